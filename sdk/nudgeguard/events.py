@@ -1,0 +1,128 @@
+"""Platform-neutral events that adapters hand to the engine.
+
+Every adapter translates its platform's payloads into these models. They are frozen
+pydantic models that reject unknown fields, so a typo in an adapter fails loudly with an
+error naming the field instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: Text longer than this is cut before scoring and storage; platforms cap far lower.
+MAX_TEXT_CHARS = 8192
+
+
+class AgeBand(StrEnum):
+    """Coarse age band of a participant."""
+
+    MINOR = "minor"
+    ADULT = "adult"
+    UNKNOWN = "unknown"
+
+
+class AgeSource(StrEnum):
+    """Where an age band came from, strongest first."""
+
+    PLATFORM = "platform_role"
+    CONFIG = "admin_config"
+    SELF_DISCLOSURE = "self_disclosure"
+    NONE = "none"
+
+
+#: Higher wins when two sources disagree.
+AGE_SOURCE_RANK: dict[AgeSource, int] = {
+    AgeSource.PLATFORM: 3,
+    AgeSource.CONFIG: 2,
+    AgeSource.SELF_DISCLOSURE: 1,
+    AgeSource.NONE: 0,
+}
+
+
+class ConversationKind(StrEnum):
+    """Shape of the conversation a message belongs to."""
+
+    DIRECT = "direct"
+    GROUP = "group"
+    THREAD = "thread"
+
+
+class EventType(StrEnum):
+    """What happened."""
+
+    MESSAGE = "message"
+    EDIT = "edit"
+    DELETE = "delete"
+    MEMBER_JOIN = "member_join"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Participant(_Frozen):
+    """A person (or bot) taking part in a conversation.
+
+    Attributes:
+        id: The platform's user id. Kept in memory only; stores keep a keyed pseudonym.
+        age_band: The band known from the platform or admin config, if any.
+        age_source: Where ``age_band`` came from.
+        is_bot: Bots are never scored.
+        roles: Platform role names or ids, shown to moderators.
+        display_name: Optional name for terminal display; never stored.
+    """
+
+    id: str = Field(min_length=1, max_length=256)
+    age_band: AgeBand = AgeBand.UNKNOWN
+    age_source: AgeSource = AgeSource.NONE
+    is_bot: bool = False
+    roles: tuple[str, ...] = ()
+    display_name: str | None = None
+
+
+class MessageEvent(_Frozen):
+    """One thing that happened in a conversation.
+
+    Attributes:
+        type: Message, edit, delete or member join.
+        platform: Adapter name, for example ``discord``.
+        community_id: Guild, workspace or ``local`` for the simulator.
+        conversation_id: Channel or DM id; a thread has its own id.
+        conversation_kind: Direct, group or thread.
+        message_id: Platform message id (for edits and deletes, the original's id).
+        author: Who sent, edited, deleted or joined.
+        text: Message text; cut to ``MAX_TEXT_CHARS``. Empty for deletes and joins.
+        ts: Unix seconds (simulated time during replays).
+        reply_to_author_id: Author of the message this one replies to.
+        mentions: User ids mentioned in the message.
+        parent_conversation_id: The channel a thread hangs off.
+        attachment_count: Number of attachments; their content is never read or stored.
+        permalink: Jump link for moderators.
+    """
+
+    type: EventType = EventType.MESSAGE
+    platform: str = Field(min_length=1, max_length=64)
+    community_id: str = Field(min_length=1, max_length=256)
+    conversation_id: str = Field(min_length=1, max_length=256)
+    conversation_kind: ConversationKind = ConversationKind.GROUP
+    message_id: str = Field(min_length=1, max_length=256)
+    author: Participant
+    text: str = ""
+    ts: float = Field(ge=0)
+    reply_to_author_id: str | None = None
+    mentions: tuple[str, ...] = ()
+    parent_conversation_id: str | None = None
+    attachment_count: int = Field(default=0, ge=0)
+    permalink: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _cut_text(cls, value: str) -> str:
+        return value[:MAX_TEXT_CHARS]
+
+    @property
+    def conversation_key(self) -> tuple[str, str, str]:
+        """Return the key that orders events: (platform, community, conversation)."""
+        return (self.platform, self.community_id, self.conversation_id)
