@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -187,6 +188,20 @@ class Adapter(ABC):
 
     def __init__(self) -> None:
         self._engine: Engine | None = None
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> Self:
+        """Build the adapter from its section of the config file.
+
+        Each adapter validates its own section with its own model and reads its secrets
+        from the environment. The default accepts an empty section only.
+
+        Raises:
+            ValueError: The section is invalid; the message names the field.
+        """
+        if section:
+            raise ValueError(f"adapter {cls.name!r} takes no settings, got {sorted(section)}")
+        return cls()
 
     @property
     def engine(self) -> Engine:
