@@ -15,8 +15,13 @@ from .test_policy import BROKEN
 
 
 def nudgeguard(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nudgeguard", *args], capture_output=True,
-                          text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "nudgeguard", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +58,9 @@ def test_cases_list_json_on_the_demo_store(demo_run):
 
 def test_store_comes_from_the_environment(demo_run, tmp_path):
     store, _ = demo_run
-    result = CliRunner().invoke(main, ["cases", "list", "--json"],
-                                env={"NUDGEGUARD_STORE": str(store)})
+    result = CliRunner().invoke(
+        main, ["cases", "list", "--json"], env={"NUDGEGUARD_STORE": str(store)}
+    )
     assert len(json.loads(result.output)) == 1
 
 
@@ -62,14 +68,17 @@ def test_show_hides_evidence_unless_asked_and_resolve_closes(demo_run, tmp_path)
     store, _ = demo_run
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(store.read_bytes())
-    case_id = json.loads(nudgeguard("cases", "list", "--json", "--store", str(copy)).stdout)[0]["id"]
+    case_id = json.loads(nudgeguard("cases", "list", "--json", "--store", str(copy)).stdout)[0][
+        "id"
+    ]
     runner = CliRunner()
     shown = runner.invoke(main, ["cases", "show", case_id, "--store", str(copy)])
     assert "add --evidence" in shown.output and "profile pic" not in shown.output
     full = runner.invoke(main, ["cases", "show", case_id, "--evidence", "--store", str(copy)])
     assert "profile pic" in full.output
-    done = runner.invoke(main, ["cases", "resolve", case_id, "--outcome", "confirmed",
-                                "--store", str(copy)])
+    done = runner.invoke(
+        main, ["cases", "resolve", case_id, "--outcome", "confirmed", "--store", str(copy)]
+    )
     assert "resolved" in done.output
     bundle = tmp_path / "bundle.json"
     runner.invoke(main, ["cases", "export", case_id, "--out", str(bundle), "--store", str(copy)])
@@ -97,8 +106,9 @@ def test_policy_validate_names_line_and_field(tmp_path):
     assert result.returncode == 1
     assert "line 14: rules[0].do[0]" in result.stderr
     assert "line 7: weights" in result.stderr
-    ok = nudgeguard("policy", "validate", "policies/default.yaml",
-                    cwd=Path(__file__).resolve().parents[2])
+    ok = nudgeguard(
+        "policy", "validate", "policies/default.yaml", cwd=Path(__file__).resolve().parents[2]
+    )
     assert ok.returncode == 0 and "ok" in ok.stdout
 
 

@@ -66,7 +66,9 @@ async def test_stored_evidence_uses_pseudonyms_and_alerts_carry_no_text(chat, ad
 
 async def test_more_evidence_appends_and_realerts_only_on_higher_severity(adapter):
     pack = load_policy("default")
-    pack = pack.model_copy(update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})})
+    pack = pack.model_copy(
+        update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})}
+    )
     engine = Engine(pack, adapters=[adapter], detectors=[KeywordDetector()])
     chat = Scenario(engine)
     await groom(chat)
@@ -120,8 +122,9 @@ async def test_adults_are_not_scored_as_children(chat, engine, adapter):
 
 
 async def test_a_failing_detector_is_isolated_and_counted(adapter):
-    engine = Engine(load_policy("default"), adapters=[adapter],
-                    detectors=[BrokenDetector(), KeywordDetector()])
+    engine = Engine(
+        load_policy("default"), adapters=[adapter], detectors=[BrokenDetector(), KeywordDetector()]
+    )
     chat = Scenario(engine)
     await groom(chat)
     assert engine.stats.detector_errors["broken"] == len(TRAJECTORY) + 1
@@ -169,8 +172,12 @@ async def test_observe_mode_sends_nothing_and_records_decisions(adapter):
 async def test_set_mode_switches_a_community_and_survives_restart(adapter):
     engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
     await engine.set_mode("community-1", "observe")
-    again = Engine(load_policy("default"), cases=engine.cases, detectors=[KeywordDetector()],
-                   adapters=[FakeAdapter()])
+    again = Engine(
+        load_policy("default"),
+        cases=engine.cases,
+        detectors=[KeywordDetector()],
+        adapters=[FakeAdapter()],
+    )
     assert (await again.status("community-1")).mode == "observe"
     chat = Scenario(again)
     await groom(chat)

@@ -5,8 +5,15 @@ from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
 
 
 def make(**kw):
-    base = dict(platform="p", community_id="c", conversation_id="v", message_id="m",
-                author=Participant(id="u"), text="hi", ts=1.0)
+    base = dict(
+        platform="p",
+        community_id="c",
+        conversation_id="v",
+        message_id="m",
+        author=Participant(id="u"),
+        text="hi",
+        ts=1.0,
+    )
     base.update(kw)
     return MessageEvent(**base)
 

@@ -49,7 +49,7 @@ def test_errors_name_line_and_field():
     escalate = [i for i in err.value.issues if i.field.startswith("rules[0].do[0]")]
     assert escalate and escalate[0].line == 14
     assert "severity" in escalate[0].message
-    weights = [i for i in err.value.issues if i.field == "weights"][0]
+    weights = next(i for i in err.value.issues if i.field == "weights")
     assert "not_a_signal" in weights.message and weights.line == 7
 
 
@@ -82,7 +82,9 @@ def test_explain_describes_each_rule_in_words():
 
 
 def test_community_and_channel_overrides_apply():
-    text = (ROOT / "policies" / "default.yaml").read_text() + """
+    text = (
+        (ROOT / "policies" / "default.yaml").read_text()
+        + """
 overrides:
   communities:
     guild-1:
@@ -92,6 +94,7 @@ overrides:
         support:
           disabled_signals: [platform_migration]
 """
+    )
     pack = parse_policy(text)
     assert pack.scoped("guild-2").mode == "live"
     assert pack.scoped("guild-1").mode == "observe"
