@@ -97,6 +97,7 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.replay_on_resume = 0
+        self._clicked: dict[str, str] = {}
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -253,9 +254,7 @@ class FakeDiscord:
             body = {"message": "You are being rate limited.", "retry_after": retry_after or 0.01}
             body["global"] = False
             headers = {"Via": "1.1 google", "Retry-After": str(retry_after or 0.01)}
-        self._failures.append(
-            Failure(method, re.compile(path_regex), status, body, times, headers)
-        )
+        self._failures.append(Failure(method, re.compile(path_regex), status, body, times, headers))
 
     def calls_to(self, method: str, path_regex: str) -> list[Call]:
         """Return recorded calls whose path matches."""
@@ -434,6 +433,7 @@ class FakeDiscord:
         )
         data["message"] = message
         data["data"] = {"custom_id": custom_id, "component_type": 2}
+        self._clicked[data["token"]] = message["id"]
         await self.dispatch("INTERACTION_CREATE", data)
         return data
 
@@ -506,7 +506,10 @@ class FakeDiscord:
             if method == request.method:
                 match = re.fullmatch(pattern, path)
                 if match:
-                    return await handler(body, **match.groupdict())
+                    params = match.groupdict()
+                    if handler == self._history:
+                        params["query"] = dict(request.query)
+                    return await handler(body, **params)
         return _json({"message": "404: Not Found", "code": 0}, 404)
 
     def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
@@ -519,10 +522,15 @@ class FakeDiscord:
             ("PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._edit_message),
             ("DELETE", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._no_content),
             ("GET", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._get_message),
+            ("GET", r"/channels/(?P<cid>\d+)/messages", self._history),
             ("GET", r"/channels/(?P<cid>\d+)", self._get_channel),
             ("POST", r"/interactions/(?P<iid>\d+)/(?P<tok>[^/]+)/callback", self._callback),
             ("POST", r"/webhooks/(?P<app>\d+)/(?P<tok>[^/]+)", self._followup),
-            ("PATCH", r"/webhooks/(?P<app>\d+)/(?P<tok>[^/]+)/messages/(?P<mid>[^/]+)", self._wh_edit),
+            (
+                "PATCH",
+                r"/webhooks/(?P<app>\d+)/(?P<tok>[^/]+)/messages/(?P<mid>[^/]+)",
+                self._wh_edit,
+            ),
             ("PATCH", r"/guilds/(?P<gid>\d+)/members/(?P<uid>\d+)", self._patch_member),
             ("GET", r"/guilds/(?P<gid>\d+)/members/(?P<uid>\d+)", self._get_member),
             ("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands),
@@ -661,7 +669,22 @@ class FakeDiscord:
 
     async def _wh_edit(self, body: Any, app: str, tok: str, mid: str) -> web.Response:
         body = body if isinstance(body, dict) else {}
-        return _json(self.message_payload("0", self.bot_user, body.get("content") or ""))
+        target = self._clicked.get(tok) if mid == "@original" else mid
+        message = self.messages.get(target or "")
+        if message is None:
+            return _json(self.message_payload("0", self.bot_user, body.get("content") or ""))
+        message.update({k: v for k, v in body.items() if k in _EDITABLE})
+        message["edited_timestamp"] = _now_iso()
+        return _json(message)
+
+    async def _history(self, body: Any, cid: str, query: dict[str, str]) -> web.Response:
+        before = int(query.get("before") or 1 << 63)
+        limit = int(query.get("limit") or 50)
+        found = [
+            m for m in self.messages.values() if m["channel_id"] == cid and int(m["id"]) < before
+        ]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return _json(found[:limit])
 
     async def _patch_member(self, body: Any, gid: str, uid: str) -> web.Response:
         try:
