@@ -308,7 +308,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
                 await channel.send(content=nudge.text[:2000], view=view)
             else:
                 await channel.send(content=nudge.text[:2000])
-        except (discord.HTTPException, OSError, asyncio.TimeoutError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
             self.stats["nudge_failures"] += 1
             raise delivery_error(exc, "direct message") from None
         self._delivered.put(nudge.nudge_id, True)
@@ -340,7 +340,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             message = await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        except (discord.HTTPException, OSError, asyncio.TimeoutError) as exc:
+        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
             self.stats["alert_failures"] += 1
             raise delivery_error(exc, "moderator alert") from None
         self._alerts.put(alert.case_id, (channel_id, message.id))
