@@ -98,6 +98,8 @@ class FakeDiscord:
         self.resumes = 0
         self.replay_on_resume = 0
         self._clicked: dict[str, str] = {}
+        #: Permissions the bot has where interactions happen (``app_permissions``).
+        self.app_permissions = (1 << 41) - 1
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -399,7 +401,7 @@ class FakeDiscord:
             "attachment_size_limit": 8_000_000,
             "channel_id": channel_id,
             "channel": {k: v for k, v in channel.items() if k != "recipients"},
-            "app_permissions": str(permissions),
+            "app_permissions": str(self.app_permissions),
             "locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": guild_id} if guild_id else {"1": user["id"]},
