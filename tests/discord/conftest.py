@@ -167,3 +167,41 @@ async def running(world: World) -> AsyncIterator[tuple[DiscordAdapter, Recording
         yield adapter, engine
     finally:
         await adapter.stop()
+
+
+class KeywordDetector:
+    """A tiny stand-in detector, used only while the core has no built-in lexicon."""
+
+    name = "test-keywords"
+    _PHRASES = (
+        ("how old", "age_probe"),
+        ("mature for your age", "flattery_appearance"),
+        ("parents home", "supervision_probe"),
+        ("alone right now", "supervision_probe"),
+        ("check your phone", "supervision_probe"),
+        ("between us", "secrecy_request"),
+        ("don't tell", "secrecy_request"),
+        ("snap", "platform_migration"),
+        ("meet up", "meet_request"),
+        ("pick you up", "meet_request"),
+    )
+
+    def detect(self, text: Any, event: MessageEvent) -> list[Any]:
+        from nudgeguard.signals import Signal
+
+        found = []
+        for phrase, signal_id in self._PHRASES:
+            at = text.text.find(phrase)
+            if at >= 0:
+                found.append(Signal(signal_id, span=(at, at + len(phrase)), source=self.name))
+        return found
+
+
+def detectors() -> list[Any]:
+    """Return the core's built-in detectors, or the stand-in while there are none."""
+    try:
+        from nudgeguard.detectors import default_detectors
+
+        return default_detectors()
+    except ImportError:
+        return [KeywordDetector()]

@@ -29,17 +29,15 @@ async def setup(bot: commands.Bot) -> None:
     Raises:
         RuntimeError: ``NUDGEGUARD_CONFIG`` is not set or the core cannot build an engine.
     """
-    from nudgeguard_discord.adapter import DiscordAdapter
     from nudgeguard_discord.cog import SafetyCog
 
     path = os.environ.get(CONFIG_ENV)
     if not path:
         raise RuntimeError(f"set {CONFIG_ENV} to the nudgeguard config file to load the extension")
-    engine, adapter = _build_engine(path, bot)
+    engine, adapter = await _build_engine(path, bot)
     await bot.add_cog(SafetyCog(bot, adapter))
     await engine.start()
     setattr(bot, _ENGINE_ATTR, engine)
-    assert isinstance(adapter, DiscordAdapter)
 
 
 async def teardown(bot: commands.Bot) -> None:
@@ -50,5 +48,19 @@ async def teardown(bot: commands.Bot) -> None:
         delattr(bot, _ENGINE_ATTR)
 
 
-def _build_engine(path: str, bot: commands.Bot) -> tuple[Any, Any]:
-    raise RuntimeError("this nudgeguard core cannot build an engine from a config file yet")
+async def _build_engine(path: str, bot: commands.Bot) -> tuple[Any, Any]:
+    """Build the engine from the config file, with the Discord adapter attached to ``bot``."""
+    from nudgeguard.app import build_engine
+    from nudgeguard.config import ConfigError, load_config
+    from nudgeguard_discord.adapter import DiscordAdapter
+    from nudgeguard_discord.settings import DiscordSettings
+
+    try:
+        settings = load_config(path)
+    except ConfigError as exc:
+        raise RuntimeError(str(exc)) from None
+    core = settings.model_copy(deep=True)
+    section = (core.model_extra or {}).pop("discord", None) or {}
+    adapter = DiscordAdapter(DiscordSettings.from_section(section), bot=bot)
+    engine = await build_engine(core, extra_adapters=[adapter])
+    return engine, adapter
