@@ -40,6 +40,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         name="safety",
         description="Child-safety tools (nudgeguard)",
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
     )
 
     def __init__(self, bot: commands.Bot, adapter: DiscordAdapter) -> None:

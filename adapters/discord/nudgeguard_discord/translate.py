@@ -106,6 +106,12 @@ def conversation_of(channel: Any) -> tuple[str, ConversationKind, str | None]:
         return str(channel.id), ConversationKind.THREAD, str(parent_id) if parent_id else None
     if ctype is discord.ChannelType.private:
         return str(channel.id), ConversationKind.DIRECT, None
+    if ctype is None and getattr(channel, "guild_id", None) is None and not getattr(
+        channel, "guild", None
+    ):
+        # A channel known only by id outside any guild: a DM the bot itself cannot read
+        # (user-installed app, "Check this message").
+        return str(channel.id), ConversationKind.DIRECT, None
     return str(channel.id), ConversationKind.GROUP, None
 
 
