@@ -1,0 +1,1 @@
+"""Slack adapter for nudgeguard, on slack-bolt's AsyncApp."""
