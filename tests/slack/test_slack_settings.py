@@ -21,13 +21,13 @@ def test_full_section_is_accepted_and_normalised() -> None:
             "port": 8080,
             "api_base_url": "http://127.0.0.1:9/api",
             "moderator_channel": "C0MODS",
-            "moderator_group": "@safety-team",
+            "moderator_usergroup": "@safety-team",
             "helpline_country": "gb",
             "ages": {"minor": {"groups": ["students", "S0KIDS"]}, "adult": {"users": ["U0ADMIN"]}},
         }
     )
     assert s.api_base_url == "http://127.0.0.1:9/api/"
-    assert s.moderator_group == "safety-team"
+    assert s.moderator_usergroup == "safety-team"
     assert s.helpline_country == "GB"
     assert s.ages["minor"].groups == ("students", "S0KIDS")
 
@@ -38,7 +38,7 @@ def test_full_section_is_accepted_and_normalised() -> None:
         ({"mode": "webhook"}, "slack.mode"),
         ({"port": 70000}, "slack.port"),
         ({"moderator_channel": "#mods"}, "slack.moderator_channel"),
-        ({"moderator_group": "Safety Team!"}, "slack.moderator_group"),
+        ({"moderator_usergroup": "Safety Team!"}, "slack.moderator_usergroup"),
         ({"ages": {"teen": {"users": ["U1"]}}}, "slack.ages"),
         ({"ages": {"minor": {"users": ["bob"]}}}, "slack.ages.minor.users"),
         ({"api_base_url": "ftp://x"}, "slack.api_base_url"),

@@ -5,7 +5,7 @@ Example section::
     slack:
       mode: socket                  # or http (Events API over HTTPS)
       moderator_channel: C0123MODS  # where case alerts go
-      moderator_group: safety-team  # user-group handle or id whose members may act
+      moderator_usergroup: safety-team  # user-group handle or id whose members may act
       helpline_country: GB
       ages:
         minor: {groups: [students]}
@@ -79,7 +79,7 @@ class SlackSettings(BaseModel):
     path: str = "/slack/events"
     api_base_url: str | None = None
     moderator_channel: str | None = None
-    moderator_group: str | None = None
+    moderator_usergroup: str | None = None
     helpline_country: str | None = Field(default=None, min_length=2, max_length=2)
     ages: dict[Literal["minor", "adult"], AgeSelector] = {}
     group_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
@@ -102,9 +102,9 @@ class SlackSettings(BaseModel):
             raise ValueError("must be a channel id like C0123MODS (not a #name)")
         return value
 
-    @field_validator("moderator_group")
+    @field_validator("moderator_usergroup")
     @classmethod
-    def _mod_group(cls, value: str | None) -> str | None:
+    def _mod_usergroup(cls, value: str | None) -> str | None:
         return None if value is None else _group_ref(value)
 
     @field_validator("helpline_country")
