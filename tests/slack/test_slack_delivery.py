@@ -141,3 +141,16 @@ async def test_bad_token_is_a_clear_start_error_without_the_token(fake_slack: Fa
     with pytest.raises(ValueError, match="invalid_auth") as err:
         await adapter.refresh_identity()
     assert "xoxb" not in str(err.value)
+
+
+async def test_helpline_button_follows_the_configured_country(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, helpline_country="CA")
+    buttons = (
+        NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
+        NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://gb.example"),
+    )
+    await adapter.send_nudge(nudge(buttons=buttons))
+    (call,) = fake_slack.calls_to("chat.postEphemeral")
+    elements = call.get("blocks")[1]["elements"]
+    assert elements[1]["url"] == "https://kidshelpphone.ca"
+    assert "url" not in elements[0]

@@ -18,8 +18,10 @@ from nudgeguard import (
     MessageEvent,
     ModeratorAlert,
     Nudge,
+    NudgeAction,
     UndeliverableError,
 )
+from nudgeguard.nudges import helplines
 from nudgeguard_slack.blocks import alert_blocks, alert_text, nudge_blocks
 from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
 from nudgeguard_slack.directory import AgeDirectory, GroupDirectory, GroupLookupError
@@ -185,6 +187,7 @@ class SlackAdapter(Adapter):
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
             UndeliverableError: Neither an ephemeral message nor a DM reached the person.
         """
+        nudge = self._with_local_helpline(nudge)
         blocks = nudge_blocks(nudge)
         text = nudge.text[: self.capabilities.max_text_len]
         order = nudge.delivery or (Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE)
@@ -199,6 +202,20 @@ class SlackAdapter(Adapter):
             except SlackCallError as err:
                 log.info("nudge via %s not possible: %s", way.value, err.error)
         raise UndeliverableError("no private Slack channel reached the recipient")
+
+    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
+        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
+        country = self.settings.helpline_country
+        if country is None:
+            return nudge
+        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+        if line is None:
+            return nudge
+        buttons = tuple(
+            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
+            for b in nudge.buttons
+        )
+        return nudge.model_copy(update={"buttons": buttons})
 
     async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
         channel, thread_ts = split_conversation_id(nudge.conversation_id)
