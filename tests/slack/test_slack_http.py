@@ -8,7 +8,8 @@ import time
 from nudgeguard import ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
 from nudgeguard_slack.blocks import alert_blocks
-from tests.slack.conftest import HttpSetup
+from tests.slack.conftest import HttpSetup, make_adapter
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope, message_shortcut, slash_command
 from tests.slack.payloads import load
 from tests.slack.recording_engine import Check
@@ -199,3 +200,10 @@ async def test_check_this_message_shortcut_answers_privately_with_context(
     assert [c.text for c in context] == ["earlier one", "earlier two"]
     assert answer["response_type"] == "ephemeral"
     assert "moderator" in answer["text"] and "secrecy request" in answer["text"]
+
+
+async def test_listed_moderator_without_group_may_act(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, moderator_usergroup=None, moderator_users=["U0LEAD"])
+    assert await adapter.is_moderator("U0LEAD")
+    assert not await adapter.is_moderator("U0MOD")
+    assert fake_slack.calls_to("usergroups.users.list") == []

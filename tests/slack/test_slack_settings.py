@@ -39,6 +39,7 @@ def test_full_section_is_accepted_and_normalised() -> None:
         ({"port": 70000}, "slack.port"),
         ({"moderator_channel": "#mods"}, "slack.moderator_channel"),
         ({"moderator_usergroup": "Safety Team!"}, "slack.moderator_usergroup"),
+        ({"moderator_users": ["@bob"]}, "slack.moderator_users"),
         ({"ages": {"teen": {"users": ["U1"]}}}, "slack.ages"),
         ({"ages": {"minor": {"users": ["bob"]}}}, "slack.ages.minor.users"),
         ({"api_base_url": "ftp://x"}, "slack.api_base_url"),

@@ -168,11 +168,13 @@ class SlackAdapter(Adapter):
             await self.engine.handle(event)
 
     async def is_moderator(self, user_id: str) -> bool:
-        """Tell whether ``user_id`` is in the configured moderator user group.
+        """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
 
         Raises:
             GroupLookupError: Membership could not be checked (callers fail closed).
         """
+        if user_id in self.settings.moderator_users:
+            return True
         group = self.settings.moderator_usergroup
         if group is None:
             return False

@@ -6,6 +6,7 @@ Example section::
       mode: socket                  # or http (Events API over HTTPS)
       moderator_channel: C0123MODS  # where case alerts go
       moderator_usergroup: safety-team  # user-group handle or id whose members may act
+      moderator_users: [U0123ABC]   # and/or listed users (free plans have no user groups)
       helpline_country: GB
       ages:
         minor: {groups: [students]}
@@ -80,6 +81,7 @@ class SlackSettings(BaseModel):
     api_base_url: str | None = None
     moderator_channel: str | None = None
     moderator_usergroup: str | None = None
+    moderator_users: tuple[str, ...] = ()
     helpline_country: str | None = Field(default=None, min_length=2, max_length=2)
     ages: dict[Literal["minor", "adult"], AgeSelector] = {}
     group_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
@@ -106,6 +108,14 @@ class SlackSettings(BaseModel):
     @classmethod
     def _mod_usergroup(cls, value: str | None) -> str | None:
         return None if value is None else _group_ref(value)
+
+    @field_validator("moderator_users")
+    @classmethod
+    def _mod_users(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for user in value:
+            if not _ID.match(user) or user[0] not in "UW":
+                raise ValueError("user ids look like U0123ABC")
+        return value
 
     @field_validator("helpline_country")
     @classmethod
