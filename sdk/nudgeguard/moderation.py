@@ -1,5 +1,6 @@
-"""What moderators and children do back: button clicks, evidence requests, "check this
-message", status and mode. Mixed into :class:`~nudgeguard.engine.Engine`.
+"""What moderators and children do back: clicks, evidence, checks, status and mode.
+
+Mixed into :class:`~nudgeguard.engine.Engine`.
 """
 
 from __future__ import annotations

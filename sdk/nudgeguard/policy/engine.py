@@ -1,5 +1,6 @@
-"""PolicyEngine: turns a pair's assessment into planned actions, applying the pack's rules,
-fatigue caps and the project's hard lines.
+"""PolicyEngine: turns a pair's assessment into planned actions.
+
+It applies the pack's rules, the fatigue caps and the project's hard lines.
 """
 
 from __future__ import annotations
