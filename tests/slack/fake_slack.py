@@ -71,6 +71,10 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    #: users whose private channels all fail (not in channel, DMs closed).
+    closed_users: set[str] = field(default_factory=set)
+    #: DM channel id -> user, filled by conversations.open.
+    dm_users: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = {}
@@ -297,6 +301,8 @@ class FakeSlack:
     def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel") or not p.get("user"):
             return {"ok": False, "error": "invalid_arguments"}
+        if p["user"] in self.closed_users:
+            return {"ok": False, "error": "user_not_in_channel"}
         return {"message_ts": self._next_ts()}
 
     def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +324,11 @@ class FakeSlack:
         users = str(p.get("users", ""))
         if not users or "," in users:
             return {"ok": False, "error": "invalid_arguments"}
-        return {"channel": {"id": "D" + users.removeprefix("U")}}
+        if users in self.closed_users:
+            return {"ok": False, "error": "user_disabled"}
+        channel = "D" + users.removeprefix("U")
+        self.dm_users[channel] = users
+        return {"channel": {"id": channel}}
 
     def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
         return {

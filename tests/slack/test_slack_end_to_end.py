@@ -3,9 +3,10 @@ moderator clicks -> case updated. The real AsyncWebClient talks to the fake Slac
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -73,20 +74,19 @@ async def live(fake_slack: FakeSlack) -> AsyncIterator[Live]:
         await engine.stop()
 
 
-async def play(live: Live, lines: list[tuple[str, str]], start: int = 0) -> None:
-    """Send each line as a signed channel message; wait until the engine saw it."""
-    for i, (user, text) in enumerate(lines, start=start):
-        ts = f"{1700001000 + 60 * i}.000100"
+async def play(live: Live, lines: list[tuple[str, str]]) -> None:
+    """Send each line as a signed channel message, in order, as Slack would."""
+    for user, text in lines:
+        ts = f"{1700001000 + 60 * live.adapter.received}.000100"
+        seen = live.adapter.received
         reply = await live.slack.event(message_envelope(user, text, ts))
         assert reply.status == 200
-    await wait_handled(live, start + len(lines))
+        await wait_until(lambda seen=seen: live.adapter.received > seen)
 
 
-async def wait_handled(live: Live, count: int) -> None:
-    import asyncio
-
+async def wait_until(check: Callable[[], bool]) -> None:
     async def poll() -> None:
-        while live.engine.stats.messages < count:
+        while not check():
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), 10)
@@ -118,7 +118,8 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
         if isinstance(alert.get("blocks"), str)
         else (alert.get("blocks"))
     )
-    message = {"ts": "1700000001.000100", "blocks": blocks}
+    posted_ts = live.adapter._alert_refs[case.id][1]
+    message = {"ts": posted_ts, "blocks": blocks}
 
     # a non-moderator's click is refused, recorded and answered privately
     await live.slack.interaction(
@@ -131,10 +132,12 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
     assert "action_refused" in kinds
 
     # the moderator's click updates the case and the alert
+    updates_before = len(live.fake.calls_to("chat.update"))
     await live.slack.interaction(
         block_action(MOD, "ng_mod_acknowledge", case.id, live.fake.response_url(), message=message)
     )
-    (update,) = await live.fake.wait_for("chat.update")
+    update = (await live.fake.wait_for("chat.update", count=updates_before + 1))[-1]
+    assert update.get("ts") == posted_ts
     assert "Acknowledged" in json.dumps(update.get("blocks"))
     assert (await live.engine.cases.get(case.id)).status is CaseStatus.ACKNOWLEDGED
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from nudgeguard import ModeratorAction, Nudge, NudgeAction, NudgeButton
+from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
 from nudgeguard_slack.blocks import alert_blocks
 from tests.slack.conftest import HttpSetup, make_adapter
@@ -142,7 +142,7 @@ async def test_nudge_button_answers_the_child_privately(http_setup: HttpSetup) -
         platform="slack",
         community_id="T0TEAM",
         conversation_id="C0GENERAL",
-        delivery=(),
+        delivery=(Delivery.EPHEMERAL,),
         text="Check in",
         buttons=(NudgeButton(action=NudgeAction.SAFETY_TIPS, label="Safety tips"),),
         family="generic",

@@ -79,6 +79,8 @@ class SlackAdapter(Adapter):
         self._alert_refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self.app = self._build_app(token)
         self._transport: Any = None
+        #: Message envelopes taken in (handled or dropped), for status pages and tests.
+        self.received = 0
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -163,9 +165,12 @@ class SlackAdapter(Adapter):
 
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
         """Translate one ``message`` envelope and hand it to the engine."""
-        event = await self.translate(body)
-        if event is not None:
-            await self.engine.handle(event)
+        try:
+            event = await self.translate(body)
+            if event is not None:
+                await self.engine.handle(event)
+        finally:
+            self.received += 1
 
     async def is_moderator(self, user_id: str) -> bool:
         """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
@@ -192,8 +197,7 @@ class SlackAdapter(Adapter):
         nudge = self._with_local_helpline(nudge)
         blocks = nudge_blocks(nudge)
         text = nudge.text[: self.capabilities.max_text_len]
-        order = nudge.delivery or (Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE)
-        for way in order:
+        for way in nudge.delivery:  # the policy's order; empty means nowhere
             try:
                 if way is Delivery.EPHEMERAL:
                     if await self._ephemeral_nudge(nudge, text, blocks):
