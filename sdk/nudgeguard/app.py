@@ -12,7 +12,7 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.config import KEY_ENV, Settings, default_store_path
-from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
