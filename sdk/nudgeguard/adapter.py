@@ -14,8 +14,8 @@ records it and moderators are told).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from enum import StrEnum
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -135,8 +135,10 @@ class TimelineEntry(_Frozen):
 
 
 class ModeratorAlert(_Frozen):
-    """What moderators see. Message excerpts are never included: they are fetched on demand
-    with ``engine.moderate(..., ModeratorAction.SHOW_EVIDENCE)`` and shown privately.
+    """What moderators see.
+
+    Message excerpts are never included: they are fetched on demand with
+    ``engine.moderate(..., ModeratorAction.SHOW_EVIDENCE)`` and shown privately.
     """
 
     alert_id: str

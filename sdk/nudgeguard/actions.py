@@ -1,0 +1,357 @@
+"""Dispatcher: carries out a Decision through the case store, the outbox and the adapters.
+
+Order matters and is fixed here: the case (with its evidence window) is written before any
+alert or nudge is queued; sender warnings never go out for a pair with a case; nudges use
+only private channels the adapter declares, in the policy's fallback order.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from nudgeguard.adapter import (
+    AlertParticipant,
+    AlertSignal,
+    Capabilities,
+    Delivery,
+    ModeratorAlert,
+    Nudge,
+    TimelineEntry,
+)
+from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Severity
+from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+from nudgeguard.events import AgeSource, MessageEvent
+from nudgeguard.nudges import catalog
+from nudgeguard.outbox import AttemptResult, Outbox
+from nudgeguard.policy.engine import Decision, PlannedAction
+from nudgeguard.policy.model import PolicyPack
+from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.signals import TAXONOMY
+from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DispatchContext:
+    """Everything the dispatcher needs about the message beyond the decision."""
+
+    event: MessageEvent
+    conversation: ConversationState
+    pair: PairState
+    child: ChildState
+    pack: PolicyPack
+    actor_age: AgeInference
+    target_age: AgeInference
+    target_roles: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class DispatchStats:
+    """Counters for status pages and benchmarks."""
+
+    cases_opened: int = 0
+    alerts: int = 0
+    nudges: int = 0
+    sender_warnings: int = 0
+    undeliverable: int = 0
+    observed: int = 0
+    by_action: dict[str, int] = field(default_factory=dict)
+
+
+def new_case_id() -> str:
+    """Return a short, unguessable case id."""
+    return "NG-" + secrets.token_hex(5).upper()
+
+
+class Dispatcher:
+    """Turns decisions into stored cases and queued deliveries."""
+
+    def __init__(
+        self,
+        cases: CaseStore,
+        outbox: Outbox,
+        pseudonyms: Pseudonymizer,
+        capabilities: Callable[[str], Capabilities | None],
+        country: Callable[[str], str],
+    ) -> None:
+        self.cases = cases
+        self.outbox = outbox
+        self.pseudonyms = pseudonyms
+        self.capabilities = capabilities
+        self.country = country
+        self.stats = DispatchStats()
+
+    async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
+        """Carry out the decision's actions (or record them in observe mode)."""
+        if not decision.actions:
+            return
+        if decision.mode == "observe":
+            self.stats.observed += 1
+            await self.cases.observe(
+                Observation(
+                    ts=decision.ts,
+                    platform=decision.platform,
+                    community_id=decision.community_id,
+                    level=decision.level.value,
+                    signals=tuple(s.id for s in decision.signals),
+                    actions=tuple(a.kind for a in decision.actions),
+                    mode="observe",
+                )
+            )
+            return
+        case: Case | None = None
+        for action in decision.actions:
+            self.stats.by_action[action.kind] = self.stats.by_action.get(action.kind, 0) + 1
+            if action.kind in ("escalate", "append_evidence"):
+                case = await self._escalate(decision, ctx, action)
+            elif action.kind == "nudge_child":
+                await self._nudge_child(decision, ctx, action, case)
+            elif action.kind == "warn_sender":
+                await self._warn_sender(decision, ctx, action)
+
+    # -- cases -----------------------------------------------------------------------------
+    def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
+        """Return evidence-window items as stored: pseudonymised authors, no attachments."""
+        return [
+            EvidenceMessage(
+                message_id=i.message_id,
+                author=self.pseudonyms.pseudonym(platform, i.author_id),
+                ts=i.ts,
+                text=i.text,
+                signals=i.signals,
+                attachment_count=i.attachment_count,
+                edited=i.edited,
+                deleted=i.deleted,
+            )
+            for i in items
+        ]
+
+    async def _escalate(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> Case:
+        severity = action.severity or Severity.HIGH
+        pair = ctx.pair
+        evidence = self.evidence(d.platform, ctx.conversation.window)
+        subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
+        target = self.pseudonyms.pseudonym(d.platform, d.target_id)
+        existing = None
+        if pair.case_id is not None:
+            existing = await self.cases.get(pair.case_id)
+        if existing is None or existing.status not in (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED):
+            existing = await self.cases.find_open(
+                d.platform, d.community_id, d.conversation_id, subject, target
+            )
+        signals = [s.id for s in d.signals]
+        if existing is not None:
+            before = existing.severity
+            case = await self.cases.add_evidence(
+                existing.id,
+                evidence,
+                severity=severity,
+                score=d.assessment.score,
+                signals=signals,
+                stages=d.assessment.stages,
+            )
+            pair.case_id, pair.case_severity = case.id, case.severity.value
+            if case.severity != before:
+                await self._alert(case, d, ctx, is_update=True)
+            return case
+        now = d.ts
+        case = Case(
+            id=new_case_id(),
+            platform=d.platform,
+            community_id=d.community_id,
+            conversation_id=d.conversation_id,
+            subject=subject,
+            target=target,
+            severity=severity,
+            score=d.assessment.score,
+            signals=tuple(sorted(ctx.pair.signal_counts)),
+            stages=d.assessment.stages,
+            reasons=self._reasons(d),
+            opened_at=now,
+            updated_at=now,
+        )
+        case = await self.cases.open_case(case, evidence)
+        pair.case_id, pair.case_severity = case.id, case.severity.value
+        self.stats.cases_opened += 1
+        await self._alert(case, d, ctx, is_update=False)
+        return case
+
+    @staticmethod
+    def _reasons(d: Decision) -> tuple[str, ...]:
+        reasons = [d.explain()]
+        if d.assessment.urgent_reason:
+            reasons.insert(0, d.assessment.urgent_reason)
+        return tuple(reasons)
+
+    async def _alert(
+        self,
+        case: Case,
+        d: Decision,
+        ctx: DispatchContext,
+        *,
+        is_update: bool,
+        nudge_status: str = "none",
+    ) -> None:
+        alert = self.build_alert(case, d, ctx, is_update=is_update, nudge_status=nudge_status)
+        # The community's own adapter and every external sink; never another platform.
+        targets = [
+            t for t in self.outbox.alert_targets if t == d.platform or self.capabilities(t) is None
+        ]
+        for target in targets:
+            self.stats.alerts += 1
+            item = OutboxItem(
+                id=f"alert:{case.id}:{case.severity.value}:{nudge_status}:{target}",
+                case_id=case.id,
+                target=target,
+                kind="alert",
+                payload=alert.model_dump_json(),
+            )
+            await self.outbox.submit(item)
+
+    def build_alert(
+        self,
+        case: Case,
+        d: Decision,
+        ctx: DispatchContext,
+        *,
+        is_update: bool,
+        nudge_status: str = "none",
+    ) -> ModeratorAlert:
+        """Return the moderator alert for a case (platform ids, no message text)."""
+        counts = ctx.pair.signal_counts
+        timeline = [TimelineEntry(ts=ctx.pair.first_ts, label="first message in this pair")]
+        timeline += [
+            TimelineEntry(ts=i.ts, label="signals: " + ", ".join(i.signals))
+            for i in ctx.conversation.window
+            if i.signals and i.author_id == d.actor_id
+        ][-10:]
+        return ModeratorAlert(
+            alert_id=f"{case.id}:{case.severity.value}",
+            case_id=case.id,
+            platform=d.platform,
+            community_id=d.community_id,
+            conversation_id=d.conversation_id,
+            severity=case.severity,
+            status=case.status,
+            score=case.score,
+            reasons=case.reasons,
+            signals=tuple(
+                AlertSignal(id=s, stages=TAXONOMY[s].stages, count=n)
+                for s, n in sorted(counts.items(), key=lambda kv: -kv[1])
+            ),
+            stages=case.stages,
+            participants=(
+                AlertParticipant(
+                    role="subject",
+                    user_id=d.actor_id,
+                    age_band=ctx.actor_age.band,
+                    age_source=ctx.actor_age.source,
+                    age_confidence=ctx.actor_age.confidence,
+                    roles=ctx.event.author.roles,
+                ),
+                AlertParticipant(
+                    role="target",
+                    user_id=d.target_id,
+                    age_band=ctx.target_age.band,
+                    age_source=ctx.target_age.source,
+                    age_confidence=ctx.target_age.confidence,
+                    roles=ctx.target_roles,
+                ),
+            ),
+            timeline=tuple(timeline),
+            permalink=ctx.event.permalink,
+            nudge_status=nudge_status,
+            evidence_count=len(ctx.conversation.window),
+            is_update=is_update,
+        )
+
+    # -- nudges ----------------------------------------------------------------------------
+    def _channels(self, platform: str, order: Sequence[Delivery]) -> tuple[Delivery, ...]:
+        caps = self.capabilities(platform)
+        if caps is None:
+            return tuple(order)
+        allowed = {Delivery.EPHEMERAL: caps.ephemeral, Delivery.DIRECT_MESSAGE: caps.direct_message}
+        return tuple(c for c in order if allowed[c])
+
+    async def _nudge_child(
+        self, d: Decision, ctx: DispatchContext, action: PlannedAction, case: Case | None
+    ) -> None:
+        pack, family = ctx.pack, action.family or "generic"
+        cat = catalog(pack.nudges.locale)
+        variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
+        nudge = Nudge(
+            nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
+            audience="child",
+            recipient_id=d.target_id,
+            platform=d.platform,
+            community_id=d.community_id,
+            conversation_id=d.conversation_id,
+            delivery=self._channels(d.platform, pack.delivery.child),
+            reply_to_message_id=d.message_id,
+            text=cat.child_text(family, pack.nudges.copy_for, variant),
+            buttons=cat.buttons(family, self.country(d.community_id)),
+            family=family,
+            case_id=case.id if case else ctx.pair.case_id,
+            locale=cat.locale,
+            followup=cat.followups,
+        )
+        ctx.pair.nudged[family] = d.ts
+        ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
+        self.stats.nudges += 1
+        result = await self._send_nudge(nudge)
+        if result == "undeliverable":
+            await self._undeliverable(d, ctx, case)
+
+    async def _send_nudge(self, nudge: Nudge) -> AttemptResult:
+        if not nudge.delivery:
+            return "undeliverable"
+        item = OutboxItem(
+            id=nudge.nudge_id,
+            case_id=nudge.case_id,
+            target=nudge.platform,
+            kind="nudge",
+            payload=nudge.model_dump_json(),
+        )
+        if not self.outbox.can_deliver("nudge", nudge.platform):
+            return "pending"
+        return await self.outbox.submit(item)
+
+    async def _undeliverable(self, d: Decision, ctx: DispatchContext, case: Case | None) -> None:
+        """A child could not be reached privately: never post publicly, tell moderators."""
+        self.stats.undeliverable += 1
+        if case is None:
+            case = await self._escalate(
+                d, ctx, PlannedAction("escalate", "nudge-undeliverable", Severity.LOW)
+            )
+        await self.cases.record(case.id, "nudge_undeliverable", "system", {"family": d.family})
+        await self._alert(case, d, ctx, is_update=True, nudge_status="undeliverable")
+
+    async def _warn_sender(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> None:
+        if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:
+            return
+        cat = catalog(ctx.pack.nudges.locale)
+        nudge = Nudge(
+            nudge_id=f"warn:{d.platform}:{d.message_id}:{d.actor_id}",
+            audience="sender",
+            recipient_id=d.actor_id,
+            platform=d.platform,
+            community_id=d.community_id,
+            conversation_id=d.conversation_id,
+            delivery=self._channels(d.platform, ctx.pack.delivery.sender),
+            reply_to_message_id=d.message_id,
+            text=cat.sender_text(action.template),
+            family="sender_warning",
+            locale=cat.locale,
+        )
+        ctx.pair.warned_at = d.ts
+        self.stats.sender_warnings += 1
+        await self._send_nudge(nudge)
+
+
+def declared_age(source: AgeSource) -> bool:
+    """Return True for age sources that outrank anything inferred from text."""
+    return source in (AgeSource.PLATFORM, AgeSource.CONFIG)

@@ -1,0 +1,99 @@
+"""Assembling an engine from settings: stores, key, adapters and sinks."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from nudgeguard.adapter import Adapter
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.cases.store import CaseStore
+from nudgeguard.config import KEY_ENV, Settings, default_store_path
+from nudgeguard.detectors import Detector
+from nudgeguard.engine import Engine
+from nudgeguard.policy import load_policy
+from nudgeguard.privacy import Pseudonymizer
+
+
+def open_store(path: str | Path | None = None) -> SqliteCaseStore:
+    """Open the SQLite case store at ``path`` (or ``$NUDGEGUARD_STORE``, or the data dir)."""
+    return SqliteCaseStore(Path(path) if path else default_store_path())
+
+
+async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
+    """Return the pseudonymizer: key from ``$NUDGEGUARD_PSEUDONYM_KEY``, else the store's own.
+
+    A store without a configured key generates one on first use and keeps it, so
+    pseudonyms stay stable across restarts. Setting the environment key is recommended:
+    then the database alone cannot link pseudonyms to ids.
+    """
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return Pseudonymizer(env.encode())
+    saved = await store.get_setting("pseudonym_key")
+    if saved is None:
+        key = Pseudonymizer.new_key()
+        await store.set_setting("pseudonym_key", base64.b64encode(key).decode())
+        return Pseudonymizer(key)
+    return Pseudonymizer(base64.b64decode(saved))
+
+
+def load_adapter(name: str, section: dict[str, object]) -> Adapter:
+    """Import and build the adapter registered under ``name``.
+
+    Adapters come from the ``nudgeguard.adapters`` entry-point group; only configured
+    adapters are imported.
+
+    Raises:
+        ValueError: No such adapter, its extra is not installed, or its section is invalid.
+    """
+    found = metadata.entry_points(group="nudgeguard.adapters", name=name)
+    if not found:
+        raise ValueError(f"no adapter named {name!r} is installed")
+    try:
+        cls = next(iter(found)).load()
+    except ImportError as exc:
+        raise ValueError(
+            f"adapter {name!r} needs its extra: pip install 'nudgeguard[{name}]' ({exc.name})"
+        ) from None
+    adapter: Adapter = cls.from_config(section)
+    return adapter
+
+
+def load_detector(name: str) -> Detector:
+    """Build the optional detector registered under ``name`` (group ``nudgeguard.detectors``).
+
+    The entry point names a zero-argument factory or class returning a detector.
+
+    Raises:
+        ValueError: No such detector, or its extra is not installed.
+    """
+    found = metadata.entry_points(group="nudgeguard.detectors", name=name)
+    if not found:
+        raise ValueError(f"no detector named {name!r} is installed")
+    try:
+        factory = next(iter(found)).load()
+    except ImportError as exc:
+        raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
+    detector: Detector = factory()
+    return detector
+
+
+async def build_engine(
+    settings: Settings,
+    store_path: str | Path | None = None,
+    extra_adapters: Sequence[Adapter] = (),
+) -> Engine:
+    """Build an engine with the configured policy, stores and adapters."""
+    store = open_store(store_path or settings.cases.path)
+    adapters = [load_adapter(n, s) for n, s in settings.adapter_sections.items()]
+    return Engine(
+        load_policy(settings.policy),
+        cases=store,
+        adapters=[*adapters, *extra_adapters],
+        pseudonymizer=await pseudonymizer_for(store),
+        country=settings.country_of,
+    )

@@ -1,0 +1,42 @@
+"""The ``nudgeguard`` command line.
+
+Subcommands live in small modules and register themselves on :data:`main`. Adapter
+packages can add their own groups through the ``nudgeguard.cli`` entry-point group; they
+are loaded only when their extra is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import metadata
+
+import click
+
+from nudgeguard import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nudgeguard")
+@click.option("-v", "--verbose", is_flag=True, help="Log more (never message text).")
+def main(verbose: bool) -> None:
+    """Private safety nudges for children and moderator cases for chat communities."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _register() -> None:
+    from nudgeguard.cli import cases, chat, demo, policy, run
+
+    for module in (cases, chat, demo, policy, run):
+        for command in module.COMMANDS:
+            main.add_command(command)
+    for ep in metadata.entry_points(group="nudgeguard.cli"):
+        try:
+            main.add_command(ep.load(), ep.name)
+        except ImportError:
+            continue  # the adapter's extra is not installed
+
+
+_register()

@@ -1,0 +1,158 @@
+"""The bot's configuration: one YAML file plus environment variables for secrets.
+
+Core settings are validated here. Each adapter's section (``discord:``, ``slack:``, ...) is
+kept raw and validated by that adapter's own ``from_config``. Secrets never come from the
+file: they are read from the environment and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
+
+STORE_ENV = "NUDGEGUARD_STORE"
+KEY_ENV = "NUDGEGUARD_PSEUDONYM_KEY"
+
+
+class ConfigError(YamlModelError):
+    """The config file is invalid; every issue names its line and field."""
+
+
+class StateSettings(BaseModel):
+    """Where working memory lives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["memory", "redis"] = "memory"
+    url: str | None = None
+
+
+class CaseSettings(BaseModel):
+    """Where cases live."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["sqlite", "postgres"] = "sqlite"
+    path: Path | None = None
+    dsn: str | None = None
+
+
+class Secrets(BaseSettings):
+    """Secrets, from the environment only."""
+
+    model_config = SettingsConfigDict(env_prefix="NUDGEGUARD_", extra="ignore")
+
+    pseudonym_key: SecretStr | None = None
+
+
+class Settings(BaseModel):
+    """Core settings from the config file.
+
+    Unknown top-level keys are allowed only when an installed adapter of that name exists;
+    they are that adapter's section.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    policy: str = "default"
+    country: str = Field(default="GB", min_length=2, max_length=4)
+    countries: dict[str, str] = {}
+    detectors: list[str] = []
+    state: StateSettings = StateSettings()
+    cases: CaseSettings = CaseSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _sections_are_adapters(self) -> Settings:
+        known = {ep.name for ep in metadata.entry_points(group="nudgeguard.adapters")}
+        for key in self.model_extra or {}:
+            if key not in known:
+                raise ValueError(
+                    f"unknown setting {key!r}; adapter sections available: {sorted(known)}"
+                )
+        return self
+
+    @property
+    def adapter_sections(self) -> dict[str, dict[str, Any]]:
+        """Return each configured adapter's raw section."""
+        return {k: dict(v or {}) for k, v in (self.model_extra or {}).items()}
+
+    def country_of(self, community_id: str) -> str:
+        """Return the helpline country of a community."""
+        return self.countries.get(community_id, self.country)
+
+
+def load_config(path: str | Path) -> Settings:
+    """Read and validate a config file.
+
+    Raises:
+        ConfigError: Missing file, bad YAML or invalid settings.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(str(p), [YamlIssue(None, "file", "no such file")])
+    try:
+        return load_yaml_model(p.read_text(encoding="utf-8"), Settings, str(p))
+    except YamlModelError as exc:
+        raise ConfigError(exc.source, exc.issues) from None
+
+
+def default_store_path() -> Path:
+    """Return the case store path: ``$NUDGEGUARD_STORE`` or the user's data dir."""
+    env = os.environ.get(STORE_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("nudgeguard")) / "cases.sqlite3"
+
+
+EXAMPLE = """\
+# nudgeguard configuration. Secrets never go in this file: set them in the environment.
+#   NUDGEGUARD_PSEUDONYM_KEY  key for pseudonymising user ids in stores (keep it stable)
+#   DISCORD_TOKEN             bot token, if the discord section is present
+#   SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, if the slack section is present
+
+# Policy pack: a built-in name (default, strict, observe) or a path to your own YAML.
+# Start with "observe" for a dry run: decisions are recorded, nothing is sent.
+policy: observe
+
+# Helpline country (ISO code) for nudges, and per-community exceptions.
+country: GB
+countries: {}
+#  "123456789012345678": US
+
+# Optional detectors on top of the built-in ones, by entry-point name
+# (group nudgeguard.detectors), for example the embedding detector of the "semantic" extra.
+detectors: []
+
+# Working memory (risk per pair): memory, or redis for several bot processes.
+state:
+  backend: memory
+#  url: redis://127.0.0.1:6379/0
+
+# Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
+cases:
+  backend: sqlite
+#  path: /var/lib/nudgeguard/cases.sqlite3
+
+log_level: INFO
+
+# Adapters: add a section per platform. See docs/discord.md and docs/slack.md.
+# discord:
+#   guilds:
+#     "123456789012345678":
+#       moderator_channel_id: "234567890123456789"
+#       moderator_roles: ["Moderators"]
+#       age_roles: {"Under 18": minor, "Adults": adult}
+# slack:
+#   mode: socket
+#   moderator_channel: C0123456789
+#   moderator_usergroup: S0123456789
+"""

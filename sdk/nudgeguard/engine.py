@@ -1,0 +1,346 @@
+"""Engine: wires normalisation, detectors, RiskTracker, PolicyEngine and Dispatcher.
+
+``await engine.handle(event)`` is the one entry point adapters use. Events of one
+conversation are processed strictly in order; different conversations interleave freely.
+Nothing a detector or a store does can make ``handle`` raise to the adapter: failures are
+isolated, counted and logged without message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from nudgeguard.actions import DispatchContext, Dispatcher, declared_age
+from nudgeguard.adapter import Adapter, Capabilities
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.cases.store import CaseStore
+from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
+from nudgeguard.moderation import Moderation
+from nudgeguard.outbox import AlertSink, Outbox
+from nudgeguard.policy.engine import Decision, PolicyEngine
+from nudgeguard.policy.model import PolicyPack
+from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.risk import RiskContext, RiskTracker
+from nudgeguard.signals import Signal
+from nudgeguard.state import (
+    AgeInference,
+    ConversationState,
+    EvidenceItem,
+    MemoryStateStore,
+    StateStore,
+)
+from nudgeguard.text import normalize
+
+log = logging.getLogger(__name__)
+
+_RECENT_SPEAKERS = 6
+
+
+@dataclass(slots=True)
+class EngineStats:
+    """Counters a status page or benchmark can read."""
+
+    events: int = 0
+    scored: int = 0
+    ignored: int = 0
+    errors: int = 0
+    detector_errors: dict[str, int] = field(default_factory=dict)
+
+
+class Engine(Moderation):
+    """The platform-neutral pipeline.
+
+    Args:
+        policy: The policy pack in force (community and channel overrides apply).
+        cases: Case store; an in-memory SQLite store if omitted.
+        state: Working-memory store; :class:`MemoryStateStore` if omitted.
+        adapters: Platform adapters; each is bound and used for delivery.
+        sinks: Extra moderator alert sinks (webhooks, recorders).
+        detectors: Detectors to run; the built-in set if omitted.
+        pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
+        country: Helpline country per community id (default ``GB``).
+        clock: Wall clock for the outbox.
+    """
+
+    def __init__(
+        self,
+        policy: PolicyPack,
+        *,
+        cases: CaseStore | None = None,
+        state: StateStore | None = None,
+        adapters: Sequence[Adapter] = (),
+        sinks: Sequence[AlertSink] = (),
+        detectors: Sequence[Detector] | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
+        country: Callable[[str], str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.policy = policy
+        self.cases: CaseStore = cases if cases is not None else SqliteCaseStore(":memory:")
+        self.state: StateStore = state if state is not None else MemoryStateStore()
+        self.detectors: list[Detector] = (
+            list(detectors) if detectors is not None else default_detectors()
+        )
+        self.pseudonyms = pseudonymizer or Pseudonymizer(Pseudonymizer.new_key())
+        self.adapters: dict[str, Adapter] = {}
+        self.outbox = Outbox(self.cases, clock=clock)
+        self.tracker = RiskTracker()
+        self.policy_engine = PolicyEngine()
+        self.dispatcher = Dispatcher(
+            self.cases,
+            self.outbox,
+            self.pseudonyms,
+            self.capabilities_of,
+            country or (lambda _community: "GB"),
+        )
+        self.stats = EngineStats()
+        self._locks: dict[tuple[str, str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._packs: dict[tuple[str, str], PolicyPack] = {}
+        self._modes: dict[str, str | None] = {}
+        for adapter in adapters:
+            self.add_adapter(adapter)
+        for sink in sinks:
+            self.outbox.register_alert_sink(sink)
+
+    # -- wiring ----------------------------------------------------------------------------
+    def add_adapter(self, adapter: Adapter) -> None:
+        """Bind an adapter: it feeds events in and delivers nudges and alerts out."""
+        adapter.bind(self)
+        self.adapters[adapter.name] = adapter
+        self.outbox.register_nudge_sender(adapter)
+        self.outbox.register_alert_sink(adapter)
+
+    def capabilities_of(self, platform: str) -> Capabilities | None:
+        """Return a bound adapter's capabilities, None for non-adapter sinks."""
+        adapter = self.adapters.get(platform)
+        return adapter.capabilities if adapter is not None else None
+
+    async def start(self, *, background: bool = True) -> None:
+        """Start adapters and deliver anything left in the outbox by an earlier run."""
+        for adapter in self.adapters.values():
+            await adapter.start()
+        await self.outbox.drain()
+        if background:
+            self.outbox.start()
+
+    async def stop(self) -> None:
+        """Stop adapters and the outbox timer."""
+        await self.outbox.stop()
+        for adapter in self.adapters.values():
+            await adapter.stop()
+
+    def scratch(self) -> Engine:
+        """Return a sibling engine with fresh working memory and the same stores and sinks."""
+        clone = copy.copy(self)
+        clone.state = MemoryStateStore()
+        clone.stats = EngineStats()
+        clone._locks = {}
+        return clone
+
+    # -- the pipeline ----------------------------------------------------------------------
+    async def handle(self, event: MessageEvent) -> Decision | None:
+        """Process one event; return the decision for scored messages, else None.
+
+        Never raises because of a detector, store or adapter failure.
+        """
+        self.stats.events += 1
+        if event.author.is_bot:
+            self.stats.ignored += 1
+            return None
+        key = event.conversation_key
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = (asyncio.Lock(), [0])
+        lock, refs = entry
+        refs[0] += 1
+        try:
+            async with lock:
+                return await self._process(event)
+        except Exception as exc:
+            self.stats.errors += 1
+            log.error(
+                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
+            )
+            return None
+        finally:
+            refs[0] -= 1
+            if refs[0] == 0:
+                self._locks.pop(key, None)
+
+    async def pack_for(self, community_id: str, conversation_id: str) -> PolicyPack:
+        """Return the pack in force for a conversation (overrides and runtime mode applied)."""
+        pack = self._packs.get((community_id, conversation_id))
+        if pack is not None:
+            return pack
+        if community_id not in self._modes:
+            self._modes[community_id] = await self.cases.get_setting(f"mode:{community_id}")
+        pack = self.policy.scoped(community_id, conversation_id)
+        mode = self._modes[community_id]
+        if mode is not None:
+            pack = pack.model_copy(update={"mode": mode})
+        if len(self._packs) > 10_000:
+            self._packs.clear()
+        self._packs[(community_id, conversation_id)] = pack
+        return pack
+
+    def detect(self, event: MessageEvent) -> list[Signal]:
+        """Run every detector on the event's text, isolating failures."""
+        text = normalize(event.text)
+        signals: list[Signal] = []
+        for detector in self.detectors:
+            try:
+                signals.extend(detector.detect(text, event))
+            except Exception:
+                name = getattr(detector, "name", type(detector).__name__)
+                self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
+                log.warning("detector %s failed on message %s", name, event.message_id)
+        return signals
+
+    async def _process(self, event: MessageEvent) -> Decision | None:
+        now = event.ts
+        ckey = event.conversation_key
+        conv = await self.state.load_conversation(ckey, now)
+        if event.type is EventType.DELETE:
+            self._mark(conv, event.message_id, deleted=True)
+            await self.state.save_conversation(ckey, conv, now)
+            return None
+        conv.participants.add(event.author.id)
+        await self._remember_declared(event.platform, event.author, now)
+        if event.type is EventType.MEMBER_JOIN or not event.text.strip():
+            await self.state.save_conversation(ckey, conv, now)
+            return None
+        signals = self.detect(event)
+        actor_age = await self._actor_age(event, signals, now)
+        target_id = self._target(event, conv)
+        self._remember(conv, event, signals)
+        await self.state.save_conversation(ckey, conv, now)
+        if target_id is None:
+            return None
+        return await self._score(event, conv, signals, actor_age, target_id)
+
+    async def _score(
+        self,
+        event: MessageEvent,
+        conv: ConversationState,
+        signals: list[Signal],
+        actor_age: AgeInference,
+        target_id: str,
+    ) -> Decision:
+        now, platform = event.ts, event.platform
+        pack = await self.pack_for(event.community_id, event.conversation_id)
+        target_age = await self.state.load_age((platform, target_id), now)
+        pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
+        pair = await self.state.load_pair(pkey, now)
+        pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text)
+        assessment = self.tracker.update(pack, pair, signals, ctx)
+        child = await self.state.load_child((platform, target_id), now)
+        decision = self.policy_engine.decide(
+            pack,
+            assessment,
+            pair=pair,
+            child=child,
+            actor_band=actor_age.band,
+            target_band=target_age.band,
+            kind=event.conversation_kind,
+            ident={
+                "platform": platform,
+                "community": event.community_id,
+                "conversation": event.conversation_id,
+                "message": event.message_id,
+                "actor": event.author.id,
+                "target": target_id,
+            },
+            ts=now,
+        )
+        self.stats.scored += 1
+        if decision.actions:
+            await self.dispatcher.dispatch(
+                decision, DispatchContext(event, conv, pair, child, pack, actor_age, target_age)
+            )
+            await self.state.save_child((platform, target_id), child, now)
+        await self.state.save_pair(pkey, pair, now)
+        return decision
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _target(event: MessageEvent, conv: ConversationState) -> str | None:
+        """Replied-to or mentioned user, else the most recent other speaker."""
+        me = event.author.id
+        if event.reply_to_author_id and event.reply_to_author_id != me:
+            return event.reply_to_author_id
+        for mention in event.mentions:
+            if mention != me:
+                return mention
+        for speaker in reversed(conv.speakers):
+            if speaker != me:
+                return speaker
+        others = sorted(conv.participants - {me})
+        return others[0] if len(others) == 1 else None
+
+    @staticmethod
+    def _mark(conv: ConversationState, message_id: str, *, deleted: bool) -> None:
+        for item in conv.window:
+            if item.message_id == message_id:
+                item.deleted = deleted
+                return
+
+    @staticmethod
+    def _remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
+        ids = tuple(sorted({s.id for s in signals}))
+        if event.type is EventType.EDIT:
+            for item in conv.window:
+                if item.message_id == event.message_id:
+                    item.text, item.edited = event.text, True
+                    item.signals = tuple(sorted({*item.signals, *ids}))
+                    return
+        conv.window.append(
+            EvidenceItem(
+                message_id=event.message_id,
+                author_id=event.author.id,
+                ts=event.ts,
+                text=event.text,
+                signals=ids,
+                attachment_count=event.attachment_count,
+                edited=event.type is EventType.EDIT,
+            )
+        )
+        speakers = conv.speakers
+        if speakers and speakers[-1] == event.author.id:
+            return
+        if event.author.id in speakers:
+            speakers.remove(event.author.id)
+        speakers.append(event.author.id)
+        del speakers[:-_RECENT_SPEAKERS]
+
+    async def _remember_declared(self, platform: str, person: Participant, now: float) -> None:
+        if declared_age(person.age_source) and person.age_band is not AgeBand.UNKNOWN:
+            await self.state.save_age(
+                (platform, person.id), AgeInference(person.age_band, person.age_source, 1.0), now
+            )
+
+    async def _actor_age(
+        self, event: MessageEvent, signals: list[Signal], now: float
+    ) -> AgeInference:
+        author = event.author
+        if declared_age(author.age_source) and author.age_band is not AgeBand.UNKNOWN:
+            return AgeInference(author.age_band, author.age_source, 1.0)
+        key = (event.platform, author.id)
+        known = await self.state.load_age(key, now)
+        disclosed = [s for s in signals if s.age_band is not None]
+        if not disclosed or declared_age(known.source):
+            return known
+        best = max(disclosed, key=lambda s: s.confidence)
+        assert best.age_band is not None
+        if known.band is best.age_band:
+            known.confidence = max(known.confidence, best.confidence)
+        elif best.confidence >= known.confidence:
+            known = AgeInference(best.age_band, AgeSource.SELF_DISCLOSURE, best.confidence)
+        await self.state.save_age(key, known, now)
+        return known

@@ -1,0 +1,130 @@
+"""Transcript corpora (JSON Lines) and their replay as MessageEvents.
+
+Format: one conversation a line, as described in the evaluation README: ``id``, ``kind``
+(direct or group), ``label``, ``participants`` (``id``, ``truth``, ``declared_age_band``)
+and ``messages`` (``author``, ``ts`` seconds from the start or null, ``text``). Ground truth
+(``label``, ``truth``) is kept here for scoring and never reaches the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
+
+AgesMode = Literal["declared", "unknown"]
+
+#: Step added to the previous time when a message has no usable ``ts``.
+NULL_TS_STEP = 5.0
+
+
+class TranscriptParticipant(BaseModel):
+    """A participant with ground truth (never passed to the engine)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    truth: Literal["suspect", "child", "other"] = "other"
+    declared_age_band: AgeBand = AgeBand.UNKNOWN
+
+
+class TranscriptMessage(BaseModel):
+    """One message of a transcript."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    author: str
+    ts: float | None = None
+    text: str = ""
+
+
+class Transcript(BaseModel):
+    """One conversation of a corpus."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    source: str = ""
+    kind: Literal["direct", "group"] = "direct"
+    label: Literal["grooming", "normal"] = "normal"
+    participants: list[TranscriptParticipant]
+    messages: list[TranscriptMessage]
+
+    def truth_of(self, truth: str) -> set[str]:
+        """Return ids of participants with the given ground truth."""
+        return {p.id for p in self.participants if p.truth == truth}
+
+
+class TranscriptError(ValueError):
+    """A corpus line is not a valid transcript."""
+
+
+def read_transcripts(path: str | Path) -> Iterator[Transcript]:
+    """Yield the transcripts of a JSONL corpus; lines without messages are skipped.
+
+    Raises:
+        TranscriptError: A line is not valid JSON or not a transcript (names the line).
+    """
+    with Path(path).open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TranscriptError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(data, dict) or "messages" not in data:
+                continue
+            try:
+                yield Transcript.model_validate(data)
+            except ValidationError as exc:
+                fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+                raise TranscriptError(f"{path}:{number}: invalid field(s) {fields}") from None
+
+
+def transcript_events(
+    t: Transcript,
+    ages: AgesMode = "unknown",
+    *,
+    platform: str = "local",
+    community_id: str = "local",
+    start: float = 1_700_000_000.0,
+) -> Iterator[MessageEvent]:
+    """Yield a transcript's messages as events on simulated time.
+
+    Args:
+        t: The transcript.
+        ages: ``declared`` passes each participant's declared band (as admin config);
+            ``unknown`` passes none.
+        platform: Platform name on the events.
+        community_id: Community id on the events.
+        start: Unix time of the first message.
+    """
+    people = {}
+    for p in t.participants:
+        declared = ages == "declared" and p.declared_age_band is not AgeBand.UNKNOWN
+        people[p.id] = Participant(
+            id=p.id,
+            age_band=p.declared_age_band if declared else AgeBand.UNKNOWN,
+            age_source=AgeSource.CONFIG if declared else AgeSource.NONE,
+        )
+    kind = ConversationKind.DIRECT if t.kind == "direct" else ConversationKind.GROUP
+    ts = 0.0
+    for index, m in enumerate(t.messages):
+        ts = ts + NULL_TS_STEP if m.ts is None else max(float(m.ts), ts if index else 0.0)
+        author = people.get(m.author) or Participant(id=m.author)
+        yield MessageEvent(
+            platform=platform,
+            community_id=community_id,
+            conversation_id=t.id,
+            conversation_kind=kind,
+            message_id=f"{t.id}:{index}",
+            author=author,
+            text=m.text,
+            ts=start + ts,
+        )

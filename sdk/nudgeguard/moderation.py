@@ -1,0 +1,204 @@
+"""What moderators and children do back: clicks, evidence, checks, status and mode.
+
+Mixed into :class:`~nudgeguard.engine.Engine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from nudgeguard.adapter import ModeratorAction, Nudge
+from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
+from nudgeguard.events import MessageEvent
+from nudgeguard.nudges import catalog
+
+if TYPE_CHECKING:
+    from nudgeguard.actions import Dispatcher
+    from nudgeguard.cases.store import CaseStore
+    from nudgeguard.engine import Engine
+    from nudgeguard.policy.model import PolicyPack
+    from nudgeguard.privacy import Pseudonymizer
+
+_ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationResult:
+    """The answer to a moderator's click.
+
+    Attributes:
+        accepted: False when refused (not a moderator, unknown case, case closed).
+        case: The case after the action.
+        evidence: The evidence window, only for an accepted ``show_evidence``.
+        note: A short plain-words message to show the moderator.
+    """
+
+    accepted: bool
+    case: Case | None
+    evidence: tuple[EvidenceMessage, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The answer to a child's "Check this message"."""
+
+    level: str
+    nudge: Nudge | None
+    case_id: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A community's safety status."""
+
+    open_cases: int
+    mode: str
+
+
+class Moderation:
+    """Moderator and child actions on top of the pipeline."""
+
+    if TYPE_CHECKING:
+        cases: CaseStore
+        pseudonyms: Pseudonymizer
+        dispatcher: Dispatcher
+        _modes: dict[str, str | None]
+        _packs: dict[tuple[str, str], PolicyPack]
+
+        def scratch(self) -> Engine:
+            """Return an engine with fresh working memory."""
+            ...
+
+        async def pack_for(self, community_id: str, conversation_id: str) -> PolicyPack:
+            """Return the pack in force."""
+            ...
+
+    async def moderate(
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator_id: str,
+        permitted: bool,
+    ) -> ModerationResult:
+        """Apply a moderator's click to a case and record it, accepted or refused.
+
+        Args:
+            case_id: The case the button belongs to.
+            action: What was clicked.
+            moderator_id: Platform id of whoever clicked (stored as a pseudonym).
+            permitted: The adapter's verdict from platform roles.
+        """
+        action = ModeratorAction(action)
+        case = await self.cases.get(case_id)
+        if case is None:
+            return ModerationResult(False, None, note="This case no longer exists.")
+        who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
+        if not permitted:
+            await self.cases.record(case_id, "action_refused", who, {"action": action.value})
+            return ModerationResult(False, case, note="Only moderators can act on safety cases.")
+        if action is ModeratorAction.SHOW_EVIDENCE:
+            await self.cases.record(
+                case_id, "evidence_viewed", who, {"messages": len(case.evidence)}
+            )
+            return ModerationResult(True, case, case.evidence, "Shown only to you.")
+        if action is ModeratorAction.TIMEOUT:
+            if not case.evidence:
+                return ModerationResult(False, case, note="No preserved evidence on this case.")
+            await self.cases.record(case_id, "timeout_requested", who, {})
+            return ModerationResult(True, case, note="Evidence is preserved; timeout requested.")
+        if case.status not in _ACTIVE:
+            await self.cases.record(case_id, "action_on_closed_case", who, {"action": action.value})
+            return ModerationResult(False, case, note=f"This case is already {case.status}.")
+        if action is ModeratorAction.ACKNOWLEDGE:
+            if case.status is CaseStatus.OPEN:
+                case = await self.cases.transition(case_id, CaseStatus.ACKNOWLEDGED, who)
+            return ModerationResult(True, case, note="Acknowledged.")
+        if action is ModeratorAction.DISMISS:
+            case = await self.cases.transition(
+                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE
+            )
+            return ModerationResult(True, case, note="Dismissed as a false positive.")
+        case = await self.cases.transition(
+            case_id,
+            CaseStatus.ACKNOWLEDGED,
+            who,
+            outcome=Outcome.CONFIRMED,
+            note="evidence preserved",
+        )
+        return ModerationResult(True, case, note="Confirmed; evidence preserved.")
+
+    async def resolve(self, case_id: str, outcome: Outcome, actor: str) -> Case:
+        """Close a case with an outcome (from the CLI or a platform command)."""
+        status = (
+            CaseStatus.DISMISSED if outcome is Outcome.FALSE_POSITIVE else (CaseStatus.RESOLVED)
+        )
+        return await self.cases.transition(case_id, status, actor, outcome=outcome)
+
+    async def check_message(
+        self,
+        event: MessageEvent,
+        context: Sequence[MessageEvent],
+        requester_id: str,
+    ) -> CheckResult:
+        """Score a message a child chose to check, with the messages before it.
+
+        The check runs on a scratch copy of working memory, so it neither pollutes nor reads
+        the live risk picture. If it is serious a case opens as usual (and moderators are
+        alerted); the nudge is returned for the adapter to show privately to the child.
+        """
+        scratch = self.scratch()
+        decision = None
+        for earlier in [*context, event]:
+            if earlier.author.id != requester_id and not (
+                earlier.reply_to_author_id or earlier.mentions
+            ):
+                earlier = earlier.model_copy(update={"reply_to_author_id": requester_id})
+            decision = await scratch.handle(earlier)
+        if decision is None or decision.actor_id == requester_id:
+            return CheckResult("none", None, None, ("Nothing in this message looks risky.",))
+        pack = await self.pack_for(event.community_id, event.conversation_id)
+        cat = catalog(pack.nudges.locale)
+        family = decision.family or "generic"
+        level = decision.level.value
+        nudge = None
+        if level != "none":
+            nudge = Nudge(
+                nudge_id=f"check:{event.platform}:{event.message_id}:{requester_id}",
+                audience="child",
+                recipient_id=requester_id,
+                platform=event.platform,
+                community_id=event.community_id,
+                conversation_id=event.conversation_id,
+                delivery=pack.delivery.child,
+                text=cat.child_text(family, pack.nudges.copy_for, 0),
+                buttons=cat.buttons(family, self.dispatcher.country(event.community_id)),
+                family=family,
+                followup=cat.followups,
+            )
+        case_ids = [a for a in decision.actions if a.kind in ("escalate", "append_evidence")]
+        case_id = None
+        if case_ids:
+            subject = self.pseudonyms.pseudonym(event.platform, decision.actor_id)
+            target = self.pseudonyms.pseudonym(event.platform, decision.target_id)
+            found = await self.cases.find_open(
+                event.platform, event.community_id, event.conversation_id, subject, target
+            )
+            case_id = found.id if found else None
+        return CheckResult(level, nudge, case_id, (decision.explain(),))
+
+    async def status(self, community_id: str) -> Status:
+        """Return open cases and the mode in force for a community."""
+        cases = await self.cases.list_cases(community_id=community_id)
+        open_cases = sum(1 for c in cases if c.status in _ACTIVE)
+        pack = await self.pack_for(community_id, "")
+        return Status(open_cases, pack.mode)
+
+    async def set_mode(self, community_id: str, mode: Literal["observe", "live"]) -> None:
+        """Switch a community between observe (dry run) and live; survives restarts."""
+        await self.cases.set_setting(f"mode:{community_id}", mode)
+        self._modes[community_id] = mode
+        self._packs = {k: v for k, v in self._packs.items() if k[0] != community_id}

@@ -1,0 +1,195 @@
+"""The outbox: nudges and alerts are stored first, then delivered at least once.
+
+An item is written to the case store before the first send. If the process dies between
+the two, :meth:`Outbox.drain` (run at start and on a timer) sends it after the restart.
+Rate limits and server errors are retried with exponential backoff; the item id
+de-duplicates, so enqueuing the same alert twice sends it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from nudgeguard.adapter import (
+    ModeratorAlert,
+    Nudge,
+    TransientDeliveryError,
+    UndeliverableError,
+)
+from nudgeguard.cases.store import CaseStore, OutboxItem
+
+log = logging.getLogger(__name__)
+
+AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
+
+
+class AlertSink(Protocol):
+    """Something that delivers moderator alerts (an adapter's channel, a webhook)."""
+
+    @property
+    def name(self) -> str:
+        """Sink name (an adapter's platform name, or e.g. ``webhook``)."""
+        ...
+
+    async def send_alert(self, alert: ModeratorAlert) -> str | None:
+        """Deliver an alert; return a platform reference if there is one."""
+        ...
+
+
+class NudgeSender(Protocol):
+    """Something that delivers nudges (an adapter)."""
+
+    @property
+    def name(self) -> str:
+        """Adapter name."""
+        ...
+
+    async def send_nudge(self, nudge: Nudge) -> object:
+        """Deliver a nudge privately."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Retry schedule: ``base * 2**attempt`` seconds with jitter, capped; then give up."""
+
+    base: float = 2.0
+    cap: float = 600.0
+    max_attempts: int = 12
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        """Return the wait before the next attempt."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.cap)
+        return min(self.cap, self.base * 2.0**attempts) * (0.8 + 0.4 * random.random())
+
+
+class Outbox:
+    """Delivers stored items through registered adapters and sinks.
+
+    Args:
+        store: Where items are kept.
+        clock: Wall clock (unix seconds).
+        backoff: Retry schedule.
+    """
+
+    def __init__(
+        self,
+        store: CaseStore,
+        clock: Callable[[], float] = time.time,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self._alert_sinks: dict[str, AlertSink] = {}
+        self._nudge_senders: dict[str, NudgeSender] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def register_alert_sink(self, sink: AlertSink) -> None:
+        """Deliver alerts addressed to ``sink.name`` through it."""
+        self._alert_sinks[sink.name] = sink
+
+    def register_nudge_sender(self, sender: NudgeSender) -> None:
+        """Deliver nudges addressed to ``sender.name`` through it."""
+        self._nudge_senders[sender.name] = sender
+
+    @property
+    def alert_targets(self) -> list[str]:
+        """Return the names of registered alert sinks."""
+        return list(self._alert_sinks)
+
+    def can_deliver(self, kind: str, target: str) -> bool:
+        """Return True if something is registered for ``kind`` items to ``target``."""
+        table = self._nudge_senders if kind == "nudge" else self._alert_sinks
+        return target in table
+
+    async def submit(self, item: OutboxItem) -> AttemptResult:
+        """Store an item, then try to deliver it once right away."""
+        if not await self.store.enqueue(item):
+            return "pending"
+        return await self._attempt(item)
+
+    async def drain(self) -> int:
+        """Deliver every due item once; return how many were sent."""
+        sent = 0
+        for item in await self.store.due(self.clock()):
+            if await self._attempt(item) == "sent":
+                sent += 1
+        return sent
+
+    def start(self, interval: float = 2.0) -> None:
+        """Drain on a timer in the background until :meth:`stop`."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(interval), name="nudgeguard-outbox")
+
+    async def stop(self) -> None:
+        """Stop the background drain."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self, interval: float) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception as exc:
+                log.warning("outbox drain failed: %s", type(exc).__name__)
+            await asyncio.sleep(interval)
+
+    async def _attempt(self, item: OutboxItem) -> AttemptResult:
+        now = self.clock()
+        try:
+            ref = await self._send(item)
+        except UndeliverableError:
+            await self.store.mark_failed(item.id, "undeliverable", "undeliverable", now)
+            if item.case_id:
+                await self.store.record(
+                    item.case_id, f"{item.kind}_undeliverable", "system", {"target": item.target}
+                )
+            return "undeliverable"
+        except LookupError:
+            # Nothing registered for the target in this process: keep it for a later drain.
+            await self.store.mark_retry(
+                item.id, item.attempts, now + self.backoff.cap, "no deliverer registered"
+            )
+            return "pending"
+        except Exception as exc:
+            retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
+            attempts = item.attempts + 1
+            reason = type(exc).__name__
+            if attempts >= self.backoff.max_attempts:
+                await self.store.mark_failed(item.id, "dead", reason, now)
+                log.error("outbox item %s gave up after %d attempts", item.id, attempts)
+                return "dead"
+            await self.store.mark_retry(
+                item.id, attempts, now + self.backoff.delay(attempts, retry_after), reason
+            )
+            return "pending"
+        await self.store.mark_sent(item.id, ref, now)
+        if item.case_id:
+            await self.store.record(
+                item.case_id, f"{item.kind}_sent", "system", {"target": item.target}
+            )
+        return "sent"
+
+    async def _send(self, item: OutboxItem) -> str | None:
+        if item.kind == "nudge":
+            sender = self._nudge_senders.get(item.target)
+            if sender is None:
+                raise LookupError(item.target)
+            used = await sender.send_nudge(Nudge.model_validate_json(item.payload))
+            return str(used) if used is not None else None
+        sink = self._alert_sinks.get(item.target)
+        if sink is None:
+            raise LookupError(item.target)
+        return await sink.send_alert(ModeratorAlert.model_validate_json(item.payload))

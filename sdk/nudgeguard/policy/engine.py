@@ -1,0 +1,229 @@
+"""PolicyEngine: turns a pair's assessment into planned actions.
+
+It applies the pack's rules, the fatigue caps and the project's hard lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nudgeguard.cases.model import Severity, severity_rank
+from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack
+from nudgeguard.risk import Assessment
+from nudgeguard.signals import TAXONOMY, Signal
+from nudgeguard.state import ChildState, PairState
+
+_DAY = 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    """One action the engine will take (or, in observe mode, would take)."""
+
+    kind: str
+    rule: str
+    severity: Severity | None = None
+    template: str | None = None
+    family: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the engine decided about one message, with everything that explains it."""
+
+    platform: str
+    community_id: str
+    conversation_id: str
+    message_id: str
+    actor_id: str
+    target_id: str
+    ts: float
+    mode: str
+    assessment: Assessment
+    actor_band: AgeBand
+    target_band: AgeBand
+    actions: tuple[PlannedAction, ...] = ()
+    suppressed: tuple[tuple[PlannedAction, str], ...] = ()
+    family: str | None = None
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def level(self) -> Level:
+        """Return the assessed level."""
+        return self.assessment.level
+
+    @property
+    def signals(self) -> tuple[Signal, ...]:
+        """Return the signals of this message that counted."""
+        return self.assessment.signals
+
+    def wants(self, kind: str) -> PlannedAction | None:
+        """Return the planned action of ``kind``, if any."""
+        return next((a for a in self.actions if a.kind == kind), None)
+
+    def explain(self) -> str:
+        """Return a one-paragraph plain-words explanation (no message text)."""
+        a = self.assessment
+        parts = [f"level {a.level.value} (score {a.score:.2f})"]
+        if a.signals:
+            parts.append("signals " + ", ".join(s.id for s in a.signals))
+        if a.stages:
+            parts.append("stages " + "/".join(a.stages))
+        if a.factors:
+            parts.append(
+                "factors " + ", ".join(f"{k} x{v:.2f}" for k, v in sorted(a.factors.items()))
+            )
+        if a.urgent_reason:
+            parts.append(f"urgent because {a.urgent_reason}")
+        for action in self.actions:
+            parts.append(f"rule '{action.rule}' -> {action.kind}")
+        for action, why in self.suppressed:
+            parts.append(f"{action.kind} held back ({why})")
+        return "; ".join(parts)
+
+
+def _matches(
+    cond: Condition,
+    a: Assessment,
+    actor: AgeBand,
+    target: AgeBand,
+    kind: ConversationKind,
+    history: dict[str, int],
+) -> bool:
+    if cond.min_level is not None and LEVEL_ORDER[a.level] < LEVEL_ORDER[cond.min_level]:
+        return False
+    if cond.below_level is not None and LEVEL_ORDER[a.level] >= LEVEL_ORDER[cond.below_level]:
+        return False
+    if cond.signals_any and not any(s.id in cond.signals_any for s in a.signals):
+        return False
+    if cond.min_stages and len(a.stages) < cond.min_stages:
+        return False
+    if cond.actor_age and actor not in cond.actor_age:
+        return False
+    if cond.target_age and target not in cond.target_age:
+        return False
+    return not (cond.conversation_kind and kind not in cond.conversation_kind)
+
+
+def dominant_family(
+    signals: tuple[Signal, ...], pack: PolicyPack, history: dict[str, int]
+) -> str | None:
+    """Return the nudge family of the weightiest signal (this message first, then history)."""
+    if signals:
+        top = max(signals, key=lambda s: pack.weight(s.id) * s.confidence)
+        return TAXONOMY[top.id].family
+    if history:
+        top_id = max(history, key=lambda i: pack.weight(i) * history[i])
+        return TAXONOMY[top_id].family
+    return None
+
+
+class PolicyEngine:
+    """Applies a policy pack to an assessment."""
+
+    def decide(
+        self,
+        pack: PolicyPack,
+        assessment: Assessment,
+        *,
+        pair: PairState,
+        child: ChildState,
+        actor_band: AgeBand,
+        target_band: AgeBand,
+        kind: ConversationKind,
+        ident: dict[str, str],
+        ts: float,
+    ) -> Decision:
+        """Plan actions for one message.
+
+        Hard lines enforced here, whatever the pack says: no sender warning when the pair
+        has an open case or this decision escalates; nudges only when this message carried a
+        signal about the actor (never a nudge for someone else's old message); caps never
+        hold back an urgent nudge.
+        """
+        planned: dict[str, PlannedAction] = {}
+        for rule in pack.rules:
+            if not _matches(
+                rule.when, assessment, actor_band, target_band, kind, pair.signal_counts
+            ):
+                continue
+            for act in rule.do:
+                prior = planned.get(act.action)
+                if act.action == "escalate" and prior is not None and prior.severity is not None:
+                    assert act.severity is not None
+                    if severity_rank(act.severity) <= severity_rank(prior.severity):
+                        continue
+                elif prior is not None:
+                    continue
+                planned[act.action] = PlannedAction(
+                    act.action, rule.name, act.severity, act.template
+                )
+        family = dominant_family(assessment.signals, pack, pair.signal_counts)
+        suppressed: list[tuple[PlannedAction, str]] = []
+        escalate = planned.get("escalate")
+        if (
+            escalate is not None
+            and pair.case_id is not None
+            and pair.case_severity is not None
+            and severity_rank(escalate.severity or Severity.LOW)
+            <= severity_rank(Severity(pair.case_severity))
+        ):
+            # The open case gets the new evidence; no new alert for the same severity.
+            planned["escalate"] = PlannedAction(
+                "append_evidence", escalate.rule, Severity(pair.case_severity)
+            )
+        warn = planned.get("warn_sender")
+        if warn is not None and (escalate is not None or pair.case_id is not None):
+            suppressed.append((warn, "a case is open or opening: the sender is never warned"))
+            del planned["warn_sender"]
+        nudge = planned.get("nudge_child")
+        if nudge is not None:
+            why = self._nudge_hold(pack, assessment, pair, child, family, ts)
+            if why is not None:
+                suppressed.append((nudge, why))
+                del planned["nudge_child"]
+            else:
+                planned["nudge_child"] = PlannedAction("nudge_child", nudge.rule, family=family)
+        order = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
+        actions = tuple(sorted(planned.values(), key=lambda a: order.index(a.kind)))
+        return Decision(
+            platform=ident["platform"],
+            community_id=ident["community"],
+            conversation_id=ident["conversation"],
+            message_id=ident["message"],
+            actor_id=ident["actor"],
+            target_id=ident["target"],
+            ts=ts,
+            mode=pack.mode,
+            assessment=assessment,
+            actor_band=actor_band,
+            target_band=target_band,
+            actions=actions,
+            suppressed=tuple(suppressed),
+            family=family,
+        )
+
+    @staticmethod
+    def _nudge_hold(
+        pack: PolicyPack,
+        a: Assessment,
+        pair: PairState,
+        child: ChildState,
+        family: str | None,
+        ts: float,
+    ) -> str | None:
+        if not a.signals or family is None:
+            return "no new signal in this message"
+        if a.level is Level.URGENT:
+            return None
+        if child.opted_out_until > ts:
+            return "the child blocked or reported recently"
+        last = pair.nudged.get(family)
+        window = pack.caps.family_per_conversation_hours * 3600.0
+        if last is not None and ts - last < window:
+            return f"already nudged about {family} in this conversation"
+        recent = [t for t in child.nudge_times if ts - t < _DAY]
+        if len(recent) >= pack.caps.child_per_day:
+            return "daily nudge cap for this child reached"
+        return None

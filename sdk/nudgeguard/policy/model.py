@@ -1,0 +1,232 @@
+"""Policy pack models: what a community configures, validated with clear errors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nudgeguard.adapter import Delivery
+from nudgeguard.cases.model import Severity
+from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.signals import TAXONOMY
+
+
+class Level(StrEnum):
+    """Risk level of a pair after a message; ordered by :data:`LEVEL_ORDER`."""
+
+    NONE = "none"
+    NUDGE = "nudge"
+    REVIEW = "review"
+    URGENT = "urgent"
+
+
+LEVEL_ORDER = {Level.NONE: 0, Level.NUDGE: 1, Level.REVIEW: 2, Level.URGENT: 3}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _check_signal_ids(ids: dict[str, float] | list[str]) -> None:
+    unknown = sorted(set(ids) - set(TAXONOMY))
+    if unknown:
+        raise ValueError(f"unknown signal id(s) {unknown}; known: {sorted(TAXONOMY)}")
+
+
+class Thresholds(_Strict):
+    """Risk scores at which a pair reaches each level."""
+
+    nudge: float = Field(gt=0)
+    review: float = Field(gt=0)
+    urgent: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.nudge <= self.review <= self.urgent:
+            raise ValueError("thresholds must satisfy nudge <= review <= urgent")
+        return self
+
+
+class Factors(_Strict):
+    """Multipliers and bonuses applied to a pair's summed stage scores."""
+
+    half_life_hours: float = Field(default=48.0, gt=0)
+    per_message_cap: float = Field(default=4.0, gt=0)
+    stage_diversity_bonus: float = Field(default=0.3, ge=0)
+    stage_min_score: float = Field(default=0.5, ge=0)
+    adult_to_minor: float = Field(default=1.6, ge=0)
+    unknown_to_minor: float = Field(default=1.3, ge=0)
+    minor_to_minor: float = Field(default=0.7, ge=0)
+    to_adult: float = Field(default=0.3, ge=0)
+    unknown_pair: float = Field(default=1.0, ge=0)
+    first_contact: float = Field(default=1.15, ge=0)
+    first_contact_hours: float = Field(default=72.0, ge=0)
+    rapid_pace: float = Field(default=1.2, ge=0)
+    one_sided_questioning: float = Field(default=1.15, ge=0)
+    evasion: float = Field(default=1.25, ge=0)
+
+
+class Caps(_Strict):
+    """Nudge fatigue caps. Never applied to critical (urgent) nudges."""
+
+    family_per_conversation_hours: float = Field(default=24.0, ge=0)
+    child_per_day: int = Field(default=3, ge=0)
+
+
+class Nudges(_Strict):
+    """Which wording the child gets."""
+
+    copy_for: Literal["teen", "under13"] = "teen"
+    locale: str = "en"
+
+
+class DeliveryOrder(_Strict):
+    """Fallback order of private channels. Public replies are not an option."""
+
+    child: tuple[Delivery, ...] = (Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE)
+    sender: tuple[Delivery, ...] = (Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE)
+
+    @field_validator("child", "sender")
+    @classmethod
+    def _not_empty(cls, value: tuple[Delivery, ...]) -> tuple[Delivery, ...]:
+        if not value:
+            raise ValueError("give at least one private channel (ephemeral, direct_message)")
+        return value
+
+
+class Condition(_Strict):
+    """When a rule applies. All given fields must hold."""
+
+    min_level: Level | None = None
+    below_level: Level | None = None
+    signals_any: tuple[str, ...] = ()
+    min_stages: int = Field(default=0, ge=0)
+    actor_age: tuple[AgeBand, ...] = ()
+    target_age: tuple[AgeBand, ...] = ()
+    conversation_kind: tuple[ConversationKind, ...] = ()
+
+    @field_validator("signals_any")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_signal_ids(list(value))
+        return value
+
+
+class RuleAction(_Strict):
+    """One thing a rule does."""
+
+    action: Literal["nudge_child", "warn_sender", "escalate", "observe"]
+    severity: Severity | None = None
+    template: str | None = None
+
+    @model_validator(mode="after")
+    def _severity_for_escalate(self) -> Self:
+        if self.action == "escalate" and self.severity is None:
+            raise ValueError("escalate needs a severity (low, medium, high, critical)")
+        if self.action == "warn_sender" and self.severity is not None:
+            raise ValueError("warn_sender takes no severity")
+        return self
+
+
+class Rule(_Strict):
+    """A named mapping from a condition to actions."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    when: Condition = Condition()
+    do: tuple[RuleAction, ...] = Field(min_length=1)
+
+
+class Scope(_Strict):
+    """Settings a community or channel may override."""
+
+    mode: Literal["observe", "live"] | None = None
+    weights: dict[str, float] = {}
+    thresholds: Thresholds | None = None
+    caps: Caps | None = None
+    nudges: Nudges | None = None
+    disabled_signals: tuple[str, ...] = ()
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        _check_signal_ids(value)
+        return value
+
+    @field_validator("disabled_signals")
+    @classmethod
+    def _known_disabled(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_signal_ids(list(value))
+        return value
+
+
+class CommunityScope(Scope):
+    """A community's overrides, with per-channel overrides inside."""
+
+    channels: dict[str, Scope] = {}
+
+
+class Overrides(_Strict):
+    """Per-community overrides, keyed by community id."""
+
+    communities: dict[str, CommunityScope] = {}
+
+
+class PolicyPack(_Strict):
+    """A versioned policy pack (YAML, ``apiVersion: 1``)."""
+
+    apiVersion: Literal[1]
+    name: str = Field(min_length=1)
+    description: str = ""
+    mode: Literal["observe", "live"] = "live"
+    weights: dict[str, float] = {}
+    thresholds: Thresholds
+    factors: Factors = Factors()
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    delivery: DeliveryOrder = DeliveryOrder()
+    caps: Caps = Caps()
+    nudges: Nudges = Nudges()
+    disabled_signals: tuple[str, ...] = ()
+    overrides: Overrides = Overrides()
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        _check_signal_ids(value)
+        return value
+
+    @field_validator("disabled_signals")
+    @classmethod
+    def _known_disabled(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_signal_ids(list(value))
+        return value
+
+    def weight(self, signal_id: str) -> float:
+        """Return the pack's weight for a signal (taxonomy default if not set)."""
+        return self.weights.get(signal_id, TAXONOMY[signal_id].weight)
+
+    def scoped(self, community_id: str, channel_id: str | None = None) -> PolicyPack:
+        """Return this pack with a community's (and channel's) overrides applied."""
+        community = self.overrides.communities.get(community_id)
+        if community is None:
+            return self
+        pack = _apply(self, community)
+        channel = community.channels.get(channel_id) if channel_id else None
+        return _apply(pack, channel) if channel is not None else pack
+
+
+def _apply(pack: PolicyPack, scope: Scope) -> PolicyPack:
+    update: dict[str, object] = {}
+    if scope.mode is not None:
+        update["mode"] = scope.mode
+    if scope.weights:
+        update["weights"] = {**pack.weights, **scope.weights}
+    for name in ("thresholds", "caps", "nudges"):
+        value = getattr(scope, name)
+        if value is not None:
+            update[name] = value
+    if scope.disabled_signals:
+        update["disabled_signals"] = tuple({*pack.disabled_signals, *scope.disabled_signals})
+    return pack.model_copy(update=update)

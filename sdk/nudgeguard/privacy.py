@@ -1,0 +1,37 @@
+"""Pseudonyms: stores keep keyed HMACs of platform user ids, never the ids themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from functools import lru_cache
+
+
+class Pseudonymizer:
+    """Maps (platform, user id) to a stable keyed pseudonym.
+
+    The same key gives the same pseudonym, so cases about one person link up; without the
+    key a pseudonym cannot be turned back into an id by guessing.
+
+    Args:
+        key: The secret key (at least 16 bytes).
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the pseudonym key must be at least 16 bytes")
+        self._key = key
+        self.pseudonym = lru_cache(maxsize=65536)(self._pseudonym)
+
+    @staticmethod
+    def new_key() -> bytes:
+        """Return a fresh random key."""
+        return secrets.token_bytes(32)
+
+    def _pseudonym(self, platform: str, user_id: str) -> str:
+        digest = hmac.new(self._key, f"{platform}:{user_id}".encode(), hashlib.sha256)
+        return "p_" + digest.hexdigest()[:24]
+
+    def __repr__(self) -> str:
+        return "Pseudonymizer(key=<hidden>)"

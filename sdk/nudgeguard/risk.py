@@ -1,0 +1,187 @@
+"""RiskTracker: accumulates evidence per directed pair, across stages and over time.
+
+Grooming is one person working on another, so risk is tracked per (actor -> target) pair in
+a conversation. Each signal adds its weight to the score of its primary stage; stage scores
+decay with a half-life; the sum is multiplied by factors that research ties to grooming:
+several distinct stages, an age gap towards a minor, first contact, a fast pace and
+one-sided questioning. Stages are labels, not a state machine: order does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nudgeguard.events import AgeBand
+from nudgeguard.policy.model import Level, PolicyPack
+from nudgeguard.signals import TAXONOMY, Signal
+from nudgeguard.state import PairState
+
+_MIN_QUESTIONING_MESSAGES = 10
+_RAPID_WINDOW_SECONDS = 3600.0
+_RAPID_STAGES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RiskContext:
+    """Facts about the message being scored, beyond its signals."""
+
+    now: float
+    actor_band: AgeBand
+    target_band: AgeBand
+    is_question: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The pair's risk after one message, with everything needed to explain it.
+
+    Attributes:
+        score: Decayed stage sum times factors.
+        level: Level reached under the pack's thresholds.
+        signals: Signals of this message that count towards the pair.
+        stages: Stages with a score above the pack's minimum, highest first.
+        factors: Multipliers applied (name -> value), only those not equal to 1.
+        urgent_reason: Why the level was forced to urgent, if it was.
+    """
+
+    score: float
+    level: Level
+    signals: tuple[Signal, ...]
+    stages: tuple[str, ...]
+    factors: dict[str, float]
+    urgent_reason: str | None = None
+
+
+def age_factor(pack: PolicyPack, actor: AgeBand, target: AgeBand) -> tuple[str, float]:
+    """Return the named age factor for an actor -> target pair."""
+    f = pack.factors
+    if target is AgeBand.MINOR:
+        if actor is AgeBand.ADULT:
+            return "adult_to_minor", f.adult_to_minor
+        if actor is AgeBand.MINOR:
+            return "minor_to_minor", f.minor_to_minor
+        return "unknown_to_minor", f.unknown_to_minor
+    if target is AgeBand.ADULT:
+        return "to_adult", f.to_adult
+    return "unknown_pair", f.unknown_pair
+
+
+class RiskTracker:
+    """Updates a pair's state with one message's signals and scores it."""
+
+    def update(
+        self,
+        pack: PolicyPack,
+        state: PairState,
+        signals: Sequence[Signal],
+        ctx: RiskContext,
+    ) -> Assessment:
+        """Decay, add this message's signals, and return the pair's assessment.
+
+        Args:
+            pack: The policy pack in force for this conversation.
+            state: The pair's state; mutated in place.
+            signals: Signals found in the actor's message.
+            ctx: Time, age bands and message facts.
+        """
+        f = pack.factors
+        self._decay(state, ctx.now, f.half_life_hours * 3600.0)
+        state.messages += 1
+        if ctx.is_question:
+            state.questions += 1
+
+        counted = self._add(pack, state, signals)
+        total = sum(state.scores.values())
+        factors: dict[str, float] = {}
+        stages = tuple(
+            s
+            for s, v in sorted(state.scores.items(), key=lambda kv: -kv[1])
+            if v >= f.stage_min_score
+        )
+        if len(stages) > 1 and f.stage_diversity_bonus:
+            factors["stage_diversity"] = 1.0 + f.stage_diversity_bonus * (min(len(stages), 4) - 1)
+        name, value = age_factor(pack, ctx.actor_band, ctx.target_band)
+        factors[name] = value
+        if ctx.now - state.first_ts <= f.first_contact_hours * 3600.0:
+            factors["first_contact"] = f.first_contact
+        if len(stages) >= _RAPID_STAGES and ctx.now - state.first_ts <= _RAPID_WINDOW_SECONDS:
+            factors["rapid_pace"] = f.rapid_pace
+        if (
+            state.messages >= _MIN_QUESTIONING_MESSAGES
+            and state.questions * 2 >= state.messages
+            and state.replies * 2 < state.messages
+        ):
+            factors["one_sided_questioning"] = f.one_sided_questioning
+        if any(s.evasion for s in counted):
+            factors["evasion"] = f.evasion
+
+        score = total
+        for value in factors.values():
+            score *= value
+        factors = {k: v for k, v in factors.items() if v != 1.0}
+        urgent_reason = self._urgent_reason(state, counted, ctx)
+        level = self._level(pack, score)
+        if urgent_reason is not None:
+            level = Level.URGENT
+        state.last_ts = ctx.now
+        return Assessment(round(score, 4), level, counted, stages, factors, urgent_reason)
+
+    @staticmethod
+    def _decay(state: PairState, now: float, half_life: float) -> None:
+        elapsed = now - state.last_ts
+        if elapsed <= 0 or not state.scores:
+            return
+        keep = 0.5 ** (elapsed / half_life)
+        for stage in list(state.scores):
+            value = state.scores[stage] * keep
+            if value < 0.01:
+                del state.scores[stage]
+            else:
+                state.scores[stage] = value
+
+    @staticmethod
+    def _add(pack: PolicyPack, state: PairState, signals: Sequence[Signal]) -> tuple[Signal, ...]:
+        best: dict[str, Signal] = {}
+        for sig in signals:
+            spec = TAXONOMY.get(sig.id)
+            if spec is None or not spec.about_actor or sig.id in pack.disabled_signals:
+                continue
+            prior = best.get(sig.id)
+            if prior is None or sig.confidence > prior.confidence:
+                best[sig.id] = sig
+        budget = pack.factors.per_message_cap
+        for sig in sorted(best.values(), key=lambda s: -pack.weight(s.id) * s.confidence):
+            stage = TAXONOMY[sig.id].stages[0]
+            weight = min(pack.weight(sig.id) * sig.confidence, budget)
+            if sig.id == "sextortion_threat":
+                weight = pack.weight(sig.id) * sig.confidence
+            budget = max(0.0, budget - weight)
+            state.scores[stage] = state.scores.get(stage, 0.0) + weight
+            state.signal_counts[sig.id] = state.signal_counts.get(sig.id, 0) + 1
+        return tuple(best.values())
+
+    @staticmethod
+    def _urgent_reason(
+        state: PairState, counted: tuple[Signal, ...], ctx: RiskContext
+    ) -> str | None:
+        ids = {s.id for s in counted}
+        if "sextortion_threat" in ids:
+            return "threat to expose or demand (sextortion)"
+        if "meet_request" in ids:
+            if state.signal_counts.get("secrecy_request", 0) > 0:
+                return "meeting request after a request for secrecy"
+            if ctx.target_band is AgeBand.MINOR and ctx.actor_band is AgeBand.ADULT:
+                return "meeting request from an adult to a minor"
+        return None
+
+    @staticmethod
+    def _level(pack: PolicyPack, score: float) -> Level:
+        t = pack.thresholds
+        if score >= t.urgent:
+            return Level.URGENT
+        if score >= t.review:
+            return Level.REVIEW
+        if score >= t.nudge:
+            return Level.NUDGE
+        return Level.NONE

@@ -1,0 +1,262 @@
+"""Working memory of the engine: risk per pair, inferred ages, recent messages.
+
+Everything here lives in memory by default (:class:`MemoryStateStore`), bounded by a TTL
+and an LRU cap so a busy community cannot grow it without limit. Message text appears only
+in the per-conversation evidence window, a ring buffer that is persisted only when a case
+opens. A shared backend (Redis) implements the same :class:`StateStore` protocol.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from nudgeguard.events import AgeBand, AgeSource
+
+PairKey = tuple[str, str, str, str, str]
+"""(platform, community, conversation, actor id, target id)."""
+
+ConversationKey = tuple[str, str, str]
+"""(platform, community, conversation)."""
+
+UserKey = tuple[str, str]
+"""(platform, user id)."""
+
+
+@dataclass(slots=True)
+class PairState:
+    """Risk picture of one person (actor) towards another (target) in one conversation."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    signal_counts: dict[str, int] = field(default_factory=dict)
+    first_ts: float = 0.0
+    last_ts: float = 0.0
+    messages: int = 0
+    questions: int = 0
+    replies: int = 0
+    nudged: dict[str, float] = field(default_factory=dict)
+    warned_at: float = -1.0
+    case_id: str | None = None
+    case_severity: str | None = None
+
+
+@dataclass(slots=True)
+class AgeInference:
+    """What is known about a participant's age, and from where."""
+
+    band: AgeBand = AgeBand.UNKNOWN
+    source: AgeSource = AgeSource.NONE
+    confidence: float = 0.0
+
+
+@dataclass(slots=True)
+class EvidenceItem:
+    """One message in the evidence window (memory only until a case opens)."""
+
+    message_id: str
+    author_id: str
+    ts: float
+    text: str
+    signals: tuple[str, ...] = ()
+    attachment_count: int = 0
+    edited: bool = False
+    deleted: bool = False
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """Recent speakers (for finding a message's target) and the evidence window."""
+
+    speakers: list[str] = field(default_factory=list)
+    window: deque[EvidenceItem] = field(default_factory=deque)
+    participants: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class ChildState:
+    """Nudge history of one person at risk, for fatigue caps."""
+
+    nudge_times: list[float] = field(default_factory=list)
+    opted_out_until: float = 0.0
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedMap(Generic[K, V]):
+    """A map with an LRU size cap and a time-to-live measured on event time.
+
+    Event time (not wall time) is used so that replays of old transcripts behave as live
+    traffic would.
+    """
+
+    def __init__(self, max_items: int, ttl_seconds: float) -> None:
+        self._data: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self.max_items = max_items
+        self.ttl = ttl_seconds
+
+    def get(self, key: K, now: float) -> V | None:
+        """Return the live value for ``key`` or None if absent or expired."""
+        hit = self._data.get(key)
+        if hit is None:
+            return None
+        if now - hit[0] > self.ttl:
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return hit[1]
+
+    def put(self, key: K, value: V, now: float) -> None:
+        """Store ``value``, evicting the least recently used entries beyond the cap."""
+        self._data[key] = (now, value)
+        self._data.move_to_end(key)
+        while len(self._data) > self.max_items:
+            self._data.popitem(last=False)
+
+    def pop(self, key: K) -> V | None:
+        """Remove and return the value for ``key``."""
+        hit = self._data.pop(key, None)
+        return None if hit is None else hit[1]
+
+    def values(self) -> list[V]:
+        """Return the stored values (expired ones included until touched)."""
+        return [v for _, v in self._data.values()]
+
+    def items(self) -> list[tuple[K, V]]:
+        """Return (key, value) pairs without refreshing their age."""
+        return [(k, v) for k, (_, v) in self._data.items()]
+
+    def keys(self) -> list[K]:
+        """Return the stored keys."""
+        return list(self._data.keys())
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class StateStore(Protocol):
+    """Where the engine keeps its working memory.
+
+    A store returns live objects that the engine mutates and then hands back with the
+    matching ``save_*`` call; a shared backend serialises them there.
+    """
+
+    async def load_pair(self, key: PairKey, now: float) -> PairState:
+        """Return the pair's state, a fresh one if unknown or expired."""
+        ...
+
+    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:
+        """Persist the pair's state."""
+        ...
+
+    async def load_conversation(self, key: ConversationKey, now: float) -> ConversationState:
+        """Return the conversation's state, a fresh one if unknown or expired."""
+        ...
+
+    async def save_conversation(
+        self, key: ConversationKey, state: ConversationState, now: float
+    ) -> None:
+        """Persist the conversation's state."""
+        ...
+
+    async def load_age(self, key: UserKey, now: float) -> AgeInference:
+        """Return what is known of a user's age."""
+        ...
+
+    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:
+        """Persist what is known of a user's age."""
+        ...
+
+    async def load_child(self, key: UserKey, now: float) -> ChildState:
+        """Return a person's nudge history."""
+        ...
+
+    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:
+        """Persist a person's nudge history."""
+        ...
+
+    async def forget_user(self, key: UserKey) -> int:
+        """Drop everything held about one user (erasure); return how many entries went."""
+        ...
+
+
+class MemoryStateStore:
+    """The default, in-process :class:`StateStore`.
+
+    Args:
+        max_pairs: LRU cap on tracked pairs.
+        max_conversations: LRU cap on conversations with an evidence window.
+        window: Messages kept per conversation in the evidence window.
+        ttl_seconds: Entries untouched (in event time) for longer are forgotten.
+    """
+
+    def __init__(
+        self,
+        max_pairs: int = 200_000,
+        max_conversations: int = 50_000,
+        window: int = 40,
+        ttl_seconds: float = 14 * 24 * 3600,
+    ) -> None:
+        self.window = window
+        self.pairs: BoundedMap[PairKey, PairState] = BoundedMap(max_pairs, ttl_seconds)
+        self.conversations: BoundedMap[ConversationKey, ConversationState] = BoundedMap(
+            max_conversations, ttl_seconds
+        )
+        self.ages: BoundedMap[UserKey, AgeInference] = BoundedMap(max_pairs, ttl_seconds)
+        self.children: BoundedMap[UserKey, ChildState] = BoundedMap(max_pairs, ttl_seconds)
+
+    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+        state = self.pairs.get(key, now)
+        return state if state is not None else PairState(first_ts=now, last_ts=now)
+
+    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
+        self.pairs.put(key, state, now)
+
+    async def load_conversation(  # noqa: D102
+        self, key: ConversationKey, now: float
+    ) -> ConversationState:
+        state = self.conversations.get(key, now)
+        if state is None:
+            state = ConversationState(window=deque(maxlen=self.window))
+        return state
+
+    async def save_conversation(  # noqa: D102
+        self, key: ConversationKey, state: ConversationState, now: float
+    ) -> None:
+        self.conversations.put(key, state, now)
+
+    async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
+        value = self.ages.get(key, now)
+        return value if value is not None else AgeInference()
+
+    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
+        self.ages.put(key, value, now)
+
+    async def load_child(self, key: UserKey, now: float) -> ChildState:  # noqa: D102
+        value = self.children.get(key, now)
+        return value if value is not None else ChildState()
+
+    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
+        self.children.put(key, value, now)
+
+    async def forget_user(self, key: UserKey) -> int:  # noqa: D102
+        platform, user = key
+        gone = 0
+        for pair in list(self.pairs.keys()):
+            if pair[0] == platform and user in (pair[3], pair[4]):
+                self.pairs.pop(pair)
+                gone += 1
+        for conv_key, state in self.conversations.items():
+            if conv_key[0] != platform:
+                continue
+            kept = [item for item in state.window if item.author_id != user]
+            gone += len(state.window) - len(kept)
+            state.window = deque(kept, maxlen=self.window)
+            state.speakers = [s for s in state.speakers if s != user]
+            state.participants.discard(user)
+        for store in (self.ages, self.children):
+            if store.pop(key) is not None:
+                gone += 1
+        return gone

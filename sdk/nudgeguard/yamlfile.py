@@ -1,0 +1,100 @@
+"""Validating YAML files against pydantic models with errors that name line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlIssue:
+    """One problem in a YAML file."""
+
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "line ?"
+        return f"{where}: {self.field}: {self.message}"
+
+
+class YamlModelError(ValueError):
+    """A YAML file could not be validated; ``issues`` lists every problem found."""
+
+    def __init__(self, source: str, issues: list[YamlIssue]) -> None:
+        self.source = source
+        self.issues = issues
+        super().__init__(f"{source}:\n" + "\n".join(f"  {issue}" for issue in issues))
+
+
+def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M:
+    """Parse ``text`` as YAML and validate it as ``model``.
+
+    Raises:
+        YamlModelError: Not YAML, not a mapping, or invalid; each issue names its line.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise YamlModelError(source, [YamlIssue(line, "yaml", str(problem))]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise YamlModelError(source, [YamlIssue(1, "(top)", "expected a YAML mapping")])
+    try:
+        return model.model_validate({**data, **context})
+    except ValidationError as exc:
+        issues = [
+            YamlIssue(
+                line_of(node, err["loc"]),
+                dotted(err["loc"]),
+                err["msg"].removeprefix("Value error, "),
+            )
+            for err in exc.errors(include_url=False)
+        ]
+        raise YamlModelError(source, issues) from None
+
+
+def dotted(loc: tuple[int | str, ...]) -> str:
+    """Return a pydantic location as ``a.b[0].c``."""
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif parts:
+            parts.append(f".{part}")
+        else:
+            parts.append(str(part))
+    return "".join(parts) or "(top)"
+
+
+def line_of(node: Any, loc: tuple[int | str, ...]) -> int | None:
+    """Walk the YAML node tree along a pydantic error location; return a 1-based line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(
+                ((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None
+            )
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
