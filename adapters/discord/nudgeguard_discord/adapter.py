@@ -60,6 +60,13 @@ class _Bounded(OrderedDict[str, Any]):
             self.popitem(last=False)
 
 
+class _StandaloneBot(commands.Bot):
+    """The bot used in standalone mode: no prefix commands, only the safety cog."""
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Skip prefix-command processing; the cog's listener does the work."""
+
+
 def default_intents() -> discord.Intents:
     """Return the gateway intents the adapter needs (two of them are privileged)."""
     intents = discord.Intents.none()
@@ -148,7 +155,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         options.setdefault("chunk_guilds_at_startup", False)
         options.setdefault("max_ratelimit_timeout", self.settings.max_ratelimit_timeout)
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        return commands.Bot(command_prefix=commands.when_mentioned, help_command=None, **options)
+        return _StandaloneBot(command_prefix=commands.when_mentioned, help_command=None, **options)
 
     async def start(self) -> None:
         """Start the event workers; in standalone mode also log in and wait until ready.
@@ -235,9 +242,14 @@ class DiscordAdapter(InteractionsMixin, Adapter):
     def submit_message(self, message: discord.Message, event_type: EventType) -> None:
         """Translate a created or edited message and queue it (replays are skipped)."""
         self_id = self._bot.user.id if self._bot is not None and self._bot.user else None
-        event = translate.message_event(
-            message, self.settings, self_id=self_id, event_type=event_type, recent=self.recent
-        )
+        try:
+            event = translate.build_event(
+                message, self.settings, self_id=self_id, event_type=event_type, recent=self.recent
+            )
+        except translate.MalformedMessage as exc:
+            self.stats["malformed"] += 1
+            log.warning("dropped a malformed Discord message (%s)", exc)
+            return
         if event is None:
             self.stats["ignored"] += 1
             return

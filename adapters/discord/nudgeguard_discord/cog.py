@@ -87,8 +87,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Score an edit: the new text is what the other person now sees."""
-        if payload.guild_id is None or "content" not in payload.data:
-            return  # embed unfurls and other non-text updates
+        if payload.guild_id is None or payload.message.edited_at is None:
+            return  # link unfurls, pins and other updates that are not a person's edit
         self.adapter.submit_message(payload.message, EventType.EDIT)
 
     @commands.Cog.listener()
