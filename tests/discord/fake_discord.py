@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import discord
 import yarl
 from aiohttp import WSMsgType, web
+
+import discord
 
 Json = dict[str, Any]
 
@@ -500,10 +501,10 @@ class FakeDiscord:
                     body = raw.decode("utf-8", "replace")
         self.calls.append(Call(request.method, path, dict(request.query), body))
         for failure in self._failures:
-            if failure.times > 0 and failure.method == request.method:
-                if failure.pattern.search(path):
-                    failure.times -= 1
-                    return _json(failure.body, failure.status, failure.headers)
+            matches = failure.method == request.method and failure.pattern.search(path)
+            if failure.times > 0 and matches:
+                failure.times -= 1
+                return _json(failure.body, failure.status, failure.headers)
         for method, pattern, handler in self._routes():
             if method == request.method:
                 match = re.fullmatch(pattern, path)

@@ -5,16 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import (
-    ADMINISTRATOR,
-    MANAGE_MESSAGES,
-    READ_HISTORY,
-    RecordingEngine,
-    World,
-    build_world,
-    make_adapter,
-    wait_until,
-)
 
 from nudgeguard.adapter import (
     AlertParticipant,
@@ -25,6 +15,16 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.events import AgeBand, AgeSource
+from tests.discord.world import (
+    ADMINISTRATOR,
+    MANAGE_MESSAGES,
+    READ_HISTORY,
+    RecordingEngine,
+    World,
+    build_world,
+    make_adapter,
+    wait_until,
+)
 
 SECRET_LINE = "keep this just between us ok"
 
@@ -150,9 +150,7 @@ async def test_moderator_role_click_is_accepted_and_alert_updated(world: World, 
     )
 
 
-async def test_non_moderator_click_is_refused_privately_and_recorded(
-    world: World, running
-) -> None:
+async def test_non_moderator_click_is_refused_privately_and_recorded(world: World, running) -> None:
     adapter, engine = running
     message = await post_alert(world, adapter)
     await world.fake.click(world.bystander, "ng:dis:case-42", message)
@@ -160,7 +158,9 @@ async def test_non_moderator_click_is_refused_privately_and_recorded(
     assert answer.body["data"]["flags"] & 64
     assert "Only moderators" in answer.body["data"]["content"]
     await wait_until(lambda: engine.moderations)
-    assert engine.moderations == [("case-42", ModeratorAction.DISMISS, world.bystander["id"], False)]
+    assert engine.moderations == [
+        ("case-42", ModeratorAction.DISMISS, world.bystander["id"], False)
+    ]
     assert world.fake.calls_to("PATCH", r"/messages/") == []
 
 
@@ -177,7 +177,7 @@ async def test_manage_messages_is_enough_to_act(world: World, running) -> None:
 
 
 async def test_show_evidence_is_ephemeral_to_the_moderator(world: World, running) -> None:
-    adapter, engine = running
+    adapter, _engine = running
     message = await post_alert(world, adapter)
     await world.fake.click(world.mod, "ng:ev:case-42", message)
     [deferred] = await world.fake.wait_for_call("POST", r"/callback$")

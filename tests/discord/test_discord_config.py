@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
-import discord
 import pytest
 from click.testing import CliRunner
 
+import discord
 from nudgeguard.events import AgeBand
 from nudgeguard_discord import DiscordAdapter, DiscordSettings, required_permissions
 from nudgeguard_discord.cli import cli_group, client_id_from_token

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import World, detectors, make_adapter, wait_until
 
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
+from tests.discord.world import World, detectors, make_adapter, wait_until
 
 # Short paraphrased lines of a grooming trajectory (no explicit content).
 TRAJECTORY = [
@@ -33,9 +33,7 @@ TRAJECTORY = [
 async def live(world: World, tmp_path: Path) -> AsyncIterator[tuple[DiscordAdapter, Engine]]:
     adapter = make_adapter(world)
     store = SqliteCaseStore(tmp_path / "cases.sqlite3")
-    engine = Engine(
-        load_policy("default"), cases=store, adapters=[adapter], detectors=detectors()
-    )
+    engine = Engine(load_policy("default"), cases=store, adapters=[adapter], detectors=detectors())
     await engine.start()
     try:
         yield adapter, engine
@@ -47,7 +45,9 @@ async def run_trajectory(world: World, adapter: DiscordAdapter) -> None:
     people = {"adult": world.adult, "kid": world.kid}
     last = None
     for who, text in TRAJECTORY:
-        reply_to = last if who == "adult" and last and last["author"]["id"] != world.adult["id"] else None
+        reply_to = (
+            last if who == "adult" and last and last["author"]["id"] != world.adult["id"] else None
+        )
         last = await world.fake.send_message(world.general, people[who], text, reply_to=reply_to)
     await wait_until(lambda: len(adapter.recent) == len(TRAJECTORY))
     await adapter.drain()
@@ -57,15 +57,15 @@ def dm_channel_of(world: World, user: dict) -> str:
     return "9" + user["id"][1:]
 
 
-async def test_grooming_in_guild_nudges_child_and_alerts_moderators(
-    world: World, live
-) -> None:
+async def test_grooming_in_guild_nudges_child_and_alerts_moderators(world: World, live) -> None:
     adapter, engine = live
     fake = world.fake
     await run_trajectory(world, adapter)
 
     # The child got a private DM with buttons; nothing was posted in the public channel.
-    [nudge, *_] = await fake.wait_for_call("POST", rf"^/channels/{dm_channel_of(world, world.kid)}/messages$")
+    [nudge, *_] = await fake.wait_for_call(
+        "POST", rf"^/channels/{dm_channel_of(world, world.kid)}/messages$"
+    )
     labels = [b["label"] for row in nudge.body["components"] for b in row["components"]]
     assert "I'm OK" in labels and "Report" in labels
     assert any(b.get("url") for row in nudge.body["components"] for b in row["components"])
@@ -103,9 +103,7 @@ async def test_grooming_in_guild_nudges_child_and_alerts_moderators(
     assert "action_refused" in events
 
 
-async def test_closed_dms_record_undeliverable_and_post_nothing_public(
-    world: World, live
-) -> None:
+async def test_closed_dms_record_undeliverable_and_post_nothing_public(world: World, live) -> None:
     adapter, engine = live
     fake = world.fake
     fake.dm_closed.add(world.kid["id"])

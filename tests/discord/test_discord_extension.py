@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 import yaml
-from conftest import RecordingEngine, World, wait_until
 from discord.ext import commands
 
+import discord
 from nudgeguard_discord import DiscordAdapter, DiscordSettings, SafetyCog, default_intents
+from tests.discord.world import RecordingEngine, World, wait_until
 
 
 class HostBot(commands.Bot):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import World, wait_until
-
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, EventType
+from tests.discord.world import World, wait_until
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "discord"
 
@@ -36,7 +35,7 @@ async def push(world: World, name: str) -> dict:
 
 
 async def test_reply_with_mention_and_attachment(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     await push(world, "message_create_reply_mention")
     await wait_until(lambda: engine.events)
     [event] = engine.events
@@ -52,7 +51,7 @@ async def test_reply_with_mention_and_attachment(world: World, running) -> None:
 
 
 async def test_thread_message(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     await push(world, "message_create_thread")
     await wait_until(lambda: engine.events)
     [event] = engine.events
@@ -85,9 +84,7 @@ async def test_bot_author_is_ignored(world: World, running) -> None:
     assert [e.author.id for e in engine.events] == [world.kid["id"]]
 
 
-async def test_malformed_payload_is_dropped_and_the_bot_keeps_going(
-    world: World, running
-) -> None:
+async def test_malformed_payload_is_dropped_and_the_bot_keeps_going(world: World, running) -> None:
     adapter, engine = running
     await push(world, "message_create_malformed")
     await push(world, "message_create_thread")

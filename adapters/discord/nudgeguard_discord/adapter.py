@@ -21,9 +21,9 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-import discord
 from discord.ext import commands
 
+import discord
 from nudgeguard.adapter import (
     Adapter,
     Capabilities,
@@ -320,7 +320,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
                 await channel.send(content=nudge.text[:2000], view=view)
             else:
                 await channel.send(content=nudge.text[:2000])
-        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["nudge_failures"] += 1
             raise delivery_error(exc, "direct message") from None
         self._delivered.put(nudge.nudge_id, True)
@@ -352,7 +352,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             message = await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["alert_failures"] += 1
             raise delivery_error(exc, "moderator alert") from None
         self._alerts.put(alert.case_id, (channel_id, message.id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import discord
-
 from nudgeguard.adapter import ModeratorAlert
 from nudgeguard.cases.model import EvidenceMessage
 
@@ -61,7 +60,7 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
     embed.add_field(
         name="Signals",
         value=_lines(
-            f"`{s.id}` ×{s.count}" + (f" ({', '.join(s.stages)})" if s.stages else "")
+            f"`{s.id}` x{s.count}" + (f" ({', '.join(s.stages)})" if s.stages else "")
             for s in alert.signals
         ),
         inline=False,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
-import discord
-from discord import app_commands
 from discord.ext import commands
 
+import discord
+from discord import app_commands
 from nudgeguard.events import EventType, MessageEvent
 from nudgeguard_discord import translate
 from nudgeguard_discord.permissions import is_administrator, is_moderator

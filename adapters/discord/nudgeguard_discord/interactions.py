@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
-
 from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent

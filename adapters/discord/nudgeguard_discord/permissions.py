@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import discord
-
 from nudgeguard_discord.settings import DiscordSettings
 
 #: OAuth2 scopes: the bot user plus slash and context-menu commands.

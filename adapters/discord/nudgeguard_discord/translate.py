@@ -14,9 +14,9 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-import discord
 from pydantic import ValidationError
 
+import discord
 from nudgeguard.events import (
     AgeBand,
     AgeSource,
@@ -106,8 +106,10 @@ def conversation_of(channel: Any) -> tuple[str, ConversationKind, str | None]:
         return str(channel.id), ConversationKind.THREAD, str(parent_id) if parent_id else None
     if ctype is discord.ChannelType.private:
         return str(channel.id), ConversationKind.DIRECT, None
-    if ctype is None and getattr(channel, "guild_id", None) is None and not getattr(
-        channel, "guild", None
+    if (
+        ctype is None
+        and getattr(channel, "guild_id", None) is None
+        and not getattr(channel, "guild", None)
     ):
         # A channel known only by id outside any guild: a DM the bot itself cannot read
         # (user-installed app, "Check this message").
@@ -202,9 +204,7 @@ def message_event(
 ) -> MessageEvent | None:
     """Like :func:`build_event`, but a malformed message yields ``None`` (logged)."""
     try:
-        return build_event(
-            message, settings, self_id=self_id, event_type=event_type, recent=recent
-        )
+        return build_event(message, settings, self_id=self_id, event_type=event_type, recent=recent)
     except MalformedMessage as exc:
         log.warning("ignored a Discord message that could not be translated (%s)", exc)
         return None

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import discord
-
 from nudgeguard.adapter import ModeratorAction, NudgeAction, NudgeButton
 
 _KEY = r"[A-Za-z0-9_.\-]{1,64}"
