@@ -380,7 +380,9 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         await self.answer_check_result(interaction, event, context)
 
     def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]:
-        actions = [a for a in alert.actions if a is not ModeratorAction.TIMEOUT]
+        actions: list[ModeratorAction] = [
+            a for a in alert.actions if a is not ModeratorAction.TIMEOUT
+        ]
         if self.bot_can_timeout(alert.community_id):
             actions.append(ModeratorAction.TIMEOUT)
         return actions

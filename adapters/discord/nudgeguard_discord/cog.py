@@ -148,11 +148,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         if guild is None or not isinstance(channel, discord.abc.Messageable):
             return []
         me = guild.me
-        perms = (
-            channel.permissions_for(me)
-            if me is not None and hasattr(channel, "permissions_for")
-            else None
-        )  # type: ignore[union-attr]
+        permissions_for = getattr(channel, "permissions_for", None)
+        perms = permissions_for(me) if me is not None and permissions_for is not None else None
         if perms is None or not perms.read_message_history:
             return []
         out: list[MessageEvent] = []

@@ -29,7 +29,10 @@ from nudgeguard_discord.views import (
 )
 
 if TYPE_CHECKING:
-    from nudgeguard_discord.adapter import DiscordAdapter
+    from collections import Counter
+
+    from nudgeguard.engine import Engine
+    from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,25 @@ def _child_helpline(country: str | None) -> NudgeButton | None:
 class InteractionsMixin:
     """Button and context-menu handling for :class:`DiscordAdapter`."""
 
+    if TYPE_CHECKING:
+        settings: DiscordSettings
+        stats: Counter[str]
+        _nudges: Any
+        _engine: Engine | None
+
+        @property
+        def engine(self) -> Engine:
+            """The bound engine."""
+            ...
+
+        def bot_can_timeout(self, community_id: str) -> bool:
+            """Whether the bot may time members out."""
+            ...
+
+        def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]: ...
+
     # ------------------------------------------------------------------ nudges
-    def nudge_buttons(self: DiscordAdapter, nudge: Nudge) -> list[NudgeButton]:
+    def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
         """Return the nudge's buttons, with the guild's own helpline when one is configured."""
         buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
         local = _child_helpline(self.settings.country_for(nudge.community_id))
@@ -85,14 +105,14 @@ class InteractionsMixin:
             buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
         return buttons
 
-    def nudge_view_for(self: DiscordAdapter, nudge: Nudge) -> discord.ui.View:
+    def nudge_view_for(self, nudge: Nudge) -> discord.ui.View:
         """Build the DM view of a nudge and remember it for the follow-ups."""
         key = nudge_key(nudge.nudge_id)
         self._nudges.put(key, nudge)
         return nudge_view(key, self.nudge_buttons(nudge))
 
     async def on_nudge_choice(
-        self: DiscordAdapter, interaction: discord.Interaction[Any], action: str, key: str
+        self, interaction: discord.Interaction[Any], action: str, key: str
     ) -> None:
         """Answer the child privately and tell the engine what they chose, if it listens."""
         nudge: Nudge | None = self._nudges.get(key)
@@ -109,7 +129,7 @@ class InteractionsMixin:
                 log.warning("engine did not record a nudge choice (%s)", type(exc).__name__)
 
     # ------------------------------------------------------------------ alerts
-    def alert_view_for(self: DiscordAdapter, alert: ModeratorAlert) -> discord.ui.View:
+    def alert_view_for(self, alert: ModeratorAlert) -> discord.ui.View:
         """Build the persistent buttons of an alert."""
         if not case_id_fits(alert.case_id):
             log.warning("case id does not fit in a button id; alert posted without buttons")
@@ -121,7 +141,7 @@ class InteractionsMixin:
         )
 
     async def on_alert_action(
-        self: DiscordAdapter,
+        self,
         interaction: discord.Interaction[Any],
         action: ModeratorAction,
         case_id: str,
@@ -172,7 +192,7 @@ class InteractionsMixin:
             )
 
     async def _moderate(
-        self: DiscordAdapter,
+        self,
         case_id: str,
         action: ModeratorAction,
         moderator: str,
@@ -188,7 +208,7 @@ class InteractionsMixin:
             return None
 
     async def _timeout(
-        self: DiscordAdapter, interaction: discord.Interaction[Any], subject_id: str, case_id: str
+        self, interaction: discord.Interaction[Any], subject_id: str, case_id: str
     ) -> str:
         guild = interaction.guild
         if guild is None:
@@ -204,7 +224,7 @@ class InteractionsMixin:
 
     # ------------------------------------------------------------ check menu
     async def answer_check_result(
-        self: DiscordAdapter,
+        self,
         interaction: discord.Interaction[Any],
         event: MessageEvent,
         context: Sequence[MessageEvent],
