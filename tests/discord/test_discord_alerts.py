@@ -219,3 +219,15 @@ async def test_buttons_work_after_a_restart(world: World) -> None:
     finally:
         await second.stop()
     assert engine.moderations[0][:2] == ("case-42", ModeratorAction.ACKNOWLEDGE)
+
+
+async def test_manage_messages_alone_cannot_time_out(world: World, running) -> None:
+    adapter, engine = running
+    message = await post_alert(world, adapter)
+    custom_id = f"ng:to:case-42:{world.adult['id']}"
+    await world.fake.click(world.bystander, custom_id, message, permissions=MANAGE_MESSAGES)
+    [answer] = await world.fake.wait_for_call("POST", r"/callback$")
+    assert answer.body["data"]["flags"] & 64
+    await wait_until(lambda: engine.moderations)
+    assert engine.moderations[0][1:] == (ModeratorAction.TIMEOUT, world.bystander["id"], False)
+    assert world.fake.calls_to("PATCH", r"^/guilds/") == []

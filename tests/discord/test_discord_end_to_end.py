@@ -13,7 +13,15 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
-from tests.discord.world import World, detectors, make_adapter, wait_until
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.world import (
+    ADMINISTRATOR,
+    World,
+    build_world,
+    detectors,
+    make_adapter,
+    wait_until,
+)
 
 # Short paraphrased lines of a grooming trajectory (no explicit content).
 TRAJECTORY = [
@@ -27,6 +35,16 @@ TRAJECTORY = [
     ("adult", "add me on snap, we can talk in private there"),
     ("adult", "we should meet up, I can pick you up after school, don't bring anyone"),
 ]
+
+
+@pytest.fixture
+def world(fake: FakeDiscord) -> World:
+    """The usual world, plus a second server where the moderator is an administrator."""
+    built = build_world(fake)
+    other = fake.add_guild("Other server")
+    fake.add_channel(other, "lobby")
+    fake.add_member(other, built.mod)
+    return built
 
 
 @pytest.fixture
@@ -114,3 +132,24 @@ async def test_closed_dms_record_undeliverable_and_post_nothing_public(world: Wo
     assert "nudge_undeliverable" in events
     posted_in = {c.path.split("/")[2] for c in fake.calls_to("POST", r"^/channels/\d+/messages$")}
     assert posted_in <= {world.mods, dm_channel_of(world, world.kid)}
+
+
+async def test_a_case_cannot_be_acted_on_from_another_server(world: World, live) -> None:
+    adapter, engine = live
+    fake = world.fake
+    await run_trajectory(world, adapter)
+    await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+    [case] = await engine.cases.list_cases(community_id=world.guild)
+    # A message in another server carrying a button with this case's id.
+    other = next(gid for gid in fake.guilds if gid != world.guild)
+    channel = next(c["id"] for c in fake.guilds[other]["channels"])
+    button = {"type": 2, "style": 1, "label": "Show evidence", "custom_id": f"ng:ev:{case.id}"}
+    forged = fake.message_payload(
+        channel, fake.bot_user, "", extra={"components": [{"type": 1, "components": [button]}]}
+    )
+    await fake.click(world.mod, f"ng:ev:{case.id}", forged, permissions=ADMINISTRATOR)
+    [answer] = await fake.wait_for_call("POST", r"/callback$")
+    assert answer.body["data"]["flags"] & 64
+    assert "Only moderators" in answer.body["data"]["content"]
+    assert fake.calls_to("POST", r"^/webhooks/") == []  # no evidence shown
+    assert "action_refused" in [e.kind for e in await engine.cases.events(case.id)]

@@ -18,7 +18,7 @@ from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeActi
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent
 from nudgeguard_discord.alerts import evidence_embed, with_status
-from nudgeguard_discord.permissions import is_moderator
+from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
     actions_on,
@@ -149,7 +149,12 @@ class InteractionsMixin:
     ) -> None:
         """Check the presser's rights, record the action and update the alert."""
         moderator = str(interaction.user.id)
-        permitted = is_moderator(interaction, self.settings)
+        if action is ModeratorAction.TIMEOUT:
+            permitted = may_time_out(interaction, self.settings)
+        else:
+            permitted = is_moderator(interaction, self.settings)
+        if permitted and not await self._case_in_guild(case_id, interaction.guild_id):
+            permitted = False  # a case of another server: never act on or show it here
         if not permitted:
             await interaction.response.send_message(_REFUSED, ephemeral=True)
             await self._moderate(case_id, action, moderator, permitted=False)
@@ -190,6 +195,17 @@ class InteractionsMixin:
                 embed=with_status(message.embeds[0], status, line),
                 view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
             )
+
+    async def _case_in_guild(self, case_id: str, guild_id: int | None) -> bool:
+        store = getattr(self._engine, "cases", None)
+        if store is None or guild_id is None:
+            return guild_id is not None
+        try:
+            case = await store.get(case_id)
+        except Exception as exc:
+            log.warning("could not load a case to check its server (%s)", type(exc).__name__)
+            return True  # the engine itself still refuses unknown cases
+        return case is None or case.community_id == str(guild_id)
 
     async def _moderate(
         self,
