@@ -259,6 +259,10 @@ class FakeDiscord:
             headers = {"Via": "1.1 google", "Retry-After": str(retry_after or 0.01)}
         self._failures.append(Failure(method, re.compile(path_regex), status, body, times, headers))
 
+    def fail_clear(self) -> None:
+        """Forget every scripted failure."""
+        self._failures.clear()
+
     def calls_to(self, method: str, path_regex: str) -> list[Call]:
         """Return recorded calls whose path matches."""
         pattern = re.compile(path_regex)

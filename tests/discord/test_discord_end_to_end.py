@@ -153,3 +153,37 @@ async def test_a_case_cannot_be_acted_on_from_another_server(world: World, live)
     assert "Only moderators" in answer.body["data"]["content"]
     assert fake.calls_to("POST", r"^/webhooks/") == []  # no evidence shown
     assert "action_refused" in [e.kind for e in await engine.cases.events(case.id)]
+
+
+async def test_rate_limited_nudge_is_retried_by_the_outbox(world: World, tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    adapter = make_adapter(world)
+    engine = Engine(
+        load_policy("default"),
+        cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
+        adapters=[adapter],
+        detectors=detectors(),
+        clock=lambda: now[0],
+    )
+    await engine.start(background=False)
+    try:
+        fake = world.fake
+        kid_dm = dm_channel_of(world, world.kid)
+        # Longer than max_ratelimit_timeout: handed back to the outbox instead of waited out.
+        fake.fail("POST", rf"^/channels/{kid_dm}/messages$", 429, retry_after=120, times=50)
+        await run_trajectory(world, adapter)
+        await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+        [case] = await engine.cases.list_cases(community_id=world.guild)
+        kinds = [e.kind for e in await engine.cases.events(case.id)]
+        assert "nudge_sent" not in kinds
+        assert fake.calls_to("POST", rf"^/channels/{world.general}/messages$") == []
+
+        fake.fail_clear()
+        now[0] += 121
+        assert await engine.outbox.drain() >= 1
+        kinds = [e.kind for e in await engine.cases.events(case.id)]
+        assert "nudge_sent" in kinds
+        dms = [m for m in fake.messages.values() if m["channel_id"] == kid_dm]
+        assert dms, "the DM went out on the retry"
+    finally:
+        await engine.stop()
