@@ -231,3 +231,24 @@ async def test_manage_messages_alone_cannot_time_out(world: World, running) -> N
     await wait_until(lambda: engine.moderations)
     assert engine.moderations[0][1:] == (ModeratorAction.TIMEOUT, world.bystander["id"], False)
     assert world.fake.calls_to("PATCH", r"^/guilds/") == []
+
+
+async def test_update_after_a_restart_edits_the_earlier_post(world: World) -> None:
+    first = make_adapter(world)
+    first.bind(RecordingEngine())  # type: ignore[arg-type]
+    await first.start()
+    posted = await first.send_alert(make_alert(world))
+    await first.stop()
+
+    second = make_adapter(world)
+    second.bind(RecordingEngine())  # type: ignore[arg-type]
+    await second.start()
+    try:
+        update = make_alert(world, nudge_status="undeliverable", is_update=True)
+        assert await second.send_alert(update) == posted
+    finally:
+        await second.stop()
+    assert len(world.fake.calls_to("POST", rf"^/channels/{world.mods}/messages$")) == 1
+    [edit] = world.fake.calls_to("PATCH", rf"^/channels/{world.mods}/messages/{posted}$")
+    fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
+    assert fields["Child nudge"] == "undeliverable"

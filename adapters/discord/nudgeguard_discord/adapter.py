@@ -35,6 +35,7 @@ from nudgeguard.adapter import (
 )
 from nudgeguard.events import EventType, MessageEvent
 from nudgeguard_discord import translate
+from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.errors import delivery_error
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 _WORKERS = 4
 _KEEP = 5_000
+#: How many recent moderator-channel messages to search for a case's alert after a restart.
+_ALERT_SEARCH = 100
 
 
 class _Bounded(OrderedDict[str, Any]):
@@ -334,8 +337,6 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             UndeliverableError: No moderator channel is configured or it cannot be used.
             TransientDeliveryError: Rate limit, Discord 5xx or network trouble.
         """
-        from nudgeguard_discord.alerts import alert_embed
-
         channel_id = self.settings.guild(alert.community_id).moderator_channel_id
         if channel_id is None:
             raise UndeliverableError("no moderator channel is configured for this community")
@@ -343,6 +344,8 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         embed = alert_embed(alert)
         view = self.alert_view_for(alert)
         previous = self._alerts.get(alert.case_id)
+        if previous is None and alert.is_update:
+            previous = await self._find_alert_post(bot, channel_id, alert.case_id)
         try:
             if previous is not None:
                 partial = bot.get_partial_messageable(previous[0]).get_partial_message(previous[1])
@@ -358,6 +361,22 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         self._alerts.put(alert.case_id, (channel_id, message.id))
         self.stats["alerts"] += 1
         return str(message.id)
+
+    async def _find_alert_post(
+        self, bot: commands.Bot, channel_id: int, case_id: str
+    ) -> tuple[int, int] | None:
+        """Find this case's earlier alert in the moderator channel (after a restart)."""
+        footer = footer_for(case_id)
+        try:
+            channel = bot.get_partial_messageable(channel_id)
+            async for message in channel.history(limit=_ALERT_SEARCH):
+                if message.author.id != getattr(bot.user, "id", None):
+                    continue
+                if any(e.footer.text == footer for e in message.embeds):
+                    return (channel_id, message.id)
+        except (TimeoutError, discord.HTTPException, OSError) as exc:
+            log.info("could not search the moderator channel (%s)", type(exc).__name__)
+        return None
 
     def bot_can_timeout(self, community_id: str) -> bool:
         """Return True when the bot holds Moderate Members in the guild."""
