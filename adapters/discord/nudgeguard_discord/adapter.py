@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -33,10 +32,11 @@ from nudgeguard.adapter import (
     Nudge,
     UndeliverableError,
 )
-from nudgeguard.events import EventType, MessageEvent
+from nudgeguard.events import MessageEvent
 from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.errors import delivery_error
+from nudgeguard_discord.inbound import InboundMixin
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
 from nudgeguard_discord.views import register
@@ -80,7 +80,7 @@ def default_intents() -> discord.Intents:
     return intents
 
 
-class DiscordAdapter(InteractionsMixin, Adapter):
+class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
     """The Discord platform adapter.
 
     Args:
@@ -184,10 +184,12 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         while not bot.is_ready():
             if self._bot_task.done():
                 exc = self._bot_task.exception()
+                await bot.close()
                 raise RuntimeError(
                     f"the Discord bot stopped during login ({type(exc).__name__})"
                 ) from None
             if loop.time() > deadline:
+                await bot.close()
                 raise RuntimeError("the Discord bot did not become ready in time")
             await asyncio.sleep(0.05)
 
@@ -208,87 +210,6 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             if self._bot_task is not None:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await self._bot_task
-
-    # ----------------------------------------------------------------- inbound
-    def _start_workers(self) -> None:
-        if self._workers:
-            return
-        self._queues = [asyncio.Queue() for _ in range(_WORKERS)]
-        self._workers = [asyncio.create_task(self._work(q)) for q in self._queues]
-
-    async def _work(self, queue: asyncio.Queue[MessageEvent]) -> None:
-        while True:
-            event = await queue.get()
-            try:
-                await self.engine.handle(event)
-                self.stats["handled"] += 1
-            except Exception as exc:  # never let one event stop the stream
-                self.stats["engine_errors"] += 1
-                log.error("engine failed on a %s event (%s)", event.type, type(exc).__name__)
-            finally:
-                queue.task_done()
-
-    def _enqueue(self, event: MessageEvent) -> None:
-        if self._engine is None:
-            self.stats["dropped_unbound"] += 1
-            return
-        self._start_workers()
-        # One queue per conversation shard keeps each conversation in order.
-        shard = zlib.crc32(event.conversation_id.encode()) % len(self._queues)
-        self._queues[shard].put_nowait(event)
-
-    async def drain(self) -> None:
-        """Wait until every queued event was handled (tests, shutdown)."""
-        for queue in self._queues:
-            await queue.join()
-
-    def submit_message(self, message: discord.Message, event_type: EventType) -> None:
-        """Translate a created or edited message and queue it (replays are skipped)."""
-        self_id = self._bot.user.id if self._bot is not None and self._bot.user else None
-        try:
-            event = translate.build_event(
-                message, self.settings, self_id=self_id, event_type=event_type, recent=self.recent
-            )
-        except translate.MalformedMessage as exc:
-            self.stats["malformed"] += 1
-            log.warning("dropped a malformed Discord message (%s)", exc)
-            return
-        if event is None:
-            self.stats["ignored"] += 1
-            return
-        if event_type is EventType.MESSAGE:
-            if not self.recent.remember(message.id, event.author):
-                self.stats["duplicates"] += 1
-                return
-        else:
-            key = f"{message.id}:{message.edited_at.timestamp() if message.edited_at else ''}"
-            if key in self._seen_edits:
-                self.stats["duplicates"] += 1
-                return
-            self._seen_edits.put(key, True)
-            self.recent.remember(message.id, event.author)
-        self._enqueue(event)
-
-    def submit_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        """Queue a delete of a message whose author is known (others were never scored)."""
-        author = self.recent.get(payload.message_id)
-        if author is None and payload.cached_message is not None:
-            cached = payload.cached_message
-            if translate.should_ignore(cached, None):
-                return
-            author = translate.participant(cached.author, self.settings)
-        if author is None:
-            self.stats["ignored"] += 1
-            return
-        key = str(payload.message_id)
-        if key in self._seen_deletes:
-            self.stats["duplicates"] += 1
-            return
-        self._seen_deletes.put(key, True)
-        channel = self._bot.get_channel(payload.channel_id) if self._bot is not None else None
-        event = translate.delete_event(payload, author, channel=channel)
-        if event is not None:
-            self._enqueue(event)
 
     # ---------------------------------------------------------------- outbound
     def _ready_bot(self) -> commands.Bot:
