@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,49 +35,18 @@ from nudgeguard.adapter import (
 from nudgeguard.events import MessageEvent
 from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
+from nudgeguard_discord.bots import standalone_bot
 from nudgeguard_discord.errors import delivery_error
-from nudgeguard_discord.inbound import InboundMixin
+from nudgeguard_discord.inbound import Bounded, InboundMixin
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
 from nudgeguard_discord.views import register
 
 log = logging.getLogger(__name__)
 
-_WORKERS = 4
 _KEEP = 5_000
 #: How many recent moderator-channel messages to search for a case's alert after a restart.
 _ALERT_SEARCH = 100
-
-
-class _Bounded(OrderedDict[str, Any]):
-    """An insertion-ordered dict that forgets its oldest entries."""
-
-    def __init__(self, capacity: int) -> None:
-        super().__init__()
-        self.capacity = capacity
-
-    def put(self, key: str, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.capacity:
-            self.popitem(last=False)
-
-
-class _StandaloneBot(commands.Bot):
-    """The bot used in standalone mode: no prefix commands, only the safety cog."""
-
-    async def on_message(self, message: discord.Message, /) -> None:
-        """Skip prefix-command processing; the cog's listener does the work."""
-
-
-def default_intents() -> discord.Intents:
-    """Return the gateway intents the adapter needs (two of them are privileged)."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.message_content = True  # privileged: enable in the developer portal
-    intents.members = True  # privileged: roles of authors for age bands and moderators
-    return intents
 
 
 class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
@@ -117,11 +86,11 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self._owns_bot = bot is None
         self._bot_task: asyncio.Task[None] | None = None
         self.recent = translate.RecentAuthors(self.settings.dedupe_size)
-        self._seen_edits: _Bounded = _Bounded(self.settings.dedupe_size)
-        self._seen_deletes: _Bounded = _Bounded(self.settings.dedupe_size)
-        self._delivered: _Bounded = _Bounded(_KEEP)
-        self._nudges: _Bounded = _Bounded(_KEEP)
-        self._alerts: _Bounded = _Bounded(_KEEP)
+        self._seen_edits: Bounded = Bounded(self.settings.dedupe_size)
+        self._seen_deletes: Bounded = Bounded(self.settings.dedupe_size)
+        self._delivered: Bounded = Bounded(_KEEP)
+        self._nudges: Bounded = Bounded(_KEEP)
+        self._alerts: Bounded = Bounded(_KEEP)
         self._queues: list[asyncio.Queue[MessageEvent]] = []
         self._workers: list[asyncio.Task[None]] = []
         self.stats: Counter[str] = Counter()
@@ -154,11 +123,8 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
 
     def make_bot(self, **options: Any) -> commands.Bot:
         """Create the bot used in standalone mode."""
-        options.setdefault("intents", default_intents())
-        options.setdefault("chunk_guilds_at_startup", False)
         options.setdefault("max_ratelimit_timeout", self.settings.max_ratelimit_timeout)
-        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        return _StandaloneBot(command_prefix=commands.when_mentioned, help_command=None, **options)
+        return standalone_bot(**options)
 
     async def start(self) -> None:
         """Start the event workers; in standalone mode also log in and wait until ready.

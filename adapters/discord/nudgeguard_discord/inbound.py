@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,6 +28,21 @@ log = logging.getLogger(__name__)
 
 #: Number of ordered queues (and workers).
 WORKERS = 4
+
+
+class Bounded(OrderedDict[str, Any]):
+    """An insertion-ordered dict that forgets its oldest entries."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` as the newest entry, dropping the oldest beyond capacity."""
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.capacity:
+            self.popitem(last=False)
 
 
 class InboundMixin:
