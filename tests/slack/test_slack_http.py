@@ -7,7 +7,7 @@ import time
 
 from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard_slack.blocks import alert_blocks
+from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import HttpSetup, make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope, message_shortcut, slash_command

@@ -18,15 +18,14 @@ from nudgeguard import (
     MessageEvent,
     ModeratorAlert,
     Nudge,
-    NudgeAction,
     UndeliverableError,
 )
-from nudgeguard.nudges import helplines
-from nudgeguard_slack.blocks import alert_blocks, alert_text, nudge_blocks
-from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
+from nudgeguard_slack.alerts import alert_blocks, alert_text
+from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import AgeDirectory, GroupDirectory, GroupLookupError
+from nudgeguard_slack.nudging import NudgeSender
 from nudgeguard_slack.settings import SlackSecrets, SlackSettings, parse_settings
-from nudgeguard_slack.translate import Identity, split_conversation_id, translate_event
+from nudgeguard_slack.translate import Identity, translate_event
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +75,9 @@ class SlackAdapter(Adapter):
         self.identity = Identity()
         self.groups = GroupDirectory(client, ttl=self.settings.group_cache_seconds)
         self.ages = AgeDirectory(self.groups, self.settings.ages)
+        self._nudges = NudgeSender(
+            client, self.settings.helpline_country, self.capabilities.max_text_len
+        )
         self._alert_refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self.app = self._build_app(token)
         self._transport: Any = None
@@ -194,70 +196,7 @@ class SlackAdapter(Adapter):
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
             UndeliverableError: Neither an ephemeral message nor a DM reached the person.
         """
-        nudge = self._with_local_helpline(nudge)
-        blocks = nudge_blocks(nudge)
-        text = nudge.text[: self.capabilities.max_text_len]
-        for way in nudge.delivery:  # the policy's order; empty means nowhere
-            try:
-                if way is Delivery.EPHEMERAL:
-                    if await self._ephemeral_nudge(nudge, text, blocks):
-                        return Delivery.EPHEMERAL
-                elif way is Delivery.DIRECT_MESSAGE:
-                    await self._dm_nudge(nudge, text, blocks)
-                    return Delivery.DIRECT_MESSAGE
-            except SlackCallError as err:
-                log.info("nudge via %s not possible: %s", way.value, err.error)
-        raise UndeliverableError("no private Slack channel reached the recipient")
-
-    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
-        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
-        country = self.settings.helpline_country
-        if country is None:
-            return nudge
-        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
-        if line is None:
-            return nudge
-        buttons = tuple(
-            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
-            for b in nudge.buttons
-        )
-        return nudge.model_copy(update={"buttons": buttons})
-
-    async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
-        channel, thread_ts = split_conversation_id(nudge.conversation_id)
-        if not channel:
-            return False
-        kwargs: dict[str, Any] = {
-            "channel": channel,
-            "user": nudge.recipient_id,
-            "text": text,
-            "blocks": blocks,
-        }
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
-        try:
-            await call_slack("chat.postEphemeral", lambda: self.client.chat_postEphemeral(**kwargs))
-        except SlackCallError as err:
-            if err.error in EPHEMERAL_FALLBACK_ERRORS:
-                log.info("ephemeral nudge not possible (%s); trying the next way", err.error)
-                return False
-            raise
-        return True
-
-    async def _dm_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> None:
-        opened = await call_slack(
-            "conversations.open", lambda: self.client.conversations_open(users=nudge.recipient_id)
-        )
-        channel = str((opened.get("channel") or {}).get("id") or "")
-        if not channel.startswith("D"):
-            # Only a one-to-one DM is private; anything else would expose the child.
-            raise SlackCallError("conversations.open", "not_a_direct_message")
-        await call_slack(
-            "chat.postMessage",
-            lambda: self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
-            ),
-        )
+        return await self._nudges.send(nudge)
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post (or update in place) the Block Kit alert in the moderator channel.
