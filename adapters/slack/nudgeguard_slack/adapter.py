@@ -32,6 +32,18 @@ log = logging.getLogger(__name__)
 #: How many posted alerts are remembered for in-place updates.
 ALERT_REFS = 10_000
 
+#: The Slack SDKs log request and response bodies (message text, user ids) at DEBUG.
+#: Those never reach our logs, whatever the configured log level.
+SDK_LOGGERS = ("slack_sdk", "slack_bolt", "nudgeguard_slack.bolt")
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep the Slack SDKs' loggers at WARNING or above."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
 
 class SlackAdapter(Adapter):
     """Watches Slack through slack-bolt and delivers privately.
@@ -62,6 +74,7 @@ class SlackAdapter(Adapter):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        quiet_sdk_loggers()
         self.settings = settings or SlackSettings()
         self._secrets = secrets or SlackSecrets.from_env(self.settings.mode)
         token = self._secrets.bot_token.get_secret_value()
