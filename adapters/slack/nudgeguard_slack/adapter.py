@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 #: How many posted alerts are remembered for in-place updates.
 ALERT_REFS = 10_000
 
+#: How many Events API event ids are remembered to drop Slack's retries.
+SEEN_EVENTS = 5_000
+
 #: The Slack SDKs log request and response bodies (message text, user ids) at DEBUG.
 #: Those never reach our logs, whatever the configured log level.
 SDK_LOGGERS = ("slack_sdk", "slack_bolt", "nudgeguard_slack.bolt")
@@ -96,6 +99,7 @@ class SlackAdapter(Adapter):
         self._transport: Any = None
         #: Message envelopes taken in (handled or dropped), for status pages and tests.
         self.received = 0
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -181,11 +185,25 @@ class SlackAdapter(Adapter):
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
         """Translate one ``message`` envelope and hand it to the engine."""
         try:
+            if self._is_retry(body):
+                return
             event = await self.translate(body)
             if event is not None:
                 await self.engine.handle(event)
         finally:
             self.received += 1
+
+    def _is_retry(self, body: Mapping[str, Any]) -> bool:
+        """Slack re-sends an event it thinks was missed; score each event once."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return False
+        if event_id in self._seen_events:
+            return True
+        self._seen_events[event_id] = None
+        while len(self._seen_events) > SEEN_EVENTS:
+            self._seen_events.popitem(last=False)
+        return False
 
     async def is_moderator(self, user_id: str) -> bool:
         """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
