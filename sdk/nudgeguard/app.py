@@ -12,6 +12,7 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.config import KEY_ENV, Settings, default_store_path
+from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
@@ -60,6 +61,25 @@ def load_adapter(name: str, section: dict[str, object]) -> Adapter:
         ) from None
     adapter: Adapter = cls.from_config(section)
     return adapter
+
+
+def load_detector(name: str) -> Detector:
+    """Build the optional detector registered under ``name`` (group ``nudgeguard.detectors``).
+
+    The entry point names a zero-argument factory or class returning a detector.
+
+    Raises:
+        ValueError: No such detector, or its extra is not installed.
+    """
+    found = metadata.entry_points(group="nudgeguard.detectors", name=name)
+    if not found:
+        raise ValueError(f"no detector named {name!r} is installed")
+    try:
+        factory = next(iter(found)).load()
+    except ImportError as exc:
+        raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
+    detector: Detector = factory()
+    return detector
 
 
 async def build_engine(
