@@ -73,6 +73,8 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     #: users whose private channels all fail (not in channel, DMs closed).
     closed_users: set[str] = field(default_factory=set)
+    #: scopes reported in auth.test's x-oauth-scopes header (None: no header).
+    granted_scopes: list[str] | None = None
     #: DM channel id -> user, filled by conversations.open.
     dm_users: dict[str, str] = field(default_factory=dict)
 
@@ -267,7 +269,10 @@ class FakeSlack:
         result: dict[str, Any] = handler(params)
         if "ok" not in result:
             result = {"ok": True, **result}
-        return web.json_response(result)
+        headers = {}
+        if method == "auth.test" and self.granted_scopes is not None:
+            headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
+        return web.json_response(result, headers=headers)
 
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
