@@ -269,13 +269,20 @@ class CaseStoreContract:
         for i, community in enumerate(["g1", "g2", "g1"]):
             await store.observe(
                 Observation(
-                    T0 + i, "fake", community, "high", ("age_probe",), ("nudge_child",), "live"
+                    T0 + i,
+                    "fake",
+                    community,
+                    "high",
+                    ("age_probe",),
+                    ("nudge_child",),
+                    "live",
+                    family="probing",
                 )
             )
         assert len(await store.observations()) == 3
         got = await store.observations(since=T0 + 1, community_id="g1")
-        assert [(o.ts, o.signals, o.actions) for o in got] == [
-            (T0 + 2, ("age_probe",), ("nudge_child",))
+        assert [(o.ts, o.signals, o.actions, o.family) for o in got] == [
+            (T0 + 2, ("age_probe",), ("nudge_child",), "probing")
         ]
 
     async def test_settings(self, store) -> None:

@@ -41,7 +41,7 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
 CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY, ts REAL NOT NULL, platform TEXT NOT NULL,
     community_id TEXT NOT NULL, level TEXT NOT NULL, signals TEXT NOT NULL,
-    actions TEXT NOT NULL, mode TEXT NOT NULL);
+    actions TEXT NOT NULL, mode TEXT NOT NULL, family TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS observations_ts ON observations(ts);
 CREATE TABLE IF NOT EXISTS feedback (
     case_id TEXT NOT NULL, community_id TEXT NOT NULL, signal TEXT NOT NULL,

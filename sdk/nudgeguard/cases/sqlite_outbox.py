@@ -110,8 +110,8 @@ class SqliteOutbox(SqliteBase):
     # -- observations and settings ---------------------------------------------------------
     async def observe(self, obs: Observation) -> None:  # noqa: D102
         self._db.execute(
-            "INSERT INTO observations(ts, platform, community_id, level, signals, actions, mode)"
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO observations(ts, platform, community_id, level, signals, actions, mode,"
+            " family) VALUES (?,?,?,?,?,?,?,?)",
             (
                 obs.ts,
                 obs.platform,
@@ -120,6 +120,7 @@ class SqliteOutbox(SqliteBase):
                 json.dumps(list(obs.signals)),
                 json.dumps(list(obs.actions)),
                 obs.mode,
+                obs.family,
             ),
         )
 
@@ -138,6 +139,7 @@ class SqliteOutbox(SqliteBase):
                 signals=tuple(json.loads(r["signals"])),
                 actions=tuple(json.loads(r["actions"])),
                 mode=r["mode"],
+                family=r["family"],
             )
             for r in self._db.execute(sql + " ORDER BY ts, id", args)
         ]

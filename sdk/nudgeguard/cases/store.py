@@ -39,7 +39,14 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """A decision recorded without text or ids (for dry runs and reports)."""
+    """A decision recorded without text or ids (for dry runs and reports).
+
+    Attributes:
+        signals: Signal ids that counted for the decision.
+        actions: Action kinds carried out (or, in observe mode, that would have been).
+        mode: ``observe`` or ``live``.
+        family: Nudge family of the decision, if a nudge was planned.
+    """
 
     ts: float
     platform: str
@@ -48,6 +55,7 @@ class Observation:
     signals: tuple[str, ...]
     actions: tuple[str, ...]
     mode: str
+    family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
