@@ -89,19 +89,21 @@ class Dispatcher:
         """Carry out the decision's actions (or record them in observe mode)."""
         if not decision.actions:
             return
+        # Every acted-on decision is recorded without text or ids, for transparency reports.
+        await self.cases.observe(
+            Observation(
+                ts=decision.ts,
+                platform=decision.platform,
+                community_id=decision.community_id,
+                level=decision.level.value,
+                signals=tuple(s.id for s in decision.signals),
+                actions=tuple(a.kind for a in decision.actions),
+                mode="observe" if decision.mode == "observe" else "live",
+                family=decision.family or "",
+            )
+        )
         if decision.mode == "observe":
             self.stats.observed += 1
-            await self.cases.observe(
-                Observation(
-                    ts=decision.ts,
-                    platform=decision.platform,
-                    community_id=decision.community_id,
-                    level=decision.level.value,
-                    signals=tuple(s.id for s in decision.signals),
-                    actions=tuple(a.kind for a in decision.actions),
-                    mode="observe",
-                )
-            )
             return
         case: Case | None = None
         for action in decision.actions:
