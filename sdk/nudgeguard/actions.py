@@ -114,6 +114,9 @@ class Dispatcher:
                 await self._nudge_child(decision, ctx, action, case)
             elif action.kind == "warn_sender":
                 await self._warn_sender(decision, ctx, action)
+        # Alerts were only stored above; they go out now, after the child's nudge, so a
+        # slow or failing moderator channel never delays it, and a crash loses nothing.
+        await self.outbox.drain()
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -212,7 +215,7 @@ class Dispatcher:
                 kind="alert",
                 payload=alert.model_dump_json(),
             )
-            await self.outbox.submit(item)
+            await self.outbox.enqueue(item)
 
     def build_alert(
         self,
