@@ -71,7 +71,7 @@ class Backoff:
     base: float = 2.0
     cap: float = 600.0
     max_attempts: int = 12
-    lease: float = 120.0
+    lease: float = 60.0
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
         """Return the wait before the next attempt."""
@@ -119,6 +119,10 @@ class Outbox:
         """Return True if something is registered for ``kind`` items to ``target``."""
         table = self._nudge_senders if kind == "nudge" else self._alert_sinks
         return target in table
+
+    async def enqueue(self, item: OutboxItem) -> bool:
+        """Store an item for the next drain; False if its id was already there."""
+        return await self.store.enqueue(item)
 
     async def submit(self, item: OutboxItem) -> AttemptResult:
         """Store an item, then try to deliver it once right away."""
