@@ -22,7 +22,7 @@ async def _engine(tmp_path, adapter=None):
 
 
 async def test_more_messages_from_the_same_pair_append_to_one_case(tmp_path):
-    engine, adapter = await _engine(tmp_path)
+    engine, _ = await _engine(tmp_path)
     chat = Scenario(engine)
     await groom(chat)
     [case] = await engine.cases.list_cases()
