@@ -13,11 +13,17 @@ from .keyword_detector import BrokenDetector
 
 
 def test_chat_shows_nudges_as_they_happen(tmp_path):
-    script = "/age mia minor\n@mia: hi all\n" + "".join(f"@sam: {line}\n" for line in
-                                                         GROOMING_LINES) + "/cases\n/quit\n"
+    script = (
+        "/age mia minor\n@mia: hi all\n"
+        + "".join(f"@sam: {line}\n" for line in GROOMING_LINES)
+        + "/cases\n/quit\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "nudgeguard", "chat", "--store", str(tmp_path / "c.sqlite3")],
-        input=script, capture_output=True, text=True, timeout=120,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "NUDGE to mia (child" in result.stdout
@@ -29,8 +35,11 @@ async def test_logs_never_contain_message_text(caplog):
     caplog.set_level(logging.DEBUG)
     adapter = FakeAdapter()
     adapter.dms_closed.add("kid")
-    engine = Engine(load_policy("default"), adapters=[adapter],
-                    detectors=[BrokenDetector(), *Engine(load_policy("default")).detectors])
+    engine = Engine(
+        load_policy("default"),
+        adapters=[adapter],
+        detectors=[BrokenDetector(), *Engine(load_policy("default")).detectors],
+    )
     chat = Scenario(engine, platform="fake")
     kid, stranger = person("kid", AgeBand.MINOR), person("stranger")
     await chat.say(kid, "hello there")
