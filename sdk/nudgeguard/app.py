@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
-from nudgeguard.config import KEY_ENV, Settings, default_store_path
+from nudgeguard.config import Secrets, Settings, default_store_path
+from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
@@ -29,9 +29,9 @@ async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
     pseudonyms stay stable across restarts. Setting the environment key is recommended:
     then the database alone cannot link pseudonyms to ids.
     """
-    env = os.environ.get(KEY_ENV)
-    if env:
-        return Pseudonymizer(env.encode())
+    configured = Secrets().pseudonym_key
+    if configured is not None:
+        return Pseudonymizer(configured.get_secret_value().encode())
     saved = await store.get_setting("pseudonym_key")
     if saved is None:
         key = Pseudonymizer.new_key()
@@ -60,6 +60,25 @@ def load_adapter(name: str, section: dict[str, object]) -> Adapter:
         ) from None
     adapter: Adapter = cls.from_config(section)
     return adapter
+
+
+def load_detector(name: str) -> Detector:
+    """Build the optional detector registered under ``name`` (group ``nudgeguard.detectors``).
+
+    The entry point names a zero-argument factory or class returning a detector.
+
+    Raises:
+        ValueError: No such detector, or its extra is not installed.
+    """
+    found = metadata.entry_points(group="nudgeguard.detectors", name=name)
+    if not found:
+        raise ValueError(f"no detector named {name!r} is installed")
+    try:
+        factory = next(iter(found)).load()
+    except ImportError as exc:
+        raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
+    detector: Detector = factory()
+    return detector
 
 
 async def build_engine(

@@ -65,6 +65,7 @@ class Settings(BaseModel):
     policy: str = "default"
     country: str = Field(default="GB", min_length=2, max_length=4)
     countries: dict[str, str] = {}
+    detectors: list[str] = []
     state: StateSettings = StateSettings()
     cases: CaseSettings = CaseSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -126,6 +127,10 @@ policy: observe
 country: GB
 countries: {}
 #  "123456789012345678": US
+
+# Optional detectors on top of the built-in ones, by entry-point name
+# (group nudgeguard.detectors), for example the embedding detector of the "semantic" extra.
+detectors: []
 
 # Working memory (risk per pair): memory, or redis for several bot processes.
 state:

@@ -92,6 +92,7 @@ class Moderation:
             moderator_id: Platform id of whoever clicked (stored as a pseudonym).
             permitted: The adapter's verdict from platform roles.
         """
+        action = ModeratorAction(action)
         case = await self.cases.get(case_id)
         if case is None:
             return ModerationResult(False, None, note="This case no longer exists.")

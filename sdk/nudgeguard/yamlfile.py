@@ -55,7 +55,11 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
         return model.model_validate({**data, **context})
     except ValidationError as exc:
         issues = [
-            YamlIssue(line_of(node, err["loc"]), dotted(err["loc"]), err["msg"])
+            YamlIssue(
+                line_of(node, err["loc"]),
+                dotted(err["loc"]),
+                err["msg"].removeprefix("Value error, "),
+            )
             for err in exc.errors(include_url=False)
         ]
         raise YamlModelError(source, issues) from None

@@ -19,11 +19,12 @@ class PolicyError(YamlModelError):
 
 
 def builtin_dir() -> Path:
-    """Return the folder of built-in packs, in a wheel or in a source checkout."""
-    packaged = resources.files("nudgeguard").joinpath(_PACKAGED)
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "policies"
+    """Return the folder of built-in packs.
+
+    ``nudgeguard/_builtin_policies`` is a symlink to the top-level ``policies/`` folder in a
+    checkout (so editable installs see edits at once) and a real folder inside a wheel.
+    """
+    return Path(str(resources.files("nudgeguard").joinpath(_PACKAGED)))
 
 
 def builtin_names() -> list[str]:

@@ -26,10 +26,11 @@ class FakeHarness(ConformanceHarness):
         author: str,
         text: str,
         *,
-        minor: bool = False,  # noqa: D102
+        minor: bool = False,
         reply_to: str | None = None,
         bot: bool = False,
     ) -> None:
+        """Feed a group-channel message to the engine."""
         n = next(self._ids)
         await self.engine.handle(
             MessageEvent(
@@ -50,17 +51,21 @@ class FakeHarness(ConformanceHarness):
             )
         )
 
-    async def private_texts(self, user: str) -> list[str]:  # noqa: D102
+    async def private_texts(self, user: str) -> list[str]:
+        """Return nudge texts delivered to ``user``."""
         assert isinstance(self.adapter, FakeAdapter)
         return [n.text for n in self.adapter.nudges_to(user)]
 
-    async def public_texts(self) -> list[str]:  # noqa: D102
+    async def public_texts(self) -> list[str]:
+        """Return nothing: the fake has no public channel."""
         return []  # FakeAdapter has no public channel at all
 
-    async def alert_texts(self) -> list[str]:  # noqa: D102
+    async def alert_texts(self) -> list[str]:
+        """Return alerts as JSON text."""
         assert isinstance(self.adapter, FakeAdapter)
         return [a.model_dump_json() for a in self.adapter.alerts]
 
-    async def close_private_channels(self, user: str) -> None:  # noqa: D102
+    async def close_private_channels(self, user: str) -> None:
+        """Make deliveries to ``user`` fail."""
         assert isinstance(self.adapter, FakeAdapter)
         self.adapter.dms_closed.add(user)

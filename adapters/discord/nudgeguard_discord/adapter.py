@@ -1,0 +1,294 @@
+"""DiscordAdapter: connects a nudgeguard engine to Discord through discord.py.
+
+Standalone (``nudgeguard run`` with a ``discord:`` section) the adapter owns a bot it logs in
+with ``DISCORD_TOKEN``. Inside an existing bot it is attached by :class:`SafetyCog` and never
+logs in itself. Either way:
+
+- inbound messages are translated and awaited by ``engine.handle`` in arrival order, once
+  per message id (a gateway replay after a reconnect is skipped);
+- nudges go by DM only; closed DMs raise :class:`UndeliverableError` and nothing is posted
+  anywhere public;
+- alerts go to the guild's moderator channel with persistent buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from discord.ext import commands
+
+import discord
+from nudgeguard.adapter import (
+    Adapter,
+    Capabilities,
+    Delivery,
+    ModeratorAction,
+    ModeratorAlert,
+    Nudge,
+    UndeliverableError,
+)
+from nudgeguard.events import MessageEvent
+from nudgeguard_discord import translate
+from nudgeguard_discord.alerts import alert_embed, footer_for
+from nudgeguard_discord.bots import standalone_bot
+from nudgeguard_discord.errors import delivery_error
+from nudgeguard_discord.inbound import Bounded, InboundMixin
+from nudgeguard_discord.interactions import InteractionsMixin
+from nudgeguard_discord.settings import DiscordSettings
+from nudgeguard_discord.views import register
+
+log = logging.getLogger(__name__)
+
+_KEEP = 5_000
+#: How many recent moderator-channel messages to search for a case's alert after a restart.
+_ALERT_SEARCH = 100
+
+
+class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
+    """The Discord platform adapter.
+
+    Args:
+        settings: Validated ``discord:`` section; defaults to an empty one.
+        bot: An existing bot to attach to (extension mode). Without it the adapter creates
+            and runs its own bot on :meth:`start`.
+        bot_options: Extra ``commands.Bot`` keyword arguments for standalone mode.
+    """
+
+    name = "discord"
+    #: Ephemeral replies exist on Discord only as answers to an interaction (slash command,
+    #: context menu, button), which the adapter answers itself; the engine's outbound
+    #: nudges therefore go by DM, so ``ephemeral`` is not offered here.
+    capabilities = Capabilities(
+        ephemeral=False,
+        direct_message=True,
+        delete=True,
+        timeout=True,
+        buttons=True,
+        max_text_len=2000,
+    )
+
+    def __init__(
+        self,
+        settings: DiscordSettings | None = None,
+        *,
+        bot: commands.Bot | None = None,
+        bot_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or DiscordSettings()
+        self.bot_options = dict(bot_options or {})
+        self._bot: commands.Bot | None = None
+        self._owns_bot = bot is None
+        self._bot_task: asyncio.Task[None] | None = None
+        self.recent = translate.RecentAuthors(self.settings.dedupe_size)
+        self._seen_edits: Bounded = Bounded(self.settings.dedupe_size)
+        self._seen_deletes: Bounded = Bounded(self.settings.dedupe_size)
+        self._delivered: Bounded = Bounded(_KEEP)
+        self._nudges: Bounded = Bounded(_KEEP)
+        self._alerts: Bounded = Bounded(_KEEP)
+        self._queues: list[asyncio.Queue[MessageEvent]] = []
+        self._workers: list[asyncio.Task[None]] = []
+        self.stats: Counter[str] = Counter()
+        if bot is not None:
+            self.attach(bot)
+
+    @classmethod
+    def from_config(cls, section: Any) -> DiscordAdapter:
+        """Build the adapter from the ``discord:`` config section (token from the env).
+
+        Raises:
+            ValueError: The section is invalid.
+        """
+        return cls(DiscordSettings.from_section(section))
+
+    # --------------------------------------------------------------- lifecycle
+    @property
+    def bot(self) -> commands.Bot:
+        """Return the bot in use; raises before :meth:`start` or :meth:`attach`."""
+        if self._bot is None:
+            raise RuntimeError("the Discord adapter has no bot yet (call start or attach)")
+        return self._bot
+
+    def attach(self, bot: commands.Bot) -> None:
+        """Use ``bot`` for everything and route its button clicks here."""
+        if self._bot is bot:
+            return
+        self._bot = bot
+        register(bot, self)
+
+    def make_bot(self, **options: Any) -> commands.Bot:
+        """Create the bot used in standalone mode."""
+        options.setdefault("max_ratelimit_timeout", self.settings.max_ratelimit_timeout)
+        return standalone_bot(**options)
+
+    async def start(self) -> None:
+        """Start the event workers; in standalone mode also log in and wait until ready.
+
+        Raises:
+            RuntimeError: Standalone without a token, or the bot did not become ready.
+        """
+        self._start_workers()
+        if not self._owns_bot:
+            return
+        token = self.settings.token
+        if token is None:
+            raise RuntimeError(
+                f"the Discord adapter needs a bot token in ${self.settings.token_env}"
+            )
+        from nudgeguard_discord.cog import SafetyCog
+
+        bot = self.make_bot(**self.bot_options)
+        await bot.add_cog(SafetyCog(bot, self))
+        self._bot_task = asyncio.create_task(bot.start(token.get_secret_value()))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.ready_timeout
+        while not bot.is_ready():
+            if self._bot_task.done():
+                exc = self._bot_task.exception()
+                await bot.close()
+                raise RuntimeError(
+                    f"the Discord bot stopped during login ({type(exc).__name__})"
+                ) from None
+            if loop.time() > deadline:
+                await bot.close()
+                raise RuntimeError("the Discord bot did not become ready in time")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        """Finish queued events, stop workers and, in standalone mode, log out."""
+        for queue in self._queues:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(queue.join(), timeout=5)
+        for worker in self._workers:
+            worker.cancel()
+        for worker in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self._workers.clear()
+        self._queues.clear()
+        if self._owns_bot and self._bot is not None:
+            await self._bot.close()
+            if self._bot_task is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await self._bot_task
+
+    # ---------------------------------------------------------------- outbound
+    def _ready_bot(self) -> commands.Bot:
+        bot = self._bot
+        if bot is None or bot.is_closed() or bot.user is None:
+            raise delivery_error(ConnectionError("not connected"), "Discord")
+        return bot
+
+    async def send_nudge(self, nudge: Nudge) -> Delivery:
+        """Send a nudge by DM with its buttons; never anywhere public.
+
+        Raises:
+            UndeliverableError: DMs are closed, the user is unknown, or the nudge allows no
+                channel Discord can offer outside an interaction.
+            TransientDeliveryError: Rate limit, Discord 5xx or network trouble.
+        """
+        if Delivery.DIRECT_MESSAGE not in nudge.delivery:
+            raise UndeliverableError(
+                "Discord can only deliver this nudge by direct message, which it does not allow"
+            )
+        if nudge.nudge_id in self._delivered:
+            return Delivery.DIRECT_MESSAGE
+        bot = self._ready_bot()
+        try:
+            recipient = int(nudge.recipient_id)
+        except ValueError:
+            raise UndeliverableError("nudge recipient is not a Discord user id") from None
+        view = self.nudge_view_for(nudge) if nudge.audience == "child" else None
+        try:
+            channel = await bot.create_dm(discord.Object(id=recipient))
+            if view is not None:
+                await channel.send(content=nudge.text[:2000], view=view)
+            else:
+                await channel.send(content=nudge.text[:2000])
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
+            self.stats["nudge_failures"] += 1
+            raise delivery_error(exc, "direct message") from None
+        self._delivered.put(nudge.nudge_id, True)
+        self.stats["nudges"] += 1
+        return Delivery.DIRECT_MESSAGE
+
+    async def send_alert(self, alert: ModeratorAlert) -> str | None:
+        """Post the alert (or update the earlier post of the same case) for moderators.
+
+        Raises:
+            UndeliverableError: No moderator channel is configured or it cannot be used.
+            TransientDeliveryError: Rate limit, Discord 5xx or network trouble.
+        """
+        channel_id = self.settings.guild(alert.community_id).moderator_channel_id
+        if channel_id is None:
+            raise UndeliverableError("no moderator channel is configured for this community")
+        bot = self._ready_bot()
+        embed = alert_embed(alert)
+        view = self.alert_view_for(alert)
+        previous = self._alerts.get(alert.case_id)
+        if previous is None and alert.is_update:
+            previous = await self._find_alert_post(bot, channel_id, alert.case_id)
+        try:
+            if previous is not None:
+                partial = bot.get_partial_messageable(previous[0]).get_partial_message(previous[1])
+                await partial.edit(embed=embed, view=view)
+                return str(previous[1])
+            channel = bot.get_partial_messageable(channel_id)
+            message = await channel.send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
+            self.stats["alert_failures"] += 1
+            raise delivery_error(exc, "moderator alert") from None
+        self._alerts.put(alert.case_id, (channel_id, message.id))
+        self.stats["alerts"] += 1
+        return str(message.id)
+
+    async def _find_alert_post(
+        self, bot: commands.Bot, channel_id: int, case_id: str
+    ) -> tuple[int, int] | None:
+        """Find this case's earlier alert in the moderator channel (after a restart)."""
+        footer = footer_for(case_id)
+        try:
+            channel = bot.get_partial_messageable(channel_id)
+            async for message in channel.history(limit=_ALERT_SEARCH):
+                if message.author.id != getattr(bot.user, "id", None):
+                    continue
+                if any(e.footer.text == footer for e in message.embeds):
+                    return (channel_id, message.id)
+        except (TimeoutError, discord.HTTPException, OSError) as exc:
+            log.info("could not search the moderator channel (%s)", type(exc).__name__)
+        return None
+
+    def bot_can_timeout(self, community_id: str) -> bool:
+        """Return True when the bot holds Moderate Members in the guild."""
+        if self._bot is None:
+            return False
+        try:
+            guild = self._bot.get_guild(int(community_id))
+        except ValueError:
+            return False
+        me = guild.me if guild is not None else None
+        return bool(me is not None and me.guild_permissions.moderate_members)
+
+    async def answer_check(
+        self,
+        interaction: discord.Interaction[Any],
+        event: MessageEvent,
+        context: Sequence[MessageEvent],
+    ) -> None:
+        """Run the engine's check on a chosen message and answer the requester privately."""
+        await self.answer_check_result(interaction, event, context)
+
+    def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]:
+        actions: list[ModeratorAction] = [
+            a for a in alert.actions if a is not ModeratorAction.TIMEOUT
+        ]
+        if self.bot_can_timeout(alert.community_id):
+            actions.append(ModeratorAction.TIMEOUT)
+        return actions

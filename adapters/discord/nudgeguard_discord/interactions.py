@@ -1,0 +1,266 @@
+"""What happens when someone presses a button or checks a message.
+
+Children's presses on nudge buttons are answered privately with the nudge's follow-up text.
+Moderators' presses on alert buttons go to ``engine.moderate``; whether the presser may act
+is decided here from their Discord roles and permissions, and refused presses are recorded
+too. "Show evidence" answers only the moderator who pressed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeAction, NudgeButton
+from nudgeguard.cases.model import CaseStatus
+from nudgeguard.events import MessageEvent
+from nudgeguard_discord.alerts import evidence_embed, with_status
+from nudgeguard_discord.permissions import is_moderator, may_time_out
+from nudgeguard_discord.views import (
+    CLOSING,
+    actions_on,
+    alert_view,
+    case_id_fits,
+    nudge_key,
+    nudge_view,
+)
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from nudgeguard.engine import Engine
+    from nudgeguard_discord.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+
+#: Buttons shown when a nudge brings none.
+DEFAULT_BUTTONS = (
+    NudgeButton(action=NudgeAction.SAFETY_TIPS, label="Safety tips"),
+    NudgeButton(action=NudgeAction.HOW_TO_BLOCK, label="How to block"),
+    NudgeButton(action=NudgeAction.REPORT, label="Report"),
+    NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
+    NudgeButton(action=NudgeAction.IM_OK, label="I'm OK"),
+)
+#: Follow-ups used when the nudge is no longer in memory (after a restart).
+DEFAULT_FOLLOWUPS = {
+    "safety_tips": "You can leave any chat that feels wrong. Keep personal details, photos "
+    "and secrets to yourself, and it is never your fault if someone else crosses a line.",
+    "how_to_block": "Open their profile, press the three dots and choose Block. They are not "
+    "told. You can also leave the server or mute the channel.",
+    "report": "Thank you. The moderators of this server can look into it. You will not get "
+    "into trouble for reporting.",
+    "talk_to_someone": "A parent, carer, teacher or another adult you trust can help. A free "
+    "helpline is there too if that feels easier.",
+    "im_ok": "Okay. If anything changes you can still block or report at any time.",
+}
+_NOTHING_FOUND = (
+    "I didn't find warning signs in that message. If something still feels wrong, you can "
+    "block the person, report them, or talk to an adult you trust."
+)
+_REFUSED = "Only moderators (the configured moderator role or Manage Messages) can do this."
+
+
+def _child_helpline(country: str | None) -> NudgeButton | None:
+    if not country:
+        return None
+    try:
+        from nudgeguard.nudges import helplines
+    except ImportError:  # older core without the helpline table
+        return None
+    line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+    if line is None or line.url is None:
+        return None
+    return NudgeButton(action=NudgeAction.HELPLINE, label=line.name[:80], url=line.url)
+
+
+class InteractionsMixin:
+    """Button and context-menu handling for :class:`DiscordAdapter`."""
+
+    if TYPE_CHECKING:
+        settings: DiscordSettings
+        stats: Counter[str]
+        _nudges: Any
+        _engine: Engine | None
+
+        @property
+        def engine(self) -> Engine:
+            """The bound engine."""
+            ...
+
+        def bot_can_timeout(self, community_id: str) -> bool:
+            """Whether the bot may time members out."""
+            ...
+
+        def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]: ...
+
+    # ------------------------------------------------------------------ nudges
+    def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
+        """Return the nudge's buttons, with the guild's own helpline when one is configured."""
+        buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
+        local = _child_helpline(self.settings.country_for(nudge.community_id))
+        if local is not None:
+            buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
+        return buttons
+
+    def nudge_view_for(self, nudge: Nudge) -> discord.ui.View:
+        """Build the DM view of a nudge and remember it for the follow-ups."""
+        key = nudge_key(nudge.nudge_id)
+        self._nudges.put(key, nudge)
+        return nudge_view(key, self.nudge_buttons(nudge))
+
+    async def on_nudge_choice(
+        self, interaction: discord.Interaction[Any], action: str, key: str
+    ) -> None:
+        """Answer the child privately and tell the engine what they chose, if it listens."""
+        nudge: Nudge | None = self._nudges.get(key)
+        text = (nudge.followup.get(action) if nudge is not None else None) or DEFAULT_FOLLOWUPS.get(
+            action, DEFAULT_FOLLOWUPS["im_ok"]
+        )
+        await interaction.response.send_message(text[:2000], ephemeral=True)
+        self.stats[f"nudge_choice_{action}"] += 1
+        record = getattr(self._engine, "record_nudge_action", None)
+        if record is not None and nudge is not None:
+            try:
+                await record(nudge.nudge_id, action, str(interaction.user.id))
+            except Exception as exc:
+                log.warning("engine did not record a nudge choice (%s)", type(exc).__name__)
+
+    # ------------------------------------------------------------------ alerts
+    def alert_view_for(self, alert: ModeratorAlert) -> discord.ui.View:
+        """Build the persistent buttons of an alert."""
+        if not case_id_fits(alert.case_id):
+            log.warning("case id does not fit in a button id; alert posted without buttons")
+            return discord.ui.View(timeout=None)
+        subject = next((p.user_id for p in alert.participants if p.role == "subject"), None)
+        closed = alert.status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
+        return alert_view(
+            alert.case_id, self._action_list(alert), subject_id=subject, closed=closed
+        )
+
+    async def on_alert_action(
+        self,
+        interaction: discord.Interaction[Any],
+        action: ModeratorAction,
+        case_id: str,
+        subject_id: str | None,
+    ) -> None:
+        """Check the presser's rights, record the action and update the alert."""
+        moderator = str(interaction.user.id)
+        if action is ModeratorAction.TIMEOUT:
+            permitted = may_time_out(interaction, self.settings)
+        else:
+            permitted = is_moderator(interaction, self.settings)
+        if permitted and not await self._case_in_guild(case_id, interaction.guild_id):
+            permitted = False  # a case of another server: never act on or show it here
+        if not permitted:
+            await interaction.response.send_message(_REFUSED, ephemeral=True)
+            await self._moderate(case_id, action, moderator, permitted=False)
+            return
+        if action is ModeratorAction.TIMEOUT and not interaction.app_permissions.moderate_members:
+            await interaction.response.send_message(
+                "I don't have the Timeout Members permission in this server.", ephemeral=True
+            )
+            return
+        if action is ModeratorAction.SHOW_EVIDENCE:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            result = await self._moderate(case_id, action, moderator, permitted=True)
+            if result is None or not result.accepted:
+                note = result.note if result is not None else "the case could not be loaded"
+                await interaction.followup.send(f"Not shown: {note}", ephemeral=True)
+                return
+            await interaction.followup.send(
+                embed=evidence_embed(case_id, result.evidence), ephemeral=True
+            )
+            return
+        await interaction.response.defer()
+        result = await self._moderate(case_id, action, moderator, permitted=True)
+        if result is None or not result.accepted:
+            note = result.note if result is not None else "the case could not be loaded"
+            await interaction.followup.send(f"Not done: {note}", ephemeral=True)
+            return
+        extra = ""
+        if action is ModeratorAction.TIMEOUT and subject_id:
+            extra = await self._timeout(interaction, subject_id, case_id)
+        status = str(result.case.status) if result.case is not None else "updated"
+        when = int(dt.datetime.now(dt.UTC).timestamp())
+        line = f"{action.value} by <@{moderator}> at <t:{when}:f>{extra}"
+        message = interaction.message
+        if message is not None and message.embeds:
+            closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
+            actions = actions_on(message) or list(ModeratorAction)
+            await interaction.edit_original_response(
+                embed=with_status(message.embeds[0], status, line),
+                view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
+            )
+
+    async def _case_in_guild(self, case_id: str, guild_id: int | None) -> bool:
+        store = getattr(self._engine, "cases", None)
+        if store is None or guild_id is None:
+            return guild_id is not None
+        try:
+            case = await store.get(case_id)
+        except Exception as exc:
+            log.warning("could not load a case to check its server (%s)", type(exc).__name__)
+            return True  # the engine itself still refuses unknown cases
+        return case is None or case.community_id == str(guild_id)
+
+    async def _moderate(
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator: str,
+        *,
+        permitted: bool,
+    ) -> Any:
+        try:
+            return await self.engine.moderate(
+                case_id, action, moderator_id=moderator, permitted=permitted
+            )
+        except Exception as exc:
+            log.error("engine.moderate failed (%s)", type(exc).__name__)
+            return None
+
+    async def _timeout(
+        self, interaction: discord.Interaction[Any], subject_id: str, case_id: str
+    ) -> str:
+        guild = interaction.guild
+        if guild is None:
+            return " (timeout not applied: not in a server)"
+        minutes = self.settings.guild(guild.id).timeout_minutes
+        try:
+            member = guild.get_member(int(subject_id)) or await guild.fetch_member(int(subject_id))
+            await member.timeout(dt.timedelta(minutes=minutes), reason=f"nudgeguard case {case_id}")
+        except discord.HTTPException as exc:
+            log.warning("timeout failed (HTTP %s)", exc.status)
+            return " (timeout failed: check the bot's role position and permissions)"
+        return f" (member timed out for {minutes} min)"
+
+    # ------------------------------------------------------------ check menu
+    async def answer_check_result(
+        self,
+        interaction: discord.Interaction[Any],
+        event: MessageEvent,
+        context: Sequence[MessageEvent],
+    ) -> None:
+        """Score a chosen message and answer the requester ephemerally."""
+        try:
+            result = await self.engine.check_message(
+                event, context, requester_id=str(interaction.user.id)
+            )
+        except Exception as exc:
+            log.error("engine.check_message failed (%s)", type(exc).__name__)
+            await interaction.followup.send(
+                "Sorry, I couldn't check that message right now.", ephemeral=True
+            )
+            return
+        self.stats["checks"] += 1
+        nudge = result.nudge
+        if nudge is None:
+            await interaction.followup.send(_NOTHING_FOUND, ephemeral=True)
+            return
+        await interaction.followup.send(
+            nudge.text[:2000], view=self.nudge_view_for(nudge), ephemeral=True
+        )

@@ -1,0 +1,226 @@
+"""Bolt listeners: messages in, buttons, ``/safety`` and the "Check this message" shortcut.
+
+Every listener acknowledges first and never lets an exception escape to bolt (bolt would
+log it with the payload); failures are logged by type only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from nudgeguard import ModeratorAction, TransientDeliveryError
+from nudgeguard_slack.alerts import updated_alert_blocks
+from nudgeguard_slack.blocks import (
+    MOD_ACTION_PREFIX,
+    NUDGE_ACTION_PREFIX,
+    evidence_blocks,
+    nudge_blocks,
+    parse_nudge_value,
+)
+from nudgeguard_slack.delivery import SlackCallError, call_slack
+from nudgeguard_slack.directory import GroupLookupError
+from nudgeguard_slack.wording import (
+    CHECK_NOT_A_PERSON,
+    DEFAULT_FOLLOWUPS,
+    LOOKUP_FAILED,
+    NOT_A_MODERATOR,
+    SAFETY_HELP,
+    check_reply,
+    status_reply,
+)
+
+if TYPE_CHECKING:
+    from nudgeguard_slack.adapter import SlackAdapter
+
+log = logging.getLogger(__name__)
+
+CHECK_CALLBACK_ID = "check_message"
+SAFETY_COMMAND = "/safety"
+
+Ack = Callable[..., Awaitable[Any]]
+Respond = Callable[..., Awaitable[Any]]
+
+
+def register(app: AsyncApp, adapter: SlackAdapter) -> None:
+    """Attach every listener to ``app``."""
+
+    @app.event("message")
+    async def on_message(body: dict[str, Any]) -> None:
+        await _guard("message", adapter.on_event_body(body))
+
+    @app.action(re.compile(f"^{NUDGE_ACTION_PREFIX}"))
+    async def on_nudge_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await _guard("nudge button", _nudge_button(body, respond))
+
+    @app.action(re.compile(f"^{MOD_ACTION_PREFIX}"))
+    async def on_moderator_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await _guard("moderator button", _moderator_button(adapter, body, respond))
+
+    @app.command(SAFETY_COMMAND)
+    async def on_safety(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await _guard("/safety", _safety_command(adapter, body, respond))
+
+    @app.shortcut(CHECK_CALLBACK_ID)
+    async def on_check(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await ack()
+        await _guard("check shortcut", _check_message(adapter, body, respond))
+
+
+async def _guard(what: str, work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception as err:
+        log.warning("slack %s handler failed: %s", what, type(err).__name__)
+
+
+def _ephemeral(text: str, blocks: list[Any] | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {
+        "text": text,
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+    if blocks:
+        reply["blocks"] = blocks
+    return reply
+
+
+# ---------------------------------------------------------------------------- nudge buttons
+
+
+async def _nudge_button(body: Mapping[str, Any], respond: Respond) -> None:
+    action = (body.get("actions") or [{}])[0]
+    if action.get("url") or "value" not in action:
+        return  # a link button (helpline): Slack opens the page, nothing to answer
+    value = parse_nudge_value(str(action.get("value")))
+    name = value.get("a", "")
+    text = value.get("f") or DEFAULT_FOLLOWUPS.get(name)
+    if text:
+        await respond(**_ephemeral(text))
+
+
+# ---------------------------------------------------------------------------- moderators
+
+
+async def _moderator_button(
+    adapter: SlackAdapter, body: Mapping[str, Any], respond: Respond
+) -> None:
+    action_info = (body.get("actions") or [{}])[0]
+    try:
+        action = ModeratorAction(str(action_info.get("action_id")).removeprefix(MOD_ACTION_PREFIX))
+    except ValueError:
+        return
+    case_id = str(action_info.get("value") or "")
+    user = str((body.get("user") or {}).get("id") or "")
+    channel = str((body.get("channel") or {}).get("id") or adapter.settings.moderator_channel)
+    if not case_id or not user:
+        return
+    try:
+        permitted = await adapter.is_moderator(user)
+    except GroupLookupError:
+        await _tell(adapter, channel, user, LOOKUP_FAILED, respond)
+        return
+    result = await adapter.engine.moderate(case_id, action, user, permitted=permitted)
+    if not permitted:
+        await _tell(adapter, channel, user, NOT_A_MODERATOR, respond)
+        return
+    if not result.accepted:
+        await _tell(adapter, channel, user, result.note or "That action was not accepted.", respond)
+        return
+    if action is ModeratorAction.SHOW_EVIDENCE:
+        blocks = evidence_blocks(case_id, result.evidence)
+        await _tell(adapter, channel, user, f"Evidence for case {case_id}", respond, blocks)
+        return
+    message = body.get("message") or {}
+    if result.case is not None and message.get("ts"):
+        blocks = updated_alert_blocks(
+            message.get("blocks") or [],
+            case_id,
+            result.case.status,
+            user,
+            adapter.clock(),
+            outcome=result.case.outcome,
+        )
+        await call_slack(
+            "chat.update",
+            lambda: adapter.client.chat_update(
+                channel=channel,
+                ts=str(message["ts"]),
+                blocks=blocks,
+                text=f"Safety case {case_id}: {result.case.status.value}",
+            ),
+        )
+
+
+async def _tell(
+    adapter: SlackAdapter,
+    channel: str,
+    user: str,
+    text: str,
+    respond: Respond,
+    blocks: list[Any] | None = None,
+) -> None:
+    """Answer one person privately: ephemeral in the channel, else via response_url."""
+    kwargs: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+    if blocks:
+        kwargs["blocks"] = blocks
+    try:
+        await call_slack("chat.postEphemeral", lambda: adapter.client.chat_postEphemeral(**kwargs))
+    except (SlackCallError, TransientDeliveryError):
+        await respond(**_ephemeral(text, blocks))
+
+
+# ---------------------------------------------------------------------------- /safety
+
+
+async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respond: Respond) -> None:
+    words = str(body.get("text") or "").strip().lower().split()
+    team = str(body.get("team_id") or adapter.identity.team_id or "")
+    user = str(body.get("user_id") or "")
+    if not words or words[0] in ("help", "?"):
+        await respond(**_ephemeral(SAFETY_HELP))
+        return
+    if words[0] == "status":
+        status = await adapter.engine.status(team)
+        await respond(**_ephemeral(status_reply(status.open_cases, status.mode)))
+        return
+    if words[0] == "mode" and len(words) == 2 and words[1] in ("observe", "live"):
+        try:
+            allowed = await adapter.is_moderator(user)
+        except GroupLookupError:
+            await respond(**_ephemeral(LOOKUP_FAILED))
+            return
+        if not allowed:
+            await respond(**_ephemeral(NOT_A_MODERATOR))
+            return
+        await adapter.engine.set_mode(team, words[1])
+        await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))
+        return
+    await respond(**_ephemeral(SAFETY_HELP))
+
+
+# ---------------------------------------------------------------------------- shortcut
+
+
+async def _check_message(adapter: SlackAdapter, body: Mapping[str, Any], respond: Respond) -> None:
+    from nudgeguard_slack.context import context_for, shortcut_event
+
+    event = await shortcut_event(adapter, body)
+    if event is None:
+        await respond(**_ephemeral(CHECK_NOT_A_PERSON))
+        return
+    requester = str((body.get("user") or {}).get("id") or "")
+    context = await context_for(adapter, event)
+    result = await adapter.engine.check_message(event, context, requester_id=requester)
+    text = check_reply(result.level, result.reasons, result.case_id is not None)
+    blocks: list[Any] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    if result.nudge is not None:
+        blocks += nudge_blocks(result.nudge)
+    await respond(**_ephemeral(text, blocks))

@@ -1,0 +1,78 @@
+"""How Slack reaches the app: Socket Mode (default) or HTTP Events API.
+
+HTTP mode serves the bolt app with aiohttp on the configured host and port. Request
+signatures and stale timestamps are checked by bolt's request verification before any
+listener runs (invalid -> 401). ``App.start()`` is never used: it binds 0.0.0.0 and blocks.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+#: Largest request body accepted in HTTP mode; Slack payloads are far smaller.
+MAX_BODY = 1024 * 1024
+
+
+class HttpTransport:
+    """Serves ``POST path`` for events, interactivity, commands and shortcuts."""
+
+    def __init__(self, app: AsyncApp, host: str, port: int, path: str) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.path = path
+        self._runner: web.AppRunner | None = None
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application (also usable with an external runner)."""
+        web_app = web.Application(client_max_size=MAX_BODY)
+        web_app.router.add_post(self.path, self._handle)
+        web_app.router.add_get("/healthz", self._health)
+        return web_app
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, UnicodeDecodeError):
+            # Not JSON or form data as Slack sends it; refuse without echoing the body.
+            return web.Response(status=400, text="malformed request")
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def _health(self, _: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def start(self) -> None:
+        """Bind and listen; with port 0 the chosen port is in :attr:`port`."""
+        self._runner = web.AppRunner(self.web_app(), handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        if server is not None and getattr(server, "sockets", None):
+            self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+class SocketTransport:
+    """Socket Mode: an outbound WebSocket, no public endpoint needed."""
+
+    def __init__(self, app: AsyncApp, app_token: str, client: AsyncWebClient) -> None:
+        self._handler = AsyncSocketModeHandler(app, app_token, web_client=client)
+
+    async def start(self) -> None:
+        """Open the WebSocket (the SDK reconnects by itself)."""
+        await self._handler.connect_async()
+
+    async def stop(self) -> None:
+        """Close the WebSocket."""
+        await self._handler.close_async()

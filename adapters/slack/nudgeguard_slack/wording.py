@@ -1,0 +1,59 @@
+"""Short texts the Slack adapter writes itself (nudge wording comes from the core catalog).
+
+Plain, calm, no blame; reading age around 9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nudgeguard_slack.blocks import escape
+
+#: Used when a nudge button carries no follow-up text from the core.
+DEFAULT_FOLLOWUPS: dict[str, str] = {
+    "safety_tips": (
+        "A few tips: keep chats where other people can see them, don't share where you live "
+        "or go to school, and you can always stop replying."
+    ),
+    "how_to_block": (
+        "In Slack you can mute a conversation or leave a channel at any time. Press Report "
+        "and a moderator can step in. You won't get into trouble for this."
+    ),
+    "report": (
+        "Thanks for telling us. A moderator will look at this privately. You are not in trouble."
+    ),
+    "talk_to_someone": (
+        "Talking to an adult you trust, like a parent, carer or teacher, can really help. "
+        "You can also use the helpline button."
+    ),
+    "im_ok": "Got it. These buttons stay here if you change your mind.",
+}
+
+NOT_A_MODERATOR = (
+    "Only members of the safety team can act on cases. Your click was recorded on the case."
+)
+LOOKUP_FAILED = "I couldn't check the safety team list just now. Please try again in a minute."
+CHECK_NOT_A_PERSON = "I can only check messages that people wrote."
+SAFETY_HELP = (
+    "*/safety status* shows open cases and the current mode.\n"
+    "*/safety mode observe* or *live* switches mode (safety team only)."
+)
+
+
+def status_reply(open_cases: int, mode: str) -> str:
+    """Answer to ``/safety status``."""
+    plural = "" if open_cases == 1 else "s"
+    return f"nudgeguard is in *{escape(mode)}* mode. {open_cases} open case{plural}."
+
+
+def check_reply(level: str, reasons: Sequence[str], case_opened: bool) -> str:
+    """Answer to "Check this message", shown only to the person who asked."""
+    if level in ("none", "ok", "low", ""):
+        head = "I checked that message and didn't find warning signs."
+    else:
+        head = f"I checked that message. It has some warning signs (level: {escape(level)})."
+    lines = [head]
+    lines += [f"- {escape(r)}" for r in reasons[:5]]
+    if case_opened:
+        lines.append("A moderator has been asked to take a look. You did the right thing.")
+    return "\n".join(lines)

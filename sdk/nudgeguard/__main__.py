@@ -1,0 +1,5 @@
+"""``python -m nudgeguard``."""
+
+from nudgeguard.cli import main
+
+main()

@@ -1,0 +1,286 @@
+"""Engine behaviour as a community would notice it."""
+
+import asyncio
+
+from nudgeguard.adapter import Delivery
+from nudgeguard.cases.model import CaseStatus, Severity
+from nudgeguard.engine import Engine
+from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.policy import load_policy
+from nudgeguard.state import MemoryStateStore
+from nudgeguard.testing import FakeAdapter, Scenario, person
+
+from .keyword_detector import BrokenDetector, KeywordDetector
+
+GROOMER = person("stranger")
+CHILD = person("kid", AgeBand.MINOR)
+
+TRAJECTORY = [
+    "how old are you",
+    "are you alone at home",
+    "keep this our secret",
+    "add me on snapchat",
+    "send me a photo",
+]
+
+
+async def groom(chat: Scenario, lines=TRAJECTORY):
+    await chat.say(CHILD, "hello everyone")
+    return [await chat.say(GROOMER, line, to=CHILD) for line in lines]
+
+
+async def test_grooming_nudges_the_child_privately_and_opens_one_case(chat, adapter, engine):
+    await groom(chat)
+    assert adapter.nudges_to(CHILD.id), "the child got no nudge"
+    assert all(ch in (Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE) for _, ch in adapter.nudges)
+    cases = await engine.cases.list_cases()
+    assert len(cases) == 1
+    case = cases[0]
+    assert case.subject == engine.pseudonyms.pseudonym("fake", GROOMER.id)
+    assert case.target == engine.pseudonyms.pseudonym("fake", CHILD.id)
+    assert adapter.alerts and adapter.alerts[0].case_id == case.id
+    assert adapter.nudges_to(GROOMER.id) == [], "the suspect was contacted"
+
+
+async def test_case_is_written_before_the_alert_is_sent(chat, adapter, engine):
+    seen_in_store = []
+
+    async def send_alert(alert):
+        seen_in_store.append(await engine.cases.get(alert.case_id))
+        return "ref"
+
+    adapter.send_alert = send_alert  # type: ignore[method-assign]
+    await groom(chat)
+    assert seen_in_store and all(c is not None and c.evidence for c in seen_in_store)
+
+
+async def test_stored_evidence_uses_pseudonyms_and_alerts_carry_no_text(chat, adapter, engine):
+    await groom(chat)
+    case = (await engine.cases.list_cases())[0]
+    full = await engine.cases.get(case.id)
+    assert {m.author for m in full.evidence} <= {case.subject, case.target}
+    alert_json = adapter.alerts[0].model_dump_json()
+    for line in TRAJECTORY:
+        assert line not in alert_json
+
+
+async def test_more_evidence_appends_and_realerts_only_on_higher_severity(adapter):
+    pack = load_policy("default")
+    pack = pack.model_copy(
+        update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})}
+    )
+    engine = Engine(pack, adapters=[adapter], detectors=[KeywordDetector()])
+    chat = Scenario(engine)
+    await groom(chat)
+    assert (await engine.cases.list_cases())[0].severity is Severity.HIGH
+    first = (await engine.cases.list_cases())[0]
+    alerts_before = len(adapter.alerts)
+    await chat.say(GROOMER, "keep it secret ok", to=CHILD)
+    assert len(adapter.alerts) == alerts_before, "re-alerted at the same severity"
+    await chat.say(GROOMER, "send more or i post your pics", to=CHILD)
+    cases = await engine.cases.list_cases()
+    assert len(cases) == 1 and cases[0].id == first.id
+    assert cases[0].severity is Severity.CRITICAL
+    assert len(adapter.alerts) == alerts_before + 1 and adapter.alerts[-1].is_update
+
+
+async def test_sextortion_goes_straight_to_urgent(chat, engine):
+    await chat.say(CHILD, "hi")
+    decision = await chat.say(GROOMER, "pay me or i post the pictures", to=CHILD)
+    assert decision.level.value == "urgent"
+    assert (await engine.cases.list_cases())[0].severity is Severity.CRITICAL
+
+
+async def test_meeting_after_secrecy_is_urgent_and_explained(chat):
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "this is our secret", to=CHILD)
+    decision = await chat.say(GROOMER, "lets meet tomorrow", to=CHILD)
+    assert decision.level.value == "urgent"
+    assert "secrecy" in decision.explain()
+
+
+async def test_no_sender_warning_once_a_case_is_open(adapter):
+    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
+    chat = Scenario(engine)
+    adult, kid = person("adult", AgeBand.ADULT), person("kid", AgeBand.MINOR)
+    await chat.say(kid, "hi")
+    await chat.say(adult, "add me on snapchat", to=kid)
+    assert len(adapter.nudges_to(adult.id)) == 1, "an adult asking a minor to move got no warning"
+    for line in TRAJECTORY:
+        await chat.say(adult, line, to=kid)
+    assert await engine.cases.list_cases()
+    await chat.say(adult, "add me on snapchat", to=kid)
+    assert len(adapter.nudges_to(adult.id)) == 1, "the suspect was warned after a case opened"
+
+
+async def test_adults_are_not_scored_as_children(chat, engine, adapter):
+    lee, rob = person("lee", AgeBand.ADULT), person("rob", AgeBand.ADULT)
+    await chat.say(lee, "hi")
+    for line in ["you are cute, send me a photo", "lets meet for dinner", "add me on snapchat"]:
+        await chat.say(rob, line, to=lee)
+    assert adapter.nudges == [] and await engine.cases.list_cases() == []
+
+
+async def test_a_failing_detector_is_isolated_and_counted(adapter):
+    engine = Engine(
+        load_policy("default"), adapters=[adapter], detectors=[BrokenDetector(), KeywordDetector()]
+    )
+    chat = Scenario(engine)
+    await groom(chat)
+    assert engine.stats.detector_errors["broken"] == len(TRAJECTORY) + 1
+    assert engine.stats.errors == 0
+    assert await engine.cases.list_cases(), "other detectors stopped working"
+
+
+async def test_a_failing_store_never_raises_to_the_adapter(adapter, engine, chat):
+    async def broken(*_a, **_k):
+        raise OSError("disk full")
+
+    engine.cases.open_case = broken  # type: ignore[method-assign]
+    await groom(chat)  # must not raise
+    assert engine.stats.errors >= 1
+
+
+async def test_events_of_one_conversation_are_processed_in_order(adapter):
+    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
+    order = []
+    real = engine._process
+
+    async def slow(event):
+        order.append(("start", event.message_id))
+        await asyncio.sleep(0.01 if event.message_id == "m1" else 0)
+        result = await real(event)
+        order.append(("end", event.message_id))
+        return result
+
+    engine._process = slow  # type: ignore[method-assign]
+    chat = Scenario(engine)
+    events = [chat.event(CHILD, "hi"), chat.event(GROOMER, "how old are you", to=CHILD)]
+    await asyncio.gather(*(engine.handle(e) for e in events))
+    assert order == [("start", "m1"), ("end", "m1"), ("start", "m2"), ("end", "m2")]
+
+
+async def test_observe_mode_sends_nothing_and_records_decisions(adapter):
+    engine = Engine(load_policy("observe"), adapters=[adapter], detectors=[KeywordDetector()])
+    chat = Scenario(engine)
+    await groom(chat)
+    assert adapter.nudges == [] and adapter.alerts == []
+    assert await engine.cases.list_cases() == []
+    assert engine.dispatcher.stats.observed > 0
+
+
+async def test_set_mode_switches_a_community_and_survives_restart(adapter):
+    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
+    await engine.set_mode("community-1", "observe")
+    again = Engine(
+        load_policy("default"),
+        cases=engine.cases,
+        detectors=[KeywordDetector()],
+        adapters=[FakeAdapter()],
+    )
+    assert (await again.status("community-1")).mode == "observe"
+    chat = Scenario(again)
+    await groom(chat)
+    assert await again.cases.list_cases() == []
+
+
+async def test_fatigue_caps_hold_back_repeats_but_never_urgent(chat, adapter):
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "are you alone", to=CHILD)
+    await chat.say(GROOMER, "are you alone now", to=CHILD)
+    families = [n.family for n in adapter.nudges_to(CHILD.id)]
+    assert families.count("probing") == 1
+    await chat.say(GROOMER, "pay or i post it", to=CHILD)
+    await chat.say(GROOMER, "last chance or i post it", to=CHILD)
+    assert [n.family for n in adapter.nudges_to(CHILD.id)].count("sextortion") == 2
+
+
+async def test_closed_dms_open_a_case_and_tell_moderators(chat, adapter, engine):
+    adapter.dms_closed.add(CHILD.id)
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "are you alone at home", to=CHILD)
+    await chat.say(GROOMER, "keep it secret", to=CHILD)
+    cases = await engine.cases.list_cases()
+    assert cases, "an undeliverable nudge did not reach moderators"
+    events = {e.kind for e in await engine.cases.events(cases[0].id)}
+    assert "nudge_undeliverable" in events
+    assert any(a.nudge_status == "undeliverable" for a in adapter.alerts)
+
+
+async def test_transient_failures_are_retried_from_the_outbox(chat, adapter, engine):
+    adapter.transient_failures = 1
+    await groom(chat)
+    before = len(adapter.alerts)
+    await engine.outbox.drain()
+    assert len(adapter.alerts) > before or adapter.alerts
+
+
+async def test_target_is_reply_then_mention_then_last_other_speaker(chat):
+    a, b, c = person("a"), person("b"), person("c")
+    await chat.say(a, "hi")
+    await chat.say(b, "hey")
+    assert (await chat.say(c, "yo")).target_id == "b"
+    assert (await chat.say(c, "yo", to=a)).target_id == "a"
+
+
+async def test_self_disclosed_age_is_used_until_a_platform_band_says_otherwise(chat, engine):
+    anon = person("anon")
+    await chat.say(anon, "im 13 lol")
+    decision = await chat.say(GROOMER, "how old are you", to=anon)
+    assert decision.target_band is AgeBand.MINOR
+    declared = person("anon", AgeBand.ADULT)
+    await chat.say(declared, "im 13 lol")
+    decision = await chat.say(GROOMER, "how old are you", to=anon)
+    assert decision.target_band is AgeBand.ADULT
+
+
+async def test_edits_are_rescored_and_deletes_kept_as_evidence(chat, engine):
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "nice day", to=CHILD)
+    await chat.edit(GROOMER, "m2", "keep this our secret")
+    await chat.delete(GROOMER, "m2")
+    for line in TRAJECTORY:
+        await chat.say(GROOMER, line, to=CHILD)
+    case = (await engine.cases.list_cases())[0]
+    stored = {m.message_id: m for m in (await engine.cases.get(case.id)).evidence}
+    assert stored["m2"].edited and stored["m2"].deleted
+
+
+async def test_state_is_bounded():
+    store = MemoryStateStore(max_pairs=50, max_conversations=10, window=5)
+    engine = Engine(load_policy("default"), state=store, detectors=[KeywordDetector()])
+    for n in range(200):
+        chat = Scenario(engine, conversation_id=f"room-{n}", kind=ConversationKind.DIRECT)
+        await chat.say(person(f"a{n}"), "hi")
+        for _ in range(8):
+            await chat.say(person(f"b{n}"), "how old are you")
+    assert len(store.pairs) <= 50 and len(store.conversations) <= 10
+    assert all(len(c.window) <= 5 for c in store.conversations.values())
+
+
+async def test_moderator_clicks_are_checked_and_recorded(chat, engine):
+    await groom(chat)
+    case = (await engine.cases.list_cases())[0]
+    refused = await engine.moderate(case.id, "acknowledge", "random-user", permitted=False)
+    assert not refused.accepted
+    shown = await engine.moderate(case.id, "show_evidence", "mod-1", permitted=True)
+    assert shown.accepted and shown.evidence
+    acked = await engine.moderate(case.id, "acknowledge", "mod-1", permitted=True)
+    assert acked.case.status is CaseStatus.ACKNOWLEDGED
+    dismissed = await engine.moderate(case.id, "dismiss", "mod-1", permitted=True)
+    assert dismissed.case.status is CaseStatus.DISMISSED
+    kinds = [e.kind for e in await engine.cases.events(case.id)]
+    assert kinds[0] == "opened"
+    assert {"action_refused", "evidence_viewed", "acknowledged", "dismissed"} <= set(kinds)
+    assert all("mod-1" not in e.actor for e in await engine.cases.events(case.id))
+
+
+async def test_check_this_message_answers_the_child(engine):
+    chat = Scenario(engine, conversation_id="dm-1")
+    ctx = [chat.event(GROOMER, "how old are you"), chat.event(GROOMER, "are you alone")]
+    target = chat.event(GROOMER, "keep this our secret and add me on snapchat")
+    result = await engine.check_message(target, ctx, requester_id=CHILD.id)
+    assert result.nudge is not None and result.nudge.recipient_id == CHILD.id
+    assert result.level in {"nudge", "review", "urgent"}
+    harmless = await engine.check_message(chat.event(GROOMER, "gg well played"), [], CHILD.id)
+    assert harmless.nudge is None

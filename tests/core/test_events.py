@@ -1,0 +1,47 @@
+import pytest
+from pydantic import ValidationError
+
+from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
+
+
+def make(**kw):
+    base = dict(
+        platform="p",
+        community_id="c",
+        conversation_id="v",
+        message_id="m",
+        author=Participant(id="u"),
+        text="hi",
+        ts=1.0,
+    )
+    base.update(kw)
+    return MessageEvent(**base)
+
+
+def test_events_are_frozen():
+    event = make()
+    with pytest.raises(ValidationError):
+        event.text = "changed"  # type: ignore[misc]
+
+
+def test_unknown_field_is_named_in_the_error():
+    with pytest.raises(ValidationError) as err:
+        make(txt="typo")
+    assert "txt" in str(err.value)
+
+
+def test_wrong_field_type_names_the_field():
+    with pytest.raises(ValidationError) as err:
+        make(author=Participant(id="u"), ts="yesterday")
+    assert "ts" in str(err.value)
+
+
+def test_empty_ids_are_refused():
+    with pytest.raises(ValidationError) as err:
+        Participant(id="")
+    assert "id" in str(err.value)
+
+
+def test_huge_text_is_cut_not_refused():
+    event = make(text="a" * (MAX_TEXT_CHARS * 3))
+    assert len(event.text) == MAX_TEXT_CHARS

@@ -1,0 +1,103 @@
+"""Policy packs: loading, validation errors with line and field, explanation, overrides."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nudgeguard.policy import PolicyError, builtin_names, load_policy, parse_policy, schema_json
+from nudgeguard.policy.explain import explain
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_builtin_packs_load_by_name():
+    assert {"default", "strict", "observe"} <= set(builtin_names())
+    assert load_policy("observe").mode == "observe"
+    assert load_policy("strict").thresholds.review < load_policy("default").thresholds.review
+    assert load_policy("strict").nudges.copy_for == "under13"
+
+
+def test_shipped_schema_matches_the_models():
+    shipped = (ROOT / "policies" / "schema.json").read_text()
+    assert json.loads(shipped) == json.loads(schema_json()), "run: nudgeguard policy schema"
+
+
+BROKEN = """\
+apiVersion: 1
+name: mine
+thresholds:
+  nudge: 2
+  review: 5
+  urgent: 9
+weights:
+  secrecy_request: 2
+  not_a_signal: 1
+rules:
+  - name: r1
+    when: {min_level: nudge}
+    do:
+      - action: escalate
+"""
+
+
+def test_errors_name_line_and_field():
+    with pytest.raises(PolicyError) as err:
+        parse_policy(BROKEN, "mine.yaml")
+    issues = {(i.line, i.field) for i in err.value.issues}
+    assert (8, "weights") in issues or any(f == "weights" for _, f in issues)
+    escalate = [i for i in err.value.issues if i.field.startswith("rules[0].do[0]")]
+    assert escalate and escalate[0].line == 14
+    assert "severity" in escalate[0].message
+    weights = next(i for i in err.value.issues if i.field == "weights")
+    assert "not_a_signal" in weights.message and weights.line == 7
+
+
+def test_yaml_syntax_error_names_its_line():
+    with pytest.raises(PolicyError) as err:
+        parse_policy("apiVersion: 1\nname: [unclosed\nrules: x\n")
+    assert err.value.issues[0].line is not None and err.value.issues[0].field == "yaml"
+
+
+def test_wrong_api_version_and_unordered_thresholds():
+    text = BROKEN.replace("apiVersion: 1", "apiVersion: 2").replace("urgent: 9", "urgent: 1")
+    with pytest.raises(PolicyError) as err:
+        parse_policy(text)
+    fields = {i.field for i in err.value.issues}
+    assert "apiVersion" in fields and "thresholds" in fields
+
+
+def test_unknown_pack_name_lists_the_known_ones():
+    with pytest.raises(PolicyError) as err:
+        load_policy("nope")
+    assert "default" in str(err.value)
+
+
+def test_explain_describes_each_rule_in_words():
+    text = explain(load_policy("default"))
+    for rule in load_policy("default").rules:
+        assert rule.name in text
+    assert "privately" in text and "never" in text
+    assert "moderator case" in text
+
+
+def test_community_and_channel_overrides_apply():
+    text = (
+        (ROOT / "policies" / "default.yaml").read_text()
+        + """
+overrides:
+  communities:
+    guild-1:
+      mode: observe
+      thresholds: {nudge: 1, review: 3, urgent: 6}
+      channels:
+        support:
+          disabled_signals: [platform_migration]
+"""
+    )
+    pack = parse_policy(text)
+    assert pack.scoped("guild-2").mode == "live"
+    assert pack.scoped("guild-1").mode == "observe"
+    assert pack.scoped("guild-1").thresholds.review == 3
+    assert "platform_migration" in pack.scoped("guild-1", "support").disabled_signals
+    assert "platform_migration" not in pack.scoped("guild-1", "general").disabled_signals

@@ -1,0 +1,63 @@
+"""The built wheel carries the policy packs, catalogs and demo scenarios."""
+
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
+    wheel = next(dist.glob("nudgeguard-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in (
+        "nudgeguard/_builtin_policies/default.yaml",
+        "nudgeguard/_builtin_policies/schema.json",
+        "nudgeguard/nudges/en.yaml",
+        "nudgeguard/local/scenarios/grooming.jsonl",
+        "nudgeguard_discord/__init__.py",
+        "nudgeguard_slack/__init__.py",
+    ):
+        assert needed in names, needed
+    # A fresh environment that has the dependencies but only the wheel's nudgeguard.
+    env = tmp_path / "env"
+    venv.create(env, with_pip=False)
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(env), "platbase": str(env)}))
+    zipfile.ZipFile(wheel).extractall(site)
+    deps = Path(sysconfig.get_path("purelib"))
+    (site / "deps.pth").write_text(str(deps) + "\n")  # a plain path: the editable hook stays out
+    code = (
+        "import nudgeguard, pathlib; from nudgeguard.policy import load_policy;"
+        "print(pathlib.Path(nudgeguard.__file__).resolve());"
+        "print(load_policy('strict').name)"
+    )
+    out = subprocess.run(
+        [str(env / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
+    ).stdout.split()
+    assert Path(out[0]).is_relative_to(site.resolve())
+    assert out[1] == "strict"

@@ -1,0 +1,127 @@
+"""The core's adapter conformance suite, run over the wire against the fake Discord."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.engine import Engine
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import AdapterConformance, ConformanceHarness
+from nudgeguard.testing.conformance import BOT, CHILD, STRANGER
+from nudgeguard_discord import DiscordAdapter
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.world import World, build_world, detectors, make_adapter, wait_until
+
+
+class DiscordHarness(ConformanceHarness):
+    """Plays the suite's people as Discord users in a guild and reads what the bot posted."""
+
+    def __init__(self, world: World, engine: Engine, adapter: DiscordAdapter) -> None:
+        self.world = world
+        self.engine = engine
+        self.adapter = adapter
+        fake = world.fake
+        self.users: dict[str, dict[str, Any]] = {}
+        for name in (CHILD, STRANGER, BOT):
+            self.users[name] = fake.add_user(name, bot=name == BOT)
+        self._last: dict[str, dict[str, Any]] = {}
+        self._sent = 0
+
+    def add_members(self) -> None:
+        """Make the suite's people members (before the bot connects)."""
+        fake, guild = self.world.fake, self.world.guild
+        fake.add_member(guild, self.users[CHILD], roles=[self.world.roles["minor"]])
+        fake.add_member(guild, self.users[STRANGER])
+        fake.add_member(guild, self.users[BOT])
+
+    def platform_id(self, name: str) -> str:
+        """Return the Discord id the suite's symbolic name was given."""
+        return str(self.users[name]["id"])
+
+    async def send(
+        self,
+        author: str,
+        text: str,
+        *,
+        minor: bool = False,
+        reply_to: str | None = None,
+        bot: bool = False,
+    ) -> None:
+        user = self.users[author]
+        message = await self.world.fake.send_message(
+            self.world.general, user, text, reply_to=self._last.get(reply_to or "")
+        )
+        self._last[author] = message
+        self._sent += 1
+        expected = self._sent
+        await wait_until(
+            lambda: self.adapter.stats["ignored"] + len(self.adapter.recent) >= expected
+        )
+        await self.adapter.drain()
+
+    def _posts(self) -> list[Any]:
+        return self.world.fake.calls_to("POST", r"^/channels/\d+/messages$")
+
+    async def private_texts(self, user: str) -> list[str]:
+        dm = "9" + self.platform_id(user)[1:]
+        return [c.body.get("content") or "" for c in self._posts() if c.path.split("/")[2] == dm]
+
+    async def public_texts(self) -> list[str]:
+        private = {ch for ch, data in self.world.fake.channels.items() if data.get("type") == 1}
+        return [
+            json.dumps(c.body)
+            for c in self._posts()
+            if c.path.split("/")[2] not in private | {self.world.mods}
+        ]
+
+    async def alert_texts(self) -> list[str]:
+        return [
+            json.dumps(c.body) for c in self._posts() if c.path.split("/")[2] == self.world.mods
+        ]
+
+    async def close_private_channels(self, user: str) -> None:
+        self.world.fake.dm_closed.add(self.platform_id(user))
+
+
+@pytest.fixture
+async def harness(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[DiscordHarness]:
+    world = build_world(fake)
+    adapter = make_adapter(world)
+    engine = Engine(
+        load_policy("default"),
+        cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
+        adapters=[adapter],
+        detectors=detectors(),
+    )
+    h = DiscordHarness(world, engine, adapter)
+    h.add_members()
+    await engine.start(background=False)
+    try:
+        yield h
+    finally:
+        await engine.stop()
+
+
+class TestDiscordConformance(AdapterConformance):
+    """Runs every check of the core's suite on the Discord adapter."""
+
+    async def test_case_subject_is_the_sender(self, harness: DiscordHarness) -> None:  # type: ignore[override]
+        """Same promise as the core's check, with Discord's numeric ids for the people.
+
+        The core's version compares against the suite's symbolic names, which cannot be
+        Discord user ids (discord.py requires snowflakes), so the names are mapped first.
+        """
+        from nudgeguard.testing.conformance import _open_cases, _play_grooming
+
+        await _play_grooming(harness)
+        await harness.wait_for(lambda: _open_cases(harness))
+        case = (await _open_cases(harness))[0]
+        pseudonym = harness.engine.pseudonyms.pseudonym
+        assert case.subject == pseudonym("discord", harness.platform_id(STRANGER))
+        assert case.target == pseudonym("discord", harness.platform_id(CHILD))

@@ -1,0 +1,102 @@
+"""A small stand-in for the Engine that records what the adapter hands it.
+
+Used by the wiring tests (signatures, buttons, commands); the end-to-end tests run the
+real Engine. It implements only the calls the adapter makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge
+from nudgeguard.cases.model import Case, EvidenceMessage
+
+
+@dataclass
+class Result:
+    accepted: bool
+    case: Case | None
+    evidence: tuple[EvidenceMessage, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class Check:
+    level: str
+    nudge: Nudge | None
+    case_id: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class StatusInfo:
+    open_cases: int
+    mode: str
+
+
+@dataclass
+class RecordingEngine:
+    events: list[MessageEvent] = field(default_factory=list)
+    moderations: list[tuple[str, ModeratorAction, str, bool]] = field(default_factory=list)
+    checks: list[tuple[MessageEvent, list[MessageEvent], str]] = field(default_factory=list)
+    modes: dict[str, str] = field(default_factory=dict)
+    evidence: tuple[EvidenceMessage, ...] = ()
+    check_result: Check | None = None
+
+    def __post_init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    async def handle(self, event: MessageEvent) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    async def moderate(
+        self, case_id: str, action: ModeratorAction, moderator_id: str, permitted: bool
+    ) -> Result:
+        self.moderations.append((case_id, action, moderator_id, permitted))
+        self._changed.set()
+        case = Case(
+            id=case_id,
+            platform="slack",
+            community_id="T0TEAM",
+            conversation_id="C0GENERAL",
+            subject="p_s",
+            target="p_t",
+            severity="high",
+            opened_at=1.0,
+            updated_at=2.0,
+        )
+        if not permitted:
+            return Result(False, case, note="refused")
+        status = {
+            ModeratorAction.ACKNOWLEDGE: CaseStatus.ACKNOWLEDGED,
+            ModeratorAction.DISMISS: CaseStatus.DISMISSED,
+            ModeratorAction.CONFIRM: CaseStatus.ACKNOWLEDGED,
+        }.get(action, CaseStatus.OPEN)
+        evidence = self.evidence if action is ModeratorAction.SHOW_EVIDENCE else ()
+        return Result(True, case.model_copy(update={"status": status}), evidence)
+
+    async def check_message(
+        self, event: MessageEvent, context: Sequence[MessageEvent], requester_id: str
+    ) -> Check:
+        self.checks.append((event, list(context), requester_id))
+        self._changed.set()
+        return self.check_result or Check("none", None, None, ("Nothing risky.",))
+
+    async def status(self, community_id: str) -> StatusInfo:
+        return StatusInfo(2, self.modes.get(community_id, "observe"))
+
+    async def set_mode(self, community_id: str, mode: str) -> None:
+        self.modes[community_id] = mode
+
+    async def wait(self, what: str, count: int = 1, timeout: float = 10.0) -> list[Any]:
+        async def poll() -> list[Any]:
+            while len(getattr(self, what)) < count:
+                self._changed.clear()
+                await self._changed.wait()
+            return list(getattr(self, what))
+
+        return await asyncio.wait_for(poll(), timeout)

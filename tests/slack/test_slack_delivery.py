@@ -1,0 +1,156 @@
+"""Nudges and alerts go out privately, with Slack's failures mapped for the outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from nudgeguard import (
+    Delivery,
+    Nudge,
+    NudgeAction,
+    NudgeButton,
+    TransientDeliveryError,
+    UndeliverableError,
+)
+from nudgeguard_slack import SlackAdapter
+from tests.slack.conftest import make_adapter
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.test_slack_blocks import make_alert
+
+
+@pytest.fixture
+async def adapter(fake_slack: FakeSlack) -> AsyncIterator[SlackAdapter]:
+    adapter = make_adapter(fake_slack)
+    await adapter.refresh_identity()
+    yield adapter
+
+
+def nudge(conversation: str = "C0GENERAL", **kw: object) -> Nudge:
+    base: dict[str, object] = dict(
+        nudge_id="n1",
+        audience="child",
+        recipient_id="U0KID",
+        platform="slack",
+        community_id="T0TEAM",
+        conversation_id=conversation,
+        delivery=(Delivery.EPHEMERAL, Delivery.DIRECT_MESSAGE),
+        text="Someone asked you to keep a secret. That's worth a second thought.",
+        buttons=(NudgeButton(action=NudgeAction.IM_OK, label="I'm OK"),),
+        family="secrecy",
+    )
+    base.update(kw)
+    return Nudge.model_validate(base)
+
+
+async def test_ephemeral_nudge_lands_in_the_thread_where_it_happened(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    used = await adapter.send_nudge(nudge("C0GENERAL/1700000101.000200"))
+    assert used is Delivery.EPHEMERAL
+    (call,) = fake_slack.calls_to("chat.postEphemeral")
+    assert (call.get("channel"), call.get("user"), call.get("thread_ts")) == (
+        "C0GENERAL",
+        "U0KID",
+        "1700000101.000200",
+    )
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_ephemeral_failure_falls_back_to_a_dm(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    fake_slack.fail_next("chat.postEphemeral", "user_not_in_channel")
+    used = await adapter.send_nudge(nudge())
+    assert used is Delivery.DIRECT_MESSAGE
+    (opened,) = fake_slack.calls_to("conversations.open")
+    assert opened.get("users") == "U0KID"
+    (posted,) = fake_slack.calls_to("chat.postMessage")
+    assert posted.get("channel").startswith("D")
+    assert "second thought" in posted.get("text")
+
+
+async def test_dm_only_when_the_policy_allows_only_dm(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    used = await adapter.send_nudge(nudge(delivery=(Delivery.DIRECT_MESSAGE,)))
+    assert used is Delivery.DIRECT_MESSAGE
+    assert fake_slack.calls_to("chat.postEphemeral") == []
+
+
+async def test_no_private_way_left_is_undeliverable_and_never_public(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    fake_slack.fail_next("chat.postEphemeral", "channel_not_found")
+    fake_slack.fail_next("conversations.open", "user_disabled")
+    with pytest.raises(UndeliverableError) as err:
+        await adapter.send_nudge(nudge())
+    assert "U0KID" not in str(err.value)
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_rate_limit_is_transient_with_retry_after(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    fake_slack.ratelimit_next("chat.postEphemeral", retry_after=7)
+    with pytest.raises(TransientDeliveryError) as err:
+        await adapter.send_nudge(nudge())
+    assert err.value.retry_after == 7
+    assert fake_slack.calls_to("chat.postMessage") == []  # no DM instead of waiting
+    assert await adapter.send_nudge(nudge()) is Delivery.EPHEMERAL
+
+
+async def test_server_error_is_transient(fake_slack: FakeSlack, adapter: SlackAdapter) -> None:
+    fake_slack.server_error_next("chat.postMessage", status=502)
+    with pytest.raises(TransientDeliveryError):
+        await adapter.send_alert(make_alert())
+
+
+async def test_alert_posts_to_the_moderator_channel_then_updates_in_place(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    ref = await adapter.send_alert(make_alert())
+    (post,) = fake_slack.calls_to("chat.postMessage")
+    assert post.get("channel") == "C0MODS"
+    assert ref is not None and ref.startswith("C0MODS/")
+    assert "keep" not in json.dumps(post.params)  # alerts never carry message text
+    again = await adapter.send_alert(make_alert(is_update=True, status="acknowledged"))
+    assert again == ref
+    (update,) = fake_slack.calls_to("chat.update")
+    assert update.get("ts") == ref.split("/")[1]
+    assert "Acknowledged" in json.dumps(update.get("blocks"))
+
+
+async def test_alert_without_moderator_channel_is_undeliverable(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, moderator_channel=None)
+    with pytest.raises(UndeliverableError, match="moderator_channel"):
+        await adapter.send_alert(make_alert())
+
+
+async def test_refused_alert_is_undeliverable(fake_slack: FakeSlack, adapter: SlackAdapter) -> None:
+    fake_slack.fail_next("chat.postMessage", "not_in_channel")
+    with pytest.raises(UndeliverableError, match="not_in_channel"):
+        await adapter.send_alert(make_alert())
+
+
+async def test_bad_token_is_a_clear_start_error_without_the_token(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack)
+    fake_slack.bot_token = "xoxb-other"  # Slack no longer accepts the adapter's token
+    with pytest.raises(ValueError, match="invalid_auth") as err:
+        await adapter.refresh_identity()
+    assert "xoxb" not in str(err.value)
+
+
+async def test_helpline_button_follows_the_configured_country(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, helpline_country="CA")
+    buttons = (
+        NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
+        NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://gb.example"),
+    )
+    await adapter.send_nudge(nudge(buttons=buttons))
+    (call,) = fake_slack.calls_to("chat.postEphemeral")
+    elements = call.get("blocks")[1]["elements"]
+    assert elements[1]["url"] == "https://kidshelpphone.ca"
+    assert "url" not in elements[0]

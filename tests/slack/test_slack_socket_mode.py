@@ -1,0 +1,54 @@
+"""Socket Mode: the real SocketModeClient connects to the fake and receives envelopes."""
+
+from __future__ import annotations
+
+from nudgeguard_slack.alerts import alert_blocks
+from tests.slack.conftest import make_adapter
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import block_action, message_envelope
+from tests.slack.recording_engine import RecordingEngine
+from tests.slack.test_slack_blocks import make_alert
+
+
+async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> None:
+    fake_slack.usergroups["S0MODS"] = ["U0MOD"]
+    adapter = make_adapter(fake_slack, mode="socket")
+    engine = RecordingEngine()
+    adapter.bind(engine)  # type: ignore[arg-type]
+    await adapter.start()
+    try:
+        await fake_slack.wait_for_socket()
+        assert fake_slack.calls_to("apps.connections.open")[0].token == fake_slack.app_token
+
+        await fake_slack.push_socket(
+            {
+                "envelope_id": "env-1",
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "retry_reason": "",
+                "payload": message_envelope("U0ADULT", "over the socket", "1700000401.000100"),
+            }
+        )
+        assert (await fake_slack.wait_for_ack("env-1"))["envelope_id"] == "env-1"
+        (event,) = await engine.wait("events")
+        assert event.text == "over the socket"
+
+        ref = await adapter.send_alert(make_alert())
+        assert ref is not None
+        message = {"ts": ref.split("/")[1], "blocks": alert_blocks(make_alert())}
+        await fake_slack.push_socket(
+            {
+                "envelope_id": "env-2",
+                "type": "interactive",
+                "accepts_response_payload": False,
+                "payload": block_action(
+                    "U0MOD", "ng_mod_confirm", "case-7", fake_slack.response_url(), message=message
+                ),
+            }
+        )
+        await fake_slack.wait_for_ack("env-2")
+        await fake_slack.wait_for("chat.update")
+        assert engine.moderations[0][3] is True
+    finally:
+        await adapter.stop()
