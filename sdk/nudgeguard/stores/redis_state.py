@@ -137,10 +137,10 @@ class RedisStateStore:
         if sha is None:
             sha = self._sha[source] = await self.redis.script_load(source)
         try:
-            return await self.redis.evalsha(sha, 0, arg)  # type: ignore[misc]
+            return await self.redis.evalsha(sha, 0, arg)
         except NoScriptError:
             self._sha[source] = await self.redis.script_load(source)
-            return await self.redis.evalsha(self._sha[source], 0, arg)  # type: ignore[misc]
+            return await self.redis.evalsha(self._sha[source], 0, arg)
 
     def _down(self, exc: BaseException) -> None:
         if self.healthy:
@@ -267,8 +267,8 @@ class RedisStateStore:
         entry = self._cached(fk, now)
         if entry is None:
             got = list(await self._read("Z", fk) or [])
-            contacts = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
-            entry = Entry("fan", contacts, fetched=time.monotonic())
+            known = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
+            entry = Entry("fan", known, fetched=time.monotonic())
             current = self._cache.get(fk)
             if current is not None and current.dirty:
                 entry.fan_new = current.fan_new
