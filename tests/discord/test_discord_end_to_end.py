@@ -18,7 +18,6 @@ from tests.discord.world import (
     ADMINISTRATOR,
     World,
     build_world,
-    detectors,
     make_adapter,
     wait_until,
 )
@@ -51,7 +50,7 @@ def world(fake: FakeDiscord) -> World:
 async def live(world: World, tmp_path: Path) -> AsyncIterator[tuple[DiscordAdapter, Engine]]:
     adapter = make_adapter(world)
     store = SqliteCaseStore(tmp_path / "cases.sqlite3")
-    engine = Engine(load_policy("default"), cases=store, adapters=[adapter], detectors=detectors())
+    engine = Engine(load_policy("default"), cases=store, adapters=[adapter])
     await engine.start()
     try:
         yield adapter, engine
@@ -162,7 +161,6 @@ async def test_rate_limited_nudge_is_retried_by_the_outbox(world: World, tmp_pat
         load_policy("default"),
         cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
         adapters=[adapter],
-        detectors=detectors(),
         clock=lambda: now[0],
     )
     await engine.start(background=False)

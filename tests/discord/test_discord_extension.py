@@ -71,7 +71,6 @@ async def test_cog_in_an_existing_bot(world: World) -> None:
 async def test_extension_builds_engine_from_config(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("nudgeguard.detectors.lexicon")
     config = {
         "policy": "default",
         "cases": {"backend": "sqlite", "path": str(tmp_path / "cases.sqlite3")},
