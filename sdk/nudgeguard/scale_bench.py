@@ -261,4 +261,39 @@ def run_workers(
         "inmemory_msgs_per_s": round(messages / ref_elapsed, 1),
         "decisions_match": mismatched == 0 and len(got) == len(expected),
         "decisions_mismatched": mismatched,
+        "run": run,
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m nudgeguard.scale_bench --corpus F --state URL [--cases DSN] --workers N``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m nudgeguard.scale_bench")
+    parser.add_argument("--corpus", action="append", required=True, help="JSONL transcripts")
+    parser.add_argument("--state", required=True, help="Redis URL shared by the workers")
+    parser.add_argument("--cases", default=None, help="PostgreSQL DSN (else SQLite per worker)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=32, help="conversations in flight")
+    parser.add_argument("--ages", choices=["declared", "unknown"], default="declared")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    report = run_workers(
+        args.corpus,
+        state_url=args.state,
+        dsn=args.cases,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        ages=args.ages,
+    )
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:>24}: {value}")
+    return 0 if report["decisions_match"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
