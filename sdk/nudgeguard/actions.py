@@ -7,6 +7,7 @@ only private channels the adapter declares, in the policy's fallback order.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -315,7 +316,9 @@ class Dispatcher:
         if not nudge.delivery:
             return "undeliverable"
         item = OutboxItem(
-            id=nudge.nudge_id,
+            # Nudge ids name the recipient; the stored key is a hash, so no raw user id
+            # outlives the payload (which is dropped once delivered).
+            id="nudge:" + hashlib.sha256(nudge.nudge_id.encode()).hexdigest()[:40],
             case_id=nudge.case_id,
             target=nudge.platform,
             kind="nudge",
