@@ -16,6 +16,8 @@ from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.privacy.retention import RetentionService
+from nudgeguard.sinks import load_sinks
 
 
 def open_store(path: str | Path | None = None) -> SqliteCaseStore:
@@ -94,6 +96,8 @@ async def build_engine(
         load_policy(settings.policy),
         cases=store,
         adapters=[*adapters, *extra_adapters],
+        sinks=load_sinks(settings.sinks),
         pseudonymizer=await pseudonymizer_for(store),
         country=settings.country_of,
+        services=[RetentionService(settings.privacy)],
     )
