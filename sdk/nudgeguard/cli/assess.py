@@ -1,0 +1,7 @@
+"""``nudgeguard assess``."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,7 @@
+"""``nudgeguard report``."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
