@@ -3,56 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cli import main
 from nudgeguard.privacy import Pseudonymizer
-from nudgeguard.testing import FakeAdapter, Scenario
 
-from ..cases.helpers import CHILD, GROOMER, KEY, TRAJECTORY, make_engine
-
-CHILD_LINES = ["i like painting zebras at night", "my cat is called pumpernickel"]
+from ..cases.helpers import CHILD, GROOMER, KEY, TRAJECTORY
+from .helpers import CHILD_LINES, file_bytes
 
 
 def cli(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-def file_bytes(path: Path) -> bytes:
-    """Every byte SQLite keeps for this store: the file and any -wal/-shm/-journal."""
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-
-
-async def make_store(path: Path) -> FakeAdapter:
-    store = SqliteCaseStore(path)
-    adapter = FakeAdapter()
-    engine = make_engine(store, adapter)
-    await engine.start(background=False)
-    chat = Scenario(engine)
-    await chat.say(CHILD, CHILD_LINES[0])
-    for n, line in enumerate(TRAJECTORY):
-        if n == 2:
-            await chat.say(CHILD, CHILD_LINES[1], to=GROOMER)
-        if n == len(TRAJECTORY) - 1:
-            adapter.transient_failures = 1000  # the last alerts stay queued, naming the child
-        await chat.say(GROOMER, line, to=CHILD)
-    [case] = await store.list_cases()
-    await engine.moderate(case.id, "acknowledge", CHILD.id, permitted=True)
-    await engine.stop()
-    await store.close()
-    return adapter
-
-
-@pytest.fixture
-async def store_path(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", KEY.decode())
-    path = tmp_path / "cases.sqlite3"
-    await make_store(path)
-    return path
 
 
 async def test_after_erase_the_file_holds_no_id_pseudonym_or_text(store_path):
