@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackSender, block_action, message_envelope
+from tests.slack.harness import SIGNING_SECRET, SlackSender, block_action, message_envelope
 
 ADULT, KID, MOD = "U0ADULT", "U0KID", "U0MOD"
 
@@ -172,3 +173,23 @@ async def test_ephemeral_refused_falls_back_to_dm_end_to_end(live: Live) -> None
     assert opened[0].get("users") == KID
     dm = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel").startswith("D"))
     assert dm[0].get("channel") == "D0KID"
+
+
+async def test_logs_carry_no_text_ids_or_secrets(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    live.fake.fail_next("chat.postEphemeral", "user_not_in_channel")
+    await play(live, TRAJECTORY)
+    await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
+    await live.slack.interaction(
+        block_action(ADULT, "ng_mod_dismiss", case.id, live.fake.response_url())
+    )
+    await live.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == ADULT)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records, "expected some log lines to check"
+    forbidden = [ADULT, KID, MOD, live.fake.bot_token, SIGNING_SECRET]
+    forbidden += [text.split(",")[0] for _, text in TRAJECTORY]
+    for item in forbidden:
+        assert item not in logged

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
 from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard_slack.blocks import alert_blocks
+from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import HttpSetup, make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope, message_shortcut, slash_command
@@ -207,3 +208,64 @@ async def test_listed_moderator_without_group_may_act(fake_slack: FakeSlack) -> 
     assert await adapter.is_moderator("U0LEAD")
     assert not await adapter.is_moderator("U0MOD")
     assert fake_slack.calls_to("usergroups.users.list") == []
+
+
+async def test_slack_retries_of_the_same_event_are_scored_once(http_setup: HttpSetup) -> None:
+    envelope = message_envelope("U0ADULT", "first", "1700000501.000100")
+    await http_setup.slack.event(envelope)
+    await http_setup.slack.event(envelope)  # Slack retried: same event_id
+    await http_setup.slack.event(message_envelope("U0ADULT", "second", "1700000502.000100"))
+    await http_setup.engine.wait("events", 2)
+    for _ in range(100):
+        if http_setup.adapter.received == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert http_setup.adapter.received == 3
+    assert [e.text for e in http_setup.engine.events] == ["first", "second"]
+
+
+async def test_check_shortcut_in_a_thread_reads_the_thread_for_context(
+    http_setup: HttpSetup,
+) -> None:
+    fake = http_setup.fake
+    fake.history["C0GENERAL"] = [
+        {"type": "message", "user": "U0KID", "text": "parent", "ts": "1700000600.000100"},
+        {
+            "type": "message",
+            "user": "U0ADULT",
+            "text": "in thread",
+            "ts": "1700000601.000100",
+            "thread_ts": "1700000600.000100",
+        },
+        {"type": "message", "user": "U0OTHER", "text": "elsewhere", "ts": "1700000601.000200"},
+    ]
+    message = {
+        "type": "message",
+        "user": "U0ADULT",
+        "text": "the one",
+        "ts": "1700000602.000100",
+        "thread_ts": "1700000600.000100",
+    }
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    event, context, _ = http_setup.engine.checks[0]
+    assert event.conversation_id == "C0GENERAL/1700000600.000100"
+    assert "elsewhere" not in [c.text for c in context]
+    assert [c.text for c in context] == ["parent", "in thread"]
+    assert fake.calls_to("conversations.replies")
+    assert "didn't find warning signs" in answer["text"]
+
+
+async def test_check_shortcut_on_a_bot_message_says_so(http_setup: HttpSetup) -> None:
+    fake = http_setup.fake
+    message = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B0X",
+        "text": "beep",
+        "ts": "1700000700.000100",
+    }
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    assert "people wrote" in answer["text"]
+    assert http_setup.engine.checks == []

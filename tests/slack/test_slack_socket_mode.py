@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nudgeguard_slack.blocks import alert_blocks
+from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope

@@ -18,20 +18,34 @@ from nudgeguard import (
     MessageEvent,
     ModeratorAlert,
     Nudge,
-    NudgeAction,
     UndeliverableError,
 )
-from nudgeguard.nudges import helplines
-from nudgeguard_slack.blocks import alert_blocks, alert_text, nudge_blocks
-from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
+from nudgeguard_slack.alerts import alert_blocks, alert_text
+from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import AgeDirectory, GroupDirectory, GroupLookupError
+from nudgeguard_slack.nudging import NudgeSender
 from nudgeguard_slack.settings import SlackSecrets, SlackSettings, parse_settings
-from nudgeguard_slack.translate import Identity, split_conversation_id, translate_event
+from nudgeguard_slack.translate import Identity, translate_event
 
 log = logging.getLogger(__name__)
 
 #: How many posted alerts are remembered for in-place updates.
 ALERT_REFS = 10_000
+
+#: How many Events API event ids are remembered to drop Slack's retries.
+SEEN_EVENTS = 5_000
+
+#: The Slack SDKs log request and response bodies (message text, user ids) at DEBUG.
+#: Those never reach our logs, whatever the configured log level.
+SDK_LOGGERS = ("slack_sdk", "slack_bolt", "nudgeguard_slack.bolt")
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep the Slack SDKs' loggers at WARNING or above."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
 
 
 class SlackAdapter(Adapter):
@@ -63,6 +77,7 @@ class SlackAdapter(Adapter):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        quiet_sdk_loggers()
         self.settings = settings or SlackSettings()
         self._secrets = secrets or SlackSecrets.from_env(self.settings.mode)
         token = self._secrets.bot_token.get_secret_value()
@@ -76,11 +91,15 @@ class SlackAdapter(Adapter):
         self.identity = Identity()
         self.groups = GroupDirectory(client, ttl=self.settings.group_cache_seconds)
         self.ages = AgeDirectory(self.groups, self.settings.ages)
+        self._nudges = NudgeSender(
+            client, self.settings.helpline_country, self.capabilities.max_text_len
+        )
         self._alert_refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self.app = self._build_app(token)
         self._transport: Any = None
         #: Message envelopes taken in (handled or dropped), for status pages and tests.
         self.received = 0
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -166,11 +185,25 @@ class SlackAdapter(Adapter):
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
         """Translate one ``message`` envelope and hand it to the engine."""
         try:
+            if self._is_retry(body):
+                return
             event = await self.translate(body)
             if event is not None:
                 await self.engine.handle(event)
         finally:
             self.received += 1
+
+    def _is_retry(self, body: Mapping[str, Any]) -> bool:
+        """Slack re-sends an event it thinks was missed; score each event once."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return False
+        if event_id in self._seen_events:
+            return True
+        self._seen_events[event_id] = None
+        while len(self._seen_events) > SEEN_EVENTS:
+            self._seen_events.popitem(last=False)
+        return False
 
     async def is_moderator(self, user_id: str) -> bool:
         """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
@@ -194,70 +227,7 @@ class SlackAdapter(Adapter):
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
             UndeliverableError: Neither an ephemeral message nor a DM reached the person.
         """
-        nudge = self._with_local_helpline(nudge)
-        blocks = nudge_blocks(nudge)
-        text = nudge.text[: self.capabilities.max_text_len]
-        for way in nudge.delivery:  # the policy's order; empty means nowhere
-            try:
-                if way is Delivery.EPHEMERAL:
-                    if await self._ephemeral_nudge(nudge, text, blocks):
-                        return Delivery.EPHEMERAL
-                elif way is Delivery.DIRECT_MESSAGE:
-                    await self._dm_nudge(nudge, text, blocks)
-                    return Delivery.DIRECT_MESSAGE
-            except SlackCallError as err:
-                log.info("nudge via %s not possible: %s", way.value, err.error)
-        raise UndeliverableError("no private Slack channel reached the recipient")
-
-    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
-        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
-        country = self.settings.helpline_country
-        if country is None:
-            return nudge
-        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
-        if line is None:
-            return nudge
-        buttons = tuple(
-            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
-            for b in nudge.buttons
-        )
-        return nudge.model_copy(update={"buttons": buttons})
-
-    async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
-        channel, thread_ts = split_conversation_id(nudge.conversation_id)
-        if not channel:
-            return False
-        kwargs: dict[str, Any] = {
-            "channel": channel,
-            "user": nudge.recipient_id,
-            "text": text,
-            "blocks": blocks,
-        }
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
-        try:
-            await call_slack("chat.postEphemeral", lambda: self.client.chat_postEphemeral(**kwargs))
-        except SlackCallError as err:
-            if err.error in EPHEMERAL_FALLBACK_ERRORS:
-                log.info("ephemeral nudge not possible (%s); trying the next way", err.error)
-                return False
-            raise
-        return True
-
-    async def _dm_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> None:
-        opened = await call_slack(
-            "conversations.open", lambda: self.client.conversations_open(users=nudge.recipient_id)
-        )
-        channel = str((opened.get("channel") or {}).get("id") or "")
-        if not channel.startswith("D"):
-            # Only a one-to-one DM is private; anything else would expose the child.
-            raise SlackCallError("conversations.open", "not_a_direct_message")
-        await call_slack(
-            "chat.postMessage",
-            lambda: self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
-            ),
-        )
+        return await self._nudges.send(nudge)
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post (or update in place) the Block Kit alert in the moderator channel.

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError
+from nudgeguard_slack.alerts import updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
     evidence_blocks,
     nudge_blocks,
     parse_nudge_value,
-    updated_alert_blocks,
 )
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import GroupLookupError
@@ -141,7 +141,12 @@ async def _moderator_button(
     message = body.get("message") or {}
     if result.case is not None and message.get("ts"):
         blocks = updated_alert_blocks(
-            message.get("blocks") or [], case_id, result.case.status, user, adapter.clock()
+            message.get("blocks") or [],
+            case_id,
+            result.case.status,
+            user,
+            adapter.clock(),
+            outcome=result.case.outcome,
         )
         await call_slack(
             "chat.update",
