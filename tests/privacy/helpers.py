@@ -27,8 +27,8 @@ async def make_store(path: Path) -> FakeAdapter:
     for n, line in enumerate(TRAJECTORY):
         if n == 2:
             await chat.say(CHILD, CHILD_LINES[1], to=GROOMER)
-        if n == len(TRAJECTORY) - 1:
-            adapter.transient_failures = 1000  # the last alerts stay queued, naming the child
+        if n == 2:
+            adapter.transient_failures = 1000  # later deliveries stay queued, naming the child
         await chat.say(GROOMER, line, to=CHILD)
     [case] = await store.list_cases()
     await engine.moderate(case.id, "acknowledge", CHILD.id, permitted=True)

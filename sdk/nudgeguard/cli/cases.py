@@ -151,9 +151,10 @@ def resolve(store: Path | None, case_id: str, outcome: str, actor: str) -> None:
 @click.argument("case_id")
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Folder for CASE.json, CASE.html and SHA256SUMS (default: JSON on standard output).",
+    help="Folder for CASE.json, CASE.html and SHA256SUMS (a path ending in .json writes"
+    " only the JSON; default: JSON on standard output).",
 )
 @click.option("--by", "actor", default="cli", show_default=True, help="Who exported it.")
 def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> None:
@@ -166,7 +167,7 @@ def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> No
     async def go() -> Written | dict[str, Any]:
         s = open_store(store)
         try:
-            if out is not None:
+            if out is not None and out.suffix.lower() != ".json":
                 return await export_case(s, case_id, out, actor)
             case = await s.get(case_id)
             if case is None:
@@ -190,6 +191,9 @@ def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> No
     if isinstance(result, Written):
         click.echo(f"wrote {result.json_path}, {result.html_path} and {result.sums_path}")
         click.echo(f"bundle sha256 {result.bundle_sha256}")
+    elif out is not None:
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out}")
     else:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
