@@ -104,6 +104,12 @@ def erase(store: Path | None, user: str, force: bool, yes: bool) -> None:
         f"erased: {done.messages} messages, pseudonym removed from {done.cases} cases and"
         f" {done.audit_rows} audit rows, {done.outbox_items} queued deliveries dropped"
     )
+    if not (done.messages or done.cases or done.audit_rows or done.outbox_items):
+        click.echo(
+            "nothing about this person was found; if that is unexpected, check that"
+            " NUDGEGUARD_PSEUDONYM_KEY is the key the bot uses",
+            err=True,
+        )
 
 
 @privacy.command("export")
