@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
@@ -18,7 +20,9 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
     await adapter.start()
     try:
         await fake_slack.wait_for_socket()
-        assert fake_slack.calls_to("apps.connections.open")[0].token == fake_slack.app_token
+        assert {c.token for c in fake_slack.calls_to("apps.connections.open")} == {
+            fake_slack.app_token
+        }
 
         await fake_slack.push_socket(
             {
@@ -52,3 +56,14 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
         assert engine.moderations[0][3] is True
     finally:
         await adapter.stop()
+
+
+async def test_refused_app_token_is_a_clear_start_error(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, mode="socket")
+    adapter.bind(RecordingEngine())  # type: ignore[arg-type]
+    fake_slack.app_token = "xapp-rotated"
+    with pytest.raises(ValueError, match="invalid_auth") as err:
+        await adapter.start()
+    assert "xapp-rotated" not in str(err.value)
+    assert "xapp-fake-app-token" not in str(err.value)
+    await adapter.stop()
