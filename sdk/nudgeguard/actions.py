@@ -89,19 +89,21 @@ class Dispatcher:
         """Carry out the decision's actions (or record them in observe mode)."""
         if not decision.actions:
             return
+        # Every acted-on decision is recorded without text or ids, for transparency reports.
+        await self.cases.observe(
+            Observation(
+                ts=decision.ts,
+                platform=decision.platform,
+                community_id=decision.community_id,
+                level=decision.level.value,
+                signals=tuple(s.id for s in decision.signals),
+                actions=tuple(a.kind for a in decision.actions),
+                mode="observe" if decision.mode == "observe" else "live",
+                family=decision.family or "",
+            )
+        )
         if decision.mode == "observe":
             self.stats.observed += 1
-            await self.cases.observe(
-                Observation(
-                    ts=decision.ts,
-                    platform=decision.platform,
-                    community_id=decision.community_id,
-                    level=decision.level.value,
-                    signals=tuple(s.id for s in decision.signals),
-                    actions=tuple(a.kind for a in decision.actions),
-                    mode="observe",
-                )
-            )
             return
         case: Case | None = None
         for action in decision.actions:
@@ -112,6 +114,9 @@ class Dispatcher:
                 await self._nudge_child(decision, ctx, action, case)
             elif action.kind == "warn_sender":
                 await self._warn_sender(decision, ctx, action)
+        # Alerts were only stored above; they go out now, after the child's nudge, so a
+        # slow or failing moderator channel never delays it, and a crash loses nothing.
+        await self.outbox.drain()
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -210,7 +215,7 @@ class Dispatcher:
                 kind="alert",
                 payload=alert.model_dump_json(),
             )
-            await self.outbox.submit(item)
+            await self.outbox.enqueue(item)
 
     def build_alert(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
-from nudgeguard.config import KEY_ENV, Settings, default_store_path
+from nudgeguard.config import Secrets, Settings, default_store_path
 from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
@@ -30,9 +29,9 @@ async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
     pseudonyms stay stable across restarts. Setting the environment key is recommended:
     then the database alone cannot link pseudonyms to ids.
     """
-    env = os.environ.get(KEY_ENV)
-    if env:
-        return Pseudonymizer(env.encode())
+    configured = Secrets().pseudonym_key
+    if configured is not None:
+        return Pseudonymizer(configured.get_secret_value().encode())
     saved = await store.get_setting("pseudonym_key")
     if saved is None:
         key = Pseudonymizer.new_key()

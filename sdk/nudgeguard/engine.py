@@ -238,7 +238,12 @@ class Engine(Moderation):
         pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
         pair = await self.state.load_pair(pkey, now)
         pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text)
+        fanout = 0
+        if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
+            fanout = await self.state.note_contact(
+                (platform, event.author.id), target_id, now, pack.factors.fanout_window_hours * 3600
+            )
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
         child = await self.state.load_child((platform, target_id), now)
         decision = self.policy_engine.decide(

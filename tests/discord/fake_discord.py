@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import discord
 import yarl
 from aiohttp import WSMsgType, web
+
+import discord
 
 Json = dict[str, Any]
 
@@ -257,6 +258,10 @@ class FakeDiscord:
             body["global"] = False
             headers = {"Via": "1.1 google", "Retry-After": str(retry_after or 0.01)}
         self._failures.append(Failure(method, re.compile(path_regex), status, body, times, headers))
+
+    def fail_clear(self) -> None:
+        """Forget every scripted failure."""
+        self._failures.clear()
 
     def calls_to(self, method: str, path_regex: str) -> list[Call]:
         """Return recorded calls whose path matches."""
@@ -500,10 +505,10 @@ class FakeDiscord:
                     body = raw.decode("utf-8", "replace")
         self.calls.append(Call(request.method, path, dict(request.query), body))
         for failure in self._failures:
-            if failure.times > 0 and failure.method == request.method:
-                if failure.pattern.search(path):
-                    failure.times -= 1
-                    return _json(failure.body, failure.status, failure.headers)
+            matches = failure.method == request.method and failure.pattern.search(path)
+            if failure.times > 0 and matches:
+                failure.times -= 1
+                return _json(failure.body, failure.status, failure.headers)
         for method, pattern, handler in self._routes():
             if method == request.method:
                 match = re.fullmatch(pattern, path)

@@ -66,6 +66,9 @@ class Factors(_Strict):
     rapid_pace: float = Field(default=1.2, ge=0)
     one_sided_questioning: float = Field(default=1.15, ge=0)
     evasion: float = Field(default=1.25, ge=0)
+    high_fanout: float = Field(default=1.3, ge=0)
+    fanout_min_targets: int = Field(default=3, ge=0)
+    fanout_window_hours: float = Field(default=168.0, gt=0)
 
 
 class Caps(_Strict):

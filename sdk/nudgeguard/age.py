@@ -1,0 +1,199 @@
+"""Age inference from what people say about themselves.
+
+A participant who writes "im 13", "8th grade" or answers an age question with "14" is
+probably a minor; "im 25", "in college" or "age is just a number" are adult cues. The
+:class:`AgeDetector` reports these as ``minor_self_disclosure`` and ``adult_age_cue``
+signals with an ``age_band`` and a confidence; the RiskTracker keeps the per-participant
+inference, and a band declared by the platform or an admin always wins over it.
+
+Guards keep ordinary numbers out: durations ("12 hours in"), ratings ("12/10"), the past
+("when I was 12") and other people's ages ("my brother is 12") are not disclosures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from nudgeguard.events import AgeBand, MessageEvent
+from nudgeguard.signals import Signal
+from nudgeguard.text import NormalizedText
+
+MINOR_MAX = 17
+#: Youngest age a self-disclosure is believed for (younger numbers are rarely ages here).
+MINOR_MIN = 8
+ADULT_MAX = 89
+
+_WORDS = {
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+}  # fmt: skip
+_NUM = r"(?P<age>\d{1,2}|" + "|".join(_WORDS) + r")"
+# What may not follow a number for it to be an age.
+_UNITS = (
+    r"(?!\s*(?:hours?|hrs?|h\b|mins?|minutes?|secs?|seconds?|days?|weeks?|wks?|months?|"
+    r"percent|%|dollars?|bucks|usd|\$|euros?|pounds?|lbs?|kgs?|kilos?|am\b|pm\b|oclock|"
+    r"feet|foot|ft|inch|inches|cm|mm|miles?|km|k\b|x\b|times|points|pts|kills|games|"
+    r"levels?|lvl|pages|people|of\b|more|less|or more|items|pcs|gb|mb|fps|hz|min\b|"
+    r"(?:th|st|nd|rd)\b|[/:.,]\d|'|-\d))"
+)
+_FIRST = (
+    r"(?:im|i am|iam|i m|am|me|i just turned|just turned|i turned|i turn|im turning|ill be|"
+    r"i will be|im only|im just|i am only)"
+)
+_YEARS = r"(?:yo|y/o|yrs?|years?|year old|years old|yr old|yrs old)"
+
+_STATED = re.compile(
+    rf"(?<![a-z0-9])(?<!was )(?<!is )(?<!when )(?:{_FIRST})\s+"
+    rf"(?:like\s+|about\s+|almost\s+|nearly\s+)?{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
+)
+_YEARS_OLD = re.compile(
+    rf"(?:^|(?:and|but|just|only|guy|girl|boy|male|female|f|m)\s+){_NUM}\s*{_YEARS}(?![a-z0-9])"
+)
+_ASL = re.compile(
+    rf"(?:^|asl\W*|a s l\W*)(?:{_NUM}\s*[/ ,.\-]?\s*(?:f|m|female|male|girl|boy|fem|guy)"
+    rf"(?![a-z0-9])|(?:f|m|female|male|girl|boy|guy)\s*[/ ,.\-]?\s*(?P<age2>\d{{1,2}})"
+    rf"(?![0-9])(?:\s*[/ ,.\-]|$))"
+)
+_BARE = re.compile(
+    rf"^(?:im\s+|i am\s+|am\s+|about\s+|almost\s+|like\s+)?{_NUM}(?![a-z0-9]){_UNITS}"
+)
+_ASKS_AGE = re.compile(
+    r"(?<![a-z0-9])(?:how old|asl|your age|what age|age\?|how young|what year were you born)"
+)
+# Someone else's age: "my sister is in 8th grade", "he is 14".
+_OTHER = re.compile(
+    r"(?<![a-z])(?:(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
+    r"(?:brother|sister|bro|sis|son|daughter|cousin|kids?|child|friend|bf|gf|boyfriend|girlfriend|"
+    r"dog|cat|niece|nephew|nephews|nieces|students?|class|team)|he|she|they|hes|shes|theyre)"
+    r"(?![a-z])"
+)
+_GRADE_NUM = {"fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+              "eleventh": 11, "twelfth": 12, "fourth": 4}  # fmt: skip
+_GRADE = re.compile(
+    r"(?:^|(?<![a-z0-9])(?:im|i am|iam|im in|i am in|in|starting|going into|just finished|"
+    r"finished)\s+)"
+    r"(?:the\s+)?(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    regex: re.Pattern[str]
+    band: AgeBand
+    confidence: float
+
+
+def _cue(regex: str, band: AgeBand, confidence: float) -> _Cue:
+    return _Cue(re.compile(rf"(?<![a-z0-9])(?:{regex})(?![a-z0-9])"), band, confidence)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> tuple[_Cue, ...]:
+    """Load the non-numeric age cues from ``patterns/age.yaml``."""
+    raw = resources.files("nudgeguard.patterns").joinpath("age.yaml").read_text("utf-8")
+    data = yaml.safe_load(raw)
+    return tuple(_cue(str(c["re"]), AgeBand(str(c["band"])), float(c["c"])) for c in data["cues"])
+
+
+def _age(match: re.Match[str]) -> int | None:
+    raw = match.group("age") if "age" in match.re.groupindex else None
+    if raw is None and "age2" in match.re.groupindex:
+        raw = match.group("age2")
+    if raw is None:
+        return None
+    if raw.isdigit():
+        return int(raw)
+    return _WORDS.get(raw)
+
+
+def _about_other(text: str, start: int) -> bool:
+    """True when the words before ``start`` name someone else (a sibling, a pet)."""
+    return start > 0 and _OTHER.search(text, max(0, start - 40), start) is not None
+
+
+def _band(age: int | None) -> AgeBand | None:
+    if age is None:
+        return None
+    if MINOR_MIN <= age <= MINOR_MAX:
+        return AgeBand.MINOR
+    if MINOR_MAX < age <= ADULT_MAX:
+        return AgeBand.ADULT
+    return None
+
+
+def _signal(band: AgeBand, span: tuple[int, int], confidence: float) -> Signal:
+    sid = "minor_self_disclosure" if band is AgeBand.MINOR else "adult_age_cue"
+    return Signal(sid, span, confidence, "age", age_band=band)
+
+
+class AgeDetector:
+    """Reports self-disclosed ages and adult cues about the message's author.
+
+    It remembers, per conversation, who asked an age question in the last few messages so
+    that a bare "14" in reply counts. That memory is bounded (``max_conversations``).
+    """
+
+    name = "age"
+    #: How many messages after an age question a bare number still counts as an answer.
+    answer_window = 4
+
+    def __init__(self, max_conversations: int = 50_000) -> None:
+        self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
+        self._max = max_conversations
+
+    def _remember(self, key: tuple[str, str], asker: str) -> None:
+        self._asked[key] = (asker, 0)
+        self._asked.move_to_end(key)
+        while len(self._asked) > self._max:
+            self._asked.popitem(last=False)
+
+    def infer(self, text: str, answering: bool = False) -> Signal | None:
+        """Return the strongest age signal in a normalised text, if any."""
+        best: Signal | None = None
+        for regex, conf in ((_STATED, 0.95), (_ASL, 0.9), (_YEARS_OLD, 0.85)):
+            m = regex.search(text)
+            if m is not None and not _about_other(text, m.start()):
+                band = _band(_age(m))
+                if band is not None:
+                    return _signal(band, m.span(), conf)
+        m = _GRADE.search(text)
+        if m is not None and not _about_other(text, m.start()):
+            raw = m.group("grade")
+            grade = int(raw) if raw.isdigit() else _GRADE_NUM[raw]
+            if 1 <= grade <= 12:
+                return _signal(AgeBand.MINOR, m.span(), 0.9)
+        if answering:
+            m = _BARE.search(text)
+            if m is not None:
+                band = _band(_age(m))
+                if band is not None:
+                    return _signal(band, m.span(), 0.8)
+        for cue in _cues():
+            m = cue.regex.search(text)
+            if m is not None and (best is None or cue.confidence > best.confidence):
+                best = _signal(cue.band, m.span(), cue.confidence)
+        return best
+
+    def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
+        """Return at most one age signal about the author of ``event``."""
+        key = (event.community_id, event.conversation_id)
+        author = event.author.id
+        answering = False
+        asked = self._asked.get(key)
+        if asked is not None:
+            asker, since = asked
+            answering = asker != author and since < self.answer_window
+            self._asked[key] = (asker, since + 1)
+        body = text.text
+        if _ASKS_AGE.search(body) is not None:
+            self._remember(key, author)
+        found = self.infer(body, answering=answering)
+        return [found] if found is not None else []

@@ -1,0 +1,170 @@
+"""The lexicon detector: taxonomy patterns from data, compiled into one matcher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nudgeguard.detectors.matcher import (
+    Matcher,
+    Pattern,
+    PatternError,
+    anchors,
+    build_matcher,
+    wrap,
+)
+from nudgeguard.events import MessageEvent
+from nudgeguard.signals import TAXONOMY, Signal
+from nudgeguard.text import NormalizedText
+
+_MACRO = re.compile(r"<([A-Z_]+)>")
+# Child PII has shapes rather than words; checked on the text before de-obfuscation.
+_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
+_MAPS = re.compile(r"maps\.(?:google|app)|goo\.gl/maps|maps\.apple")
+_DIGITS = re.compile(r"\d{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Patterns and guards loaded from a YAML lexicon file."""
+
+    patterns: tuple[Pattern, ...]
+    guards: Mapping[str, re.Pattern[str]]
+    version: int = 1
+
+
+def _expand(regex: str, macros: Mapping[str, str], where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        try:
+            return macros[m.group(1)]
+        except KeyError:
+            raise PatternError(f"unknown macro <{m.group(1)}> in {where}") from None
+
+    for _ in range(3):
+        regex = _MACRO.sub(sub, regex)
+    return regex
+
+
+def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
+    """Validate and expand a lexicon mapping (the YAML document).
+
+    Raises:
+        PatternError: Unknown signal id or macro, a bad regex or an unanchorable pattern.
+    """
+    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    patterns: list[Pattern] = []
+    for sid, entries in (data.get("signals") or {}).items():
+        if sid not in TAXONOMY:
+            raise PatternError(f"unknown signal id {sid!r} in lexicon")
+        for entry in entries or []:
+            if isinstance(entry, str):
+                regex, conf = entry, 1.0
+            elif isinstance(entry, Mapping) and "re" in entry:
+                regex, conf = str(entry["re"]), float(entry.get("c", 1.0))
+            else:
+                raise PatternError(f"bad entry under {sid!r}: expected a string or {{re, c}}")
+            if not 0.0 < conf <= 1.0:
+                raise PatternError(f"confidence of a {sid!r} pattern must be in (0, 1]")
+            expanded = _expand(regex, macros, sid)
+            anchors(expanded)  # raises PatternError for a bad or unanchorable pattern
+            patterns.append(Pattern(sid, expanded, conf))
+    guards: dict[str, re.Pattern[str]] = {}
+    for sid, entries in (data.get("guards") or {}).items():
+        if sid not in TAXONOMY:
+            raise PatternError(f"unknown signal id {sid!r} in lexicon guards")
+        joined = "|".join(f"(?:{_expand(str(e), macros, sid)})" for e in entries or [])
+        try:
+            guards[sid] = re.compile(wrap(joined))
+        except re.error as exc:
+            raise PatternError(f"invalid guard for {sid!r}: {exc}") from None
+    return Lexicon(tuple(patterns), guards, int(data.get("version", 1)))
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load the bundled lexicon, or the YAML file at ``path``."""
+    if path is None:
+        raw = resources.files("nudgeguard.patterns").joinpath("lexicon.yaml").read_text("utf-8")
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+    data = yaml.safe_load(raw)
+    if not isinstance(data, Mapping):
+        raise PatternError("a lexicon file must be a YAML mapping")
+    return parse_lexicon(data)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[Lexicon, Matcher]:
+    """The bundled lexicon and its matcher, built once per process (they are read-only)."""
+    lexicon = load_lexicon()
+    return lexicon, build_matcher(lexicon.patterns)
+
+
+class LexiconDetector:
+    """Reports taxonomy signals found by the pattern lexicon.
+
+    At most one signal per id per message (the most confident pattern wins). A signal whose
+    pattern only matched after de-obfuscation carries ``evasion=True``.
+    """
+
+    name = "lexicon"
+
+    def __init__(self, lexicon: Lexicon | None = None, backend: str = "auto") -> None:
+        if lexicon is None and backend == "auto":
+            self.lexicon, self.matcher = _bundled()
+        else:
+            self.lexicon = lexicon or load_lexicon()
+            self.matcher = build_matcher(self.lexicon.patterns, backend)
+
+    def find(self, text: str) -> dict[str, tuple[float, int, int]]:
+        """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
+        found: dict[str, tuple[float, int, int]] = {}
+        patterns = self.matcher.patterns
+        for hit in self.matcher.scan(text):
+            p = patterns[hit.index]
+            prev = found.get(p.key)
+            if prev is None or p.confidence > prev[0]:
+                found[p.key] = (p.confidence, hit.start, hit.end)
+        if found:
+            guards = self.lexicon.guards
+            for key in [k for k in found if k in guards]:
+                if guards[key].search(text) is not None:
+                    del found[key]
+        return found
+
+    def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
+        """Return the signals in one message."""
+        found = self.find(text.text)
+        plain = self.find(text.plain) if text.evasion and found else found
+        signals = [
+            Signal(sid, (start, end), conf, self.name, evasion=sid not in plain)
+            for sid, (conf, start, end) in found.items()
+        ]
+        pii = _pii(text.plain)
+        if pii is not None and "child_pii_disclosure" not in found:
+            signals.append(Signal("child_pii_disclosure", pii, 0.9, self.name))
+        return signals
+
+
+def _pii(plain: str) -> tuple[int, int] | None:
+    """Span of a phone number, e-mail address or map link, if any."""
+    if _DIGITS.search(plain) is not None:
+        m = _PHONE.search(plain)
+        if m is not None:
+            return m.start(), m.end()
+    if "@" in plain:
+        m = _EMAIL.search(plain)
+        if m is not None:
+            return m.start(), m.end()
+    if "maps" in plain:
+        m = _MAPS.search(plain)
+        if m is not None:
+            return m.start(), m.end()
+    return None

@@ -1,0 +1,276 @@
+"""Compile many regular expressions into one fast matcher that returns spans.
+
+The chosen design (see docs/detection.md for the measurements) is two-stage:
+
+1. An Aho-Corasick automaton (pyahocorasick, C) over *anchor literals*: for every pattern
+   the literal strings of which at least one must occur in any match are derived from the
+   regex itself. One pass over the text finds which patterns can possibly match.
+2. Only those candidate patterns run their own compiled regex, which yields the span.
+
+Typical chat messages hit no anchor or one, so the cost is one C scan plus zero or one regex
+search. :class:`AlternationMatcher` (one big alternation with a named group per pattern) is
+kept as the pure-Python fallback and as the baseline of the measurement.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _sre_c  # type: ignore[import-not-found]
+import re._parser as _sre_p  # type: ignore[import-not-found]
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+_WORD_LEFT = r"(?<![a-z0-9])"
+_WORD_RIGHT = r"(?![a-z0-9])"
+MIN_ANCHOR = 2
+
+
+class PatternError(ValueError):
+    """A pattern in the data files is invalid (message names the pattern, not any chat)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One compiled-to-be pattern.
+
+    Attributes:
+        key: What the pattern reports (a signal id).
+        regex: Regular expression over normalised text (word boundaries are added).
+        confidence: 0..1 confidence of a match.
+    """
+
+    key: str
+    regex: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A pattern that matched, with its span in the scanned text."""
+
+    index: int
+    start: int
+    end: int
+
+
+class Matcher(Protocol):
+    """Finds which patterns match a text."""
+
+    patterns: Sequence[Pattern]
+
+    def scan(self, text: str) -> list[Hit]:
+        """Return one hit (the first match) per matching pattern."""
+        ...
+
+
+def wrap(regex: str) -> str:
+    """Return ``regex`` bounded by word boundaries (letters and digits)."""
+    return f"{_WORD_LEFT}(?:{regex}){_WORD_RIGHT}"
+
+
+# Words so common in chat that an anchor made of them alone would fire on most messages.
+_COMMON = frozenset(
+    """a i u im to on in it is at of or be me my we he do go so no up an as by if the you
+    your are and for not can get got did was this that have has what with will just like
+    dont know about there they them then when how who why all out one see now ill its let
+    """.split()  # noqa: SIM905
+)
+_CAP = 200
+
+
+def _word_chance(word: str) -> float:
+    return 0.3 if word in _COMMON or len(word) < 3 else min(0.3, 4.0 / (len(word) ** 2 + 1))
+
+
+def _slot_cost(strings: frozenset[str]) -> float:
+    """Estimated chance that a slot's text occurs in a message (at most 1)."""
+    total = 0.0
+    for s in strings:
+        chance = 1.0
+        for w in s.split():
+            chance *= _word_chance(w)
+        total += chance
+    return min(1.0, total)
+
+
+def _finite(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The strings ``items`` can match, when that is a small finite set."""
+    out = frozenset([""])
+    for op, av in items:
+        if op is _sre_c.AT:
+            continue
+        if op is _sre_c.LITERAL:
+            part: frozenset[str] | None = frozenset([chr(av)])
+        elif op is _sre_c.SUBPATTERN:
+            part = _finite(av[-1])
+        elif op is _sre_c.BRANCH:
+            subs = [_finite(b) for b in av[1]]
+            part = None if any(x is None for x in subs) else frozenset().union(*subs)  # type: ignore[arg-type]
+        elif op is _sre_c.IN and all(o is _sre_c.LITERAL for o, _ in av) and len(av) <= 8:
+            part = frozenset(chr(v) for _, v in av)
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and av[1] == 1:
+            sub = _finite(av[2])
+            part = None if sub is None else (sub | {""} if av[0] == 0 else sub)
+        else:
+            part = None
+        if part is None:
+            return None
+        out = frozenset(a + b for a in out for b in part)
+        if len(out) > _CAP:
+            return None
+    return out
+
+
+def _slots(items: list[tuple[Any, Any]]) -> list[frozenset[str] | tuple[Any, Any] | None]:
+    """Group parsed items into literal-word slots, finite sets, or opaque items."""
+    slots: list[frozenset[str] | tuple[Any, Any] | None] = []
+    buf: list[str] = []
+    for op, av in items:
+        if op is _sre_c.AT:
+            continue
+        if op is _sre_c.LITERAL:
+            buf.append(chr(av))
+            continue
+        if buf:
+            slots.append(frozenset(["".join(buf)]))
+            buf = []
+        part = _finite([(op, av)])
+        slots.append(part if part is not None else (op, av))
+    if buf:
+        slots.append(frozenset(["".join(buf)]))
+    return slots
+
+
+def _required(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Literal sets of which one must occur in every match of the parsed ``items``."""
+    cands: list[tuple[frozenset[str], float]] = []
+    run = frozenset([""])
+    cost = 1.0
+
+    def flush() -> None:
+        nonlocal run, cost
+        if all(len(s.strip()) >= MIN_ANCHOR for s in run):
+            cands.append((run, cost))
+        run, cost = frozenset([""]), 1.0
+
+    for slot in _slots(list(items)):
+        if isinstance(slot, frozenset):
+            joined = frozenset(a + b for a in run for b in slot)
+            if len(joined) > _CAP:
+                flush()
+                joined = slot
+            run = joined
+            cost *= _slot_cost(slot)
+            continue
+        flush()
+        if slot is None:
+            continue
+        op, av = slot
+        sub: frozenset[str] | None = None
+        if op is _sre_c.SUBPATTERN:
+            sub = _required(av[-1])
+        elif op is _sre_c.BRANCH:
+            subs = [_required(b) for b in av[1]]
+            if all(x is not None for x in subs):
+                sub = frozenset().union(*(x for x in subs if x is not None))
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and av[0] >= 1:
+            sub = _required(av[2])
+        if sub is not None:
+            cands.append((sub, _slot_cost(sub)))
+    flush()
+    if not cands:
+        return None
+    return min(cands, key=lambda c: (c[1], len(c[0])))[0]
+
+
+def anchors(regex: str) -> frozenset[str]:
+    """Return literals of which at least one occurs in every match of ``regex``.
+
+    Raises:
+        PatternError: The regex is invalid or has no literal of two characters or more.
+    """
+    try:
+        parsed = _sre_p.parse(regex)
+    except re.error as exc:
+        raise PatternError(f"invalid pattern {regex!r}: {exc}") from None
+    found = _required(parsed.data)
+    if found is None:
+        raise PatternError(f"pattern {regex!r} has no required literal to anchor on")
+    return found
+
+
+class AhoCorasickMatcher:
+    """Anchor literals in one Aho-Corasick automaton, then the candidate regexes."""
+
+    name = "aho-corasick+regex"
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        import ahocorasick
+
+        self.patterns: Sequence[Pattern] = tuple(patterns)
+        self._regexes = [re.compile(wrap(p.regex)) for p in self.patterns]
+        by_anchor: dict[str, list[int]] = {}
+        for i, p in enumerate(self.patterns):
+            for a in anchors(p.regex):
+                by_anchor.setdefault(a, []).append(i)
+        automaton = ahocorasick.Automaton()
+        for a, idxs in by_anchor.items():
+            automaton.add_word(a, tuple(idxs))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def scan(self, text: str) -> list[Hit]:
+        """Return one hit per matching pattern."""
+        cands: set[int] = set()
+        for _, idxs in self._automaton.iter(text):
+            cands.update(idxs)
+        if not cands:
+            return []
+        hits = []
+        regexes = self._regexes
+        for i in sorted(cands):
+            m = regexes[i].search(text)
+            if m is not None:
+                hits.append(Hit(i, m.start(), m.end()))
+        return hits
+
+
+class AlternationMatcher:
+    """One alternation of all patterns as a pre-check (pure Python fallback)."""
+
+    name = "single-alternation"
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns: Sequence[Pattern] = tuple(patterns)
+        for p in self.patterns:
+            anchors(p.regex)  # validate like the other matchers
+        joined = "|".join(f"(?:{p.regex})" for p in self.patterns)
+        self._regex = re.compile(wrap(joined))
+        self._each = [re.compile(wrap(p.regex)) for p in self.patterns]
+
+    def scan(self, text: str) -> list[Hit]:
+        """Return one hit per matching pattern.
+
+        The alternation answers "does anything match?"; only then is each pattern tried,
+        because an alternation reports just the leftmost of overlapping matches.
+        """
+        if self._regex.search(text) is None:
+            return []
+        hits = []
+        for i, regex in enumerate(self._each):
+            m = regex.search(text)
+            if m is not None:
+                hits.append(Hit(i, m.start(), m.end()))
+        return hits
+
+
+def build_matcher(patterns: Sequence[Pattern], backend: str = "auto") -> Matcher:
+    """Return the fastest available matcher (``auto``) or the named one."""
+    if backend in ("auto", "aho-corasick"):
+        try:
+            return AhoCorasickMatcher(patterns)
+        except ImportError:
+            if backend != "auto":
+                raise
+    return AlternationMatcher(patterns)

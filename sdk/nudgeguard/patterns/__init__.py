@@ -1,0 +1,1 @@
+"""Pattern data (YAML) for normalisation and the lexicon detector; data, not code."""

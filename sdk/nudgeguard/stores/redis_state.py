@@ -1,0 +1,490 @@
+"""RedisStateStore: working memory shared by every bot process, on Redis (extra ``redis``).
+
+How it stays fast and correct:
+
+* **Near cache.** Loaded records stay in a bounded per-process cache. Conversations and
+  their pairs are read from Redis once per process (a conversation is normally handled by
+  one process at a time: Discord shards by guild, Slack workers by channel); per-person
+  records that other conversations also write (age, nudge history, fan-out) are re-read
+  when their cached copy is older than ``shared_refresh`` seconds.
+* **Batched, atomic writes.** ``save_*`` marks a record dirty; a background flush sends
+  every dirty record in ONE script call (see :mod:`nudgeguard.stores.redis_lua`). Each
+  record is a compare-and-set on its version and merges instead of overwriting when another
+  process wrote in between, so no concurrent update is lost.
+* **Reads batched too.** Cache misses of concurrent coroutines go out in one pipeline.
+* **Bounded.** Evidence windows are Redis lists trimmed to ``window`` items; nudge times
+  and fan-out sets are capped; every key has a TTL; records expire in event time as well.
+* **Outages.** When Redis is unreachable the store keeps working from its cache (a miss
+  gives a fresh record), keeps dirty records and retries the flush; it never raises into
+  the engine. ``healthy`` and ``last_error`` tell a status page what is going on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError, RedisError
+
+from nudgeguard.state import (
+    AgeInference,
+    ChildState,
+    ConversationKey,
+    ConversationState,
+    PairKey,
+    PairState,
+    UserKey,
+)
+from nudgeguard.stores import codec
+from nudgeguard.stores.redis_lua import BATCH
+
+log = logging.getLogger(__name__)
+
+_SHARED_KINDS = ("age", "child", "fan")
+_FANOUT_CAP = 256
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One cached record: the live object, its version in Redis and what Redis holds."""
+
+    kind: str
+    obj: Any
+    version: int = 0
+    base: str = ""
+    at: float = 0.0
+    dirty: bool = False
+    fetched: float = 0.0
+    items: list[Any] = field(default_factory=list)
+    fps: list[tuple[object, ...]] = field(default_factory=list)
+    rewrite: bool = False
+    fan_new: dict[str, float] = field(default_factory=dict)
+
+
+class RedisStateStore:
+    """A :class:`~nudgeguard.state.StateStore` on Redis, shared by several processes.
+
+    Args:
+        url: ``redis://[:password@]host:port/db``.
+        prefix: Key prefix; tests and several deployments on one server use their own.
+        window: Messages kept per conversation in the evidence window.
+        ttl_seconds: Records untouched for longer are forgotten (Redis TTL and event time).
+        flush_interval: Seconds between background flushes of dirty records.
+        max_dirty: Flush at once when this many records are dirty.
+        shared_refresh: Age of a cached per-person record before it is read again.
+        max_cached: Cap on cached records (clean ones are dropped first, oldest first).
+        client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "ng:",
+        window: int = 40,
+        ttl_seconds: float = 14 * 24 * 3600,
+        flush_interval: float = 0.02,
+        max_dirty: int = 2000,
+        shared_refresh: float = 1.0,
+        max_cached: int = 200_000,
+        client: aioredis.Redis | None = None,
+    ) -> None:
+        self.redis = client or aioredis.Redis.from_url(
+            url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+        )
+        self.prefix = prefix
+        self.window = window
+        self.ttl = ttl_seconds
+        self.ttl_ms = str(int(ttl_seconds * 1000))
+        self.flush_interval = flush_interval
+        self.max_dirty = max_dirty
+        self.shared_refresh = shared_refresh
+        self.max_cached = max_cached
+        self.healthy = True
+        self.last_error: str | None = None
+        self.flushes = 0
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._dirty: dict[str, _Entry] = {}
+        self._markers: dict[str, str] = {}
+        self._sha: str | None = None
+        self._flush_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self._reads: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    # -- keys ------------------------------------------------------------------------------
+    def _key(self, kind: str, parts: tuple[str, ...]) -> str:
+        return self.prefix + kind + ":" + ":".join(p.replace(":", "%3A") for p in parts)
+
+    # -- reading ---------------------------------------------------------------------------
+    async def _read(self, *command: Any) -> Any:
+        """Queue a read; reads queued in the same loop turn share one pipeline."""
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._reads.append((command, fut))
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._run_reads())
+        return await fut
+
+    async def _run_reads(self) -> None:
+        await asyncio.sleep(0)
+        batch, self._reads, self._reader = self._reads, [], None
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for command, _ in batch:
+                pipe.execute_command(*command)
+            results = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._down(exc)
+            results = [None] * len(batch)
+        else:
+            self.healthy = True
+        for (_, fut), result in zip(batch, results, strict=True):
+            if not fut.done():
+                fut.set_result(result)
+
+    def _down(self, exc: BaseException) -> None:
+        if self.healthy:
+            log.warning(
+                "redis state store unreachable (%s); using local memory", type(exc).__name__
+            )
+        self.healthy = False
+        self.last_error = type(exc).__name__
+
+    def _cached(self, key: str, now: float) -> _Entry | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        if not entry.dirty and now - entry.at > self.ttl:
+            del self._cache[key]
+            return None
+        if (
+            entry.kind in _SHARED_KINDS
+            and not entry.dirty
+            and time.monotonic() - entry.fetched > self.shared_refresh
+        ):
+            return None
+        self._cache.move_to_end(key)
+        return entry
+
+    async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], _Entry]:
+        got = await self._read("HMGET", key, "v", "d")
+        ver, data = (got or (None, None))[0], (got or (None, None))[1]
+        entry = _Entry(kind, None, int(ver or 0), data or "", fetched=time.monotonic())
+        decoded: dict[str, Any] = json.loads(data) if data else {}
+        if decoded and now - float(decoded.get("at", now)) > self.ttl:
+            decoded = {}
+        if not self.healthy:
+            entry.version = -1
+        entry.at = float(decoded.get("at", now)) if decoded else now
+        return decoded, entry
+
+    def _keep(self, key: str, entry: _Entry) -> None:
+        old = self._cache.get(key)
+        if old is not None and old.dirty:
+            return
+        self._cache[key] = entry
+        self._cache.move_to_end(key)
+        if len(self._cache) > self.max_cached:
+            for k in list(self._cache)[: len(self._cache) - self.max_cached]:
+                if not self._cache[k].dirty:
+                    del self._cache[k]
+
+    # -- StateStore ------------------------------------------------------------------------
+    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+        return await self._load_simple("pair", self._key("pair", key), now)  # type: ignore[no-any-return]
+
+    async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
+        return await self._load_simple("age", self._key("age", key), now)  # type: ignore[no-any-return]
+
+    async def load_child(self, key: UserKey, now: float) -> ChildState:  # noqa: D102
+        return await self._load_simple("child", self._key("child", key), now)  # type: ignore[no-any-return]
+
+    async def _load_simple(self, kind: str, key: str, now: float) -> Any:
+        entry = self._cached(key, now)
+        if entry is not None:
+            return entry.obj
+        decoded, entry = await self._load_json(kind, key, now)
+        if kind == "pair":
+            entry.obj = (
+                codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
+            )
+        elif kind == "age":
+            entry.obj = codec.age_load(decoded) if decoded else AgeInference()
+        else:
+            entry.obj = codec.child_load(decoded) if decoded else ChildState()
+        current = self._cache.get(key)
+        if current is not None and current.dirty:
+            return current.obj
+        self._keep(key, entry)
+        return entry.obj
+
+    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
+        self._mark("pair", self._key("pair", key), state, now)
+
+    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
+        self._mark("age", self._key("age", key), value, now)
+
+    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
+        self._mark("child", self._key("child", key), value, now)
+
+    async def load_conversation(  # noqa: D102
+        self, key: ConversationKey, now: float
+    ) -> ConversationState:
+        ck = self._key("conv", key)
+        entry = self._cached(ck, now)
+        if entry is not None:
+            return entry.obj  # type: ignore[no-any-return]
+        (decoded, entry), window = await asyncio.gather(
+            self._load_json("conv", ck, now), self._read("LRANGE", self._key("win", key), 0, -1)
+        )
+        if not decoded:
+            entry.rewrite, window = bool(window), []
+        entry.obj = codec.conv_load(decoded, list(window or []), self.window)
+        entry.items = list(entry.obj.window)
+        entry.fps = [codec.item_fingerprint(i) for i in entry.items]
+        current = self._cache.get(ck)
+        if current is not None and current.dirty:
+            return current.obj  # type: ignore[no-any-return]
+        self._keep(ck, entry)
+        return entry.obj  # type: ignore[no-any-return]
+
+    async def save_conversation(  # noqa: D102
+        self, key: ConversationKey, state: ConversationState, now: float
+    ) -> None:
+        self._mark("conv", self._key("conv", key), state, now)
+
+    async def note_contact(
+        self, actor: UserKey, target_id: str, now: float, window_seconds: float
+    ) -> int:
+        """Record that ``actor`` addressed the minor ``target_id``; return distinct targets.
+
+        The count covers every community and every process, within ``window_seconds``.
+        """
+        fk = self._key("fan", actor)
+        entry = self._cached(fk, now)
+        if entry is None:
+            got = await self._read("ZRANGE", fk, 0, -1, "WITHSCORES")
+            entry = _Entry("fan", {m: float(s) for m, s in (got or [])}, fetched=time.monotonic())
+            current = self._cache.get(fk)
+            if current is not None and current.dirty:
+                entry.fan_new = current.fan_new
+                entry.obj.update(current.fan_new)
+            self._keep(fk, entry)
+        contacts: dict[str, float] = entry.obj
+        if contacts.get(target_id, -1.0) < now:
+            contacts[target_id] = now
+            entry.fan_new[target_id] = now
+        entry.at = now
+        self._dirty[fk] = entry
+        entry.dirty = True
+        self._after_write()
+        return sum(1 for t in contacts.values() if t >= now - window_seconds)
+
+    def set_marker(self, name: str, value: str) -> None:
+        """Write ``value`` under ``name`` in the same atomic batch as the next flush.
+
+        Replay workers store their progress this way: the marker and the state it describes
+        reach Redis together or not at all.
+        """
+        self._markers[self.prefix + "mark:" + name] = value
+        self._after_write()
+
+    async def get_marker(self, name: str) -> str | None:
+        """Return a marker written by :meth:`set_marker`."""
+        value = await self.redis.get(self.prefix + "mark:" + name)
+        return None if value is None else str(value)
+
+    async def forget_user(self, key: UserKey) -> int:
+        """Drop everything held about one user, in Redis and in this process's cache."""
+        await self.flush()
+        platform, user = key
+        gone = 0
+        async for k in self.redis.scan_iter(match=self._key("pair", (platform,)) + ":*"):
+            parts = k[len(self.prefix) :].split(":")
+            if user.replace(":", "%3A") in parts[4:6]:
+                gone += await self.redis.delete(k)
+        for kind in ("age", "child", "fan"):
+            gone += await self.redis.delete(self._key(kind, key))
+        async for k in self.redis.scan_iter(match=self._key("fan", (platform,)) + ":*"):
+            await self.redis.zrem(k, user)
+        async for k in self.redis.scan_iter(match=self._key("win", (platform,)) + ":*"):
+            items = await self.redis.lrange(k, 0, -1)
+            kept = [i for i in items if codec.item_load(str(i)).author_id != user]
+            if len(kept) != len(items):
+                gone += len(items) - len(kept)
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.delete(k)
+                if kept:
+                    pipe.rpush(k, *kept)
+                    pipe.pexpire(k, int(self.ttl_ms))
+                await pipe.execute()
+        for k in list(self._cache):
+            del self._cache[k]
+        return gone
+
+    # -- writing ---------------------------------------------------------------------------
+    def _mark(self, kind: str, key: str, obj: Any, now: float) -> None:
+        entry = self._cache.get(key)
+        if entry is None or entry.obj is not obj:
+            old = entry
+            entry = _Entry(kind, obj, -1, "", fetched=time.monotonic())
+            if old is not None:
+                entry.version, entry.base = old.version, old.base
+                entry.items, entry.fps, entry.rewrite = old.items, old.fps, old.rewrite
+            self._cache[key] = entry
+        entry.at = now
+        entry.dirty = True
+        self._dirty[key] = entry
+        self._after_write()
+
+    def _after_write(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+        if len(self._dirty) >= self.max_dirty and not self._flush_lock.locked():
+            task = asyncio.create_task(self.flush())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_interval)
+        await self.flush()
+
+    async def flush(self) -> bool:
+        """Write every dirty record to Redis in one atomic batch; False if Redis is down."""
+        async with self._flush_lock:
+            if not self._dirty and not self._markers:
+                return True
+            batch, markers = self._dirty, self._markers
+            self._dirty, self._markers = {}, {}
+            keys, args, jobs = self._encode(batch, markers)
+            try:
+                result = await self._run_batch(keys, args)
+            except (RedisError, OSError) as exc:
+                self._down(exc)
+                for k, e in batch.items():
+                    self._dirty.setdefault(k, e)
+                for k, v in markers.items():
+                    self._markers.setdefault(k, v)
+                if self._flusher is None or self._flusher.done():
+                    self._flusher = asyncio.create_task(self._retry_later())
+                return False
+            self.healthy = True
+            self.flushes += 1
+            self._settle(jobs, result)
+            return True
+
+    async def _retry_later(self) -> None:
+        await asyncio.sleep(max(self.flush_interval, 1.0))
+        await self.flush()
+
+    async def _run_batch(self, keys: list[str], args: list[str]) -> list[Any]:
+        if self._sha is None:
+            self._sha = await self.redis.script_load(BATCH)
+        try:
+            return await self.redis.evalsha(self._sha, len(keys), *keys, *args)  # type: ignore[no-any-return]
+        except NoScriptError:
+            self._sha = await self.redis.script_load(BATCH)
+            return await self.redis.evalsha(self._sha, len(keys), *keys, *args)  # type: ignore[no-any-return]
+
+    def _encode(
+        self, batch: dict[str, _Entry], markers: dict[str, str]
+    ) -> tuple[list[str], list[str], list[tuple[str, _Entry, str]]]:
+        keys: list[str] = []
+        args: list[str] = []
+        jobs: list[tuple[str, _Entry, str]] = []
+        for key, e in batch.items():
+            e.dirty = False
+            if e.kind == "fan":
+                keys.append(key)
+                lo = str(e.at - self.ttl)
+                flat = [x for m, s in e.fan_new.items() for x in (repr(s), m)]
+                args += ["Z", self.ttl_ms, lo, str(_FANOUT_CAP), str(len(e.fan_new)), *flat]
+                e.fan_new = {}
+                continue
+            if e.kind == "conv":
+                self._encode_window(key, e, keys, args)
+                data = codec.conv_dump(e.obj, e.at)
+            elif e.kind == "pair":
+                data = codec.pair_dump(e.obj, e.at)
+            elif e.kind == "age":
+                data = codec.age_dump(e.obj, e.at)
+            else:
+                data = codec.child_dump(e.obj, e.at)
+            keys.append(key)
+            args += ["J", self.ttl_ms, e.kind, str(e.version), e.base, data]
+            jobs.append((key, e, data))
+        for key, value in markers.items():
+            keys.append(key)
+            args += ["S", self.ttl_ms, value]
+        return keys, args, jobs
+
+    def _encode_window(self, key: str, e: _Entry, keys: list[str], args: list[str]) -> None:
+        # The entry holds the items it last wrote, so their ids cannot be reused meanwhile.
+        items = list(e.obj.window)
+        fps = [codec.item_fingerprint(i) for i in items]
+        wkey = self.prefix + "win:" + key[len(self.prefix) + 5 :]
+        known = {id(i): fp for i, fp in zip(e.items, e.fps, strict=True)}
+        changed = e.rewrite or any(
+            known.get(id(i), fp) != fp for i, fp in zip(items, fps, strict=True)
+        )
+        fresh = [i for i in items if id(i) not in known]
+        if changed:
+            keys.append(wkey)
+            args += ["W", self.ttl_ms, str(len(items)), *(codec.item_dump(i) for i in items)]
+        elif fresh:
+            keys.append(wkey)
+            args += ["A", self.ttl_ms, str(self.window), str(len(fresh))]
+            args += [codec.item_dump(i) for i in fresh]
+        e.items, e.fps, e.rewrite = items, fps, False
+
+    def _settle(self, jobs: list[tuple[str, _Entry, str]], result: list[Any]) -> None:
+        for n, (_key, e, data) in enumerate(jobs):
+            version, merged = int(result[2 * n]), result[2 * n + 1]
+            if not merged:
+                e.version, e.base = version, data
+                continue
+            decoded = json.loads(merged)
+            if e.kind == "conv":
+                e.obj.participants.update(decoded.get("pa") or [])
+                e.version, e.base = version, merged
+                continue
+            if e.dirty:
+                # Written again meanwhile: merge again from what we sent at the next flush.
+                e.version, e.base = -1, data
+                continue
+            e.version, e.base = version, merged
+            fresh: Any
+            if e.kind == "pair":
+                fresh = codec.pair_load(decoded)
+            elif e.kind == "age":
+                fresh = codec.age_load(decoded)
+            else:
+                fresh = codec.child_load(decoded)
+            for slot in type(e.obj).__slots__:
+                setattr(e.obj, slot, getattr(fresh, slot))
+
+    async def aclose(self) -> None:
+        """Flush what is dirty and close the connection pool."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._flusher
+        with contextlib.suppress(RedisError, OSError):
+            await self.flush()
+        await self.redis.aclose()
+
+    async def ping(self) -> bool:
+        """Return True when Redis answers."""
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError) as exc:
+            self._down(exc)
+            return False

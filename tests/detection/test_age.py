@@ -1,0 +1,124 @@
+"""Age inference: self-disclosure, adult cues and the guards against ordinary numbers."""
+
+import pytest
+
+from nudgeguard.age import AgeDetector
+from nudgeguard.events import AgeBand, MessageEvent, Participant
+from nudgeguard.text import normalize
+
+
+def _infer(text, answering=False):
+    return AgeDetector().infer(normalize(text).text, answering=answering)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "im 13",
+        "i'm 13 yo",
+        "13yo",
+        "8th grade",
+        "im in 7th grade",
+        "14/f/somewhere",
+        "im thirteen",
+        "im a junior in high school",
+    ],
+)
+def test_minor_self_disclosure(line):
+    found = _infer(line)
+    assert found is not None
+    assert found.id == "minor_self_disclosure"
+    assert found.age_band is AgeBand.MINOR
+    assert 0 < found.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "im 25",
+        "i am 31 years old",
+        "im in college",
+        "i drive",
+        "age is just a number",
+        "im older than you but thats ok",
+    ],
+)
+def test_adult_cues(line):
+    found = _infer(line)
+    assert found is not None
+    assert found.id == "adult_age_cue"
+    assert found.age_band is AgeBand.ADULT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "12 hours in",
+        "12/10",
+        "when i was 12",
+        "my brother is 12",
+        "its 12:30",
+        "im 5'2",
+        "im 12 hours into this game",
+        "my sister is in 8th grade",
+        "he is 14",
+    ],
+)
+def test_ordinary_numbers_are_not_ages(line):
+    assert _infer(line) is None
+
+
+def test_strong_cue_beats_weak_cue():
+    found = _infer("im 15 and my mom wont let me")
+    assert found.confidence >= 0.9
+
+
+def _event(author, text, n):
+    return MessageEvent(
+        platform="test",
+        community_id="c",
+        conversation_id="d",
+        conversation_kind="direct",
+        message_id=str(n),
+        author=Participant(id=author),
+        text=text,
+        ts=float(n),
+    )
+
+
+def test_bare_number_counts_only_as_an_answer_to_an_age_question():
+    det = AgeDetector()
+    assert det.detect(normalize("14"), _event("a", "14", 0)) == []
+    det.detect(normalize("how old r u"), _event("b", "how old r u", 1))
+    found = det.detect(normalize("14"), _event("a", "14", 2))
+    assert [s.age_band for s in found] == [AgeBand.MINOR]
+
+
+def test_the_asker_does_not_answer_their_own_question():
+    det = AgeDetector()
+    det.detect(normalize("how old r u"), _event("b", "how old r u", 1))
+    assert det.detect(normalize("14"), _event("b", "14", 2)) == []
+
+
+def test_answer_window_expires():
+    det = AgeDetector()
+    det.detect(normalize("asl"), _event("b", "asl", 0))
+    for i in range(1, 8):
+        det.detect(normalize("ok"), _event("a", "ok", i))
+    assert det.detect(normalize("14"), _event("a", "14", 9)) == []
+
+
+def test_memory_is_bounded():
+    det = AgeDetector(max_conversations=10)
+    for i in range(50):
+        ev = MessageEvent(
+            platform="t",
+            community_id="c",
+            conversation_id=str(i),
+            message_id=str(i),
+            author=Participant(id="x"),
+            text="asl",
+            ts=0.0,
+        )
+        det.detect(normalize("asl"), ev)
+    assert len(det._asked) == 10
