@@ -193,3 +193,29 @@ async def test_logs_carry_no_text_ids_or_secrets(
     forbidden += [text.split(",")[0] for _, text in TRAJECTORY]
     for item in forbidden:
         assert item not in logged
+
+
+async def test_edits_deletes_and_joins_reach_the_engine_cleanly(live: Live) -> None:
+    from tests.slack.payloads import load
+
+    for name in (
+        "channel_join",
+        "channel_message",
+        "message_changed",
+        "thread_reply",
+        "message_deleted",
+        "thread_message_deleted",
+    ):
+        seen = live.adapter.received
+        assert (await live.slack.event(load(name))).status == 200
+        await wait_until(lambda seen=seen: live.adapter.received > seen)
+    assert live.engine.stats.events == 6
+    assert live.engine.stats.errors == 0
+
+
+async def test_alert_links_to_the_conversation(live: Live) -> None:
+    await play(live, TRAJECTORY)
+    (alert,) = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    dumped = json.dumps(alert.get("blocks"))
+    assert "https://fake.slack.test/archives/C0GENERAL/p" in dumped
+    assert "Timeline" in dumped and "Signals" in dumped
