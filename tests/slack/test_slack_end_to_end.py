@@ -119,7 +119,9 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
         if isinstance(alert.get("blocks"), str)
         else (alert.get("blocks"))
     )
-    posted_ts = live.adapter._alert_refs[case.id][1]
+    ref = live.adapter.moderators.ref_of(case.id)
+    assert ref is not None and ref[0] == "C0MODS"
+    posted_ts = ref[1]
     message = {"ts": posted_ts, "blocks": blocks}
 
     # a non-moderator's click is refused, recorded and answered privately

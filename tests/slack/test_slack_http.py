@@ -269,3 +269,63 @@ async def test_check_shortcut_on_a_bot_message_says_so(http_setup: HttpSetup) ->
     (answer,) = await fake.wait_for_response()
     assert "people wrote" in answer["text"]
     assert http_setup.engine.checks == []
+
+
+def _nudge_with(*buttons: NudgeButton, case_id: str | None = None) -> Nudge:
+    return Nudge(
+        nudge_id="n2",
+        audience="child",
+        recipient_id="U0KID",
+        platform="slack",
+        community_id="T0TEAM",
+        conversation_id="C0GENERAL/1700000101.000200",
+        delivery=(Delivery.EPHEMERAL,),
+        text="Check in",
+        buttons=buttons,
+        family="generic",
+        case_id=case_id,
+        followup={"how_to_block": "Open their profile and choose Block."},
+    )
+
+
+async def _click(setup: HttpSetup, index: int, user: str = "U0KID") -> dict[str, object]:
+    sent = setup.fake.calls_to("chat.postEphemeral")[-1]
+    button = sent.get("blocks")[1]["elements"][index]
+    before = len(setup.fake.responses)
+    click = block_action(
+        user,
+        button["action_id"],
+        button["value"],
+        setup.fake.response_url("kid"),
+        channel="C0GENERAL",
+    )
+    await setup.slack.interaction(click)
+    return (await setup.fake.wait_for_response(before + 1))[-1]
+
+
+async def test_report_button_tells_the_moderators_and_the_child(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.REPORT, label="Report"), case_id="case-3")
+    )
+    answer = await _click(http_setup, 0)
+    notice = (await http_setup.fake.wait_for("chat.postMessage"))[0]
+    assert notice.get("channel") == "C0MODS"
+    dumped = json.dumps(notice.get("blocks"))
+    assert "`U0KID`" in dumped and "case-3" in dumped and "C0GENERAL/1700000101.000200" in dumped
+    assert "moderator" in str(answer["text"]).lower()
+    await _click(http_setup, 0)  # pressing again does not spam the moderators
+    assert len(http_setup.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_report_without_moderator_channel_says_so_honestly(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, moderator_channel=None)
+    assert not await adapter.report_to_moderators("U0KID", "n1", "C0GENERAL", None)
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_how_to_block_is_explained_the_slack_way(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.HOW_TO_BLOCK, label="How to block"))
+    )
+    answer = await _click(http_setup, 0)
+    assert "mute" in str(answer["text"]) and "profile" not in str(answer["text"])
