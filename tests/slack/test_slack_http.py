@@ -175,7 +175,7 @@ async def test_safety_status_and_mode_permissions(http_setup: HttpSetup) -> None
 
     await http_setup.slack.form(slash_command("U0KID", "mode live", fake.response_url("b")))
     refused = (await fake.wait_for_response(2))[1]
-    assert "safety team" in refused["text"]
+    assert "safety team can change the mode" in refused["text"]
     assert http_setup.engine.modes == {}
 
     await http_setup.slack.form(slash_command("U0MOD", "mode live", fake.response_url("c")))
@@ -329,3 +329,15 @@ async def test_how_to_block_is_explained_the_slack_way(http_setup: HttpSetup) ->
     )
     answer = await _click(http_setup, 0)
     assert "mute" in str(answer["text"]) and "profile" not in str(answer["text"])
+
+
+async def test_busy_slack_on_update_still_tells_the_moderator(http_setup: HttpSetup) -> None:
+    message = await _posted_alert(http_setup)
+    http_setup.fake.ratelimit_next("chat.update")
+    click = block_action(
+        "U0MOD", "ng_mod_acknowledge", "case-7", http_setup.fake.response_url(), message=message
+    )
+    await http_setup.slack.interaction(click)
+    told = await http_setup.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == "U0MOD")
+    assert "Recorded on the case" in told[0].get("text")
+    assert http_setup.engine.moderations[0][3] is True

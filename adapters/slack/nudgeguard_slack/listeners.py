@@ -28,10 +28,12 @@ from nudgeguard_slack.wording import (
     CHECK_NOT_A_PERSON,
     DEFAULT_FOLLOWUPS,
     LOOKUP_FAILED,
+    MODE_NOT_ALLOWED,
     NOT_A_MODERATOR,
     REPORT_NOT_SENT,
     SAFETY_HELP,
     SLACK_FOLLOWUPS,
+    UPDATE_DELAYED,
     check_reply,
     status_reply,
 )
@@ -159,15 +161,16 @@ async def _moderator_button(
             adapter.clock(),
             outcome=result.case.outcome,
         )
-        await call_slack(
-            "chat.update",
-            lambda: adapter.client.chat_update(
-                channel=channel,
-                ts=str(message["ts"]),
-                blocks=blocks,
-                text=f"Safety case {case_id}: {result.case.status.value}",
-            ),
-        )
+        text = f"Safety case {case_id}: {result.case.status.value}"
+        try:
+            await call_slack(
+                "chat.update",
+                lambda: adapter.client.chat_update(
+                    channel=channel, ts=str(message["ts"]), blocks=blocks, text=text
+                ),
+            )
+        except (SlackCallError, TransientDeliveryError):
+            await _tell(adapter, channel, user, UPDATE_DELAYED, respond)
 
 
 async def _tell(
@@ -209,7 +212,7 @@ async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respon
             await respond(**_ephemeral(LOOKUP_FAILED))
             return
         if not allowed:
-            await respond(**_ephemeral(NOT_A_MODERATOR))
+            await respond(**_ephemeral(MODE_NOT_ALLOWED))
             return
         await adapter.engine.set_mode(team, words[1])
         await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))

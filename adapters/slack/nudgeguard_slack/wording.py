@@ -45,6 +45,10 @@ REPORT_NOT_SENT = (
 NOT_A_MODERATOR = (
     "Only members of the safety team can act on cases. Your click was recorded on the case."
 )
+MODE_NOT_ALLOWED = "Only members of the safety team can change the mode."
+UPDATE_DELAYED = (
+    "Recorded on the case. Slack is busy, so this alert may show the old status for a while."
+)
 LOOKUP_FAILED = "I couldn't check the safety team list just now. Please try again in a minute."
 CHECK_NOT_A_PERSON = "I can only check messages that people wrote."
 SAFETY_HELP = (
