@@ -16,7 +16,7 @@ from nudgeguard.testing import AdapterConformance, ConformanceHarness
 from nudgeguard.testing.conformance import BOT, CHILD, STRANGER
 from nudgeguard_discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.world import World, build_world, detectors, make_adapter, wait_until
+from tests.discord.world import World, build_world, make_adapter, wait_until
 
 
 class DiscordHarness(ConformanceHarness):
@@ -97,7 +97,6 @@ async def harness(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[DiscordHar
         load_policy("default"),
         cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
         adapters=[adapter],
-        detectors=detectors(),
     )
     h = DiscordHarness(world, engine, adapter)
     h.add_members()

@@ -18,7 +18,6 @@ from tests.discord.world import (
     ADMINISTRATOR,
     World,
     build_world,
-    detectors,
     make_adapter,
     wait_until,
 )
@@ -51,7 +50,7 @@ def world(fake: FakeDiscord) -> World:
 async def live(world: World, tmp_path: Path) -> AsyncIterator[tuple[DiscordAdapter, Engine]]:
     adapter = make_adapter(world)
     store = SqliteCaseStore(tmp_path / "cases.sqlite3")
-    engine = Engine(load_policy("default"), cases=store, adapters=[adapter], detectors=detectors())
+    engine = Engine(load_policy("default"), cases=store, adapters=[adapter])
     await engine.start()
     try:
         yield adapter, engine
@@ -162,7 +161,6 @@ async def test_rate_limited_nudge_is_retried_by_the_outbox(world: World, tmp_pat
         load_policy("default"),
         cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
         adapters=[adapter],
-        detectors=detectors(),
         clock=lambda: now[0],
     )
     await engine.start(background=False)
@@ -187,3 +185,44 @@ async def test_rate_limited_nudge_is_retried_by_the_outbox(world: World, tmp_pat
         assert dms, "the DM went out on the retry"
     finally:
         await engine.stop()
+
+
+async def test_check_in_a_guild_answers_with_the_right_nudge(world: World, live) -> None:
+    adapter, _ = live
+    fake = world.fake
+    await fake.wait_for_call("PUT", r"/commands$")
+    await fake.send_message(world.general, world.kid, "anyone here from my town")
+    target = await fake.send_message(
+        world.general, world.adult, "are your parents home? are you alone right now?"
+    )
+    await wait_until(lambda: len(adapter.recent) == 2)
+    await adapter.drain()
+    await fake.context_menu(world.kid, "Check this message", target, guild_id=world.guild)
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    assert answer.body.get("components"), "the nudge comes with its buttons"
+    assert "didn't find warning signs" not in answer.body["content"]
+    assert fake.calls_to("POST", rf"^/channels/{world.general}/messages$") == []
+
+
+async def test_check_in_a_dm_opens_a_case_when_serious(world: World, live) -> None:
+    _, engine = live
+    fake = world.fake
+    await fake.wait_for_call("PUT", r"/commands$")
+    assert await engine.cases.list_cases() == []
+    dm_between_users = "1299999999999999999"
+    target = fake.message_payload(
+        dm_between_users,
+        world.adult,
+        "let's meet up this weekend, i can pick you up. don't tell anyone, just between us",
+    )
+    await fake.context_menu(world.kid, "Check this message", target)
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    assert answer.body.get("components")
+    [case] = await engine.cases.list_cases()
+    assert case.community_id == "dm"
+    assert case.subject == engine.pseudonyms.pseudonym("discord", world.adult["id"])
+    # Nothing public: at most a DM to the child (the engine's own nudge for the new case).
+    posted_in = {c.path.split("/")[2] for c in fake.calls_to("POST", r"^/channels/\d+/messages$")}
+    assert posted_in <= {dm_channel_of(world, world.kid)}

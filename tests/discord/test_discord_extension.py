@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +70,17 @@ async def test_cog_in_an_existing_bot(world: World) -> None:
     assert not bot.is_ready() or bot.is_closed()
 
 
+@pytest.fixture(autouse=True)
+def keep_modules() -> Iterator[None]:
+    """Unloading (or failing to load) an extension drops its modules from sys.modules."""
+    saved = {k: v for k, v in sys.modules.items() if k.split(".")[0] == "nudgeguard_discord"}
+    yield
+    sys.modules.update(saved)
+
+
 async def test_extension_builds_engine_from_config(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("nudgeguard.detectors.lexicon")
     config = {
         "policy": "default",
         "cases": {"backend": "sqlite", "path": str(tmp_path / "cases.sqlite3")},

@@ -163,6 +163,7 @@ class InteractionsMixin:
             await interaction.response.send_message(
                 "I don't have the Timeout Members permission in this server.", ephemeral=True
             )
+            await self._moderate(case_id, action, moderator, permitted=False)
             return
         if action is ModeratorAction.SHOW_EVIDENCE:
             await interaction.response.defer(ephemeral=True, thinking=True)
