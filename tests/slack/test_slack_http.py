@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
+
+import pytest
 
 from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
@@ -341,3 +344,23 @@ async def test_busy_slack_on_update_still_tells_the_moderator(http_setup: HttpSe
     told = await http_setup.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == "U0MOD")
     assert "Recorded on the case" in told[0].get("text")
     assert http_setup.engine.moderations[0][3] is True
+
+
+async def test_a_slow_message_is_not_overtaken_by_the_next_one(
+    http_setup: HttpSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = http_setup.adapter
+    translate = adapter.translate
+
+    async def slow_first(body: Any) -> Any:
+        if body["event"]["text"] == "line 0":
+            await asyncio.sleep(0.2)  # e.g. a user-group lookup waiting on Slack
+        return await translate(body)
+
+    monkeypatch.setattr(adapter, "translate", slow_first)
+    for i in range(3):
+        await http_setup.slack.event(
+            message_envelope("U0ADULT", f"line {i}", f"17000008{i:02d}.000100")
+        )
+    events = await http_setup.engine.wait("events", 3)
+    assert [e.text for e in events] == ["line 0", "line 1", "line 2"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Self
 
 from slack_bolt.async_app import AsyncApp
@@ -99,6 +101,7 @@ class SlackAdapter(Adapter):
         #: Message envelopes taken in (handled or dropped), for status pages and tests.
         self.received = 0
         self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._order: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -182,15 +185,34 @@ class SlackAdapter(Adapter):
         return translate_event(body, identity=self.identity, age_of=self.ages.lookup)
 
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
-        """Translate one ``message`` envelope and hand it to the engine."""
+        """Translate one ``message`` envelope and hand it to the engine.
+
+        Envelopes of one channel are handled one at a time in arrival order (bolt runs each
+        in its own task), so risk is scored in the order people wrote.
+        """
         try:
             if self._is_retry(body):
                 return
-            event = await self.translate(body)
-            if event is not None:
-                await self.engine.handle(event)
+            async with self._in_order(_channel_of(body)):
+                event = await self.translate(body)
+                if event is not None:
+                    await self.engine.handle(event)
         finally:
             self.received += 1
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._order.get(key, (asyncio.Lock(), 0))
+        self._order[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._order[key]
+            if users <= 1:
+                del self._order[key]
+            else:
+                self._order[key] = (lock, users - 1)
 
     def _is_retry(self, body: Mapping[str, Any]) -> bool:
         """Slack re-sends an event it thinks was missed; score each event once."""
@@ -245,6 +267,12 @@ class SlackAdapter(Adapter):
             UndeliverableError: No moderator channel configured, or Slack refused the post.
         """
         return await self.moderators.send_alert(alert)
+
+
+def _channel_of(body: Mapping[str, Any]) -> str:
+    event = body.get("event")
+    channel = event.get("channel") if isinstance(event, Mapping) else None
+    return channel if isinstance(channel, str) else ""
 
 
 __all__ = ["GroupLookupError", "SlackAdapter"]
