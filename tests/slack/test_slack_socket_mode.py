@@ -7,7 +7,7 @@ import pytest
 from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import block_action, message_envelope
+from tests.slack.harness import block_action, message_envelope, slash_command
 from tests.slack.recording_engine import RecordingEngine
 from tests.slack.test_slack_blocks import make_alert
 
@@ -54,6 +54,20 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
         await fake_slack.wait_for_ack("env-2")
         await fake_slack.wait_for("chat.update")
         assert engine.moderations[0][3] is True
+
+        command = slash_command("U0MOD", "mode live", fake_slack.response_url("cmd"))
+        await fake_slack.push_socket(
+            {
+                "envelope_id": "env-3",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command,
+            }
+        )
+        await fake_slack.wait_for_ack("env-3")
+        (answer,) = await fake_slack.wait_for_response()
+        assert "live" in answer["text"]
+        assert engine.modes == {"T0TEAM": "live"}
     finally:
         await adapter.stop()
 
