@@ -84,6 +84,9 @@ class Dispatcher:
         self.capabilities = capabilities
         self.country = country
         self.stats = DispatchStats()
+        #: False on the scratch engine of "Check this message": the adapter answers the
+        #: child itself, so no second nudge and never a sender warning.
+        self.contact_people = True
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
@@ -110,6 +113,8 @@ class Dispatcher:
             self.stats.by_action[action.kind] = self.stats.by_action.get(action.kind, 0) + 1
             if action.kind in ("escalate", "append_evidence"):
                 case = await self._escalate(decision, ctx, action)
+            elif not self.contact_people:
+                continue
             elif action.kind == "nudge_child":
                 await self._nudge_child(decision, ctx, action, case)
             elif action.kind == "warn_sender":

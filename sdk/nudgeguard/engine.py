@@ -135,12 +135,19 @@ class Engine(Moderation):
         for adapter in self.adapters.values():
             await adapter.stop()
 
-    def scratch(self) -> Engine:
-        """Return a sibling engine with fresh working memory and the same stores and sinks."""
+    def scratch(self, *, contact_people: bool = True) -> Engine:
+        """Return a sibling engine with fresh working memory and the same stores and sinks.
+
+        Args:
+            contact_people: False to open cases and alert moderators without sending any
+                nudge or sender warning (the caller answers the person itself).
+        """
         clone = copy.copy(self)
         clone.state = MemoryStateStore()
         clone.stats = EngineStats()
         clone._locks = {}
+        clone.dispatcher = copy.copy(self.dispatcher)
+        clone.dispatcher.contact_people = contact_people
         return clone
 
     # -- the pipeline ----------------------------------------------------------------------
