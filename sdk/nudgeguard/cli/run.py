@@ -52,7 +52,7 @@ def run(config_path: Path, store: Path | None) -> None:
                 loop.add_signal_handler(sig, stop.set)
         try:
             await engine.start()
-        except Exception as exc:  # noqa: BLE001 - a clean message, not a traceback
+        except Exception as exc:
             await engine.stop()
             raise click.ClickException(
                 f"could not start the adapters ({type(exc).__name__}: {exc}); check the"
