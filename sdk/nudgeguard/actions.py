@@ -7,6 +7,7 @@ only private channels the adapter declares, in the policy's fallback order.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -84,6 +85,9 @@ class Dispatcher:
         self.capabilities = capabilities
         self.country = country
         self.stats = DispatchStats()
+        #: False on the scratch engine of "Check this message": the adapter answers the
+        #: child itself, so no second nudge and never a sender warning.
+        self.contact_people = True
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
@@ -110,6 +114,8 @@ class Dispatcher:
             self.stats.by_action[action.kind] = self.stats.by_action.get(action.kind, 0) + 1
             if action.kind in ("escalate", "append_evidence"):
                 case = await self._escalate(decision, ctx, action)
+            elif not self.contact_people:
+                continue
             elif action.kind == "nudge_child":
                 await self._nudge_child(decision, ctx, action, case)
             elif action.kind == "warn_sender":
@@ -319,7 +325,9 @@ class Dispatcher:
         if not nudge.delivery:
             return "undeliverable"
         item = OutboxItem(
-            id=nudge.nudge_id,
+            # Nudge ids name the recipient; the stored key is a hash, so no raw user id
+            # outlives the payload (which is dropped once delivered).
+            id="nudge:" + hashlib.sha256(nudge.nudge_id.encode()).hexdigest()[:40],
             case_id=nudge.case_id,
             target=nudge.platform,
             kind="nudge",

@@ -15,6 +15,8 @@ from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.privacy.retention import RetentionService
+from nudgeguard.sinks import load_sinks
 
 
 def open_store(path: str | Path | None = None) -> SqliteCaseStore:
@@ -110,6 +112,8 @@ async def build_engine(
         cases=store,
         state=state,
         adapters=[*adapters, *extra_adapters],
+        sinks=load_sinks(settings.sinks),
         pseudonymizer=pseudonyms,
         country=settings.country_of,
+        services=[RetentionService(settings.privacy)],
     )

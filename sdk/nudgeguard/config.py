@@ -16,6 +16,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
 
 STORE_ENV = "NUDGEGUARD_STORE"
@@ -72,6 +73,8 @@ class Settings(BaseModel):
     detectors: list[str] = []
     state: StateSettings = StateSettings()
     cases: CaseSettings = CaseSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    sinks: dict[str, dict[str, Any]] = {}
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
@@ -153,6 +156,25 @@ cases:
 #  path: /var/lib/nudgeguard/cases.sqlite3
 #  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
 #  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
+
+# Privacy: how long closed cases and records are kept (days after their last change;
+# null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never
+# purged automatically. The bot applies this at start and every purge_every_hours.
+privacy:
+  retention_days:
+    dismissed: 30     # dismissed as false positives
+    resolved: 90      # resolved without a confirmed finding
+    confirmed: 365    # confirmed cases: evidence kept a year
+    records: 90       # text-free decision records and finished deliveries
+  purge_every_hours: 6
+
+# Extra moderator alert sinks, each with a "type" (entry-point group nudgeguard.sinks).
+# A webhook posts each alert as signed JSON; the secret comes from the environment.
+sinks: {}
+#  trust-and-safety:
+#    type: webhook
+#    url: https://tns.example.org/nudgeguard
+#    secret_env: NUDGEGUARD_WEBHOOK_SECRET
 
 log_level: INFO
 

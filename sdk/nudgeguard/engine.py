@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nudgeguard.actions import DispatchContext, Dispatcher, declared_age
 from nudgeguard.adapter import Adapter, Capabilities
@@ -42,6 +43,18 @@ log = logging.getLogger(__name__)
 _RECENT_SPEAKERS = 6
 
 
+class Service(Protocol):
+    """A background job that runs while the bot runs (for example the retention purge)."""
+
+    async def start(self, store: CaseStore) -> None:
+        """Start working on the case store."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop."""
+        ...
+
+
 @dataclass(slots=True)
 class EngineStats:
     """Counters a status page or benchmark can read."""
@@ -66,6 +79,7 @@ class Engine(Moderation):
         pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
         country: Helpline country per community id (default ``GB``).
         clock: Wall clock for the outbox.
+        services: Background jobs started and stopped with the engine (retention purge).
     """
 
     def __init__(
@@ -80,8 +94,10 @@ class Engine(Moderation):
         pseudonymizer: Pseudonymizer | None = None,
         country: Callable[[str], str] | None = None,
         clock: Callable[[], float] = time.time,
+        services: Sequence[Service] = (),
     ) -> None:
         self.policy = policy
+        self.services = list(services)
         self.cases: CaseStore = cases if cases is not None else SqliteCaseStore(":memory:")
         self.state: StateStore = state if state is not None else MemoryStateStore()
         self.detectors: list[Detector] = (
@@ -128,19 +144,30 @@ class Engine(Moderation):
         await self.outbox.drain()
         if background:
             self.outbox.start()
+            for service in self.services:
+                await service.start(self.cases)
 
     async def stop(self) -> None:
-        """Stop adapters and the outbox timer."""
+        """Stop adapters, background services and the outbox timer."""
+        for service in self.services:
+            await service.stop()
         await self.outbox.stop()
         for adapter in self.adapters.values():
             await adapter.stop()
 
-    def scratch(self) -> Engine:
-        """Return a sibling engine with fresh working memory and the same stores and sinks."""
+    def scratch(self, *, contact_people: bool = True) -> Engine:
+        """Return a sibling engine with fresh working memory and the same stores and sinks.
+
+        Args:
+            contact_people: False to open cases and alert moderators without sending any
+                nudge or sender warning (the caller answers the person itself).
+        """
         clone = copy.copy(self)
         clone.state = MemoryStateStore()
         clone.stats = EngineStats()
         clone._locks = {}
+        clone.dispatcher = copy.copy(self.dispatcher)
+        clone.dispatcher.contact_people = contact_people
         return clone
 
     # -- the pipeline ----------------------------------------------------------------------

@@ -154,7 +154,12 @@ def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
     assert all("style" not in e for e in elements)
     assert elements[2]["url"] == "https://help.test"
     value = parse_nudge_value(elements[0]["value"])
-    assert value == {"n": "n1", "a": "safety_tips", "f": "Tips: keep chats where friends are."}
+    assert value == {
+        "n": "n1",
+        "a": "safety_tips",
+        "v": "C0GENERAL",
+        "f": "Tips: keep chats where friends are.",
+    }
     assert len({e["action_id"] for e in elements}) == 3
     assert parse_nudge_value("not json") == {}
 

@@ -119,7 +119,9 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
         if isinstance(alert.get("blocks"), str)
         else (alert.get("blocks"))
     )
-    posted_ts = live.adapter._alert_refs[case.id][1]
+    ref = live.adapter.moderators.ref_of(case.id)
+    assert ref is not None and ref[0] == "C0MODS"
+    posted_ts = ref[1]
     message = {"ts": posted_ts, "blocks": blocks}
 
     # a non-moderator's click is refused, recorded and answered privately
@@ -193,3 +195,29 @@ async def test_logs_carry_no_text_ids_or_secrets(
     forbidden += [text.split(",")[0] for _, text in TRAJECTORY]
     for item in forbidden:
         assert item not in logged
+
+
+async def test_edits_deletes_and_joins_reach_the_engine_cleanly(live: Live) -> None:
+    from tests.slack.payloads import load
+
+    for name in (
+        "channel_join",
+        "channel_message",
+        "message_changed",
+        "thread_reply",
+        "message_deleted",
+        "thread_message_deleted",
+    ):
+        seen = live.adapter.received
+        assert (await live.slack.event(load(name))).status == 200
+        await wait_until(lambda seen=seen: live.adapter.received > seen)
+    assert live.engine.stats.events == 6
+    assert live.engine.stats.errors == 0
+
+
+async def test_alert_links_to_the_conversation(live: Live) -> None:
+    await play(live, TRAJECTORY)
+    (alert,) = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    dumped = json.dumps(alert.get("blocks"))
+    assert "https://fake.slack.test/archives/C0GENERAL/p" in dumped
+    assert "Timeline" in dumped and "Signals" in dumped

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
+
+import pytest
 
 from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
@@ -175,7 +178,7 @@ async def test_safety_status_and_mode_permissions(http_setup: HttpSetup) -> None
 
     await http_setup.slack.form(slash_command("U0KID", "mode live", fake.response_url("b")))
     refused = (await fake.wait_for_response(2))[1]
-    assert "safety team" in refused["text"]
+    assert "safety team can change the mode" in refused["text"]
     assert http_setup.engine.modes == {}
 
     await http_setup.slack.form(slash_command("U0MOD", "mode live", fake.response_url("c")))
@@ -269,3 +272,95 @@ async def test_check_shortcut_on_a_bot_message_says_so(http_setup: HttpSetup) ->
     (answer,) = await fake.wait_for_response()
     assert "people wrote" in answer["text"]
     assert http_setup.engine.checks == []
+
+
+def _nudge_with(*buttons: NudgeButton, case_id: str | None = None) -> Nudge:
+    return Nudge(
+        nudge_id="n2",
+        audience="child",
+        recipient_id="U0KID",
+        platform="slack",
+        community_id="T0TEAM",
+        conversation_id="C0GENERAL/1700000101.000200",
+        delivery=(Delivery.EPHEMERAL,),
+        text="Check in",
+        buttons=buttons,
+        family="generic",
+        case_id=case_id,
+        followup={"how_to_block": "Open their profile and choose Block."},
+    )
+
+
+async def _click(setup: HttpSetup, index: int, user: str = "U0KID") -> dict[str, object]:
+    sent = setup.fake.calls_to("chat.postEphemeral")[-1]
+    button = sent.get("blocks")[1]["elements"][index]
+    before = len(setup.fake.responses)
+    click = block_action(
+        user,
+        button["action_id"],
+        button["value"],
+        setup.fake.response_url("kid"),
+        channel="C0GENERAL",
+    )
+    await setup.slack.interaction(click)
+    return (await setup.fake.wait_for_response(before + 1))[-1]
+
+
+async def test_report_button_tells_the_moderators_and_the_child(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.REPORT, label="Report"), case_id="case-3")
+    )
+    answer = await _click(http_setup, 0)
+    notice = (await http_setup.fake.wait_for("chat.postMessage"))[0]
+    assert notice.get("channel") == "C0MODS"
+    dumped = json.dumps(notice.get("blocks"))
+    assert "`U0KID`" in dumped and "case-3" in dumped and "C0GENERAL/1700000101.000200" in dumped
+    assert "moderator" in str(answer["text"]).lower()
+    await _click(http_setup, 0)  # pressing again does not spam the moderators
+    assert len(http_setup.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_report_without_moderator_channel_says_so_honestly(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, moderator_channel=None)
+    assert not await adapter.report_to_moderators("U0KID", "n1", "C0GENERAL", None)
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_how_to_block_is_explained_the_slack_way(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.HOW_TO_BLOCK, label="How to block"))
+    )
+    answer = await _click(http_setup, 0)
+    assert "mute" in str(answer["text"]) and "profile" not in str(answer["text"])
+
+
+async def test_busy_slack_on_update_still_tells_the_moderator(http_setup: HttpSetup) -> None:
+    message = await _posted_alert(http_setup)
+    http_setup.fake.ratelimit_next("chat.update")
+    click = block_action(
+        "U0MOD", "ng_mod_acknowledge", "case-7", http_setup.fake.response_url(), message=message
+    )
+    await http_setup.slack.interaction(click)
+    told = await http_setup.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == "U0MOD")
+    assert "Recorded on the case" in told[0].get("text")
+    assert http_setup.engine.moderations[0][3] is True
+
+
+async def test_a_slow_message_is_not_overtaken_by_the_next_one(
+    http_setup: HttpSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = http_setup.adapter
+    translate = adapter.translate
+
+    async def slow_first(body: Any) -> Any:
+        if body["event"]["text"] == "line 0":
+            await asyncio.sleep(0.2)  # e.g. a user-group lookup waiting on Slack
+        return await translate(body)
+
+    monkeypatch.setattr(adapter, "translate", slow_first)
+    for i in range(3):
+        await http_setup.slack.event(
+            message_envelope("U0ADULT", f"line {i}", f"17000008{i:02d}.000100")
+        )
+    events = await http_setup.engine.wait("events", 3)
+    assert [e.text for e in events] == ["line 0", "line 1", "line 2"]

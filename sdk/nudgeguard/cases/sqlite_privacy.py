@@ -100,6 +100,11 @@ class SqlitePrivacy(SqliteBase):
                 status = "erased" if r["status"] == "pending" else r["status"]
                 db.execute("UPDATE outbox SET payload='', status=? WHERE id=?", (status, r["id"]))
                 outbox += 1
+            # Stores written before nudge keys were hashed kept the recipient in the key.
+            suffix = ":" + user_id
+            outbox += db.execute(
+                "DELETE FROM outbox WHERE substr(id, -?) = ?", (len(suffix), suffix)
+            ).rowcount
             for case_id, what in sorted(touched.items()):
                 self._audit(case_id, ERASURE_KIND, actor, {"messages": what.get("messages", 0)})
             self._audit(

@@ -27,9 +27,9 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from nudgeguard.cli import cases, chat, demo, policy, run
+    from nudgeguard.cli import assess, cases, chat, demo, policy, privacy, report, run
 
-    for module in (cases, chat, demo, policy, run):
+    for module in (cases, chat, demo, policy, run, privacy, report, assess):
         for command in module.COMMANDS:
             main.add_command(command)
     for ep in metadata.entry_points(group="nudgeguard.cli"):

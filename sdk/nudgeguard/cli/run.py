@@ -51,7 +51,14 @@ def run(config_path: Path, store: Path | None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        await engine.start()
+        try:
+            await engine.start()
+        except Exception as exc:
+            await engine.stop()
+            raise click.ClickException(
+                f"could not start the adapters ({type(exc).__name__}: {exc}); check the"
+                " tokens in the environment and the config"
+            ) from None
         click.echo(f"running: {', '.join(engine.adapters)} (policy {settings.policy})")
         await stop.wait()
         await engine.stop()
