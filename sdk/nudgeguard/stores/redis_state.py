@@ -92,6 +92,7 @@ class RedisStateStore:
         self.last_error: str | None = None
         self.flushes = 0
         self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
         self._dirty: dict[str, Entry] = {}
         self._markers: dict[str, str] = {}
         self._sha: dict[str, str] = {}
@@ -103,10 +104,16 @@ class RedisStateStore:
 
     # -- keys ------------------------------------------------------------------------------
     def _key(self, kind: str, parts: tuple[str, ...]) -> str:
+        cached = self._keys.get((kind, parts))
+        if cached is not None:
+            return cached
         joined = ":".join(parts)
         if joined.count(":") != len(parts) - 1:
             joined = ":".join(p.replace(":", "%3A") for p in parts)
-        return self.prefix + kind + ":" + joined
+        if len(self._keys) > 100_000:
+            self._keys.clear()
+        key = self._keys[(kind, parts)] = self.prefix + kind + ":" + joined
+        return key
 
     # -- reading ---------------------------------------------------------------------------
     async def _read(self, *op: str) -> Any:
