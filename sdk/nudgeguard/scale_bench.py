@@ -94,6 +94,23 @@ def conversations(
     return out
 
 
+def split(convs: Sequence[Sequence[object]], workers: int) -> list[list[int]]:
+    """Assign whole conversations to workers, longest first to the least loaded one.
+
+    Deterministic, and balanced by messages (a few long group chats would otherwise keep
+    one worker busy long after the others finished).
+    """
+    loads = [0] * workers
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for n in sorted(range(len(convs)), key=lambda i: (-len(convs[i]), i)):
+        w = loads.index(min(loads))
+        shares[w].append(n)
+        loads[w] += len(convs[n])
+    for share in shares:
+        share.sort()
+    return shares
+
+
 def fingerprint(d: Decision | None) -> Fingerprint | None:
     """Return what must be equal between two runs for one message's decision."""
     if d is None:
@@ -164,7 +181,7 @@ async def _work(job: WorkerJob, barrier: Any, results: Any) -> None:
     from nudgeguard.stores.redis_state import RedisStateStore
 
     convs = conversations(job.corpus, job.ages)  # type: ignore[arg-type]
-    mine = [c for n, c in enumerate(convs) if n % job.workers == job.index]
+    mine = [convs[n] for n in split(convs, job.workers)[job.index]]
     state = RedisStateStore(job.state_url, prefix=job.prefix)
     cases: CaseStore
     if job.dsn:

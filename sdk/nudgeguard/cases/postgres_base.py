@@ -51,7 +51,7 @@ class PostgresBase:
         schema: str | None = None,
         clock: Callable[[], float] = time.time,
         min_size: int = 1,
-        max_size: int = 4,
+        max_size: int = 8,
         connect_timeout: float = 5.0,
     ) -> None:
         self.dsn = dsn
