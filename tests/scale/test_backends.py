@@ -99,3 +99,20 @@ async def test_both_servers_down_the_bot_nudges_and_keeps_the_case(
     await engine.stop()
     await close_state(engine.state)
     await store.close()
+
+
+async def test_a_replay_interrupted_halfway_is_finished_without_duplicates(
+    tmp_path, postgres_db, pg_schema
+):
+    from ..cases.contract import make_case, msg
+
+    primary = PostgresCaseStore(postgres_db, schema=pg_schema)
+    store = ResilientCaseStore(primary, tmp_path / "spool.sqlite3")
+    await store.spool.open_case(make_case("NG-7"), [msg("m1"), msg("m2")])
+    await primary.open_case(make_case("NG-7"), [msg("m1")])  # copied before the crash
+    assert await store.replay() == 1
+    [case] = await primary.list_cases()
+    got = await primary.get(case.id)
+    assert [m.message_id for m in got.evidence] == ["m1", "m2"]
+    assert await store.spool.list_cases() == []
+    await store.close()

@@ -42,6 +42,10 @@ _REPLAYED_BY_STORE = {"opened", "evidence_added", "severity_raised"}
 _SERVER_ONLY_SETTINGS = {"pseudonym_key"}
 
 
+class _AlreadyThere(Exception):
+    """The spooled case is already in the primary store."""
+
+
 class ResilientCaseStore:
     """Wraps a shared :class:`~nudgeguard.cases.store.CaseStore` with a local spool.
 
@@ -103,11 +107,16 @@ class ResilientCaseStore:
             case = await self.spool.get(summary.id)
             if case is None:
                 continue
-            if await self.primary.get(case.id) is None:
-                await self.primary.open_case(
-                    case.model_copy(update={"evidence": ()}), case.evidence
-                )
-            else:
+            try:
+                if await self.primary.get(case.id) is not None:
+                    raise _AlreadyThere
+                head = case.model_copy(update={"evidence": ()})
+                await self.primary.open_case(head, case.evidence)
+            except OUTAGES:
+                raise
+            except Exception:
+                # Already copied (by an earlier, interrupted replay or another process
+                # sharing this spool): extend it; evidence is de-duplicated by message id.
                 await self.primary.add_evidence(
                     case.id, case.evidence, case.severity, case.score, case.signals, case.stages
                 )
