@@ -266,7 +266,8 @@ def run_workers(
         got.update(report[4])
     wall = max(r[2] for r in reports) - min(r[1] for r in reports)
     per_worker = [r[3] / (r[2] - r[1]) for r in reports]
-    mismatched = sum(1 for k, v in expected.items() if got.get(k, "missing") != v)
+    wrong = sorted(k for k, v in expected.items() if got.get(k, "missing") != v)
+    mismatched = len(wrong)
     return {
         "messages": messages,
         "conversations": len(convs),
@@ -278,6 +279,7 @@ def run_workers(
         "inmemory_msgs_per_s": round(messages / ref_elapsed, 1),
         "decisions_match": mismatched == 0 and len(got) == len(expected),
         "decisions_mismatched": mismatched,
+        "first_mismatched_messages": wrong[:5],
         "run": run,
     }
 

@@ -34,6 +34,7 @@ class Entry:
         rewrite: Redis holds an expired window that must be replaced, not appended to.
         fan_new: Fan-out contacts not yet written.
         fan_sent: Fan-out contacts in the flush under way.
+        flushing: Written by the flush under way (a read racing it may see older data).
     """
 
     kind: str
@@ -48,6 +49,12 @@ class Entry:
     rewrite: bool = False
     fan_new: dict[str, float] = field(default_factory=dict)
     fan_sent: dict[str, float] = field(default_factory=dict)
+    flushing: bool = False
+
+    @property
+    def busy(self) -> bool:
+        """Holds writes Redis may not have yet: never refresh or drop it from the cache."""
+        return self.dirty or self.flushing
 
 
 Job = tuple[Entry, str]
@@ -66,7 +73,7 @@ def encode_writes(
     ops: list[str] = []
     jobs: list[Job] = []
     for key, e in batch.items():
-        e.dirty = False
+        e.dirty, e.flushing = False, True
         if e.kind == "fan":
             flat = [x for m, s in e.fan_new.items() for x in (repr(s), m)]
             ops += ["Z", key, ttl_ms, repr(e.at - ttl), str(FANOUT_CAP), str(len(e.fan_new))]

@@ -161,12 +161,12 @@ class RedisStateStore:
         entry = self._cache.get(key)
         if entry is None:
             return None
-        if not entry.dirty and now - entry.at > self.ttl:
+        if not entry.busy and now - entry.at > self.ttl:
             del self._cache[key]
             return None
         if (
             entry.kind in _SHARED_KINDS
-            and not entry.dirty
+            and not entry.busy
             and time.monotonic() - entry.fetched > self.shared_refresh
         ):
             return None
@@ -189,15 +189,19 @@ class RedisStateStore:
         return decoded, entry
 
     def _keep(self, key: str, entry: Entry) -> None:
-        old = self._cache.get(key)
-        if old is not None and old.dirty:
-            return
         self._cache[key] = entry
         self._cache.move_to_end(key)
         if len(self._cache) > self.max_cached:
             for k in list(self._cache)[: len(self._cache) - self.max_cached]:
-                if not self._cache[k].dirty:
+                if not self._cache[k].busy:
                     del self._cache[k]
+
+    def _newer(self, key: str, before: Entry | None) -> Entry | None:
+        """Return the cached entry if it changed while we were reading (it wins)."""
+        current = self._cache.get(key)
+        if current is not None and (current is not before or current.busy):
+            return current
+        return None
 
     # -- StateStore ------------------------------------------------------------------------
     async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
@@ -213,7 +217,11 @@ class RedisStateStore:
         entry = self._cached(key, now)
         if entry is not None:
             return entry.obj
+        before = self._cache.get(key)
         decoded, entry = await self._load_json(kind, key, now)
+        newer = self._newer(key, before)
+        if newer is not None:
+            return newer.obj
         if kind == "pair":
             entry.obj = (
                 codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
@@ -222,9 +230,6 @@ class RedisStateStore:
             entry.obj = codec.age_load(decoded) if decoded else AgeInference()
         else:
             entry.obj = codec.child_load(decoded) if decoded else ChildState()
-        current = self._cache.get(key)
-        if current is not None and current.dirty:
-            return current.obj
         self._keep(key, entry)
         return entry.obj
 
@@ -244,7 +249,11 @@ class RedisStateStore:
         entry = self._cached(ck, now)
         if entry is not None:
             return entry.obj  # type: ignore[no-any-return]
+        before = self._cache.get(ck)
         got = await self._read("C", ck, self._key("win", key))
+        newer = self._newer(ck, before)
+        if newer is not None:
+            return newer.obj  # type: ignore[no-any-return]
         decoded, entry = self._decode_json("conv", got, now)
         window = list(got[2] or []) if got else []
         if not decoded:
@@ -252,9 +261,6 @@ class RedisStateStore:
         entry.obj = codec.conv_load(decoded, window, self.window)
         entry.items = list(entry.obj.window)
         entry.fps = [codec.item_fingerprint(i) for i in entry.items]
-        current = self._cache.get(ck)
-        if current is not None and current.dirty:
-            return current.obj  # type: ignore[no-any-return]
         self._keep(ck, entry)
         return entry.obj  # type: ignore[no-any-return]
 
@@ -273,14 +279,13 @@ class RedisStateStore:
         fk = self._key("fan", actor)
         entry = self._cached(fk, now)
         if entry is None:
+            before = self._cache.get(fk)
             got = list(await self._read("Z", fk) or [])
-            known = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
-            entry = Entry("fan", known, fetched=time.monotonic())
-            current = self._cache.get(fk)
-            if current is not None and current.dirty:
-                entry.fan_new = current.fan_new
-                entry.obj.update(current.fan_new)
-            self._keep(fk, entry)
+            entry = self._newer(fk, before)
+            if entry is None:
+                known = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
+                entry = Entry("fan", known, fetched=time.monotonic())
+                self._keep(fk, entry)
         contacts: dict[str, float] = entry.obj
         if contacts.get(target_id, -1.0) < now:
             contacts[target_id] = now
@@ -375,6 +380,7 @@ class RedisStateStore:
             except (RedisError, OSError) as exc:
                 self._down(exc)
                 for k, e in batch.items():
+                    e.flushing = False
                     # Not written: write the whole window and the unsent contacts next time.
                     e.dirty, e.rewrite = True, e.kind == "conv"
                     e.fan_new = {**e.fan_sent, **e.fan_new}
@@ -387,6 +393,8 @@ class RedisStateStore:
             self.healthy = True
             self.flushes += 1
             settle(jobs, result)
+            for e in batch.values():
+                e.flushing = False
             return True
 
     async def _retry_later(self) -> None:
