@@ -272,9 +272,10 @@ class SqliteCaseStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        stored = await self.get(case_id)
-        assert stored is not None
-        return stored
+        # Without the evidence: re-reading every stored message on each append made long
+        # conversations quadratic. ``get`` returns the full case when it is needed.
+        row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
+        return self._case(row, with_evidence=False)
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
