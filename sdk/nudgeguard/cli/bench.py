@@ -1,0 +1,5 @@
+"""``nudgeguard bench``: throughput of the pipeline against a baseline (placeholder)."""
+
+from __future__ import annotations
+
+COMMANDS: list[object] = []
