@@ -22,7 +22,7 @@ from nudgeguard.adapter import (
     Nudge,
     TimelineEntry,
 )
-from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Severity
+from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
 from nudgeguard.events import AgeSource, MessageEvent
 from nudgeguard.nudges import catalog
@@ -147,13 +147,11 @@ class Dispatcher:
         evidence = self.evidence(d.platform, ctx.conversation.window)
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         target = self.pseudonyms.pseudonym(d.platform, d.target_id)
-        existing = None
-        if pair.case_id is not None:
-            existing = await self.cases.get(pair.case_id)
-        if existing is None or existing.status not in (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED):
-            existing = await self.cases.find_open(
-                d.platform, d.community_id, d.conversation_id, subject, target
-            )
+        # find_open reads no evidence: loading the whole case on every append made long
+        # conversations quadratic.
+        existing = await self.cases.find_open(
+            d.platform, d.community_id, d.conversation_id, subject, target
+        )
         signals = [s.id for s in d.signals]
         if existing is not None:
             before = existing.severity

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 
+from nudgeguard.detectors.matcher import Matcher, Pattern, build_matcher
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
 from nudgeguard.text import NormalizedText
@@ -65,9 +65,8 @@ _ASL = re.compile(
 _BARE = re.compile(
     rf"^(?:im\s+|i am\s+|am\s+|about\s+|almost\s+|like\s+)?{_NUM}(?![a-z0-9]){_UNITS}"
 )
-_ASKS_AGE = re.compile(
-    r"(?<![a-z0-9])(?:how old|asl|your age|what age|age\?|how young|what year were you born)"
-)
+_DIGIT = re.compile(r"\d")
+_ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
 # Someone else's age: "my sister is in 8th grade", "he is 14".
 _OTHER = re.compile(
     r"(?<![a-z])(?:(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
@@ -84,23 +83,23 @@ _GRADE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
-    regex: re.Pattern[str]
-    band: AgeBand
-    confidence: float
-
-
-def _cue(regex: str, band: AgeBand, confidence: float) -> _Cue:
-    return _Cue(re.compile(rf"(?<![a-z0-9])(?:{regex})(?![a-z0-9])"), band, confidence)
+_ASKS = "asks"
+_NUMBER_WORD = "number"
 
 
 @lru_cache(maxsize=1)
-def _cues() -> tuple[_Cue, ...]:
-    """Load the non-numeric age cues from ``patterns/age.yaml``."""
+def _cues() -> Matcher:
+    """One matcher for the age cues of ``patterns/age.yaml`` and two helper keys.
+
+    Each cue's key is its band. The helper keys mark an age question (``asks``) and a
+    number word (``number``), so one anchor scan tells which rules need to run.
+    """
     raw = resources.files("nudgeguard.patterns").joinpath("age.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
-    return tuple(_cue(str(c["re"]), AgeBand(str(c["band"])), float(c["c"])) for c in data["cues"])
+    patterns = [Pattern(str(c["band"]), str(c["re"]), float(c["c"])) for c in data["cues"]]
+    patterns.append(Pattern(_ASKS, _ASKS_AGE))
+    patterns.append(Pattern(_NUMBER_WORD, "|".join([*_WORDS, *_GRADE_NUM, "grade"])))
+    return build_matcher(patterns)
 
 
 def _age(match: re.Match[str]) -> int | None:
@@ -112,6 +111,29 @@ def _age(match: re.Match[str]) -> int | None:
     if raw.isdigit():
         return int(raw)
     return _WORDS.get(raw)
+
+
+def _numeric(text: str, answering: bool) -> Signal | None:
+    """Stated ages, asl answers, grades and (when answering) bare numbers."""
+    for regex, conf in ((_STATED, 0.95), (_ASL, 0.9), (_YEARS_OLD, 0.85)):
+        m = regex.search(text)
+        if m is not None and not _about_other(text, m.start()):
+            band = _band(_age(m))
+            if band is not None:
+                return _signal(band, m.span(), conf)
+    m = _GRADE.search(text)
+    if m is not None and not _about_other(text, m.start()):
+        raw = m.group("grade")
+        grade = int(raw) if raw.isdigit() else _GRADE_NUM[raw]
+        if 1 <= grade <= 12:
+            return _signal(AgeBand.MINOR, m.span(), 0.9)
+    if answering:
+        m = _BARE.search(text)
+        if m is not None:
+            band = _band(_age(m))
+            if band is not None:
+                return _signal(band, m.span(), 0.8)
+    return None
 
 
 def _about_other(text: str, start: int) -> bool:
@@ -157,30 +179,27 @@ class AgeDetector:
 
     def infer(self, text: str, answering: bool = False) -> Signal | None:
         """Return the strongest age signal in a normalised text, if any."""
+        return self._infer(text, answering)[0]
+
+    @staticmethod
+    def _infer(text: str, answering: bool) -> tuple[Signal | None, bool]:
+        """Return the age signal in ``text`` and whether the text asks someone's age."""
+        cues = _cues()
+        hits = cues.scan(text)
+        keys = {cues.patterns[h.index].key for h in hits}
+        asks = _ASKS in keys
+        if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
+            found = _numeric(text, answering)
+            if found is not None:
+                return found, asks
         best: Signal | None = None
-        for regex, conf in ((_STATED, 0.95), (_ASL, 0.9), (_YEARS_OLD, 0.85)):
-            m = regex.search(text)
-            if m is not None and not _about_other(text, m.start()):
-                band = _band(_age(m))
-                if band is not None:
-                    return _signal(band, m.span(), conf)
-        m = _GRADE.search(text)
-        if m is not None and not _about_other(text, m.start()):
-            raw = m.group("grade")
-            grade = int(raw) if raw.isdigit() else _GRADE_NUM[raw]
-            if 1 <= grade <= 12:
-                return _signal(AgeBand.MINOR, m.span(), 0.9)
-        if answering:
-            m = _BARE.search(text)
-            if m is not None:
-                band = _band(_age(m))
-                if band is not None:
-                    return _signal(band, m.span(), 0.8)
-        for cue in _cues():
-            m = cue.regex.search(text)
-            if m is not None and (best is None or cue.confidence > best.confidence):
-                best = _signal(cue.band, m.span(), cue.confidence)
-        return best
+        for hit in hits:
+            cue = cues.patterns[hit.index]
+            if cue.key in (_ASKS, _NUMBER_WORD):
+                continue
+            if best is None or cue.confidence > best.confidence:
+                best = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
+        return best, asks
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
         """Return at most one age signal about the author of ``event``."""
@@ -192,8 +211,7 @@ class AgeDetector:
             asker, since = asked
             answering = asker != author and since < self.answer_window
             self._asked[key] = (asker, since + 1)
-        body = text.text
-        if _ASKS_AGE.search(body) is not None:
+        found, asks = self._infer(text.text, answering)
+        if asks:
             self._remember(key, author)
-        found = self.infer(body, answering=answering)
         return [found] if found is not None else []

@@ -25,10 +25,10 @@ from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Parti
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
-from nudgeguard.policy.model import PolicyPack
+from nudgeguard.policy.model import Level, PolicyPack
 from nudgeguard.privacy import Pseudonymizer
-from nudgeguard.risk import RiskContext, RiskTracker
-from nudgeguard.signals import Signal
+from nudgeguard.risk import Assessment, RiskContext, RiskTracker
+from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import (
     AgeInference,
     ConversationState,
@@ -41,6 +41,8 @@ from nudgeguard.text import normalize
 log = logging.getLogger(__name__)
 
 _RECENT_SPEAKERS = 6
+_ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
+_QUIET = Assessment(0.0, Level.NONE, (), (), {})
 
 
 class Service(Protocol):
@@ -260,10 +262,35 @@ class Engine(Moderation):
         target_id: str,
     ) -> Decision:
         now, platform = event.ts, event.platform
-        pack = await self.pack_for(event.community_id, event.conversation_id)
-        target_age = await self.state.load_age((platform, target_id), now)
         pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
         pair = await self.state.load_pair(pkey, now)
+        if not pair.scores and not any(_ABOUT_ACTOR.get(s.id, False) for s in signals):
+            # Nothing to score: no risk so far and no signal about the author, so the level
+            # is "none" whatever the factors. Keep the counters (one-sided questioning) and
+            # skip the tracker and the policy; most chat messages take this path.
+            pair.messages += 1
+            if "?" in event.text:
+                pair.questions += 1
+            pair.last_ts = now
+            await self.state.save_pair(pkey, pair, now)
+            target_age = await self.state.load_age((platform, target_id), now)
+            pack = await self.pack_for(event.community_id, event.conversation_id)
+            self.stats.scored += 1
+            return Decision(
+                platform=platform,
+                community_id=event.community_id,
+                conversation_id=event.conversation_id,
+                message_id=event.message_id,
+                actor_id=event.author.id,
+                target_id=target_id,
+                ts=now,
+                mode=pack.mode,
+                assessment=_QUIET,
+                actor_band=actor_age.band,
+                target_band=target_age.band,
+            )
+        pack = await self.pack_for(event.community_id, event.conversation_id)
+        target_age = await self.state.load_age((platform, target_id), now)
         pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:

@@ -66,6 +66,10 @@ def age_factor(pack: PolicyPack, actor: AgeBand, target: AgeBand) -> tuple[str, 
         return "unknown_to_minor", f.unknown_to_minor
     if target is AgeBand.ADULT:
         return "to_adult", f.to_adult
+    if actor is AgeBand.MINOR:
+        # A (declared or self-disclosed) minor towards someone of unknown age: scored like
+        # a contact towards an adult, so that the child in a chat is not made the subject.
+        return "minor_to_unknown", f.to_adult
     return "unknown_pair", f.unknown_pair
 
 

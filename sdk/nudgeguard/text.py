@@ -203,11 +203,31 @@ def _prepare(raw: str) -> tuple[str, str]:
     return base, deobf
 
 
+#: Short messages repeat a lot in chat ("lol", "ok", "brb"); their results are cached.
+CACHE_MAX_CHARS = 48
+CACHE_SIZE = 8192
+_cache: dict[str, NormalizedText] = {}
+
+
 def normalize(raw: str) -> NormalizedText:
     """Return the normalised form of ``raw``.
 
-    Never raises for any string; works in time linear in its length.
+    Never raises for any string; works in time linear in its length. Results for short
+    texts are kept in a small cache (cleared when full), which is safe because the result
+    depends on the text alone and is immutable.
     """
+    if len(raw) > CACHE_MAX_CHARS:
+        return _normalize(raw)
+    hit = _cache.get(raw)
+    if hit is None:
+        hit = _normalize(raw)
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[raw] = hit
+    return hit
+
+
+def _normalize(raw: str) -> NormalizedText:
     base, deobf = _prepare(raw)
     evasion = deobf != base
     if _MAYBE_LEET.search(deobf) is not None or _MAYBE_SPACED.search(f" {deobf} ") is not None:

@@ -200,7 +200,10 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                     "system",
                     {"from": current.value, "to": new_sev.value},
                 )
-        return await self._must_get(case_id)
+        # Without the evidence: re-reading every stored message on each append made long
+        # conversations quadratic. ``get`` returns the full case when it is needed.
+        row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
+        return self._case(row, with_evidence=False)
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()

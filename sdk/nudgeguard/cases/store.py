@@ -134,7 +134,10 @@ class CaseStore(Protocol):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
     ) -> Case:
-        """Append messages (de-duplicated by message id) and maybe raise the severity."""
+        """Append messages (de-duplicated by message id) and maybe raise the severity.
+
+        Returns the updated case; its ``evidence`` may be left empty (use :meth:`get`).
+        """
         ...
 
     async def get(self, case_id: str) -> Case | None:

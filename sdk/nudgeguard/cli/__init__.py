@@ -27,9 +27,10 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from nudgeguard.cli import assess, cases, chat, demo, policy, privacy, report, run
+    from nudgeguard.cli import assess, bench, cases, chat, demo, policy, privacy, report, run
+    from nudgeguard.cli import eval as eval_cli
 
-    for module in (cases, chat, demo, policy, run, privacy, report, assess):
+    for module in (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench):
         for command in module.COMMANDS:
             main.add_command(command)
     for ep in metadata.entry_points(group="nudgeguard.cli"):

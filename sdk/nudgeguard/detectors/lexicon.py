@@ -22,7 +22,7 @@ from nudgeguard.detectors.matcher import (
 )
 from nudgeguard.events import MessageEvent
 from nudgeguard.signals import TAXONOMY, Signal
-from nudgeguard.text import NormalizedText
+from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
 _MACRO = re.compile(r"<([A-Z_]+)>")
 # Child PII has shapes rather than words; checked on the text before de-obfuscation.
@@ -122,6 +122,7 @@ class LexiconDetector:
         else:
             self.lexicon = lexicon or load_lexicon()
             self.matcher = build_matcher(self.lexicon.patterns, backend)
+        self._cache: dict[tuple[str, str], tuple[Signal, ...]] = {}
 
     def find(self, text: str) -> dict[str, tuple[float, int, int]]:
         """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
@@ -140,7 +141,19 @@ class LexiconDetector:
         return found
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
-        """Return the signals in one message."""
+        """Return the signals in one message (cached for short texts: they repeat)."""
+        if len(text.text) > CACHE_MAX_CHARS:
+            return self._detect(text)
+        key = (text.text, text.plain)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = tuple(self._detect(text))
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = hit
+        return list(hit)
+
+    def _detect(self, text: NormalizedText) -> list[Signal]:
         found = self.find(text.text)
         plain = self.find(text.plain) if text.evasion and found else found
         signals = [
