@@ -226,3 +226,18 @@ async def test_an_unreachable_server_degrades_to_local_memory():
     assert s.healthy is False and s.last_error
     assert (await s.load_pair(PAIR, 2.0)).messages == 3
     await s.aclose()
+
+
+async def test_the_local_cache_stays_bounded_and_redis_keeps_the_rest(redis_url, redis_prefix):
+    s = store(redis_url, redis_prefix, max_cached=50)
+    for n in range(400):
+        key = ("fake", "g1", f"c{n}", "a", "b")
+        pair = await s.load_pair(key, 1.0)
+        pair.messages = n
+        await s.save_pair(key, pair, 1.0)
+        if n % 20 == 0:
+            await s.flush()
+    await s.flush()
+    assert len(s._cache) <= 60
+    assert (await s.load_pair(("fake", "g1", "c7", "a", "b"), 2.0)).messages == 7
+    await s.aclose()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import time
@@ -61,7 +62,7 @@ class RedisStateStore:
         flush_interval: Seconds between background flushes of dirty records.
         max_dirty: Flush at once when this many records are dirty.
         shared_refresh: Age of a cached per-person record before it is read again.
-        max_cached: Cap on cached records (clean ones are dropped first, oldest first).
+        max_cached: Cap on cached records (the oldest clean ones are dropped first).
         client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
     """
 
@@ -161,16 +162,13 @@ class RedisStateStore:
         entry = self._cache.get(key)
         if entry is None:
             return None
-        if not entry.busy and now - entry.at > self.ttl:
+        if entry.dirty or entry.flushing:
+            return entry
+        if now - entry.at > self.ttl:
             del self._cache[key]
             return None
-        if (
-            entry.kind in _SHARED_KINDS
-            and not entry.busy
-            and time.monotonic() - entry.fetched > self.shared_refresh
-        ):
+        if entry.kind in _SHARED_KINDS and time.monotonic() - entry.fetched > self.shared_refresh:
             return None
-        self._cache.move_to_end(key)
         return entry
 
     async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], Entry]:
@@ -190,11 +188,14 @@ class RedisStateStore:
 
     def _keep(self, key: str, entry: Entry) -> None:
         self._cache[key] = entry
-        self._cache.move_to_end(key)
         if len(self._cache) > self.max_cached:
-            for k in list(self._cache)[: len(self._cache) - self.max_cached]:
-                if not self._cache[k].busy:
+            # Drop the oldest clean entries, a batch at a time (Redis still has them).
+            excess = len(self._cache) - self.max_cached + max(1, self.max_cached // 100)
+            for k in list(itertools.islice(self._cache, 2 * excess)):
+                e = self._cache[k]
+                if excess > 0 and not (e.dirty or e.flushing):
                     del self._cache[k]
+                    excess -= 1
 
     def _newer(self, key: str, before: Entry | None) -> Entry | None:
         """Return the cached entry if it changed while we were reading (it wins)."""
