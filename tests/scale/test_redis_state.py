@@ -241,3 +241,26 @@ async def test_the_local_cache_stays_bounded_and_redis_keeps_the_rest(redis_url,
     assert len(s._cache) <= 60
     assert (await s.load_pair(("fake", "g1", "c7", "a", "b"), 2.0)).messages == 7
     await s.aclose()
+
+
+async def test_writes_made_during_an_outage_reach_redis_when_it_is_back(redis_url, redis_prefix):
+    s = RedisStateStore(f"redis://127.0.0.1:{closed_port()}/0", prefix=redis_prefix)
+    pair = await s.load_pair(PAIR, 1.0)
+    pair.messages = 9
+    await s.save_pair(PAIR, pair, 1.0)
+    assert await s.flush() is False
+    # The server comes back (same store, a reachable connection): the retry loop, not a
+    # new write, delivers what was kept.
+    await s.redis.aclose()
+    s.redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    key = redis_prefix + "pair:fake:g1:c1:adult1:kid1"
+    for _ in range(100):
+        if await client.exists(key):
+            break
+        await asyncio.sleep(0.05)
+    assert s.healthy
+    fresh = store(redis_url, redis_prefix)
+    assert (await fresh.load_pair(PAIR, 2.0)).messages == 9
+    for c in (client, fresh, s):
+        await c.aclose()

@@ -99,6 +99,7 @@ class RedisStateStore:
         self._sha: dict[str, str] = {}
         self._flush_lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
+        self._retry: asyncio.Task[None] | None = None
         self._reads: list[tuple[list[str], asyncio.Future[Any]]] = []
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
@@ -388,8 +389,8 @@ class RedisStateStore:
                     self._dirty.setdefault(k, e)
                 for k, v in markers.items():
                     self._markers.setdefault(k, v)
-                if self._flusher is None or self._flusher.done():
-                    self._flusher = asyncio.create_task(self._retry_later())
+                if self._retry is None or self._retry.done():
+                    self._retry = asyncio.create_task(self._retry_later())
                 return False
             self.healthy = True
             self.flushes += 1
@@ -399,15 +400,21 @@ class RedisStateStore:
             return True
 
     async def _retry_later(self) -> None:
-        await asyncio.sleep(max(self.flush_interval, 1.0))
-        await self.flush()
+        """Retry the flush until Redis takes it (every second, then up to every 10 s)."""
+        delay = max(self.flush_interval, 1.0)
+        while True:
+            await asyncio.sleep(delay)
+            if await self.flush():
+                return
+            delay = min(delay * 2, 10.0)
 
     async def aclose(self) -> None:
         """Flush what is dirty and close the connection pool."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._flusher
+        for task in (self._flusher, self._retry):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         with contextlib.suppress(RedisError, OSError):
             await self.flush()
         await self.redis.aclose()
