@@ -264,3 +264,27 @@ async def test_writes_made_during_an_outage_reach_redis_when_it_is_back(redis_ur
     assert (await fresh.load_pair(PAIR, 2.0)).messages == 9
     for c in (client, fresh, s):
         await c.aclose()
+
+
+async def test_a_new_conversation_seen_by_two_processes_at_once_loses_nothing(
+    redis_url, redis_prefix
+):
+    """Both find no record, so neither reads its pairs; the flushes still merge."""
+    a, b = store(redis_url, redis_prefix), store(redis_url, redis_prefix)
+    await a.load_conversation(CONV, 1.0)
+    await b.load_conversation(CONV, 1.0)
+    for s, signal in ((a, "age_probe"), (b, "gift_offer")):
+        pair = await s.load_pair(PAIR, 2.0)
+        pair.messages += 1
+        pair.signal_counts[signal] = 1
+        await s.save_pair(PAIR, pair, 2.0)
+        await s.flush()
+    c = store(redis_url, redis_prefix)
+    merged = await c.load_pair(PAIR, 3.0)
+    await c.aclose()
+    assert merged.messages == 2 and merged.signal_counts == {"age_probe": 1, "gift_offer": 1}
+    # After its entry left the cache, a pair is read from Redis again, not recreated.
+    a._drop(a._key("pair", PAIR))
+    assert (await a.load_pair(PAIR, 4.0)).messages == 2
+    await a.aclose()
+    await b.aclose()

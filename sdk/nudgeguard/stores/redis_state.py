@@ -94,6 +94,10 @@ class RedisStateStore:
         self.flushes = 0
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
+        # Conversations that had no record in Redis when this process first read them:
+        # their pairs not in the cache have never been written, so reading them is skipped.
+        # Forgotten whenever a conversation's or pair's entry leaves the cache.
+        self._born: dict[str, None] = {}
         self._dirty: dict[str, Entry] = {}
         self._markers: dict[str, str] = {}
         self._sha: dict[str, str] = {}
@@ -166,7 +170,7 @@ class RedisStateStore:
         if entry.dirty or entry.flushing:
             return entry
         if now - entry.at > self.ttl:
-            del self._cache[key]
+            self._drop(key)
             return None
         if entry.kind in _SHARED_KINDS and time.monotonic() - entry.fetched > self.shared_refresh:
             return None
@@ -195,8 +199,13 @@ class RedisStateStore:
             for k in list(itertools.islice(self._cache, 2 * excess)):
                 e = self._cache[k]
                 if excess > 0 and not (e.dirty or e.flushing):
-                    del self._cache[k]
+                    self._drop(k)
                     excess -= 1
+
+    def _drop(self, key: str) -> None:
+        entry = self._cache.pop(key)
+        if entry.kind in ("pair", "conv"):
+            self._born.clear()
 
     def _newer(self, key: str, before: Entry | None) -> Entry | None:
         """Return the cached entry if it changed while we were reading (it wins)."""
@@ -207,7 +216,12 @@ class RedisStateStore:
 
     # -- StateStore ------------------------------------------------------------------------
     async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
-        return await self._load_simple("pair", self._key("pair", key), now)  # type: ignore[no-any-return]
+        pk = self._key("pair", key)
+        if pk not in self._cache and self._key("conv", key[:3]) in self._born:
+            fresh = PairState(first_ts=now, last_ts=now)
+            self._keep(pk, Entry("pair", fresh, 0, "", now, fetched=time.monotonic()))
+            return fresh
+        return await self._load_simple("pair", pk, now)  # type: ignore[no-any-return]
 
     async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
         return await self._load_simple("age", self._key("age", key), now)  # type: ignore[no-any-return]
@@ -260,6 +274,10 @@ class RedisStateStore:
         window = list(got[2] or []) if got else []
         if not decoded:
             entry.rewrite, window = bool(window), []
+            if self.healthy:
+                self._born[ck] = None
+                if len(self._born) > self.max_cached:
+                    self._born.clear()
         entry.obj = codec.conv_load(decoded, window, self.window)
         entry.items = list(entry.obj.window)
         entry.fps = [codec.item_fingerprint(i) for i in entry.items]
@@ -336,8 +354,8 @@ class RedisStateStore:
                     pipe.rpush(k, *kept)
                     pipe.pexpire(k, int(self.ttl * 1000))
                 await pipe.execute()
-        for k in list(self._cache):
-            del self._cache[k]
+        self._cache.clear()
+        self._born.clear()
         return gone
 
     # -- writing ---------------------------------------------------------------------------
