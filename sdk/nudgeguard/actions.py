@@ -155,6 +155,10 @@ class Dispatcher:
         signals = [s.id for s in d.signals]
         if existing is not None:
             before = existing.severity
+            # Working memory behind the case store (a process restarted, or died between
+            # writing the case and queueing its alert): queue the alert for the case's
+            # current severity again. Its id is the original one, so it is sent once.
+            behind = pair.case_id != existing.id or pair.case_severity != before.value
             case = await self.cases.add_evidence(
                 existing.id,
                 evidence,
@@ -164,7 +168,7 @@ class Dispatcher:
                 stages=d.assessment.stages,
             )
             pair.case_id, pair.case_severity = case.id, case.severity.value
-            if case.severity != before:
+            if case.severity != before or behind:
                 await self._alert(case, d, ctx, is_update=True)
             return case
         now = d.ts

@@ -88,15 +88,32 @@ async def build_engine(
     store_path: str | Path | None = None,
     extra_adapters: Sequence[Adapter] = (),
 ) -> Engine:
-    """Build an engine with the configured policy, stores and adapters."""
-    store = open_store(store_path or settings.cases.path)
+    """Build an engine with the configured policy, stores and adapters.
+
+    ``state:`` and ``cases:`` choose the backends (see :mod:`nudgeguard.stores.backends`);
+    an unreachable Redis or PostgreSQL is logged, not fatal.
+    """
+    from nudgeguard.stores.backends import BackendError, check, open_cases, open_state
+    from nudgeguard.stores.resilient import OUTAGES
+
+    store = open_cases(settings.cases, store_path)
+    state = open_state(settings.state)
     adapters = [load_adapter(n, s) for n, s in settings.adapter_sections.items()]
+    await check(state, store)
+    try:
+        pseudonyms = await pseudonymizer_for(store)
+    except OUTAGES:
+        raise BackendError(
+            "the case database is unreachable and NUDGEGUARD_PSEUDONYM_KEY is not set;"
+            " set the key (recommended with several processes) or start the database"
+        ) from None
     return Engine(
         load_policy(settings.policy),
         cases=store,
+        state=state,
         adapters=[*adapters, *extra_adapters],
         sinks=load_sinks(settings.sinks),
-        pseudonymizer=await pseudonymizer_for(store),
+        pseudonymizer=pseudonyms,
         country=settings.country_of,
         services=[RetentionService(settings.privacy)],
     )

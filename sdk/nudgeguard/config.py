@@ -34,6 +34,7 @@ class StateSettings(BaseModel):
 
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
+    prefix: str = Field(default="ng:", min_length=1, max_length=64)
 
 
 class CaseSettings(BaseModel):
@@ -44,6 +45,7 @@ class CaseSettings(BaseModel):
     backend: Literal["sqlite", "postgres"] = "sqlite"
     path: Path | None = None
     dsn: str | None = None
+    spool: Path | None = None
 
 
 class Secrets(BaseSettings):
@@ -52,6 +54,8 @@ class Secrets(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NUDGEGUARD_", extra="ignore")
 
     pseudonym_key: SecretStr | None = None
+    redis_url: SecretStr | None = None
+    postgres_dsn: SecretStr | None = None
 
 
 class Settings(BaseModel):
@@ -119,6 +123,8 @@ def default_store_path() -> Path:
 EXAMPLE = """\
 # nudgeguard configuration. Secrets never go in this file: set them in the environment.
 #   NUDGEGUARD_PSEUDONYM_KEY  key for pseudonymising user ids in stores (keep it stable)
+#   NUDGEGUARD_REDIS_URL      Redis URL with password, if state.backend is redis
+#   NUDGEGUARD_POSTGRES_DSN   PostgreSQL DSN with password, if cases.backend is postgres
 #   DISCORD_TOKEN             bot token, if the discord section is present
 #   SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, if the slack section is present
 
@@ -136,14 +142,20 @@ countries: {}
 detectors: []
 
 # Working memory (risk per pair): memory, or redis for several bot processes.
+# With a password, set NUDGEGUARD_REDIS_URL in the environment instead of url.
 state:
   backend: memory
 #  url: redis://127.0.0.1:6379/0
+#  prefix: "ng:"
 
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
+# postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
+# writes made while the server is down wait in a local spool file (spool:) until it is back.
 cases:
   backend: sqlite
 #  path: /var/lib/nudgeguard/cases.sqlite3
+#  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
+#  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
 
 # Privacy: how long closed cases and records are kept (days after their last change;
 # null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never

@@ -101,6 +101,9 @@ class Outbox:
         self._alert_sinks: dict[str, AlertSink] = {}
         self._nudge_senders: dict[str, NudgeSender] = {}
         self._task: asyncio.Task[None] | None = None
+        self._drain_lock = asyncio.Lock()
+        self._requested = 0
+        self._completed = 0
 
     def register_alert_sink(self, sink: AlertSink) -> None:
         """Deliver alerts addressed to ``sink.name`` through it."""
@@ -131,7 +134,22 @@ class Outbox:
         return await self._attempt(item)
 
     async def drain(self, batch: int = 50) -> int:
-        """Deliver every due item once; return how many were sent."""
+        """Deliver every due item once; return how many were sent.
+
+        Concurrent calls in one process share passes instead of racing each other for the
+        same items: a call returns once a pass that started after it was made has finished.
+        """
+        self._requested += 1
+        mine = self._requested
+        async with self._drain_lock:
+            if self._completed >= mine:
+                return 0
+            started = self._requested
+            sent = await self._drain_pass(batch)
+            self._completed = started
+            return sent
+
+    async def _drain_pass(self, batch: int) -> int:
         sent, seen = 0, set[str]()
         while True:
             items = [i for i in await self.store.due(self.clock(), batch) if i.id not in seen]

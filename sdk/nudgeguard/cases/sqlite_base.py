@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nudgeguard.cases.audit import AuditRow, make_row
+from nudgeguard.cases.migrations import migrate_sqlite
 
 SCHEMA_VERSION = 2
 
@@ -89,6 +90,8 @@ class SqliteBase:
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+        # Ordered steps shared with PostgreSQL, recorded in schema_version.
+        migrate_sqlite(self._db)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

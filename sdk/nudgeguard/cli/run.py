@@ -13,6 +13,7 @@ from nudgeguard.app import build_engine
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.policy import PolicyError
+from nudgeguard.stores.backends import close_state
 
 
 @click.command()
@@ -61,6 +62,8 @@ def run(config_path: Path, store: Path | None) -> None:
         click.echo(f"running: {', '.join(engine.adapters)} (policy {settings.policy})")
         await stop.wait()
         await engine.stop()
+        await close_state(engine.state)
+        await engine.cases.close()
 
     run_async(go)
 

@@ -26,7 +26,7 @@ MAX_PARTICIPANTS = 512
 
 def dumps(value: object) -> str:
     """Return compact JSON."""
-    return json.dumps(value, separators=_SEP, ensure_ascii=False)
+    return json.dumps(value, separators=_SEP)
 
 
 def pair_dump(s: PairState, at: float) -> str:

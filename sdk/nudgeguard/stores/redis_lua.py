@@ -11,13 +11,18 @@ without interleaving other commands, so each record is a compare-and-set on its 
   timestamps keep whichever is set or later. The merged record is returned so the writer
   can refresh its cache.
 
-Ops (ARGV, one after another; each op uses the next key in KEYS):
+The batch is ONE argument, a JSON array of ops laid end to end (packing thousands of
+separate arguments costs more client time than the writes themselves). Each op is
+``code key ttl_ms ...``:
 
-* ``J ttl_ms kind expected_version base_json new_json`` - JSON record (pair|age|child|conv)
-* ``A ttl_ms maxlen n item...`` - append to an evidence ring buffer, trimmed to maxlen
-* ``W ttl_ms n item...`` - rewrite an evidence ring buffer (after edits or deletes)
-* ``Z ttl_ms min_score cap n score member ...`` - fan-out contacts: add, drop old, cap
-* ``S ttl_ms value`` - a plain value (resume markers) written in the same batch
+* ``J key ttl kind expected_version base_json new_json`` - JSON record (pair|age|child|conv)
+* ``A key ttl maxlen n item...`` - append to an evidence ring buffer, trimmed to maxlen
+* ``W key ttl n item...`` - rewrite an evidence ring buffer (after edits or deletes)
+* ``Z key ttl min_score cap n score member ...`` - fan-out contacts: add, drop old, cap
+* ``S key ttl value`` - a plain value (resume markers) written in the same batch
+
+Scripts that touch keys not declared in KEYS work on a single Redis server (not Cluster);
+nudgeguard documents a single primary for working memory.
 
 Returns, per ``J`` op, the new version and the merged JSON ('' when written verbatim).
 """
@@ -88,13 +93,13 @@ local function merge(kind, r, b, n)
   return m
 end
 
-local out, i, k = {}, 1, 1
-while i <= #ARGV do
-  local op, key, ttl = ARGV[i], KEYS[k], ARGV[i + 1]
-  k = k + 1
+local A = cjson.decode(ARGV[1])
+local out, i = {}, 1
+while i <= #A do
+  local op, key, ttl = A[i], A[i + 1], A[i + 2]
   if op == 'J' then
-    local kind, expect, base, new = ARGV[i + 2], tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5]
-    i = i + 6
+    local kind, expect, base, new = A[i + 3], tonumber(A[i + 4]), A[i + 5], A[i + 6]
+    i = i + 7
     local cur = redis.call('HMGET', key, 'v', 'd')
     local ver = tonumber(cur[1]) or 0
     local data, merged = new, ''
@@ -109,34 +114,55 @@ while i <= #ARGV do
     out[#out + 1] = ver + 1
     out[#out + 1] = merged
   elseif op == 'A' then
-    local maxlen, n = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-    for j = 1, n do redis.call('RPUSH', key, ARGV[i + 3 + j]) end
+    local maxlen, n = tonumber(A[i + 3]), tonumber(A[i + 4])
+    for j = 1, n do redis.call('RPUSH', key, A[i + 4 + j]) end
     redis.call('LTRIM', key, -maxlen, -1)
     redis.call('PEXPIRE', key, ttl)
-    i = i + 4 + n
+    i = i + 5 + n
   elseif op == 'W' then
-    local n = tonumber(ARGV[i + 2])
+    local n = tonumber(A[i + 3])
     redis.call('DEL', key)
-    for j = 1, n do redis.call('RPUSH', key, ARGV[i + 2 + j]) end
+    for j = 1, n do redis.call('RPUSH', key, A[i + 3 + j]) end
     if n > 0 then redis.call('PEXPIRE', key, ttl) end
-    i = i + 3 + n
+    i = i + 4 + n
   elseif op == 'Z' then
-    local lo, cap, n = ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+    local lo, cap, n = A[i + 3], tonumber(A[i + 4]), tonumber(A[i + 5])
     for j = 1, n do
-      local s, mem = ARGV[i + 3 + 2 * j], ARGV[i + 4 + 2 * j]
+      local s, mem = A[i + 4 + 2 * j], A[i + 5 + 2 * j]
       local prev = redis.call('ZSCORE', key, mem)
       if not prev or tonumber(prev) < tonumber(s) then redis.call('ZADD', key, s, mem) end
     end
     redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. lo)
     redis.call('ZREMRANGEBYRANK', key, 0, -(cap + 1))
     redis.call('PEXPIRE', key, ttl)
-    i = i + 5 + 2 * n
+    i = i + 6 + 2 * n
   elseif op == 'S' then
-    redis.call('SET', key, ARGV[i + 2], 'PX', ttl)
-    i = i + 3
+    redis.call('SET', key, A[i + 3], 'PX', ttl)
+    i = i + 4
   else
     return redis.error_reply('unknown op')
   end
 end
 return out
+"""
+
+
+READ = r"""
+local ops = cjson.decode(ARGV[1])
+local out = {}
+for n, op in ipairs(ops) do
+  local code, key = op[1], op[2]
+  if code == 'H' then
+    local r = redis.call('HMGET', key, 'v', 'd')
+    out[n] = {r[1] or '', r[2] or ''}
+  elseif code == 'C' then
+    local r = redis.call('HMGET', key, 'v', 'd')
+    local w = {}
+    if r[2] then w = redis.call('LRANGE', op[3], 0, -1) end
+    out[n] = {r[1] or '', r[2] or '', w}
+  else
+    out[n] = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  end
+end
+return cjson.encode(out)
 """

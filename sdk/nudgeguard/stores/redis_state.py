@@ -27,7 +27,6 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -43,29 +42,12 @@ from nudgeguard.state import (
     UserKey,
 )
 from nudgeguard.stores import codec
-from nudgeguard.stores.redis_lua import BATCH
+from nudgeguard.stores.redis_batch import Entry, encode_writes, settle
+from nudgeguard.stores.redis_lua import BATCH, READ
 
 log = logging.getLogger(__name__)
 
 _SHARED_KINDS = ("age", "child", "fan")
-_FANOUT_CAP = 256
-
-
-@dataclass(slots=True)
-class _Entry:
-    """One cached record: the live object, its version in Redis and what Redis holds."""
-
-    kind: str
-    obj: Any
-    version: int = 0
-    base: str = ""
-    at: float = 0.0
-    dirty: bool = False
-    fetched: float = 0.0
-    items: list[Any] = field(default_factory=list)
-    fps: list[tuple[object, ...]] = field(default_factory=list)
-    rewrite: bool = False
-    fan_new: dict[str, float] = field(default_factory=dict)
 
 
 class RedisStateStore:
@@ -102,7 +84,6 @@ class RedisStateStore:
         self.prefix = prefix
         self.window = window
         self.ttl = ttl_seconds
-        self.ttl_ms = str(int(ttl_seconds * 1000))
         self.flush_interval = flush_interval
         self.max_dirty = max_dirty
         self.shared_refresh = shared_refresh
@@ -110,25 +91,35 @@ class RedisStateStore:
         self.healthy = True
         self.last_error: str | None = None
         self.flushes = 0
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._dirty: dict[str, _Entry] = {}
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._dirty: dict[str, Entry] = {}
         self._markers: dict[str, str] = {}
-        self._sha: str | None = None
+        self._sha: dict[str, str] = {}
         self._flush_lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
-        self._reads: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._reads: list[tuple[list[str], asyncio.Future[Any]]] = []
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
 
     # -- keys ------------------------------------------------------------------------------
     def _key(self, kind: str, parts: tuple[str, ...]) -> str:
-        return self.prefix + kind + ":" + ":".join(p.replace(":", "%3A") for p in parts)
+        cached = self._keys.get((kind, parts))
+        if cached is not None:
+            return cached
+        joined = ":".join(parts)
+        if joined.count(":") != len(parts) - 1:
+            joined = ":".join(p.replace(":", "%3A") for p in parts)
+        if len(self._keys) > 100_000:
+            self._keys.clear()
+        key = self._keys[(kind, parts)] = self.prefix + kind + ":" + joined
+        return key
 
     # -- reading ---------------------------------------------------------------------------
-    async def _read(self, *command: Any) -> Any:
-        """Queue a read; reads queued in the same loop turn share one pipeline."""
+    async def _read(self, *op: str) -> Any:
+        """Queue a read; reads queued in the same loop turn go out in one script call."""
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._reads.append((command, fut))
+        self._reads.append((list(op), fut))
         if self._reader is None:
             self._reader = asyncio.create_task(self._run_reads())
         return await fut
@@ -137,10 +128,8 @@ class RedisStateStore:
         await asyncio.sleep(0)
         batch, self._reads, self._reader = self._reads, [], None
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            for command, _ in batch:
-                pipe.execute_command(*command)
-            results = await pipe.execute()
+            raw = await self._script(READ, json.dumps([op for op, _ in batch]))
+            results = json.loads(raw)
         except (RedisError, OSError) as exc:
             self._down(exc)
             results = [None] * len(batch)
@@ -148,7 +137,17 @@ class RedisStateStore:
             self.healthy = True
         for (_, fut), result in zip(batch, results, strict=True):
             if not fut.done():
-                fut.set_result(result)
+                fut.set_result(result or None)
+
+    async def _script(self, source: str, arg: str) -> Any:
+        sha = self._sha.get(source)
+        if sha is None:
+            sha = self._sha[source] = await self.redis.script_load(source)
+        try:
+            return await self.redis.evalsha(sha, 0, arg)
+        except NoScriptError:
+            self._sha[source] = await self.redis.script_load(source)
+            return await self.redis.evalsha(self._sha[source], 0, arg)
 
     def _down(self, exc: BaseException) -> None:
         if self.healthy:
@@ -158,26 +157,29 @@ class RedisStateStore:
         self.healthy = False
         self.last_error = type(exc).__name__
 
-    def _cached(self, key: str, now: float) -> _Entry | None:
+    def _cached(self, key: str, now: float) -> Entry | None:
         entry = self._cache.get(key)
         if entry is None:
             return None
-        if not entry.dirty and now - entry.at > self.ttl:
+        if not entry.busy and now - entry.at > self.ttl:
             del self._cache[key]
             return None
         if (
             entry.kind in _SHARED_KINDS
-            and not entry.dirty
+            and not entry.busy
             and time.monotonic() - entry.fetched > self.shared_refresh
         ):
             return None
         self._cache.move_to_end(key)
         return entry
 
-    async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], _Entry]:
-        got = await self._read("HMGET", key, "v", "d")
-        ver, data = (got or (None, None))[0], (got or (None, None))[1]
-        entry = _Entry(kind, None, int(ver or 0), data or "", fetched=time.monotonic())
+    async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], Entry]:
+        got = await self._read("H", key)
+        return self._decode_json(kind, got, now)
+
+    def _decode_json(self, kind: str, got: Any, now: float) -> tuple[dict[str, Any], Entry]:
+        ver, data = (got[0], got[1]) if got else ("", "")
+        entry = Entry(kind, None, int(ver or 0), data or "", fetched=time.monotonic())
         decoded: dict[str, Any] = json.loads(data) if data else {}
         if decoded and now - float(decoded.get("at", now)) > self.ttl:
             decoded = {}
@@ -186,16 +188,20 @@ class RedisStateStore:
         entry.at = float(decoded.get("at", now)) if decoded else now
         return decoded, entry
 
-    def _keep(self, key: str, entry: _Entry) -> None:
-        old = self._cache.get(key)
-        if old is not None and old.dirty:
-            return
+    def _keep(self, key: str, entry: Entry) -> None:
         self._cache[key] = entry
         self._cache.move_to_end(key)
         if len(self._cache) > self.max_cached:
             for k in list(self._cache)[: len(self._cache) - self.max_cached]:
-                if not self._cache[k].dirty:
+                if not self._cache[k].busy:
                     del self._cache[k]
+
+    def _newer(self, key: str, before: Entry | None) -> Entry | None:
+        """Return the cached entry if it changed while we were reading (it wins)."""
+        current = self._cache.get(key)
+        if current is not None and (current is not before or current.busy):
+            return current
+        return None
 
     # -- StateStore ------------------------------------------------------------------------
     async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
@@ -211,7 +217,11 @@ class RedisStateStore:
         entry = self._cached(key, now)
         if entry is not None:
             return entry.obj
+        before = self._cache.get(key)
         decoded, entry = await self._load_json(kind, key, now)
+        newer = self._newer(key, before)
+        if newer is not None:
+            return newer.obj
         if kind == "pair":
             entry.obj = (
                 codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
@@ -220,9 +230,6 @@ class RedisStateStore:
             entry.obj = codec.age_load(decoded) if decoded else AgeInference()
         else:
             entry.obj = codec.child_load(decoded) if decoded else ChildState()
-        current = self._cache.get(key)
-        if current is not None and current.dirty:
-            return current.obj
         self._keep(key, entry)
         return entry.obj
 
@@ -242,17 +249,18 @@ class RedisStateStore:
         entry = self._cached(ck, now)
         if entry is not None:
             return entry.obj  # type: ignore[no-any-return]
-        (decoded, entry), window = await asyncio.gather(
-            self._load_json("conv", ck, now), self._read("LRANGE", self._key("win", key), 0, -1)
-        )
+        before = self._cache.get(ck)
+        got = await self._read("C", ck, self._key("win", key))
+        newer = self._newer(ck, before)
+        if newer is not None:
+            return newer.obj  # type: ignore[no-any-return]
+        decoded, entry = self._decode_json("conv", got, now)
+        window = list(got[2] or []) if got else []
         if not decoded:
             entry.rewrite, window = bool(window), []
-        entry.obj = codec.conv_load(decoded, list(window or []), self.window)
+        entry.obj = codec.conv_load(decoded, window, self.window)
         entry.items = list(entry.obj.window)
         entry.fps = [codec.item_fingerprint(i) for i in entry.items]
-        current = self._cache.get(ck)
-        if current is not None and current.dirty:
-            return current.obj  # type: ignore[no-any-return]
         self._keep(ck, entry)
         return entry.obj  # type: ignore[no-any-return]
 
@@ -271,13 +279,13 @@ class RedisStateStore:
         fk = self._key("fan", actor)
         entry = self._cached(fk, now)
         if entry is None:
-            got = await self._read("ZRANGE", fk, 0, -1, "WITHSCORES")
-            entry = _Entry("fan", {m: float(s) for m, s in (got or [])}, fetched=time.monotonic())
-            current = self._cache.get(fk)
-            if current is not None and current.dirty:
-                entry.fan_new = current.fan_new
-                entry.obj.update(current.fan_new)
-            self._keep(fk, entry)
+            before = self._cache.get(fk)
+            got = list(await self._read("Z", fk) or [])
+            entry = self._newer(fk, before)
+            if entry is None:
+                known = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
+                entry = Entry("fan", known, fetched=time.monotonic())
+                self._keep(fk, entry)
         contacts: dict[str, float] = entry.obj
         if contacts.get(target_id, -1.0) < now:
             contacts[target_id] = now
@@ -324,7 +332,7 @@ class RedisStateStore:
                 pipe.delete(k)
                 if kept:
                     pipe.rpush(k, *kept)
-                    pipe.pexpire(k, int(self.ttl_ms))
+                    pipe.pexpire(k, int(self.ttl * 1000))
                 await pipe.execute()
         for k in list(self._cache):
             del self._cache[k]
@@ -335,7 +343,7 @@ class RedisStateStore:
         entry = self._cache.get(key)
         if entry is None or entry.obj is not obj:
             old = entry
-            entry = _Entry(kind, obj, -1, "", fetched=time.monotonic())
+            entry = Entry(kind, obj, -1, "", fetched=time.monotonic())
             if old is not None:
                 entry.version, entry.base = old.version, old.base
                 entry.items, entry.fps, entry.rewrite = old.items, old.fps, old.rewrite
@@ -364,12 +372,18 @@ class RedisStateStore:
                 return True
             batch, markers = self._dirty, self._markers
             self._dirty, self._markers = {}, {}
-            keys, args, jobs = self._encode(batch, markers)
+            blob, jobs = encode_writes(
+                batch, markers, prefix=self.prefix, window=self.window, ttl=self.ttl
+            )
             try:
-                result = await self._run_batch(keys, args)
+                result = await self._script(BATCH, blob)
             except (RedisError, OSError) as exc:
                 self._down(exc)
                 for k, e in batch.items():
+                    e.flushing = False
+                    # Not written: write the whole window and the unsent contacts next time.
+                    e.dirty, e.rewrite = True, e.kind == "conv"
+                    e.fan_new = {**e.fan_sent, **e.fan_new}
                     self._dirty.setdefault(k, e)
                 for k, v in markers.items():
                     self._markers.setdefault(k, v)
@@ -378,98 +392,14 @@ class RedisStateStore:
                 return False
             self.healthy = True
             self.flushes += 1
-            self._settle(jobs, result)
+            settle(jobs, result)
+            for e in batch.values():
+                e.flushing = False
             return True
 
     async def _retry_later(self) -> None:
         await asyncio.sleep(max(self.flush_interval, 1.0))
         await self.flush()
-
-    async def _run_batch(self, keys: list[str], args: list[str]) -> list[Any]:
-        if self._sha is None:
-            self._sha = await self.redis.script_load(BATCH)
-        try:
-            return await self.redis.evalsha(self._sha, len(keys), *keys, *args)  # type: ignore[no-any-return]
-        except NoScriptError:
-            self._sha = await self.redis.script_load(BATCH)
-            return await self.redis.evalsha(self._sha, len(keys), *keys, *args)  # type: ignore[no-any-return]
-
-    def _encode(
-        self, batch: dict[str, _Entry], markers: dict[str, str]
-    ) -> tuple[list[str], list[str], list[tuple[str, _Entry, str]]]:
-        keys: list[str] = []
-        args: list[str] = []
-        jobs: list[tuple[str, _Entry, str]] = []
-        for key, e in batch.items():
-            e.dirty = False
-            if e.kind == "fan":
-                keys.append(key)
-                lo = str(e.at - self.ttl)
-                flat = [x for m, s in e.fan_new.items() for x in (repr(s), m)]
-                args += ["Z", self.ttl_ms, lo, str(_FANOUT_CAP), str(len(e.fan_new)), *flat]
-                e.fan_new = {}
-                continue
-            if e.kind == "conv":
-                self._encode_window(key, e, keys, args)
-                data = codec.conv_dump(e.obj, e.at)
-            elif e.kind == "pair":
-                data = codec.pair_dump(e.obj, e.at)
-            elif e.kind == "age":
-                data = codec.age_dump(e.obj, e.at)
-            else:
-                data = codec.child_dump(e.obj, e.at)
-            keys.append(key)
-            args += ["J", self.ttl_ms, e.kind, str(e.version), e.base, data]
-            jobs.append((key, e, data))
-        for key, value in markers.items():
-            keys.append(key)
-            args += ["S", self.ttl_ms, value]
-        return keys, args, jobs
-
-    def _encode_window(self, key: str, e: _Entry, keys: list[str], args: list[str]) -> None:
-        # The entry holds the items it last wrote, so their ids cannot be reused meanwhile.
-        items = list(e.obj.window)
-        fps = [codec.item_fingerprint(i) for i in items]
-        wkey = self.prefix + "win:" + key[len(self.prefix) + 5 :]
-        known = {id(i): fp for i, fp in zip(e.items, e.fps, strict=True)}
-        changed = e.rewrite or any(
-            known.get(id(i), fp) != fp for i, fp in zip(items, fps, strict=True)
-        )
-        fresh = [i for i in items if id(i) not in known]
-        if changed:
-            keys.append(wkey)
-            args += ["W", self.ttl_ms, str(len(items)), *(codec.item_dump(i) for i in items)]
-        elif fresh:
-            keys.append(wkey)
-            args += ["A", self.ttl_ms, str(self.window), str(len(fresh))]
-            args += [codec.item_dump(i) for i in fresh]
-        e.items, e.fps, e.rewrite = items, fps, False
-
-    def _settle(self, jobs: list[tuple[str, _Entry, str]], result: list[Any]) -> None:
-        for n, (_key, e, data) in enumerate(jobs):
-            version, merged = int(result[2 * n]), result[2 * n + 1]
-            if not merged:
-                e.version, e.base = version, data
-                continue
-            decoded = json.loads(merged)
-            if e.kind == "conv":
-                e.obj.participants.update(decoded.get("pa") or [])
-                e.version, e.base = version, merged
-                continue
-            if e.dirty:
-                # Written again meanwhile: merge again from what we sent at the next flush.
-                e.version, e.base = -1, data
-                continue
-            e.version, e.base = version, merged
-            fresh: Any
-            if e.kind == "pair":
-                fresh = codec.pair_load(decoded)
-            elif e.kind == "age":
-                fresh = codec.age_load(decoded)
-            else:
-                fresh = codec.child_load(decoded)
-            for slot in type(e.obj).__slots__:
-                setattr(e.obj, slot, getattr(fresh, slot))
 
     async def aclose(self) -> None:
         """Flush what is dirty and close the connection pool."""
