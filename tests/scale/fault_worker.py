@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nudgeguard.cases.postgres import PostgresCaseStore
 from nudgeguard.outbox import Backoff
-from nudgeguard.scale_bench import conversations, fingerprint, make_engine
+from nudgeguard.scale_replay import conversations, fingerprint, make_engine
 from nudgeguard.stores.redis_state import RedisStateStore
 
 

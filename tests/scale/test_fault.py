@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nudgeguard.cases.postgres import PostgresCaseStore
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.scale_bench import conversations, make_engine, replay
+from nudgeguard.scale_replay import conversations, make_engine, replay
 from nudgeguard.state import MemoryStateStore
 
 from .corpus import write_corpus

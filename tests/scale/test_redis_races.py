@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.scale_bench import conversations, make_engine, replay
+from nudgeguard.scale_replay import conversations, make_engine, replay
 from nudgeguard.state import MemoryStateStore
 from nudgeguard.stores.redis_state import RedisStateStore
 

@@ -7,11 +7,18 @@ version it now holds, and the merged record when another process had written mea
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
 from nudgeguard.stores import codec
+from nudgeguard.stores.redis_io import RedisIO
+from nudgeguard.stores.redis_lua import BATCH
 
 FANOUT_CAP = 256
 """Distinct targets kept per actor in the shared fan-out set."""
@@ -136,3 +143,114 @@ def settle(jobs: list[Job], result: list[Any]) -> None:
             fresh = codec.child_load(decoded)
         for slot in type(e.obj).__slots__:
             setattr(e.obj, slot, getattr(fresh, slot))
+
+
+class RedisWriter(RedisIO):
+    """Marks records dirty and flushes them in one atomic script call per batch.
+
+    Args:
+        url: Redis URL.
+        prefix: Key prefix.
+        client: An existing client to use instead.
+        window: Messages kept per evidence window.
+        ttl: Seconds a record lives without writes.
+        flush_interval: Seconds between background flushes.
+        max_dirty: Flush at once when this many records are dirty.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        client: aioredis.Redis | None,
+        *,
+        window: int,
+        ttl: float,
+        flush_interval: float,
+        max_dirty: int,
+    ) -> None:
+        super().__init__(url, prefix, client)
+        self.window = window
+        self.ttl = ttl
+        self.flush_interval = flush_interval
+        self.max_dirty = max_dirty
+        self.flushes = 0
+        self._dirty: dict[str, Entry] = {}
+        self._markers: dict[str, str] = {}
+        self._flush_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self._retry: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    def set_marker(self, name: str, value: str) -> None:
+        """Write ``value`` under ``name`` in the same atomic batch as the next flush.
+
+        Replay workers store their progress this way: the marker and the state it describes
+        reach Redis together or not at all.
+        """
+        self._markers[self.prefix + "mark:" + name] = value
+        self._after_write()
+
+    def _after_write(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+        if len(self._dirty) >= self.max_dirty and not self._flush_lock.locked():
+            task = asyncio.create_task(self.flush())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_interval)
+        await self.flush()
+
+    async def flush(self) -> bool:
+        """Write every dirty record to Redis in one atomic batch; False if Redis is down."""
+        async with self._flush_lock:
+            if not self._dirty and not self._markers:
+                return True
+            batch, markers = self._dirty, self._markers
+            self._dirty, self._markers = {}, {}
+            blob, jobs = encode_writes(
+                batch, markers, prefix=self.prefix, window=self.window, ttl=self.ttl
+            )
+            try:
+                result = await self._script(BATCH, blob)
+            except (RedisError, OSError) as exc:
+                self._down(exc)
+                for k, e in batch.items():
+                    e.flushing = False
+                    # Not written: write the whole window and the unsent contacts next time.
+                    e.dirty, e.rewrite = True, e.kind == "conv"
+                    e.fan_new = {**e.fan_sent, **e.fan_new}
+                    self._dirty.setdefault(k, e)
+                for k, v in markers.items():
+                    self._markers.setdefault(k, v)
+                if self._retry is None or self._retry.done():
+                    self._retry = asyncio.create_task(self._retry_later())
+                return False
+            self.healthy = True
+            self.flushes += 1
+            settle(jobs, result)
+            for e in batch.values():
+                e.flushing = False
+            return True
+
+    async def _retry_later(self) -> None:
+        """Retry the flush until Redis takes it (every second, then up to every 10 s)."""
+        delay = max(self.flush_interval, 1.0)
+        while True:
+            await asyncio.sleep(delay)
+            if await self.flush():
+                return
+            delay = min(delay * 2, 10.0)
+
+    async def aclose(self) -> None:
+        """Flush what is dirty and close the connection pool."""
+        for task in (self._flusher, self._retry):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        with contextlib.suppress(RedisError, OSError):
+            await self.flush()
+        await self.redis.aclose()

@@ -21,8 +21,6 @@ How it stays fast and correct:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -31,7 +29,6 @@ from collections import OrderedDict
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError, RedisError
 
 from nudgeguard.state import (
     AgeInference,
@@ -43,15 +40,14 @@ from nudgeguard.state import (
     UserKey,
 )
 from nudgeguard.stores import codec
-from nudgeguard.stores.redis_batch import Entry, encode_writes, settle
-from nudgeguard.stores.redis_lua import BATCH, READ
+from nudgeguard.stores.redis_batch import Entry, RedisWriter
 
 log = logging.getLogger(__name__)
 
 _SHARED_KINDS = ("age", "child", "fan")
 
 
-class RedisStateStore:
+class RedisStateStore(RedisWriter):
     """A :class:`~nudgeguard.state.StateStore` on Redis, shared by several processes.
 
     Args:
@@ -79,89 +75,22 @@ class RedisStateStore:
         max_cached: int = 200_000,
         client: aioredis.Redis | None = None,
     ) -> None:
-        self.redis = client or aioredis.Redis.from_url(
-            url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+        super().__init__(
+            url,
+            prefix,
+            client,
+            window=window,
+            ttl=ttl_seconds,
+            flush_interval=flush_interval,
+            max_dirty=max_dirty,
         )
-        self.prefix = prefix
-        self.window = window
-        self.ttl = ttl_seconds
-        self.flush_interval = flush_interval
-        self.max_dirty = max_dirty
         self.shared_refresh = shared_refresh
         self.max_cached = max_cached
-        self.healthy = True
-        self.last_error: str | None = None
-        self.flushes = 0
         self._cache: OrderedDict[str, Entry] = OrderedDict()
-        self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
         # Conversations that had no record in Redis when this process first read them:
         # their pairs not in the cache have never been written, so reading them is skipped.
         # Forgotten whenever a conversation's or pair's entry leaves the cache.
         self._born: dict[str, None] = {}
-        self._dirty: dict[str, Entry] = {}
-        self._markers: dict[str, str] = {}
-        self._sha: dict[str, str] = {}
-        self._flush_lock = asyncio.Lock()
-        self._flusher: asyncio.Task[None] | None = None
-        self._retry: asyncio.Task[None] | None = None
-        self._reads: list[tuple[list[str], asyncio.Future[Any]]] = []
-        self._reader: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[bool]] = set()
-
-    # -- keys ------------------------------------------------------------------------------
-    def _key(self, kind: str, parts: tuple[str, ...]) -> str:
-        cached = self._keys.get((kind, parts))
-        if cached is not None:
-            return cached
-        joined = ":".join(parts)
-        if joined.count(":") != len(parts) - 1:
-            joined = ":".join(p.replace(":", "%3A") for p in parts)
-        if len(self._keys) > 100_000:
-            self._keys.clear()
-        key = self._keys[(kind, parts)] = self.prefix + kind + ":" + joined
-        return key
-
-    # -- reading ---------------------------------------------------------------------------
-    async def _read(self, *op: str) -> Any:
-        """Queue a read; reads queued in the same loop turn go out in one script call."""
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._reads.append((list(op), fut))
-        if self._reader is None:
-            self._reader = asyncio.create_task(self._run_reads())
-        return await fut
-
-    async def _run_reads(self) -> None:
-        await asyncio.sleep(0)
-        batch, self._reads, self._reader = self._reads, [], None
-        try:
-            raw = await self._script(READ, json.dumps([op for op, _ in batch]))
-            results = json.loads(raw)
-        except (RedisError, OSError) as exc:
-            self._down(exc)
-            results = [None] * len(batch)
-        else:
-            self.healthy = True
-        for (_, fut), result in zip(batch, results, strict=True):
-            if not fut.done():
-                fut.set_result(result or None)
-
-    async def _script(self, source: str, arg: str) -> Any:
-        sha = self._sha.get(source)
-        if sha is None:
-            sha = self._sha[source] = await self.redis.script_load(source)
-        try:
-            return await self.redis.evalsha(sha, 0, arg)
-        except NoScriptError:
-            self._sha[source] = await self.redis.script_load(source)
-            return await self.redis.evalsha(self._sha[source], 0, arg)
-
-    def _down(self, exc: BaseException) -> None:
-        if self.healthy:
-            log.warning(
-                "redis state store unreachable (%s); using local memory", type(exc).__name__
-            )
-        self.healthy = False
-        self.last_error = type(exc).__name__
 
     def _cached(self, key: str, now: float) -> Entry | None:
         entry = self._cache.get(key)
@@ -316,20 +245,6 @@ class RedisStateStore:
         self._after_write()
         return sum(1 for t in contacts.values() if t >= now - window_seconds)
 
-    def set_marker(self, name: str, value: str) -> None:
-        """Write ``value`` under ``name`` in the same atomic batch as the next flush.
-
-        Replay workers store their progress this way: the marker and the state it describes
-        reach Redis together or not at all.
-        """
-        self._markers[self.prefix + "mark:" + name] = value
-        self._after_write()
-
-    async def get_marker(self, name: str) -> str | None:
-        """Return a marker written by :meth:`set_marker`."""
-        value = await self.redis.get(self.prefix + "mark:" + name)
-        return None if value is None else str(value)
-
     async def forget_user(self, key: UserKey) -> int:
         """Drop everything held about one user, in Redis and in this process's cache."""
         await self.flush()
@@ -372,75 +287,3 @@ class RedisStateStore:
         entry.dirty = True
         self._dirty[key] = entry
         self._after_write()
-
-    def _after_write(self) -> None:
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_soon())
-        if len(self._dirty) >= self.max_dirty and not self._flush_lock.locked():
-            task = asyncio.create_task(self.flush())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(self.flush_interval)
-        await self.flush()
-
-    async def flush(self) -> bool:
-        """Write every dirty record to Redis in one atomic batch; False if Redis is down."""
-        async with self._flush_lock:
-            if not self._dirty and not self._markers:
-                return True
-            batch, markers = self._dirty, self._markers
-            self._dirty, self._markers = {}, {}
-            blob, jobs = encode_writes(
-                batch, markers, prefix=self.prefix, window=self.window, ttl=self.ttl
-            )
-            try:
-                result = await self._script(BATCH, blob)
-            except (RedisError, OSError) as exc:
-                self._down(exc)
-                for k, e in batch.items():
-                    e.flushing = False
-                    # Not written: write the whole window and the unsent contacts next time.
-                    e.dirty, e.rewrite = True, e.kind == "conv"
-                    e.fan_new = {**e.fan_sent, **e.fan_new}
-                    self._dirty.setdefault(k, e)
-                for k, v in markers.items():
-                    self._markers.setdefault(k, v)
-                if self._retry is None or self._retry.done():
-                    self._retry = asyncio.create_task(self._retry_later())
-                return False
-            self.healthy = True
-            self.flushes += 1
-            settle(jobs, result)
-            for e in batch.values():
-                e.flushing = False
-            return True
-
-    async def _retry_later(self) -> None:
-        """Retry the flush until Redis takes it (every second, then up to every 10 s)."""
-        delay = max(self.flush_interval, 1.0)
-        while True:
-            await asyncio.sleep(delay)
-            if await self.flush():
-                return
-            delay = min(delay * 2, 10.0)
-
-    async def aclose(self) -> None:
-        """Flush what is dirty and close the connection pool."""
-        for task in (self._flusher, self._retry):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        with contextlib.suppress(RedisError, OSError):
-            await self.flush()
-        await self.redis.aclose()
-
-    async def ping(self) -> bool:
-        """Return True when Redis answers."""
-        try:
-            return bool(await self.redis.ping())
-        except (RedisError, OSError) as exc:
-            self._down(exc)
-            return False
