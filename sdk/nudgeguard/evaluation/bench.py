@@ -58,7 +58,10 @@ def build_event(r: Record, index: int) -> MessageEvent:
 
 def _engine(pack: PolicyPack) -> Engine:
     return Engine(
-        pack, cases=SqliteCaseStore(":memory:"), state=MemoryStateStore(), adapters=[RecordingAdapter()]
+        pack,
+        cases=SqliteCaseStore(":memory:"),
+        state=MemoryStateStore(),
+        adapters=[RecordingAdapter()],
     )
 
 

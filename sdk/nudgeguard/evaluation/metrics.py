@@ -79,8 +79,12 @@ def compute_metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "median_messages_to_child_nudge": _median(
             [o.child_nudged_at for o in nudged if o.child_nudged_at]
         ),
-        "nudges_per_1k_normal_messages": _ratio(1000 * sum(o.nudges for o in normal), normal_messages),
-        "cases_per_1k_normal_messages": _ratio(1000 * sum(o.cases for o in normal), normal_messages),
+        "nudges_per_1k_normal_messages": _ratio(
+            1000 * sum(o.nudges for o in normal), normal_messages
+        ),
+        "cases_per_1k_normal_messages": _ratio(
+            1000 * sum(o.cases for o in normal), normal_messages
+        ),
         "subject_correct": _ratio(sum(o.subject_truth == "suspect" for o in esc_g), len(esc_g)),
         "child_nudged_by_escalation": _ratio(len(nudged_first), len(esc_g)),
         "normal_messages": normal_messages,

@@ -88,9 +88,7 @@ def generate(messages: int = 100_000, seed: int = 7, risky_share: float = 0.02) 
     return out[:messages]
 
 
-def _conversations(
-    rng: random.Random, messages: int, risky_share: float
-) -> Iterator[list[Record]]:
+def _conversations(rng: random.Random, messages: int, risky_share: float) -> Iterator[list[Record]]:
     made = 0
     index = 0
     while made < messages:
