@@ -44,9 +44,7 @@ def eval_command(corpora: tuple[Path, ...], policy: str, ages: str, as_json: boo
     except (TranscriptError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     mode: AgesMode = "declared" if ages == "declared" else "unknown"
-    with click.progressbar(
-        length=total, label="replaying", file=sys.stderr, show_pos=True
-    ) as bar:
+    with click.progressbar(length=total, label="replaying", file=sys.stderr, show_pos=True) as bar:
         outcomes = run_async(
             lambda: replay_corpora(corpora, pack, mode, on_message=lambda: bar.update(1))
         )
