@@ -7,6 +7,7 @@ only private channels the adapter declares, in the policy's fallback order.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -84,34 +85,44 @@ class Dispatcher:
         self.capabilities = capabilities
         self.country = country
         self.stats = DispatchStats()
+        #: False on the scratch engine of "Check this message": the adapter answers the
+        #: child itself, so no second nudge and never a sender warning.
+        self.contact_people = True
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
         if not decision.actions:
             return
+        # Every acted-on decision is recorded without text or ids, for transparency reports.
+        await self.cases.observe(
+            Observation(
+                ts=decision.ts,
+                platform=decision.platform,
+                community_id=decision.community_id,
+                level=decision.level.value,
+                signals=tuple(s.id for s in decision.signals),
+                actions=tuple(a.kind for a in decision.actions),
+                mode="observe" if decision.mode == "observe" else "live",
+                family=decision.family or "",
+            )
+        )
         if decision.mode == "observe":
             self.stats.observed += 1
-            await self.cases.observe(
-                Observation(
-                    ts=decision.ts,
-                    platform=decision.platform,
-                    community_id=decision.community_id,
-                    level=decision.level.value,
-                    signals=tuple(s.id for s in decision.signals),
-                    actions=tuple(a.kind for a in decision.actions),
-                    mode="observe",
-                )
-            )
             return
         case: Case | None = None
         for action in decision.actions:
             self.stats.by_action[action.kind] = self.stats.by_action.get(action.kind, 0) + 1
             if action.kind in ("escalate", "append_evidence"):
                 case = await self._escalate(decision, ctx, action)
+            elif not self.contact_people:
+                continue
             elif action.kind == "nudge_child":
                 await self._nudge_child(decision, ctx, action, case)
             elif action.kind == "warn_sender":
                 await self._warn_sender(decision, ctx, action)
+        # Alerts were only stored above; they go out now, after the child's nudge, so a
+        # slow or failing moderator channel never delays it, and a crash loses nothing.
+        await self.outbox.drain()
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -144,6 +155,10 @@ class Dispatcher:
         signals = [s.id for s in d.signals]
         if existing is not None:
             before = existing.severity
+            # Working memory behind the case store (a process restarted, or died between
+            # writing the case and queueing its alert): queue the alert for the case's
+            # current severity again. Its id is the original one, so it is sent once.
+            behind = pair.case_id != existing.id or pair.case_severity != before.value
             case = await self.cases.add_evidence(
                 existing.id,
                 evidence,
@@ -153,7 +168,7 @@ class Dispatcher:
                 stages=d.assessment.stages,
             )
             pair.case_id, pair.case_severity = case.id, case.severity.value
-            if case.severity != before:
+            if case.severity != before or behind:
                 await self._alert(case, d, ctx, is_update=True)
             return case
         now = d.ts
@@ -208,7 +223,7 @@ class Dispatcher:
                 kind="alert",
                 payload=alert.model_dump_json(),
             )
-            await self.outbox.submit(item)
+            await self.outbox.enqueue(item)
 
     def build_alert(
         self,
@@ -308,7 +323,9 @@ class Dispatcher:
         if not nudge.delivery:
             return "undeliverable"
         item = OutboxItem(
-            id=nudge.nudge_id,
+            # Nudge ids name the recipient; the stored key is a hash, so no raw user id
+            # outlives the payload (which is dropped once delivered).
+            id="nudge:" + hashlib.sha256(nudge.nudge_id.encode()).hexdigest()[:40],
             case_id=nudge.case_id,
             target=nudge.platform,
             kind="nudge",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -11,11 +10,13 @@ from pathlib import Path
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
-from nudgeguard.config import KEY_ENV, Settings, default_store_path
+from nudgeguard.config import Secrets, Settings, default_store_path
 from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.privacy.retention import RetentionService
+from nudgeguard.sinks import load_sinks
 
 
 def open_store(path: str | Path | None = None) -> SqliteCaseStore:
@@ -30,9 +31,9 @@ async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
     pseudonyms stay stable across restarts. Setting the environment key is recommended:
     then the database alone cannot link pseudonyms to ids.
     """
-    env = os.environ.get(KEY_ENV)
-    if env:
-        return Pseudonymizer(env.encode())
+    configured = Secrets().pseudonym_key
+    if configured is not None:
+        return Pseudonymizer(configured.get_secret_value().encode())
     saved = await store.get_setting("pseudonym_key")
     if saved is None:
         key = Pseudonymizer.new_key()
@@ -87,13 +88,32 @@ async def build_engine(
     store_path: str | Path | None = None,
     extra_adapters: Sequence[Adapter] = (),
 ) -> Engine:
-    """Build an engine with the configured policy, stores and adapters."""
-    store = open_store(store_path or settings.cases.path)
+    """Build an engine with the configured policy, stores and adapters.
+
+    ``state:`` and ``cases:`` choose the backends (see :mod:`nudgeguard.stores.backends`);
+    an unreachable Redis or PostgreSQL is logged, not fatal.
+    """
+    from nudgeguard.stores.backends import BackendError, check, open_cases, open_state
+    from nudgeguard.stores.resilient import OUTAGES
+
+    store = open_cases(settings.cases, store_path)
+    state = open_state(settings.state)
     adapters = [load_adapter(n, s) for n, s in settings.adapter_sections.items()]
+    await check(state, store)
+    try:
+        pseudonyms = await pseudonymizer_for(store)
+    except OUTAGES:
+        raise BackendError(
+            "the case database is unreachable and NUDGEGUARD_PSEUDONYM_KEY is not set;"
+            " set the key (recommended with several processes) or start the database"
+        ) from None
     return Engine(
         load_policy(settings.policy),
         cases=store,
+        state=state,
         adapters=[*adapters, *extra_adapters],
-        pseudonymizer=await pseudonymizer_for(store),
+        sinks=load_sinks(settings.sinks),
+        pseudonymizer=pseudonyms,
         country=settings.country_of,
+        services=[RetentionService(settings.privacy)],
     )

@@ -16,6 +16,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
 
 STORE_ENV = "NUDGEGUARD_STORE"
@@ -33,6 +34,7 @@ class StateSettings(BaseModel):
 
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
+    prefix: str = Field(default="ng:", min_length=1, max_length=64)
 
 
 class CaseSettings(BaseModel):
@@ -43,6 +45,7 @@ class CaseSettings(BaseModel):
     backend: Literal["sqlite", "postgres"] = "sqlite"
     path: Path | None = None
     dsn: str | None = None
+    spool: Path | None = None
 
 
 class Secrets(BaseSettings):
@@ -51,6 +54,8 @@ class Secrets(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NUDGEGUARD_", extra="ignore")
 
     pseudonym_key: SecretStr | None = None
+    redis_url: SecretStr | None = None
+    postgres_dsn: SecretStr | None = None
 
 
 class Settings(BaseModel):
@@ -68,6 +73,8 @@ class Settings(BaseModel):
     detectors: list[str] = []
     state: StateSettings = StateSettings()
     cases: CaseSettings = CaseSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    sinks: dict[str, dict[str, Any]] = {}
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
@@ -116,6 +123,8 @@ def default_store_path() -> Path:
 EXAMPLE = """\
 # nudgeguard configuration. Secrets never go in this file: set them in the environment.
 #   NUDGEGUARD_PSEUDONYM_KEY  key for pseudonymising user ids in stores (keep it stable)
+#   NUDGEGUARD_REDIS_URL      Redis URL with password, if state.backend is redis
+#   NUDGEGUARD_POSTGRES_DSN   PostgreSQL DSN with password, if cases.backend is postgres
 #   DISCORD_TOKEN             bot token, if the discord section is present
 #   SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, if the slack section is present
 
@@ -133,14 +142,39 @@ countries: {}
 detectors: []
 
 # Working memory (risk per pair): memory, or redis for several bot processes.
+# With a password, set NUDGEGUARD_REDIS_URL in the environment instead of url.
 state:
   backend: memory
 #  url: redis://127.0.0.1:6379/0
+#  prefix: "ng:"
 
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
+# postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
+# writes made while the server is down wait in a local spool file (spool:) until it is back.
 cases:
   backend: sqlite
 #  path: /var/lib/nudgeguard/cases.sqlite3
+#  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
+#  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
+
+# Privacy: how long closed cases and records are kept (days after their last change;
+# null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never
+# purged automatically. The bot applies this at start and every purge_every_hours.
+privacy:
+  retention_days:
+    dismissed: 30     # dismissed as false positives
+    resolved: 90      # resolved without a confirmed finding
+    confirmed: 365    # confirmed cases: evidence kept a year
+    records: 90       # text-free decision records and finished deliveries
+  purge_every_hours: 6
+
+# Extra moderator alert sinks, each with a "type" (entry-point group nudgeguard.sinks).
+# A webhook posts each alert as signed JSON; the secret comes from the environment.
+sinks: {}
+#  trust-and-safety:
+#    type: webhook
+#    url: https://tns.example.org/nudgeguard
+#    secret_env: NUDGEGUARD_WEBHOOK_SECRET
 
 log_level: INFO
 

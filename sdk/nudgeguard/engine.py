@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nudgeguard.actions import DispatchContext, Dispatcher, declared_age
 from nudgeguard.adapter import Adapter, Capabilities
@@ -44,6 +45,18 @@ _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
 
 
+class Service(Protocol):
+    """A background job that runs while the bot runs (for example the retention purge)."""
+
+    async def start(self, store: CaseStore) -> None:
+        """Start working on the case store."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop."""
+        ...
+
+
 @dataclass(slots=True)
 class EngineStats:
     """Counters a status page or benchmark can read."""
@@ -68,6 +81,7 @@ class Engine(Moderation):
         pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
         country: Helpline country per community id (default ``GB``).
         clock: Wall clock for the outbox.
+        services: Background jobs started and stopped with the engine (retention purge).
     """
 
     def __init__(
@@ -82,8 +96,10 @@ class Engine(Moderation):
         pseudonymizer: Pseudonymizer | None = None,
         country: Callable[[str], str] | None = None,
         clock: Callable[[], float] = time.time,
+        services: Sequence[Service] = (),
     ) -> None:
         self.policy = policy
+        self.services = list(services)
         self.cases: CaseStore = cases if cases is not None else SqliteCaseStore(":memory:")
         self.state: StateStore = state if state is not None else MemoryStateStore()
         self.detectors: list[Detector] = (
@@ -130,19 +146,30 @@ class Engine(Moderation):
         await self.outbox.drain()
         if background:
             self.outbox.start()
+            for service in self.services:
+                await service.start(self.cases)
 
     async def stop(self) -> None:
-        """Stop adapters and the outbox timer."""
+        """Stop adapters, background services and the outbox timer."""
+        for service in self.services:
+            await service.stop()
         await self.outbox.stop()
         for adapter in self.adapters.values():
             await adapter.stop()
 
-    def scratch(self) -> Engine:
-        """Return a sibling engine with fresh working memory and the same stores and sinks."""
+    def scratch(self, *, contact_people: bool = True) -> Engine:
+        """Return a sibling engine with fresh working memory and the same stores and sinks.
+
+        Args:
+            contact_people: False to open cases and alert moderators without sending any
+                nudge or sender warning (the caller answers the person itself).
+        """
         clone = copy.copy(self)
         clone.state = MemoryStateStore()
         clone.stats = EngineStats()
         clone._locks = {}
+        clone.dispatcher = copy.copy(self.dispatcher)
+        clone.dispatcher.contact_people = contact_people
         return clone
 
     # -- the pipeline ----------------------------------------------------------------------
@@ -265,7 +292,12 @@ class Engine(Moderation):
         pack = await self.pack_for(event.community_id, event.conversation_id)
         target_age = await self.state.load_age((platform, target_id), now)
         pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text)
+        fanout = 0
+        if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
+            fanout = await self.state.note_contact(
+                (platform, event.author.id), target_id, now, pack.factors.fanout_window_hours * 3600
+            )
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
         child = await self.state.load_child((platform, target_id), now)
         decision = self.policy_engine.decide(

@@ -5,12 +5,14 @@ Mixed into :class:`~nudgeguard.engine.Engine`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudgeguard.adapter import ModeratorAction, Nudge
+from nudgeguard.adapter import ModeratorAction, Nudge, NudgeAction
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
+from nudgeguard.cases.store import Observation
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
 
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from nudgeguard.engine import Engine
     from nudgeguard.policy.model import PolicyPack
     from nudgeguard.privacy import Pseudonymizer
+    from nudgeguard.state import StateStore
 
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
+_PAUSE_AFTER_ACTION = 7 * 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +68,13 @@ class Moderation:
 
     if TYPE_CHECKING:
         cases: CaseStore
+        state: StateStore
         pseudonyms: Pseudonymizer
         dispatcher: Dispatcher
         _modes: dict[str, str | None]
         _packs: dict[tuple[str, str], PolicyPack]
 
-        def scratch(self) -> Engine:
+        def scratch(self, *, contact_people: bool = True) -> Engine:
             """Return an engine with fresh working memory."""
             ...
 
@@ -150,7 +155,7 @@ class Moderation:
         the live risk picture. If it is serious a case opens as usual (and moderators are
         alerted); the nudge is returned for the adapter to show privately to the child.
         """
-        scratch = self.scratch()
+        scratch = self.scratch(contact_people=False)
         decision = None
         for earlier in [*context, event]:
             if earlier.author.id != requester_id and not (
@@ -189,6 +194,46 @@ class Moderation:
             )
             case_id = found.id if found else None
         return CheckResult(level, nudge, case_id, (decision.explain(),))
+
+    async def record_nudge_action(
+        self,
+        nudge_id: str,
+        action: NudgeAction | str,
+        user_id: str,
+        platform: str | None = None,
+        community_id: str = "-",
+    ) -> None:
+        """Record what a person did with a nudge, without content.
+
+        Pressing Report or How to block pauses further non-urgent nudges to that person for
+        a week (they have acted; more warnings would only nag).
+
+        Args:
+            nudge_id: The nudge's id (``Nudge.nudge_id``).
+            action: The button pressed.
+            user_id: Platform id of who pressed it (kept in memory only).
+            platform: Platform name; taken from the nudge id when omitted.
+            community_id: Community the nudge was about, if known.
+        """
+        action = NudgeAction(action)
+        platform = platform or (nudge_id.split(":")[1] if nudge_id.count(":") >= 2 else "-")
+        now = time.time()
+        if action in (NudgeAction.REPORT, NudgeAction.HOW_TO_BLOCK):
+            key = (platform, user_id)
+            child = await self.state.load_child(key, now)
+            child.opted_out_until = now + _PAUSE_AFTER_ACTION
+            await self.state.save_child(key, child, now)
+        await self.cases.observe(
+            Observation(
+                ts=now,
+                platform=platform,
+                community_id=community_id,
+                level="nudge_response",
+                signals=(),
+                actions=(action.value,),
+                mode="live",
+            )
+        )
 
     async def status(self, community_id: str) -> Status:
         """Return open cases and the mode in force for a community."""

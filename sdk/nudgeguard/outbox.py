@@ -2,8 +2,16 @@
 
 An item is written to the case store before the first send. If the process dies between
 the two, :meth:`Outbox.drain` (run at start and on a timer) sends it after the restart.
-Rate limits and server errors are retried with exponential backoff; the item id
-de-duplicates, so enqueuing the same alert twice sends it once.
+Every attempt first *claims* the item for a short lease, so a timer drain and a direct
+submit (or two bot processes sharing a store) never send the same item at once; the lease
+of a worker that died mid-send simply runs out and the item is tried again.
+
+Rate limits, server errors and unknown failures are retried with exponential backoff
+until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
+gives up at once. The item id de-duplicates, so enqueuing the same alert twice sends it
+once. Delivery is at least once: a crash after the platform accepted a message but
+before it was marked sent repeats it, so receivers should de-duplicate on the item id
+(webhooks send it as ``X-Nudgeguard-Delivery``).
 """
 
 from __future__ import annotations
@@ -63,6 +71,7 @@ class Backoff:
     base: float = 2.0
     cap: float = 600.0
     max_attempts: int = 12
+    lease: float = 60.0
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
         """Return the wait before the next attempt."""
@@ -92,6 +101,9 @@ class Outbox:
         self._alert_sinks: dict[str, AlertSink] = {}
         self._nudge_senders: dict[str, NudgeSender] = {}
         self._task: asyncio.Task[None] | None = None
+        self._drain_lock = asyncio.Lock()
+        self._requested = 0
+        self._completed = 0
 
     def register_alert_sink(self, sink: AlertSink) -> None:
         """Deliver alerts addressed to ``sink.name`` through it."""
@@ -111,19 +123,42 @@ class Outbox:
         table = self._nudge_senders if kind == "nudge" else self._alert_sinks
         return target in table
 
+    async def enqueue(self, item: OutboxItem) -> bool:
+        """Store an item for the next drain; False if its id was already there."""
+        return await self.store.enqueue(item)
+
     async def submit(self, item: OutboxItem) -> AttemptResult:
         """Store an item, then try to deliver it once right away."""
         if not await self.store.enqueue(item):
             return "pending"
         return await self._attempt(item)
 
-    async def drain(self) -> int:
-        """Deliver every due item once; return how many were sent."""
-        sent = 0
-        for item in await self.store.due(self.clock()):
-            if await self._attempt(item) == "sent":
-                sent += 1
-        return sent
+    async def drain(self, batch: int = 50) -> int:
+        """Deliver every due item once; return how many were sent.
+
+        Concurrent calls in one process share passes instead of racing each other for the
+        same items: a call returns once a pass that started after it was made has finished.
+        """
+        self._requested += 1
+        mine = self._requested
+        async with self._drain_lock:
+            if self._completed >= mine:
+                return 0
+            started = self._requested
+            sent = await self._drain_pass(batch)
+            self._completed = started
+            return sent
+
+    async def _drain_pass(self, batch: int) -> int:
+        sent, seen = 0, set[str]()
+        while True:
+            items = [i for i in await self.store.due(self.clock(), batch) if i.id not in seen]
+            for item in items:
+                seen.add(item.id)
+                if await self._attempt(item) == "sent":
+                    sent += 1
+            if len(items) < batch:
+                return sent
 
     def start(self, interval: float = 2.0) -> None:
         """Drain on a timer in the background until :meth:`stop`."""
@@ -148,39 +183,39 @@ class Outbox:
 
     async def _attempt(self, item: OutboxItem) -> AttemptResult:
         now = self.clock()
+        if not await self.store.claim(item.id, now, self.backoff.lease):
+            return "pending"  # someone else is sending it, or it was already done
         try:
             ref = await self._send(item)
         except UndeliverableError:
-            await self.store.mark_failed(item.id, "undeliverable", "undeliverable", now)
-            if item.case_id:
-                await self.store.record(
-                    item.case_id, f"{item.kind}_undeliverable", "system", {"target": item.target}
-                )
+            await self._give_up(item, "undeliverable", "UndeliverableError", now)
             return "undeliverable"
-        except LookupError:
-            # Nothing registered for the target in this process: keep it for a later drain.
-            await self.store.mark_retry(
-                item.id, item.attempts, now + self.backoff.cap, "no deliverer registered"
-            )
-            return "pending"
         except Exception as exc:
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
             attempts = item.attempts + 1
-            reason = type(exc).__name__
+            reason = (
+                "no deliverer registered" if isinstance(exc, LookupError) else type(exc).__name__
+            )
             if attempts >= self.backoff.max_attempts:
-                await self.store.mark_failed(item.id, "dead", reason, now)
-                log.error("outbox item %s gave up after %d attempts", item.id, attempts)
+                await self._give_up(item, "dead", reason, now)
+                log.error("outbox item gave up after %d attempts (%s)", attempts, reason)
                 return "dead"
             await self.store.mark_retry(
                 item.id, attempts, now + self.backoff.delay(attempts, retry_after), reason
             )
             return "pending"
-        await self.store.mark_sent(item.id, ref, now)
+        await self.store.mark_sent(item.id, ref, self.clock())
+        if item.case_id:
+            kind = "alerted" if item.kind == "alert" else f"{item.kind}_sent"
+            await self.store.record(item.case_id, kind, "system", {"target": item.target})
+        return "sent"
+
+    async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
+        await self.store.mark_failed(item.id, status, reason, now)
         if item.case_id:
             await self.store.record(
-                item.case_id, f"{item.kind}_sent", "system", {"target": item.target}
+                item.case_id, f"{item.kind}_{status}", "system", {"target": item.target}
             )
-        return "sent"
 
     async def _send(self, item: OutboxItem) -> str | None:
         if item.kind == "nudge":

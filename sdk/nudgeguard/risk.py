@@ -32,6 +32,8 @@ class RiskContext:
     actor_band: AgeBand
     target_band: AgeBand
     is_question: bool = False
+    fanout: int = 0
+    """Distinct minors this actor addressed lately, across communities (shared state)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ class RiskTracker:
             and state.replies * 2 < state.messages
         ):
             factors["one_sided_questioning"] = f.one_sided_questioning
+        if f.fanout_min_targets and ctx.fanout >= f.fanout_min_targets:
+            factors["high_fanout"] = f.high_fanout
         if any(s.evasion for s in counted):
             factors["evasion"] = f.evasion
 

@@ -23,6 +23,9 @@ ConversationKey = tuple[str, str, str]
 UserKey = tuple[str, str]
 """(platform, user id)."""
 
+_MAX_CONTACTS = 256
+"""Distinct targets remembered per actor for the fan-out count (oldest dropped first)."""
+
 
 @dataclass(slots=True)
 class PairState:
@@ -181,6 +184,16 @@ class StateStore(Protocol):
         """Drop everything held about one user (erasure); return how many entries went."""
         ...
 
+    async def note_contact(
+        self, actor: UserKey, target_id: str, now: float, window_seconds: float
+    ) -> int:
+        """Record that ``actor`` addressed the minor ``target_id``; return distinct targets.
+
+        Counts every community (and, for a shared store, every bot process) within
+        ``window_seconds`` of event time: one adult working on many children shows up here.
+        """
+        ...
+
 
 class MemoryStateStore:
     """The default, in-process :class:`StateStore`.
@@ -206,6 +219,7 @@ class MemoryStateStore:
         )
         self.ages: BoundedMap[UserKey, AgeInference] = BoundedMap(max_pairs, ttl_seconds)
         self.children: BoundedMap[UserKey, ChildState] = BoundedMap(max_pairs, ttl_seconds)
+        self.contacts: BoundedMap[UserKey, dict[str, float]] = BoundedMap(max_pairs, ttl_seconds)
 
     async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
         state = self.pairs.get(key, now)
@@ -241,9 +255,26 @@ class MemoryStateStore:
     async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
         self.children.put(key, value, now)
 
+    async def note_contact(  # noqa: D102
+        self, actor: UserKey, target_id: str, now: float, window_seconds: float
+    ) -> int:
+        contacts = self.contacts.get(actor, now)
+        if contacts is None:
+            contacts = {}
+        if contacts.get(target_id, -1.0) < now:
+            contacts[target_id] = now
+        if len(contacts) > _MAX_CONTACTS:
+            for old in sorted(contacts, key=contacts.__getitem__)[: len(contacts) - _MAX_CONTACTS]:
+                del contacts[old]
+        self.contacts.put(actor, contacts, now)
+        return sum(1 for t in contacts.values() if t >= now - window_seconds)
+
     async def forget_user(self, key: UserKey) -> int:  # noqa: D102
         platform, user = key
         gone = 0
+        for contacts in self.contacts.values():
+            if contacts.pop(user, None) is not None:
+                gone += 1
         for pair in list(self.pairs.keys()):
             if pair[0] == platform and user in (pair[3], pair[4]):
                 self.pairs.pop(pair)
@@ -256,7 +287,7 @@ class MemoryStateStore:
             state.window = deque(kept, maxlen=self.window)
             state.speakers = [s for s in state.speakers if s != user]
             state.participants.discard(user)
-        for store in (self.ages, self.children):
+        for store in (self.ages, self.children, self.contacts):
             if store.pop(key) is not None:
                 gone += 1
         return gone

@@ -34,7 +34,7 @@ def demo_run(tmp_path_factory):
 
 def test_demo_nudges_the_child_and_opens_a_case_about_the_groomer(demo_run):
     _, out = demo_run
-    grooming = out.split("== grooming-trajectory")[1].split("==")[0]
+    grooming = next(part for part in out.split("\n== ") if part.startswith("grooming-trajectory"))
     assert "NUDGE to mia (child" in grooming
     assert "NUDGE to alex" not in out, "the suspect was contacted"
     assert "CASE" in grooming and "subject: alex" in grooming

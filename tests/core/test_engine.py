@@ -284,3 +284,22 @@ async def test_check_this_message_answers_the_child(engine):
     assert result.level in {"nudge", "review", "urgent"}
     harmless = await engine.check_message(chat.event(GROOMER, "gg well played"), [], CHILD.id)
     assert harmless.nudge is None
+
+
+async def test_check_this_message_never_sends_a_second_nudge(engine, adapter):
+    chat = Scenario(engine, conversation_id="dm-2")
+    ctx = [chat.event(GROOMER, line) for line in TRAJECTORY]
+    target = chat.event(GROOMER, "pay me or i post the pictures")
+    result = await engine.check_message(target, ctx, requester_id=CHILD.id)
+    assert result.case_id is not None, "a serious check should open a case"
+    assert adapter.nudges == [], "the adapter answers the child; the engine must not nudge too"
+    assert adapter.alerts, "moderators should hear about the case"
+
+
+async def test_a_child_who_reports_is_not_nagged_again(chat, adapter, engine):
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "are you alone", to=CHILD)
+    first = adapter.nudges_to(CHILD.id)[0]
+    await engine.record_nudge_action(first.nudge_id, "report", CHILD.id)
+    await chat.say(GROOMER, "send me a photo", to=CHILD)
+    assert len(adapter.nudges_to(CHILD.id)) == 1

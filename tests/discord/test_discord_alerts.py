@@ -5,16 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import (
-    ADMINISTRATOR,
-    MANAGE_MESSAGES,
-    READ_HISTORY,
-    RecordingEngine,
-    World,
-    build_world,
-    make_adapter,
-    wait_until,
-)
 
 from nudgeguard.adapter import (
     AlertParticipant,
@@ -25,6 +15,16 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.events import AgeBand, AgeSource
+from tests.discord.world import (
+    ADMINISTRATOR,
+    MANAGE_MESSAGES,
+    READ_HISTORY,
+    RecordingEngine,
+    World,
+    build_world,
+    make_adapter,
+    wait_until,
+)
 
 SECRET_LINE = "keep this just between us ok"
 
@@ -150,9 +150,7 @@ async def test_moderator_role_click_is_accepted_and_alert_updated(world: World, 
     )
 
 
-async def test_non_moderator_click_is_refused_privately_and_recorded(
-    world: World, running
-) -> None:
+async def test_non_moderator_click_is_refused_privately_and_recorded(world: World, running) -> None:
     adapter, engine = running
     message = await post_alert(world, adapter)
     await world.fake.click(world.bystander, "ng:dis:case-42", message)
@@ -160,7 +158,9 @@ async def test_non_moderator_click_is_refused_privately_and_recorded(
     assert answer.body["data"]["flags"] & 64
     assert "Only moderators" in answer.body["data"]["content"]
     await wait_until(lambda: engine.moderations)
-    assert engine.moderations == [("case-42", ModeratorAction.DISMISS, world.bystander["id"], False)]
+    assert engine.moderations == [
+        ("case-42", ModeratorAction.DISMISS, world.bystander["id"], False)
+    ]
     assert world.fake.calls_to("PATCH", r"/messages/") == []
 
 
@@ -177,7 +177,7 @@ async def test_manage_messages_is_enough_to_act(world: World, running) -> None:
 
 
 async def test_show_evidence_is_ephemeral_to_the_moderator(world: World, running) -> None:
-    adapter, engine = running
+    adapter, _engine = running
     message = await post_alert(world, adapter)
     await world.fake.click(world.mod, "ng:ev:case-42", message)
     [deferred] = await world.fake.wait_for_call("POST", r"/callback$")
@@ -219,3 +219,36 @@ async def test_buttons_work_after_a_restart(world: World) -> None:
     finally:
         await second.stop()
     assert engine.moderations[0][:2] == ("case-42", ModeratorAction.ACKNOWLEDGE)
+
+
+async def test_manage_messages_alone_cannot_time_out(world: World, running) -> None:
+    adapter, engine = running
+    message = await post_alert(world, adapter)
+    custom_id = f"ng:to:case-42:{world.adult['id']}"
+    await world.fake.click(world.bystander, custom_id, message, permissions=MANAGE_MESSAGES)
+    [answer] = await world.fake.wait_for_call("POST", r"/callback$")
+    assert answer.body["data"]["flags"] & 64
+    await wait_until(lambda: engine.moderations)
+    assert engine.moderations[0][1:] == (ModeratorAction.TIMEOUT, world.bystander["id"], False)
+    assert world.fake.calls_to("PATCH", r"^/guilds/") == []
+
+
+async def test_update_after_a_restart_edits_the_earlier_post(world: World) -> None:
+    first = make_adapter(world)
+    first.bind(RecordingEngine())  # type: ignore[arg-type]
+    await first.start()
+    posted = await first.send_alert(make_alert(world))
+    await first.stop()
+
+    second = make_adapter(world)
+    second.bind(RecordingEngine())  # type: ignore[arg-type]
+    await second.start()
+    try:
+        update = make_alert(world, nudge_status="undeliverable", is_update=True)
+        assert await second.send_alert(update) == posted
+    finally:
+        await second.stop()
+    assert len(world.fake.calls_to("POST", rf"^/channels/{world.mods}/messages$")) == 1
+    [edit] = world.fake.calls_to("PATCH", rf"^/channels/{world.mods}/messages/{posted}$")
+    fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
+    assert fields["Child nudge"] == "undeliverable"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from conftest import ADMINISTRATOR, MANAGE_MESSAGES, World, wait_until
-
 from nudgeguard.adapter import Delivery, Nudge, NudgeAction, NudgeButton
+from tests.discord.world import ADMINISTRATOR, MANAGE_MESSAGES, World, wait_until
 
 
 def callback_body(world: World) -> dict:
@@ -53,7 +52,9 @@ async def test_status_refused_for_members(world: World, running) -> None:
 async def test_mode_needs_administrator(world: World, running) -> None:
     _, engine = running
     await world.fake.wait_for_call("PUT", r"/commands$")
-    option = [{"type": 1, "name": "mode", "options": [{"type": 3, "name": "mode", "value": "live"}]}]
+    option = [
+        {"type": 1, "name": "mode", "options": [{"type": 3, "name": "mode", "value": "live"}]}
+    ]
     await world.fake.slash(
         world.mod, world.guild, world.general, "safety", option, permissions=MANAGE_MESSAGES
     )
@@ -83,9 +84,7 @@ def check_nudge(world: World) -> Nudge:
     )
 
 
-async def test_check_this_message_in_a_guild_answers_the_child_only(
-    world: World, running
-) -> None:
+async def test_check_this_message_in_a_guild_answers_the_child_only(world: World, running) -> None:
     _, engine = running
     fake = world.fake
     await fake.wait_for_call("PUT", r"/commands$")
@@ -121,7 +120,7 @@ async def test_check_this_message_in_a_dm_the_bot_cannot_read(world: World, runn
     [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
     assert answer.body["flags"] & 64
     assert "didn't find warning signs" in answer.body["content"]
-    [(event, context, requester)] = engine.checks
+    [(event, context, _requester)] = engine.checks
     assert event.community_id == "dm"
     assert event.conversation_kind.value == "direct"
     assert context == ()

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import World, build_world, detectors, make_adapter, wait_until
-from fake_discord import FakeDiscord
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
@@ -17,6 +15,8 @@ from nudgeguard.policy import load_policy
 from nudgeguard.testing import AdapterConformance, ConformanceHarness
 from nudgeguard.testing.conformance import BOT, CHILD, STRANGER
 from nudgeguard_discord import DiscordAdapter
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.world import World, build_world, make_adapter, wait_until
 
 
 class DiscordHarness(ConformanceHarness):
@@ -60,7 +60,9 @@ class DiscordHarness(ConformanceHarness):
         self._last[author] = message
         self._sent += 1
         expected = self._sent
-        await wait_until(lambda: self.adapter.stats["ignored"] + len(self.adapter.recent) >= expected)
+        await wait_until(
+            lambda: self.adapter.stats["ignored"] + len(self.adapter.recent) >= expected
+        )
         await self.adapter.drain()
 
     def _posts(self) -> list[Any]:
@@ -79,7 +81,9 @@ class DiscordHarness(ConformanceHarness):
         ]
 
     async def alert_texts(self) -> list[str]:
-        return [json.dumps(c.body) for c in self._posts() if c.path.split("/")[2] == self.world.mods]
+        return [
+            json.dumps(c.body) for c in self._posts() if c.path.split("/")[2] == self.world.mods
+        ]
 
     async def close_private_channels(self, user: str) -> None:
         self.world.fake.dm_closed.add(self.platform_id(user))
@@ -93,7 +97,6 @@ async def harness(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[DiscordHar
         load_policy("default"),
         cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
         adapters=[adapter],
-        detectors=detectors(),
     )
     h = DiscordHarness(world, engine, adapter)
     h.add_members()

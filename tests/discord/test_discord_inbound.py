@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import World, wait_until
-
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, EventType
+from tests.discord.world import World, wait_until
 
 
 async def test_guild_message_becomes_event_with_role_age_band(world: World, running) -> None:
@@ -29,7 +28,7 @@ async def test_guild_message_becomes_event_with_role_age_band(world: World, runn
 
 
 async def test_adult_role_by_id_and_unmapped_member(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     await world.fake.send_message(world.general, world.adult, "anyone up for a match")
     await world.fake.send_message(world.general, world.bystander, "sure")
     await wait_until(lambda: len(engine.events) == 2)
@@ -40,7 +39,7 @@ async def test_adult_role_by_id_and_unmapped_member(world: World, running) -> No
 
 
 async def test_reply_and_mentions_name_the_target(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     first = await world.fake.send_message(world.general, world.kid, "my level is 40 now")
     await world.fake.send_message(
         world.general,
@@ -56,7 +55,7 @@ async def test_reply_and_mentions_name_the_target(world: World, running) -> None
 
 
 async def test_thread_message_has_parent_channel(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     await world.fake.send_message(world.thread, world.kid, "can someone help with fractions")
     await wait_until(lambda: engine.events)
     [event] = engine.events
@@ -92,7 +91,7 @@ async def test_bots_itself_system_and_webhooks_are_ignored(world: World, running
 
 
 async def test_edit_and_delete_reach_the_engine(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     sent = await world.fake.send_message(world.general, world.adult, "what school do you go to")
     await wait_until(lambda: engine.events)
     await world.fake.edit_message(sent, "what game do you play")
@@ -135,7 +134,7 @@ async def test_resume_replay_does_not_process_a_message_twice(world: World, runn
 
 
 async def test_messages_of_one_conversation_keep_their_order(world: World, running) -> None:
-    adapter, engine = running
+    _adapter, engine = running
     for i in range(30):
         await world.fake.send_message(world.general, world.kid, f"line {i}")
     await wait_until(lambda: len(engine.events) == 30)

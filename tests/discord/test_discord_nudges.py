@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import World, wait_until
 
 from nudgeguard.adapter import (
     Delivery,
@@ -15,6 +14,7 @@ from nudgeguard.adapter import (
     TransientDeliveryError,
     UndeliverableError,
 )
+from tests.discord.world import World, wait_until
 
 
 def make_nudge(world: World, **extra) -> Nudge:
@@ -148,7 +148,7 @@ async def test_child_button_press_is_answered_privately(world: World, running) -
 
 
 async def test_button_press_after_restart_uses_default_followup(world: World, running) -> None:
-    adapter, _ = running
+    _adapter, _ = running
     fake = world.fake
     button = {"type": 2, "style": 2, "label": "Report", "custom_id": "ngn:report:unknown-nudge"}
     old = fake.message_payload(

@@ -73,6 +73,8 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     #: users whose private channels all fail (not in channel, DMs closed).
     closed_users: set[str] = field(default_factory=set)
+    #: scopes reported in auth.test's x-oauth-scopes header (None: no header).
+    granted_scopes: list[str] | None = None
     #: DM channel id -> user, filled by conversations.open.
     dm_users: dict[str, str] = field(default_factory=dict)
 
@@ -92,7 +94,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -267,7 +269,10 @@ class FakeSlack:
         result: dict[str, Any] = handler(params)
         if "ok" not in result:
             result = {"ok": True, **result}
-        return web.json_response(result)
+        headers = {}
+        if method == "auth.test" and self.granted_scopes is not None:
+            headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
+        return web.json_response(result, headers=headers)
 
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)

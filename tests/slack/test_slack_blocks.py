@@ -17,13 +17,8 @@ from nudgeguard import (
 )
 from nudgeguard.adapter import AlertParticipant, AlertSignal, TimelineEntry
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard_slack.blocks import (
-    alert_blocks,
-    evidence_blocks,
-    nudge_blocks,
-    parse_nudge_value,
-    updated_alert_blocks,
-)
+from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
+from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 
 
 def make_alert(**kw: object) -> ModeratorAlert:
@@ -159,6 +154,23 @@ def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
     assert all("style" not in e for e in elements)
     assert elements[2]["url"] == "https://help.test"
     value = parse_nudge_value(elements[0]["value"])
-    assert value == {"n": "n1", "a": "safety_tips", "f": "Tips: keep chats where friends are."}
+    assert value == {
+        "n": "n1",
+        "a": "safety_tips",
+        "v": "C0GENERAL",
+        "f": "Tips: keep chats where friends are.",
+    }
     assert len({e["action_id"] for e in elements}) == 3
     assert parse_nudge_value("not json") == {}
+
+
+def test_confirmed_case_says_so_and_loses_the_confirm_button() -> None:
+    from nudgeguard.cases.model import Outcome
+
+    blocks = alert_blocks(make_alert())
+    confirmed = updated_alert_blocks(
+        blocks, "case-7", CaseStatus.ACKNOWLEDGED, "U0MOD", 1700000200, outcome=Outcome.CONFIRMED
+    )
+    dumped = texts(confirmed)
+    assert "Confirmed by a moderator" in dumped
+    assert "ng_mod_confirm" not in dumped and "ng_mod_dismiss" in dumped

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackSender, block_action, message_envelope
+from tests.slack.harness import SIGNING_SECRET, SlackSender, block_action, message_envelope
 
 ADULT, KID, MOD = "U0ADULT", "U0KID", "U0MOD"
 
@@ -118,7 +119,9 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
         if isinstance(alert.get("blocks"), str)
         else (alert.get("blocks"))
     )
-    posted_ts = live.adapter._alert_refs[case.id][1]
+    ref = live.adapter.moderators.ref_of(case.id)
+    assert ref is not None and ref[0] == "C0MODS"
+    posted_ts = ref[1]
     message = {"ts": posted_ts, "blocks": blocks}
 
     # a non-moderator's click is refused, recorded and answered privately
@@ -172,3 +175,49 @@ async def test_ephemeral_refused_falls_back_to_dm_end_to_end(live: Live) -> None
     assert opened[0].get("users") == KID
     dm = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel").startswith("D"))
     assert dm[0].get("channel") == "D0KID"
+
+
+async def test_logs_carry_no_text_ids_or_secrets(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    live.fake.fail_next("chat.postEphemeral", "user_not_in_channel")
+    await play(live, TRAJECTORY)
+    await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
+    await live.slack.interaction(
+        block_action(ADULT, "ng_mod_dismiss", case.id, live.fake.response_url())
+    )
+    await live.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == ADULT)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records, "expected some log lines to check"
+    forbidden = [ADULT, KID, MOD, live.fake.bot_token, SIGNING_SECRET]
+    forbidden += [text.split(",")[0] for _, text in TRAJECTORY]
+    for item in forbidden:
+        assert item not in logged
+
+
+async def test_edits_deletes_and_joins_reach_the_engine_cleanly(live: Live) -> None:
+    from tests.slack.payloads import load
+
+    for name in (
+        "channel_join",
+        "channel_message",
+        "message_changed",
+        "thread_reply",
+        "message_deleted",
+        "thread_message_deleted",
+    ):
+        seen = live.adapter.received
+        assert (await live.slack.event(load(name))).status == 200
+        await wait_until(lambda seen=seen: live.adapter.received > seen)
+    assert live.engine.stats.events == 6
+    assert live.engine.stats.errors == 0
+
+
+async def test_alert_links_to_the_conversation(live: Live) -> None:
+    await play(live, TRAJECTORY)
+    (alert,) = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    dumped = json.dumps(alert.get("blocks"))
+    assert "https://fake.slack.test/archives/C0GENERAL/p" in dumped
+    assert "Timeline" in dumped and "Signals" in dumped

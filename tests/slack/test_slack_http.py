@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from typing import Any
+
+import pytest
 
 from nudgeguard import Delivery, ModeratorAction, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard_slack.blocks import alert_blocks
+from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import HttpSetup, make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope, message_shortcut, slash_command
@@ -174,7 +178,7 @@ async def test_safety_status_and_mode_permissions(http_setup: HttpSetup) -> None
 
     await http_setup.slack.form(slash_command("U0KID", "mode live", fake.response_url("b")))
     refused = (await fake.wait_for_response(2))[1]
-    assert "safety team" in refused["text"]
+    assert "safety team can change the mode" in refused["text"]
     assert http_setup.engine.modes == {}
 
     await http_setup.slack.form(slash_command("U0MOD", "mode live", fake.response_url("c")))
@@ -207,3 +211,156 @@ async def test_listed_moderator_without_group_may_act(fake_slack: FakeSlack) -> 
     assert await adapter.is_moderator("U0LEAD")
     assert not await adapter.is_moderator("U0MOD")
     assert fake_slack.calls_to("usergroups.users.list") == []
+
+
+async def test_slack_retries_of_the_same_event_are_scored_once(http_setup: HttpSetup) -> None:
+    envelope = message_envelope("U0ADULT", "first", "1700000501.000100")
+    await http_setup.slack.event(envelope)
+    await http_setup.slack.event(envelope)  # Slack retried: same event_id
+    await http_setup.slack.event(message_envelope("U0ADULT", "second", "1700000502.000100"))
+    await http_setup.engine.wait("events", 2)
+    for _ in range(100):
+        if http_setup.adapter.received == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert http_setup.adapter.received == 3
+    assert [e.text for e in http_setup.engine.events] == ["first", "second"]
+
+
+async def test_check_shortcut_in_a_thread_reads_the_thread_for_context(
+    http_setup: HttpSetup,
+) -> None:
+    fake = http_setup.fake
+    fake.history["C0GENERAL"] = [
+        {"type": "message", "user": "U0KID", "text": "parent", "ts": "1700000600.000100"},
+        {
+            "type": "message",
+            "user": "U0ADULT",
+            "text": "in thread",
+            "ts": "1700000601.000100",
+            "thread_ts": "1700000600.000100",
+        },
+        {"type": "message", "user": "U0OTHER", "text": "elsewhere", "ts": "1700000601.000200"},
+    ]
+    message = {
+        "type": "message",
+        "user": "U0ADULT",
+        "text": "the one",
+        "ts": "1700000602.000100",
+        "thread_ts": "1700000600.000100",
+    }
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    event, context, _ = http_setup.engine.checks[0]
+    assert event.conversation_id == "C0GENERAL/1700000600.000100"
+    assert "elsewhere" not in [c.text for c in context]
+    assert [c.text for c in context] == ["parent", "in thread"]
+    assert fake.calls_to("conversations.replies")
+    assert "didn't find warning signs" in answer["text"]
+
+
+async def test_check_shortcut_on_a_bot_message_says_so(http_setup: HttpSetup) -> None:
+    fake = http_setup.fake
+    message = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B0X",
+        "text": "beep",
+        "ts": "1700000700.000100",
+    }
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    assert "people wrote" in answer["text"]
+    assert http_setup.engine.checks == []
+
+
+def _nudge_with(*buttons: NudgeButton, case_id: str | None = None) -> Nudge:
+    return Nudge(
+        nudge_id="n2",
+        audience="child",
+        recipient_id="U0KID",
+        platform="slack",
+        community_id="T0TEAM",
+        conversation_id="C0GENERAL/1700000101.000200",
+        delivery=(Delivery.EPHEMERAL,),
+        text="Check in",
+        buttons=buttons,
+        family="generic",
+        case_id=case_id,
+        followup={"how_to_block": "Open their profile and choose Block."},
+    )
+
+
+async def _click(setup: HttpSetup, index: int, user: str = "U0KID") -> dict[str, object]:
+    sent = setup.fake.calls_to("chat.postEphemeral")[-1]
+    button = sent.get("blocks")[1]["elements"][index]
+    before = len(setup.fake.responses)
+    click = block_action(
+        user,
+        button["action_id"],
+        button["value"],
+        setup.fake.response_url("kid"),
+        channel="C0GENERAL",
+    )
+    await setup.slack.interaction(click)
+    return (await setup.fake.wait_for_response(before + 1))[-1]
+
+
+async def test_report_button_tells_the_moderators_and_the_child(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.REPORT, label="Report"), case_id="case-3")
+    )
+    answer = await _click(http_setup, 0)
+    notice = (await http_setup.fake.wait_for("chat.postMessage"))[0]
+    assert notice.get("channel") == "C0MODS"
+    dumped = json.dumps(notice.get("blocks"))
+    assert "`U0KID`" in dumped and "case-3" in dumped and "C0GENERAL/1700000101.000200" in dumped
+    assert "moderator" in str(answer["text"]).lower()
+    await _click(http_setup, 0)  # pressing again does not spam the moderators
+    assert len(http_setup.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_report_without_moderator_channel_says_so_honestly(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, moderator_channel=None)
+    assert not await adapter.report_to_moderators("U0KID", "n1", "C0GENERAL", None)
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_how_to_block_is_explained_the_slack_way(http_setup: HttpSetup) -> None:
+    await http_setup.adapter.send_nudge(
+        _nudge_with(NudgeButton(action=NudgeAction.HOW_TO_BLOCK, label="How to block"))
+    )
+    answer = await _click(http_setup, 0)
+    assert "mute" in str(answer["text"]) and "profile" not in str(answer["text"])
+
+
+async def test_busy_slack_on_update_still_tells_the_moderator(http_setup: HttpSetup) -> None:
+    message = await _posted_alert(http_setup)
+    http_setup.fake.ratelimit_next("chat.update")
+    click = block_action(
+        "U0MOD", "ng_mod_acknowledge", "case-7", http_setup.fake.response_url(), message=message
+    )
+    await http_setup.slack.interaction(click)
+    told = await http_setup.fake.wait_for("chat.postEphemeral", lambda c: c.get("user") == "U0MOD")
+    assert "Recorded on the case" in told[0].get("text")
+    assert http_setup.engine.moderations[0][3] is True
+
+
+async def test_a_slow_message_is_not_overtaken_by_the_next_one(
+    http_setup: HttpSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = http_setup.adapter
+    translate = adapter.translate
+
+    async def slow_first(body: Any) -> Any:
+        if body["event"]["text"] == "line 0":
+            await asyncio.sleep(0.2)  # e.g. a user-group lookup waiting on Slack
+        return await translate(body)
+
+    monkeypatch.setattr(adapter, "translate", slow_first)
+    for i in range(3):
+        await http_setup.slack.event(
+            message_envelope("U0ADULT", f"line {i}", f"17000008{i:02d}.000100")
+        )
+    events = await http_setup.engine.wait("events", 3)
+    assert [e.text for e in events] == ["line 0", "line 1", "line 2"]

@@ -9,6 +9,8 @@ import yaml
 
 import nudgeguard_slack
 from nudgeguard_slack.listeners import CHECK_CALLBACK_ID, SAFETY_COMMAND
+from nudgeguard_slack.manifest import BOT_SCOPES
+from nudgeguard_slack.manifest import manifest as build_manifest
 
 PACKAGE = Path(nudgeguard_slack.__file__).parent
 MANIFEST = PACKAGE.parent / "manifest.yaml"
@@ -63,3 +65,8 @@ def test_events_commands_and_shortcut_match_the_listeners() -> None:
     assert (shortcut["type"], shortcut["callback_id"]) == ("message", CHECK_CALLBACK_ID)
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_yaml_file_is_the_manifest_the_code_builds() -> None:
+    assert manifest() == build_manifest()
+    assert set(BOT_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])

@@ -72,3 +72,12 @@ def test_missing_secret_names_the_variable(mode: str, env: dict[str, str], missi
     with pytest.raises(ValueError, match=missing) as err:
         SlackSecrets.from_env(mode, env)  # type: ignore[arg-type]
     assert "xoxb-1" not in str(err.value)
+
+
+def test_http_mode_without_a_signing_secret_is_refused() -> None:
+    from pydantic import SecretStr
+
+    from nudgeguard_slack import SlackAdapter, SlackSettings
+
+    with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
+        SlackAdapter(SlackSettings(mode="http"), SlackSecrets(bot_token=SecretStr("xoxb-1")))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from nudgeguard_slack.blocks import alert_blocks
+import pytest
+
+from nudgeguard_slack.alerts import alert_blocks
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import block_action, message_envelope
+from tests.slack.harness import block_action, message_envelope, slash_command
 from tests.slack.recording_engine import RecordingEngine
 from tests.slack.test_slack_blocks import make_alert
 
@@ -18,7 +20,9 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
     await adapter.start()
     try:
         await fake_slack.wait_for_socket()
-        assert fake_slack.calls_to("apps.connections.open")[0].token == fake_slack.app_token
+        assert {c.token for c in fake_slack.calls_to("apps.connections.open")} == {
+            fake_slack.app_token
+        }
 
         await fake_slack.push_socket(
             {
@@ -50,5 +54,30 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
         await fake_slack.wait_for_ack("env-2")
         await fake_slack.wait_for("chat.update")
         assert engine.moderations[0][3] is True
+
+        command = slash_command("U0MOD", "mode live", fake_slack.response_url("cmd"))
+        await fake_slack.push_socket(
+            {
+                "envelope_id": "env-3",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command,
+            }
+        )
+        await fake_slack.wait_for_ack("env-3")
+        (answer,) = await fake_slack.wait_for_response()
+        assert "live" in answer["text"]
+        assert engine.modes == {"T0TEAM": "live"}
     finally:
         await adapter.stop()
+
+
+async def test_refused_app_token_is_a_clear_start_error(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, mode="socket")
+    adapter.bind(RecordingEngine())  # type: ignore[arg-type]
+    fake_slack.app_token = "xapp-rotated"
+    with pytest.raises(ValueError, match="invalid_auth") as err:
+        await adapter.start()
+    assert "xapp-rotated" not in str(err.value)
+    assert "xapp-fake-app-token" not in str(err.value)
+    await adapter.stop()

@@ -7,7 +7,8 @@ Standalone: ``nudgeguard run --config FILE`` with a ``discord:`` section and the
 
 from __future__ import annotations
 
-from nudgeguard_discord.adapter import DiscordAdapter, default_intents
+from nudgeguard_discord.adapter import DiscordAdapter
+from nudgeguard_discord.bots import default_intents
 from nudgeguard_discord.cog import SafetyCog
 from nudgeguard_discord.extension import setup, teardown
 from nudgeguard_discord.permissions import invite_url, required_permissions

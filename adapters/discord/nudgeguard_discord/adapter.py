@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import zlib
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import discord
 from discord.ext import commands
 
+import discord
 from nudgeguard.adapter import (
     Adapter,
     Capabilities,
@@ -33,44 +32,24 @@ from nudgeguard.adapter import (
     Nudge,
     UndeliverableError,
 )
-from nudgeguard.events import EventType, MessageEvent
+from nudgeguard.events import MessageEvent
 from nudgeguard_discord import translate
+from nudgeguard_discord.alerts import alert_embed, footer_for
+from nudgeguard_discord.bots import standalone_bot
 from nudgeguard_discord.errors import delivery_error
+from nudgeguard_discord.inbound import Bounded, InboundMixin
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
 from nudgeguard_discord.views import register
 
 log = logging.getLogger(__name__)
 
-_WORKERS = 4
 _KEEP = 5_000
+#: How many recent moderator-channel messages to search for a case's alert after a restart.
+_ALERT_SEARCH = 100
 
 
-class _Bounded(OrderedDict[str, Any]):
-    """An insertion-ordered dict that forgets its oldest entries."""
-
-    def __init__(self, capacity: int) -> None:
-        super().__init__()
-        self.capacity = capacity
-
-    def put(self, key: str, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.capacity:
-            self.popitem(last=False)
-
-
-def default_intents() -> discord.Intents:
-    """Return the gateway intents the adapter needs (two of them are privileged)."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.message_content = True  # privileged: enable in the developer portal
-    intents.members = True  # privileged: roles of authors for age bands and moderators
-    return intents
-
-
-class DiscordAdapter(InteractionsMixin, Adapter):
+class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
     """The Discord platform adapter.
 
     Args:
@@ -107,11 +86,11 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         self._owns_bot = bot is None
         self._bot_task: asyncio.Task[None] | None = None
         self.recent = translate.RecentAuthors(self.settings.dedupe_size)
-        self._seen_edits: _Bounded = _Bounded(self.settings.dedupe_size)
-        self._seen_deletes: _Bounded = _Bounded(self.settings.dedupe_size)
-        self._delivered: _Bounded = _Bounded(_KEEP)
-        self._nudges: _Bounded = _Bounded(_KEEP)
-        self._alerts: _Bounded = _Bounded(_KEEP)
+        self._seen_edits: Bounded = Bounded(self.settings.dedupe_size)
+        self._seen_deletes: Bounded = Bounded(self.settings.dedupe_size)
+        self._delivered: Bounded = Bounded(_KEEP)
+        self._nudges: Bounded = Bounded(_KEEP)
+        self._alerts: Bounded = Bounded(_KEEP)
         self._queues: list[asyncio.Queue[MessageEvent]] = []
         self._workers: list[asyncio.Task[None]] = []
         self.stats: Counter[str] = Counter()
@@ -144,11 +123,8 @@ class DiscordAdapter(InteractionsMixin, Adapter):
 
     def make_bot(self, **options: Any) -> commands.Bot:
         """Create the bot used in standalone mode."""
-        options.setdefault("intents", default_intents())
-        options.setdefault("chunk_guilds_at_startup", False)
         options.setdefault("max_ratelimit_timeout", self.settings.max_ratelimit_timeout)
-        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        return commands.Bot(command_prefix=commands.when_mentioned, help_command=None, **options)
+        return standalone_bot(**options)
 
     async def start(self) -> None:
         """Start the event workers; in standalone mode also log in and wait until ready.
@@ -174,10 +150,12 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         while not bot.is_ready():
             if self._bot_task.done():
                 exc = self._bot_task.exception()
+                await bot.close()
                 raise RuntimeError(
                     f"the Discord bot stopped during login ({type(exc).__name__})"
                 ) from None
             if loop.time() > deadline:
+                await bot.close()
                 raise RuntimeError("the Discord bot did not become ready in time")
             await asyncio.sleep(0.05)
 
@@ -198,82 +176,6 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             if self._bot_task is not None:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await self._bot_task
-
-    # ----------------------------------------------------------------- inbound
-    def _start_workers(self) -> None:
-        if self._workers:
-            return
-        self._queues = [asyncio.Queue() for _ in range(_WORKERS)]
-        self._workers = [asyncio.create_task(self._work(q)) for q in self._queues]
-
-    async def _work(self, queue: asyncio.Queue[MessageEvent]) -> None:
-        while True:
-            event = await queue.get()
-            try:
-                await self.engine.handle(event)
-                self.stats["handled"] += 1
-            except Exception as exc:  # never let one event stop the stream
-                self.stats["engine_errors"] += 1
-                log.error("engine failed on a %s event (%s)", event.type, type(exc).__name__)
-            finally:
-                queue.task_done()
-
-    def _enqueue(self, event: MessageEvent) -> None:
-        if self._engine is None:
-            self.stats["dropped_unbound"] += 1
-            return
-        self._start_workers()
-        # One queue per conversation shard keeps each conversation in order.
-        shard = zlib.crc32(event.conversation_id.encode()) % len(self._queues)
-        self._queues[shard].put_nowait(event)
-
-    async def drain(self) -> None:
-        """Wait until every queued event was handled (tests, shutdown)."""
-        for queue in self._queues:
-            await queue.join()
-
-    def submit_message(self, message: discord.Message, event_type: EventType) -> None:
-        """Translate a created or edited message and queue it (replays are skipped)."""
-        self_id = self._bot.user.id if self._bot is not None and self._bot.user else None
-        event = translate.message_event(
-            message, self.settings, self_id=self_id, event_type=event_type, recent=self.recent
-        )
-        if event is None:
-            self.stats["ignored"] += 1
-            return
-        if event_type is EventType.MESSAGE:
-            if not self.recent.remember(message.id, event.author):
-                self.stats["duplicates"] += 1
-                return
-        else:
-            key = f"{message.id}:{message.edited_at.timestamp() if message.edited_at else ''}"
-            if key in self._seen_edits:
-                self.stats["duplicates"] += 1
-                return
-            self._seen_edits.put(key, True)
-            self.recent.remember(message.id, event.author)
-        self._enqueue(event)
-
-    def submit_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        """Queue a delete of a message whose author is known (others were never scored)."""
-        author = self.recent.get(payload.message_id)
-        if author is None and payload.cached_message is not None:
-            cached = payload.cached_message
-            if translate.should_ignore(cached, None):
-                return
-            author = translate.participant(cached.author, self.settings)
-        if author is None:
-            self.stats["ignored"] += 1
-            return
-        key = str(payload.message_id)
-        if key in self._seen_deletes:
-            self.stats["duplicates"] += 1
-            return
-        self._seen_deletes.put(key, True)
-        channel = self._bot.get_channel(payload.channel_id) if self._bot is not None else None
-        event = translate.delete_event(payload, author, channel=channel)
-        if event is not None:
-            self._enqueue(event)
 
     # ---------------------------------------------------------------- outbound
     def _ready_bot(self) -> commands.Bot:
@@ -308,7 +210,7 @@ class DiscordAdapter(InteractionsMixin, Adapter):
                 await channel.send(content=nudge.text[:2000], view=view)
             else:
                 await channel.send(content=nudge.text[:2000])
-        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["nudge_failures"] += 1
             raise delivery_error(exc, "direct message") from None
         self._delivered.put(nudge.nudge_id, True)
@@ -322,8 +224,6 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             UndeliverableError: No moderator channel is configured or it cannot be used.
             TransientDeliveryError: Rate limit, Discord 5xx or network trouble.
         """
-        from nudgeguard_discord.alerts import alert_embed
-
         channel_id = self.settings.guild(alert.community_id).moderator_channel_id
         if channel_id is None:
             raise UndeliverableError("no moderator channel is configured for this community")
@@ -331,6 +231,8 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         embed = alert_embed(alert)
         view = self.alert_view_for(alert)
         previous = self._alerts.get(alert.case_id)
+        if previous is None and alert.is_update:
+            previous = await self._find_alert_post(bot, channel_id, alert.case_id)
         try:
             if previous is not None:
                 partial = bot.get_partial_messageable(previous[0]).get_partial_message(previous[1])
@@ -340,12 +242,28 @@ class DiscordAdapter(InteractionsMixin, Adapter):
             message = await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        except (discord.HTTPException, discord.RateLimited, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["alert_failures"] += 1
             raise delivery_error(exc, "moderator alert") from None
         self._alerts.put(alert.case_id, (channel_id, message.id))
         self.stats["alerts"] += 1
         return str(message.id)
+
+    async def _find_alert_post(
+        self, bot: commands.Bot, channel_id: int, case_id: str
+    ) -> tuple[int, int] | None:
+        """Find this case's earlier alert in the moderator channel (after a restart)."""
+        footer = footer_for(case_id)
+        try:
+            channel = bot.get_partial_messageable(channel_id)
+            async for message in channel.history(limit=_ALERT_SEARCH):
+                if message.author.id != getattr(bot.user, "id", None):
+                    continue
+                if any(e.footer.text == footer for e in message.embeds):
+                    return (channel_id, message.id)
+        except (TimeoutError, discord.HTTPException, OSError) as exc:
+            log.info("could not search the moderator channel (%s)", type(exc).__name__)
+        return None
 
     def bot_can_timeout(self, community_id: str) -> bool:
         """Return True when the bot holds Moderate Members in the guild."""
@@ -368,7 +286,9 @@ class DiscordAdapter(InteractionsMixin, Adapter):
         await self.answer_check_result(interaction, event, context)
 
     def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]:
-        actions = [a for a in alert.actions if a is not ModeratorAction.TIMEOUT]
+        actions: list[ModeratorAction] = [
+            a for a in alert.actions if a is not ModeratorAction.TIMEOUT
+        ]
         if self.bot_can_timeout(alert.community_id):
             actions.append(ModeratorAction.TIMEOUT)
         return actions

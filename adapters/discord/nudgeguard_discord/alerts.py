@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import discord
-
 from nudgeguard.adapter import ModeratorAlert
 from nudgeguard.cases.model import EvidenceMessage
 
@@ -61,7 +60,7 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
     embed.add_field(
         name="Signals",
         value=_lines(
-            f"`{s.id}` ×{s.count}" + (f" ({', '.join(s.stages)})" if s.stages else "")
+            f"`{s.id}` x{s.count}" + (f" ({', '.join(s.stages)})" if s.stages else "")
             for s in alert.signals
         ),
         inline=False,
@@ -96,8 +95,13 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
         embed.add_field(
             name="Jump", value=f"[Go to the conversation]({alert.permalink})", inline=True
         )
-    embed.set_footer(text=f"case {alert.case_id}")
+    embed.set_footer(text=footer_for(alert.case_id))
     return embed
+
+
+def footer_for(case_id: str) -> str:
+    """Return the footer that identifies a case's alert post."""
+    return f"case {case_id}"
 
 
 def with_status(embed: discord.Embed, status: str, action_line: str) -> discord.Embed:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
-import discord
-from discord import app_commands
 from discord.ext import commands
 
+import discord
+from discord import app_commands
 from nudgeguard.events import EventType, MessageEvent
 from nudgeguard_discord import translate
 from nudgeguard_discord.permissions import is_administrator, is_moderator
@@ -87,8 +87,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Score an edit: the new text is what the other person now sees."""
-        if payload.guild_id is None or "content" not in payload.data:
-            return  # embed unfurls and other non-text updates
+        if payload.guild_id is None or payload.message.edited_at is None:
+            return  # link unfurls, pins and other updates that are not a person's edit
         self.adapter.submit_message(payload.message, EventType.EDIT)
 
     @commands.Cog.listener()
@@ -148,11 +148,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         if guild is None or not isinstance(channel, discord.abc.Messageable):
             return []
         me = guild.me
-        perms = (
-            channel.permissions_for(me)
-            if me is not None and hasattr(channel, "permissions_for")
-            else None
-        )  # type: ignore[union-attr]
+        permissions_for = getattr(channel, "permissions_for", None)
+        perms = permissions_for(me) if me is not None and permissions_for is not None else None
         if perms is None or not perms.read_message_history:
             return []
         out: list[MessageEvent] = []

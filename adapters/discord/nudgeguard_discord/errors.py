@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-import discord
 
+import discord
 from nudgeguard.adapter import TransientDeliveryError, UndeliverableError
 
 #: Discord JSON error code: "Cannot send messages to this user" (DMs closed or blocked).

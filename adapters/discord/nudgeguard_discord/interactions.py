@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
-
 from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent
 from nudgeguard_discord.alerts import evidence_embed, with_status
-from nudgeguard_discord.permissions import is_moderator
+from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
     actions_on,
@@ -30,7 +29,10 @@ from nudgeguard_discord.views import (
 )
 
 if TYPE_CHECKING:
-    from nudgeguard_discord.adapter import DiscordAdapter
+    from collections import Counter
+
+    from nudgeguard.engine import Engine
+    from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,25 @@ def _child_helpline(country: str | None) -> NudgeButton | None:
 class InteractionsMixin:
     """Button and context-menu handling for :class:`DiscordAdapter`."""
 
+    if TYPE_CHECKING:
+        settings: DiscordSettings
+        stats: Counter[str]
+        _nudges: Any
+        _engine: Engine | None
+
+        @property
+        def engine(self) -> Engine:
+            """The bound engine."""
+            ...
+
+        def bot_can_timeout(self, community_id: str) -> bool:
+            """Whether the bot may time members out."""
+            ...
+
+        def _action_list(self, alert: ModeratorAlert) -> list[ModeratorAction]: ...
+
     # ------------------------------------------------------------------ nudges
-    def nudge_buttons(self: DiscordAdapter, nudge: Nudge) -> list[NudgeButton]:
+    def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
         """Return the nudge's buttons, with the guild's own helpline when one is configured."""
         buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
         local = _child_helpline(self.settings.country_for(nudge.community_id))
@@ -86,14 +105,14 @@ class InteractionsMixin:
             buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
         return buttons
 
-    def nudge_view_for(self: DiscordAdapter, nudge: Nudge) -> discord.ui.View:
+    def nudge_view_for(self, nudge: Nudge) -> discord.ui.View:
         """Build the DM view of a nudge and remember it for the follow-ups."""
         key = nudge_key(nudge.nudge_id)
         self._nudges.put(key, nudge)
         return nudge_view(key, self.nudge_buttons(nudge))
 
     async def on_nudge_choice(
-        self: DiscordAdapter, interaction: discord.Interaction[Any], action: str, key: str
+        self, interaction: discord.Interaction[Any], action: str, key: str
     ) -> None:
         """Answer the child privately and tell the engine what they chose, if it listens."""
         nudge: Nudge | None = self._nudges.get(key)
@@ -110,7 +129,7 @@ class InteractionsMixin:
                 log.warning("engine did not record a nudge choice (%s)", type(exc).__name__)
 
     # ------------------------------------------------------------------ alerts
-    def alert_view_for(self: DiscordAdapter, alert: ModeratorAlert) -> discord.ui.View:
+    def alert_view_for(self, alert: ModeratorAlert) -> discord.ui.View:
         """Build the persistent buttons of an alert."""
         if not case_id_fits(alert.case_id):
             log.warning("case id does not fit in a button id; alert posted without buttons")
@@ -122,7 +141,7 @@ class InteractionsMixin:
         )
 
     async def on_alert_action(
-        self: DiscordAdapter,
+        self,
         interaction: discord.Interaction[Any],
         action: ModeratorAction,
         case_id: str,
@@ -130,7 +149,12 @@ class InteractionsMixin:
     ) -> None:
         """Check the presser's rights, record the action and update the alert."""
         moderator = str(interaction.user.id)
-        permitted = is_moderator(interaction, self.settings)
+        if action is ModeratorAction.TIMEOUT:
+            permitted = may_time_out(interaction, self.settings)
+        else:
+            permitted = is_moderator(interaction, self.settings)
+        if permitted and not await self._case_in_guild(case_id, interaction.guild_id):
+            permitted = False  # a case of another server: never act on or show it here
         if not permitted:
             await interaction.response.send_message(_REFUSED, ephemeral=True)
             await self._moderate(case_id, action, moderator, permitted=False)
@@ -139,6 +163,7 @@ class InteractionsMixin:
             await interaction.response.send_message(
                 "I don't have the Timeout Members permission in this server.", ephemeral=True
             )
+            await self._moderate(case_id, action, moderator, permitted=False)
             return
         if action is ModeratorAction.SHOW_EVIDENCE:
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -172,8 +197,19 @@ class InteractionsMixin:
                 view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
             )
 
+    async def _case_in_guild(self, case_id: str, guild_id: int | None) -> bool:
+        store = getattr(self._engine, "cases", None)
+        if store is None or guild_id is None:
+            return guild_id is not None
+        try:
+            case = await store.get(case_id)
+        except Exception as exc:
+            log.warning("could not load a case to check its server (%s)", type(exc).__name__)
+            return True  # the engine itself still refuses unknown cases
+        return case is None or case.community_id == str(guild_id)
+
     async def _moderate(
-        self: DiscordAdapter,
+        self,
         case_id: str,
         action: ModeratorAction,
         moderator: str,
@@ -189,7 +225,7 @@ class InteractionsMixin:
             return None
 
     async def _timeout(
-        self: DiscordAdapter, interaction: discord.Interaction[Any], subject_id: str, case_id: str
+        self, interaction: discord.Interaction[Any], subject_id: str, case_id: str
     ) -> str:
         guild = interaction.guild
         if guild is None:
@@ -205,7 +241,7 @@ class InteractionsMixin:
 
     # ------------------------------------------------------------ check menu
     async def answer_check_result(
-        self: DiscordAdapter,
+        self,
         interaction: discord.Interaction[Any],
         event: MessageEvent,
         context: Sequence[MessageEvent],

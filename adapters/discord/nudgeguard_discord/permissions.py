@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import discord
-
 from nudgeguard_discord.settings import DiscordSettings
 
 #: OAuth2 scopes: the bot user plus slash and context-menu commands.
@@ -56,6 +55,26 @@ def is_moderator(interaction: discord.Interaction[Any], settings: DiscordSetting
         return True
     guild_settings = settings.guild(interaction.guild_id)
     roles = [r for r in user.roles if not r.is_default()]
+    return guild_settings.is_moderator_role((r.id for r in roles), (r.name for r in roles))
+
+
+def may_time_out(interaction: discord.Interaction[Any], settings: DiscordSettings) -> bool:
+    """Return True when the member may use "Timeout member".
+
+    Manage Messages alone does not grant a timeout through the bot: the member also needs
+    Moderate Members (or Administrator), unless they hold a configured moderator role, which
+    is the server admin's explicit delegation.
+    """
+    if not is_moderator(interaction, settings):
+        return False
+    perms = interaction.permissions
+    if perms.administrator or perms.moderate_members:
+        return True
+    user = interaction.user
+    if not isinstance(user, discord.Member) or interaction.guild_id is None:
+        return False
+    roles = [r for r in user.roles if not r.is_default()]
+    guild_settings = settings.guild(interaction.guild_id)
     return guild_settings.is_moderator_role((r.id for r in roles), (r.name for r in roles))
 
 

@@ -14,9 +14,9 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-import discord
 from pydantic import ValidationError
 
+import discord
 from nudgeguard.events import (
     AgeBand,
     AgeSource,
@@ -106,8 +106,10 @@ def conversation_of(channel: Any) -> tuple[str, ConversationKind, str | None]:
         return str(channel.id), ConversationKind.THREAD, str(parent_id) if parent_id else None
     if ctype is discord.ChannelType.private:
         return str(channel.id), ConversationKind.DIRECT, None
-    if ctype is None and getattr(channel, "guild_id", None) is None and not getattr(
-        channel, "guild", None
+    if (
+        ctype is None
+        and getattr(channel, "guild_id", None) is None
+        and not getattr(channel, "guild", None)
     ):
         # A channel known only by id outside any guild: a DM the bot itself cannot read
         # (user-installed app, "Check this message").
@@ -117,7 +119,7 @@ def conversation_of(channel: Any) -> tuple[str, ConversationKind, str | None]:
 
 def should_ignore(message: discord.Message, self_id: int | None) -> bool:
     """Return True for messages nudgeguard must not score (bots, itself, system, webhooks)."""
-    author = message.author
+    author = getattr(message, "author", None)
     if author is None or author.bot or author.system:
         return True
     if self_id is not None and author.id == self_id:
@@ -138,7 +140,11 @@ def _reply_author(message: discord.Message, recent: RecentAuthors | None) -> str
     return known.id if known is not None else None
 
 
-def message_event(
+class MalformedMessage(ValueError):
+    """A message discord.py accepted but that lacks what a MessageEvent needs."""
+
+
+def build_event(
     message: discord.Message,
     settings: DiscordSettings,
     *,
@@ -146,7 +152,13 @@ def message_event(
     event_type: EventType = EventType.MESSAGE,
     recent: RecentAuthors | None = None,
 ) -> MessageEvent | None:
-    """Translate a created or edited message; ``None`` when it is ignored or malformed."""
+    """Translate a created or edited message; ``None`` when it is to be ignored.
+
+    Raises:
+        MalformedMessage: The payload lacked required parts (no author, bad ids, ...).
+    """
+    if getattr(message, "author", None) is None:
+        raise MalformedMessage("no author")
     try:
         if should_ignore(message, self_id):
             return None
@@ -179,9 +191,22 @@ def message_event(
             permalink=message.jump_url,
         )
     except (ValidationError, AttributeError, TypeError, ValueError) as exc:
-        log.warning(
-            "ignored a Discord message that could not be translated (%s)", type(exc).__name__
-        )
+        raise MalformedMessage(type(exc).__name__) from None
+
+
+def message_event(
+    message: discord.Message,
+    settings: DiscordSettings,
+    *,
+    self_id: int | None = None,
+    event_type: EventType = EventType.MESSAGE,
+    recent: RecentAuthors | None = None,
+) -> MessageEvent | None:
+    """Like :func:`build_event`, but a malformed message yields ``None`` (logged)."""
+    try:
+        return build_event(message, settings, self_id=self_id, event_type=event_type, recent=recent)
+    except MalformedMessage as exc:
+        log.warning("ignored a Discord message that could not be translated (%s)", exc)
         return None
 
 

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import discord
-
 from nudgeguard.adapter import ModeratorAction, NudgeAction, NudgeButton
 
 _KEY = r"[A-Za-z0-9_.\-]{1,64}"
@@ -93,11 +92,11 @@ class NudgeChoice(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> NudgeChoice:
         """Rebuild the button from a click."""
-        return cls(match["action"], match["key"], label=item.label)
+        return cls(match["action"], match["key"], label=getattr(item, "label", None))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the adapter."""
@@ -169,7 +168,7 @@ class AlertButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> AlertButton:
         """Rebuild the button from a click."""

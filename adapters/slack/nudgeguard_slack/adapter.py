@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Self
 
 from slack_bolt.async_app import AsyncApp
@@ -18,20 +20,30 @@ from nudgeguard import (
     MessageEvent,
     ModeratorAlert,
     Nudge,
-    NudgeAction,
-    UndeliverableError,
 )
-from nudgeguard.nudges import helplines
-from nudgeguard_slack.blocks import alert_blocks, alert_text, nudge_blocks
-from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
+from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import AgeDirectory, GroupDirectory, GroupLookupError
+from nudgeguard_slack.moderators import ModeratorChannel
+from nudgeguard_slack.nudging import NudgeSender
 from nudgeguard_slack.settings import SlackSecrets, SlackSettings, parse_settings
-from nudgeguard_slack.translate import Identity, split_conversation_id, translate_event
+from nudgeguard_slack.translate import Identity, translate_event
 
 log = logging.getLogger(__name__)
 
-#: How many posted alerts are remembered for in-place updates.
-ALERT_REFS = 10_000
+#: How many Events API event ids are remembered to drop Slack's retries.
+SEEN_EVENTS = 5_000
+
+#: The Slack SDKs log request and response bodies (message text, user ids) at DEBUG.
+#: Those never reach our logs, whatever the configured log level.
+SDK_LOGGERS = ("slack_sdk", "slack_bolt", "nudgeguard_slack.bolt")
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep the Slack SDKs' loggers at WARNING or above."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
 
 
 class SlackAdapter(Adapter):
@@ -63,8 +75,12 @@ class SlackAdapter(Adapter):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        quiet_sdk_loggers()
         self.settings = settings or SlackSettings()
         self._secrets = secrets or SlackSecrets.from_env(self.settings.mode)
+        if self.settings.mode == "http" and not self._secrets.signing_secret:
+            # An empty secret would let anyone sign requests; refuse to start like that.
+            raise ValueError("slack http mode needs SLACK_SIGNING_SECRET")
         token = self._secrets.bot_token.get_secret_value()
         if client is None:
             kwargs: dict[str, Any] = {"token": token}
@@ -76,11 +92,16 @@ class SlackAdapter(Adapter):
         self.identity = Identity()
         self.groups = GroupDirectory(client, ttl=self.settings.group_cache_seconds)
         self.ages = AgeDirectory(self.groups, self.settings.ages)
-        self._alert_refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._nudges = NudgeSender(
+            client, self.settings.helpline_country, self.capabilities.max_text_len
+        )
+        self.moderators = ModeratorChannel(client, self.settings.moderator_channel)
         self.app = self._build_app(token)
         self._transport: Any = None
         #: Message envelopes taken in (handled or dropped), for status pages and tests.
         self.received = 0
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._order: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -164,13 +185,49 @@ class SlackAdapter(Adapter):
         return translate_event(body, identity=self.identity, age_of=self.ages.lookup)
 
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
-        """Translate one ``message`` envelope and hand it to the engine."""
+        """Translate one ``message`` envelope and hand it to the engine.
+
+        Envelopes of one channel are handled one at a time in arrival order (bolt runs each
+        in its own task), so risk is scored in the order people wrote.
+        """
         try:
-            event = await self.translate(body)
-            if event is not None:
-                await self.engine.handle(event)
+            if self._is_retry(body):
+                return
+            async with self._in_order(_channel_of(body)):
+                event = await self.translate(body)
+                if event is not None:
+                    await self.engine.handle(event)
         finally:
             self.received += 1
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._order.get(key, (asyncio.Lock(), 0))
+        self._order[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._order[key]
+            if users <= 1:
+                del self._order[key]
+            else:
+                self._order[key] = (lock, users - 1)
+
+    def _is_retry(self, body: Mapping[str, Any]) -> bool:
+        """Slack re-sends an event it thinks was missed; score each event once."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return False
+        if event_id in self._seen_events:
+            return True
+        self._remember(event_id)
+        return False
+
+    def _remember(self, key: str) -> None:
+        self._seen_events[key] = None
+        while len(self._seen_events) > SEEN_EVENTS:
+            self._seen_events.popitem(last=False)
 
     async def is_moderator(self, user_id: str) -> bool:
         """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
@@ -194,70 +251,13 @@ class SlackAdapter(Adapter):
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
             UndeliverableError: Neither an ephemeral message nor a DM reached the person.
         """
-        nudge = self._with_local_helpline(nudge)
-        blocks = nudge_blocks(nudge)
-        text = nudge.text[: self.capabilities.max_text_len]
-        for way in nudge.delivery:  # the policy's order; empty means nowhere
-            try:
-                if way is Delivery.EPHEMERAL:
-                    if await self._ephemeral_nudge(nudge, text, blocks):
-                        return Delivery.EPHEMERAL
-                elif way is Delivery.DIRECT_MESSAGE:
-                    await self._dm_nudge(nudge, text, blocks)
-                    return Delivery.DIRECT_MESSAGE
-            except SlackCallError as err:
-                log.info("nudge via %s not possible: %s", way.value, err.error)
-        raise UndeliverableError("no private Slack channel reached the recipient")
+        return await self._nudges.send(nudge)
 
-    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
-        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
-        country = self.settings.helpline_country
-        if country is None:
-            return nudge
-        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
-        if line is None:
-            return nudge
-        buttons = tuple(
-            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
-            for b in nudge.buttons
-        )
-        return nudge.model_copy(update={"buttons": buttons})
-
-    async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
-        channel, thread_ts = split_conversation_id(nudge.conversation_id)
-        if not channel:
-            return False
-        kwargs: dict[str, Any] = {
-            "channel": channel,
-            "user": nudge.recipient_id,
-            "text": text,
-            "blocks": blocks,
-        }
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
-        try:
-            await call_slack("chat.postEphemeral", lambda: self.client.chat_postEphemeral(**kwargs))
-        except SlackCallError as err:
-            if err.error in EPHEMERAL_FALLBACK_ERRORS:
-                log.info("ephemeral nudge not possible (%s); trying the next way", err.error)
-                return False
-            raise
-        return True
-
-    async def _dm_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> None:
-        opened = await call_slack(
-            "conversations.open", lambda: self.client.conversations_open(users=nudge.recipient_id)
-        )
-        channel = str((opened.get("channel") or {}).get("id") or "")
-        if not channel.startswith("D"):
-            # Only a one-to-one DM is private; anything else would expose the child.
-            raise SlackCallError("conversations.open", "not_a_direct_message")
-        await call_slack(
-            "chat.postMessage",
-            lambda: self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
-            ),
-        )
+    async def report_to_moderators(
+        self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
+    ) -> bool:
+        """Tell moderators that a member pressed Report on a nudge (see ModeratorChannel)."""
+        return await self.moderators.report(reporter, nudge_id, conversation_id, case_id)
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post (or update in place) the Block Kit alert in the moderator channel.
@@ -266,42 +266,13 @@ class SlackAdapter(Adapter):
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
             UndeliverableError: No moderator channel configured, or Slack refused the post.
         """
-        channel = self.settings.moderator_channel
-        if channel is None:
-            raise UndeliverableError("slack.moderator_channel is not configured")
-        blocks = alert_blocks(alert)
-        text = alert_text(alert)
-        known = self._alert_refs.get(alert.case_id)
-        try:
-            if alert.is_update and known is not None:
-                await call_slack(
-                    "chat.update",
-                    lambda: self.client.chat_update(
-                        channel=known[0], ts=known[1], text=text, blocks=blocks
-                    ),
-                )
-                return f"{known[0]}/{known[1]}"
-            resp = await call_slack(
-                "chat.postMessage",
-                lambda: self.client.chat_postMessage(
-                    channel=channel,
-                    text=text,
-                    blocks=blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                ),
-            )
-        except SlackCallError as err:
-            raise UndeliverableError(f"moderator alert refused by Slack: {err.error}") from None
-        ref = (str(resp.get("channel") or channel), str(resp.get("ts")))
-        self._remember_alert(alert.case_id, ref)
-        return f"{ref[0]}/{ref[1]}"
+        return await self.moderators.send_alert(alert)
 
-    def _remember_alert(self, case_id: str, ref: tuple[str, str]) -> None:
-        self._alert_refs[case_id] = ref
-        self._alert_refs.move_to_end(case_id)
-        while len(self._alert_refs) > ALERT_REFS:
-            self._alert_refs.popitem(last=False)
+
+def _channel_of(body: Mapping[str, Any]) -> str:
+    event = body.get("event")
+    channel = event.get("channel") if isinstance(event, Mapping) else None
+    return channel if isinstance(channel, str) else ""
 
 
 __all__ = ["GroupLookupError", "SlackAdapter"]

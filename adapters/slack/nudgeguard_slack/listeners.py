@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError
+from nudgeguard_slack.alerts import updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
     evidence_blocks,
     nudge_blocks,
     parse_nudge_value,
-    updated_alert_blocks,
 )
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import GroupLookupError
@@ -28,8 +28,12 @@ from nudgeguard_slack.wording import (
     CHECK_NOT_A_PERSON,
     DEFAULT_FOLLOWUPS,
     LOOKUP_FAILED,
+    MODE_NOT_ALLOWED,
     NOT_A_MODERATOR,
+    REPORT_NOT_SENT,
     SAFETY_HELP,
+    SLACK_FOLLOWUPS,
+    UPDATE_DELAYED,
     check_reply,
     status_reply,
 )
@@ -56,7 +60,7 @@ def register(app: AsyncApp, adapter: SlackAdapter) -> None:
     @app.action(re.compile(f"^{NUDGE_ACTION_PREFIX}"))
     async def on_nudge_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await ack()
-        await _guard("nudge button", _nudge_button(body, respond))
+        await _guard("nudge button", _nudge_button(adapter, body, respond))
 
     @app.action(re.compile(f"^{MOD_ACTION_PREFIX}"))
     async def on_moderator_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -95,13 +99,22 @@ def _ephemeral(text: str, blocks: list[Any] | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- nudge buttons
 
 
-async def _nudge_button(body: Mapping[str, Any], respond: Respond) -> None:
+async def _nudge_button(adapter: SlackAdapter, body: Mapping[str, Any], respond: Respond) -> None:
     action = (body.get("actions") or [{}])[0]
     if action.get("url") or "value" not in action:
         return  # a link button (helpline): Slack opens the page, nothing to answer
     value = parse_nudge_value(str(action.get("value")))
     name = value.get("a", "")
-    text = value.get("f") or DEFAULT_FOLLOWUPS.get(name)
+    if name == "report":
+        user = str((body.get("user") or {}).get("id") or "")
+        told = await adapter.report_to_moderators(
+            user, value.get("n", ""), value.get("v", ""), value.get("c")
+        )
+        text = (value.get("f") or DEFAULT_FOLLOWUPS["report"]) if told else REPORT_NOT_SENT
+    elif name in SLACK_FOLLOWUPS:
+        text = SLACK_FOLLOWUPS[name]  # the generic wording does not fit Slack here
+    else:
+        text = value.get("f") or DEFAULT_FOLLOWUPS.get(name, "")
     if text:
         await respond(**_ephemeral(text))
 
@@ -141,17 +154,23 @@ async def _moderator_button(
     message = body.get("message") or {}
     if result.case is not None and message.get("ts"):
         blocks = updated_alert_blocks(
-            message.get("blocks") or [], case_id, result.case.status, user, adapter.clock()
+            message.get("blocks") or [],
+            case_id,
+            result.case.status,
+            user,
+            adapter.clock(),
+            outcome=result.case.outcome,
         )
-        await call_slack(
-            "chat.update",
-            lambda: adapter.client.chat_update(
-                channel=channel,
-                ts=str(message["ts"]),
-                blocks=blocks,
-                text=f"Safety case {case_id}: {result.case.status.value}",
-            ),
-        )
+        text = f"Safety case {case_id}: {result.case.status.value}"
+        try:
+            await call_slack(
+                "chat.update",
+                lambda: adapter.client.chat_update(
+                    channel=channel, ts=str(message["ts"]), blocks=blocks, text=text
+                ),
+            )
+        except (SlackCallError, TransientDeliveryError):
+            await _tell(adapter, channel, user, UPDATE_DELAYED, respond)
 
 
 async def _tell(
@@ -193,7 +212,7 @@ async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respon
             await respond(**_ephemeral(LOOKUP_FAILED))
             return
         if not allowed:
-            await respond(**_ephemeral(NOT_A_MODERATOR))
+            await respond(**_ephemeral(MODE_NOT_ALLOWED))
             return
         await adapter.engine.set_mode(team, words[1])
         await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))

@@ -11,7 +11,13 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+#: apps.connections.open errors that waiting will not fix.
+REFUSED_APP_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"}
+)
 
 #: Largest request body accepted in HTTP mode; Slack payloads are far smaller.
 MAX_BODY = 1024 * 1024
@@ -67,10 +73,27 @@ class SocketTransport:
     """Socket Mode: an outbound WebSocket, no public endpoint needed."""
 
     def __init__(self, app: AsyncApp, app_token: str, client: AsyncWebClient) -> None:
+        self._client = client
+        self._app_token = app_token
         self._handler = AsyncSocketModeHandler(app, app_token, web_client=client)
 
     async def start(self) -> None:
-        """Open the WebSocket (the SDK reconnects by itself)."""
+        """Check the app-level token, then open the WebSocket (the SDK reconnects by itself).
+
+        Raises:
+            ValueError: Slack refused the app-level token (the message names the error only).
+        """
+        try:
+            await self._client.apps_connections_open(app_token=self._app_token)
+        except SlackApiError as err:
+            data = err.response.data
+            code = data.get("error") if isinstance(data, dict) else None
+            if code in REFUSED_APP_TOKEN:
+                raise ValueError(
+                    f"Slack refused the app-level token ({code}); SLACK_APP_TOKEN must be an "
+                    "xapp- token with the connections:write scope"
+                ) from None
+            # anything else may pass: the SDK's connect loop retries
         await self._handler.connect_async()
 
     async def stop(self) -> None:

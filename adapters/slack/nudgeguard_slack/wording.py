@@ -29,8 +29,25 @@ DEFAULT_FOLLOWUPS: dict[str, str] = {
     "im_ok": "Got it. These buttons stay here if you change your mind.",
 }
 
+#: Follow-ups whose generic wording is wrong on Slack (members cannot block each other).
+SLACK_FOLLOWUPS: dict[str, str] = {
+    "how_to_block": (
+        "Slack doesn't let members block each other, but you can mute the conversation, leave "
+        "the channel, and press Report so a moderator steps in. They won't be told it was you."
+    ),
+}
+
+REPORT_NOT_SENT = (
+    "I couldn't reach the moderators just now. Please tell an adult you trust, or a "
+    "workspace admin. You are not in trouble."
+)
+
 NOT_A_MODERATOR = (
     "Only members of the safety team can act on cases. Your click was recorded on the case."
+)
+MODE_NOT_ALLOWED = "Only members of the safety team can change the mode."
+UPDATE_DELAYED = (
+    "Recorded on the case. Slack is busy, so this alert may show the old status for a while."
 )
 LOOKUP_FAILED = "I couldn't check the safety team list just now. Please try again in a minute."
 CHECK_NOT_A_PERSON = "I can only check messages that people wrote."

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from nudgeguard.cases.audit import verify_rows
 from nudgeguard.cases.model import (
     Case,
     CaseEvent,
@@ -19,95 +17,31 @@ from nudgeguard.cases.model import (
     Severity,
     severity_rank,
 )
-from nudgeguard.cases.store import ChainBreak, Observation, OutboxItem
+from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
+from nudgeguard.cases.sqlite_outbox import SqliteOutbox
+from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
+from nudgeguard.cases.store import ChainBreak
 
-SCHEMA_VERSION = 1
-GENESIS = "0" * 64
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cases (
-    id TEXT PRIMARY KEY, platform TEXT NOT NULL, community_id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL, subject TEXT NOT NULL, target TEXT NOT NULL,
-    severity TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT, score REAL NOT NULL,
-    signals TEXT NOT NULL, stages TEXT NOT NULL, reasons TEXT NOT NULL,
-    opened_at REAL NOT NULL, updated_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS cases_pair
-    ON cases(platform, community_id, conversation_id, subject, target, status);
-CREATE TABLE IF NOT EXISTS evidence (
-    case_id TEXT NOT NULL REFERENCES cases(id), pos INTEGER NOT NULL, message_id TEXT NOT NULL,
-    author TEXT NOT NULL, ts REAL NOT NULL, text TEXT NOT NULL, signals TEXT NOT NULL,
-    attachment_count INTEGER NOT NULL, edited INTEGER NOT NULL, deleted INTEGER NOT NULL,
-    PRIMARY KEY (case_id, message_id));
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY, case_id TEXT NOT NULL, ts REAL NOT NULL, kind TEXT NOT NULL,
-    actor TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    id TEXT PRIMARY KEY, case_id TEXT, target TEXT NOT NULL, kind TEXT NOT NULL,
-    payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-    next_at REAL NOT NULL, created_at REAL NOT NULL, done_at REAL, last_error TEXT, ref TEXT);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
-CREATE TABLE IF NOT EXISTS observations (
-    id INTEGER PRIMARY KEY, ts REAL NOT NULL, platform TEXT NOT NULL,
-    community_id TEXT NOT NULL, level TEXT NOT NULL, signals TEXT NOT NULL,
-    actions TEXT NOT NULL, mode TEXT NOT NULL);
-"""
+__all__ = ["SCHEMA_VERSION", "SqliteCaseStore", "StoreVersionError"]
 
 _OPEN = (CaseStatus.OPEN.value, CaseStatus.ACKNOWLEDGED.value)
 
 
-def link_hash(
-    prev: str, seq: int, case_id: str, ts: float, kind: str, actor: str, detail: str
-) -> str:
-    """Return the hash of one audit row chained to the previous row's hash."""
-    body = json.dumps([prev, seq, case_id, repr(ts), kind, actor, detail], separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+def _audit_kind(status: CaseStatus, outcome: Outcome | None) -> str:
+    if outcome is Outcome.CONFIRMED:
+        return "confirmed"
+    if outcome is Outcome.FALSE_POSITIVE or status is CaseStatus.DISMISSED:
+        return "dismissed"
+    return status.value
 
 
-class SqliteCaseStore:
+class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
     """A :class:`~nudgeguard.cases.store.CaseStore` in one SQLite file.
 
     Args:
         path: Database file; created with its folder if missing. ``:memory:`` works too.
         clock: Wall clock used for audit timestamps.
     """
-
-    def __init__(self, path: str | Path, clock: Any = time.time) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.path = str(path)
-        self._clock = clock
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-
-    # -- helpers ---------------------------------------------------------------------------
-    def _tx(self) -> sqlite3.Connection:
-        self._db.execute("BEGIN IMMEDIATE")
-        return self._db
-
-    def _audit(self, case_id: str, kind: str, actor: str, detail: dict[str, Any]) -> None:
-        row = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (row["seq"] + 1, row["hash"]) if row else (1, GENESIS)
-        ts = float(self._clock())
-        body = json.dumps(detail, sort_keys=True, separators=(",", ":"))
-        digest = link_hash(prev, seq, case_id, ts, kind, actor, body)
-        self._db.execute(
-            "INSERT INTO audit(seq, case_id, ts, kind, actor, detail, prev_hash, hash)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (seq, case_id, ts, kind, actor, body, prev, digest),
-        )
-        self._db.execute(
-            "INSERT INTO meta(key, value) VALUES ('audit_head', ?) ON CONFLICT(key)"
-            " DO UPDATE SET value=excluded.value",
-            (f"{seq}:{digest}",),
-        )
 
     def _case(self, row: sqlite3.Row, with_evidence: bool) -> Case:
         evidence: tuple[EvidenceMessage, ...] = ()
@@ -179,8 +113,7 @@ class SqliteCaseStore:
 
     # -- cases -----------------------------------------------------------------------------
     async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
-        db = self._tx()
-        try:
+        with self._tx() as db:
             db.execute(
                 "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -208,12 +141,12 @@ class SqliteCaseStore:
                 "system",
                 {"severity": case.severity.value, "evidence": len(evidence)},
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        stored = await self.get(case.id)
-        assert stored is not None
+        return await self._must_get(case.id)
+
+    async def _must_get(self, case_id: str) -> Case:
+        stored = await self.get(case_id)
+        if stored is None:
+            raise KeyError(case_id)
         return stored
 
     async def find_open(  # noqa: D102
@@ -235,8 +168,7 @@ class SqliteCaseStore:
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
     ) -> Case:
-        db = self._tx()
-        try:
+        with self._tx() as db:
             row = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
             if row is None:
                 raise KeyError(case_id)
@@ -255,7 +187,7 @@ class SqliteCaseStore:
                     score or 0.0,
                     json.dumps(all_signals),
                     json.dumps(all_stages),
-                    float(self._clock()),
+                    self._now(),
                     case_id,
                 ),
             )
@@ -268,10 +200,6 @@ class SqliteCaseStore:
                     "system",
                     {"from": current.value, "to": new_sev.value},
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         # Without the evidence: re-reading every stored message on each append made long
         # conversations quadratic. ``get`` returns the full case when it is needed.
         row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
@@ -292,6 +220,14 @@ class SqliteCaseStore:
         rows = self._db.execute(sql + " ORDER BY opened_at DESC, id", args).fetchall()
         return [self._case(r, with_evidence=False) for r in rows]
 
+    async def cases_of(self, pseudonym: str) -> list[Case]:  # noqa: D102
+        rows = self._db.execute(
+            "SELECT * FROM cases WHERE subject=? OR target=? OR id IN"
+            " (SELECT case_id FROM evidence WHERE author=?) ORDER BY opened_at, id",
+            (pseudonym, pseudonym, pseudonym),
+        ).fetchall()
+        return [self._case(r, with_evidence=True) for r in rows]
+
     async def transition(  # noqa: D102
         self,
         case_id: str,
@@ -300,28 +236,24 @@ class SqliteCaseStore:
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Case:
-        db = self._tx()
-        try:
+        with self._tx() as db:
             row = db.execute("SELECT status FROM cases WHERE id=?", (case_id,)).fetchone()
             if row is None:
                 raise KeyError(case_id)
             db.execute(
                 "UPDATE cases SET status=?, outcome=COALESCE(?, outcome), updated_at=? WHERE id=?",
-                (status.value, outcome.value if outcome else None, float(self._clock()), case_id),
+                (status.value, outcome.value if outcome else None, self._now(), case_id),
             )
             detail: dict[str, Any] = {"from": row["status"], "to": status.value}
             if outcome is not None:
                 detail["outcome"] = outcome.value
             if note:
                 detail["note"] = note
-            self._audit(case_id, status.value, actor, detail)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        stored = await self.get(case_id)
-        assert stored is not None
-        return stored
+            self._audit(case_id, _audit_kind(status, outcome), actor, detail)
+            if outcome in (Outcome.CONFIRMED, Outcome.FALSE_POSITIVE):
+                assert outcome is not None
+                self._write_feedback(case_id, outcome.value)
+        return await self._must_get(case_id)
 
     async def record(  # noqa: D102
         self,
@@ -330,13 +262,8 @@ class SqliteCaseStore:
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
     ) -> None:
-        db = self._tx()
-        try:
+        with self._tx():
             self._audit(case_id, kind, actor, dict(detail or {}))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
         sql, args = "SELECT * FROM audit", tuple[str, ...]()
@@ -356,112 +283,11 @@ class SqliteCaseStore:
         ]
 
     async def verify_chain(self) -> ChainBreak | None:  # noqa: D102
-        prev, expected = GENESIS, 1
-        for r in self._db.execute("SELECT * FROM audit ORDER BY seq"):
-            if r["seq"] != expected:
-                return ChainBreak(expected, f"row {expected} is missing")
-            if r["prev_hash"] != prev:
-                return ChainBreak(r["seq"], "does not link to the previous row")
-            digest = link_hash(
-                prev, r["seq"], r["case_id"], r["ts"], r["kind"], r["actor"], r["detail"]
-            )
-            if digest != r["hash"]:
-                return ChainBreak(r["seq"], "content was altered")
-            prev, expected = r["hash"], expected + 1
+        return verify_rows(self._audit_rows(), await self.audit_head())
+
+    async def audit_head(self) -> str | None:  # noqa: D102
         head = self._db.execute("SELECT value FROM meta WHERE key='audit_head'").fetchone()
-        if head is not None and head["value"] != f"{expected - 1}:{prev}":
-            return ChainBreak(expected, "rows after this point were removed")
-        return None
-
-    # -- outbox ----------------------------------------------------------------------------
-    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
-        cur = self._db.execute(
-            "INSERT OR IGNORE INTO outbox(id, case_id, target, kind, payload, status, attempts,"
-            " next_at, created_at) VALUES (?,?,?,?,?,'pending',?,?,?)",
-            (
-                item.id,
-                item.case_id,
-                item.target,
-                item.kind,
-                item.payload,
-                item.attempts,
-                item.next_at,
-                float(self._clock()),
-            ),
-        )
-        return cur.rowcount == 1
-
-    async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
-        rows = self._db.execute(
-            "SELECT * FROM outbox WHERE status='pending' AND next_at<=? ORDER BY next_at, rowid"
-            " LIMIT ?",
-            (now, limit),
-        ).fetchall()
-        return [
-            OutboxItem(
-                r["id"],
-                r["case_id"],
-                r["target"],
-                r["kind"],
-                r["payload"],
-                r["attempts"],
-                r["next_at"],
-            )
-            for r in rows
-        ]
-
-    async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
-        self._db.execute(
-            "UPDATE outbox SET status='sent', payload='', ref=?, done_at=?,"
-            " attempts=attempts+1 WHERE id=?",
-            (ref, now, item_id),
-        )
-
-    async def mark_retry(  # noqa: D102
-        self, item_id: str, attempts: int, next_at: float, error: str
-    ) -> None:
-        self._db.execute(
-            "UPDATE outbox SET attempts=?, next_at=?, last_error=? WHERE id=?",
-            (attempts, next_at, error, item_id),
-        )
-
-    async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:  # noqa: D102
-        self._db.execute(
-            "UPDATE outbox SET status=?, payload='', last_error=?, done_at=? WHERE id=?",
-            (status, error, now, item_id),
-        )
-
-    async def outbox_status(self) -> dict[str, int]:
-        """Return outbox item counts by status."""
-        rows = self._db.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
-        return {r["status"]: r["n"] for r in rows}
-
-    # -- observations and settings ---------------------------------------------------------
-    async def observe(self, obs: Observation) -> None:  # noqa: D102
-        self._db.execute(
-            "INSERT INTO observations(ts, platform, community_id, level, signals, actions, mode)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (
-                obs.ts,
-                obs.platform,
-                obs.community_id,
-                obs.level,
-                json.dumps(list(obs.signals)),
-                json.dumps(list(obs.actions)),
-                obs.mode,
-            ),
-        )
-
-    async def get_setting(self, key: str) -> str | None:  # noqa: D102
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()
-        return row["value"] if row else None
-
-    async def set_setting(self, key: str, value: str) -> None:  # noqa: D102
-        self._db.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
-            " value=excluded.value",
-            (f"setting:{key}", value),
-        )
+        return str(head["value"]) if head else None
 
     async def close(self) -> None:  # noqa: D102
         self._db.close()

@@ -1,4 +1,9 @@
-"""The CaseStore protocol: cases, their evidence, the audit chain and the outbox."""
+"""The CaseStore protocol: cases, their evidence, the audit chain and the outbox.
+
+This protocol is the single source of truth for every backend (SQLite, PostgreSQL, ...).
+It uses only plain Python and pydantic types. ``tests/cases/contract.py`` holds the
+contract suite every backend must pass.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,14 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """A decision recorded without text or ids (for dry runs and reports)."""
+    """A decision recorded without text or ids (for dry runs and reports).
+
+    Attributes:
+        signals: Signal ids that counted for the decision.
+        actions: Action kinds carried out (or, in observe mode, that would have been).
+        mode: ``observe`` or ``live``.
+        family: Nudge family of the decision, if a nudge was planned.
+    """
 
     ts: float
     platform: str
@@ -43,6 +55,53 @@ class Observation:
     signals: tuple[str, ...]
     actions: tuple[str, ...]
     mode: str
+    family: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """The visible state of an outbox item (no payload: it holds platform ids).
+
+    Attributes:
+        status: ``pending``, ``sent``, ``undeliverable``, ``dead`` or ``erased``.
+        last_error: Exception class name of the last failure (never its message).
+    """
+
+    id: str
+    case_id: str | None
+    target: str
+    kind: str
+    status: str
+    attempts: int
+    next_at: float
+    created_at: float
+    done_at: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A moderator decision on one signal of a case (no ids, no text).
+
+    Attributes:
+        verdict: ``confirmed`` or ``false_positive``.
+    """
+
+    case_id: str
+    community_id: str
+    signal: str
+    verdict: str
+    ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What a privacy erasure removed (counts only)."""
+
+    cases: int
+    messages: int
+    audit_rows: int
+    outbox_items: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +158,49 @@ class CaseStore(Protocol):
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Case:
-        """Change a case's status; audited with the actor."""
+        """Change a case's status; audited with the actor.
+
+        The audit kind is ``confirmed`` for outcome confirmed, ``dismissed`` for a false
+        positive, else the new status (``acknowledged``, ``resolved``). A confirmed or
+        false-positive outcome also writes one :class:`Feedback` row per case signal
+        (replacing earlier feedback on the same case and signal), in the same transaction.
+        """
+        ...
+
+    async def cases_of(self, pseudonym: str) -> list[Case]:
+        """Return every case (with evidence) a person is in, oldest first.
+
+        That is: the person is the subject or the target, or authored an evidence message.
+        """
+        ...
+
+    async def feedback(self, since: float = 0.0, community_id: str | None = None) -> list[Feedback]:
+        """Return moderator feedback recorded at or after ``since``, oldest first."""
+        ...
+
+    async def purge_cases(self, case_ids: Sequence[str], actor: str, reason: str) -> int:
+        """Delete cases with their evidence and outbox items; return how many were deleted.
+
+        Each deletion is audited as ``purged`` (detail: reason) on the case. Audit rows stay
+        so the chain still verifies. Physical space is reclaimed (no deleted text remains
+        readable in the database files).
+        """
+        ...
+
+    async def purge_records(self, before: float) -> int:
+        """Delete observations and finished outbox items older than ``before``; return count."""
+        ...
+
+    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
+        """Remove a person from the store for a data-subject erasure request.
+
+        Deletes evidence messages they authored, replaces their pseudonym as a case's
+        subject or target by ``[erased]``, blanks it as an audit actor (keeping the chain
+        verifiable, see :mod:`nudgeguard.cases.audit`), drops outbox payloads naming
+        ``user_id`` (status ``erased`` if not yet sent) and records an ``erased`` audit row on
+        each affected case plus one store-wide row (case id ``*``) listing the redacted rows;
+        none of them contain the erased data. Physical space is reclaimed afterwards.
+        """
         ...
 
     async def record(
@@ -120,12 +221,25 @@ class CaseStore(Protocol):
         """Return the first broken audit link, or None when the chain is intact."""
         ...
 
+    async def audit_head(self) -> str | None:
+        """Return ``"seq:hash"`` of the newest audit row (write it down to anchor the chain)."""
+        ...
+
     async def enqueue(self, item: OutboxItem) -> bool:
         """Store an outbox item; False if its id was already there."""
         ...
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:
-        """Return pending items whose next attempt is due."""
+        """Return pending items whose next attempt is due, oldest due first."""
+        ...
+
+    async def claim(self, item_id: str, now: float, lease: float) -> bool:
+        """Atomically take a due pending item for one delivery attempt.
+
+        Returns True (and moves its next attempt to ``now + lease``) only if the item is
+        pending and due; so two workers never send the same item at once, and an item whose
+        worker died is retried once the lease runs out.
+        """
         ...
 
     async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:
@@ -140,8 +254,22 @@ class CaseStore(Protocol):
         """Give up on an item (``undeliverable`` or ``dead``) and drop its payload."""
         ...
 
+    async def outbox_items(self, status: str | None = None, limit: int = 100) -> list[OutboxRecord]:
+        """Return outbox items (newest first) without payloads."""
+        ...
+
+    async def outbox_status(self) -> dict[str, int]:
+        """Return outbox item counts by status."""
+        ...
+
     async def observe(self, obs: Observation) -> None:
         """Record a decision without text or ids."""
+        ...
+
+    async def observations(
+        self, since: float = 0.0, community_id: str | None = None
+    ) -> list[Observation]:
+        """Return recorded decisions at or after ``since``, oldest first."""
         ...
 
     async def get_setting(self, key: str) -> str | None:

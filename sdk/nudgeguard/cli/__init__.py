@@ -27,10 +27,10 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from nudgeguard.cli import bench, cases, chat, demo, policy, run
+    from nudgeguard.cli import assess, bench, cases, chat, demo, policy, privacy, report, run
     from nudgeguard.cli import eval as eval_cli
 
-    for module in (bench, cases, chat, demo, eval_cli, policy, run):
+    for module in (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench):
         for command in module.COMMANDS:
             main.add_command(command)
     for ep in metadata.entry_points(group="nudgeguard.cli"):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from nudgeguard.app import open_store
+from nudgeguard.cases.bundle import Written, build_bundle, export_case
 from nudgeguard.cases.model import Case, CaseStatus, Outcome
+from nudgeguard.cases.store import OutboxRecord
 from nudgeguard.cli.common import run_async, store_option
 
 
@@ -45,17 +50,26 @@ def cases() -> None:
 def list_cases(store: Path | None, as_json: bool, status: str | None) -> None:
     """List cases, newest first."""
 
-    async def go() -> list[Case]:
+    async def go() -> tuple[list[Case], dict[str, int]]:
         s = open_store(store)
         try:
-            return await s.list_cases(CaseStatus(status) if status else None)
+            return await s.list_cases(CaseStatus(status) if status else None), (
+                await s.outbox_status()
+            )
         finally:
             await s.close()
 
-    found = run_async(go)
+    found, queue = run_async(go)
     if as_json:
         click.echo(json.dumps([case_summary(c) for c in found], indent=2))
         return
+    waiting = {k: n for k, n in queue.items() if k != "sent"}
+    if waiting:
+        click.echo(
+            "outbox: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(waiting.items()))
+            + " (see: nudgeguard cases outbox)"
+        )
     if not found:
         click.echo("no cases")
     for c in found:
@@ -137,36 +151,51 @@ def resolve(store: Path | None, case_id: str, outcome: str, actor: str) -> None:
 @click.argument("case_id")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Write here instead of standard output.",
+    help="Folder for CASE.json, CASE.html and SHA256SUMS (a path ending in .json writes"
+    " only the JSON; default: JSON on standard output).",
 )
-def export(store: Path | None, case_id: str, out: Path | None) -> None:
-    """Export a case as a JSON evidence bundle (no images, ever)."""
+@click.option("--by", "actor", default="cli", show_default=True, help="Who exported it.")
+def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> None:
+    """Export a case as an evidence bundle: JSON plus an HTML page, with hashes.
 
-    async def go() -> dict[str, Any]:
+    For reports to NCMEC, CEOP or a platform's trust and safety team. Images are never
+    included. The export is audited with the bundle's SHA-256.
+    """
+
+    async def go() -> Written | dict[str, Any]:
         s = open_store(store)
         try:
+            if out is not None and out.suffix.lower() != ".json":
+                return await export_case(s, case_id, out, actor)
             case = await s.get(case_id)
             if case is None:
-                raise click.ClickException(f"no case {case_id}")
-            await s.record(case_id, "exported", "cli", {})
+                raise KeyError(case_id)
             events = await s.events(case_id)
-            return {
-                "case": case_summary(case),
-                "reasons": list(case.reasons),
-                "evidence": [m.model_dump() for m in case.evidence],
-                "audit": [e.model_dump() for e in events],
+            broken = await s.verify_chain()
+            chain = {
+                "head": await s.audit_head(),
+                "verified": broken is None,
+                "first_break": None if broken is None else f"row {broken.seq}",
             }
+            bundle = build_bundle(case, events, chain, time.time())
+            await s.record(case_id, "exported", actor, {"messages": len(case.evidence)})
+            return bundle
+        except KeyError:
+            raise click.ClickException(f"no case {case_id}") from None
         finally:
             await s.close()
 
-    text = json.dumps(run_async(go), indent=2)
-    if out is None:
-        click.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
+    result = run_async(go)
+    if isinstance(result, Written):
+        click.echo(f"wrote {result.json_path}, {result.html_path} and {result.sums_path}")
+        click.echo(f"bundle sha256 {result.bundle_sha256}")
+    elif out is not None:
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {out}")
+    else:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 @cases.command()
@@ -174,19 +203,56 @@ def export(store: Path | None, case_id: str, out: Path | None) -> None:
 def verify(store: Path | None) -> None:
     """Check the audit hash chain; exit 1 naming the first broken link."""
 
-    async def go() -> Any:
+    async def go() -> tuple[Any, str | None, int]:
         s = open_store(store)
         try:
-            return await s.verify_chain()
+            return await s.verify_chain(), await s.audit_head(), len(await s.events())
         finally:
             await s.close()
 
-    broken = run_async(go)
+    broken, head, rows = run_async(go)
     if broken is None:
-        click.echo("audit chain intact")
+        click.echo(f"audit chain intact: {rows} rows, head {head or 'none'}")
         return
     click.echo(f"audit chain broken at row {broken.seq}: {broken.reason}", err=True)
     sys.exit(1)
+
+
+@cases.command()
+@store_option
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sent", "undeliverable", "dead", "erased"]),
+    default=None,
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def outbox(store: Path | None, status: str | None, limit: int, as_json: bool) -> None:
+    """Show queued and delivered nudges and alerts (never their content)."""
+
+    async def go() -> tuple[list[OutboxRecord], dict[str, int]]:
+        s = open_store(store)
+        try:
+            return await s.outbox_items(status, limit), await s.outbox_status()
+        finally:
+            await s.close()
+
+    items, counts = run_async(go)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(i) for i in items], indent=2))
+        return
+    click.echo("outbox: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "empty"))
+    for i in items:
+        when = "" if i.status != "pending" else f" next try {_when(i.next_at)}"
+        error = f" last error {i.last_error}" if i.last_error else ""
+        click.echo(
+            f"  {i.status:<13} {i.kind:<5} to {i.target:<12} attempts {i.attempts}"
+            f"{when}{error}  {i.id}"
+        )
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 COMMANDS = [cases]

@@ -13,6 +13,7 @@ from nudgeguard.app import build_engine
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.policy import PolicyError
+from nudgeguard.stores.backends import close_state
 
 
 @click.command()
@@ -50,10 +51,19 @@ def run(config_path: Path, store: Path | None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        await engine.start()
+        try:
+            await engine.start()
+        except Exception as exc:
+            await engine.stop()
+            raise click.ClickException(
+                f"could not start the adapters ({type(exc).__name__}: {exc}); check the"
+                " tokens in the environment and the config"
+            ) from None
         click.echo(f"running: {', '.join(engine.adapters)} (policy {settings.policy})")
         await stop.wait()
         await engine.stop()
+        await close_state(engine.state)
+        await engine.cases.close()
 
     run_async(go)
 

@@ -66,6 +66,9 @@ class Factors(_Strict):
     rapid_pace: float = Field(default=1.2, ge=0)
     one_sided_questioning: float = Field(default=1.15, ge=0)
     evasion: float = Field(default=1.25, ge=0)
+    high_fanout: float = Field(default=1.3, ge=0)
+    fanout_min_targets: int = Field(default=3, ge=0)
+    fanout_window_hours: float = Field(default=168.0, gt=0)
 
 
 class Caps(_Strict):
@@ -139,14 +142,10 @@ class Rule(_Strict):
     do: tuple[RuleAction, ...] = Field(min_length=1)
 
 
-class Scope(_Strict):
-    """Settings a community or channel may override."""
+class _SignalSettings(_Strict):
+    """Per-signal settings shared by packs and their overrides; ids must be known."""
 
-    mode: Literal["observe", "live"] | None = None
     weights: dict[str, float] = {}
-    thresholds: Thresholds | None = None
-    caps: Caps | None = None
-    nudges: Nudges | None = None
     disabled_signals: tuple[str, ...] = ()
 
     @field_validator("weights")
@@ -160,6 +159,15 @@ class Scope(_Strict):
     def _known_disabled(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         _check_signal_ids(list(value))
         return value
+
+
+class Scope(_SignalSettings):
+    """Settings a community or channel may override."""
+
+    mode: Literal["observe", "live"] | None = None
+    thresholds: Thresholds | None = None
+    caps: Caps | None = None
+    nudges: Nudges | None = None
 
 
 class CommunityScope(Scope):
@@ -174,34 +182,20 @@ class Overrides(_Strict):
     communities: dict[str, CommunityScope] = {}
 
 
-class PolicyPack(_Strict):
+class PolicyPack(_SignalSettings):
     """A versioned policy pack (YAML, ``apiVersion: 1``)."""
 
     apiVersion: Literal[1]
     name: str = Field(min_length=1)
     description: str = ""
     mode: Literal["observe", "live"] = "live"
-    weights: dict[str, float] = {}
     thresholds: Thresholds
     factors: Factors = Factors()
     rules: tuple[Rule, ...] = Field(min_length=1)
     delivery: DeliveryOrder = DeliveryOrder()
     caps: Caps = Caps()
     nudges: Nudges = Nudges()
-    disabled_signals: tuple[str, ...] = ()
     overrides: Overrides = Overrides()
-
-    @field_validator("weights")
-    @classmethod
-    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
-        _check_signal_ids(value)
-        return value
-
-    @field_validator("disabled_signals")
-    @classmethod
-    def _known_disabled(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        _check_signal_ids(list(value))
-        return value
 
     def weight(self, signal_id: str) -> float:
         """Return the pack's weight for a signal (taxonomy default if not set)."""

@@ -1,4 +1,9 @@
-"""Pseudonyms: stores keep keyed HMACs of platform user ids, never the ids themselves."""
+"""Privacy: keyed pseudonyms, retention and data-subject requests.
+
+Stores keep keyed HMACs of platform user ids, never the ids themselves
+(:class:`Pseudonymizer`). :mod:`nudgeguard.privacy.retention` purges closed cases on a
+schedule; :mod:`nudgeguard.privacy.requests` answers erasure and access requests.
+"""
 
 from __future__ import annotations
 
@@ -35,3 +40,15 @@ class Pseudonymizer:
 
     def __repr__(self) -> str:
         return "Pseudonymizer(key=<hidden>)"
+
+
+def parse_user(spec: str) -> tuple[str, str]:
+    """Split ``PLATFORM:ID`` (for example ``discord:123``) into its two parts.
+
+    Raises:
+        ValueError: The spec has no platform or no id.
+    """
+    platform, sep, user_id = spec.partition(":")
+    if not sep or not platform.strip() or not user_id.strip():
+        raise ValueError("a user is given as PLATFORM:ID, for example discord:1234567890")
+    return platform.strip(), user_id.strip()

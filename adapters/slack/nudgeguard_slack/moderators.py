@@ -1,0 +1,114 @@
+"""The moderator channel: case alerts (posted, then updated in place) and report notices."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from nudgeguard import ModeratorAlert, TransientDeliveryError, UndeliverableError
+from nudgeguard_slack.alerts import alert_blocks, alert_text
+from nudgeguard_slack.blocks import report_notice_blocks
+from nudgeguard_slack.delivery import SlackCallError, call_slack
+
+log = logging.getLogger(__name__)
+
+#: How many posted alerts (and sent report notices) are remembered.
+REMEMBERED = 10_000
+
+
+class ModeratorChannel:
+    """Posts to the configured moderator channel.
+
+    Args:
+        client: The Web API client.
+        channel: ``slack.moderator_channel``; ``None`` makes every alert undeliverable.
+    """
+
+    def __init__(self, client: AsyncWebClient, channel: str | None) -> None:
+        self.client = client
+        self.channel = channel
+        self._refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._reported: OrderedDict[str, None] = OrderedDict()
+
+    def ref_of(self, case_id: str) -> tuple[str, str] | None:
+        """Return (channel, ts) of the alert posted for a case in this process, if any."""
+        return self._refs.get(case_id)
+
+    async def send_alert(self, alert: ModeratorAlert) -> str | None:
+        """Post the alert, or update the one already posted for the case.
+
+        After a restart the posted message is no longer known; an update then posts anew.
+
+        Raises:
+            TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
+            UndeliverableError: No moderator channel configured, or Slack refused the post.
+        """
+        channel = self.channel
+        if channel is None:
+            raise UndeliverableError("slack.moderator_channel is not configured")
+        blocks = alert_blocks(alert)
+        text = alert_text(alert)
+        known = self._refs.get(alert.case_id)
+        try:
+            if alert.is_update and known is not None:
+                await call_slack(
+                    "chat.update",
+                    lambda: self.client.chat_update(
+                        channel=known[0], ts=known[1], text=text, blocks=blocks
+                    ),
+                )
+                return f"{known[0]}/{known[1]}"
+            resp = await call_slack(
+                "chat.postMessage",
+                lambda: self.client.chat_postMessage(
+                    channel=channel,
+                    text=text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                ),
+            )
+        except SlackCallError as err:
+            raise UndeliverableError(f"moderator alert refused by Slack: {err.error}") from None
+        ref = (str(resp.get("channel") or channel), str(resp.get("ts")))
+        _remember(self._refs, alert.case_id, ref)
+        return f"{ref[0]}/{ref[1]}"
+
+    async def report(
+        self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
+    ) -> bool:
+        """Tell moderators that a member pressed Report on a nudge (once per nudge and member).
+
+        Returns:
+            Whether moderators were told (now or earlier).
+        """
+        channel = self.channel
+        if channel is None or not reporter:
+            return False
+        key = f"{nudge_id}:{reporter}"
+        if key in self._reported:
+            return True
+        blocks = report_notice_blocks(reporter, conversation_id or "unknown", case_id)
+        try:
+            await call_slack(
+                "chat.postMessage",
+                lambda: self.client.chat_postMessage(
+                    channel=channel,
+                    text="A member pressed Report on a safety nudge",
+                    blocks=blocks,
+                ),
+            )
+        except (SlackCallError, TransientDeliveryError) as err:
+            log.warning("report notice not delivered: %s", type(err).__name__)
+            return False
+        _remember(self._reported, key, None)
+        return True
+
+
+def _remember(table: OrderedDict[str, object], key: str, value: object) -> None:
+    table[key] = value
+    table.move_to_end(key)
+    while len(table) > REMEMBERED:
+        table.popitem(last=False)

@@ -1,0 +1,103 @@
+"""Private nudge delivery on Slack: ephemeral where it happened, else a one-to-one DM.
+
+There is no code path that posts a nudge where anyone but the recipient can see it: the
+only ``chat.postMessage`` goes to the channel ``conversations.open`` returned for the
+recipient alone, and only if it is a DM (``D…``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from nudgeguard import Delivery, Nudge, NudgeAction, UndeliverableError
+from nudgeguard.nudges import helplines
+from nudgeguard_slack.blocks import nudge_blocks
+from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
+from nudgeguard_slack.translate import split_conversation_id
+
+log = logging.getLogger(__name__)
+
+
+class NudgeSender:
+    """Sends nudges in the policy's order of private channels.
+
+    Args:
+        client: The Web API client.
+        country: ``slack.helpline_country``; helpline buttons point at its line when set.
+        max_len: Longest notification text.
+    """
+
+    def __init__(self, client: AsyncWebClient, country: str | None, max_len: int) -> None:
+        self.client = client
+        self._country = country
+        self._max_len = max_len
+
+    async def send(self, nudge: Nudge) -> Delivery:
+        """Deliver ``nudge``; see :meth:`SlackAdapter.send_nudge`."""
+        nudge = self._with_local_helpline(nudge)
+        blocks = nudge_blocks(nudge)
+        text = nudge.text[: self._max_len]
+        for way in nudge.delivery:  # the policy's order; empty means nowhere
+            try:
+                if way is Delivery.EPHEMERAL:
+                    if await self._ephemeral_nudge(nudge, text, blocks):
+                        return Delivery.EPHEMERAL
+                elif way is Delivery.DIRECT_MESSAGE:
+                    await self._dm_nudge(nudge, text, blocks)
+                    return Delivery.DIRECT_MESSAGE
+            except SlackCallError as err:
+                log.info("nudge via %s not possible: %s", way.value, err.error)
+        raise UndeliverableError("no private Slack channel reached the recipient")
+
+    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
+        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
+        country = self._country
+        if country is None:
+            return nudge
+        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+        if line is None:
+            return nudge
+        buttons = tuple(
+            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
+            for b in nudge.buttons
+        )
+        return nudge.model_copy(update={"buttons": buttons})
+
+    async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
+        channel, thread_ts = split_conversation_id(nudge.conversation_id)
+        if not channel:
+            return False
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "user": nudge.recipient_id,
+            "text": text,
+            "blocks": blocks,
+        }
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        try:
+            await call_slack("chat.postEphemeral", lambda: self.client.chat_postEphemeral(**kwargs))
+        except SlackCallError as err:
+            if err.error in EPHEMERAL_FALLBACK_ERRORS:
+                log.info("ephemeral nudge not possible (%s); trying the next way", err.error)
+                return False
+            raise
+        return True
+
+    async def _dm_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> None:
+        opened = await call_slack(
+            "conversations.open", lambda: self.client.conversations_open(users=nudge.recipient_id)
+        )
+        channel = str((opened.get("channel") or {}).get("id") or "")
+        if not channel.startswith("D"):
+            # Only a one-to-one DM is private; anything else would expose the child.
+            raise SlackCallError("conversations.open", "not_a_direct_message")
+        await call_slack(
+            "chat.postMessage",
+            lambda: self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            ),
+        )

@@ -1,0 +1,321 @@
+"""PostgreSQL CaseStore (asyncpg, extra ``postgres``): one database for many bot processes.
+
+Behaves exactly like :class:`~nudgeguard.cases.sqlite.SqliteCaseStore` (both pass
+``tests/cases/contract.py``). Differences that matter at scale: every process shares the
+cases, the audit chain (writers are serialised on the chain head row) and the outbox
+(leased claims, ``FOR UPDATE SKIP LOCKED`` batches); the schema is migrated in order under
+an advisory lock when the first connection opens (:mod:`nudgeguard.cases.migrations`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from nudgeguard.cases.audit import verify_rows
+from nudgeguard.cases.model import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EvidenceMessage,
+    Outcome,
+    Severity,
+    severity_rank,
+)
+from nudgeguard.cases.postgres_base import affected, clean_text
+from nudgeguard.cases.postgres_outbox import PostgresOutbox
+from nudgeguard.cases.postgres_privacy import PostgresPrivacy
+from nudgeguard.cases.store import ChainBreak
+
+__all__ = ["PostgresCaseStore"]
+
+_OPEN = [CaseStatus.OPEN.value, CaseStatus.ACKNOWLEDGED.value]
+
+_UPSERT_EVIDENCE = (
+    "INSERT INTO evidence(case_id, pos, message_id, author, ts, text, signals,"
+    " attachment_count, edited, deleted)"
+    " SELECT $1, $2 + u.i - 1, u.m, u.a, u.t, u.x, u.s, u.c, u.e, u.d FROM unnest("
+    "$3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::int[], $9::bool[],"
+    " $10::bool[]) WITH ORDINALITY AS u(m, a, t, x, s, c, e, d, i)"
+    " ON CONFLICT (case_id, message_id) DO UPDATE SET"
+    " edited = evidence.edited OR excluded.edited,"
+    " deleted = evidence.deleted OR excluded.deleted,"
+    " signals = CASE WHEN excluded.signals <> '[]' THEN excluded.signals"
+    " ELSE evidence.signals END"
+)
+
+
+def _audit_kind(status: CaseStatus, outcome: Outcome | None) -> str:
+    if outcome is Outcome.CONFIRMED:
+        return "confirmed"
+    if outcome is Outcome.FALSE_POSITIVE or status is CaseStatus.DISMISSED:
+        return "dismissed"
+    return status.value
+
+
+def _merged(evidence: Sequence[EvidenceMessage]) -> list[EvidenceMessage]:
+    """Fold repeated message ids into one row, as successive upserts would."""
+    rows: dict[str, EvidenceMessage] = {}
+    for e in evidence:
+        prior = rows.get(e.message_id)
+        if prior is not None:
+            e = prior.model_copy(
+                update={
+                    "edited": prior.edited or e.edited,
+                    "deleted": prior.deleted or e.deleted,
+                    "signals": e.signals or prior.signals,
+                }
+            )
+        rows[e.message_id] = e
+    return list(rows.values())
+
+
+class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
+    """A :class:`~nudgeguard.cases.store.CaseStore` on PostgreSQL.
+
+    Args:
+        dsn: ``postgresql://user[:password]@host:port/database``.
+        schema: Schema to use (created if missing); ``public`` if omitted.
+        clock: Wall clock used for audit timestamps.
+    """
+
+    @staticmethod
+    def _case(row: Any, evidence: Sequence[Any] = ()) -> Case:
+        return Case(
+            id=row["id"],
+            platform=row["platform"],
+            community_id=row["community_id"],
+            conversation_id=row["conversation_id"],
+            subject=row["subject"],
+            target=row["target"],
+            severity=Severity(row["severity"]),
+            status=CaseStatus(row["status"]),
+            outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+            score=row["score"],
+            signals=tuple(json.loads(row["signals"])),
+            stages=tuple(json.loads(row["stages"])),
+            reasons=tuple(json.loads(row["reasons"])),
+            opened_at=row["opened_at"],
+            updated_at=row["updated_at"],
+            evidence=tuple(
+                EvidenceMessage(
+                    message_id=e["message_id"],
+                    author=e["author"],
+                    ts=e["ts"],
+                    text=e["text"],
+                    signals=tuple(json.loads(e["signals"])),
+                    attachment_count=e["attachment_count"],
+                    edited=e["edited"],
+                    deleted=e["deleted"],
+                )
+                for e in evidence
+            ),
+        )
+
+    async def _insert_evidence(
+        self, con: Any, case_id: str, evidence: Sequence[EvidenceMessage]
+    ) -> int:
+        if not evidence:
+            return 0
+        rows = _merged(evidence)
+        pos = await con.fetchval(
+            "SELECT COALESCE(MAX(pos), -1) + 1 FROM evidence WHERE case_id=$1", case_id
+        )
+        status = await con.execute(
+            _UPSERT_EVIDENCE,
+            case_id,
+            pos,
+            [clean_text(e.message_id) for e in rows],
+            [e.author for e in rows],
+            [e.ts for e in rows],
+            [clean_text(e.text) for e in rows],
+            [json.dumps(list(e.signals)) for e in rows],
+            [e.attachment_count for e in rows],
+            [e.edited for e in rows],
+            [e.deleted for e in rows],
+        )
+        return affected(status)
+
+    async def _fetch_case(self, con: Any, case_id: str) -> Case | None:
+        row = await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id)
+        if row is None:
+            return None
+        evidence = await con.fetch(
+            "SELECT * FROM evidence WHERE case_id=$1 ORDER BY ts, pos", case_id
+        )
+        return self._case(row, evidence)
+
+    async def _must_get(self, con: Any, case_id: str) -> Case:
+        case = await self._fetch_case(con, case_id)
+        if case is None:
+            raise KeyError(case_id)
+        return case
+
+    # -- cases -----------------------------------------------------------------------------
+    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
+        async with self._tx() as con:
+            await con.execute(
+                "INSERT INTO cases VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+                case.id,
+                case.platform,
+                case.community_id,
+                clean_text(case.conversation_id),
+                case.subject,
+                case.target,
+                case.severity.value,
+                case.status.value,
+                case.outcome.value if case.outcome else None,
+                case.score,
+                json.dumps(list(case.signals)),
+                json.dumps(list(case.stages)),
+                json.dumps(list(case.reasons)),
+                case.opened_at,
+                case.updated_at,
+            )
+            await self._insert_evidence(con, case.id, evidence)
+            await self._audit(
+                con,
+                case.id,
+                "opened",
+                "system",
+                {"severity": case.severity.value, "evidence": len(evidence)},
+            )
+            return await self._must_get(con, case.id)
+
+    async def find_open(  # noqa: D102
+        self, platform: str, community_id: str, conversation_id: str, subject: str, target: str
+    ) -> Case | None:
+        async with self._con() as con:
+            row = await con.fetchrow(
+                "SELECT * FROM cases WHERE platform=$1 AND community_id=$2"
+                " AND conversation_id=$3 AND subject=$4 AND target=$5"
+                " AND status = ANY($6::text[]) ORDER BY opened_at DESC LIMIT 1",
+                platform,
+                community_id,
+                clean_text(conversation_id),
+                subject,
+                target,
+                _OPEN,
+            )
+        return self._case(row) if row else None
+
+    async def add_evidence(  # noqa: D102
+        self,
+        case_id: str,
+        evidence: Sequence[EvidenceMessage],
+        severity: Severity | None = None,
+        score: float | None = None,
+        signals: Sequence[str] = (),
+        stages: Sequence[str] = (),
+    ) -> Case:
+        async with self._tx() as con:
+            row = await con.fetchrow("SELECT * FROM cases WHERE id=$1 FOR UPDATE", case_id)
+            if row is None:
+                raise KeyError(case_id)
+            added = await self._insert_evidence(con, case_id, evidence)
+            current = Severity(row["severity"])
+            new_sev = current
+            if severity is not None and severity_rank(severity) > severity_rank(current):
+                new_sev = severity
+            await con.execute(
+                "UPDATE cases SET severity=$1, score=GREATEST(score, $2), signals=$3, stages=$4,"
+                " updated_at=$5 WHERE id=$6",
+                new_sev.value,
+                score or 0.0,
+                json.dumps(sorted({*json.loads(row["signals"]), *signals})),
+                json.dumps(sorted({*json.loads(row["stages"]), *stages})),
+                self._now(),
+                case_id,
+            )
+            if added:
+                await self._audit(con, case_id, "evidence_added", "system", {"messages": added})
+            if new_sev != current:
+                detail = {"from": current.value, "to": new_sev.value}
+                await self._audit(con, case_id, "severity_raised", "system", detail)
+            return await self._must_get(con, case_id)
+
+    async def get(self, case_id: str) -> Case | None:  # noqa: D102
+        async with self._con() as con:
+            return await self._fetch_case(con, case_id)
+
+    async def list_cases(  # noqa: D102
+        self, status: CaseStatus | None = None, community_id: str | None = None
+    ) -> list[Case]:
+        sql = "SELECT * FROM cases WHERE ($1::text IS NULL OR status=$1)"
+        sql += " AND ($2::text IS NULL OR community_id=$2) ORDER BY opened_at DESC, id"
+        async with self._con() as con:
+            rows = await con.fetch(sql, status.value if status else None, community_id)
+        return [self._case(r) for r in rows]
+
+    async def cases_of(self, pseudonym: str) -> list[Case]:  # noqa: D102
+        async with self._con() as con:
+            ids = await con.fetch(
+                "SELECT id FROM cases WHERE subject=$1 OR target=$1 OR id IN"
+                " (SELECT case_id FROM evidence WHERE author=$1) ORDER BY opened_at, id",
+                pseudonym,
+            )
+            found = [await self._fetch_case(con, r["id"]) for r in ids]
+        return [c for c in found if c is not None]
+
+    async def transition(  # noqa: D102
+        self,
+        case_id: str,
+        status: CaseStatus,
+        actor: str,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+    ) -> Case:
+        async with self._tx() as con:
+            row = await con.fetchrow("SELECT status FROM cases WHERE id=$1 FOR UPDATE", case_id)
+            if row is None:
+                raise KeyError(case_id)
+            await con.execute(
+                "UPDATE cases SET status=$1, outcome=COALESCE($2, outcome), updated_at=$3"
+                " WHERE id=$4",
+                status.value,
+                outcome.value if outcome else None,
+                self._now(),
+                case_id,
+            )
+            detail: dict[str, Any] = {"from": row["status"], "to": status.value}
+            if outcome is not None:
+                detail["outcome"] = outcome.value
+            if note:
+                detail["note"] = note
+            await self._audit(con, case_id, _audit_kind(status, outcome), actor, detail)
+            if outcome in (Outcome.CONFIRMED, Outcome.FALSE_POSITIVE):
+                assert outcome is not None
+                await self._write_feedback(con, case_id, outcome.value)
+            return await self._must_get(con, case_id)
+
+    async def record(  # noqa: D102
+        self,
+        case_id: str,
+        kind: str,
+        actor: str,
+        detail: dict[str, str | int | float | bool | None] | None = None,
+    ) -> None:
+        async with self._tx() as con:
+            await self._audit(con, case_id, kind, actor, dict(detail or {}))
+
+    async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
+        async with self._con() as con:
+            rows = await con.fetch(
+                "SELECT * FROM audit WHERE ($1::text IS NULL OR case_id=$1) ORDER BY seq", case_id
+            )
+        return [
+            CaseEvent(
+                seq=r["seq"],
+                case_id=r["case_id"],
+                ts=r["ts"],
+                kind=r["kind"],
+                actor=r["actor"],
+                detail=json.loads(r["detail"]),
+                hash=r["hash"],
+            )
+            for r in rows
+        ]
+
+    async def verify_chain(self) -> ChainBreak | None:  # noqa: D102
+        return verify_rows(await self._audit_rows(), await self.audit_head())

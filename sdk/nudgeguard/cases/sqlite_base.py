@@ -1,0 +1,159 @@
+"""Connection, schema, transactions and audit writing shared by the SQLite store's parts."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nudgeguard.cases.audit import AuditRow, make_row
+from nudgeguard.cases.migrations import migrate_sqlite
+
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY, platform TEXT NOT NULL, community_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL, subject TEXT NOT NULL, target TEXT NOT NULL,
+    severity TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT, score REAL NOT NULL,
+    signals TEXT NOT NULL, stages TEXT NOT NULL, reasons TEXT NOT NULL,
+    opened_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_pair
+    ON cases(platform, community_id, conversation_id, subject, target, status);
+CREATE TABLE IF NOT EXISTS evidence (
+    case_id TEXT NOT NULL REFERENCES cases(id), pos INTEGER NOT NULL, message_id TEXT NOT NULL,
+    author TEXT NOT NULL, ts REAL NOT NULL, text TEXT NOT NULL, signals TEXT NOT NULL,
+    attachment_count INTEGER NOT NULL, edited INTEGER NOT NULL, deleted INTEGER NOT NULL,
+    PRIMARY KEY (case_id, message_id));
+CREATE INDEX IF NOT EXISTS evidence_author ON evidence(author);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY, case_id TEXT NOT NULL, ts REAL NOT NULL, kind TEXT NOT NULL,
+    actor TEXT NOT NULL, salt TEXT NOT NULL, actor_commit TEXT NOT NULL, detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY, case_id TEXT, target TEXT NOT NULL, kind TEXT NOT NULL,
+    payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+    next_at REAL NOT NULL, created_at REAL NOT NULL, done_at REAL, last_error TEXT, ref TEXT);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
+CREATE TABLE IF NOT EXISTS observations (
+    id INTEGER PRIMARY KEY, ts REAL NOT NULL, platform TEXT NOT NULL,
+    community_id TEXT NOT NULL, level TEXT NOT NULL, signals TEXT NOT NULL,
+    actions TEXT NOT NULL, mode TEXT NOT NULL, family TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS observations_ts ON observations(ts);
+CREATE TABLE IF NOT EXISTS feedback (
+    case_id TEXT NOT NULL, community_id TEXT NOT NULL, signal TEXT NOT NULL,
+    verdict TEXT NOT NULL, ts REAL NOT NULL, PRIMARY KEY (case_id, signal));
+"""
+
+
+class StoreVersionError(RuntimeError):
+    """The database was written by an incompatible version of nudgeguard."""
+
+
+class SqliteBase:
+    """Owns the connection; writes audit rows inside the caller's transaction.
+
+    Args:
+        path: Database file; created with its folder if missing. ``:memory:`` works too.
+        clock: Wall clock used for audit timestamps.
+    """
+
+    def __init__(self, path: str | Path, clock: Any = time.time) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self._clock = clock
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        # Deleted content is overwritten with zeros, not left in free pages.
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        old = self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if old is not None:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is not None and int(row["value"]) != SCHEMA_VERSION:
+                self._db.close()
+                raise StoreVersionError(
+                    f"case store schema {row['value']} is not {SCHEMA_VERSION};"
+                    " export your cases with the older version and start a new store"
+                )
+        self._db.executescript(_SCHEMA)
+        self._db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        # Ordered steps shared with PostgreSQL, recorded in schema_version.
+        migrate_sqlite(self._db)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one immediate (write-locking) transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _now(self) -> float:
+        return float(self._clock())
+
+    def _audit(self, case_id: str, kind: str, actor: str, detail: dict[str, Any]) -> int:
+        """Append one chained audit row (call inside a transaction); return its seq."""
+        row = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row["seq"] + 1, row["hash"]) if row else (1, "0" * 64)
+        r = make_row(prev, seq, case_id, self._now(), kind, actor, detail)
+        self._db.execute(
+            "INSERT INTO audit(seq, case_id, ts, kind, actor, salt, actor_commit, detail,"
+            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                r.seq,
+                r.case_id,
+                r.ts,
+                r.kind,
+                r.actor,
+                r.salt,
+                r.actor_commit,
+                r.detail,
+                prev,
+                r.hash,
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES ('audit_head', ?) ON CONFLICT(key)"
+            " DO UPDATE SET value=excluded.value",
+            (f"{seq}:{r.hash}",),
+        )
+        return seq
+
+    def _audit_rows(self) -> Iterator[AuditRow]:
+        for r in self._db.execute("SELECT * FROM audit ORDER BY seq"):
+            yield AuditRow(
+                r["seq"],
+                r["case_id"],
+                r["ts"],
+                r["kind"],
+                r["actor"],
+                r["salt"],
+                r["actor_commit"],
+                r["detail"],
+                r["prev_hash"],
+                r["hash"],
+            )
+
+    def _compact(self) -> None:
+        """Make deleted content unreadable in the files: checkpoint the WAL, then VACUUM."""
+        if self.path == ":memory:":
+            return
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

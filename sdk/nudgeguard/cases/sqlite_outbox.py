@@ -1,0 +1,156 @@
+"""The SQLite store's outbox, observations and settings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from nudgeguard.cases.sqlite_base import SqliteBase
+from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
+
+
+def _record(r: sqlite3.Row) -> OutboxRecord:
+    return OutboxRecord(
+        id=r["id"],
+        case_id=r["case_id"],
+        target=r["target"],
+        kind=r["kind"],
+        status=r["status"],
+        attempts=r["attempts"],
+        next_at=r["next_at"],
+        created_at=r["created_at"],
+        done_at=r["done_at"],
+        last_error=r["last_error"],
+    )
+
+
+class SqliteOutbox(SqliteBase):
+    """Outbox rows: stored before the first send, kept until delivered or given up."""
+
+    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO outbox(id, case_id, target, kind, payload, status, attempts,"
+            " next_at, created_at) VALUES (?,?,?,?,?,'pending',?,?,?)",
+            (
+                item.id,
+                item.case_id,
+                item.target,
+                item.kind,
+                item.payload,
+                item.attempts,
+                item.next_at,
+                self._now(),
+            ),
+        )
+        return cur.rowcount == 1
+
+    async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
+        rows = self._db.execute(
+            "SELECT * FROM outbox WHERE status='pending' AND next_at<=? ORDER BY next_at, rowid"
+            " LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        return [
+            OutboxItem(
+                r["id"],
+                r["case_id"],
+                r["target"],
+                r["kind"],
+                r["payload"],
+                r["attempts"],
+                r["next_at"],
+            )
+            for r in rows
+        ]
+
+    async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
+        cur = self._db.execute(
+            "UPDATE outbox SET next_at=? WHERE id=? AND status='pending' AND next_at<=?",
+            (now + lease, item_id, now),
+        )
+        return cur.rowcount == 1
+
+    async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
+        self._db.execute(
+            "UPDATE outbox SET status='sent', payload='', ref=?, done_at=?,"
+            " attempts=attempts+1 WHERE id=?",
+            (ref, now, item_id),
+        )
+
+    async def mark_retry(  # noqa: D102
+        self, item_id: str, attempts: int, next_at: float, error: str
+    ) -> None:
+        self._db.execute(
+            "UPDATE outbox SET attempts=?, next_at=?, last_error=? WHERE id=? AND status='pending'",
+            (attempts, next_at, error, item_id),
+        )
+
+    async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:  # noqa: D102
+        self._db.execute(
+            "UPDATE outbox SET status=?, payload='', last_error=?, done_at=?,"
+            " attempts=attempts+1 WHERE id=?",
+            (status, error, now, item_id),
+        )
+
+    async def outbox_items(  # noqa: D102
+        self, status: str | None = None, limit: int = 100
+    ) -> list[OutboxRecord]:
+        sql, args = "SELECT * FROM outbox", list[object]()
+        if status is not None:
+            sql, args = sql + " WHERE status=?", [status]
+        rows = self._db.execute(
+            sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", [*args, limit]
+        )
+        return [_record(r) for r in rows]
+
+    async def outbox_status(self) -> dict[str, int]:  # noqa: D102
+        rows = self._db.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}
+
+    # -- observations and settings ---------------------------------------------------------
+    async def observe(self, obs: Observation) -> None:  # noqa: D102
+        self._db.execute(
+            "INSERT INTO observations(ts, platform, community_id, level, signals, actions, mode,"
+            " family) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                obs.ts,
+                obs.platform,
+                obs.community_id,
+                obs.level,
+                json.dumps(list(obs.signals)),
+                json.dumps(list(obs.actions)),
+                obs.mode,
+                obs.family,
+            ),
+        )
+
+    async def observations(  # noqa: D102
+        self, since: float = 0.0, community_id: str | None = None
+    ) -> list[Observation]:
+        sql, args = "SELECT * FROM observations WHERE ts>=?", list[object]([since])
+        if community_id is not None:
+            sql, args = sql + " AND community_id=?", [*args, community_id]
+        return [
+            Observation(
+                ts=r["ts"],
+                platform=r["platform"],
+                community_id=r["community_id"],
+                level=r["level"],
+                signals=tuple(json.loads(r["signals"])),
+                actions=tuple(json.loads(r["actions"])),
+                mode=r["mode"],
+                family=r["family"],
+            )
+            for r in self._db.execute(sql + " ORDER BY ts, id", args)
+        ]
+
+    async def get_setting(self, key: str) -> str | None:  # noqa: D102
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()
+        return row["value"] if row else None
+
+    async def set_setting(self, key: str, value: str) -> None:  # noqa: D102
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+            " value=excluded.value",
+            (f"setting:{key}", value),
+        )

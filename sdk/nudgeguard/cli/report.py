@@ -1,0 +1,93 @@
+"""``nudgeguard report``: a transparency report per community, with charts."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from nudgeguard.app import open_store
+from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.report import CommunityReport, collect, render_html, render_markdown
+
+
+def parse_date(value: str) -> float:
+    """Return unix seconds for ``YYYY-MM-DD`` or an ISO 8601 time (UTC unless given).
+
+    Raises:
+        click.BadParameter: Not a date.
+    """
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+@click.command()
+@store_option
+@click.option("--since", required=True, help="Start date (YYYY-MM-DD, UTC).")
+@click.option("--until", default=None, help="End date, exclusive (default: now).")
+@click.option("--community", default=None, help="Only this community id.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default=None,
+    help="Default: from --out's suffix; Markdown on standard output.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def report(
+    store: Path | None,
+    since: str,
+    until: str | None,
+    community: str | None,
+    fmt: str | None,
+    out: Path | None,
+) -> None:
+    """Write a transparency report: nudges, cases, outcomes and precision per signal."""
+    start = parse_date(since)
+    end = parse_date(until) if until else time.time()
+    if end <= start:
+        raise click.BadParameter("--until must be after --since")
+    if fmt is None:
+        fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
+
+    async def go() -> list[CommunityReport]:
+        s = open_store(store)
+        try:
+            return await collect(s, start, end)
+        finally:
+            await s.close()
+
+    reports = run_async(go)
+    if community is not None:
+        reports = [r for r in reports if r.community_id == community]
+    if fmt == "html":
+        text = render_html(reports, start, end)
+    else:
+        writer = None
+        if out is not None:
+            target = out
+
+            def writer(name: str, png: bytes) -> str:
+                safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+                path = target.with_name(f"{target.stem}-{safe}.png")
+                path.write_bytes(png)
+                return path.name
+
+        text = render_markdown(reports, start, end, writer)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(reports)} communities)")
+
+
+COMMANDS = [report]

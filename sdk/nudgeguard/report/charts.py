@@ -1,0 +1,42 @@
+"""Charts for reports: small matplotlib bar charts as PNG bytes (Agg backend, no display)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+
+def bar_chart(
+    title: str, values: Mapping[str, float], *, xlabel: str = "", limit: float | None = None
+) -> bytes | None:
+    """Return a horizontal bar chart as PNG bytes, or None if matplotlib is missing.
+
+    Args:
+        title: Chart title.
+        values: Label -> value, drawn largest first.
+        xlabel: Axis label.
+        limit: Fixed upper end of the axis (for shares, 1.0).
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    items = sorted(values.items(), key=lambda kv: (kv[1], kv[0]))[-15:]
+    fig = Figure(figsize=(6.4, 0.45 * max(len(items), 2) + 1.2), dpi=96)
+    ax = fig.add_subplot()
+    if items:
+        labels, numbers = zip(*items, strict=True)
+        ax.barh(list(labels), list(numbers), color="#3b6ea5")
+    else:
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if limit is not None:
+        ax.set_xlim(0, limit)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()

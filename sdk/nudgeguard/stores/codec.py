@@ -1,0 +1,130 @@
+"""Compact JSON encodings of working-memory objects for a shared store.
+
+Short keys keep a pair's record near 150 bytes. Python's ``json`` writes floats with
+``repr`` precision, so a value read back is bit-identical to the one written: a process
+that resumes from the shared store makes exactly the decisions the first one would have.
+Every record carries ``at``, the event time of its last write, so that expiry follows event
+time as :class:`~nudgeguard.state.MemoryStateStore` does (replays of old transcripts).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+from nudgeguard.events import AgeBand, AgeSource
+from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+
+_SEP = (",", ":")
+
+#: A conversation keeps at most this many participant ids in the shared store. The engine
+#: only needs the exact set when a conversation has two people; beyond that a cap changes
+#: nothing it decides.
+MAX_PARTICIPANTS = 512
+
+
+def dumps(value: object) -> str:
+    """Return compact JSON."""
+    return json.dumps(value, separators=_SEP)
+
+
+def pair_dump(s: PairState, at: float) -> str:
+    """Encode a pair's risk state."""
+    return dumps(
+        {
+            "s": s.scores,
+            "c": s.signal_counts,
+            "f": s.first_ts,
+            "l": s.last_ts,
+            "m": s.messages,
+            "q": s.questions,
+            "r": s.replies,
+            "n": s.nudged,
+            "w": s.warned_at,
+            "k": s.case_id,
+            "v": s.case_severity,
+            "at": at,
+        }
+    )
+
+
+def pair_load(d: dict[str, Any]) -> PairState:
+    """Decode a pair's risk state."""
+    return PairState(
+        scores={k: float(v) for k, v in (d.get("s") or {}).items()},
+        signal_counts={k: int(v) for k, v in (d.get("c") or {}).items()},
+        first_ts=float(d.get("f", 0.0)),
+        last_ts=float(d.get("l", 0.0)),
+        messages=int(d.get("m", 0)),
+        questions=int(d.get("q", 0)),
+        replies=int(d.get("r", 0)),
+        nudged={k: float(v) for k, v in (d.get("n") or {}).items()},
+        warned_at=float(d.get("w", -1.0)),
+        case_id=d.get("k") or None,
+        case_severity=d.get("v") or None,
+    )
+
+
+def age_dump(a: AgeInference, at: float) -> str:
+    """Encode an age inference."""
+    return dumps({"b": a.band.value, "s": a.source.value, "c": a.confidence, "at": at})
+
+
+def age_load(d: dict[str, Any]) -> AgeInference:
+    """Decode an age inference."""
+    return AgeInference(AgeBand(d["b"]), AgeSource(d["s"]), float(d["c"]))
+
+
+def child_dump(c: ChildState, at: float) -> str:
+    """Encode a person's nudge history."""
+    return dumps({"t": c.nudge_times, "o": c.opted_out_until, "at": at})
+
+
+def child_load(d: dict[str, Any]) -> ChildState:
+    """Decode a person's nudge history (times sorted, as the engine appends them)."""
+    return ChildState(
+        nudge_times=sorted(float(t) for t in d.get("t") or []),
+        opted_out_until=float(d.get("o", 0.0)),
+    )
+
+
+def conv_dump(c: ConversationState, at: float) -> str:
+    """Encode a conversation's speakers and participants (the window is a list of its own)."""
+    return dumps({"sp": c.speakers, "pa": sorted(c.participants)[:MAX_PARTICIPANTS], "at": at})
+
+
+def conv_load(d: dict[str, Any], window: list[str], maxlen: int) -> ConversationState:
+    """Decode a conversation's meta record and its evidence window."""
+    return ConversationState(
+        speakers=list(d.get("sp") or []),
+        window=deque((item_load(i) for i in window), maxlen=maxlen),
+        participants=set(d.get("pa") or []),
+    )
+
+
+def item_dump(i: EvidenceItem) -> str:
+    """Encode one evidence-window message."""
+    return dumps(
+        [
+            i.message_id,
+            i.author_id,
+            i.ts,
+            i.text,
+            i.signals,
+            i.attachment_count,
+            i.edited,
+            i.deleted,
+        ]
+    )
+
+
+def item_load(raw: str) -> EvidenceItem:
+    """Decode one evidence-window message."""
+    m, a, ts, text, sig, att, ed, de = json.loads(raw)
+    return EvidenceItem(m, a, float(ts), text, tuple(sig), int(att), bool(ed), bool(de))
+
+
+def item_fingerprint(i: EvidenceItem) -> tuple[object, ...]:
+    """Return the mutable fields of an item, to notice edits and deletes since a flush."""
+    return (i.text, i.signals, i.edited, i.deleted)

@@ -1,0 +1,420 @@
+"""RedisStateStore: working memory shared by every bot process, on Redis (extra ``redis``).
+
+How it stays fast and correct:
+
+* **Near cache.** Loaded records stay in a bounded per-process cache. Conversations and
+  their pairs are read from Redis once per process (a conversation is normally handled by
+  one process at a time: Discord shards by guild, Slack workers by channel); per-person
+  records that other conversations also write (age, nudge history, fan-out) are re-read
+  when their cached copy is older than ``shared_refresh`` seconds.
+* **Batched, atomic writes.** ``save_*`` marks a record dirty; a background flush sends
+  every dirty record in ONE script call (see :mod:`nudgeguard.stores.redis_lua`). Each
+  record is a compare-and-set on its version and merges instead of overwriting when another
+  process wrote in between, so no concurrent update is lost.
+* **Reads batched too.** Cache misses of concurrent coroutines go out in one pipeline.
+* **Bounded.** Evidence windows are Redis lists trimmed to ``window`` items; nudge times
+  and fan-out sets are capped; every key has a TTL; records expire in event time as well.
+* **Outages.** When Redis is unreachable the store keeps working from its cache (a miss
+  gives a fresh record), keeps dirty records and retries the flush; it never raises into
+  the engine. ``healthy`` and ``last_error`` tell a status page what is going on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError, RedisError
+
+from nudgeguard.state import (
+    AgeInference,
+    ChildState,
+    ConversationKey,
+    ConversationState,
+    PairKey,
+    PairState,
+    UserKey,
+)
+from nudgeguard.stores import codec
+from nudgeguard.stores.redis_batch import Entry, encode_writes, settle
+from nudgeguard.stores.redis_lua import BATCH, READ
+
+log = logging.getLogger(__name__)
+
+_SHARED_KINDS = ("age", "child", "fan")
+
+
+class RedisStateStore:
+    """A :class:`~nudgeguard.state.StateStore` on Redis, shared by several processes.
+
+    Args:
+        url: ``redis://[:password@]host:port/db``.
+        prefix: Key prefix; tests and several deployments on one server use their own.
+        window: Messages kept per conversation in the evidence window.
+        ttl_seconds: Records untouched for longer are forgotten (Redis TTL and event time).
+        flush_interval: Seconds between background flushes of dirty records.
+        max_dirty: Flush at once when this many records are dirty.
+        shared_refresh: Age of a cached per-person record before it is read again.
+        max_cached: Cap on cached records (clean ones are dropped first, oldest first).
+        client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "ng:",
+        window: int = 40,
+        ttl_seconds: float = 14 * 24 * 3600,
+        flush_interval: float = 0.02,
+        max_dirty: int = 2000,
+        shared_refresh: float = 1.0,
+        max_cached: int = 200_000,
+        client: aioredis.Redis | None = None,
+    ) -> None:
+        self.redis = client or aioredis.Redis.from_url(
+            url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+        )
+        self.prefix = prefix
+        self.window = window
+        self.ttl = ttl_seconds
+        self.flush_interval = flush_interval
+        self.max_dirty = max_dirty
+        self.shared_refresh = shared_refresh
+        self.max_cached = max_cached
+        self.healthy = True
+        self.last_error: str | None = None
+        self.flushes = 0
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._dirty: dict[str, Entry] = {}
+        self._markers: dict[str, str] = {}
+        self._sha: dict[str, str] = {}
+        self._flush_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self._reads: list[tuple[list[str], asyncio.Future[Any]]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    # -- keys ------------------------------------------------------------------------------
+    def _key(self, kind: str, parts: tuple[str, ...]) -> str:
+        cached = self._keys.get((kind, parts))
+        if cached is not None:
+            return cached
+        joined = ":".join(parts)
+        if joined.count(":") != len(parts) - 1:
+            joined = ":".join(p.replace(":", "%3A") for p in parts)
+        if len(self._keys) > 100_000:
+            self._keys.clear()
+        key = self._keys[(kind, parts)] = self.prefix + kind + ":" + joined
+        return key
+
+    # -- reading ---------------------------------------------------------------------------
+    async def _read(self, *op: str) -> Any:
+        """Queue a read; reads queued in the same loop turn go out in one script call."""
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._reads.append((list(op), fut))
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._run_reads())
+        return await fut
+
+    async def _run_reads(self) -> None:
+        await asyncio.sleep(0)
+        batch, self._reads, self._reader = self._reads, [], None
+        try:
+            raw = await self._script(READ, json.dumps([op for op, _ in batch]))
+            results = json.loads(raw)
+        except (RedisError, OSError) as exc:
+            self._down(exc)
+            results = [None] * len(batch)
+        else:
+            self.healthy = True
+        for (_, fut), result in zip(batch, results, strict=True):
+            if not fut.done():
+                fut.set_result(result or None)
+
+    async def _script(self, source: str, arg: str) -> Any:
+        sha = self._sha.get(source)
+        if sha is None:
+            sha = self._sha[source] = await self.redis.script_load(source)
+        try:
+            return await self.redis.evalsha(sha, 0, arg)
+        except NoScriptError:
+            self._sha[source] = await self.redis.script_load(source)
+            return await self.redis.evalsha(self._sha[source], 0, arg)
+
+    def _down(self, exc: BaseException) -> None:
+        if self.healthy:
+            log.warning(
+                "redis state store unreachable (%s); using local memory", type(exc).__name__
+            )
+        self.healthy = False
+        self.last_error = type(exc).__name__
+
+    def _cached(self, key: str, now: float) -> Entry | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        if not entry.busy and now - entry.at > self.ttl:
+            del self._cache[key]
+            return None
+        if (
+            entry.kind in _SHARED_KINDS
+            and not entry.busy
+            and time.monotonic() - entry.fetched > self.shared_refresh
+        ):
+            return None
+        self._cache.move_to_end(key)
+        return entry
+
+    async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], Entry]:
+        got = await self._read("H", key)
+        return self._decode_json(kind, got, now)
+
+    def _decode_json(self, kind: str, got: Any, now: float) -> tuple[dict[str, Any], Entry]:
+        ver, data = (got[0], got[1]) if got else ("", "")
+        entry = Entry(kind, None, int(ver or 0), data or "", fetched=time.monotonic())
+        decoded: dict[str, Any] = json.loads(data) if data else {}
+        if decoded and now - float(decoded.get("at", now)) > self.ttl:
+            decoded = {}
+        if not self.healthy:
+            entry.version = -1
+        entry.at = float(decoded.get("at", now)) if decoded else now
+        return decoded, entry
+
+    def _keep(self, key: str, entry: Entry) -> None:
+        self._cache[key] = entry
+        self._cache.move_to_end(key)
+        if len(self._cache) > self.max_cached:
+            for k in list(self._cache)[: len(self._cache) - self.max_cached]:
+                if not self._cache[k].busy:
+                    del self._cache[k]
+
+    def _newer(self, key: str, before: Entry | None) -> Entry | None:
+        """Return the cached entry if it changed while we were reading (it wins)."""
+        current = self._cache.get(key)
+        if current is not None and (current is not before or current.busy):
+            return current
+        return None
+
+    # -- StateStore ------------------------------------------------------------------------
+    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+        return await self._load_simple("pair", self._key("pair", key), now)  # type: ignore[no-any-return]
+
+    async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
+        return await self._load_simple("age", self._key("age", key), now)  # type: ignore[no-any-return]
+
+    async def load_child(self, key: UserKey, now: float) -> ChildState:  # noqa: D102
+        return await self._load_simple("child", self._key("child", key), now)  # type: ignore[no-any-return]
+
+    async def _load_simple(self, kind: str, key: str, now: float) -> Any:
+        entry = self._cached(key, now)
+        if entry is not None:
+            return entry.obj
+        before = self._cache.get(key)
+        decoded, entry = await self._load_json(kind, key, now)
+        newer = self._newer(key, before)
+        if newer is not None:
+            return newer.obj
+        if kind == "pair":
+            entry.obj = (
+                codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
+            )
+        elif kind == "age":
+            entry.obj = codec.age_load(decoded) if decoded else AgeInference()
+        else:
+            entry.obj = codec.child_load(decoded) if decoded else ChildState()
+        self._keep(key, entry)
+        return entry.obj
+
+    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
+        self._mark("pair", self._key("pair", key), state, now)
+
+    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
+        self._mark("age", self._key("age", key), value, now)
+
+    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
+        self._mark("child", self._key("child", key), value, now)
+
+    async def load_conversation(  # noqa: D102
+        self, key: ConversationKey, now: float
+    ) -> ConversationState:
+        ck = self._key("conv", key)
+        entry = self._cached(ck, now)
+        if entry is not None:
+            return entry.obj  # type: ignore[no-any-return]
+        before = self._cache.get(ck)
+        got = await self._read("C", ck, self._key("win", key))
+        newer = self._newer(ck, before)
+        if newer is not None:
+            return newer.obj  # type: ignore[no-any-return]
+        decoded, entry = self._decode_json("conv", got, now)
+        window = list(got[2] or []) if got else []
+        if not decoded:
+            entry.rewrite, window = bool(window), []
+        entry.obj = codec.conv_load(decoded, window, self.window)
+        entry.items = list(entry.obj.window)
+        entry.fps = [codec.item_fingerprint(i) for i in entry.items]
+        self._keep(ck, entry)
+        return entry.obj  # type: ignore[no-any-return]
+
+    async def save_conversation(  # noqa: D102
+        self, key: ConversationKey, state: ConversationState, now: float
+    ) -> None:
+        self._mark("conv", self._key("conv", key), state, now)
+
+    async def note_contact(
+        self, actor: UserKey, target_id: str, now: float, window_seconds: float
+    ) -> int:
+        """Record that ``actor`` addressed the minor ``target_id``; return distinct targets.
+
+        The count covers every community and every process, within ``window_seconds``.
+        """
+        fk = self._key("fan", actor)
+        entry = self._cached(fk, now)
+        if entry is None:
+            before = self._cache.get(fk)
+            got = list(await self._read("Z", fk) or [])
+            entry = self._newer(fk, before)
+            if entry is None:
+                known = {str(m): float(s) for m, s in zip(got[::2], got[1::2], strict=True)}
+                entry = Entry("fan", known, fetched=time.monotonic())
+                self._keep(fk, entry)
+        contacts: dict[str, float] = entry.obj
+        if contacts.get(target_id, -1.0) < now:
+            contacts[target_id] = now
+            entry.fan_new[target_id] = now
+        entry.at = now
+        self._dirty[fk] = entry
+        entry.dirty = True
+        self._after_write()
+        return sum(1 for t in contacts.values() if t >= now - window_seconds)
+
+    def set_marker(self, name: str, value: str) -> None:
+        """Write ``value`` under ``name`` in the same atomic batch as the next flush.
+
+        Replay workers store their progress this way: the marker and the state it describes
+        reach Redis together or not at all.
+        """
+        self._markers[self.prefix + "mark:" + name] = value
+        self._after_write()
+
+    async def get_marker(self, name: str) -> str | None:
+        """Return a marker written by :meth:`set_marker`."""
+        value = await self.redis.get(self.prefix + "mark:" + name)
+        return None if value is None else str(value)
+
+    async def forget_user(self, key: UserKey) -> int:
+        """Drop everything held about one user, in Redis and in this process's cache."""
+        await self.flush()
+        platform, user = key
+        gone = 0
+        async for k in self.redis.scan_iter(match=self._key("pair", (platform,)) + ":*"):
+            parts = k[len(self.prefix) :].split(":")
+            if user.replace(":", "%3A") in parts[4:6]:
+                gone += await self.redis.delete(k)
+        for kind in ("age", "child", "fan"):
+            gone += await self.redis.delete(self._key(kind, key))
+        async for k in self.redis.scan_iter(match=self._key("fan", (platform,)) + ":*"):
+            await self.redis.zrem(k, user)
+        async for k in self.redis.scan_iter(match=self._key("win", (platform,)) + ":*"):
+            items = await self.redis.lrange(k, 0, -1)
+            kept = [i for i in items if codec.item_load(str(i)).author_id != user]
+            if len(kept) != len(items):
+                gone += len(items) - len(kept)
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.delete(k)
+                if kept:
+                    pipe.rpush(k, *kept)
+                    pipe.pexpire(k, int(self.ttl * 1000))
+                await pipe.execute()
+        for k in list(self._cache):
+            del self._cache[k]
+        return gone
+
+    # -- writing ---------------------------------------------------------------------------
+    def _mark(self, kind: str, key: str, obj: Any, now: float) -> None:
+        entry = self._cache.get(key)
+        if entry is None or entry.obj is not obj:
+            old = entry
+            entry = Entry(kind, obj, -1, "", fetched=time.monotonic())
+            if old is not None:
+                entry.version, entry.base = old.version, old.base
+                entry.items, entry.fps, entry.rewrite = old.items, old.fps, old.rewrite
+            self._cache[key] = entry
+        entry.at = now
+        entry.dirty = True
+        self._dirty[key] = entry
+        self._after_write()
+
+    def _after_write(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+        if len(self._dirty) >= self.max_dirty and not self._flush_lock.locked():
+            task = asyncio.create_task(self.flush())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_interval)
+        await self.flush()
+
+    async def flush(self) -> bool:
+        """Write every dirty record to Redis in one atomic batch; False if Redis is down."""
+        async with self._flush_lock:
+            if not self._dirty and not self._markers:
+                return True
+            batch, markers = self._dirty, self._markers
+            self._dirty, self._markers = {}, {}
+            blob, jobs = encode_writes(
+                batch, markers, prefix=self.prefix, window=self.window, ttl=self.ttl
+            )
+            try:
+                result = await self._script(BATCH, blob)
+            except (RedisError, OSError) as exc:
+                self._down(exc)
+                for k, e in batch.items():
+                    e.flushing = False
+                    # Not written: write the whole window and the unsent contacts next time.
+                    e.dirty, e.rewrite = True, e.kind == "conv"
+                    e.fan_new = {**e.fan_sent, **e.fan_new}
+                    self._dirty.setdefault(k, e)
+                for k, v in markers.items():
+                    self._markers.setdefault(k, v)
+                if self._flusher is None or self._flusher.done():
+                    self._flusher = asyncio.create_task(self._retry_later())
+                return False
+            self.healthy = True
+            self.flushes += 1
+            settle(jobs, result)
+            for e in batch.values():
+                e.flushing = False
+            return True
+
+    async def _retry_later(self) -> None:
+        await asyncio.sleep(max(self.flush_interval, 1.0))
+        await self.flush()
+
+    async def aclose(self) -> None:
+        """Flush what is dirty and close the connection pool."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._flusher
+        with contextlib.suppress(RedisError, OSError):
+            await self.flush()
+        await self.redis.aclose()
+
+    async def ping(self) -> bool:
+        """Return True when Redis answers."""
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError) as exc:
+            self._down(exc)
+            return False

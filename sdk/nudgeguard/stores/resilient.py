@@ -1,0 +1,222 @@
+"""ResilientCaseStore: a shared case store that survives its server going away.
+
+While PostgreSQL is unreachable, every write the engine makes while handling messages
+(opening cases, adding evidence, audit events, outbox items, observations) goes to a local
+SQLite *spool*, so nudges keep going out and no case is lost. Every ``retry_interval``
+seconds the next call tries the server again; once it answers, the spool is replayed into
+it (cases with the same ids and evidence, their audit events, pending outbox items,
+observations) and emptied. Moderator-side operations (transitions, exports, erasure) go to
+the server only and raise while it is down: a person can retry those.
+
+A case the server already held cannot be read during the outage, so new evidence about
+that pair opens a second, spooled case (with its own alert); both reach moderators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nudgeguard.cases.model import Case, EvidenceMessage, Severity
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+
+log = logging.getLogger(__name__)
+
+#: Errors that mean "the server is not there", as opposed to a bad request.
+OUTAGES: tuple[type[BaseException], ...] = (OSError, asyncio.TimeoutError, ConnectionError)
+try:  # pragma: no branch - asyncpg is the postgres extra
+    import asyncpg  # type: ignore[import-untyped]
+
+    OUTAGES += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+except ImportError:  # pragma: no cover
+    pass
+
+#: Audit kinds the server writes itself when a spooled case is replayed.
+_REPLAYED_BY_STORE = {"opened", "evidence_added", "severity_raised"}
+#: Settings that must never silently diverge between the server and a spool.
+_SERVER_ONLY_SETTINGS = {"pseudonym_key"}
+
+
+class _AlreadyThere(Exception):
+    """The spooled case is already in the primary store."""
+
+
+class ResilientCaseStore:
+    """Wraps a shared :class:`~nudgeguard.cases.store.CaseStore` with a local spool.
+
+    Args:
+        primary: The shared store (PostgreSQL).
+        spool_path: SQLite file for writes made while the primary is down.
+        retry_interval: Seconds between attempts to reach the primary again.
+    """
+
+    def __init__(self, primary: CaseStore, spool_path: str | Path, retry_interval: float = 5.0):
+        self.primary = primary
+        self.spool_path = Path(spool_path)
+        self.spool = SqliteCaseStore(self.spool_path)
+        self.retry_interval = retry_interval
+        self.degraded = False
+        self.last_error: str | None = None
+        self._retry_at = 0.0
+        self._replaying = asyncio.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything not wrapped below (moderation, exports, privacy) needs the server.
+        return getattr(self.primary, name)
+
+    # -- routing ---------------------------------------------------------------------------
+    def _down(self, exc: BaseException) -> None:
+        if not self.degraded:
+            log.warning("case store unreachable (%s); spooling locally", type(exc).__name__)
+        self.degraded = True
+        self.last_error = type(exc).__name__
+        self._retry_at = time.monotonic() + self.retry_interval
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        waiting = self.degraded and time.monotonic() < self._retry_at
+        if waiting or (self.degraded and not await self.recover()):
+            return await getattr(self.spool, name)(*args)
+        try:
+            return await getattr(self.primary, name)(*args)
+        except OUTAGES as exc:
+            self._down(exc)
+            return await getattr(self.spool, name)(*args)
+
+    async def recover(self) -> bool:
+        """Replay the spool into the primary if it answers; return True when it did."""
+        async with self._replaying:
+            try:
+                await self.replay()
+            except OUTAGES as exc:
+                self._down(exc)
+                return False
+            if self.degraded:
+                log.warning("case store reachable again; spooled writes replayed")
+            self.degraded = False
+            return True
+
+    async def replay(self) -> int:
+        """Copy everything in the spool into the primary, then empty it; return cases moved."""
+        cases = await self.spool.list_cases()
+        for summary in reversed(cases):
+            case = await self.spool.get(summary.id)
+            if case is None:
+                continue
+            try:
+                if await self.primary.get(case.id) is not None:
+                    raise _AlreadyThere
+                head = case.model_copy(update={"evidence": ()})
+                await self.primary.open_case(head, case.evidence)
+            except OUTAGES:
+                raise
+            except Exception:
+                # Already copied (by an earlier, interrupted replay or another process
+                # sharing this spool): extend it; evidence is de-duplicated by message id.
+                await self.primary.add_evidence(
+                    case.id, case.evidence, case.severity, case.score, case.signals, case.stages
+                )
+            for event in await self.spool.events(case.id):
+                if event.kind not in _REPLAYED_BY_STORE:
+                    detail = {**event.detail, "spooled_at": event.ts}
+                    await self.primary.record(case.id, event.kind, event.actor, detail)
+        for item in await self.spool.due(float("inf"), limit=1_000_000):
+            await self.primary.enqueue(item)
+        for obs in await self.spool.observations():
+            await self.primary.observe(obs)
+        if cases or self.spool_path.exists():
+            await self.spool.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.spool_path) + suffix).unlink(missing_ok=True)
+            self.spool = SqliteCaseStore(self.spool_path)
+        return len(cases)
+
+    # -- what the engine writes while handling messages ------------------------------------
+    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
+        result: Case = await self._call("open_case", case, evidence)
+        return result
+
+    async def find_open(  # noqa: D102
+        self, platform: str, community_id: str, conversation_id: str, subject: str, target: str
+    ) -> Case | None:
+        args = (platform, community_id, conversation_id, subject, target)
+        found: Case | None = await self._call("find_open", *args)
+        if found is None and self.degraded:
+            found = await self.spool.find_open(*args)
+        return found
+
+    async def add_evidence(  # noqa: D102
+        self,
+        case_id: str,
+        evidence: Sequence[EvidenceMessage],
+        severity: Severity | None = None,
+        score: float | None = None,
+        signals: Sequence[str] = (),
+        stages: Sequence[str] = (),
+    ) -> Case:
+        args = (case_id, evidence, severity, score, signals, stages)
+        result: Case = await self._call("add_evidence", *args)
+        return result
+
+    async def get(self, case_id: str) -> Case | None:  # noqa: D102
+        found: Case | None = await self._call("get", case_id)
+        if found is None and self.degraded:
+            found = await self.spool.get(case_id)
+        return found
+
+    async def record(  # noqa: D102
+        self,
+        case_id: str,
+        kind: str,
+        actor: str,
+        detail: dict[str, str | int | float | bool | None] | None = None,
+    ) -> None:
+        await self._call("record", case_id, kind, actor, detail)
+
+    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
+        done: bool = await self._call("enqueue", item)
+        return done
+
+    async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
+        items: list[OutboxItem] = await self._call("due", now, limit)
+        return items
+
+    async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
+        done: bool = await self._call("claim", item_id, now, lease)
+        return done
+
+    async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
+        await self._call("mark_sent", item_id, ref, now)
+
+    async def mark_retry(self, item_id: str, attempts: int, next_at: float, error: str) -> None:  # noqa: D102
+        await self._call("mark_retry", item_id, attempts, next_at, error)
+
+    async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:  # noqa: D102
+        await self._call("mark_failed", item_id, status, error, now)
+
+    async def observe(self, obs: Observation) -> None:  # noqa: D102
+        await self._call("observe", obs)
+
+    async def get_setting(self, key: str) -> str | None:  # noqa: D102
+        if key in _SERVER_ONLY_SETTINGS:
+            value: str | None = await self.primary.get_setting(key)
+            return value
+        found: str | None = await self._call("get_setting", key)
+        return found
+
+    async def set_setting(self, key: str, value: str) -> None:  # noqa: D102
+        if key in _SERVER_ONLY_SETTINGS:
+            await self.primary.set_setting(key, value)
+            return
+        await self._call("set_setting", key, value)
+
+    async def close(self) -> None:
+        """Try a last replay, then close both stores."""
+        if self.degraded:
+            await self.recover()
+        await self.spool.close()
+        await self.primary.close()

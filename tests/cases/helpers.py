@@ -1,0 +1,48 @@
+"""Shared helpers for case, privacy and report tests (paraphrased lines only)."""
+
+from __future__ import annotations
+
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.engine import Engine
+from nudgeguard.events import AgeBand
+from nudgeguard.policy import load_policy
+from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.testing import FakeAdapter, Scenario, person
+
+from ..core.keyword_detector import KeywordDetector
+
+KEY = b"k" * 32
+GROOMER = person("stranger-77")
+CHILD = person("kid-1234", AgeBand.MINOR)
+TRAJECTORY = [
+    "how old are you",
+    "are you alone at home",
+    "keep this our secret",
+    "add me on snapchat",
+    "send me a photo",
+]
+
+
+def calm_policy():
+    """The default pack with the urgent threshold out of reach (cases open at high)."""
+    pack = load_policy("default")
+    return pack.model_copy(
+        update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})}
+    )
+
+
+def make_engine(store: SqliteCaseStore, adapter: FakeAdapter, pack=None, **kw) -> Engine:
+    return Engine(
+        pack or load_policy("default"),
+        cases=store,
+        adapters=[adapter],
+        detectors=[KeywordDetector()],
+        pseudonymizer=Pseudonymizer(KEY),
+        **kw,
+    )
+
+
+async def groom(chat: Scenario, lines=TRAJECTORY, child=CHILD, groomer=GROOMER) -> None:
+    await chat.say(child, "hello everyone")
+    for line in lines:
+        await chat.say(groomer, line, to=child)

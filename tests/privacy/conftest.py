@@ -1,0 +1,16 @@
+"""Privacy fixtures."""
+
+from pathlib import Path
+
+import pytest
+
+from ..cases.helpers import KEY
+from .helpers import make_store
+
+
+@pytest.fixture
+async def store_path(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", KEY.decode())
+    path = tmp_path / "cases.sqlite3"
+    await make_store(path)
+    return path

@@ -1,0 +1,127 @@
+"""`nudgeguard report`: per-community transparency numbers with charts, no text or ids."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.cli import main
+from nudgeguard.events import AgeBand
+from nudgeguard.report import collect
+from nudgeguard.testing import FakeAdapter, Scenario, person
+
+from ..cases.helpers import TRAJECTORY, groom, make_engine
+
+T0 = 1_700_000_000.0  # 2023-11-14
+SINCE = "2023-11-01"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def build(path) -> list[str]:
+    """Two communities: three cases in one (confirmed, dismissed, open), a nudge in the other."""
+    clock = Clock()
+    store = SqliteCaseStore(path, clock=clock)
+    engine = make_engine(store, FakeAdapter())
+    await engine.start(background=False)
+    kids = [person(f"kid-{n}", AgeBand.MINOR) for n in range(3)]
+    adults = [person(f"adult-{n}") for n in range(3)]
+    for n, (kid, adult) in enumerate(zip(kids, adults, strict=True)):
+        chat = Scenario(engine, community_id="guild-a", conversation_id=f"chan-{n}")
+        await groom(chat, child=kid, groomer=adult)
+    other = Scenario(engine, community_id="guild-b", conversation_id="c")
+    newcomer = person("kid-9", AgeBand.MINOR)
+    await other.say(newcomer, "hi")
+    await other.say(person("adult-9"), "keep this our secret", to=newcomer)
+    cases = sorted(await store.list_cases(), key=lambda c: c.conversation_id)
+    clock.now += 600  # ten minutes later a moderator confirms the first case
+    await engine.moderate(cases[0].id, "confirm", "mod-1", permitted=True)
+    clock.now += 1200  # thirty minutes after opening, the second is dismissed
+    await engine.moderate(cases[1].id, "dismiss", "mod-1", permitted=True)
+    await engine.stop()
+    await store.close()
+    return [c.id for c in cases]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "cases.sqlite3"
+    asyncio.run(build(path))
+    return path
+
+
+def report(*args):
+    return CliRunner().invoke(main, ["report", *args])
+
+
+def test_numbers_per_community(store_path):
+    async def go():
+        s = SqliteCaseStore(store_path)
+        try:
+            return await collect(s, T0 - 86400 * 30)
+        finally:
+            await s.close()
+
+    a, b = asyncio.run(go())
+    assert (a.community_id, b.community_id) == ("guild-a", "guild-b")
+    assert a.cases_opened == 3 and b.cases_opened == 0
+    assert a.outcomes["confirmed"] == 1 and a.outcomes["false_positive"] == 1
+    assert a.dismissed_share == 0.5
+    assert a.median_ack_seconds == pytest.approx(1200, abs=5)  # of 600 and 1800
+    assert a.nudges > 0 and b.nudges == 1 and b.nudges_by_family["secrecy"] == 1
+    assert a.nudges_by_signal["secrecy_request"] >= 1
+    precision = {p.signal: (p.confirmed, p.false_positive) for p in a.precision}
+    assert precision["age_probe"] == (1, 1)
+    assert next(p for p in a.precision if p.signal == "age_probe").precision == 0.5
+
+
+def test_html_report_embeds_charts_and_holds_no_text_or_ids(store_path, tmp_path):
+    out = tmp_path / "report.html"
+    result = report("--since", SINCE, "--store", str(store_path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "guild-a" in page and "Precision per signal" in page and "age_probe" in page
+    images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert len(images) >= 3
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    for line in TRAJECTORY:
+        assert line not in page
+    assert "kid-0" not in page and "adult-0" not in page and "p_" not in page
+    assert "50%" in page
+
+
+def test_markdown_report_writes_chart_files(store_path, tmp_path):
+    out = tmp_path / "r.md"
+    result = report(
+        "--since", SINCE, "--store", str(store_path), "--format", "md", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# Transparency report 2023-11-01")
+    assert "| Moderator cases opened | 3 |" in text
+    for link in re.findall(r"\]\(([^)]+\.png)\)", text):
+        assert (tmp_path / link).read_bytes().startswith(b"\x89PNG")
+
+
+def test_since_filters_and_stdout_is_markdown(store_path):
+    result = report("--since", "2025-01-01", "--store", str(store_path))
+    assert result.exit_code == 0 and "No activity in this period." in result.output
+    result = report("--since", SINCE, "--community", "guild-b", "--store", str(store_path))
+    assert "guild-b" in result.output and "guild-a" not in result.output
+
+
+def test_bad_dates_are_clear_errors(store_path):
+    assert report("--since", "last tuesday", "--store", str(store_path)).exit_code == 2
+    bad = report("--since", "2024-01-02", "--until", "2024-01-01", "--store", str(store_path))
+    assert bad.exit_code == 2 and "after" in bad.output

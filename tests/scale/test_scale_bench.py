@@ -1,0 +1,32 @@
+"""bench --workers: a corpus split across processes decides exactly as one process does."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from nudgeguard.scale_bench import main, run_workers
+
+from .corpus import write_corpus
+
+
+def test_two_workers_on_redis_and_postgres_decide_like_one_process(
+    tmp_path, redis_url, postgres_db
+):
+    corpus = write_corpus(tmp_path / "c.jsonl", conversations=40, seed=3)
+    report = run_workers([corpus], state_url=redis_url, dsn=postgres_db, workers=2)
+    assert report["workers"] == 2 and report["cases"] == "postgres"
+    assert report["decisions_match"] is True and report["decisions_mismatched"] == 0
+    assert report["messages"] > 500 and report["pipeline_msgs_per_s"] > 0
+    client = redis.Redis.from_url(redis_url)
+    leftover = list(client.scan_iter(match=f"ngbench:{report['run']}:*", count=1000))
+    assert leftover == [], "the run removes its keys"
+
+
+def test_command_line_prints_the_bench_keys(tmp_path, redis_url, capsys):
+    corpus = write_corpus(tmp_path / "c.jsonl", conversations=12, seed=5)
+    code = main(["--corpus", str(corpus), "--state", redis_url, "--workers", "2", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"workers", "decisions_match", "pipeline_msgs_per_s", "messages"} <= set(out)
