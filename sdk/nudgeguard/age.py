@@ -23,7 +23,7 @@ import yaml
 from nudgeguard.detectors.matcher import Matcher, Pattern, build_matcher
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
-from nudgeguard.text import NormalizedText
+from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
 MINOR_MAX = 17
 #: Youngest age a self-disclosure is believed for (younger numbers are rarely ages here).
@@ -156,6 +156,26 @@ def _signal(band: AgeBand, span: tuple[int, int], confidence: float) -> Signal:
     return Signal(sid, span, confidence, "age", age_band=band)
 
 
+def _infer(text: str, answering: bool) -> tuple[Signal | None, bool]:
+    """The age signal in a normalised text, and whether the text asks someone's age."""
+    cues = _cues()
+    hits = cues.scan(text)
+    keys = {cues.patterns[h.index].key for h in hits}
+    asks = _ASKS in keys
+    if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
+        found = _numeric(text, answering)
+        if found is not None:
+            return found, asks
+    best: Signal | None = None
+    for hit in hits:
+        cue = cues.patterns[hit.index]
+        if cue.key in (_ASKS, _NUMBER_WORD):
+            continue
+        if best is None or cue.confidence > best.confidence:
+            best = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
+    return best, asks
+
+
 class AgeDetector:
     """Reports self-disclosed ages and adult cues about the message's author.
 
@@ -170,6 +190,7 @@ class AgeDetector:
     def __init__(self, max_conversations: int = 50_000) -> None:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
+        self._cache: dict[tuple[str, bool], tuple[Signal | None, bool]] = {}
 
     def _remember(self, key: tuple[str, str], asker: str) -> None:
         self._asked[key] = (asker, 0)
@@ -181,25 +202,18 @@ class AgeDetector:
         """Return the strongest age signal in a normalised text, if any."""
         return self._infer(text, answering)[0]
 
-    @staticmethod
-    def _infer(text: str, answering: bool) -> tuple[Signal | None, bool]:
-        """Return the age signal in ``text`` and whether the text asks someone's age."""
-        cues = _cues()
-        hits = cues.scan(text)
-        keys = {cues.patterns[h.index].key for h in hits}
-        asks = _ASKS in keys
-        if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
-            found = _numeric(text, answering)
-            if found is not None:
-                return found, asks
-        best: Signal | None = None
-        for hit in hits:
-            cue = cues.patterns[hit.index]
-            if cue.key in (_ASKS, _NUMBER_WORD):
-                continue
-            if best is None or cue.confidence > best.confidence:
-                best = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
-        return best, asks
+    def _infer(self, text: str, answering: bool) -> tuple[Signal | None, bool]:
+        """Return the age signal in ``text`` and whether it asks someone's age (cached)."""
+        if len(text) > CACHE_MAX_CHARS:
+            return _infer(text, answering)
+        key = (text, answering)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = _infer(text, answering)
+            if len(self._cache) >= CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
+            self._cache[key] = hit
+        return hit
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
         """Return at most one age signal about the author of ``event``."""

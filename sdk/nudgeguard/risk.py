@@ -20,6 +20,8 @@ from nudgeguard.state import PairState
 _MIN_QUESTIONING_MESSAGES = 10
 _RAPID_WINDOW_SECONDS = 3600.0
 _RAPID_STAGES = 3
+#: Context signals that add to a pair's score only the first time.
+_ONCE_PER_PAIR = frozenset({"adult_age_cue"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,8 @@ class RiskTracker:
             weight = min(pack.weight(sig.id) * sig.confidence, budget)
             if sig.id == "sextortion_threat":
                 weight = pack.weight(sig.id) * sig.confidence
+            elif sig.id in _ONCE_PER_PAIR and state.signal_counts.get(sig.id):
+                weight = 0.0  # someone repeating their own age is not new evidence
             budget = max(0.0, budget - weight)
             state.scores[stage] = state.scores.get(stage, 0.0) + weight
             state.signal_counts[sig.id] = state.signal_counts.get(sig.id, 0) + 1

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import yaml
 
@@ -55,9 +55,8 @@ _ABBREV_TAILS = ("", "?", "!", ".", ",", "??", "?!", "...", ":", ")")
 _EDGE_PUNCT = '.,!?;:()[]{}<>"*~^=+-_|#&%'
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedText:
-    """A message's text ready for matching.
+class NormalizedText(NamedTuple):
+    """A message's text ready for matching (a named tuple: cheap to build, immutable).
 
     Attributes:
         raw: The text as received.
@@ -213,8 +212,8 @@ def normalize(raw: str) -> NormalizedText:
     """Return the normalised form of ``raw``.
 
     Never raises for any string; works in time linear in its length. Results for short
-    texts are kept in a small cache (cleared when full), which is safe because the result
-    depends on the text alone and is immutable.
+    texts are kept in a small cache (oldest entry dropped when full), which is safe
+    because the result depends on the text alone and is immutable.
     """
     if len(raw) > CACHE_MAX_CHARS:
         return _normalize(raw)
@@ -222,7 +221,7 @@ def normalize(raw: str) -> NormalizedText:
     if hit is None:
         hit = _normalize(raw)
         if len(_cache) >= CACHE_SIZE:
-            _cache.clear()
+            del _cache[next(iter(_cache))]  # oldest first; frequent texts come back
         _cache[raw] = hit
     return hit
 

@@ -149,7 +149,7 @@ class LexiconDetector:
         if hit is None:
             hit = tuple(self._detect(text))
             if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
+                del self._cache[next(iter(self._cache))]
             self._cache[key] = hit
         return list(hit)
 
