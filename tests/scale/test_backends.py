@@ -13,8 +13,8 @@ from nudgeguard.stores.backends import BackendError, close_state, open_cases, op
 from nudgeguard.stores.redis_state import RedisStateStore
 from nudgeguard.stores.resilient import ResilientCaseStore
 from nudgeguard.testing import FakeAdapter, Scenario
+from tests.core.keyword_detector import KeywordDetector
 
-from .detector import KeywordDetector
 from .services import closed_port
 from .test_redis_engine import LINES
 

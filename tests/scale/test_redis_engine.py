@@ -8,8 +8,8 @@ from nudgeguard.policy.engine import Decision
 from nudgeguard.state import MemoryStateStore, StateStore
 from nudgeguard.stores.redis_state import RedisStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
+from tests.core.keyword_detector import KeywordDetector
 
-from .detector import KeywordDetector
 from .services import closed_port
 
 ADULT, KID = person("adult1", "adult"), person("kid1", "minor")
