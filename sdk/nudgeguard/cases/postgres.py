@@ -26,6 +26,7 @@ from nudgeguard.cases.model import (
 from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
+from nudgeguard.cases.rows import case_from_row
 from nudgeguard.cases.store import ChainBreak
 
 __all__ = ["PostgresCaseStore"]
@@ -82,36 +83,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
 
     @staticmethod
     def _case(row: Any, evidence: Sequence[Any] = ()) -> Case:
-        return Case(
-            id=row["id"],
-            platform=row["platform"],
-            community_id=row["community_id"],
-            conversation_id=row["conversation_id"],
-            subject=row["subject"],
-            target=row["target"],
-            severity=Severity(row["severity"]),
-            status=CaseStatus(row["status"]),
-            outcome=Outcome(row["outcome"]) if row["outcome"] else None,
-            score=row["score"],
-            signals=tuple(json.loads(row["signals"])),
-            stages=tuple(json.loads(row["stages"])),
-            reasons=tuple(json.loads(row["reasons"])),
-            opened_at=row["opened_at"],
-            updated_at=row["updated_at"],
-            evidence=tuple(
-                EvidenceMessage(
-                    message_id=e["message_id"],
-                    author=e["author"],
-                    ts=e["ts"],
-                    text=e["text"],
-                    signals=tuple(json.loads(e["signals"])),
-                    attachment_count=e["attachment_count"],
-                    edited=e["edited"],
-                    deleted=e["deleted"],
-                )
-                for e in evidence
-            ),
-        )
+        return case_from_row(row, evidence)
 
     async def _insert_evidence(
         self, con: Any, case_id: str, evidence: Sequence[EvidenceMessage]

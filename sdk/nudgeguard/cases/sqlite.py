@@ -17,6 +17,7 @@ from nudgeguard.cases.model import (
     Severity,
     severity_rank,
 )
+from nudgeguard.cases.rows import case_from_row
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
@@ -44,41 +45,14 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
     """
 
     def _case(self, row: sqlite3.Row, with_evidence: bool) -> Case:
-        evidence: tuple[EvidenceMessage, ...] = ()
-        if with_evidence:
-            evidence = tuple(
-                EvidenceMessage(
-                    message_id=e["message_id"],
-                    author=e["author"],
-                    ts=e["ts"],
-                    text=e["text"],
-                    signals=tuple(json.loads(e["signals"])),
-                    attachment_count=e["attachment_count"],
-                    edited=bool(e["edited"]),
-                    deleted=bool(e["deleted"]),
-                )
-                for e in self._db.execute(
-                    "SELECT * FROM evidence WHERE case_id=? ORDER BY ts, pos", (row["id"],)
-                )
-            )
-        return Case(
-            id=row["id"],
-            platform=row["platform"],
-            community_id=row["community_id"],
-            conversation_id=row["conversation_id"],
-            subject=row["subject"],
-            target=row["target"],
-            severity=Severity(row["severity"]),
-            status=CaseStatus(row["status"]),
-            outcome=Outcome(row["outcome"]) if row["outcome"] else None,
-            score=row["score"],
-            signals=tuple(json.loads(row["signals"])),
-            stages=tuple(json.loads(row["stages"])),
-            reasons=tuple(json.loads(row["reasons"])),
-            opened_at=row["opened_at"],
-            updated_at=row["updated_at"],
-            evidence=evidence,
+        evidence = (
+            self._db.execute(
+                "SELECT * FROM evidence WHERE case_id=? ORDER BY ts, pos", (row["id"],)
+            ).fetchall()
+            if with_evidence
+            else ()
         )
+        return case_from_row(row, evidence)
 
     def _insert_evidence(self, case_id: str, evidence: Sequence[EvidenceMessage]) -> int:
         row = self._db.execute(

@@ -1,0 +1,49 @@
+"""Turning stored rows into case models; shared by the SQLite and PostgreSQL stores.
+
+Both drivers' rows (``sqlite3.Row``, ``asyncpg.Record``) are read by column name; list
+columns are stored as JSON text in both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome, Severity
+
+
+def evidence_from_row(row: Any) -> EvidenceMessage:
+    """Return an evidence message from an ``evidence`` row."""
+    return EvidenceMessage(
+        message_id=row["message_id"],
+        author=row["author"],
+        ts=row["ts"],
+        text=row["text"],
+        signals=tuple(json.loads(row["signals"])),
+        attachment_count=row["attachment_count"],
+        edited=bool(row["edited"]),
+        deleted=bool(row["deleted"]),
+    )
+
+
+def case_from_row(row: Any, evidence: Iterable[Any] = ()) -> Case:
+    """Return a case from a ``cases`` row and its ``evidence`` rows (if wanted)."""
+    return Case(
+        id=row["id"],
+        platform=row["platform"],
+        community_id=row["community_id"],
+        conversation_id=row["conversation_id"],
+        subject=row["subject"],
+        target=row["target"],
+        severity=Severity(row["severity"]),
+        status=CaseStatus(row["status"]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        score=row["score"],
+        signals=tuple(json.loads(row["signals"])),
+        stages=tuple(json.loads(row["stages"])),
+        reasons=tuple(json.loads(row["reasons"])),
+        opened_at=row["opened_at"],
+        updated_at=row["updated_at"],
+        evidence=tuple(evidence_from_row(e) for e in evidence),
+    )
