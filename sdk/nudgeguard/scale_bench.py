@@ -111,6 +111,29 @@ def split(convs: Sequence[Sequence[object]], workers: int) -> list[list[int]]:
     return shares
 
 
+def synthetic(messages: int, seed: int) -> list[list[MessageEvent]]:
+    """Return ``nudgeguard bench``'s seeded synthetic corpus, one event list per conversation.
+
+    Events are built as the bench builds them (on this module's platform name, so the
+    bench adapter delivers their nudges and alerts); authors are distinct per conversation.
+    """
+    from nudgeguard.evaluation.bench import build_event
+    from nudgeguard.evaluation.synthetic import generate
+
+    convs: dict[str, list[MessageEvent]] = {}
+    for index, record in enumerate(generate(messages, seed)):
+        event = build_event(record, index).model_copy(update={"platform": PLATFORM})
+        convs.setdefault(record.conversation, []).append(event)
+    return list(convs.values())
+
+
+def load(corpus: Sequence[str], ages: str, messages: int, seed: int) -> list[list[MessageEvent]]:
+    """Return transcript corpora (namespaced), or the synthetic corpus when none is given."""
+    if corpus:
+        return conversations(corpus, ages)  # type: ignore[arg-type]
+    return synthetic(messages, seed)
+
+
 def fingerprint(d: Decision | None) -> Fingerprint | None:
     """Return what must be equal between two runs for one message's decision."""
     if d is None:
@@ -171,6 +194,8 @@ class WorkerJob:
     dsn: str | None
     schema: str | None
     concurrency: int
+    messages: int
+    seed: int
 
 
 def _worker(job: WorkerJob, barrier: Any, results: Any) -> None:
@@ -180,7 +205,7 @@ def _worker(job: WorkerJob, barrier: Any, results: Any) -> None:
 async def _work(job: WorkerJob, barrier: Any, results: Any) -> None:
     from nudgeguard.stores.redis_state import RedisStateStore
 
-    convs = conversations(job.corpus, job.ages)  # type: ignore[arg-type]
+    convs = load(job.corpus, job.ages, job.messages, job.seed)
     mine = [convs[n] for n in split(convs, job.workers)[job.index]]
     state = RedisStateStore(job.state_url, prefix=job.prefix)
     cases: CaseStore
@@ -219,18 +244,32 @@ async def _cleanup(state_url: str, prefix: str, dsn: str | None, schema: str | N
 
 
 def run_workers(
-    corpus: Sequence[str | Path],
+    corpus: Sequence[str | Path] = (),
     *,
     state_url: str,
     dsn: str | None = None,
     workers: int = 2,
     concurrency: int = 32,
     ages: AgesMode = "declared",
+    messages: int = 100_000,
+    seed: int = 7,
 ) -> dict[str, Any]:
-    """Run the corpus on ``workers`` processes sharing Redis (and PostgreSQL); report."""
-    convs = conversations(corpus, ages)
+    """Run a corpus on ``workers`` processes sharing Redis (and PostgreSQL); report.
+
+    Args:
+        corpus: Transcript files; when empty, the bench's synthetic corpus.
+        state_url: Redis URL.
+        dsn: PostgreSQL DSN; each worker uses an in-memory SQLite store without one.
+        workers: Worker processes.
+        concurrency: Conversations in flight per worker.
+        ages: Pass declared ages of transcript participants (``declared``) or not.
+        messages: Size of the synthetic corpus.
+        seed: Seed of the synthetic corpus.
+    """
+    paths = tuple(str(p) for p in corpus)
+    convs = load(paths, ages, messages, seed)
     expected, ref_elapsed = asyncio.run(reference(convs))
-    messages = sum(len(c) for c in convs)
+    total = sum(len(c) for c in convs)
     run = uuid.uuid4().hex[:10]
     prefix, schema = f"ngbench:{run}:", (f"ngbench_{run}" if dsn else None)
     ctx = multiprocessing.get_context("spawn")
@@ -239,13 +278,15 @@ def run_workers(
         WorkerJob(
             n,
             workers,
-            tuple(str(p) for p in corpus),
+            paths,
             ages,
             state_url,
             prefix,
             dsn,
             schema,
             concurrency,
+            messages,
+            seed,
         )
         for n in range(workers)
     ]
@@ -269,14 +310,14 @@ def run_workers(
     wrong = sorted(k for k, v in expected.items() if got.get(k, "missing") != v)
     mismatched = len(wrong)
     return {
-        "messages": messages,
+        "messages": total,
         "conversations": len(convs),
         "workers": workers,
         "state": "redis",
         "cases": "postgres" if dsn else "sqlite-memory",
-        "pipeline_msgs_per_s": round(messages / wall, 1),
+        "pipeline_msgs_per_s": round(total / wall, 1),
         "per_worker_msgs_per_s": [round(x, 1) for x in per_worker],
-        "inmemory_msgs_per_s": round(messages / ref_elapsed, 1),
+        "inmemory_msgs_per_s": round(total / ref_elapsed, 1),
         "decisions_match": mismatched == 0 and len(got) == len(expected),
         "decisions_mismatched": mismatched,
         "first_mismatched_messages": wrong[:5],
@@ -284,13 +325,44 @@ def run_workers(
     }
 
 
+def bench_workers(
+    corpus: Path | None,
+    messages: int,
+    seed: int,
+    policy: str,
+    workers: int | None,
+    state_url: str | None,
+    cases_dsn: str | None,
+) -> dict[str, Any]:
+    """``nudgeguard bench --workers N --state URL [--cases DSN]``: the worker report.
+
+    Raises:
+        ValueError: A missing or unsupported option (the message names it).
+    """
+    if not state_url or not workers:
+        raise ValueError("--workers and --state go together (a Redis URL the workers share)")
+    if policy != "default":
+        raise ValueError("--workers measures the default policy only")
+    return run_workers(
+        [corpus] if corpus else [],
+        state_url=state_url,
+        dsn=cases_dsn,
+        workers=workers,
+        messages=messages,
+        seed=seed,
+        ages="unknown",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m nudgeguard.scale_bench --corpus F --state URL [--cases DSN] --workers N``."""
+    """``python -m nudgeguard.scale_bench [--corpus F] --state URL [--cases DSN] --workers N``."""
     import argparse
     import json
 
     parser = argparse.ArgumentParser(prog="python -m nudgeguard.scale_bench")
-    parser.add_argument("--corpus", action="append", required=True, help="JSONL transcripts")
+    parser.add_argument("--corpus", action="append", default=[], help="JSONL transcripts")
+    parser.add_argument("--messages", type=int, default=100_000, help="synthetic corpus size")
+    parser.add_argument("--seed", type=int, default=7, help="synthetic corpus seed")
     parser.add_argument("--state", required=True, help="Redis URL shared by the workers")
     parser.add_argument("--cases", default=None, help="PostgreSQL DSN (else SQLite per worker)")
     parser.add_argument("--workers", type=int, default=2)
@@ -305,6 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         concurrency=args.concurrency,
         ages=args.ages,
+        messages=args.messages,
+        seed=args.seed,
     )
     if args.json:
         print(json.dumps(report))

@@ -226,3 +226,65 @@ async def test_an_unreachable_server_degrades_to_local_memory():
     assert s.healthy is False and s.last_error
     assert (await s.load_pair(PAIR, 2.0)).messages == 3
     await s.aclose()
+
+
+async def test_the_local_cache_stays_bounded_and_redis_keeps_the_rest(redis_url, redis_prefix):
+    s = store(redis_url, redis_prefix, max_cached=50)
+    for n in range(400):
+        key = ("fake", "g1", f"c{n}", "a", "b")
+        pair = await s.load_pair(key, 1.0)
+        pair.messages = n
+        await s.save_pair(key, pair, 1.0)
+        if n % 20 == 0:
+            await s.flush()
+    await s.flush()
+    assert len(s._cache) <= 60
+    assert (await s.load_pair(("fake", "g1", "c7", "a", "b"), 2.0)).messages == 7
+    await s.aclose()
+
+
+async def test_writes_made_during_an_outage_reach_redis_when_it_is_back(redis_url, redis_prefix):
+    s = RedisStateStore(f"redis://127.0.0.1:{closed_port()}/0", prefix=redis_prefix)
+    pair = await s.load_pair(PAIR, 1.0)
+    pair.messages = 9
+    await s.save_pair(PAIR, pair, 1.0)
+    assert await s.flush() is False
+    # The server comes back (same store, a reachable connection): the retry loop, not a
+    # new write, delivers what was kept.
+    await s.redis.aclose()
+    s.redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    key = redis_prefix + "pair:fake:g1:c1:adult1:kid1"
+    for _ in range(100):
+        if await client.exists(key):
+            break
+        await asyncio.sleep(0.05)
+    assert s.healthy
+    fresh = store(redis_url, redis_prefix)
+    assert (await fresh.load_pair(PAIR, 2.0)).messages == 9
+    for c in (client, fresh, s):
+        await c.aclose()
+
+
+async def test_a_new_conversation_seen_by_two_processes_at_once_loses_nothing(
+    redis_url, redis_prefix
+):
+    """Both find no record, so neither reads its pairs; the flushes still merge."""
+    a, b = store(redis_url, redis_prefix), store(redis_url, redis_prefix)
+    await a.load_conversation(CONV, 1.0)
+    await b.load_conversation(CONV, 1.0)
+    for s, signal in ((a, "age_probe"), (b, "gift_offer")):
+        pair = await s.load_pair(PAIR, 2.0)
+        pair.messages += 1
+        pair.signal_counts[signal] = 1
+        await s.save_pair(PAIR, pair, 2.0)
+        await s.flush()
+    c = store(redis_url, redis_prefix)
+    merged = await c.load_pair(PAIR, 3.0)
+    await c.aclose()
+    assert merged.messages == 2 and merged.signal_counts == {"age_probe": 1, "gift_offer": 1}
+    # After its entry left the cache, a pair is read from Redis again, not recreated.
+    a._drop(a._key("pair", PAIR))
+    assert (await a.load_pair(PAIR, 4.0)).messages == 2
+    await a.aclose()
+    await b.aclose()

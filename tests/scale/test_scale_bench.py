@@ -30,3 +30,25 @@ def test_command_line_prints_the_bench_keys(tmp_path, redis_url, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert {"workers", "decisions_match", "pipeline_msgs_per_s", "messages"} <= set(out)
+
+
+def test_nudgeguard_bench_workers_on_the_synthetic_corpus(redis_url, postgres_db):
+    from click.testing import CliRunner
+
+    from nudgeguard.cli import main as cli
+
+    args = ["bench", "--messages", "3000", "--workers", "2", "--state", redis_url]
+    result = CliRunner().invoke(cli, [*args, "--cases", postgres_db, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["workers"] == 2 and report["messages"] == 3000
+    assert report["decisions_match"] is True and report["cases"] == "postgres"
+
+
+def test_nudgeguard_bench_workers_without_redis_is_a_clear_error():
+    from click.testing import CliRunner
+
+    from nudgeguard.cli import main as cli
+
+    result = CliRunner().invoke(cli, ["bench", "--workers", "2"])
+    assert result.exit_code != 0 and "--state" in result.output

@@ -111,6 +111,12 @@ STEPS: tuple[Step, ...] = (
         _SQLITE_OUTBOX_CLAIMS,
         _PG_OUTBOX_CLAIMS,
     ),
+    Step(
+        3,
+        "evidence: index by case and position (appending finds the next position at once)",
+        "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
+        "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
+    ),
 )
 
 

@@ -233,7 +233,9 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
             if new_sev != current:
                 detail = {"from": current.value, "to": new_sev.value}
                 await self._audit(con, case_id, "severity_raised", "system", detail)
-            return await self._must_get(con, case_id)
+            # Without the evidence, as the SQLite store: re-reading every stored message on
+            # each append made long conversations quadratic. ``get`` returns it all.
+            return self._case(await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id))
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         async with self._con() as con:

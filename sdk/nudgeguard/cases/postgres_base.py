@@ -73,7 +73,8 @@ class PostgresBase:
                         async with con.transaction():
                             # Processes starting together would race on the catalog.
                             await con.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-                            await con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                            quoted = self.schema.replace('"', '""')
+                            await con.execute(f'CREATE SCHEMA IF NOT EXISTS "{quoted}"')
                     finally:
                         await con.close()
                 pool = await asyncpg.create_pool(

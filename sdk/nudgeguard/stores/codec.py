@@ -24,9 +24,12 @@ _SEP = (",", ":")
 MAX_PARTICIPANTS = 512
 
 
+_ENCODER = json.JSONEncoder(separators=_SEP)
+
+
 def dumps(value: object) -> str:
-    """Return compact JSON."""
-    return json.dumps(value, separators=_SEP)
+    """Return compact JSON (ASCII: lone surrogates in odd input cannot break a write)."""
+    return _ENCODER.encode(value)
 
 
 def pair_dump(s: PairState, at: float) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import time
@@ -61,7 +62,7 @@ class RedisStateStore:
         flush_interval: Seconds between background flushes of dirty records.
         max_dirty: Flush at once when this many records are dirty.
         shared_refresh: Age of a cached per-person record before it is read again.
-        max_cached: Cap on cached records (clean ones are dropped first, oldest first).
+        max_cached: Cap on cached records (the oldest clean ones are dropped first).
         client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
     """
 
@@ -93,11 +94,16 @@ class RedisStateStore:
         self.flushes = 0
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
+        # Conversations that had no record in Redis when this process first read them:
+        # their pairs not in the cache have never been written, so reading them is skipped.
+        # Forgotten whenever a conversation's or pair's entry leaves the cache.
+        self._born: dict[str, None] = {}
         self._dirty: dict[str, Entry] = {}
         self._markers: dict[str, str] = {}
         self._sha: dict[str, str] = {}
         self._flush_lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
+        self._retry: asyncio.Task[None] | None = None
         self._reads: list[tuple[list[str], asyncio.Future[Any]]] = []
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
@@ -161,16 +167,13 @@ class RedisStateStore:
         entry = self._cache.get(key)
         if entry is None:
             return None
-        if not entry.busy and now - entry.at > self.ttl:
-            del self._cache[key]
+        if entry.dirty or entry.flushing:
+            return entry
+        if now - entry.at > self.ttl:
+            self._drop(key)
             return None
-        if (
-            entry.kind in _SHARED_KINDS
-            and not entry.busy
-            and time.monotonic() - entry.fetched > self.shared_refresh
-        ):
+        if entry.kind in _SHARED_KINDS and time.monotonic() - entry.fetched > self.shared_refresh:
             return None
-        self._cache.move_to_end(key)
         return entry
 
     async def _load_json(self, kind: str, key: str, now: float) -> tuple[dict[str, Any], Entry]:
@@ -190,11 +193,19 @@ class RedisStateStore:
 
     def _keep(self, key: str, entry: Entry) -> None:
         self._cache[key] = entry
-        self._cache.move_to_end(key)
         if len(self._cache) > self.max_cached:
-            for k in list(self._cache)[: len(self._cache) - self.max_cached]:
-                if not self._cache[k].busy:
-                    del self._cache[k]
+            # Drop the oldest clean entries, a batch at a time (Redis still has them).
+            excess = len(self._cache) - self.max_cached + max(1, self.max_cached // 100)
+            for k in list(itertools.islice(self._cache, 2 * excess)):
+                e = self._cache[k]
+                if excess > 0 and not (e.dirty or e.flushing):
+                    self._drop(k)
+                    excess -= 1
+
+    def _drop(self, key: str) -> None:
+        entry = self._cache.pop(key)
+        if entry.kind in ("pair", "conv"):
+            self._born.clear()
 
     def _newer(self, key: str, before: Entry | None) -> Entry | None:
         """Return the cached entry if it changed while we were reading (it wins)."""
@@ -205,7 +216,12 @@ class RedisStateStore:
 
     # -- StateStore ------------------------------------------------------------------------
     async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
-        return await self._load_simple("pair", self._key("pair", key), now)  # type: ignore[no-any-return]
+        pk = self._key("pair", key)
+        if pk not in self._cache and self._key("conv", key[:3]) in self._born:
+            fresh = PairState(first_ts=now, last_ts=now)
+            self._keep(pk, Entry("pair", fresh, 0, "", now, fetched=time.monotonic()))
+            return fresh
+        return await self._load_simple("pair", pk, now)  # type: ignore[no-any-return]
 
     async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
         return await self._load_simple("age", self._key("age", key), now)  # type: ignore[no-any-return]
@@ -258,6 +274,10 @@ class RedisStateStore:
         window = list(got[2] or []) if got else []
         if not decoded:
             entry.rewrite, window = bool(window), []
+            if self.healthy:
+                self._born[ck] = None
+                if len(self._born) > self.max_cached:
+                    self._born.clear()
         entry.obj = codec.conv_load(decoded, window, self.window)
         entry.items = list(entry.obj.window)
         entry.fps = [codec.item_fingerprint(i) for i in entry.items]
@@ -334,8 +354,8 @@ class RedisStateStore:
                     pipe.rpush(k, *kept)
                     pipe.pexpire(k, int(self.ttl * 1000))
                 await pipe.execute()
-        for k in list(self._cache):
-            del self._cache[k]
+        self._cache.clear()
+        self._born.clear()
         return gone
 
     # -- writing ---------------------------------------------------------------------------
@@ -387,8 +407,8 @@ class RedisStateStore:
                     self._dirty.setdefault(k, e)
                 for k, v in markers.items():
                     self._markers.setdefault(k, v)
-                if self._flusher is None or self._flusher.done():
-                    self._flusher = asyncio.create_task(self._retry_later())
+                if self._retry is None or self._retry.done():
+                    self._retry = asyncio.create_task(self._retry_later())
                 return False
             self.healthy = True
             self.flushes += 1
@@ -398,15 +418,21 @@ class RedisStateStore:
             return True
 
     async def _retry_later(self) -> None:
-        await asyncio.sleep(max(self.flush_interval, 1.0))
-        await self.flush()
+        """Retry the flush until Redis takes it (every second, then up to every 10 s)."""
+        delay = max(self.flush_interval, 1.0)
+        while True:
+            await asyncio.sleep(delay)
+            if await self.flush():
+                return
+            delay = min(delay * 2, 10.0)
 
     async def aclose(self) -> None:
         """Flush what is dirty and close the connection pool."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._flusher
+        for task in (self._flusher, self._retry):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         with contextlib.suppress(RedisError, OSError):
             await self.flush()
         await self.redis.aclose()
