@@ -1,6 +1,8 @@
 """The lexicon detector: taxonomy coverage, false-positive guards, evasion flags."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.detectors.lexicon import LexiconDetector, parse_lexicon
@@ -158,3 +160,23 @@ def test_default_detectors_follow_the_protocol():
     for d in dets:
         assert isinstance(d, Detector)
         assert isinstance(d.detect(normalize(ev.text), ev), list)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_detectors_never_crash_on_any_unicode(raw):
+    ev = MessageEvent(
+        platform="t",
+        community_id="c",
+        conversation_id="d",
+        message_id="1",
+        author=Participant(id="a"),
+        text=raw,
+        ts=0.0,
+    )
+    text = normalize(ev.text)
+    for det in default_detectors():
+        for sig in det.detect(text, ev):
+            assert sig.id in TAXONOMY
+            assert 0 < sig.confidence <= 1
+            assert 0 <= sig.span[0] <= sig.span[1] <= len(text.text)

@@ -162,7 +162,9 @@ class LexiconDetector:
         ]
         pii = _pii(text.plain)
         if pii is not None and "child_pii_disclosure" not in found:
-            signals.append(Signal("child_pii_disclosure", pii, 0.9, self.name))
+            # Found in the plain form; its offsets only hold when that equals the text.
+            span = pii if text.plain == text.text else (0, 0)
+            signals.append(Signal("child_pii_disclosure", span, 0.9, self.name))
         return signals
 
 

@@ -1,0 +1,74 @@
+"""The built-in detectors inside the engine: what a community would notice."""
+
+import pytest
+
+from nudgeguard.engine import Engine
+from nudgeguard.events import AgeBand
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import FakeAdapter, Scenario, person
+
+ADULT = person("stranger")
+KID = person("kid")
+
+
+@pytest.fixture
+async def setup():
+    adapter = FakeAdapter()
+    engine = Engine(load_policy("default"), adapters=[adapter])  # built-in detectors
+    await engine.start(background=False)
+    yield engine, adapter, Scenario(engine)
+    await engine.stop()
+
+
+async def test_self_disclosed_child_gets_nudged_and_the_adult_is_the_subject(setup):
+    engine, adapter, chat = setup
+    await chat.say(KID, "hi")
+    await chat.say(ADULT, "asl?", to=KID)
+    await chat.say(KID, "13 f", to=ADULT)
+    await chat.say(ADULT, "im 30 but age is just a number", to=KID)
+    await chat.say(ADULT, "r u home alone? do ur parents check ur phone", to=KID)
+    await chat.say(ADULT, "dont tell anyone, this is our secret", to=KID)
+    await chat.say(ADULT, "lets meet up, i can pick u up", to=KID)
+    assert adapter.nudges_to(KID.id)
+    assert not adapter.nudges_to(ADULT.id)
+    (case,) = await engine.cases.list_cases()
+    assert case.subject == engine.pseudonyms.pseudonym("fake", ADULT.id)
+
+
+async def test_the_child_asking_for_a_picture_does_not_make_the_child_the_subject(setup):
+    engine, _, chat = setup
+    await chat.say(KID, "im 13")
+    for line in ["u got a pic?", "send me a pic", "hop on cam", "show me a pic of u"]:
+        await chat.say(KID, line, to=ADULT)
+    assert await engine.cases.list_cases() == []
+
+
+async def test_repeating_an_adult_age_is_not_new_evidence(setup):
+    engine, _, chat = setup
+    other = person("someone")
+    await chat.say(other, "hey")
+    decisions = [await chat.say(ADULT, "18 m here, girls pm me", to=other) for _ in range(4)]
+    assert "REF" not in decisions[-1].assessment.stages
+    assert await engine.cases.list_cases() == []
+
+
+async def test_ordinary_plans_between_unknown_ages_stay_quiet(setup):
+    engine, adapter, chat = setup
+    a, b = person("a"), person("b")
+    for who, line in [
+        (a, "could we get together this weekend?"),
+        (b, "sure, what time should i meet you?"),
+        (a, "how about 3, why not?"),
+        (b, "just call me if you are late"),
+    ]:
+        await chat.say(who, line, to=b if who is a else a)
+    assert adapter.nudges == []
+    assert await engine.cases.list_cases() == []
+
+
+async def test_declared_minor_still_wins_over_a_self_disclosed_adult_age(setup):
+    _, _, chat = setup
+    declared = person("teen", AgeBand.MINOR)
+    await chat.say(declared, "im 25 lol")
+    decision = await chat.say(ADULT, "how old are you", to=declared)
+    assert decision.target_band is AgeBand.MINOR
