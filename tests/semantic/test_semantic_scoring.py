@@ -10,8 +10,8 @@ from nudgeguard.detectors.semantic import (
 )
 from nudgeguard.events import MessageEvent
 from nudgeguard.signals import TAXONOMY, Signal
-from nudgeguard.text import normalize
 from nudgeguard.testing import person
+from nudgeguard.text import normalize
 
 from .fake_encoder import BagOfWordsEncoder
 
