@@ -115,6 +115,17 @@ def test_the_bar_cools_down_after_warm_hours():
     assert run(detector, "come and visit me at my place soon", ts=1800.0 + 7200.0) == ()
 
 
+def test_the_bar_closes_after_warm_messages_further_messages_of_that_author():
+    detector = SemanticDetector(BagOfWordsEncoder(), EXEMPLARS, floor=0.3, warm_messages=2)
+    run(detector, "hello there friend", lexicon_hit(), ts=0.0)
+    assert run(detector, "come and visit me at my place soon", ts=1.0)
+    assert run(detector, "come and visit me at my place soon", ts=2.0)
+    assert run(detector, "come and visit me at my place soon", ts=3.0) == ()
+    # A new signal about the author opens it again.
+    run(detector, "hello there friend", lexicon_hit(), ts=4.0)
+    assert run(detector, "come and visit me at my place soon", ts=5.0)
+
+
 def test_context_signals_such_as_an_age_disclosure_do_not_open_the_bar(setup):
     detector, encoder = setup
     before = encoder.calls
@@ -155,7 +166,7 @@ def test_the_bundled_exemplars_cover_only_signals_about_the_author():
     assert len(ex.signals) >= 10
     assert all(TAXONOMY[sid].about_actor for sid in ex.signals)
     assert len(ex.normal) >= 20
-    assert "sextortion_threat" in ex.margins
+    assert "sextortion_threat" not in ex.signals
 
 
 @pytest.mark.parametrize(
@@ -163,6 +174,7 @@ def test_the_bundled_exemplars_cover_only_signals_about_the_author():
     [
         ({"signals": {"no_such_signal": ["a"]}, "normal": ["b"]}, "not a signal"),
         ({"signals": {"minor_self_disclosure": ["a"]}, "normal": ["b"]}, "not a signal"),
+        ({"signals": {"sextortion_threat": ["a"]}, "normal": ["b"]}, "forces an urgent"),
         ({"signals": {"meet_request": []}, "normal": ["b"]}, "no phrases"),
         ({"signals": {"meet_request": ["a"]}}, "normal phrases"),
         (

@@ -7,9 +7,11 @@ exceeds a margin, and its confidence grows with that gap.
 
 The encoder is costly (milliseconds per message), so the detector only runs above a low
 risk bar: when the same message already carries a signal about its author from an earlier
-detector, or when its author produced such a signal in the same conversation within the
-last ``warm_hours``. Every other message costs one dictionary lookup. The engine hands the
-earlier detectors' signals over through ``detect_after`` (see ``Engine.detect``).
+detector, or for the author's next ``warm_messages`` messages in the same conversation
+after such a signal (within ``warm_hours``). Every other message costs one dictionary
+lookup. ``sextortion_threat`` is never reported: it forces an urgent case on its own. The
+engine hands the earlier detectors' signals over through ``detect_after`` (see
+``Engine.detect``).
 
 Exemplar embeddings are computed once per detector. Each message that passes the bar costs
 exactly one call to the encoder.
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 NAME = "semantic"
 _MAX_CHARS = 400
 _MIN_CHARS = 8
+# Signals that force an urgent case on their own; a similarity score must not do that.
+_NOT_SEMANTIC = frozenset({"sextortion_threat"})
 
 
 class Encoder(Protocol):
@@ -68,6 +72,8 @@ def parse_exemplars(data: Mapping[str, Any]) -> Exemplars:
         spec = TAXONOMY.get(sid)
         if spec is None or not spec.about_actor:
             raise ValueError(f"exemplars: {sid!r} is not a signal about the author")
+        if sid in _NOT_SEMANTIC:
+            raise ValueError(f"exemplars: {sid!r} forces an urgent case; lexicon only")
         items = tuple(str(p).strip() for p in phrases or [] if str(p).strip())
         if not items:
             raise ValueError(f"exemplars: no phrases under {sid!r}")
@@ -107,7 +113,9 @@ class SemanticDetector:
         exemplars: Exemplar phrases; the bundled ``patterns/exemplars.yaml`` if omitted.
         margin: Required gap between the best signal exemplar and the best normal one.
         floor: Minimum similarity to the best signal exemplar.
-        warm_hours: How long an author stays above the bar after a signal about them.
+        warm_messages: How many further messages of an author stay above the bar after a
+            signal about them.
+        warm_hours: The longest an author stays above the bar after such a signal.
         max_warm: Bound on remembered (conversation, author) entries (oldest dropped).
     """
 
@@ -118,14 +126,16 @@ class SemanticDetector:
         encoder: Encoder | None = None,
         exemplars: Exemplars | None = None,
         *,
-        margin: float = 0.08,
-        floor: float = 0.5,
+        margin: float = 0.1,
+        floor: float = 0.55,
+        warm_messages: int = 12,
         warm_hours: float = 24.0,
         max_warm: int = 50_000,
     ) -> None:
         self.encoder: Encoder = encoder if encoder is not None else MiniLMEncoder()
         ex = exemplars if exemplars is not None else load_exemplars()
         self.margin, self.floor = margin, floor
+        self.warm_messages = warm_messages
         self.warm_seconds, self.max_warm = warm_hours * 3600.0, max_warm
         self._ids: list[str] = []
         phrases: list[str] = []
@@ -138,22 +148,24 @@ class SemanticDetector:
         self._order = list(ex.signals)
         self._rows = {sid: [i for i, s in enumerate(self._ids) if s == sid] for sid in self._order}
         self._margins = {sid: ex.margins.get(sid, margin) for sid in self._order}
-        self._warm: OrderedDict[tuple[object, ...], float] = OrderedDict()
+        # (conversation key, author) -> [time of the last signal, messages left]
+        self._warm: OrderedDict[tuple[object, ...], list[float]] = OrderedDict()
         self.runs = 0
 
     # -- the risk bar ----------------------------------------------------------------------
     def _above_bar(self, event: MessageEvent, found: Sequence[Signal]) -> bool:
         key = (*event.conversation_key, event.author.id)
         if any(s.spec.about_actor for s in found):
-            self._warm[key] = event.ts
+            self._warm[key] = [event.ts, float(self.warm_messages)]
             self._warm.move_to_end(key)
             if len(self._warm) > self.max_warm:
                 self._warm.popitem(last=False)
             return True
-        since = self._warm.get(key)
-        if since is None:
+        warm = self._warm.get(key)
+        if warm is None:
             return False
-        if event.ts - since > self.warm_seconds:
+        warm[1] -= 1
+        if warm[1] < 0 or event.ts - warm[0] > self.warm_seconds:
             del self._warm[key]
             return False
         return True
