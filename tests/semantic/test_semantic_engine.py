@@ -4,7 +4,8 @@ import importlib.util
 
 import pytest
 
-from nudgeguard.app import load_detector
+from nudgeguard.app import build_engine, load_detector
+from nudgeguard.config import load_config
 from nudgeguard.detectors import default_detectors
 from nudgeguard.detectors.semantic import Exemplars, SemanticDetector
 from nudgeguard.engine import Engine
@@ -62,10 +63,24 @@ def test_without_the_extra_the_entry_point_gives_a_clear_error():
         load_detector("semantic")
 
 
+async def test_a_config_naming_an_unknown_detector_is_refused(tmp_path):
+    config = tmp_path / "ng.yaml"
+    config.write_text("detectors: [no_such_detector]\n")
+    with pytest.raises(ValueError, match="no detector named"):
+        await build_engine(load_config(config), tmp_path / "s.sqlite3")
+
+
 @NEEDS_EXTRA
-def test_the_real_model_loads_offline_and_tells_a_paraphrase_from_small_talk(monkeypatch):
+async def test_the_configured_real_model_loads_offline_and_tells_paraphrase_from_small_talk(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    detector = load_detector("semantic")
+    config = tmp_path / "ng.yaml"
+    config.write_text("detectors: [semantic]\n")
+    engine = await build_engine(load_config(config), tmp_path / "s.sqlite3")
+    await engine.cases.close()
+    assert [d.name for d in engine.detectors] == ["lexicon", "age", "semantic"]
+    detector = engine.detectors[-1]
     assert isinstance(detector, SemanticDetector)
     line = "please never mention our chats to anyone else"
     secret = detector.score(normalize(line).text)
