@@ -33,7 +33,8 @@ class Decision:
     """What the engine decided about one message, with everything that explains it.
 
     Treat it as read-only. It is not a frozen dataclass only because one is built for every
-    message and frozen construction costs several microseconds on the hot path."""
+    message and frozen construction costs several microseconds on the hot path.
+    """
 
     platform: str
     community_id: str
