@@ -11,7 +11,7 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.config import Secrets, Settings, default_store_path
-from nudgeguard.detectors import Detector
+from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
@@ -77,9 +77,9 @@ def load_detector(name: str) -> Detector:
         raise ValueError(f"no detector named {name!r} is installed")
     try:
         factory = next(iter(found)).load()
+        detector: Detector = factory()
     except ImportError as exc:
         raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
-    detector: Detector = factory()
     return detector
 
 
@@ -99,6 +99,7 @@ async def build_engine(
     store = open_cases(settings.cases, store_path)
     state = open_state(settings.state)
     adapters = [load_adapter(n, s) for n, s in settings.adapter_sections.items()]
+    detectors = [*default_detectors(), *(load_detector(n) for n in settings.detectors)]
     await check(state, store)
     try:
         pseudonyms = await pseudonymizer_for(store)
@@ -113,6 +114,7 @@ async def build_engine(
         state=state,
         adapters=[*adapters, *extra_adapters],
         sinks=load_sinks(settings.sinks),
+        detectors=detectors,
         pseudonymizer=pseudonyms,
         country=settings.country_of,
         services=[RetentionService(settings.privacy)],

@@ -219,11 +219,20 @@ class Engine(Moderation):
         return pack
 
     def detect(self, event: MessageEvent) -> list[Signal]:
-        """Run every detector on the event's text, isolating failures."""
+        """Run every detector on the event's text, isolating failures.
+
+        A detector with a ``detect_after(text, event, found)`` method gets, instead of a
+        ``detect`` call, the signals of the detectors before it (so a costly detector can
+        decline cheaply, see :mod:`nudgeguard.detectors.semantic`).
+        """
         text = normalize(event.text)
         signals: list[Signal] = []
         for detector in self.detectors:
             try:
+                after = getattr(detector, "detect_after", None)
+                if after is not None:
+                    signals.extend(after(text, event, tuple(signals)))
+                    continue
                 signals.extend(detector.detect(text, event))
             except Exception:
                 name = getattr(detector, "name", type(detector).__name__)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from nudgeguard.app import load_detector
 from nudgeguard.cli.common import run_async
 from nudgeguard.evaluation.metrics import KEYS, by_corpus, compute_metrics
 from nudgeguard.evaluation.replay import count_messages, replay_corpora
@@ -31,8 +32,21 @@ from nudgeguard.policy import load_policy
     show_default=True,
     help="Pass participants' declared age bands to the engine, or none.",
 )
+@click.option(
+    "--detectors",
+    "detector_names",
+    multiple=True,
+    metavar="NAME",
+    help="Also run this optional detector (entry point, e.g. semantic); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_command(corpora: tuple[Path, ...], policy: str, ages: str, as_json: bool) -> None:
+def eval_command(
+    corpora: tuple[Path, ...],
+    policy: str,
+    ages: str,
+    detector_names: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Replay transcript CORPORA (JSONL) through the engine and report metrics.
 
     Time is simulated from each message's ts. Ground truth is used only for scoring. A
@@ -41,17 +55,22 @@ def eval_command(corpora: tuple[Path, ...], policy: str, ages: str, as_json: boo
     try:
         pack = load_policy(policy)
         total = count_messages(corpora)
+        extra = [load_detector(n) for n in detector_names]
     except (TranscriptError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     mode: AgesMode = "declared" if ages == "declared" else "unknown"
     with click.progressbar(length=total, label="replaying", file=sys.stderr, show_pos=True) as bar:
         outcomes = run_async(
-            lambda: replay_corpora(corpora, pack, mode, on_message=lambda: bar.update(1))
+            lambda: replay_corpora(
+                corpora, pack, mode, on_message=lambda: bar.update(1), extra_detectors=extra
+            )
         )
     result = compute_metrics(outcomes)
     result["by_corpus"] = by_corpus(outcomes)
     result["policy"] = pack.name
     result["ages"] = ages
+    if detector_names:
+        result["detectors"] = list(detector_names)
     if as_json:
         click.echo(json.dumps(result, sort_keys=False))
     else:

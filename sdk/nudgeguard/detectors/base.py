@@ -17,6 +17,10 @@ class Detector(Protocol):
     Detectors are synchronous and must be fast: they run on every message. A detector that
     raises is isolated by the engine (counted, logged without message text) and skipped.
     Optional detectors are found through the ``nudgeguard.detectors`` entry-point group.
+
+    A detector may also define ``detect_after(text, event, found)``: the engine then calls
+    it instead of ``detect`` and passes the signals the detectors before it reported for
+    the same message (a costly detector uses them to decline cheaply).
     """
 
     name: str

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from nudgeguard.adapter import Adapter, Capabilities, Delivery, ModeratorAlert, Nudge
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.engine import Engine
 from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts, transcript_events
 from nudgeguard.policy.model import PolicyPack
@@ -95,11 +96,20 @@ async def replay_transcript(
     ages: AgesMode,
     corpus: str = "",
     on_message: Callable[[], None] | None = None,
+    extra_detectors: Sequence[Detector] = (),
 ) -> Outcome:
-    """Replay one transcript through a fresh engine and return its outcome."""
+    """Replay one transcript through a fresh engine and return its outcome.
+
+    ``extra_detectors`` run after fresh built-in detectors (they are shared between
+    transcripts, so a costly model loads once).
+    """
     adapter = RecordingAdapter()
     engine = Engine(
-        pack, cases=SqliteCaseStore(":memory:"), state=MemoryStateStore(), adapters=[adapter]
+        pack,
+        cases=SqliteCaseStore(":memory:"),
+        state=MemoryStateStore(),
+        adapters=[adapter],
+        detectors=[*default_detectors(), *extra_detectors] if extra_detectors else None,
     )
     await engine.start(background=False)
     truth = {p.id: p.truth for p in t.participants}
@@ -148,11 +158,14 @@ async def replay_corpora(
     pack: PolicyPack,
     ages: AgesMode = "unknown",
     on_message: Callable[[], None] | None = None,
+    extra_detectors: Sequence[Detector] = (),
 ) -> list[Outcome]:
     """Replay every transcript of every corpus and return the outcomes in order."""
     outcomes = []
     for path in paths:
         name = corpus_name(path)
         for t in read_transcripts(path):
-            outcomes.append(await replay_transcript(t, pack, ages, name, on_message))
+            outcomes.append(
+                await replay_transcript(t, pack, ages, name, on_message, extra_detectors)
+            )
     return outcomes
