@@ -144,7 +144,7 @@ class Dispatcher:
     async def _escalate(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> Case:
         severity = action.severity or Severity.HIGH
         pair = ctx.pair
-        evidence = self.evidence(d.platform, ctx.conversation.window)
+        window = ctx.conversation.window
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         target = self.pseudonyms.pseudonym(d.platform, d.target_id)
         # find_open reads no evidence: loading the whole case on every append made long
@@ -159,15 +159,18 @@ class Dispatcher:
             # writing the case and queueing its alert): queue the alert for the case's
             # current severity again. Its id is the original one, so it is sent once.
             behind = pair.case_id != existing.id or pair.case_severity != before.value
+            fresh = [i for i in window if i.stored_for != existing.id]
             case = await self.cases.add_evidence(
                 existing.id,
-                evidence,
+                self.evidence(d.platform, fresh),
                 severity=severity,
                 score=d.assessment.score,
                 signals=signals,
                 stages=d.assessment.stages,
             )
             pair.case_id, pair.case_severity = case.id, case.severity.value
+            for item in fresh:
+                item.stored_for = case.id
             if case.severity != before or behind:
                 await self._alert(case, d, ctx, is_update=True)
             return case
@@ -187,7 +190,9 @@ class Dispatcher:
             opened_at=now,
             updated_at=now,
         )
-        case = await self.cases.open_case(case, evidence)
+        case = await self.cases.open_case(case, self.evidence(d.platform, window))
+        for item in window:
+            item.stored_for = case.id
         pair.case_id, pair.case_severity = case.id, case.severity.value
         self.stats.cases_opened += 1
         await self._alert(case, d, ctx, is_update=False)

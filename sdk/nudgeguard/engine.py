@@ -249,7 +249,8 @@ class Engine(Moderation):
             await self.state.save_conversation(ckey, conv, now)
             return None
         conv.participants.add(event.author.id)
-        await self._remember_declared(event.platform, event.author, now)
+        if event.author.age_source is not AgeSource.NONE:
+            await self._remember_declared(event.platform, event.author, now)
         if event.type is EventType.MEMBER_JOIN or not event.text.strip():
             await self.state.save_conversation(ckey, conv, now)
             return None
@@ -283,7 +284,9 @@ class Engine(Moderation):
             pair.last_ts = now
             await self.state.save_pair(pkey, pair, now)
             target_age = await self.state.load_age((platform, target_id), now)
-            pack = await self.pack_for(event.community_id, event.conversation_id)
+            pack = self._packs.get((event.community_id, event.conversation_id)) or (
+                await self.pack_for(event.community_id, event.conversation_id)
+            )
             self.stats.scored += 1
             return Decision(
                 platform=platform,
@@ -356,7 +359,7 @@ class Engine(Moderation):
     def _mark(conv: ConversationState, message_id: str, *, deleted: bool) -> None:
         for item in conv.window:
             if item.message_id == message_id:
-                item.deleted = deleted
+                item.deleted, item.stored_for = deleted, None
                 return
 
     @staticmethod
@@ -365,7 +368,7 @@ class Engine(Moderation):
         if event.type is EventType.EDIT:
             for item in conv.window:
                 if item.message_id == event.message_id:
-                    item.text, item.edited = event.text, True
+                    item.text, item.edited, item.stored_for = event.text, True, None
                     item.signals = tuple(sorted({*item.signals, *ids}))
                     return
         conv.window.append(

@@ -65,6 +65,8 @@ class EvidenceItem:
     attachment_count: int = 0
     edited: bool = False
     deleted: bool = False
+    #: The case this item was last written to, so appends send only what is new or changed.
+    stored_for: str | None = None
 
 
 @dataclass(slots=True)

@@ -28,9 +28,13 @@ class PlannedAction:
     family: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Decision:
-    """What the engine decided about one message, with everything that explains it."""
+    """What the engine decided about one message, with everything that explains it.
+
+    Treat it as read-only. It is not a frozen dataclass only because one is built for every
+    message and frozen construction costs several microseconds on the hot path.
+    """
 
     platform: str
     community_id: str
