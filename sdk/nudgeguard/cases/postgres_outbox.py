@@ -11,31 +11,10 @@ each other's rows.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from nudgeguard.cases.postgres_base import PostgresBase, affected
+from nudgeguard.cases.rows import outbox_item_from_row, outbox_record_from_row
 from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
-
-
-def _item(r: Any) -> OutboxItem:
-    return OutboxItem(
-        r["id"], r["case_id"], r["target"], r["kind"], r["payload"], r["attempts"], r["next_at"]
-    )
-
-
-def _record(r: Any) -> OutboxRecord:
-    return OutboxRecord(
-        id=r["id"],
-        case_id=r["case_id"],
-        target=r["target"],
-        kind=r["kind"],
-        status=r["status"],
-        attempts=r["attempts"],
-        next_at=r["next_at"],
-        created_at=r["created_at"],
-        done_at=r["done_at"],
-        last_error=r["last_error"],
-    )
 
 
 class PostgresOutbox(PostgresBase):
@@ -66,7 +45,7 @@ class PostgresOutbox(PostgresBase):
                 now,
                 limit,
             )
-        return [_item(r) for r in rows]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
         async with self._con() as con:
@@ -98,7 +77,7 @@ class PostgresOutbox(PostgresBase):
                 now,
                 limit,
             )
-        return [_item(r) for r in rows]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
         async with self._con() as con:
@@ -149,7 +128,7 @@ class PostgresOutbox(PostgresBase):
                     status,
                     limit,
                 )
-        return [_record(r) for r in rows]
+        return [outbox_record_from_row(r) for r in rows]
 
     async def outbox_status(self) -> dict[str, int]:  # noqa: D102
         async with self._con() as con:

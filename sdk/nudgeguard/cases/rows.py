@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome, Severity
+from nudgeguard.cases.store import OutboxItem, OutboxRecord
 
 
 def evidence_from_row(row: Any) -> EvidenceMessage:
@@ -46,4 +47,33 @@ def case_from_row(row: Any, evidence: Iterable[Any] = ()) -> Case:
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
         evidence=tuple(evidence_from_row(e) for e in evidence),
+    )
+
+
+def outbox_item_from_row(row: Any) -> OutboxItem:
+    """Return a deliverable item from an ``outbox`` row."""
+    return OutboxItem(
+        row["id"],
+        row["case_id"],
+        row["target"],
+        row["kind"],
+        row["payload"],
+        row["attempts"],
+        row["next_at"],
+    )
+
+
+def outbox_record_from_row(row: Any) -> OutboxRecord:
+    """Return an outbox row's status record (no payload)."""
+    return OutboxRecord(
+        id=row["id"],
+        case_id=row["case_id"],
+        target=row["target"],
+        kind=row["kind"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_at=row["next_at"],
+        created_at=row["created_at"],
+        done_at=row["done_at"],
+        last_error=row["last_error"],
     )

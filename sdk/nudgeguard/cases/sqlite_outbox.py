@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from nudgeguard.cases.rows import outbox_item_from_row, outbox_record_from_row
 from nudgeguard.cases.sqlite_base import SqliteBase
 from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
-
-
-def _record(r: sqlite3.Row) -> OutboxRecord:
-    return OutboxRecord(
-        id=r["id"],
-        case_id=r["case_id"],
-        target=r["target"],
-        kind=r["kind"],
-        status=r["status"],
-        attempts=r["attempts"],
-        next_at=r["next_at"],
-        created_at=r["created_at"],
-        done_at=r["done_at"],
-        last_error=r["last_error"],
-    )
 
 
 class SqliteOutbox(SqliteBase):
@@ -50,18 +35,7 @@ class SqliteOutbox(SqliteBase):
             " LIMIT ?",
             (now, limit),
         ).fetchall()
-        return [
-            OutboxItem(
-                r["id"],
-                r["case_id"],
-                r["target"],
-                r["kind"],
-                r["payload"],
-                r["attempts"],
-                r["next_at"],
-            )
-            for r in rows
-        ]
+        return [outbox_item_from_row(r) for r in rows]
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
         cur = self._db.execute(
@@ -101,7 +75,7 @@ class SqliteOutbox(SqliteBase):
         rows = self._db.execute(
             sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", [*args, limit]
         )
-        return [_record(r) for r in rows]
+        return [outbox_record_from_row(r) for r in rows]
 
     async def outbox_status(self) -> dict[str, int]:  # noqa: D102
         rows = self._db.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
