@@ -26,7 +26,7 @@ from nudgeguard.cases.model import (
 from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
-from nudgeguard.cases.rows import case_from_row
+from nudgeguard.cases.rows import case_from_row, case_values
 from nudgeguard.cases.store import ChainBreak
 
 __all__ = ["PostgresCaseStore"]
@@ -129,21 +129,9 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         async with self._tx() as con:
             await con.execute(
                 "INSERT INTO cases VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
-                case.id,
-                case.platform,
-                case.community_id,
-                clean_text(case.conversation_id),
-                case.subject,
-                case.target,
-                case.severity.value,
-                case.status.value,
-                case.outcome.value if case.outcome else None,
-                case.score,
-                json.dumps(list(case.signals)),
-                json.dumps(list(case.stages)),
-                json.dumps(list(case.reasons)),
-                case.opened_at,
-                case.updated_at,
+                *case_values(
+                    case.model_copy(update={"conversation_id": clean_text(case.conversation_id)})
+                ),
             )
             await self._insert_evidence(con, case.id, evidence)
             await self._audit(

@@ -77,3 +77,24 @@ def outbox_record_from_row(row: Any) -> OutboxRecord:
         done_at=row["done_at"],
         last_error=row["last_error"],
     )
+
+
+def case_values(case: Case) -> tuple[Any, ...]:
+    """Return a case as the column values of a ``cases`` row, in table order."""
+    return (
+        case.id,
+        case.platform,
+        case.community_id,
+        case.conversation_id,
+        case.subject,
+        case.target,
+        case.severity.value,
+        case.status.value,
+        case.outcome.value if case.outcome else None,
+        case.score,
+        json.dumps(list(case.signals)),
+        json.dumps(list(case.stages)),
+        json.dumps(list(case.reasons)),
+        case.opened_at,
+        case.updated_at,
+    )

@@ -17,7 +17,7 @@ from nudgeguard.cases.model import (
     Severity,
     severity_rank,
 )
-from nudgeguard.cases.rows import case_from_row
+from nudgeguard.cases.rows import case_from_row, case_values
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
@@ -89,24 +89,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
     async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
         with self._tx() as db:
             db.execute(
-                "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    case.id,
-                    case.platform,
-                    case.community_id,
-                    case.conversation_id,
-                    case.subject,
-                    case.target,
-                    case.severity.value,
-                    case.status.value,
-                    case.outcome.value if case.outcome else None,
-                    case.score,
-                    json.dumps(list(case.signals)),
-                    json.dumps(list(case.stages)),
-                    json.dumps(list(case.reasons)),
-                    case.opened_at,
-                    case.updated_at,
-                ),
+                "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", case_values(case)
             )
             self._insert_evidence(case.id, evidence)
             self._audit(
