@@ -20,6 +20,7 @@ from importlib import resources
 
 import yaml
 
+from nudgeguard.cache import FifoCache
 from nudgeguard.detectors.matcher import Matcher, Pattern, build_matcher
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
@@ -190,7 +191,7 @@ class AgeDetector:
     def __init__(self, max_conversations: int = 50_000) -> None:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
-        self._cache: dict[tuple[str, bool], tuple[Signal | None, bool]] = {}
+        self._cache: FifoCache[tuple[str, bool], tuple[Signal | None, bool]] = FifoCache(CACHE_SIZE)
 
     def _remember(self, key: tuple[str, str], asker: str) -> None:
         self._asked[key] = (asker, 0)
@@ -210,9 +211,7 @@ class AgeDetector:
         hit = self._cache.get(key)
         if hit is None:
             hit = _infer(text, answering)
-            if len(self._cache) >= CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]
-            self._cache[key] = hit
+            self._cache.put(key, hit)
         return hit
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:

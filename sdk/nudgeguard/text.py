@@ -30,6 +30,8 @@ from typing import NamedTuple
 
 import yaml
 
+from nudgeguard.cache import FifoCache
+
 _ZERO_WIDTH = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
@@ -205,7 +207,7 @@ def _prepare(raw: str) -> tuple[str, str]:
 #: Short messages repeat a lot in chat ("lol", "ok", "brb"); their results are cached.
 CACHE_MAX_CHARS = 48
 CACHE_SIZE = 8192
-_cache: dict[str, NormalizedText] = {}
+_cache: FifoCache[str, NormalizedText] = FifoCache(CACHE_SIZE)
 
 
 def normalize(raw: str) -> NormalizedText:
@@ -220,9 +222,7 @@ def normalize(raw: str) -> NormalizedText:
     hit = _cache.get(raw)
     if hit is None:
         hit = _normalize(raw)
-        if len(_cache) >= CACHE_SIZE:
-            del _cache[next(iter(_cache))]  # oldest first; frequent texts come back
-        _cache[raw] = hit
+        _cache.put(raw, hit)
     return hit
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from nudgeguard.cache import FifoCache
 from nudgeguard.detectors.matcher import (
     Matcher,
     Pattern,
@@ -122,7 +123,7 @@ class LexiconDetector:
         else:
             self.lexicon = lexicon or load_lexicon()
             self.matcher = build_matcher(self.lexicon.patterns, backend)
-        self._cache: dict[tuple[str, str], tuple[Signal, ...]] = {}
+        self._cache: FifoCache[tuple[str, str], tuple[Signal, ...]] = FifoCache(CACHE_SIZE)
 
     def find(self, text: str) -> dict[str, tuple[float, int, int]]:
         """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
@@ -148,9 +149,7 @@ class LexiconDetector:
         hit = self._cache.get(key)
         if hit is None:
             hit = tuple(self._detect(text))
-            if len(self._cache) >= CACHE_SIZE:
-                del self._cache[next(iter(self._cache))]
-            self._cache[key] = hit
+            self._cache.put(key, hit)
         return list(hit)
 
     def _detect(self, text: NormalizedText) -> list[Signal]:
