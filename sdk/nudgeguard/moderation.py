@@ -136,13 +136,6 @@ class Moderation:
         )
         return ModerationResult(True, case, note="Confirmed; evidence preserved.")
 
-    async def resolve(self, case_id: str, outcome: Outcome, actor: str) -> Case:
-        """Close a case with an outcome (from the CLI or a platform command)."""
-        status = (
-            CaseStatus.DISMISSED if outcome is Outcome.FALSE_POSITIVE else (CaseStatus.RESOLVED)
-        )
-        return await self.cases.transition(case_id, status, actor, outcome=outcome)
-
     async def check_message(
         self,
         event: MessageEvent,

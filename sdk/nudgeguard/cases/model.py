@@ -41,6 +41,11 @@ class Outcome(StrEnum):
     NO_ACTION = "no_action"
 
 
+def closing_status(outcome: Outcome) -> CaseStatus:
+    """Return the status a case closes with: dismissed for false positives, else resolved."""
+    return CaseStatus.DISMISSED if outcome is Outcome.FALSE_POSITIVE else CaseStatus.RESOLVED
+
+
 class EvidenceMessage(BaseModel):
     """One message of a case's evidence window, as stored.
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nudgeguard.cases.audit import AuditRow, make_row
+from nudgeguard.cases.audit import GENESIS, AuditRow, make_row
 from nudgeguard.cases.migrations import migrate_sqlite
 
 SCHEMA_VERSION = 2
@@ -110,7 +110,7 @@ class SqliteBase:
     def _audit(self, case_id: str, kind: str, actor: str, detail: dict[str, Any]) -> int:
         """Append one chained audit row (call inside a transaction); return its seq."""
         row = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (row["seq"] + 1, row["hash"]) if row else (1, "0" * 64)
+        seq, prev = (row["seq"] + 1, row["hash"]) if row else (1, GENESIS)
         r = make_row(prev, seq, case_id, self._now(), kind, actor, detail)
         self._db.execute(
             "INSERT INTO audit(seq, case_id, ts, kind, actor, salt, actor_commit, detail,"

@@ -14,7 +14,7 @@ import click
 
 from nudgeguard.app import open_store
 from nudgeguard.cases.bundle import Written, build_bundle, export_case
-from nudgeguard.cases.model import Case, CaseStatus, Outcome
+from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
 from nudgeguard.cases.store import OutboxRecord
 from nudgeguard.cli.common import run_async, store_option
 
@@ -135,10 +135,7 @@ def resolve(store: Path | None, case_id: str, outcome: str, actor: str) -> None:
             if await s.get(case_id) is None:
                 raise click.ClickException(f"no case {case_id}")
             out = Outcome(outcome)
-            status = (
-                CaseStatus.DISMISSED if out is Outcome.FALSE_POSITIVE else (CaseStatus.RESOLVED)
-            )
-            return await s.transition(case_id, status, actor, outcome=out)
+            return await s.transition(case_id, closing_status(out), actor, outcome=out)
         finally:
             await s.close()
 
