@@ -34,6 +34,8 @@ POSITIVE = [
     ("platform_migration", "add me on snap"),
     ("platform_migration", "whats ur kik"),
     ("platform_migration", "dm me"),
+    ("platform_migration", "whats ur insta"),
+    ("platform_migration", "ur number?"),
     ("gift_offer", "ill buy u robux"),
     ("gift_offer", "want a gift card"),
     ("flattery_appearance", "ur so pretty"),
@@ -85,6 +87,11 @@ def test_every_scored_signal_has_patterns():
         ("your dog is so cute", "flattery_appearance"),
         ("oops delete that, wrong chat", "deletion_request"),
         ("see you at the team meeting", "meet_request"),
+        ("my phone died, so the call dropped", "platform_migration"),
+        ("this plan wont tie up your phone line", "platform_migration"),
+        ("let me show you how to format a cv", "sexual_desensitization"),
+        ("talking it through helps me get it off my chest", "sexual_desensitization"),
+        ("it rained all day and my shoes are wet", "sexual_desensitization"),
     ],
 )
 def test_false_positive_guards(line, sid):
