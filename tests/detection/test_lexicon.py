@@ -55,6 +55,8 @@ POSITIVE = [
     ("coercion_pressure", "dont be a baby"),
     ("meet_request", "lets meet up this weekend"),
     ("meet_request", "i can pick u up after school"),
+    ("meet_request", "when can u hang out"),
+    ("meet_request", "r u allowed to come over"),
     ("sextortion_threat", "send more or ill post them"),
     ("sextortion_threat", "ill send ur pics to ur family"),
     ("child_pii_disclosure", "my address is on the main road"),
