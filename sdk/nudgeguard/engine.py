@@ -21,7 +21,14 @@ from nudgeguard.adapter import Adapter, Capabilities
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
+from nudgeguard.events import (
+    AgeBand,
+    AgeSource,
+    ConversationKind,
+    EventType,
+    MessageEvent,
+    Participant,
+)
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -176,6 +183,10 @@ class Engine(Moderation):
     async def handle(self, event: MessageEvent) -> Decision | None:
         """Process one event; return the decision for scored messages, else None.
 
+        When the event is the second person's first in a direct chat, the opening messages
+        are scored towards them first; if that planned an action and the event's own
+        decision did not, the opening's decision is returned instead.
+
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
@@ -248,20 +259,68 @@ class Engine(Moderation):
             self._mark(conv, event.message_id, deleted=True)
             await self.state.save_conversation(ckey, conv, now)
             return None
+        answering = self._answers_opening(event, conv)
         conv.participants.add(event.author.id)
         if event.author.age_source is not AgeSource.NONE:
             await self._remember_declared(event.platform, event.author, now)
+        opening = await self._score_opening(event, conv) if answering else None
         if event.type is EventType.MEMBER_JOIN or not event.text.strip():
             await self.state.save_conversation(ckey, conv, now)
-            return None
+            return opening
         signals = self.detect(event)
         actor_age = await self._actor_age(event, signals, now)
         target_id = self._target(event, conv)
         self._remember(conv, event, signals)
         await self.state.save_conversation(ckey, conv, now)
         if target_id is None:
-            return None
-        return await self._score(event, conv, signals, actor_age, target_id)
+            return opening
+        decision = await self._score(event, conv, signals, actor_age, target_id)
+        if opening is not None and opening.actions and not decision.actions:
+            return opening
+        return decision
+
+    @staticmethod
+    def _answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
+        """True for the first event of the second person in a direct chat.
+
+        Messages sent before anyone else was there had no one to be about, so their signals
+        were kept as evidence only; they are scored once the other person shows up.
+        """
+        return (
+            event.conversation_kind is ConversationKind.DIRECT
+            and len(conv.participants) == 1
+            and event.author.id not in conv.participants
+        )
+
+    async def _score_opening(self, event: MessageEvent, conv: ConversationState) -> Decision | None:
+        """Score a direct chat's opening messages towards the person who just arrived.
+
+        Runs each earlier message with a signal through detection and scoring again, as if
+        it had been addressed to ``event``'s author (so a cold open such as "hey cutie, asl?"
+        counts and the person it was aimed at gets a nudge when they arrive). Returns the
+        last decision that planned an action, if any.
+        """
+        me = event.author.id
+        found: Decision | None = None
+        for item in [i for i in conv.window if i.signals and not i.deleted and i.author_id != me]:
+            opener = event.model_copy(
+                update={
+                    "type": EventType.MESSAGE,
+                    "message_id": item.message_id,
+                    "author": Participant(id=item.author_id),
+                    "text": item.text,
+                    "ts": item.ts,
+                    "reply_to_author_id": None,
+                    "mentions": (),
+                    "attachment_count": item.attachment_count,
+                }
+            )
+            signals = self.detect(opener)
+            actor_age = await self._actor_age(opener, signals, item.ts)
+            decision = await self._score(opener, conv, signals, actor_age, me)
+            if decision.actions:
+                found = decision
+        return found
 
     async def _score(
         self,

@@ -3,7 +3,7 @@
 import pytest
 
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
+from nudgeguard.events import AgeBand, ConversationKind
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
@@ -72,3 +72,35 @@ async def test_declared_minor_still_wins_over_a_self_disclosed_adult_age(setup):
     await chat.say(declared, "im 25 lol")
     decision = await chat.say(ADULT, "how old are you", to=declared)
     assert decision.target_band is AgeBand.MINOR
+
+
+async def _opening(engine: Engine, kind: ConversationKind, *, delete: bool = False):
+    chat = Scenario(engine, kind=kind, conversation_id=f"{kind}-chat")
+    kid = person("kid-" + kind, AgeBand.MINOR)
+    await chat.say(ADULT, "hey cutie")
+    await chat.say(ADULT, "r u home alone? dont tell ur parents about me")
+    if delete:
+        await chat.delete(ADULT, "m2")
+    return kid, await chat.say(kid, "hi who is this")
+
+
+async def test_a_direct_chat_cold_open_is_scored_when_the_child_first_answers(setup):
+    engine, adapter, _ = setup
+    kid, decision = await _opening(engine, ConversationKind.DIRECT)
+    assert decision is not None and decision.wants("nudge_child") is not None
+    assert decision.actor_id == ADULT.id and decision.target_id == kid.id
+    assert adapter.nudges_to(kid.id)
+    assert not adapter.nudges_to(ADULT.id)
+
+
+async def test_an_opening_in_a_group_is_not_pinned_on_whoever_speaks_next(setup):
+    engine, adapter, _ = setup
+    kid, decision = await _opening(engine, ConversationKind.GROUP)
+    assert decision is not None and not decision.actions
+    assert not adapter.nudges_to(kid.id)
+
+
+async def test_a_deleted_opening_message_is_not_scored(setup):
+    engine, adapter, _ = setup
+    kid, _ = await _opening(engine, ConversationKind.DIRECT, delete=True)
+    assert not adapter.nudges_to(kid.id)
