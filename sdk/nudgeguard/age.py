@@ -41,7 +41,8 @@ _NUM = r"(?P<age>\d{1,2}|" + "|".join(_WORDS) + r")"
 _UNITS = (
     r"(?!\s*(?:hours?|hrs?|h\b|mins?|minutes?|secs?|seconds?|days?|weeks?|wks?|months?|"
     r"percent|%|dollars?|bucks|usd|\$|euros?|pounds?|lbs?|kgs?|kilos?|am\b|pm\b|oclock|"
-    r"feet|foot|ft|inch|inches|cm|mm|miles?|km|k\b|x\b|times|points|pts|kills|games|"
+    r"feet|foot|ft|inch|inches|cm|mm|miles?|km|k\b|x\b|times|points|pts|kills|games|blocks?|"
+    r"stops|floors|away\b|"
     r"levels?|lvl|pages|people|of\b|more|less|or more|items|pcs|gb|mb|fps|hz|min\b|"
     r"(?:th|st|nd|rd)\b|[/:.,]\d|'|-\d))"
 )
@@ -50,10 +51,14 @@ _FIRST = (
     r"i will be|im only|im just|i am only)"
 )
 _YEARS = r"(?:yo|y/o|yrs?|years?|year old|years old|yr old|yrs old)"
+# "im actually 23", "im really only 14": at most two such words before the number.
+_ADVERBS = (
+    r"(?:(?:actually|really|truly|honestly|seriously|only|just|like|about|almost|nearly)\s+){0,2}"
+)
 
 _STATED = re.compile(
     rf"(?<![a-z0-9])(?<!was )(?<!is )(?<!when )(?:{_FIRST})\s+"
-    rf"(?:like\s+|about\s+|almost\s+|nearly\s+)?{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
+    rf"{_ADVERBS}{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
 )
 _YEARS_OLD = re.compile(
     rf"(?:^|(?:and|but|just|only|guy|girl|boy|male|female|f|m)\s+){_NUM}\s*{_YEARS}(?![a-z0-9])"

@@ -22,6 +22,7 @@ def _infer(text, answering=False):
         "14/f/somewhere",
         "im thirteen",
         "im a junior in high school",
+        "im really only 14",
     ],
 )
 def test_minor_self_disclosure(line):
@@ -41,6 +42,7 @@ def test_minor_self_disclosure(line):
         "i drive",
         "age is just a number",
         "im older than you but thats ok",
+        "im actually 23",
     ],
 )
 def test_adult_cues(line):
@@ -62,6 +64,7 @@ def test_adult_cues(line):
         "im 12 hours into this game",
         "my sister is in 8th grade",
         "he is 14",
+        "im just 2 blocks away",
     ],
 )
 def test_ordinary_numbers_are_not_ages(line):
