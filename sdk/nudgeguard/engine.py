@@ -8,7 +8,6 @@ isolated, counted and logged without message text.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 import time
@@ -37,6 +36,7 @@ from nudgeguard.state import (
     StateStore,
 )
 from nudgeguard.text import normalize
+from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class Engine(Moderation):
             country or (lambda _community: "GB"),
         )
         self.stats = EngineStats()
-        self._locks: dict[tuple[str, str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._turns: Turns[tuple[str, str, str]] = Turns()
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
         for adapter in adapters:
@@ -167,7 +167,7 @@ class Engine(Moderation):
         clone = copy.copy(self)
         clone.state = MemoryStateStore()
         clone.stats = EngineStats()
-        clone._locks = {}
+        clone._turns = Turns()
         clone.dispatcher = copy.copy(self.dispatcher)
         clone.dispatcher.contact_people = contact_people
         return clone
@@ -183,14 +183,11 @@ class Engine(Moderation):
             self.stats.ignored += 1
             return None
         key = event.conversation_key
-        entry = self._locks.get(key)
-        if entry is None:
-            entry = self._locks[key] = (asyncio.Lock(), [0])
-        lock, refs = entry
-        refs[0] += 1
+        turns = self._turns
+        if not turns.try_take(key):
+            await turns.take(key)
         try:
-            async with lock:
-                return await self._process(event)
+            return await self._process(event)
         except Exception as exc:
             self.stats.errors += 1
             log.error(
@@ -198,9 +195,7 @@ class Engine(Moderation):
             )
             return None
         finally:
-            refs[0] -= 1
-            if refs[0] == 0:
-                self._locks.pop(key, None)
+            turns.give_back(key)
 
     async def pack_for(self, community_id: str, conversation_id: str) -> PolicyPack:
         """Return the pack in force for a conversation (overrides and runtime mode applied)."""
