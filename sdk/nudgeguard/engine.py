@@ -246,7 +246,8 @@ class Engine(Moderation):
         conv.participants.add(event.author.id)
         if event.author.age_source is not AgeSource.NONE:
             await self._remember_declared(event.platform, event.author, now)
-        if event.type is EventType.MEMBER_JOIN or not event.text.strip():
+        text = event.text
+        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             await self.state.save_conversation(ckey, conv, now)
             return None
         signals = self.detect(event)
@@ -269,7 +270,9 @@ class Engine(Moderation):
         now, platform = event.ts, event.platform
         pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
         pair = await self.state.load_pair(pkey, now)
-        if not pair.scores and not any(_ABOUT_ACTOR.get(s.id, False) for s in signals):
+        if not pair.scores and not (
+            signals and any(_ABOUT_ACTOR.get(s.id, False) for s in signals)
+        ):
             # Nothing to score: no risk so far and no signal about the author, so the level
             # is "none" whatever the factors. Keep the counters (one-sided questioning) and
             # skip the tracker and the policy; most chat messages take this path.
@@ -298,7 +301,7 @@ class Engine(Moderation):
             )
         pack = await self.pack_for(event.community_id, event.conversation_id)
         target_age = await self.state.load_age((platform, target_id), now)
-        pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
+        pair.replies = [i.author_id for i in conv.window].count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
             fanout = await self.state.note_contact(
@@ -359,7 +362,7 @@ class Engine(Moderation):
 
     @staticmethod
     def _remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
-        ids = tuple(sorted({s.id for s in signals}))
+        ids = tuple(sorted({s.id for s in signals})) if signals else ()
         if event.type is EventType.EDIT:
             for item in conv.window:
                 if item.message_id == event.message_id:
@@ -399,7 +402,7 @@ class Engine(Moderation):
             return AgeInference(author.age_band, author.age_source, 1.0)
         key = (event.platform, author.id)
         known = await self.state.load_age(key, now)
-        disclosed = [s for s in signals if s.age_band is not None]
+        disclosed = [s for s in signals if s.age_band is not None] if signals else signals
         if not disclosed or declared_age(known.source):
             return known
         best = max(disclosed, key=lambda s: s.confidence)
