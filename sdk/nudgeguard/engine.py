@@ -8,7 +8,6 @@ isolated, counted and logged without message text.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 import time
@@ -44,6 +43,7 @@ from nudgeguard.state import (
     StateStore,
 )
 from nudgeguard.text import normalize
+from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class Engine(Moderation):
             country or (lambda _community: "GB"),
         )
         self.stats = EngineStats()
-        self._locks: dict[tuple[str, str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._turns: Turns[tuple[str, str, str]] = Turns()
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
         for adapter in adapters:
@@ -174,7 +174,7 @@ class Engine(Moderation):
         clone = copy.copy(self)
         clone.state = MemoryStateStore()
         clone.stats = EngineStats()
-        clone._locks = {}
+        clone._turns = Turns()
         clone.dispatcher = copy.copy(self.dispatcher)
         clone.dispatcher.contact_people = contact_people
         return clone
@@ -194,14 +194,11 @@ class Engine(Moderation):
             self.stats.ignored += 1
             return None
         key = event.conversation_key
-        entry = self._locks.get(key)
-        if entry is None:
-            entry = self._locks[key] = (asyncio.Lock(), [0])
-        lock, refs = entry
-        refs[0] += 1
+        turns = self._turns
+        if not turns.try_take(key):
+            await turns.take(key)
         try:
-            async with lock:
-                return await self._process(event)
+            return await self._process(event)
         except Exception as exc:
             self.stats.errors += 1
             log.error(
@@ -209,9 +206,7 @@ class Engine(Moderation):
             )
             return None
         finally:
-            refs[0] -= 1
-            if refs[0] == 0:
-                self._locks.pop(key, None)
+            turns.give_back(key)
 
     async def pack_for(self, community_id: str, conversation_id: str) -> PolicyPack:
         """Return the pack in force for a conversation (overrides and runtime mode applied)."""
@@ -264,7 +259,8 @@ class Engine(Moderation):
         if event.author.age_source is not AgeSource.NONE:
             await self._remember_declared(event.platform, event.author, now)
         opening = await self._score_opening(event, conv) if answering else None
-        if event.type is EventType.MEMBER_JOIN or not event.text.strip():
+        text = event.text
+        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             await self.state.save_conversation(ckey, conv, now)
             return opening
         signals = self.detect(event)
@@ -333,7 +329,9 @@ class Engine(Moderation):
         now, platform = event.ts, event.platform
         pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
         pair = await self.state.load_pair(pkey, now)
-        if not pair.scores and not any(_ABOUT_ACTOR.get(s.id, False) for s in signals):
+        if not pair.scores and not (
+            signals and any(_ABOUT_ACTOR.get(s.id, False) for s in signals)
+        ):
             # Nothing to score: no risk so far and no signal about the author, so the level
             # is "none" whatever the factors. Keep the counters (one-sided questioning) and
             # skip the tracker and the policy; most chat messages take this path.
@@ -362,7 +360,7 @@ class Engine(Moderation):
             )
         pack = await self.pack_for(event.community_id, event.conversation_id)
         target_age = await self.state.load_age((platform, target_id), now)
-        pair.replies = sum(1 for i in conv.window if i.author_id == target_id)
+        pair.replies = [i.author_id for i in conv.window].count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
             fanout = await self.state.note_contact(
@@ -423,7 +421,7 @@ class Engine(Moderation):
 
     @staticmethod
     def _remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
-        ids = tuple(sorted({s.id for s in signals}))
+        ids = tuple(sorted({s.id for s in signals})) if signals else ()
         if event.type is EventType.EDIT:
             for item in conv.window:
                 if item.message_id == event.message_id:
@@ -463,7 +461,7 @@ class Engine(Moderation):
             return AgeInference(author.age_band, author.age_source, 1.0)
         key = (event.platform, author.id)
         known = await self.state.load_age(key, now)
-        disclosed = [s for s in signals if s.age_band is not None]
+        disclosed = [s for s in signals if s.age_band is not None] if signals else signals
         if not disclosed or declared_age(known.source):
             return known
         best = max(disclosed, key=lambda s: s.confidence)

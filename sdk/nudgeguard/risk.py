@@ -75,6 +75,10 @@ def age_factor(pack: PolicyPack, actor: AgeBand, target: AgeBand) -> tuple[str, 
     return "unknown_pair", f.unknown_pair
 
 
+def _by_score_desc(item: tuple[str, float]) -> float:
+    return -item[1]
+
+
 class RiskTracker:
     """Updates a pair's state with one message's signals and scores it."""
 
@@ -99,14 +103,15 @@ class RiskTracker:
         if ctx.is_question:
             state.questions += 1
 
-        counted = self._add(pack, state, signals)
-        total = sum(state.scores.values())
+        counted = self._add(pack, state, signals) if signals else ()
+        scores = state.scores
+        total = sum(scores.values())
         factors: dict[str, float] = {}
-        stages = tuple(
-            s
-            for s, v in sorted(state.scores.items(), key=lambda kv: -kv[1])
-            if v >= f.stage_min_score
-        )
+        if len(scores) > 1:
+            floor = f.stage_min_score
+            stages = tuple(s for s, v in sorted(scores.items(), key=_by_score_desc) if v >= floor)
+        else:
+            stages = tuple(s for s, v in scores.items() if v >= f.stage_min_score)
         if len(stages) > 1 and f.stage_diversity_bonus:
             factors["stage_diversity"] = 1.0 + f.stage_diversity_bonus * (min(len(stages), 4) - 1)
         name, value = age_factor(pack, ctx.actor_band, ctx.target_band)
@@ -123,14 +128,14 @@ class RiskTracker:
             factors["one_sided_questioning"] = f.one_sided_questioning
         if f.fanout_min_targets and ctx.fanout >= f.fanout_min_targets:
             factors["high_fanout"] = f.high_fanout
-        if any(s.evasion for s in counted):
+        if counted and any(s.evasion for s in counted):
             factors["evasion"] = f.evasion
 
         score = total
         for value in factors.values():
             score *= value
         factors = {k: v for k, v in factors.items() if v != 1.0}
-        urgent_reason = self._urgent_reason(state, counted, ctx)
+        urgent_reason = self._urgent_reason(state, counted, ctx) if counted else None
         level = self._level(pack, score)
         if urgent_reason is not None:
             level = Level.URGENT

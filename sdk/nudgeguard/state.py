@@ -94,44 +94,50 @@ class BoundedMap(Generic[K, V]):
     """A map with an LRU size cap and a time-to-live measured on event time.
 
     Event time (not wall time) is used so that replays of old transcripts behave as live
-    traffic would.
+    traffic would. Values and their last-write times are kept in two maps rather than as
+    ``(time, value)`` pairs: the engine writes back the same live object after every
+    message, and a fresh pair per write was garbage the collector had to chase through
+    its older generations.
     """
 
     def __init__(self, max_items: int, ttl_seconds: float) -> None:
-        self._data: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._written: dict[K, float] = {}
         self.max_items = max_items
         self.ttl = ttl_seconds
 
     def get(self, key: K, now: float) -> V | None:
         """Return the live value for ``key`` or None if absent or expired."""
-        hit = self._data.get(key)
-        if hit is None:
+        value = self._data.get(key)
+        if value is None:
             return None
-        if now - hit[0] > self.ttl:
-            del self._data[key]
+        if now - self._written[key] > self.ttl:
+            del self._data[key], self._written[key]
             return None
         self._data.move_to_end(key)
-        return hit[1]
+        return value
 
     def put(self, key: K, value: V, now: float) -> None:
         """Store ``value``, evicting the least recently used entries beyond the cap."""
-        self._data[key] = (now, value)
-        self._data.move_to_end(key)
-        while len(self._data) > self.max_items:
-            self._data.popitem(last=False)
+        data = self._data
+        data[key] = value
+        data.move_to_end(key)
+        self._written[key] = now
+        while len(data) > self.max_items:
+            del self._written[data.popitem(last=False)[0]]
 
     def pop(self, key: K) -> V | None:
         """Remove and return the value for ``key``."""
-        hit = self._data.pop(key, None)
-        return None if hit is None else hit[1]
+        self._written.pop(key, None)
+        return self._data.pop(key, None)
 
     def values(self) -> list[V]:
         """Return the stored values (expired ones included until touched)."""
-        return [v for _, v in self._data.values()]
+        return list(self._data.values())
 
     def items(self) -> list[tuple[K, V]]:
         """Return (key, value) pairs without refreshing their age."""
-        return [(k, v) for k, (_, v) in self._data.items()]
+        return list(self._data.items())
 
     def keys(self) -> list[K]:
         """Return the stored keys."""

@@ -207,7 +207,9 @@ def _prepare(raw: str) -> tuple[str, str]:
 #: Short messages repeat a lot in chat ("lol", "ok", "brb"); their results are cached.
 CACHE_MAX_CHARS = 48
 CACHE_SIZE = 8192
-_cache: FifoCache[str, NormalizedText] = FifoCache(CACHE_SIZE)
+# Values are plain (text, evasion, plain) tuples: the collector stops tracking a tuple of
+# strings, whereas every cached NormalizedText would stay on its lists until evicted.
+_cache: FifoCache[str, tuple[str, bool, str]] = FifoCache(CACHE_SIZE)
 
 
 def normalize(raw: str) -> NormalizedText:
@@ -221,9 +223,10 @@ def normalize(raw: str) -> NormalizedText:
         return _normalize(raw)
     hit = _cache.get(raw)
     if hit is None:
-        hit = _normalize(raw)
-        _cache.put(raw, hit)
-    return hit
+        result = _normalize(raw)
+        _cache.put(raw, (result.text, result.evasion, result.plain))
+        return result
+    return NormalizedText(raw, hit[0], hit[1], hit[2])
 
 
 def _normalize(raw: str) -> NormalizedText:
@@ -234,7 +237,7 @@ def _normalize(raw: str) -> NormalizedText:
         evasion = evasion or changed
     text = _abbreviate(deobf)
     if not evasion:
-        return NormalizedText(raw=raw, text=text, evasion=False, plain=text)
+        return NormalizedText(raw, text, False, text)
     plain = _abbreviate(base)
     return NormalizedText(raw=raw, text=text, evasion=plain != text, plain=plain)
 

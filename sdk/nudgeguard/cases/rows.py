@@ -8,10 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome, Severity
 from nudgeguard.cases.store import OutboxItem, OutboxRecord
+
+
+@lru_cache(maxsize=4096)
+def json_list(items: tuple[str, ...]) -> str:
+    """Return ``items`` as a JSON array, the stored form of list columns.
+
+    Cached: the same few signal, stage and action lists are written over and over, and
+    ``json.dumps`` of even an empty list costs about a microsecond.
+    """
+    return json.dumps(list(items))
+
+
+@lru_cache(maxsize=4096)
+def parse_list(text: str) -> tuple[str, ...]:
+    """Return a stored JSON array as a tuple (cached, see :func:`json_list`)."""
+    return tuple(json.loads(text))
 
 
 def evidence_from_row(row: Any) -> EvidenceMessage:
@@ -21,7 +38,7 @@ def evidence_from_row(row: Any) -> EvidenceMessage:
         author=row["author"],
         ts=row["ts"],
         text=row["text"],
-        signals=tuple(json.loads(row["signals"])),
+        signals=parse_list(row["signals"]),
         attachment_count=row["attachment_count"],
         edited=bool(row["edited"]),
         deleted=bool(row["deleted"]),
@@ -41,9 +58,9 @@ def case_from_row(row: Any, evidence: Iterable[Any] = ()) -> Case:
         status=CaseStatus(row["status"]),
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         score=row["score"],
-        signals=tuple(json.loads(row["signals"])),
-        stages=tuple(json.loads(row["stages"])),
-        reasons=tuple(json.loads(row["reasons"])),
+        signals=parse_list(row["signals"]),
+        stages=parse_list(row["stages"]),
+        reasons=parse_list(row["reasons"]),
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
         evidence=tuple(evidence_from_row(e) for e in evidence),
@@ -92,8 +109,8 @@ def case_values(case: Case) -> tuple[Any, ...]:
         case.status.value,
         case.outcome.value if case.outcome else None,
         case.score,
-        json.dumps(list(case.signals)),
-        json.dumps(list(case.stages)),
+        json_list(case.signals),
+        json_list(case.stages),
         json.dumps(list(case.reasons)),
         case.opened_at,
         case.updated_at,

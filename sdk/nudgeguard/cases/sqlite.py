@@ -17,7 +17,7 @@ from nudgeguard.cases.model import (
     Severity,
     severity_rank,
 )
-from nudgeguard.cases.rows import case_from_row, case_values
+from nudgeguard.cases.rows import case_from_row, case_values, json_list, parse_list
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
@@ -55,19 +55,20 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         return case_from_row(row, evidence)
 
     def _insert_evidence(self, case_id: str, evidence: Sequence[EvidenceMessage]) -> int:
+        if not evidence:
+            return 0
         row = self._db.execute(
             "SELECT COALESCE(MAX(pos), -1) AS pos FROM evidence WHERE case_id=?", (case_id,)
         ).fetchone()
-        pos = row["pos"] + 1
-        added = 0
-        for e in evidence:
-            cur = self._db.execute(
-                "INSERT INTO evidence(case_id, pos, message_id, author, ts, text, signals,"
-                " attachment_count, edited, deleted) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(case_id, message_id) DO UPDATE SET"
-                " edited=MAX(edited, excluded.edited), deleted=MAX(deleted, excluded.deleted),"
-                " signals=CASE WHEN excluded.signals != '[]' THEN excluded.signals"
-                " ELSE signals END",
+        first = row["pos"] + 1
+        cur = self._db.executemany(
+            "INSERT INTO evidence(case_id, pos, message_id, author, ts, text, signals,"
+            " attachment_count, edited, deleted) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(case_id, message_id) DO UPDATE SET"
+            " edited=MAX(edited, excluded.edited), deleted=MAX(deleted, excluded.deleted),"
+            " signals=CASE WHEN excluded.signals != '[]' THEN excluded.signals"
+            " ELSE signals END",
+            [
                 (
                     case_id,
                     pos,
@@ -75,15 +76,15 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                     e.author,
                     e.ts,
                     e.text,
-                    json.dumps(list(e.signals)),
+                    json_list(e.signals),
                     e.attachment_count,
                     int(e.edited),
                     int(e.deleted),
-                ),
-            )
-            added += cur.rowcount
-            pos += 1
-        return added
+                )
+                for pos, e in enumerate(evidence, first)
+            ],
+        )
+        return cur.rowcount
 
     # -- cases -----------------------------------------------------------------------------
     async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
@@ -134,16 +135,16 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
             new_sev = current
             if severity is not None and severity_rank(severity) > severity_rank(current):
                 new_sev = severity
-            all_signals = sorted({*json.loads(row["signals"]), *signals})
-            all_stages = sorted({*json.loads(row["stages"]), *stages})
+            all_signals = tuple(sorted({*parse_list(row["signals"]), *signals}))
+            all_stages = tuple(sorted({*parse_list(row["stages"]), *stages}))
             db.execute(
                 "UPDATE cases SET severity=?, score=MAX(score, ?), signals=?, stages=?,"
                 " updated_at=? WHERE id=?",
                 (
                     new_sev.value,
                     score or 0.0,
-                    json.dumps(all_signals),
-                    json.dumps(all_stages),
+                    json_list(all_signals),
+                    json_list(all_stages),
                     self._now(),
                     case_id,
                 ),

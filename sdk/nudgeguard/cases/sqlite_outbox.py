@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
-from nudgeguard.cases.rows import outbox_item_from_row, outbox_record_from_row
+from nudgeguard.cases.rows import (
+    json_list,
+    outbox_item_from_row,
+    outbox_record_from_row,
+    parse_list,
+)
 from nudgeguard.cases.sqlite_base import SqliteBase
 from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
 
@@ -91,8 +94,8 @@ class SqliteOutbox(SqliteBase):
                 obs.platform,
                 obs.community_id,
                 obs.level,
-                json.dumps(list(obs.signals)),
-                json.dumps(list(obs.actions)),
+                json_list(tuple(obs.signals)),
+                json_list(tuple(obs.actions)),
                 obs.mode,
                 obs.family,
             ),
@@ -110,8 +113,8 @@ class SqliteOutbox(SqliteBase):
                 platform=r["platform"],
                 community_id=r["community_id"],
                 level=r["level"],
-                signals=tuple(json.loads(r["signals"])),
-                actions=tuple(json.loads(r["actions"])),
+                signals=parse_list(r["signals"]),
+                actions=parse_list(r["actions"]),
                 mode=r["mode"],
                 family=r["family"],
             )
