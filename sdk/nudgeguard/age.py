@@ -72,6 +72,17 @@ _BARE = re.compile(
     rf"^(?:im\s+|i am\s+|am\s+|about\s+|almost\s+|like\s+)?{_NUM}(?![a-z0-9]){_UNITS}"
 )
 _DIGIT = re.compile(r"\d")
+# What someone says of the person they talk to: "ur 13", "r u 14?", "u just turned 15".
+_TO_YOU = re.compile(
+    r"(?<![a-z0-9])(?:(?:you|ya) (?:are|r|is)|(?:are|r) (?:you|ya)|your|youre|"
+    r"(?:you|ya) (?:just )?turned)\s+"
+    rf"(?:(?:only|just|really|still|actually|like|almost|barely)\s+)?{_NUM}"
+    r"(?:\s*(?:yo|years? old|yrs? old))?"
+    r"(?=\s*(?:$|[?!.,]|(?:and|but|right|now|too|so|lol|haha|i|im|or|already|huh|yet|then|"
+    r"though|tho|yeah|ok)\b))"
+)
+#: Confidence of an age someone else states: less than the person's own word.
+STATED_BY_OTHER = 0.6
 _ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
 # Someone else's age: "my sister is in 8th grade", "he is 14".
 _OTHER = re.compile(
@@ -162,24 +173,42 @@ def _signal(band: AgeBand, span: tuple[int, int], confidence: float) -> Signal:
     return Signal(sid, span, confidence, "age", age_band=band)
 
 
-def _infer(text: str, answering: bool) -> tuple[Signal | None, bool]:
-    """The age signal in a normalised text, and whether the text asks someone's age."""
+def _of_other(text: str) -> Signal | None:
+    """The age a text states for the person addressed ("ur 13"), as an ``age_probe``."""
+    m = _TO_YOU.search(text)
+    if m is None:
+        return None
+    band = _band(_age(m))
+    if band is None:
+        return None
+    return Signal("age_probe", m.span(), STATED_BY_OTHER, "age", age_band=band, about_target=True)
+
+
+def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
+    """The age signals in a normalised text, and whether the text asks someone's age.
+
+    At most one signal about the author (the strongest) and one about the person addressed
+    (``about_target``).
+    """
     cues = _cues()
     hits = cues.scan(text)
     keys = {cues.patterns[h.index].key for h in hits}
     asks = _ASKS in keys
+    own: Signal | None = None
+    other: Signal | None = None
     if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
-        found = _numeric(text, answering)
-        if found is not None:
-            return found, asks
-    best: Signal | None = None
-    for hit in hits:
-        cue = cues.patterns[hit.index]
-        if cue.key in (_ASKS, _NUMBER_WORD):
-            continue
-        if best is None or cue.confidence > best.confidence:
-            best = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
-    return best, asks
+        other = _of_other(text)
+        start, end = other.span if other is not None else (0, 0)
+        rest = text[:start] + " " * (end - start) + text[end:]  # offsets stay valid
+        own = _numeric(rest, answering)
+    if own is None:
+        for hit in hits:
+            cue = cues.patterns[hit.index]
+            if cue.key in (_ASKS, _NUMBER_WORD):
+                continue
+            if own is None or cue.confidence > own.confidence:
+                own = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
+    return tuple(s for s in (own, other) if s is not None), asks
 
 
 class AgeDetector:
@@ -196,7 +225,9 @@ class AgeDetector:
     def __init__(self, max_conversations: int = 50_000) -> None:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
-        self._cache: FifoCache[tuple[str, bool], tuple[Signal | None, bool]] = FifoCache(CACHE_SIZE)
+        self._cache: FifoCache[tuple[str, bool], tuple[tuple[Signal, ...], bool]] = FifoCache(
+            CACHE_SIZE
+        )
 
     def _remember(self, key: tuple[str, str], asker: str) -> None:
         self._asked[key] = (asker, 0)
@@ -205,10 +236,10 @@ class AgeDetector:
             self._asked.popitem(last=False)
 
     def infer(self, text: str, answering: bool = False) -> Signal | None:
-        """Return the strongest age signal in a normalised text, if any."""
-        return self._infer(text, answering)[0]
+        """Return the strongest age signal about the author of a normalised text, if any."""
+        return next((s for s in self._infer(text, answering)[0] if not s.about_target), None)
 
-    def _infer(self, text: str, answering: bool) -> tuple[Signal | None, bool]:
+    def _infer(self, text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
         """Return the age signal in ``text`` and whether it asks someone's age (cached)."""
         if len(text) > CACHE_MAX_CHARS:
             return _infer(text, answering)
@@ -220,7 +251,7 @@ class AgeDetector:
         return hit
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
-        """Return at most one age signal about the author of ``event``."""
+        """Return age signals: at most one about the author, one about the person addressed."""
         key = (event.community_id, event.conversation_id)
         author = event.author.id
         answering = False
@@ -232,4 +263,4 @@ class AgeDetector:
         found, asks = self._infer(text.text, answering)
         if asks:
             self._remember(key, author)
-        return [found] if found is not None else []
+        return list(found)

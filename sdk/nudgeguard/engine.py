@@ -41,6 +41,7 @@ from nudgeguard.state import (
     EvidenceItem,
     MemoryStateStore,
     StateStore,
+    UserKey,
 )
 from nudgeguard.text import normalize
 from nudgeguard.turns import Turns
@@ -359,7 +360,12 @@ class Engine(Moderation):
                 target_band=target_age.band,
             )
         pack = await self.pack_for(event.community_id, event.conversation_id)
-        target_age = await self.state.load_age((platform, target_id), now)
+        target_age = await self._learn_age(
+            (platform, target_id),
+            [s for s in signals if s.about_target],
+            AgeSource.STATED_BY_OTHER,
+            now,
+        )
         pair.replies = [i.author_id for i in conv.window].count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
@@ -459,16 +465,27 @@ class Engine(Moderation):
         author = event.author
         if declared_age(author.age_source) and author.age_band is not AgeBand.UNKNOWN:
             return AgeInference(author.age_band, author.age_source, 1.0)
-        key = (event.platform, author.id)
+        own = [s for s in signals if not s.about_target] if signals else signals
+        return await self._learn_age(
+            (event.platform, author.id), own, AgeSource.SELF_DISCLOSURE, now
+        )
+
+    async def _learn_age(
+        self, key: UserKey, signals: list[Signal], source: AgeSource, now: float
+    ) -> AgeInference:
+        """Return what is known of one person's age after the age ``signals`` about them.
+
+        A declared band is never overridden; otherwise the more confident statement wins.
+        """
         known = await self.state.load_age(key, now)
-        disclosed = [s for s in signals if s.age_band is not None] if signals else signals
-        if not disclosed or declared_age(known.source):
+        stated = [s for s in signals if s.age_band is not None]
+        if not stated or declared_age(known.source):
             return known
-        best = max(disclosed, key=lambda s: s.confidence)
+        best = max(stated, key=lambda s: s.confidence)
         assert best.age_band is not None
         if known.band is best.age_band:
             known.confidence = max(known.confidence, best.confidence)
         elif best.confidence >= known.confidence:
-            known = AgeInference(best.age_band, AgeSource.SELF_DISCLOSURE, best.confidence)
+            known = AgeInference(best.age_band, source, best.confidence)
         await self.state.save_age(key, known, now)
         return known

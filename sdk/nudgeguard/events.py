@@ -29,6 +29,7 @@ class AgeSource(StrEnum):
     PLATFORM = "platform_role"
     CONFIG = "admin_config"
     SELF_DISCLOSURE = "self_disclosure"
+    STATED_BY_OTHER = "stated_by_other"
     NONE = "none"
 
 
@@ -37,6 +38,7 @@ AGE_SOURCE_RANK: dict[AgeSource, int] = {
     AgeSource.PLATFORM: 3,
     AgeSource.CONFIG: 2,
     AgeSource.SELF_DISCLOSURE: 1,
+    AgeSource.STATED_BY_OTHER: 1,
     AgeSource.NONE: 0,
 }
 

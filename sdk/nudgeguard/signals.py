@@ -74,6 +74,8 @@ class Signal:
         source: Name of the detector that produced it.
         age_band: For age signals, the band the text implies.
         evasion: The match only appeared after de-obfuscation.
+        about_target: ``age_band`` is what the author says of the person addressed ("ur
+            13"), not of themselves.
     """
 
     id: str
@@ -82,6 +84,7 @@ class Signal:
     source: str = "lexicon"
     age_band: AgeBand | None = None
     evasion: bool = False
+    about_target: bool = False
 
     @property
     def spec(self) -> SignalSpec:

@@ -125,3 +125,29 @@ def test_memory_is_bounded():
         )
         det.detect(normalize("asl"), ev)
     assert len(det._asked) == 10
+
+
+@pytest.mark.parametrize(
+    ("line", "band"),
+    [("ur 13 right?", AgeBand.MINOR), ("r u really 14?", AgeBand.MINOR), ("ur 34?", AgeBand.ADULT)],
+)
+def test_an_age_stated_for_the_other_person_is_about_them(line, band):
+    signals = AgeDetector().detect(normalize(line), _event("a", line, 0))
+    (other,) = [s for s in signals if s.about_target]
+    assert other.age_band is band
+    assert not [s for s in signals if not s.about_target]
+
+
+@pytest.mark.parametrize(
+    "line", ["your 13 year old son", "you are 10 points ahead", "your 15 minutes"]
+)
+def test_numbers_near_you_that_are_not_ages(line):
+    assert AgeDetector().detect(normalize(line), _event("a", line, 0)) == []
+
+
+def test_saying_the_other_is_13_does_not_make_the_author_13():
+    line = "you are only 13 years old and im 30"
+    (own,) = [
+        s for s in AgeDetector().detect(normalize(line), _event("a", line, 0)) if not s.about_target
+    ]
+    assert own.age_band is AgeBand.ADULT

@@ -104,3 +104,24 @@ async def test_a_deleted_opening_message_is_not_scored(setup):
     engine, adapter, _ = setup
     kid, _ = await _opening(engine, ConversationKind.DIRECT, delete=True)
     assert not adapter.nudges_to(kid.id)
+
+
+async def test_an_age_the_adult_states_for_the_other_person_sets_their_band(setup):
+    _, adapter, chat = setup
+    other = person("quiet-one")
+    await chat.say(other, "hey")
+    decision = await chat.say(ADULT, "ur 13 right? dont tell ur parents about me", to=other)
+    assert decision.target_band is AgeBand.MINOR
+    assert adapter.nudges_to(other.id)
+
+
+async def test_a_stated_age_never_overrides_the_platform_or_the_persons_own_word(setup):
+    _, _, chat = setup
+    declared = person("declared-adult", AgeBand.ADULT)
+    grown = person("says-19")
+    await chat.say(declared, "hi")
+    decision = await chat.say(ADULT, "ur 13 right?", to=declared)
+    assert decision.target_band is AgeBand.ADULT
+    await chat.say(grown, "im 19")
+    decision = await chat.say(ADULT, "ur 13 right?", to=grown)
+    assert decision.target_band is AgeBand.ADULT
