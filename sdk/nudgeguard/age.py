@@ -98,6 +98,17 @@ _GRADE = re.compile(
     r"finished)\s+)"
     r"(?:the\s+)?(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
 )
+# "r u in 8th grade?", "ur in 7th grade": a grade said of the person addressed.
+_GRADE_YOU = re.compile(
+    r"(?<![a-z0-9])(?:(?:are|r) (?:you|ya)|(?:you|ya) (?:are|r)|your|youre)\s+"
+    r"(?:(?:still|only|just|really)\s+)?(?:in|starting|going into)\s+(?:the\s+)?"
+    r"(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
+)
+# An age question about someone else ("how old is he?") is not answered by their own age.
+_ASKS_THIRD = re.compile(
+    r"how old (?:is|was|are|were|r) (?:he|she|they|his|her|their|the|my|that|this|your|"
+    r"ur (?!you))|how old (?:is|was) (?!it)"
+)
 
 
 _ASKS = "asks"
@@ -176,12 +187,25 @@ def _signal(band: AgeBand, span: tuple[int, int], confidence: float) -> Signal:
 def _of_other(text: str) -> Signal | None:
     """The age a text states for the person addressed ("ur 13"), as an ``age_probe``."""
     m = _TO_YOU.search(text)
-    if m is None:
-        return None
-    band = _band(_age(m))
-    if band is None:
-        return None
-    return Signal("age_probe", m.span(), STATED_BY_OTHER, "age", age_band=band, about_target=True)
+    if m is not None:
+        band = _band(_age(m))
+        if band is not None:
+            return Signal(
+                "age_probe", m.span(), STATED_BY_OTHER, "age", age_band=band, about_target=True
+            )
+    m = _GRADE_YOU.search(text)
+    if m is not None:
+        raw = m.group("grade")
+        if 1 <= (int(raw) if raw.isdigit() else _GRADE_NUM[raw]) <= 12:
+            return Signal(
+                "age_probe",
+                m.span(),
+                STATED_BY_OTHER,
+                "age",
+                age_band=AgeBand.MINOR,
+                about_target=True,
+            )
+    return None
 
 
 def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
@@ -193,7 +217,7 @@ def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
     cues = _cues()
     hits = cues.scan(text)
     keys = {cues.patterns[h.index].key for h in hits}
-    asks = _ASKS in keys
+    asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
     other: Signal | None = None
     if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:

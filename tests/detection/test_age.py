@@ -151,3 +151,17 @@ def test_saying_the_other_is_13_does_not_make_the_author_13():
         s for s in AgeDetector().detect(normalize(line), _event("a", line, 0)) if not s.about_target
     ]
     assert own.age_band is AgeBand.ADULT
+
+
+def test_a_grade_asked_of_the_other_person_is_not_the_askers_grade():
+    line = "r u in 8th grade?"
+    (signal,) = AgeDetector().detect(normalize(line), _event("a", line, 0))
+    assert signal.about_target and signal.age_band is AgeBand.MINOR
+
+
+def test_a_number_answering_a_question_about_someone_else_is_not_an_age():
+    det = AgeDetector()
+    det.detect(normalize("how old is he?"), _event("a", "how old is he?", 0))
+    assert det.detect(normalize("18"), _event("b", "18", 1)) == []
+    det.detect(normalize("how old are ya"), _event("a", "how old are ya", 2))
+    assert det.detect(normalize("18"), _event("b", "18", 3))[0].age_band is AgeBand.ADULT
