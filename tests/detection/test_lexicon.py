@@ -46,6 +46,8 @@ POSITIVE = [
     ("flattery_appearance", "u dont act 14 at all"),
     ("flattery_appearance", "too bad ur not older"),
     ("love_bombing", "ur my everything"),
+    ("love_bombing", "what would u like to do on a date?"),
+    ("love_bombing", "what kind of guys do u like"),
     ("love_bombing", "no one gets u like i do"),
     ("isolation_alienation", "ur friends are fake"),
     ("isolation_alienation", "only i understand you"),
