@@ -86,6 +86,7 @@ _GRADE = re.compile(
 
 _ASKS = "asks"
 _NUMBER_WORD = "number"
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +162,7 @@ def _infer(text: str, answering: bool) -> tuple[Signal | None, bool]:
     """The age signal in a normalised text, and whether the text asks someone's age."""
     cues = _cues()
     hits = cues.scan(text)
-    keys = {cues.patterns[h.index].key for h in hits}
+    keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
     asks = _ASKS in keys
     if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
         found = _numeric(text, answering)
@@ -222,8 +223,9 @@ class AgeDetector:
         asked = self._asked.get(key)
         if asked is not None:
             asker, since = asked
-            answering = asker != author and since < self.answer_window
-            self._asked[key] = (asker, since + 1)
+            if since < self.answer_window:  # past the window nothing counts as an answer
+                answering = asker != author
+                self._asked[key] = (asker, since + 1)
         found, asks = self._infer(text.text, answering)
         if asks:
             self._remember(key, author)

@@ -369,23 +369,24 @@ class Engine(Moderation):
                     item.text, item.edited, item.stored_for = event.text, True, None
                     item.signals = tuple(sorted({*item.signals, *ids}))
                     return
+        me = event.author.id
         conv.window.append(
             EvidenceItem(
-                message_id=event.message_id,
-                author_id=event.author.id,
-                ts=event.ts,
-                text=event.text,
-                signals=ids,
-                attachment_count=event.attachment_count,
-                edited=event.type is EventType.EDIT,
+                event.message_id,
+                me,
+                event.ts,
+                event.text,
+                ids,
+                event.attachment_count,
+                event.type is EventType.EDIT,
             )
         )
         speakers = conv.speakers
-        if speakers and speakers[-1] == event.author.id:
+        if speakers and speakers[-1] == me:
             return
-        if event.author.id in speakers:
-            speakers.remove(event.author.id)
-        speakers.append(event.author.id)
+        if me in speakers:
+            speakers.remove(me)
+        speakers.append(me)
         del speakers[:-_RECENT_SPEAKERS]
 
     async def _remember_declared(self, platform: str, person: Participant, now: float) -> None:
