@@ -399,7 +399,11 @@ class Engine(Moderation):
         self, event: MessageEvent, signals: list[Signal], now: float
     ) -> AgeInference:
         author = event.author
-        if declared_age(author.age_source) and author.age_band is not AgeBand.UNKNOWN:
+        if (
+            author.age_source is not AgeSource.NONE
+            and declared_age(author.age_source)
+            and author.age_band is not AgeBand.UNKNOWN
+        ):
             return AgeInference(author.age_band, author.age_source, 1.0)
         key = (event.platform, author.id)
         known = await self.state.load_age(key, now)
