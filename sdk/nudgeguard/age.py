@@ -113,6 +113,7 @@ _ASKS_THIRD = re.compile(
 
 _ASKS = "asks"
 _NUMBER_WORD = "number"
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -216,7 +217,7 @@ def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
     """
     cues = _cues()
     hits = cues.scan(text)
-    keys = {cues.patterns[h.index].key for h in hits}
+    keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
     other: Signal | None = None
@@ -282,9 +283,10 @@ class AgeDetector:
         asked = self._asked.get(key)
         if asked is not None:
             asker, since = asked
-            answering = asker != author and since < self.answer_window
-            self._asked[key] = (asker, since + 1)
+            if since < self.answer_window:  # past the window nothing counts as an answer
+                answering = asker != author
+                self._asked[key] = (asker, since + 1)
         found, asks = self._infer(text.text, answering)
         if asks:
             self._remember(key, author)
-        return list(found)
+        return found

@@ -434,23 +434,24 @@ class Engine(Moderation):
                     item.text, item.edited, item.stored_for = event.text, True, None
                     item.signals = tuple(sorted({*item.signals, *ids}))
                     return
+        me = event.author.id
         conv.window.append(
             EvidenceItem(
-                message_id=event.message_id,
-                author_id=event.author.id,
-                ts=event.ts,
-                text=event.text,
-                signals=ids,
-                attachment_count=event.attachment_count,
-                edited=event.type is EventType.EDIT,
+                event.message_id,
+                me,
+                event.ts,
+                event.text,
+                ids,
+                event.attachment_count,
+                event.type is EventType.EDIT,
             )
         )
         speakers = conv.speakers
-        if speakers and speakers[-1] == event.author.id:
+        if speakers and speakers[-1] == me:
             return
-        if event.author.id in speakers:
-            speakers.remove(event.author.id)
-        speakers.append(event.author.id)
+        if me in speakers:
+            speakers.remove(me)
+        speakers.append(me)
         del speakers[:-_RECENT_SPEAKERS]
 
     async def _remember_declared(self, platform: str, person: Participant, now: float) -> None:
@@ -463,7 +464,11 @@ class Engine(Moderation):
         self, event: MessageEvent, signals: list[Signal], now: float
     ) -> AgeInference:
         author = event.author
-        if declared_age(author.age_source) and author.age_band is not AgeBand.UNKNOWN:
+        if (
+            author.age_source is not AgeSource.NONE
+            and declared_age(author.age_source)
+            and author.age_band is not AgeBand.UNKNOWN
+        ):
             return AgeInference(author.age_band, author.age_source, 1.0)
         own = [s for s in signals if not s.about_target] if signals else signals
         return await self._learn_age(

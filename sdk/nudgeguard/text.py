@@ -179,8 +179,12 @@ def _deobfuscate_tokens(text: str) -> tuple[str, bool]:
 
 def _abbreviate(text: str) -> str:
     """Expand chat abbreviations token by token and squeeze whitespace."""
-    get = _tables()[1].get
-    return " ".join([get(t, t) for t in text.split()])
+    abbrev = _tables()[1]
+    tokens = text.split()
+    if abbrev.keys().isdisjoint(tokens):  # most messages: nothing to expand
+        return " ".join(tokens)
+    get = abbrev.get
+    return " ".join([get(t, t) for t in tokens])
 
 
 def _prepare(raw: str) -> tuple[str, str]:

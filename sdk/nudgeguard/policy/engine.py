@@ -110,6 +110,13 @@ def _matches(
     return not (cond.conversation_kind and kind not in cond.conversation_kind)
 
 
+_ORDER = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
+
+
+def _action_order(action: PlannedAction) -> int:
+    return _ORDER.index(action.kind)
+
+
 def dominant_family(
     signals: tuple[Signal, ...], pack: PolicyPack, history: dict[str, int]
 ) -> str | None:
@@ -189,8 +196,7 @@ class PolicyEngine:
                 del planned["nudge_child"]
             else:
                 planned["nudge_child"] = PlannedAction("nudge_child", nudge.rule, family=family)
-        order = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
-        actions = tuple(sorted(planned.values(), key=lambda a: order.index(a.kind)))
+        actions = tuple(sorted(planned.values(), key=_action_order)) if planned else ()
         return Decision(
             platform=ident["platform"],
             community_id=ident["community"],
