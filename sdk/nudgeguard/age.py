@@ -289,4 +289,4 @@ class AgeDetector:
         found, asks = self._infer(text.text, answering)
         if asks:
             self._remember(key, author)
-        return found
+        return list(found)
