@@ -346,18 +346,19 @@ class Engine(Moderation):
                 await self.pack_for(event.community_id, event.conversation_id)
             )
             self.stats.scored += 1
+            # Positional (field order of Decision): half the cost of keywords, every message.
             return Decision(
-                platform=platform,
-                community_id=event.community_id,
-                conversation_id=event.conversation_id,
-                message_id=event.message_id,
-                actor_id=event.author.id,
-                target_id=target_id,
-                ts=now,
-                mode=pack.mode,
-                assessment=_QUIET,
-                actor_band=actor_age.band,
-                target_band=target_age.band,
+                platform,
+                event.community_id,
+                event.conversation_id,
+                event.message_id,
+                event.author.id,
+                target_id,
+                now,
+                pack.mode,
+                _QUIET,
+                actor_age.band,
+                target_age.band,
             )
         pack = await self.pack_for(event.community_id, event.conversation_id)
         target_age = await self._learn_age(

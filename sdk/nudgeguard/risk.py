@@ -107,11 +107,8 @@ class RiskTracker:
         scores = state.scores
         total = sum(scores.values())
         factors: dict[str, float] = {}
-        if len(scores) > 1:
-            floor = f.stage_min_score
-            stages = tuple(s for s, v in sorted(scores.items(), key=_by_score_desc) if v >= floor)
-        else:
-            stages = tuple(s for s, v in scores.items() if v >= f.stage_min_score)
+        floor = f.stage_min_score
+        stages = tuple(s for s, v in sorted(scores.items(), key=_by_score_desc) if v >= floor)
         if len(stages) > 1 and f.stage_diversity_bonus:
             factors["stage_diversity"] = 1.0 + f.stage_diversity_bonus * (min(len(stages), 4) - 1)
         name, value = age_factor(pack, ctx.actor_band, ctx.target_band)
