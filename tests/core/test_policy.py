@@ -101,3 +101,42 @@ overrides:
     assert pack.scoped("guild-1").thresholds.review == 3
     assert "platform_migration" in pack.scoped("guild-1", "support").disabled_signals
     assert "platform_migration" not in pack.scoped("guild-1", "general").disabled_signals
+
+
+def test_a_rule_without_level_or_signal_conditions_still_sees_quiet_messages():
+    from nudgeguard.events import AgeBand, ConversationKind
+    from nudgeguard.policy.engine import PolicyEngine
+    from nudgeguard.policy.model import Level
+    from nudgeguard.risk import Assessment
+    from nudgeguard.state import ChildState, PairState
+
+    base = (ROOT / "policies" / "default.yaml").read_text()
+    watch = (
+        "  - name: watch-dms\n"
+        "    when: {conversation_kind: [direct]}\n"
+        "    do:\n"
+        "      - action: observe\n"
+    )
+    quiet = Assessment(0.0, Level.NONE, (), (), {})
+    ident = dict.fromkeys(
+        ("platform", "community", "conversation", "message", "actor", "target"), "x"
+    )
+
+    def decide(pack, kind):
+        return PolicyEngine().decide(
+            pack,
+            quiet,
+            pair=PairState(),
+            child=ChildState(),
+            actor_band=AgeBand.UNKNOWN,
+            target_band=AgeBand.UNKNOWN,
+            kind=kind,
+            ident=ident,
+            ts=0.0,
+        )
+
+    plain = parse_policy(base)
+    watching = parse_policy(base.replace("\nrules:\n", "\nrules:\n" + watch, 1))
+    assert decide(plain, ConversationKind.DIRECT).actions == ()
+    assert [a.kind for a in decide(watching, ConversationKind.DIRECT).actions] == ["observe"]
+    assert decide(watching, ConversationKind.GROUP).actions == ()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from nudgeguard.cases.model import Severity, severity_rank
 from nudgeguard.events import AgeBand, ConversationKind
-from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack
+from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack, Rule
 from nudgeguard.risk import Assessment
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import ChildState, PairState
@@ -111,6 +111,25 @@ def _matches(
 
 
 _ORDER = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
+_QUIET_RULES: dict[int, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+
+
+def _quiet_rules(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The rules that can match a message with no signal and no risk level.
+
+    A rule asking for a level above none or for a signal cannot; most packs have none
+    left, so most chat messages skip rule matching altogether. Cached per rules tuple
+    (which is kept alive with its entry, so its id is not reused).
+    """
+    hit = _QUIET_RULES.get(id(rules))
+    if hit is None:
+        quiet = tuple(
+            r for r in rules if not r.when.signals_any and r.when.min_level in (None, Level.NONE)
+        )
+        if len(_QUIET_RULES) > 256:
+            _QUIET_RULES.clear()
+        hit = _QUIET_RULES[id(rules)] = (rules, quiet)
+    return hit[1]
 
 
 def _action_order(action: PlannedAction) -> int:
@@ -154,7 +173,24 @@ class PolicyEngine:
         hold back an urgent nudge.
         """
         planned: dict[str, PlannedAction] = {}
-        for rule in pack.rules:
+        rules = pack.rules
+        if not assessment.signals and assessment.level is Level.NONE:
+            rules = _quiet_rules(rules)
+            if not rules:
+                return Decision(
+                    ident["platform"],
+                    ident["community"],
+                    ident["conversation"],
+                    ident["message"],
+                    ident["actor"],
+                    ident["target"],
+                    ts,
+                    pack.mode,
+                    assessment,
+                    actor_band,
+                    target_band,
+                )
+        for rule in rules:
             if not _matches(
                 rule.when, assessment, actor_band, target_band, kind, pair.signal_counts
             ):
