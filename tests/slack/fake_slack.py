@@ -314,7 +314,11 @@ class FakeSlack:
         if not p.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         ts = self._next_ts()
-        return {"channel": p["channel"], "ts": ts, "message": {"ts": ts, "text": p.get("text")}}
+        message = {"type": "message", "ts": ts, "text": p.get("text"), "bot_id": self.bot_id}
+        if p.get("blocks"):
+            message["blocks"] = p["blocks"]
+        self.history.setdefault(str(p["channel"]), []).append(message)
+        return {"channel": p["channel"], "ts": ts, "message": message}
 
     def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel") or not p.get("ts"):

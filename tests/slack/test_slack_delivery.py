@@ -154,3 +154,27 @@ async def test_helpline_button_follows_the_configured_country(fake_slack: FakeSl
     elements = call.get("blocks")[1]["elements"]
     assert elements[1]["url"] == "https://kidshelpphone.ca"
     assert "url" not in elements[0]
+
+
+async def test_after_a_restart_an_update_edits_the_earlier_alert_instead_of_posting_again(
+    fake_slack: FakeSlack,
+) -> None:
+    before = make_adapter(fake_slack)
+    await before.refresh_identity()
+    ref = await before.send_alert(make_alert())
+    after = make_adapter(fake_slack)  # a new process: nothing remembered
+    await after.refresh_identity()
+    again = await after.send_alert(make_alert(is_update=True, status="acknowledged"))
+    assert again == ref
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    (update,) = fake_slack.calls_to("chat.update")
+    assert update.get("ts") == ref.split("/")[1]
+
+
+async def test_an_update_whose_alert_is_gone_from_the_channel_posts_anew(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    ref = await adapter.send_alert(make_alert(is_update=True, status="acknowledged"))
+    assert ref is not None
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert fake_slack.calls_to("chat.update") == []

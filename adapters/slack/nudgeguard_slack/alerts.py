@@ -47,7 +47,14 @@ _SEVERITY_ICON = {
 
 def alert_text(alert: ModeratorAlert) -> str:
     """Notification text of an alert (shown in previews; no excerpts)."""
-    return f"Safety case {alert.case_id}: {alert.severity.value} severity, {alert.status.value}"
+    return (
+        f"{alert_text_prefix(alert.case_id)} {alert.severity.value} severity, {alert.status.value}"
+    )
+
+
+def alert_text_prefix(case_id: str) -> str:
+    """The start of every alert's fallback text; finds a case's post after a restart."""
+    return f"Safety case {case_id}:"
 
 
 def status_block(

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from slack_sdk.web.async_client import AsyncWebClient
 
 from nudgeguard import ModeratorAlert, TransientDeliveryError, UndeliverableError
-from nudgeguard_slack.alerts import alert_blocks, alert_text
+from nudgeguard_slack.alerts import alert_blocks, alert_text, alert_text_prefix
 from nudgeguard_slack.blocks import report_notice_blocks
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 
@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 #: How many posted alerts (and sent report notices) are remembered.
 REMEMBERED = 10_000
+#: How many recent moderator-channel messages are searched for a case's alert after a restart.
+_SEARCH = 200
 
 
 class ModeratorChannel:
@@ -39,7 +41,8 @@ class ModeratorChannel:
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post the alert, or update the one already posted for the case.
 
-        After a restart the posted message is no longer known; an update then posts anew.
+        After a restart the earlier post is looked up in the channel's recent history (the
+        app's own message whose text names the case); only if it is gone is a new one posted.
 
         Raises:
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
@@ -51,6 +54,8 @@ class ModeratorChannel:
         blocks = alert_blocks(alert)
         text = alert_text(alert)
         known = self._refs.get(alert.case_id)
+        if known is None and alert.is_update:
+            known = await self._find_post(channel, alert.case_id)
         try:
             if alert.is_update and known is not None:
                 await call_slack(
@@ -75,6 +80,23 @@ class ModeratorChannel:
         ref = (str(resp.get("channel") or channel), str(resp.get("ts")))
         _remember(self._refs, alert.case_id, ref)
         return f"{ref[0]}/{ref[1]}"
+
+    async def _find_post(self, channel: str, case_id: str) -> tuple[str, str] | None:
+        """Find the case's earlier alert among the channel's recent messages, if any."""
+        prefix = alert_text_prefix(case_id)
+        try:
+            resp = await call_slack(
+                "conversations.history",
+                lambda: self.client.conversations_history(channel=channel, limit=_SEARCH),
+            )
+        except (SlackCallError, TransientDeliveryError):
+            return None
+        for message in resp.get("messages") or ():
+            if message.get("bot_id") and str(message.get("text") or "").startswith(prefix):
+                ref = (channel, str(message.get("ts")))
+                _remember(self._refs, case_id, ref)
+                return ref
+        return None
 
     async def report(
         self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
