@@ -6,6 +6,7 @@ import base64
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlparse
 
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
@@ -18,10 +19,36 @@ from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.privacy.retention import RetentionService
 from nudgeguard.sinks import load_sinks
 
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-def open_store(path: str | Path | None = None) -> SqliteCaseStore:
-    """Open the SQLite case store at ``path`` (or ``$NUDGEGUARD_STORE``, or the data dir)."""
-    return SqliteCaseStore(Path(path) if path else default_store_path())
+
+class StoreError(ValueError):
+    """A ``--store`` value that cannot be used (the message says why, never the password)."""
+
+
+def open_store(target: str | Path | None = None) -> CaseStore:
+    """Open the case store named by ``target`` (or ``$NUDGEGUARD_STORE``, or the data dir).
+
+    Args:
+        target: An SQLite file path, or a ``postgresql://`` URL (the same database the bot
+            uses at scale). A URL must not carry a password: libpq takes it from
+            ``PGPASSWORD`` or ``~/.pgpass``, so it never shows in shell history.
+
+    Raises:
+        StoreError: A URL with a password, or PostgreSQL without the ``postgres`` extra.
+    """
+    if target is None or target == "":
+        return SqliteCaseStore(default_store_path())
+    text = str(target)
+    if not text.startswith(_POSTGRES_SCHEMES):
+        return SqliteCaseStore(Path(text))
+    if urlparse(text).password:
+        raise StoreError("--store: leave the password out of the URL; use PGPASSWORD or ~/.pgpass")
+    try:
+        from nudgeguard.cases.postgres import PostgresCaseStore
+    except ImportError:
+        raise StoreError("a PostgreSQL store needs: pip install 'nudgeguard[postgres]'") from None
+    return PostgresCaseStore(text)
 
 
 async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:

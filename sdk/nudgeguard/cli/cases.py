@@ -47,7 +47,7 @@ def cases() -> None:
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--status", type=click.Choice([s.value for s in CaseStatus]), default=None)
-def list_cases(store: Path | None, as_json: bool, status: str | None) -> None:
+def list_cases(store: str | None, as_json: bool, status: str | None) -> None:
     """List cases, newest first."""
 
     async def go() -> tuple[list[Case], dict[str, int]]:
@@ -83,7 +83,7 @@ def list_cases(store: Path | None, as_json: bool, status: str | None) -> None:
 @store_option
 @click.argument("case_id")
 @click.option("--evidence", is_flag=True, help="Also print the evidence messages.")
-def show(store: Path | None, case_id: str, evidence: bool) -> None:
+def show(store: str | None, case_id: str, evidence: bool) -> None:
     """Show a case, its audit trail and (on request) its evidence."""
 
     async def go() -> tuple[Case | None, list[Any]]:
@@ -126,7 +126,7 @@ def show(store: Path | None, case_id: str, evidence: bool) -> None:
 @click.argument("case_id")
 @click.option("--outcome", required=True, type=click.Choice([o.value for o in Outcome]))
 @click.option("--by", "actor", default="cli", show_default=True, help="Who decided.")
-def resolve(store: Path | None, case_id: str, outcome: str, actor: str) -> None:
+def resolve(store: str | None, case_id: str, outcome: str, actor: str) -> None:
     """Close a case with an outcome decided by a person."""
 
     async def go() -> Case:
@@ -154,7 +154,7 @@ def resolve(store: Path | None, case_id: str, outcome: str, actor: str) -> None:
     " only the JSON; default: JSON on standard output).",
 )
 @click.option("--by", "actor", default="cli", show_default=True, help="Who exported it.")
-def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> None:
+def export(store: str | None, case_id: str, out: Path | None, actor: str) -> None:
     """Export a case as an evidence bundle: JSON plus an HTML page, with hashes.
 
     For reports to NCMEC, CEOP or a platform's trust and safety team. Images are never
@@ -197,7 +197,7 @@ def export(store: Path | None, case_id: str, out: Path | None, actor: str) -> No
 
 @cases.command()
 @store_option
-def verify(store: Path | None) -> None:
+def verify(store: str | None) -> None:
     """Check the audit hash chain; exit 1 naming the first broken link."""
 
     async def go() -> tuple[Any, str | None, int]:
@@ -224,7 +224,7 @@ def verify(store: Path | None) -> None:
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-def outbox(store: Path | None, status: str | None, limit: int, as_json: bool) -> None:
+def outbox(store: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """Show queued and delivered nudges and alerts (never their content)."""
 
     async def go() -> tuple[list[OutboxRecord], dict[str, int]]:

@@ -31,13 +31,13 @@ Commands:
 @store_option
 @click.option("--policy", default="default", show_default=True, help="Pack name or path.")
 @click.option("--direct", is_flag=True, help="A two-person direct chat instead of a group.")
-def chat(store: Path | None, policy: str, direct: bool) -> None:
+def chat(store: str | None, policy: str, direct: bool) -> None:
     """Chat in the terminal and watch nudges and alerts appear as they would."""
     path = store or Path(tempfile.mkdtemp(prefix="nudgeguard-chat-")) / "cases.sqlite3"
     run_async(lambda: _chat(path, policy, direct))
 
 
-async def _chat(path: Path, policy: str, direct: bool) -> None:
+async def _chat(path: str | Path, policy: str, direct: bool) -> None:
     cases = open_store(path)
     adapter = LocalAdapter(
         on_nudge=lambda n, c: click.echo(render.nudge(n, c)),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from nudgeguard.app import StoreError
 from nudgeguard.config import STORE_ENV
 
 T = TypeVar("T")
@@ -16,12 +16,18 @@ T = TypeVar("T")
 store_option = click.option(
     "--store",
     "store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH|URL",
     envvar=STORE_ENV,
-    help=f"SQLite case store (default: ${STORE_ENV} or the user data dir).",
+    help=(
+        f"Case store: an SQLite file, or postgresql://host/db (password from PGPASSWORD or"
+        f" ~/.pgpass, never the command line). Default: ${STORE_ENV} or the user data dir."
+    ),
 )
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine from a click command."""
-    return asyncio.run(factory())
+    """Run a coroutine from a click command; an unusable ``--store`` is a clear error."""
+    try:
+        return asyncio.run(factory())
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -27,13 +27,13 @@ def scenario_paths() -> list[Path]:
 @click.command()
 @store_option
 @click.option("--policy", default="default", show_default=True, help="Pack name or path.")
-def demo(store: Path | None, policy: str) -> None:
+def demo(store: str | None, policy: str) -> None:
     """Replay bundled scenarios and show each nudge and moderator case as it happens."""
     path = store or Path(tempfile.mkdtemp(prefix="nudgeguard-demo-")) / "cases.sqlite3"
     run_async(lambda: _demo(path, policy))
 
 
-async def _demo(path: Path, policy: str) -> None:
+async def _demo(path: str | Path, policy: str) -> None:
     cases = open_store(path)
     adapter = LocalAdapter(
         on_nudge=lambda n, c: _show_nudge(n, c), on_alert=lambda a: _show_alert(a)

@@ -42,7 +42,7 @@ def privacy() -> None:
     help="Read retention days from this config (default: the built-in days).",
 )
 @click.option("--dry-run", is_flag=True, help="Only say what would be purged.")
-def purge_cmd(store: Path | None, config_path: Path | None, dry_run: bool) -> None:
+def purge_cmd(store: str | None, config_path: Path | None, dry_run: bool) -> None:
     """Delete closed cases and records that are past their retention."""
     settings = PrivacySettings()
     if config_path is not None:
@@ -75,7 +75,7 @@ def purge_cmd(store: Path | None, config_path: Path | None, dry_run: bool) -> No
     help="Also erase someone who is the subject of an active or confirmed case.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def erase(store: Path | None, user: str, force: bool, yes: bool) -> None:
+def erase(store: str | None, user: str, force: bool, yes: bool) -> None:
     """Erase a person: their messages, pseudonym and id leave the store for good."""
     platform, user_id = _user(user)
     if not yes:
@@ -126,7 +126,7 @@ def erase(store: Path | None, user: str, force: bool, yes: bool) -> None:
     is_flag=True,
     help="Include active or confirmed cases where the person is the subject (tip-off risk).",
 )
-def export_cmd(store: Path | None, user: str, out: Path | None, include_withheld: bool) -> None:
+def export_cmd(store: str | None, user: str, out: Path | None, include_withheld: bool) -> None:
     """Export what the store holds about a person (access request)."""
     platform, user_id = _user(user)
 

@@ -43,7 +43,7 @@ def parse_date(value: str) -> float:
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def report(
-    store: Path | None,
+    store: str | None,
     since: str,
     until: str | None,
     community: str | None,

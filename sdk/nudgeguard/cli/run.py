@@ -32,12 +32,16 @@ def init(path: Path, force: bool) -> None:
     "--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 @store_option
-def run(config_path: Path, store: Path | None) -> None:
+def run(config_path: Path, store: str | None) -> None:
     """Start the configured adapters and run until interrupted."""
     try:
         settings = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if store and store.startswith(("postgresql://", "postgres://")):
+        raise click.ClickException(
+            "--store for run is an SQLite file; for PostgreSQL set cases.backend: postgres"
+        )
     if not settings.adapter_sections:
         raise click.ClickException("no adapter section (discord:, slack:) in the config")
 
