@@ -7,12 +7,16 @@ error naming the field instead of being silently dropped.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Text longer than this is cut before scoring and storage; platforms cap far lower.
 MAX_TEXT_CHARS = 8192
+# Invisible format characters and runs of white space: padding that could push words past
+# the cut. Squeezed out of over-long texts before cutting.
+_PADDING = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+|\s{2,}")
 
 
 class AgeBand(StrEnum):
@@ -122,6 +126,8 @@ class MessageEvent(_Frozen):
     @field_validator("text")
     @classmethod
     def _cut_text(cls, value: str) -> str:
+        if len(value) > MAX_TEXT_CHARS:
+            value = _PADDING.sub(lambda m: " " if m.group(0).isspace() else "", value)
         return value[:MAX_TEXT_CHARS]
 
     @property

@@ -45,3 +45,14 @@ def test_empty_ids_are_refused():
 def test_huge_text_is_cut_not_refused():
     event = make(text="a" * (MAX_TEXT_CHARS * 3))
     assert len(event.text) == MAX_TEXT_CHARS
+
+
+def test_invisible_padding_cannot_push_words_past_the_cut():
+    padded = "\u200b" * (MAX_TEXT_CHARS * 2) + "   " * MAX_TEXT_CHARS + "send me a pic"
+    event = make(text=padded)
+    assert event.text.endswith("send me a pic")
+    assert len(event.text) <= MAX_TEXT_CHARS
+
+
+def test_ordinary_text_keeps_its_spacing():
+    assert make(text="two  spaces\u200bkept").text == "two  spaces\u200bkept"
