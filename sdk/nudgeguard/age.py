@@ -21,7 +21,7 @@ from importlib import resources
 import yaml
 
 from nudgeguard.cache import FifoCache
-from nudgeguard.detectors.matcher import Matcher, Pattern, build_matcher
+from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
@@ -114,6 +114,7 @@ _ASKS_THIRD = re.compile(
 _ASKS = "asks"
 _NUMBER_WORD = "number"
 _NO_KEYS: frozenset[str] = frozenset()
+_NOTHING: tuple[tuple[Signal, ...], bool] = ((), False)
 
 
 @lru_cache(maxsize=1)
@@ -215,8 +216,15 @@ def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
     At most one signal about the author (the strongest) and one about the person addressed
     (``about_target``).
     """
+    hits = _cues().scan(text)
+    if not hits and _DIGIT.search(text) is None:
+        return _NOTHING  # most messages: no cue, no number, nothing to run
+    return _infer_from(text, hits, answering)
+
+
+def _infer_from(text: str, hits: list[Hit], answering: bool) -> tuple[tuple[Signal, ...], bool]:
+    """:func:`_infer` once the cue ``hits`` of ``text`` are known."""
     cues = _cues()
-    hits = cues.scan(text)
     keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
@@ -233,7 +241,9 @@ def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
                 continue
             if own is None or cue.confidence > own.confidence:
                 own = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
-    return tuple(s for s in (own, other) if s is not None), asks
+    if own is None:
+        return ((), asks) if other is None else ((other,), asks)
+    return ((own,), asks) if other is None else ((own, other), asks)
 
 
 class AgeDetector:
@@ -250,6 +260,7 @@ class AgeDetector:
     def __init__(self, max_conversations: int = 50_000) -> None:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
+        self._cues = _cues()
         self._cache: FifoCache[tuple[str, bool], tuple[tuple[Signal, ...], bool]] = FifoCache(
             CACHE_SIZE
         )
@@ -265,28 +276,34 @@ class AgeDetector:
         return next((s for s in self._infer(text, answering)[0] if not s.about_target), None)
 
     def _infer(self, text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
-        """Return the age signal in ``text`` and whether it asks someone's age (cached)."""
+        """Return the age signal in ``text`` and whether it asks someone's age.
+
+        The cue scan and a digit test settle most messages; only texts that need the
+        number and cue rules go through the cache (a lookup costs more than the scan).
+        """
+        hits = self._cues.scan(text)
+        if not hits and _DIGIT.search(text) is None:
+            return _NOTHING
         if len(text) > CACHE_MAX_CHARS:
-            return _infer(text, answering)
+            return _infer_from(text, hits, answering)
         key = (text, answering)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = _infer(text, answering)
-            self._cache.put(key, hit)
-        return hit
+        found = self._cache.get(key)
+        if found is None:
+            found = _infer_from(text, hits, answering)
+            self._cache.put(key, found)
+        return found
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
         """Return age signals: at most one about the author, one about the person addressed."""
         key = (event.community_id, event.conversation_id)
-        author = event.author.id
         answering = False
         asked = self._asked.get(key)
         if asked is not None:
             asker, since = asked
             if since < self.answer_window:  # past the window nothing counts as an answer
-                answering = asker != author
+                answering = asker != event.author.id
                 self._asked[key] = (asker, since + 1)
         found, asks = self._infer(text.text, answering)
         if asks:
-            self._remember(key, author)
+            self._remember(key, event.author.id)
         return list(found)

@@ -43,7 +43,7 @@ from nudgeguard.state import (
     StateStore,
     UserKey,
 )
-from nudgeguard.text import normalize
+from nudgeguard.text import NormalizedText, normalize
 from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 _RECENT_SPEAKERS = 6
 _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
+DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
 class Service(Protocol):
@@ -127,6 +128,8 @@ class Engine(Moderation):
         )
         self.stats = EngineStats()
         self._turns: Turns[tuple[str, str, str]] = Turns()
+        self._planned: list[Detector] = []
+        self._plan: list[tuple[Detector, DetectAfter | None]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
         for adapter in adapters:
@@ -234,18 +237,28 @@ class Engine(Moderation):
         """
         text = normalize(event.text)
         signals: list[Signal] = []
-        for detector in self.detectors:
+        plan = self._plan if self._planned == self.detectors else self._make_plan()
+        for detector, after in plan:
             try:
-                after = getattr(detector, "detect_after", None)
                 if after is not None:
                     signals.extend(after(text, event, tuple(signals)))
-                    continue
-                signals.extend(detector.detect(text, event))
+                else:
+                    signals.extend(detector.detect(text, event))
             except Exception:
                 name = getattr(detector, "name", type(detector).__name__)
                 self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
                 log.warning("detector %s failed on message %s", name, event.message_id)
         return signals
+
+    def _make_plan(self) -> list[tuple[Detector, DetectAfter | None]]:
+        """Pair each detector with its ``detect_after`` (or None), once per detector list.
+
+        Rebuilt whenever ``detectors`` is replaced or changed in place (compared by
+        element), so a lookup per detector per message is not needed.
+        """
+        self._planned = list(self.detectors)
+        self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
+        return self._plan
 
     async def _process(self, event: MessageEvent) -> Decision | None:
         now = event.ts
@@ -471,7 +484,9 @@ class Engine(Moderation):
             and author.age_band is not AgeBand.UNKNOWN
         ):
             return AgeInference(author.age_band, author.age_source, 1.0)
-        own = [s for s in signals if not s.about_target] if signals else signals
+        if not signals:  # most messages: nothing to learn, just what is known
+            return await self.state.load_age((event.platform, author.id), now)
+        own = [s for s in signals if not s.about_target]
         return await self._learn_age(
             (event.platform, author.id), own, AgeSource.SELF_DISCLOSURE, now
         )

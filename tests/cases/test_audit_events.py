@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
+
 from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.events import AgeBand
@@ -46,3 +50,33 @@ async def test_the_whole_life_of_cases_is_chained(tmp_path):
     seqs = [e.seq for e in await store.events()]
     assert seqs == list(range(1, len(seqs) + 1))
     await store.close()
+
+
+async def test_an_outside_verifier_recomputes_every_hash_with_plain_json(tmp_path):
+    # docs/cases.md gives the recipe; a verifier with only json and hashlib must agree.
+    store = SqliteCaseStore(tmp_path / "s.sqlite3")
+    engine = make_engine(store, FakeAdapter(), calm_policy())
+    await engine.start(background=False)
+    await groom(Scenario(engine))
+    await store.record("*", "note", "système ☃", {"z": "é\u2028", "a": [1, "x"], "n": None})
+    db = sqlite3.connect(tmp_path / "s.sqlite3")
+    rows = db.execute(
+        "SELECT seq, case_id, ts, kind, actor, salt, actor_commit, detail, prev_hash, hash"
+        " FROM audit ORDER BY seq"
+    ).fetchall()
+    assert len(rows) > 3
+    prev = "0" * 64
+    for seq, case_id, ts, kind, actor, salt, commit, detail, prev_hash, digest in rows:
+        parsed = json.loads(detail)
+        assert detail == json.dumps(
+            parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        assert commit == hashlib.sha256(f"{salt}\x00{actor}".encode()).hexdigest()
+        body = json.dumps(
+            [prev, seq, case_id, repr(float(ts)), kind, commit, detail],
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        assert prev_hash == prev and digest == hashlib.sha256(body.encode()).hexdigest()
+        prev = digest
+    db.close()

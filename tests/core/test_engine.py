@@ -315,3 +315,17 @@ async def test_a_child_who_reports_is_not_nagged_again(chat, adapter, engine):
     await engine.record_nudge_action(first.nudge_id, "report", CHILD.id)
     await chat.say(GROOMER, "send me a photo", to=CHILD)
     assert len(adapter.nudges_to(CHILD.id)) == 1
+
+
+async def test_a_changed_detector_list_takes_effect_at_the_next_message(adapter):
+    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[])
+    chat = Scenario(engine, platform="fake")
+    kid, stranger = person("kid", AgeBand.MINOR), person("stranger")
+    await chat.say(kid, "hi")
+    assert engine.detect(chat.event(stranger, "keep it a secret", to=kid)) == []
+    engine.detectors.append(KeywordDetector())  # changed in place
+    found = engine.detect(chat.event(stranger, "keep it a secret", to=kid))
+    assert [s.id for s in found] == ["secrecy_request"]
+    engine.detectors = [BrokenDetector()]  # replaced
+    assert engine.detect(chat.event(stranger, "keep it a secret", to=kid)) == []
+    assert engine.stats.detector_errors == {"broken": 1}

@@ -103,6 +103,20 @@ def test_the_asker_does_not_answer_their_own_question():
     assert det.detect(normalize("14"), _event("b", "14", 2)) == []
 
 
+def test_a_repeated_text_gets_the_same_answer_as_the_first_time():
+    # Texts with numbers or cues are cached; the cache must keep "answering" apart.
+    lines = ["14", "im 13", "ok", "how old r u", "im 24 but age is just a number", "lol"]
+    det = AgeDetector()
+    first = [det.detect(normalize(line), _event("a", line, 0)) for line in lines]
+    again = [det.detect(normalize(line), _event("a", line, 1)) for line in lines]
+    fresh = [AgeDetector().detect(normalize(line), _event("a", line, 0)) for line in lines]
+    assert first == again == fresh
+    det.detect(normalize("how old r u"), _event("b", "how old r u", 2))
+    answered = det.detect(normalize("14"), _event("a", "14", 3))
+    assert [s.age_band for s in answered] == [AgeBand.MINOR]
+    assert det.detect(normalize("14"), _event("b", "14", 4)) == []  # the asker's own
+
+
 def test_answer_window_expires():
     det = AgeDetector()
     det.detect(normalize("asl"), _event("b", "asl", 0))

@@ -123,13 +123,16 @@ class LexiconDetector:
         else:
             self.lexicon = lexicon or load_lexicon()
             self.matcher = build_matcher(self.lexicon.patterns, backend)
-        self._cache: FifoCache[tuple[str, str], tuple[Signal, ...]] = FifoCache(CACHE_SIZE)
+        self._cache: FifoCache[str | tuple[str, str], tuple[Signal, ...]] = FifoCache(CACHE_SIZE)
 
     def find(self, text: str) -> dict[str, tuple[float, int, int]]:
         """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
         found: dict[str, tuple[float, int, int]] = {}
+        hits = self.matcher.scan(text)
+        if not hits:
+            return found
         patterns = self.matcher.patterns
-        for hit in self.matcher.scan(text):
+        for hit in hits:
             p = patterns[hit.index]
             prev = found.get(p.key)
             if prev is None or p.confidence > prev[0]:
@@ -145,7 +148,9 @@ class LexiconDetector:
         """Return the signals in one message (cached for short texts: they repeat)."""
         if len(text.text) > CACHE_MAX_CHARS:
             return self._detect(text)
-        key = (text.text, text.plain)
+        # Without de-obfuscation ``plain`` is the very same string as ``text``.
+        plain = text.plain
+        key: str | tuple[str, str] = text.text if plain is text.text else (text.text, plain)
         hit = self._cache.get(key)
         if hit is None:
             hit = tuple(self._detect(text))
@@ -154,11 +159,14 @@ class LexiconDetector:
 
     def _detect(self, text: NormalizedText) -> list[Signal]:
         found = self.find(text.text)
-        plain = self.find(text.plain) if text.evasion and found else found
-        signals = [
-            Signal(sid, (start, end), conf, self.name, evasion=sid not in plain)
-            for sid, (conf, start, end) in found.items()
-        ]
+        if found:
+            plain = self.find(text.plain) if text.evasion else found
+            signals = [
+                Signal(sid, (start, end), conf, self.name, evasion=sid not in plain)
+                for sid, (conf, start, end) in found.items()
+            ]
+        else:
+            signals = []
         pii = _pii(text.plain)
         if pii is not None and "child_pii_disclosure" not in found:
             # Found in the plain form; its offsets only hold when that equals the text.

@@ -222,10 +222,13 @@ class AhoCorasickMatcher:
 
     def scan(self, text: str) -> list[Hit]:
         """Return one hit per matching pattern."""
-        cands: set[int] = set()
+        cands: set[int] | None = None
         for _, idxs in self._automaton.iter(text):
-            cands.update(idxs)
-        if not cands:
+            if cands is None:
+                cands = set(idxs)
+            else:
+                cands.update(idxs)
+        if cands is None:
             return []
         hits = []
         regexes = self._regexes
