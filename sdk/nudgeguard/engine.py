@@ -15,19 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from nudgeguard.actions import DispatchContext, Dispatcher, declared_age
+from nudgeguard import age_memory
+from nudgeguard.actions import DispatchContext, Dispatcher
 from nudgeguard.adapter import Adapter, Capabilities
+from nudgeguard.age_memory import remember_declared
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
+from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
 from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.events import (
-    AgeBand,
-    AgeSource,
-    ConversationKind,
-    EventType,
-    MessageEvent,
-    Participant,
-)
+from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -38,17 +34,14 @@ from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import (
     AgeInference,
     ConversationState,
-    EvidenceItem,
     MemoryStateStore,
     StateStore,
-    UserKey,
 )
 from nudgeguard.text import NormalizedText, normalize
 from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
 
-_RECENT_SPEAKERS = 6
 _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
@@ -265,22 +258,22 @@ class Engine(Moderation):
         ckey = event.conversation_key
         conv = await self.state.load_conversation(ckey, now)
         if event.type is EventType.DELETE:
-            self._mark(conv, event.message_id, deleted=True)
+            mark_deleted(conv, event.message_id)
             await self.state.save_conversation(ckey, conv, now)
             return None
-        answering = self._answers_opening(event, conv)
+        answering = answers_opening(event, conv)
         conv.participants.add(event.author.id)
         if event.author.age_source is not AgeSource.NONE:
-            await self._remember_declared(event.platform, event.author, now)
+            await remember_declared(self.state, event.platform, event.author, now)
         opening = await self._score_opening(event, conv) if answering else None
         text = event.text
         if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             await self.state.save_conversation(ckey, conv, now)
             return opening
         signals = self.detect(event)
-        actor_age = await self._actor_age(event, signals, now)
-        target_id = self._target(event, conv)
-        self._remember(conv, event, signals)
+        actor_age = await age_memory.actor_age(self.state, event, signals, now)
+        target_id = target_of(event, conv)
+        remember(conv, event, signals)
         await self.state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
@@ -288,19 +281,6 @@ class Engine(Moderation):
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision
-
-    @staticmethod
-    def _answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
-        """True for the first event of the second person in a direct chat.
-
-        Messages sent before anyone else was there had no one to be about, so their signals
-        were kept as evidence only; they are scored once the other person shows up.
-        """
-        return (
-            event.conversation_kind is ConversationKind.DIRECT
-            and len(conv.participants) == 1
-            and event.author.id not in conv.participants
-        )
 
     async def _score_opening(self, event: MessageEvent, conv: ConversationState) -> Decision | None:
         """Score a direct chat's opening messages towards the person who just arrived.
@@ -326,7 +306,7 @@ class Engine(Moderation):
                 }
             )
             signals = self.detect(opener)
-            actor_age = await self._actor_age(opener, signals, item.ts)
+            actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
             decision = await self._score(opener, conv, signals, actor_age, me)
             if decision.actions:
                 found = decision
@@ -374,7 +354,8 @@ class Engine(Moderation):
                 target_age.band,
             )
         pack = await self.pack_for(event.community_id, event.conversation_id)
-        target_age = await self._learn_age(
+        target_age = await age_memory.learn_age(
+            self.state,
             (platform, target_id),
             [s for s in signals if s.about_target],
             AgeSource.STATED_BY_OTHER,
@@ -415,98 +396,3 @@ class Engine(Moderation):
             await self.state.save_child((platform, target_id), child, now)
         await self.state.save_pair(pkey, pair, now)
         return decision
-
-    # -- helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def _target(event: MessageEvent, conv: ConversationState) -> str | None:
-        """Replied-to or mentioned user, else the most recent other speaker."""
-        me = event.author.id
-        if event.reply_to_author_id and event.reply_to_author_id != me:
-            return event.reply_to_author_id
-        for mention in event.mentions:
-            if mention != me:
-                return mention
-        for speaker in reversed(conv.speakers):
-            if speaker != me:
-                return speaker
-        others = sorted(conv.participants - {me})
-        return others[0] if len(others) == 1 else None
-
-    @staticmethod
-    def _mark(conv: ConversationState, message_id: str, *, deleted: bool) -> None:
-        for item in conv.window:
-            if item.message_id == message_id:
-                item.deleted, item.stored_for = deleted, None
-                return
-
-    @staticmethod
-    def _remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
-        ids = tuple(sorted({s.id for s in signals})) if signals else ()
-        if event.type is EventType.EDIT:
-            for item in conv.window:
-                if item.message_id == event.message_id:
-                    item.text, item.edited, item.stored_for = event.text, True, None
-                    item.signals = tuple(sorted({*item.signals, *ids}))
-                    return
-        me = event.author.id
-        conv.window.append(
-            EvidenceItem(
-                event.message_id,
-                me,
-                event.ts,
-                event.text,
-                ids,
-                event.attachment_count,
-                event.type is EventType.EDIT,
-            )
-        )
-        speakers = conv.speakers
-        if speakers and speakers[-1] == me:
-            return
-        if me in speakers:
-            speakers.remove(me)
-        speakers.append(me)
-        del speakers[:-_RECENT_SPEAKERS]
-
-    async def _remember_declared(self, platform: str, person: Participant, now: float) -> None:
-        if declared_age(person.age_source) and person.age_band is not AgeBand.UNKNOWN:
-            await self.state.save_age(
-                (platform, person.id), AgeInference(person.age_band, person.age_source, 1.0), now
-            )
-
-    async def _actor_age(
-        self, event: MessageEvent, signals: list[Signal], now: float
-    ) -> AgeInference:
-        author = event.author
-        if (
-            author.age_source is not AgeSource.NONE
-            and declared_age(author.age_source)
-            and author.age_band is not AgeBand.UNKNOWN
-        ):
-            return AgeInference(author.age_band, author.age_source, 1.0)
-        if not signals:  # most messages: nothing to learn, just what is known
-            return await self.state.load_age((event.platform, author.id), now)
-        own = [s for s in signals if not s.about_target]
-        return await self._learn_age(
-            (event.platform, author.id), own, AgeSource.SELF_DISCLOSURE, now
-        )
-
-    async def _learn_age(
-        self, key: UserKey, signals: list[Signal], source: AgeSource, now: float
-    ) -> AgeInference:
-        """Return what is known of one person's age after the age ``signals`` about them.
-
-        A declared band is never overridden; otherwise the more confident statement wins.
-        """
-        known = await self.state.load_age(key, now)
-        stated = [s for s in signals if s.age_band is not None]
-        if not stated or declared_age(known.source):
-            return known
-        best = max(stated, key=lambda s: s.confidence)
-        assert best.age_band is not None
-        if known.band is best.age_band:
-            known.confidence = max(known.confidence, best.confidence)
-        elif best.confidence >= known.confidence:
-            known = AgeInference(best.age_band, source, best.confidence)
-        await self.state.save_age(key, known, now)
-        return known
