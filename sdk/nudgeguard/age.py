@@ -210,20 +210,12 @@ def _of_other(text: str) -> Signal | None:
     return None
 
 
-def _infer(text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
-    """The age signals in a normalised text, and whether the text asks someone's age.
+def _infer(text: str, hits: list[Hit], answering: bool) -> tuple[tuple[Signal, ...], bool]:
+    """Return a normalised text's age signals and whether it asks someone's age.
 
-    At most one signal about the author (the strongest) and one about the person addressed
-    (``about_target``).
+    ``hits`` are the text's cue-scan hits. At most one signal about the author (the
+    strongest) and one about the person addressed (``about_target``).
     """
-    hits = _cues().scan(text)
-    if not hits and _DIGIT.search(text) is None:
-        return _NOTHING  # most messages: no cue, no number, nothing to run
-    return _infer_from(text, hits, answering)
-
-
-def _infer_from(text: str, hits: list[Hit], answering: bool) -> tuple[tuple[Signal, ...], bool]:
-    """:func:`_infer` once the cue ``hits`` of ``text`` are known."""
     cues = _cues()
     keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
@@ -285,11 +277,11 @@ class AgeDetector:
         if not hits and _DIGIT.search(text) is None:
             return _NOTHING
         if len(text) > CACHE_MAX_CHARS:
-            return _infer_from(text, hits, answering)
+            return _infer(text, hits, answering)
         key = (text, answering)
         found = self._cache.get(key)
         if found is None:
-            found = _infer_from(text, hits, answering)
+            found = _infer(text, hits, answering)
             self._cache.put(key, found)
         return found
 

@@ -22,6 +22,11 @@ from nudgeguard.sinks import load_sinks
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+def is_postgres_url(target: str | Path | None) -> bool:
+    """Return True when a ``--store`` value names a PostgreSQL database, not a file."""
+    return target is not None and str(target).startswith(_POSTGRES_SCHEMES)
+
+
 class StoreError(ValueError):
     """A ``--store`` value that cannot be used (the message says why, never the password)."""
 
@@ -40,7 +45,7 @@ def open_store(target: str | Path | None = None) -> CaseStore:
     if target is None or target == "":
         return SqliteCaseStore(default_store_path())
     text = str(target)
-    if not text.startswith(_POSTGRES_SCHEMES):
+    if not is_postgres_url(text):
         return SqliteCaseStore(Path(text))
     if urlparse(text).password:
         raise StoreError("--store: leave the password out of the URL; use PGPASSWORD or ~/.pgpass")

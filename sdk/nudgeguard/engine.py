@@ -18,7 +18,6 @@ from typing import Protocol
 from nudgeguard import age_memory
 from nudgeguard.actions import DispatchContext, Dispatcher
 from nudgeguard.adapter import Adapter, Capabilities
-from nudgeguard.age_memory import remember_declared
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
@@ -264,7 +263,7 @@ class Engine(Moderation):
         answering = answers_opening(event, conv)
         conv.participants.add(event.author.id)
         if event.author.age_source is not AgeSource.NONE:
-            await remember_declared(self.state, event.platform, event.author, now)
+            await age_memory.remember_declared(self.state, event.platform, event.author, now)
         opening = await self._score_opening(event, conv) if answering else None
         text = event.text
         if event.type is EventType.MEMBER_JOIN or not text or text.isspace():

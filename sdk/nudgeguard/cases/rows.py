@@ -111,7 +111,7 @@ def case_values(case: Case) -> tuple[Any, ...]:
         case.score,
         json_list(case.signals),
         json_list(case.stages),
-        json.dumps(list(case.reasons)),
+        json_list(case.reasons),
         case.opened_at,
         case.updated_at,
     )

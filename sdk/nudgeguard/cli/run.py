@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from nudgeguard.app import build_engine
+from nudgeguard.app import build_engine, is_postgres_url
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.policy import PolicyError
@@ -38,7 +38,7 @@ def run(config_path: Path, store: str | None) -> None:
         settings = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if store and store.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(store):
         raise click.ClickException(
             "--store for run is an SQLite file; for PostgreSQL set cases.backend: postgres"
         )
