@@ -4,7 +4,11 @@ The chosen design (see docs/detection.md for the measurements) is two-stage:
 
 1. An Aho-Corasick automaton (pyahocorasick, C) over *anchor literals*: for every pattern
    the literal strings of which at least one must occur in any match are derived from the
-   regex itself. One pass over the text finds which patterns can possibly match.
+   regex itself. One pass over the text finds which patterns can possibly match. The pass
+   reads the text's *scan form* (every non-word character a space, a space at each end),
+   so a literal that starts or ends a word carries that space: " yo " no longer fires
+   inside every "you". Among a pattern's possible anchor sets the one least likely in
+   ordinary chat is chosen, by a rough per-word estimate.
 2. Only those candidate patterns run their own compiled regex, which yields the span.
 
 Typical chat messages hit no anchor or one, so the cost is one C scan plus zero or one regex
@@ -74,24 +78,42 @@ _COMMON = frozenset(
     """a i u im to on in it is at of or be me my we he do go so no up an as by if the you
     your are and for not can get got did was this that have has what with will just like
     dont know about there they them then when how who why all out one see now ill its let
-    """.split()  # noqa: SIM905
+    want need way say said make made good nice fine great well time day year years back
+    come came give take call talk tell think look love home work thing things people some
+    any more much very really too also here where our his her him she their than could
+    would should only still even new old man men lot little big first last next right
+    pay send top line phone number bed body street nothing something going doing""".split()  # noqa: SIM905
 )
-_CAP = 200
+_CAP = 3000
+_EMPTY = frozenset([""])
 
 
 def _word_chance(word: str) -> float:
     return 0.3 if word in _COMMON or len(word) < 3 else min(0.3, 4.0 / (len(word) ** 2 + 1))
 
 
+def _string_chance(s: str) -> float:
+    """Estimated chance that ``s`` occurs in a message's scan form.
+
+    A word at an end without a space may be the tail or head of a longer word ("id" in
+    "did"), so it counts as more likely.
+    """
+    words = s.split()
+    if not words:
+        return 1.0
+    chance = 1.0
+    for w in words:
+        chance *= _word_chance(w)
+    if not s.startswith(" "):
+        chance = min(1.0, chance * 3)
+    if not s.endswith(" "):
+        chance = min(1.0, chance * 3)
+    return chance
+
+
 def _slot_cost(strings: frozenset[str]) -> float:
-    """Estimated chance that a slot's text occurs in a message (at most 1)."""
-    total = 0.0
-    for s in strings:
-        chance = 1.0
-        for w in s.split():
-            chance *= _word_chance(w)
-        total += chance
-    return min(1.0, total)
+    """Estimated chance that one of ``strings`` occurs in a message (at most 1)."""
+    return sum(_string_chance(s) for s in strings)
 
 
 def _finite(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
@@ -142,43 +164,59 @@ def _slots(items: list[tuple[Any, Any]]) -> list[frozenset[str] | tuple[Any, Any
     return slots
 
 
-def _required(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
-    """Literal sets of which one must occur in every match of the parsed ``items``."""
+def _required(
+    items: Iterable[tuple[Any, Any]], left: bool = False, right: bool = False
+) -> frozenset[str] | None:
+    """Literal sets of which one must occur in every match of the parsed ``items``.
+
+    With ``left`` (``right``), a match of ``items`` is known to start (end) next to a
+    character that is not a letter or digit, or at the text's edge; a literal found at
+    that edge then carries a space there, which the scan form (:func:`scan_form`) has in
+    that place. A bounded literal (" yo ") fires far less often than the bare one ("yo",
+    inside every "you").
+    """
     cands: list[tuple[frozenset[str], float]] = []
-    run = frozenset([""])
-    cost = 1.0
+    run = _EMPTY
+    at_start = True
+    slots = _slots(list(items))
 
-    def flush() -> None:
-        nonlocal run, cost
+    def flush(at_end: bool) -> None:
+        nonlocal run, at_start
+        if left and at_start:
+            run = frozenset(" " + s for s in run)
+        if right and at_end:
+            run = frozenset(s + " " for s in run)
         if all(len(s.strip()) >= MIN_ANCHOR for s in run):
-            cands.append((run, cost))
-        run, cost = frozenset([""]), 1.0
+            cands.append((run, _slot_cost(run)))
+        run, at_start = _EMPTY, False
 
-    for slot in _slots(list(items)):
+    last = len(slots) - 1
+    for index, slot in enumerate(slots):
         if isinstance(slot, frozenset):
             joined = frozenset(a + b for a in run for b in slot)
             if len(joined) > _CAP:
-                flush()
+                flush(at_end=False)
                 joined = slot
             run = joined
-            cost *= _slot_cost(slot)
             continue
-        flush()
+        first = at_start and run == _EMPTY
+        flush(at_end=False)
         if slot is None:
             continue
         op, av = slot
+        edge_left, edge_right = left and first, right and index == last
         sub: frozenset[str] | None = None
         if op is _sre_c.SUBPATTERN:
-            sub = _required(av[-1])
+            sub = _required(av[-1], edge_left, edge_right)
         elif op is _sre_c.BRANCH:
-            subs = [_required(b) for b in av[1]]
+            subs = [_required(b, edge_left, edge_right) for b in av[1]]
             if all(x is not None for x in subs):
                 sub = frozenset().union(*(x for x in subs if x is not None))
         elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and av[0] >= 1:
-            sub = _required(av[2])
+            sub = _required(av[2], edge_left, edge_right)
         if sub is not None:
             cands.append((sub, _slot_cost(sub)))
-    flush()
+    flush(at_end=True)
     if not cands:
         return None
     return min(cands, key=lambda c: (c[1], len(c[0])))[0]
@@ -190,14 +228,56 @@ def anchors(regex: str) -> frozenset[str]:
     Raises:
         PatternError: The regex is invalid or has no literal of two characters or more.
     """
-    try:
-        parsed = _sre_p.parse(regex)
-    except re.error as exc:
-        raise PatternError(f"invalid pattern {regex!r}: {exc}") from None
-    found = _required(parsed.data)
+    found = _required(_parse(regex))
     if found is None:
         raise PatternError(f"pattern {regex!r} has no required literal to anchor on")
     return found
+
+
+def _parse(regex: str) -> list[tuple[Any, Any]]:
+    try:
+        return list(_sre_p.parse(regex).data)
+    except re.error as exc:
+        raise PatternError(f"invalid pattern {regex!r}: {exc}") from None
+
+
+# Every character a word boundary of :func:`wrap` treats as "not a word" becomes a space:
+# ASCII text through a byte table (a str.translate table is eight times slower), the rest
+# (rare in normalised text) by regex.
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789"
+_NOT_WORD_BYTES = bytes(c if c in _WORD_CHARS else 32 for c in range(256))
+_NOT_WORD = re.compile(r"[^a-z0-9]")
+
+
+def scan_form(text: str) -> str:
+    """Return ``text`` as the anchor automaton reads it.
+
+    Every character other than ``a-z`` and ``0-9`` becomes a space, and a space is added at
+    each end, so that "the start of a word" is a space before it whatever the punctuation.
+    The mapping is one character for one: a literal in a match of the text is, mapped the
+    same way, a literal of the scan form at the same place.
+    """
+    if text.isascii():
+        return f" {text.encode().translate(_NOT_WORD_BYTES).decode()} "
+    return f" {_NOT_WORD.sub(' ', text)} "
+
+
+def scan_anchors(regex: str) -> frozenset[str]:
+    """Return the literals the automaton looks for in :func:`scan_form` for ``regex``.
+
+    Like :func:`anchors`, for the word-bounded pattern :func:`wrap` makes of ``regex`` and
+    in scan form: a literal at the start (end) of every match gets a space before (after)
+    it. Falls back to the plain anchors when bounding leaves none of two characters.
+
+    Raises:
+        PatternError: The regex is invalid or has no literal to anchor on.
+    """
+    bounded = _required(_parse(regex), left=True, right=True)
+    if bounded is not None:
+        found = frozenset(scan_form(a)[1:-1] for a in bounded)
+        if all(len(a.strip()) >= MIN_ANCHOR for a in found):
+            return found
+    return frozenset(scan_form(a)[1:-1] for a in anchors(regex))
 
 
 class AhoCorasickMatcher:
@@ -212,7 +292,7 @@ class AhoCorasickMatcher:
         self._regexes = [re.compile(wrap(p.regex)) for p in self.patterns]
         by_anchor: dict[str, list[int]] = {}
         for i, p in enumerate(self.patterns):
-            for a in anchors(p.regex):
+            for a in scan_anchors(p.regex):
                 by_anchor.setdefault(a, []).append(i)
         automaton = ahocorasick.Automaton()
         for a, idxs in by_anchor.items():
@@ -223,7 +303,7 @@ class AhoCorasickMatcher:
     def scan(self, text: str) -> list[Hit]:
         """Return one hit per matching pattern."""
         cands: set[int] | None = None
-        for _, idxs in self._automaton.iter(text):
+        for _, idxs in self._automaton.iter(scan_form(text)):
             if cands is None:
                 cands = set(idxs)
             else:
