@@ -51,7 +51,8 @@ async def learn_age(
     best = max(stated, key=lambda s: s.confidence)
     assert best.age_band is not None
     if known.band is best.age_band:
-        known.confidence = max(known.confidence, best.confidence)
+        if best.confidence > known.confidence:
+            known = AgeInference(known.band, known.source, best.confidence)
     elif best.confidence >= known.confidence:
         known = AgeInference(best.age_band, source, best.confidence)
     await state.save_age(key, known, now)

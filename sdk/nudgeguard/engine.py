@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
+_AUTHOR_OF = operator.attrgetter("author_id")
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
@@ -194,7 +196,7 @@ class Engine(Moderation):
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(event)
+            return await self._process(event, key)
         except Exception as exc:
             self.stats.errors += 1
             log.error(
@@ -252,9 +254,8 @@ class Engine(Moderation):
         self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
         return self._plan
 
-    async def _process(self, event: MessageEvent) -> Decision | None:
+    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
         now = event.ts
-        ckey = event.conversation_key
         conv = await self.state.load_conversation(ckey, now)
         if event.type is EventType.DELETE:
             mark_deleted(conv, event.message_id)
@@ -360,7 +361,7 @@ class Engine(Moderation):
             AgeSource.STATED_BY_OTHER,
             now,
         )
-        pair.replies = [i.author_id for i in conv.window].count(target_id)
+        pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
             fanout = await self.state.note_contact(

@@ -44,13 +44,17 @@ class PairState:
     case_severity: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AgeInference:
-    """What is known about a participant's age, and from where."""
+    """What is known about a participant's age, and from where (immutable: replace it)."""
 
     band: AgeBand = AgeBand.UNKNOWN
     source: AgeSource = AgeSource.NONE
     confidence: float = 0.0
+
+
+#: Nothing known: what a store returns for a person it has no age for (shared, immutable).
+UNKNOWN_AGE = AgeInference()
 
 
 @dataclass(slots=True)
@@ -251,7 +255,7 @@ class MemoryStateStore:
 
     async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
         value = self.ages.get(key, now)
-        return value if value is not None else AgeInference()
+        return value if value is not None else UNKNOWN_AGE
 
     async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
         self.ages.put(key, value, now)

@@ -146,10 +146,10 @@ async def test_events_of_one_conversation_are_processed_in_order(adapter):
     order = []
     real = engine._process
 
-    async def slow(event):
+    async def slow(event, key):
         order.append(("start", event.message_id))
         await asyncio.sleep(0.01 if event.message_id == "m1" else 0)
-        result = await real(event)
+        result = await real(event, key)
         order.append(("end", event.message_id))
         return result
 

@@ -105,10 +105,10 @@ CHILD, OTHER = person("kid"), person("friend")
 def _slowed(engine: Engine, order: list[tuple[str, str]], slow: set[str]) -> None:
     real = engine._process
 
-    async def process(event):
+    async def process(event, key):
         order.append(("start", event.message_id))
         await asyncio.sleep(0.01 if event.message_id in slow else 0)
-        result = await real(event)
+        result = await real(event, key)
         order.append(("end", event.message_id))
         return result
 

@@ -255,11 +255,21 @@ def scan_form(text: str) -> str:
     Every character other than ``a-z`` and ``0-9`` becomes a space, and a space is added at
     each end, so that "the start of a word" is a space before it whatever the punctuation.
     The mapping is one character for one: a literal in a match of the text is, mapped the
-    same way, a literal of the scan form at the same place.
+    same way, a literal of the scan form at the same place. The last result is kept, as
+    each detector with a matcher scans the same message text in turn.
     """
+    last = _LAST_SCAN
+    if text is last[0]:
+        return last[1]
     if text.isascii():
-        return f" {text.encode().translate(_NOT_WORD_BYTES).decode()} "
-    return f" {_NOT_WORD.sub(' ', text)} "
+        form = f" {text.encode().translate(_NOT_WORD_BYTES).decode()} "
+    else:
+        form = f" {_NOT_WORD.sub(' ', text)} "
+    last[0], last[1] = text, form
+    return form
+
+
+_LAST_SCAN = ["", "  "]
 
 
 def scan_anchors(regex: str) -> frozenset[str]:

@@ -138,7 +138,8 @@ def settle(jobs: list[Job], result: list[Any]) -> None:
         if e.kind == "pair":
             fresh = codec.pair_load(decoded)
         elif e.kind == "age":
-            fresh = codec.age_load(decoded)
+            e.obj = codec.age_load(decoded)  # immutable: the next load returns the merged one
+            continue
         else:
             fresh = codec.child_load(decoded)
         for slot in type(e.obj).__slots__:

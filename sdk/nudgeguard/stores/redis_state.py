@@ -31,6 +31,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from nudgeguard.state import (
+    UNKNOWN_AGE,
     AgeInference,
     ChildState,
     ConversationKey,
@@ -172,7 +173,7 @@ class RedisStateStore(RedisWriter):
                 codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
             )
         elif kind == "age":
-            entry.obj = codec.age_load(decoded) if decoded else AgeInference()
+            entry.obj = codec.age_load(decoded) if decoded else UNKNOWN_AGE
         else:
             entry.obj = codec.child_load(decoded) if decoded else ChildState()
         self._keep(key, entry)
