@@ -267,14 +267,17 @@ class AgeDetector:
         """Return the strongest age signal about the author of a normalised text, if any."""
         return next((s for s in self._infer(text, answering)[0] if not s.about_target), None)
 
-    def _infer(self, text: str, answering: bool) -> tuple[tuple[Signal, ...], bool]:
+    def _infer(
+        self, text: str, answering: bool, digits: bool = True
+    ) -> tuple[tuple[Signal, ...], bool]:
         """Return the age signal in ``text`` and whether it asks someone's age.
 
         The cue scan and a digit test settle most messages; only texts that need the
         number and cue rules go through the cache (a lookup costs more than the scan).
+        ``digits`` False says the text has no digit (see :class:`NormalizedText`).
         """
         hits = self._cues.scan(text)
-        if not hits and _DIGIT.search(text) is None:
+        if not hits and (not digits or _DIGIT.search(text) is None):
             return _NOTHING
         if len(text) > CACHE_MAX_CHARS:
             return _infer(text, hits, answering)
@@ -295,7 +298,7 @@ class AgeDetector:
             if since < self.answer_window:  # past the window nothing counts as an answer
                 answering = asker != event.author.id
                 self._asked[key] = (asker, since + 1)
-        found, asks = self._infer(text.text, answering)
+        found, asks = self._infer(text.text, answering, text.digits)
         if asks:
             self._remember(key, event.author.id)
         return list(found)

@@ -6,7 +6,7 @@ from its store, applies them and saves it back.
 
 from __future__ import annotations
 
-from nudgeguard.events import ConversationKind, EventType, MessageEvent
+from nudgeguard.events import ConversationKind, EventType, Fields
 from nudgeguard.signals import Signal
 from nudgeguard.state import ConversationState, EvidenceItem
 
@@ -14,16 +14,17 @@ from nudgeguard.state import ConversationState, EvidenceItem
 RECENT_SPEAKERS = 6
 
 
-def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
+def target_of(m: Fields, conv: ConversationState) -> str | None:
     """Return whom a message is aimed at, or None when nobody else is there.
 
     The replied-to or mentioned user, else the most recent other speaker, else the only
     other participant.
     """
-    me = event.author.id
-    if event.reply_to_author_id and event.reply_to_author_id != me:
-        return event.reply_to_author_id
-    for mention in event.mentions:
+    me = m.author_id
+    reply_to = m.reply_to
+    if reply_to and reply_to != me:
+        return reply_to
+    for mention in m.mentions:
         if mention != me:
             return mention
     for speaker in reversed(conv.speakers):
@@ -33,16 +34,16 @@ def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
     return others[0] if len(others) == 1 else None
 
 
-def answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
+def answers_opening(m: Fields, conv: ConversationState) -> bool:
     """True for the first event of the second person in a direct chat.
 
     Messages sent before anyone else was there had no one to be about, so their signals were
     kept as evidence only; the engine scores them once the other person shows up.
     """
     return (
-        event.conversation_kind is ConversationKind.DIRECT
+        m.kind is ConversationKind.DIRECT
         and len(conv.participants) == 1
-        and event.author.id not in conv.participants
+        and m.author_id not in conv.participants
     )
 
 
@@ -54,27 +55,18 @@ def mark_deleted(conv: ConversationState, message_id: str) -> None:
             return
 
 
-def remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
+def remember(conv: ConversationState, m: Fields, signals: list[Signal]) -> None:
     """Add a message (or apply an edit) to the evidence window and the recent speakers."""
     ids = tuple(sorted({s.id for s in signals})) if signals else ()
-    if event.type is EventType.EDIT:
+    edit = m.type is EventType.EDIT
+    if edit:
         for item in conv.window:
-            if item.message_id == event.message_id:
-                item.text, item.edited, item.stored_for = event.text, True, None
+            if item.message_id == m.message_id:
+                item.text, item.edited, item.stored_for = m.text, True, None
                 item.signals = tuple(sorted({*item.signals, *ids}))
                 return
-    me = event.author.id
-    conv.window.append(
-        EvidenceItem(
-            event.message_id,
-            me,
-            event.ts,
-            event.text,
-            ids,
-            event.attachment_count,
-            event.type is EventType.EDIT,
-        )
-    )
+    me = m.author_id
+    conv.window.append(EvidenceItem(m.message_id, me, m.ts, m.text, ids, m.attachments, edit))
     speakers = conv.speakers
     if speakers and speakers[-1] == me:
         return

@@ -23,7 +23,15 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
 from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
+from nudgeguard.events import (
+    AgeBand,
+    AgeSource,
+    EventType,
+    Fields,
+    MessageEvent,
+    Participant,
+    fields_of,
+)
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -188,20 +196,19 @@ class Engine(Moderation):
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
-        if event.author.is_bot:
+        m = fields_of(event)
+        if m.is_bot:
             self.stats.ignored += 1
             return None
-        key = event.conversation_key
+        key = (m.platform, m.community_id, m.conversation_id)
         turns = self._turns
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(event, key)
+            return await self._process(m, key)
         except Exception as exc:
             self.stats.errors += 1
-            log.error(
-                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
-            )
+            log.error("event %s in %s failed: %s", m.message_id, m.platform, type(exc).__name__)
             return None
         finally:
             turns.give_back(key)
@@ -254,35 +261,39 @@ class Engine(Moderation):
         self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
         return self._plan
 
-    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
-        now = event.ts
-        conv = await self.state.load_conversation(ckey, now)
-        if event.type is EventType.DELETE:
-            mark_deleted(conv, event.message_id)
-            await self.state.save_conversation(ckey, conv, now)
+    async def _process(self, m: Fields, ckey: tuple[str, str, str]) -> Decision | None:
+        now = m.ts
+        state = self.state
+        conv = await state.load_conversation(ckey, now)
+        if m.type is EventType.DELETE:
+            mark_deleted(conv, m.message_id)
+            await state.save_conversation(ckey, conv, now)
             return None
-        answering = answers_opening(event, conv)
-        conv.participants.add(event.author.id)
-        if event.author.age_source is not AgeSource.NONE:
-            await age_memory.remember_declared(self.state, event.platform, event.author, now)
-        opening = await self._score_opening(event, conv) if answering else None
-        text = event.text
-        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
-            await self.state.save_conversation(ckey, conv, now)
+        answering = answers_opening(m, conv)
+        conv.participants.add(m.author_id)
+        if m.age_source is not AgeSource.NONE:
+            await age_memory.remember_declared(state, m.platform, m.event.author, now)
+        opening = await self._score_opening(m, conv) if answering else None
+        text = m.text
+        if m.type is EventType.MEMBER_JOIN or not text or text.isspace():
+            await state.save_conversation(ckey, conv, now)
             return opening
-        signals = self.detect(event)
-        actor_age = await age_memory.actor_age(self.state, event, signals, now)
-        target_id = target_of(event, conv)
-        remember(conv, event, signals)
-        await self.state.save_conversation(ckey, conv, now)
+        signals = self.detect(m.event)
+        if signals or m.age_source is not AgeSource.NONE:
+            actor_age = await age_memory.actor_age(state, m.event, signals, now)
+        else:  # most messages: nothing to learn, just what is known
+            actor_age = await state.load_age((m.platform, m.author_id), now)
+        target_id = target_of(m, conv)
+        remember(conv, m, signals)
+        await state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
-        decision = await self._score(event, conv, signals, actor_age, target_id)
+        decision = await self._score(m, conv, signals, actor_age, target_id)
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision
 
-    async def _score_opening(self, event: MessageEvent, conv: ConversationState) -> Decision | None:
+    async def _score_opening(self, m: Fields, conv: ConversationState) -> Decision | None:
         """Score a direct chat's opening messages towards the person who just arrived.
 
         Runs each earlier message with a signal through detection and scoring again, as if
@@ -290,10 +301,10 @@ class Engine(Moderation):
         counts and the person it was aimed at gets a nudge when they arrive). Returns the
         last decision that planned an action, if any.
         """
-        me = event.author.id
+        me = m.author_id
         found: Decision | None = None
         for item in [i for i in conv.window if i.signals and not i.deleted and i.author_id != me]:
-            opener = event.model_copy(
+            opener = m.event.model_copy(
                 update={
                     "type": EventType.MESSAGE,
                     "message_id": item.message_id,
@@ -307,22 +318,26 @@ class Engine(Moderation):
             )
             signals = self.detect(opener)
             actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
-            decision = await self._score(opener, conv, signals, actor_age, me)
+            decision = await self._score(fields_of(opener), conv, signals, actor_age, me)
             if decision.actions:
                 found = decision
         return found
 
     async def _score(
         self,
-        event: MessageEvent,
+        m: Fields,
         conv: ConversationState,
         signals: list[Signal],
         actor_age: AgeInference,
         target_id: str,
     ) -> Decision:
-        now, platform = event.ts, event.platform
-        pkey = (platform, event.community_id, event.conversation_id, event.author.id, target_id)
-        pair = await self.state.load_pair(pkey, now)
+        now, platform, community, conversation = m.ts, m.platform, m.community_id, m.conversation_id
+        pkey = (platform, community, conversation, m.author_id, target_id)
+        state = self.state
+        pair = await state.load_pair(pkey, now)
+        pack = self._packs.get((community, conversation)) or (
+            await self.pack_for(community, conversation)
+        )
         if not pair.scores and not (
             signals and any(_ABOUT_ACTOR.get(s.id, False) for s in signals)
         ):
@@ -330,22 +345,19 @@ class Engine(Moderation):
             # is "none" whatever the factors. Keep the counters (one-sided questioning) and
             # skip the tracker and the policy; most chat messages take this path.
             pair.messages += 1
-            if "?" in event.text:
+            if "?" in m.text:
                 pair.questions += 1
             pair.last_ts = now
-            await self.state.save_pair(pkey, pair, now)
-            target_age = await self.state.load_age((platform, target_id), now)
-            pack = self._packs.get((event.community_id, event.conversation_id)) or (
-                await self.pack_for(event.community_id, event.conversation_id)
-            )
+            await state.save_pair(pkey, pair, now)
+            target_age = await state.load_age((platform, target_id), now)
             self.stats.scored += 1
             # Positional (field order of Decision): half the cost of keywords, every message.
             return Decision(
                 platform,
-                event.community_id,
-                event.conversation_id,
-                event.message_id,
-                event.author.id,
+                community,
+                conversation,
+                m.message_id,
+                m.author_id,
                 target_id,
                 now,
                 pack.mode,
@@ -353,23 +365,24 @@ class Engine(Moderation):
                 actor_age.band,
                 target_age.band,
             )
-        pack = await self.pack_for(event.community_id, event.conversation_id)
-        target_age = await age_memory.learn_age(
-            self.state,
-            (platform, target_id),
-            [s for s in signals if s.about_target],
-            AgeSource.STATED_BY_OTHER,
-            now,
-        )
+        target_key = (platform, target_id)
+        about_target = [s for s in signals if s.about_target] if signals else None
+        if about_target:
+            target_age = await age_memory.learn_age(
+                state, target_key, about_target, AgeSource.STATED_BY_OTHER, now
+            )
+        else:
+            target_age = await state.load_age(target_key, now)
         pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
-            fanout = await self.state.note_contact(
-                (platform, event.author.id), target_id, now, pack.factors.fanout_window_hours * 3600
+            fanout = await state.note_contact(
+                (platform, m.author_id), target_id, now, pack.factors.fanout_window_hours * 3600
             )
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text, fanout)
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in m.text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
-        child = await self.state.load_child((platform, target_id), now)
+        # Nudge caps read the child's history, and only a message with a signal can nudge.
+        child = await state.load_child(target_key, now) if signals else None
         decision = self.policy_engine.decide(
             pack,
             assessment,
@@ -377,22 +390,17 @@ class Engine(Moderation):
             child=child,
             actor_band=actor_age.band,
             target_band=target_age.band,
-            kind=event.conversation_kind,
-            ident={
-                "platform": platform,
-                "community": event.community_id,
-                "conversation": event.conversation_id,
-                "message": event.message_id,
-                "actor": event.author.id,
-                "target": target_id,
-            },
+            kind=m.kind,
+            ident=(platform, community, conversation, m.message_id, m.author_id, target_id),
             ts=now,
         )
         self.stats.scored += 1
         if decision.actions:
+            if child is None:
+                child = await state.load_child(target_key, now)
             await self.dispatcher.dispatch(
-                decision, DispatchContext(event, conv, pair, child, pack, actor_age, target_age)
+                decision, DispatchContext(m.event, conv, pair, child, pack, actor_age, target_age)
             )
-            await self.state.save_child((platform, target_id), child, now)
-        await self.state.save_pair(pkey, pair, now)
+            await state.save_child(target_key, child, now)
+        await state.save_pair(pkey, pair, now)
         return decision

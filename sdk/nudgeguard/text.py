@@ -18,6 +18,9 @@ steps, in order (each is tested on examples in ``tests/detection/test_text.py``)
     ``pix`` -> ``pics``), see ``patterns/abbreviations.yaml``.
 
 ASCII input skips steps 1 and 3-5 (they cannot change it), which keeps the common case fast.
+Every step but 7 works inside one word, so a message is normalised word by word and each
+word's result is cached (chat repeats its words far more than its messages); a message with
+a run of single letters, where step 7 may join words, takes the whole-text path.
 """
 
 from __future__ import annotations
@@ -68,12 +71,15 @@ class NormalizedText(NamedTuple):
         plain: The text with case, spacing, apostrophes and abbreviations normalised but no
             de-obfuscation; a pattern found in ``text`` but not here was obfuscated. Equal to
             ``text`` when ``evasion`` is False.
+        digits: False when neither ``text`` nor ``plain`` has a digit, so a detector can
+            skip its number rules (True says only that there may be one).
     """
 
     raw: str
     text: str
     evasion: bool = False
     plain: str = ""
+    digits: bool = True
 
 
 def _data(name: str) -> object:
@@ -211,29 +217,97 @@ def _prepare(raw: str) -> tuple[str, str]:
 #: Short messages repeat a lot in chat ("lol", "ok", "brb"); their results are cached.
 CACHE_MAX_CHARS = 48
 CACHE_SIZE = 8192
-# Values are plain (text, evasion, plain) tuples: the collector stops tracking a tuple of
-# strings, whereas every cached NormalizedText would stay on its lists until evicted.
-_cache: FifoCache[str, tuple[str, bool, str]] = FifoCache(CACHE_SIZE)
+# Values are plain (text, evasion, plain, digits) tuples: the collector stops tracking a
+# tuple of strings, whereas every cached NormalizedText would stay on its lists until evicted.
+_cache: FifoCache[str, tuple[str, bool, str, bool]] = FifoCache(CACHE_SIZE)
+#: Words (whitespace-separated tokens of the raw text) whose normalised form is cached.
+WORD_CACHE_SIZE = 16384
+_WORD_MAX_CHARS = 40
+# A word's (text, plain, letter, digit): its normalised and plain forms (several words after
+# emoji or compatibility mapping, "" when nothing is left), whether it is one letter that a
+# spaced-out run could take, and whether either form has a digit.
+_Word = tuple[str, str, bool, bool]
+_words: FifoCache[str, _Word] = FifoCache(WORD_CACHE_SIZE)
 
 
 def normalize(raw: str) -> NormalizedText:
     """Return the normalised form of ``raw``.
 
     Never raises for any string; works in time linear in its length. Results for short
-    texts are kept in a small cache (oldest entry dropped when full), which is safe
-    because the result depends on the text alone and is immutable.
+    texts, and for each word, are kept in small caches (oldest entry dropped when full),
+    which is safe because they depend on the text alone and are immutable.
     """
     if len(raw) > CACHE_MAX_CHARS:
-        return _normalize(raw)
+        return _by_words(raw)
     hit = _cache.get(raw)
     if hit is None:
-        result = _normalize(raw)
-        _cache.put(raw, (result.text, result.evasion, result.plain))
+        result = _by_words(raw)
+        _cache.put(raw, (result.text, result.evasion, result.plain, result.digits))
         return result
-    return NormalizedText(raw, hit[0], hit[1], hit[2])
+    return NormalizedText(raw, hit[0], hit[1], hit[2], hit[3])
 
 
-def _normalize(raw: str) -> NormalizedText:
+def _by_words(raw: str) -> NormalizedText:
+    """Normalise word by word through the word cache (the same result as :func:`_whole`)."""
+    texts: list[str] = []
+    plains: list[str] = []
+    differs = digits = False
+    run = 0
+    get = _words.get
+    for word in raw.split():
+        hit = get(word)
+        if hit is None:
+            hit = _word(word)
+            if len(word) <= _WORD_MAX_CHARS:
+                _words.put(word, hit)
+        text, plain, letter, digit = hit
+        if letter:
+            run += 1
+            if run == 3:  # spaced-out letters may join across words: the whole-text path
+                return _whole(raw)
+        else:
+            run = 0
+        if text:
+            texts.append(text)
+        if plain:
+            plains.append(plain)
+        if text is not plain:
+            differs = True
+        digits = digits or digit
+    text = " ".join(texts)
+    if not differs:
+        return NormalizedText(raw, text, False, text, digits)
+    plain = " ".join(plains)
+    if plain == text:
+        return NormalizedText(raw, text, False, text, digits)
+    return NormalizedText(raw, text, True, plain, digits)
+
+
+def _word(word: str) -> _Word:
+    """Normalise one whitespace-free token on its own (every step but the spaced-letter join)."""
+    base, deobf = _prepare(word)
+    parts = deobf.split()
+    out: list[str] = []
+    for part in parts:
+        if _MAYBE_LEET.search(part) is not None:
+            part = _deobfuscate_tokens(part)[0]
+        out.append(part)
+    text = _abbreviate(" ".join(out))
+    plain = _abbreviate(base)
+    if plain == text:
+        plain = text
+    # Could take part in a run of single letters: one letter, or (to be safe) a word that
+    # splits into parts with a letter among them, or that vanishes (zero-width characters).
+    letter = not parts or any(len(p) == 1 and p.isalpha() for p in parts)
+    return text, plain, letter, _has_digit(text) or _has_digit(plain)
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
+def _whole(raw: str) -> NormalizedText:
+    """Normalise the whole text at once (needed when spaced-out letters span words)."""
     base, deobf = _prepare(raw)
     evasion = deobf != base
     if _MAYBE_LEET.search(deobf) is not None or _MAYBE_SPACED.search(f" {deobf} ") is not None:
@@ -241,9 +315,10 @@ def _normalize(raw: str) -> NormalizedText:
         evasion = evasion or changed
     text = _abbreviate(deobf)
     if not evasion:
-        return NormalizedText(raw, text, False, text)
+        return NormalizedText(raw, text, False, text, _has_digit(text))
     plain = _abbreviate(base)
-    return NormalizedText(raw=raw, text=text, evasion=plain != text, plain=plain)
+    digits = _has_digit(text) or _has_digit(plain)
+    return NormalizedText(raw, text, plain != text, plain, digits)
 
 
 def warm() -> None:

@@ -118,9 +118,7 @@ def test_a_rule_without_level_or_signal_conditions_still_sees_quiet_messages():
         "      - action: observe\n"
     )
     quiet = Assessment(0.0, Level.NONE, (), (), {})
-    ident = dict.fromkeys(
-        ("platform", "community", "conversation", "message", "actor", "target"), "x"
-    )
+    ident = ("x",) * 6
 
     def decide(pack, kind):
         return PolicyEngine().decide(

@@ -167,7 +167,7 @@ class LexiconDetector:
             ]
         else:
             signals = []
-        pii = _pii(text.plain)
+        pii = _pii(text.plain, text.digits)
         if pii is not None and "child_pii_disclosure" not in found:
             # Found in the plain form; its offsets only hold when that equals the text.
             span = pii if text.plain == text.text else (0, 0)
@@ -175,9 +175,12 @@ class LexiconDetector:
         return signals
 
 
-def _pii(plain: str) -> tuple[int, int] | None:
-    """Span of a phone number, e-mail address or map link, if any."""
-    if _DIGITS.search(plain) is not None:
+def _pii(plain: str, digits: bool = True) -> tuple[int, int] | None:
+    """Span of a phone number, e-mail address or map link, if any.
+
+    ``digits`` False (the text has none) skips the phone number rules.
+    """
+    if digits and _DIGITS.search(plain) is not None:
         m = _PHONE.search(plain)
         if m is not None:
             return m.start(), m.end()
