@@ -13,12 +13,10 @@ from nudgeguard.signals import Signal
 from nudgeguard.state import AgeInference, StateStore, UserKey
 
 
-async def remember_declared(
-    state: StateStore, platform: str, person: Participant, now: float
-) -> None:
+def remember_declared(state: StateStore, platform: str, person: Participant, now: float) -> None:
     """Store a band the platform or an admin declared for ``person``, if any."""
     if declared_age(person.age_source) and person.age_band is not AgeBand.UNKNOWN:
-        await state.save_age(
+        state.save_age(
             (platform, person.id), AgeInference(person.age_band, person.age_source, 1.0), now
         )
 
@@ -55,5 +53,5 @@ async def learn_age(
             known = AgeInference(known.band, known.source, best.confidence)
     elif best.confidence >= known.confidence:
         known = AgeInference(best.age_band, source, best.confidence)
-    await state.save_age(key, known, now)
+    state.save_age(key, known, now)
     return known

@@ -264,28 +264,29 @@ class Engine(Moderation):
     async def _process(self, m: Fields, ckey: tuple[str, str, str]) -> Decision | None:
         now = m.ts
         state = self.state
-        conv = await state.load_conversation(ckey, now)
+        conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
         if m.type is EventType.DELETE:
             mark_deleted(conv, m.message_id)
-            await state.save_conversation(ckey, conv, now)
+            state.save_conversation(ckey, conv, now)
             return None
         answering = answers_opening(m, conv)
         conv.participants.add(m.author_id)
         if m.age_source is not AgeSource.NONE:
-            await age_memory.remember_declared(state, m.platform, m.event.author, now)
+            age_memory.remember_declared(state, m.platform, m.event.author, now)
         opening = await self._score_opening(m, conv) if answering else None
         text = m.text
         if m.type is EventType.MEMBER_JOIN or not text or text.isspace():
-            await state.save_conversation(ckey, conv, now)
+            state.save_conversation(ckey, conv, now)
             return opening
         signals = self.detect(m.event)
         if signals or m.age_source is not AgeSource.NONE:
             actor_age = await age_memory.actor_age(state, m.event, signals, now)
         else:  # most messages: nothing to learn, just what is known
-            actor_age = await state.load_age((m.platform, m.author_id), now)
+            actor_key = (m.platform, m.author_id)
+            actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
         target_id = target_of(m, conv)
         remember(conv, m, signals)
-        await state.save_conversation(ckey, conv, now)
+        state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
         decision = await self._score(m, conv, signals, actor_age, target_id)
@@ -334,7 +335,7 @@ class Engine(Moderation):
         now, platform, community, conversation = m.ts, m.platform, m.community_id, m.conversation_id
         pkey = (platform, community, conversation, m.author_id, target_id)
         state = self.state
-        pair = await state.load_pair(pkey, now)
+        pair = state.cached_pair(pkey, now) or await state.load_pair(pkey, now)
         pack = self._packs.get((community, conversation)) or (
             await self.pack_for(community, conversation)
         )
@@ -348,8 +349,9 @@ class Engine(Moderation):
             if "?" in m.text:
                 pair.questions += 1
             pair.last_ts = now
-            await state.save_pair(pkey, pair, now)
-            target_age = await state.load_age((platform, target_id), now)
+            state.save_pair(pkey, pair, now)
+            target_key = (platform, target_id)
+            target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
             self.stats.scored += 1
             # Positional (field order of Decision): half the cost of keywords, every message.
             return Decision(
@@ -372,7 +374,7 @@ class Engine(Moderation):
                 state, target_key, about_target, AgeSource.STATED_BY_OTHER, now
             )
         else:
-            target_age = await state.load_age(target_key, now)
+            target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
         pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
         fanout = 0
         if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
@@ -401,6 +403,6 @@ class Engine(Moderation):
             await self.dispatcher.dispatch(
                 decision, DispatchContext(m.event, conv, pair, child, pack, actor_age, target_age)
             )
-            await state.save_child(target_key, child, now)
-        await state.save_pair(pkey, pair, now)
+            state.save_child(target_key, child, now)
+        state.save_pair(pkey, pair, now)
         return decision

@@ -215,7 +215,7 @@ class Moderation:
             key = (platform, user_id)
             child = await self.state.load_child(key, now)
             child.opted_out_until = now + _PAUSE_AFTER_ACTION
-            await self.state.save_child(key, child, now)
+            self.state.save_child(key, child, now)
         await self.cases.observe(
             Observation(
                 ts=now,

@@ -122,8 +122,15 @@ class BoundedMap(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V, now: float) -> None:
-        """Store ``value``, evicting the least recently used entries beyond the cap."""
+        """Store ``value``, evicting the least recently used entries beyond the cap.
+
+        Writing back the live object ``get`` just returned (the engine's every message)
+        only renews its time: ``get`` already made it the most recently used.
+        """
         data = self._data
+        if data.get(key) is value:
+            self._written[key] = now
+            return
         data[key] = value
         data.move_to_end(key)
         self._written[key] = now
@@ -155,41 +162,55 @@ class StateStore(Protocol):
     """Where the engine keeps its working memory.
 
     A store returns live objects that the engine mutates and then hands back with the
-    matching ``save_*`` call; a shared backend serialises them there.
+    matching ``save_*`` call. Saving never waits: a shared backend marks the record and
+    writes it behind (batched), so the message path does no I/O for it. Reading may need
+    I/O on a miss: ``cached_*`` answers at once when the store can (always, for the
+    in-process store; from its near cache, for a shared one), else returns None and the
+    engine awaits ``load_*``.
     """
 
     async def load_pair(self, key: PairKey, now: float) -> PairState:
         """Return the pair's state, a fresh one if unknown or expired."""
         ...
 
-    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:
-        """Persist the pair's state."""
+    def cached_pair(self, key: PairKey, now: float) -> PairState | None:
+        """Return what ``load_pair`` would, if that needs no I/O; else None."""
+        ...
+
+    def save_pair(self, key: PairKey, state: PairState, now: float) -> None:
+        """Persist the pair's state (written behind)."""
         ...
 
     async def load_conversation(self, key: ConversationKey, now: float) -> ConversationState:
         """Return the conversation's state, a fresh one if unknown or expired."""
         ...
 
-    async def save_conversation(
-        self, key: ConversationKey, state: ConversationState, now: float
-    ) -> None:
-        """Persist the conversation's state."""
+    def cached_conversation(self, key: ConversationKey, now: float) -> ConversationState | None:
+        """Return what ``load_conversation`` would, if that needs no I/O; else None."""
+        ...
+
+    def save_conversation(self, key: ConversationKey, state: ConversationState, now: float) -> None:
+        """Persist the conversation's state (written behind)."""
         ...
 
     async def load_age(self, key: UserKey, now: float) -> AgeInference:
         """Return what is known of a user's age."""
         ...
 
-    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:
-        """Persist what is known of a user's age."""
+    def cached_age(self, key: UserKey, now: float) -> AgeInference | None:
+        """Return what ``load_age`` would, if that needs no I/O; else None."""
+        ...
+
+    def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:
+        """Persist what is known of a user's age (written behind)."""
         ...
 
     async def load_child(self, key: UserKey, now: float) -> ChildState:
         """Return a person's nudge history."""
         ...
 
-    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:
-        """Persist a person's nudge history."""
+    def save_child(self, key: UserKey, value: ChildState, now: float) -> None:
+        """Persist a person's nudge history (written behind)."""
         ...
 
     async def forget_user(self, key: UserKey) -> int:
@@ -233,14 +254,17 @@ class MemoryStateStore:
         self.children: BoundedMap[UserKey, ChildState] = BoundedMap(max_pairs, ttl_seconds)
         self.contacts: BoundedMap[UserKey, dict[str, float]] = BoundedMap(max_pairs, ttl_seconds)
 
-    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+    def cached_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
         state = self.pairs.get(key, now)
         return state if state is not None else PairState(first_ts=now, last_ts=now)
 
-    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
+    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+        return self.cached_pair(key, now)
+
+    def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
         self.pairs.put(key, state, now)
 
-    async def load_conversation(  # noqa: D102
+    def cached_conversation(  # noqa: D102
         self, key: ConversationKey, now: float
     ) -> ConversationState:
         state = self.conversations.get(key, now)
@@ -248,23 +272,31 @@ class MemoryStateStore:
             state = ConversationState(window=deque(maxlen=self.window))
         return state
 
-    async def save_conversation(  # noqa: D102
+    async def load_conversation(  # noqa: D102
+        self, key: ConversationKey, now: float
+    ) -> ConversationState:
+        return self.cached_conversation(key, now)
+
+    def save_conversation(  # noqa: D102
         self, key: ConversationKey, state: ConversationState, now: float
     ) -> None:
         self.conversations.put(key, state, now)
 
-    async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
+    def cached_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
         value = self.ages.get(key, now)
         return value if value is not None else UNKNOWN_AGE
 
-    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
+    async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
+        return self.cached_age(key, now)
+
+    def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
         self.ages.put(key, value, now)
 
     async def load_child(self, key: UserKey, now: float) -> ChildState:  # noqa: D102
         value = self.children.get(key, now)
         return value if value is not None else ChildState()
 
-    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
+    def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
         self.children.put(key, value, now)
 
     async def note_contact(  # noqa: D102

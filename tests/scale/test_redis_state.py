@@ -28,16 +28,16 @@ async def test_a_new_process_reads_back_exactly_what_was_written(redis_url, redi
     pair.scores["trust"] = 1.2345678901234567
     pair.signal_counts["age_probe"] = 2
     pair.messages, pair.case_id = 7, "NG-1"
-    await a.save_pair(PAIR, pair, 100.0)
+    a.save_pair(PAIR, pair, 100.0)
     conv = await a.load_conversation(CONV, 100.0)
     conv.participants |= {"adult1", "kid1"}
     conv.speakers = ["kid1", "adult1"]
     conv.window.append(EvidenceItem("m1", "adult1", 100.25, "hello there", ("age_probe",)))
-    await a.save_conversation(CONV, conv, 100.0)
-    await a.save_age(("fake", "kid1"), AgeInference(AgeBand.MINOR, AgeSource.PLATFORM, 1.0), 100.0)
+    a.save_conversation(CONV, conv, 100.0)
+    a.save_age(("fake", "kid1"), AgeInference(AgeBand.MINOR, AgeSource.PLATFORM, 1.0), 100.0)
     child = await a.load_child(("fake", "kid1"), 100.0)
     child.nudge_times.append(99.5)
-    await a.save_child(("fake", "kid1"), child, 100.0)
+    a.save_child(("fake", "kid1"), child, 100.0)
     await a.aclose()
 
     b = store(redis_url, redis_prefix)
@@ -60,8 +60,8 @@ async def test_two_processes_updating_one_pair_lose_nothing(redis_url, redis_pre
     pb.messages += 1
     pb.signal_counts["secrecy_request"] = 1
     pb.scores["isolation"] = 2.0
-    await a.save_pair(PAIR, pa, 11.0)
-    await b.save_pair(PAIR, pb, 12.0)
+    a.save_pair(PAIR, pa, 11.0)
+    b.save_pair(PAIR, pb, 12.0)
     await asyncio.gather(a.flush(), b.flush())
     c = store(redis_url, redis_prefix)
     merged = await c.load_pair(PAIR, 13.0)
@@ -81,7 +81,7 @@ def _hammer(url: str, prefix: str, rounds: int) -> None:
             pair = await s.load_pair(PAIR, 50.0)
             pair.messages += 1
             pair.signal_counts["gift_offer"] = pair.signal_counts.get("gift_offer", 0) + 1
-            await s.save_pair(PAIR, pair, 50.0)
+            s.save_pair(PAIR, pair, 50.0)
             if n % 7 == 0:
                 await s.flush()
         await s.aclose()
@@ -110,11 +110,11 @@ async def test_nudge_history_and_ages_merge_across_processes(redis_url, redis_pr
     ca, cb = await a.load_child(kid, 10.0), await b.load_child(kid, 10.0)
     ca.nudge_times.append(5.0)
     cb.nudge_times.append(6.0)
-    await a.save_child(kid, ca, 10.0)
-    await b.save_child(kid, cb, 10.0)
-    await a.save_age(kid, AgeInference(AgeBand.MINOR, AgeSource.SELF_DISCLOSURE, 0.6), 10.0)
+    a.save_child(kid, ca, 10.0)
+    b.save_child(kid, cb, 10.0)
+    a.save_age(kid, AgeInference(AgeBand.MINOR, AgeSource.SELF_DISCLOSURE, 0.6), 10.0)
     await a.flush()
-    await b.save_age(kid, AgeInference(AgeBand.ADULT, AgeSource.SELF_DISCLOSURE, 0.4), 10.0)
+    b.save_age(kid, AgeInference(AgeBand.ADULT, AgeSource.SELF_DISCLOSURE, 0.4), 10.0)
     await b.flush()
     c = store(redis_url, redis_prefix)
     assert (await c.load_child(kid, 11.0)).nudge_times == [5.0, 6.0]
@@ -129,11 +129,11 @@ async def test_memory_per_conversation_and_pair_is_bounded(redis_url, redis_pref
     for n in range(300):
         conv = await s.load_conversation(CONV, float(n))
         conv.window.append(EvidenceItem(f"m{n}", "adult1", float(n), "x" * 50))
-        await s.save_conversation(CONV, conv, float(n))
+        s.save_conversation(CONV, conv, float(n))
         pair = await s.load_pair(PAIR, float(n))
         pair.messages += 1
         pair.signal_counts["age_probe"] = n
-        await s.save_pair(PAIR, pair, float(n))
+        s.save_pair(PAIR, pair, float(n))
         if n % 50 == 0:
             await s.flush()
     await s.flush()
@@ -157,11 +157,11 @@ async def test_edits_and_deletes_rewrite_the_window(redis_url, redis_prefix):
     s = store(redis_url, redis_prefix)
     conv = await s.load_conversation(CONV, 1.0)
     conv.window.extend(EvidenceItem(f"m{n}", "a", float(n), "hi") for n in range(3))
-    await s.save_conversation(CONV, conv, 1.0)
+    s.save_conversation(CONV, conv, 1.0)
     await s.flush()
     conv.window[1].deleted = True
     conv.window[2].text, conv.window[2].edited = "changed", True
-    await s.save_conversation(CONV, conv, 2.0)
+    s.save_conversation(CONV, conv, 2.0)
     await s.aclose()
     again = await store(redis_url, redis_prefix).load_conversation(CONV, 3.0)
     assert [(i.deleted, i.edited, i.text) for i in again.window] == [
@@ -175,7 +175,7 @@ async def test_records_expire_in_event_time(redis_url, redis_prefix):
     s = store(redis_url, redis_prefix, ttl_seconds=3600)
     pair = await s.load_pair(PAIR, 0.0)
     pair.messages = 5
-    await s.save_pair(PAIR, pair, 0.0)
+    s.save_pair(PAIR, pair, 0.0)
     await s.aclose()
     soon, later = (store(redis_url, redis_prefix, ttl_seconds=3600) for _ in range(2))
     assert (await soon.load_pair(PAIR, 1800.0)).messages == 5
@@ -203,11 +203,11 @@ async def test_forget_user_erases_shared_records(redis_url, redis_prefix):
     s = store(redis_url, redis_prefix)
     pair = await s.load_pair(PAIR, 1.0)
     pair.messages = 1
-    await s.save_pair(PAIR, pair, 1.0)
+    s.save_pair(PAIR, pair, 1.0)
     conv = await s.load_conversation(CONV, 1.0)
     conv.window.append(EvidenceItem("m1", "adult1", 1.0, "hi"))
     conv.window.append(EvidenceItem("m2", "kid1", 2.0, "hey"))
-    await s.save_conversation(CONV, conv, 1.0)
+    s.save_conversation(CONV, conv, 1.0)
     await s.note_contact(("fake", "adult1"), "kid1", 1.0, 3600)
     assert await s.forget_user(("fake", "adult1")) >= 3
     fresh = store(redis_url, redis_prefix)
@@ -221,7 +221,7 @@ async def test_an_unreachable_server_degrades_to_local_memory():
     s = RedisStateStore(f"redis://127.0.0.1:{closed_port()}/0", flush_interval=0.01)
     pair = await s.load_pair(PAIR, 1.0)
     pair.messages = 3
-    await s.save_pair(PAIR, pair, 1.0)
+    s.save_pair(PAIR, pair, 1.0)
     assert await s.flush() is False
     assert s.healthy is False and s.last_error
     assert (await s.load_pair(PAIR, 2.0)).messages == 3
@@ -234,7 +234,7 @@ async def test_the_local_cache_stays_bounded_and_redis_keeps_the_rest(redis_url,
         key = ("fake", "g1", f"c{n}", "a", "b")
         pair = await s.load_pair(key, 1.0)
         pair.messages = n
-        await s.save_pair(key, pair, 1.0)
+        s.save_pair(key, pair, 1.0)
         if n % 20 == 0:
             await s.flush()
     await s.flush()
@@ -247,7 +247,7 @@ async def test_writes_made_during_an_outage_reach_redis_when_it_is_back(redis_ur
     s = RedisStateStore(f"redis://127.0.0.1:{closed_port()}/0", prefix=redis_prefix)
     pair = await s.load_pair(PAIR, 1.0)
     pair.messages = 9
-    await s.save_pair(PAIR, pair, 1.0)
+    s.save_pair(PAIR, pair, 1.0)
     assert await s.flush() is False
     # The server comes back (same store, a reachable connection): the retry loop, not a
     # new write, delivers what was kept.
@@ -277,7 +277,7 @@ async def test_a_new_conversation_seen_by_two_processes_at_once_loses_nothing(
         pair = await s.load_pair(PAIR, 2.0)
         pair.messages += 1
         pair.signal_counts[signal] = 1
-        await s.save_pair(PAIR, pair, 2.0)
+        s.save_pair(PAIR, pair, 2.0)
         await s.flush()
     c = store(redis_url, redis_prefix)
     merged = await c.load_pair(PAIR, 3.0)
@@ -287,4 +287,26 @@ async def test_a_new_conversation_seen_by_two_processes_at_once_loses_nothing(
     a._drop(a._key("pair", PAIR))
     assert (await a.load_pair(PAIR, 4.0)).messages == 2
     await a.aclose()
+    await b.aclose()
+
+
+async def test_near_cache_answers_without_io_and_says_so_on_a_miss(redis_url, redis_prefix):
+    a = store(redis_url, redis_prefix)
+    pair = await a.load_pair(PAIR, 10.0)
+    pair.messages = 3
+    a.save_pair(PAIR, pair, 10.0)
+    a.save_age(("fake", "kid1"), AgeInference(AgeBand.MINOR, AgeSource.PLATFORM, 1.0), 10.0)
+    await a.flush()
+    # Held in this process: the same live objects, no I/O.
+    assert a.cached_pair(PAIR, 11.0) is pair
+    assert a.cached_age(("fake", "kid1"), 11.0).band is AgeBand.MINOR
+    await a.aclose()
+
+    b = store(redis_url, redis_prefix)
+    # A new process holds nothing yet: the engine must await load_* (which reads Redis).
+    assert b.cached_pair(PAIR, 11.0) is None
+    assert b.cached_conversation(CONV, 11.0) is None
+    assert b.cached_age(("fake", "kid1"), 11.0) is None
+    assert (await b.load_pair(PAIR, 11.0)).messages == 3
+    assert b.cached_pair(PAIR, 11.0).messages == 3
     await b.aclose()

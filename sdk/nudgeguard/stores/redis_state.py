@@ -145,13 +145,25 @@ class RedisStateStore(RedisWriter):
         return None
 
     # -- StateStore ------------------------------------------------------------------------
-    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+    def cached_pair(self, key: PairKey, now: float) -> PairState | None:  # noqa: D102
         pk = self._key("pair", key)
         if pk not in self._cache and self._key("conv", key[:3]) in self._born:
+            # A conversation this process created: Redis cannot know its pairs yet.
             fresh = PairState(first_ts=now, last_ts=now)
             self._keep(pk, Entry("pair", fresh, 0, "", now, fetched=time.monotonic()))
             return fresh
-        return await self._load_simple("pair", pk, now)  # type: ignore[no-any-return]
+        entry = self._cached(pk, now)
+        return entry.obj if entry is not None else None
+
+    async def load_pair(self, key: PairKey, now: float) -> PairState:  # noqa: D102
+        cached = self.cached_pair(key, now)
+        if cached is not None:
+            return cached
+        return await self._load_simple("pair", self._key("pair", key), now)  # type: ignore[no-any-return]
+
+    def cached_age(self, key: UserKey, now: float) -> AgeInference | None:  # noqa: D102
+        entry = self._cached(self._key("age", key), now)
+        return entry.obj if entry is not None else None
 
     async def load_age(self, key: UserKey, now: float) -> AgeInference:  # noqa: D102
         return await self._load_simple("age", self._key("age", key), now)  # type: ignore[no-any-return]
@@ -179,14 +191,20 @@ class RedisStateStore(RedisWriter):
         self._keep(key, entry)
         return entry.obj
 
-    async def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
+    def save_pair(self, key: PairKey, state: PairState, now: float) -> None:  # noqa: D102
         self._mark("pair", self._key("pair", key), state, now)
 
-    async def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
+    def save_age(self, key: UserKey, value: AgeInference, now: float) -> None:  # noqa: D102
         self._mark("age", self._key("age", key), value, now)
 
-    async def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
+    def save_child(self, key: UserKey, value: ChildState, now: float) -> None:  # noqa: D102
         self._mark("child", self._key("child", key), value, now)
+
+    def cached_conversation(  # noqa: D102
+        self, key: ConversationKey, now: float
+    ) -> ConversationState | None:
+        entry = self._cached(self._key("conv", key), now)
+        return entry.obj if entry is not None else None
 
     async def load_conversation(  # noqa: D102
         self, key: ConversationKey, now: float
@@ -214,7 +232,7 @@ class RedisStateStore(RedisWriter):
         self._keep(ck, entry)
         return entry.obj  # type: ignore[no-any-return]
 
-    async def save_conversation(  # noqa: D102
+    def save_conversation(  # noqa: D102
         self, key: ConversationKey, state: ConversationState, now: float
     ) -> None:
         self._mark("conv", self._key("conv", key), state, now)
