@@ -54,15 +54,37 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
     try:
         return model.model_validate({**data, **context})
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # A list whose item is invalid is also reported as too short; the item's own error
+        # says what to fix, so the echo on every enclosing list is left out.
+        inner = [e["loc"] for e in errors]
         issues = [
             YamlIssue(
                 line_of(node, err["loc"]),
                 dotted(err["loc"]),
-                err["msg"].removeprefix("Value error, "),
+                _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, ")),
             )
-            for err in exc.errors(include_url=False)
+            for err in errors
+            if not (
+                err["type"] == "too_short"
+                and any(
+                    len(o) > len(err["loc"]) and o[: len(err["loc"])] == err["loc"] for o in inner
+                )
+            )
         ]
         raise YamlModelError(source, issues) from None
+
+
+# One wording for an unknown key, whether a model or a dataclass section rejected it.
+_MESSAGES = {
+    "extra_forbidden": "unknown field (check its spelling and indentation)",
+    "unexpected_keyword_argument": "unknown field (check its spelling and indentation)",
+}
+
+
+def _encloses(loc: tuple[int | str, ...], errors: list[Any]) -> bool:
+    """True when another error lies inside ``loc``."""
+    return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand
@@ -26,9 +28,7 @@ TRAJECTORY = [
 def calm_policy():
     """The default pack with the urgent threshold out of reach (cases open at high)."""
     pack = load_policy("default")
-    return pack.model_copy(
-        update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})}
-    )
+    return pack.model_copy(update={"thresholds": dataclasses.replace(pack.thresholds, urgent=500)})
 
 
 def make_engine(store: SqliteCaseStore, adapter: FakeAdapter, pack=None, **kw) -> Engine:

@@ -1,6 +1,7 @@
 """Engine behaviour as a community would notice it."""
 
 import asyncio
+import dataclasses
 
 from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import CaseStatus, Severity
@@ -66,9 +67,7 @@ async def test_stored_evidence_uses_pseudonyms_and_alerts_carry_no_text(chat, ad
 
 async def test_more_evidence_appends_and_realerts_only_on_higher_severity(adapter):
     pack = load_policy("default")
-    pack = pack.model_copy(
-        update={"thresholds": pack.thresholds.model_copy(update={"urgent": 500})}
-    )
+    pack = pack.model_copy(update={"thresholds": dataclasses.replace(pack.thresholds, urgent=500)})
     engine = Engine(pack, adapters=[adapter], detectors=[KeywordDetector()])
     chat = Scenario(engine)
     await groom(chat)

@@ -51,6 +51,18 @@ def test_errors_name_line_and_field():
     assert "severity" in escalate[0].message
     weights = next(i for i in err.value.issues if i.field == "weights")
     assert "not_a_signal" in weights.message and weights.line == 7
+    # The broken action is the one thing to fix in the rules: no "too short" echoes of it.
+    assert [i.field for i in err.value.issues if i.field.startswith("rules")] == ["rules[0].do[0]"]
+
+
+def test_a_misspelt_key_is_named_as_an_unknown_field_in_every_section():
+    text = BROKEN.replace("  urgent: 9\n", "  urgent: 9\n  urgnet: 9\n").replace(
+        "    when: {min_level: nudge}\n", "    when: {min_level: nudge, min_levle: review}\n"
+    )
+    with pytest.raises(PolicyError) as err:
+        parse_policy(text, "mine.yaml")
+    unknown = {(i.line, i.field) for i in err.value.issues if "unknown field" in i.message}
+    assert unknown == {(7, "thresholds.urgnet"), (13, "rules[0].when.min_levle")}
 
 
 def test_yaml_syntax_error_names_its_line():
