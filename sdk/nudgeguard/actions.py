@@ -110,6 +110,7 @@ class Dispatcher:
             self.stats.observed += 1
             return
         case: Case | None = None
+        alerts = self.stats.alerts
         for action in decision.actions:
             self.stats.by_action[action.kind] = self.stats.by_action.get(action.kind, 0) + 1
             if action.kind in ("escalate", "append_evidence"):
@@ -122,7 +123,9 @@ class Dispatcher:
                 await self._warn_sender(decision, ctx, action)
         # Alerts were only stored above; they go out now, after the child's nudge, so a
         # slow or failing moderator channel never delays it, and a crash loses nothing.
-        await self.outbox.drain()
+        # (Nothing queued, nothing to send now: retries are the outbox timer's job.)
+        if self.stats.alerts != alerts:
+            await self.outbox.drain()
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -145,6 +148,20 @@ class Dispatcher:
         severity = action.severity or Severity.HIGH
         pair = ctx.pair
         window = ctx.conversation.window
+        signals = [s.id for s in d.signals]
+        if pair.case_id is not None:
+            # The pair's case, as working memory knows it: append straight away, unless it
+            # was closed meanwhile (or this store never had it).
+            known = pair.case_severity
+            try:
+                case = await self._append(pair.case_id, d, window, severity, signals)
+            except KeyError:
+                pass
+            else:
+                pair.case_id, pair.case_severity = case.id, case.severity.value
+                if case.severity.value != known:  # raised now, or elsewhere meanwhile
+                    await self._alert(case, d, ctx, is_update=True)
+                return case
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         target = self.pseudonyms.pseudonym(d.platform, d.target_id)
         # find_open reads no evidence: loading the whole case on every append made long
@@ -152,27 +169,13 @@ class Dispatcher:
         existing = await self.cases.find_open(
             d.platform, d.community_id, d.conversation_id, subject, target
         )
-        signals = [s.id for s in d.signals]
         if existing is not None:
-            before = existing.severity
             # Working memory behind the case store (a process restarted, or died between
             # writing the case and queueing its alert): queue the alert for the case's
             # current severity again. Its id is the original one, so it is sent once.
-            behind = pair.case_id != existing.id or pair.case_severity != before.value
-            fresh = [i for i in window if i.stored_for != existing.id]
-            case = await self.cases.add_evidence(
-                existing.id,
-                self.evidence(d.platform, fresh),
-                severity=severity,
-                score=d.assessment.score,
-                signals=signals,
-                stages=d.assessment.stages,
-            )
+            case = await self._append(existing.id, d, window, severity, signals)
             pair.case_id, pair.case_severity = case.id, case.severity.value
-            for item in fresh:
-                item.stored_for = case.id
-            if case.severity != before or behind:
-                await self._alert(case, d, ctx, is_update=True)
+            await self._alert(case, d, ctx, is_update=True)
             return case
         now = d.ts
         case = Case(
@@ -196,6 +199,29 @@ class Dispatcher:
         pair.case_id, pair.case_severity = case.id, case.severity.value
         self.stats.cases_opened += 1
         await self._alert(case, d, ctx, is_update=False)
+        return case
+
+    async def _append(
+        self,
+        case_id: str,
+        d: Decision,
+        window: Sequence[EvidenceItem],
+        severity: Severity,
+        signals: list[str],
+    ) -> Case:
+        """Add the window items the case does not have yet (open cases only)."""
+        fresh = [i for i in window if i.stored_for != case_id]
+        case = await self.cases.add_evidence(
+            case_id,
+            self.evidence(d.platform, fresh),
+            severity=severity,
+            score=d.assessment.score,
+            signals=signals,
+            stages=d.assessment.stages,
+            open_only=True,
+        )
+        for item in fresh:
+            item.stored_for = case.id
         return case
 
     @staticmethod

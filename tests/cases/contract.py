@@ -21,7 +21,7 @@ import pytest
 
 from nudgeguard.cases.audit import ERASED_ACTOR
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome, Severity
-from nudgeguard.cases.store import Observation, OutboxItem
+from nudgeguard.cases.store import CaseClosedError, Observation, OutboxItem
 
 T0 = 1_700_000_000.0
 
@@ -133,6 +133,29 @@ class CaseStoreContract:
     async def test_add_evidence_to_unknown_case_raises(self, store) -> None:
         with pytest.raises(KeyError):
             await store.add_evidence("NG-404", [msg("m1")])
+
+    async def test_returned_case_is_what_a_fresh_read_gives(self, store) -> None:
+        await store.open_case(make_case(), [msg("m1")])
+        case = await store.add_evidence(
+            "NG-1", [msg("m2")], severity=Severity.CRITICAL, score=99.5, stages=["APP"]
+        )
+        stored = (await store.list_cases())[0]
+        assert case == stored
+        assert case.severity is Severity.CRITICAL and case.score == 99.5 and "APP" in case.stages
+
+    async def test_open_only_leaves_a_closed_case_untouched(self, store) -> None:
+        await store.open_case(make_case(), [msg("m1")])
+        await store.add_evidence("NG-1", [msg("m2")], open_only=True)  # open: appended
+        await store.transition("NG-1", CaseStatus.RESOLVED, "mod:p_mod", Outcome.CONFIRMED)
+        events = len(await store.events("NG-1"))
+        with pytest.raises(CaseClosedError):
+            await store.add_evidence(
+                "NG-1", [msg("m3")], severity=Severity.CRITICAL, open_only=True
+            )
+        closed = await store.get("NG-1")
+        assert [m.message_id for m in closed.evidence] == ["m1", "m2"]
+        assert closed.severity is not Severity.CRITICAL
+        assert len(await store.events("NG-1")) == events, "nothing audited either"
 
     async def test_list_cases_filters_and_orders_newest_first(self, store) -> None:
         await store.open_case(make_case("NG-1", opened_at=T0), [])

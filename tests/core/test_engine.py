@@ -83,6 +83,21 @@ async def test_more_evidence_appends_and_realerts_only_on_higher_severity(adapte
     assert len(adapter.alerts) == alerts_before + 1 and adapter.alerts[-1].is_update
 
 
+async def test_a_resolved_case_stays_as_decided_and_new_risk_opens_a_new_one(chat, adapter, engine):
+    await groom(chat)
+    (first,) = await engine.cases.list_cases()
+    await engine.cases.transition(first.id, CaseStatus.RESOLVED, "mod:p_mod")
+    before = await engine.cases.get(first.id)
+    await chat.say(GROOMER, "keep this our secret", to=CHILD)
+    await chat.say(GROOMER, "send me a photo", to=CHILD)
+    after = await engine.cases.get(first.id)
+    assert after.evidence == before.evidence and after.severity is before.severity
+    cases = await engine.cases.list_cases()
+    assert len(cases) == 2 and {c.status for c in cases} == {CaseStatus.RESOLVED, CaseStatus.OPEN}
+    (new,) = [c for c in cases if c.status is CaseStatus.OPEN]
+    assert adapter.alerts[-1].case_id == new.id
+
+
 async def test_sextortion_goes_straight_to_urgent(chat, engine):
     await chat.say(CHILD, "hi")
     decision = await chat.say(GROOMER, "pay me or i post the pictures", to=CHILD)

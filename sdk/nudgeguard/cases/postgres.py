@@ -27,7 +27,7 @@ from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
 from nudgeguard.cases.rows import case_from_row, case_values
-from nudgeguard.cases.store import ChainBreak
+from nudgeguard.cases.store import CaseClosedError, ChainBreak
 
 __all__ = ["PostgresCaseStore"]
 
@@ -168,24 +168,35 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         score: float | None = None,
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
+        open_only: bool = False,
     ) -> Case:
         async with self._tx() as con:
             row = await con.fetchrow("SELECT * FROM cases WHERE id=$1 FOR UPDATE", case_id)
             if row is None:
                 raise KeyError(case_id)
+            if open_only and row["status"] not in _OPEN:
+                raise CaseClosedError(case_id)
             added = await self._insert_evidence(con, case_id, evidence)
             current = Severity(row["severity"])
             new_sev = current
             if severity is not None and severity_rank(severity) > severity_rank(current):
                 new_sev = severity
+            updated = {
+                **dict(row),
+                "severity": new_sev.value,
+                "score": max(row["score"], score or 0.0),
+                "signals": json.dumps(sorted({*json.loads(row["signals"]), *signals})),
+                "stages": json.dumps(sorted({*json.loads(row["stages"]), *stages})),
+                "updated_at": self._now(),
+            }
             await con.execute(
-                "UPDATE cases SET severity=$1, score=GREATEST(score, $2), signals=$3, stages=$4,"
-                " updated_at=$5 WHERE id=$6",
-                new_sev.value,
-                score or 0.0,
-                json.dumps(sorted({*json.loads(row["signals"]), *signals})),
-                json.dumps(sorted({*json.loads(row["stages"]), *stages})),
-                self._now(),
+                "UPDATE cases SET severity=$1, score=$2, signals=$3, stages=$4, updated_at=$5"
+                " WHERE id=$6",
+                updated["severity"],
+                updated["score"],
+                updated["signals"],
+                updated["stages"],
+                updated["updated_at"],
                 case_id,
             )
             if added:
@@ -195,7 +206,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 await self._audit(con, case_id, "severity_raised", "system", detail)
             # Without the evidence, as the SQLite store: re-reading every stored message on
             # each append made long conversations quadratic. ``get`` returns it all.
-            return self._case(await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id))
+            return self._case(updated)
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         async with self._con() as con:

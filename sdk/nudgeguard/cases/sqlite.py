@@ -21,7 +21,7 @@ from nudgeguard.cases.rows import case_from_row, case_values, json_list, parse_l
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
-from nudgeguard.cases.store import ChainBreak
+from nudgeguard.cases.store import CaseClosedError, ChainBreak
 
 __all__ = ["SCHEMA_VERSION", "SqliteCaseStore", "StoreVersionError"]
 
@@ -125,27 +125,36 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         score: float | None = None,
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
+        open_only: bool = False,
     ) -> Case:
         with self._tx() as db:
             row = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
             if row is None:
                 raise KeyError(case_id)
+            if open_only and row["status"] not in _OPEN:
+                raise CaseClosedError(case_id)
             added = self._insert_evidence(case_id, evidence)
             current = Severity(row["severity"])
             new_sev = current
             if severity is not None and severity_rank(severity) > severity_rank(current):
                 new_sev = severity
-            all_signals = tuple(sorted({*parse_list(row["signals"]), *signals}))
-            all_stages = tuple(sorted({*parse_list(row["stages"]), *stages}))
+            updated = {
+                **dict(row),
+                "severity": new_sev.value,
+                "score": max(row["score"], score or 0.0),
+                "signals": json_list(tuple(sorted({*parse_list(row["signals"]), *signals}))),
+                "stages": json_list(tuple(sorted({*parse_list(row["stages"]), *stages}))),
+                "updated_at": self._now(),
+            }
             db.execute(
-                "UPDATE cases SET severity=?, score=MAX(score, ?), signals=?, stages=?,"
-                " updated_at=? WHERE id=?",
+                "UPDATE cases SET severity=?, score=?, signals=?, stages=?, updated_at=?"
+                " WHERE id=?",
                 (
-                    new_sev.value,
-                    score or 0.0,
-                    json_list(all_signals),
-                    json_list(all_stages),
-                    self._now(),
+                    updated["severity"],
+                    updated["score"],
+                    updated["signals"],
+                    updated["stages"],
+                    updated["updated_at"],
                     case_id,
                 ),
             )
@@ -160,8 +169,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 )
         # Without the evidence: re-reading every stored message on each append made long
         # conversations quadratic. ``get`` returns the full case when it is needed.
-        row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
-        return self._case(row, with_evidence=False)
+        return case_from_row(updated)
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()

@@ -112,6 +112,10 @@ class ChainBreak:
     reason: str
 
 
+class CaseClosedError(KeyError):
+    """The case exists but is no longer open: its evidence is final."""
+
+
 class CaseStore(Protocol):
     """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
 
@@ -133,10 +137,16 @@ class CaseStore(Protocol):
         score: float | None = None,
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
+        open_only: bool = False,
     ) -> Case:
         """Append messages (de-duplicated by message id) and maybe raise the severity.
 
         Returns the updated case; its ``evidence`` may be left empty (use :meth:`get`).
+
+        Raises:
+            KeyError: No such case.
+            CaseClosedError: ``open_only`` and the case is neither open nor acknowledged
+                (nothing is written).
         """
         ...
 

@@ -157,8 +157,9 @@ class ResilientCaseStore:
         score: float | None = None,
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
+        open_only: bool = False,
     ) -> Case:
-        args = (case_id, evidence, severity, score, signals, stages)
+        args = (case_id, evidence, severity, score, signals, stages, open_only)
         result: Case = await self._call("add_evidence", *args)
         return result
 
