@@ -119,7 +119,8 @@ async def test_nul_bytes_and_lone_surrogates_do_not_lose_a_case(postgres_db, pg_
     s = PostgresCaseStore(postgres_db, schema=pg_schema)
     odd = EvidenceMessage(message_id="m1", author="p_a", ts=T0, text="a\x00b \ud800 c")
     case = await s.open_case(make_case(), [odd])
-    assert case.evidence[0].text == "a\ufffdb \ufffd c"
+    stored = await s.get(case.id)
+    assert stored.evidence[0].text == "a\ufffdb \ufffd c"
     await s.close()
 
 

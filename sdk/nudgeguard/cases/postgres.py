@@ -127,11 +127,12 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
     # -- cases -----------------------------------------------------------------------------
     async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
         async with self._tx() as con:
+            stored = case.model_copy(
+                update={"conversation_id": clean_text(case.conversation_id), "evidence": ()}
+            )
             await con.execute(
                 "INSERT INTO cases VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
-                *case_values(
-                    case.model_copy(update={"conversation_id": clean_text(case.conversation_id)})
-                ),
+                *case_values(stored),
             )
             await self._insert_evidence(con, case.id, evidence)
             await self._audit(
@@ -141,7 +142,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 "system",
                 {"severity": case.severity.value, "evidence": len(evidence)},
             )
-            return await self._must_get(con, case.id)
+            return stored
 
     async def find_open(  # noqa: D102
         self, platform: str, community_id: str, conversation_id: str, subject: str, target: str

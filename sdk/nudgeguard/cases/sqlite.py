@@ -99,7 +99,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 "system",
                 {"severity": case.severity.value, "evidence": len(evidence)},
             )
-        return await self._must_get(case.id)
+        return case.model_copy(update={"evidence": ()}) if case.evidence else case
 
     async def _must_get(self, case_id: str) -> Case:
         stored = await self.get(case_id)

@@ -120,7 +120,10 @@ class CaseStore(Protocol):
     """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
 
     async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:
-        """Persist a new case with its evidence window; audited as ``opened``."""
+        """Persist a new case with its evidence window; audited as ``opened``.
+
+        Returns the case as stored, without its evidence (use :meth:`get`).
+        """
         ...
 
     async def find_open(
