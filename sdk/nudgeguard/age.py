@@ -20,7 +20,7 @@ from importlib import resources
 
 import yaml
 
-from nudgeguard.cache import FifoCache
+from nudgeguard.cache import BoundedCache
 from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
@@ -253,7 +253,7 @@ class AgeDetector:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
         self._cues = _cues()
-        self._cache: FifoCache[tuple[str, bool], tuple[tuple[Signal, ...], bool]] = FifoCache(
+        self._cache: BoundedCache[tuple[str, bool], tuple[tuple[Signal, ...], bool]] = BoundedCache(
             CACHE_SIZE
         )
 

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import yaml
 
-from nudgeguard.cache import FifoCache
+from nudgeguard.cache import BoundedCache
 
 _ZERO_WIDTH = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
@@ -219,7 +219,7 @@ CACHE_MAX_CHARS = 48
 CACHE_SIZE = 8192
 # Values are plain (text, evasion, plain, digits) tuples: the collector stops tracking a
 # tuple of strings, whereas every cached NormalizedText would stay on its lists until evicted.
-_cache: FifoCache[str, tuple[str, bool, str, bool]] = FifoCache(CACHE_SIZE)
+_cache: BoundedCache[str, tuple[str, bool, str, bool]] = BoundedCache(CACHE_SIZE)
 #: Words (whitespace-separated tokens of the raw text) whose normalised form is cached.
 WORD_CACHE_SIZE = 16384
 _WORD_MAX_CHARS = 40
@@ -227,14 +227,14 @@ _WORD_MAX_CHARS = 40
 # emoji or compatibility mapping, "" when nothing is left), whether it is one letter that a
 # spaced-out run could take, and whether either form has a digit.
 _Word = tuple[str, str, bool, bool]
-_words: FifoCache[str, _Word] = FifoCache(WORD_CACHE_SIZE)
+_words: BoundedCache[str, _Word] = BoundedCache(WORD_CACHE_SIZE)
 
 
 def normalize(raw: str) -> NormalizedText:
     """Return the normalised form of ``raw``.
 
     Never raises for any string; works in time linear in its length. Results for short
-    texts, and for each word, are kept in small caches (oldest entry dropped when full),
+    texts, and for each word, are kept in small caches (emptied when full),
     which is safe because they depend on the text alone and are immutable.
     """
     if len(raw) > CACHE_MAX_CHARS:

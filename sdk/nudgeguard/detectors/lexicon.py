@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from nudgeguard.cache import FifoCache
+from nudgeguard.cache import BoundedCache
 from nudgeguard.detectors.matcher import (
     Matcher,
     Pattern,
@@ -123,7 +123,9 @@ class LexiconDetector:
         else:
             self.lexicon = lexicon or load_lexicon()
             self.matcher = build_matcher(self.lexicon.patterns, backend)
-        self._cache: FifoCache[str | tuple[str, str], tuple[Signal, ...]] = FifoCache(CACHE_SIZE)
+        self._cache: BoundedCache[str | tuple[str, str], tuple[Signal, ...]] = BoundedCache(
+            CACHE_SIZE
+        )
 
     def find(self, text: str) -> dict[str, tuple[float, int, int]]:
         """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
