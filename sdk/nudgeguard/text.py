@@ -228,6 +228,14 @@ _WORD_MAX_CHARS = 40
 # spaced-out run could take, and whether either form has a digit.
 _Word = tuple[str, str, bool, bool]
 _words: BoundedCache[str, _Word] = BoundedCache(WORD_CACHE_SIZE)
+# Lower-case ASCII words that normalisation leaves exactly as they are (no abbreviation,
+# no digit, no obfuscation; of the single letters only "a" and "i"). A message made of
+# them alone is its own normal form: no per-word work at all (see _by_words).
+_SELF: set[str] = set()
+_SELF_LETTERS = ("a", "i")
+# Builds a NormalizedText from a tuple of all its fields, without the named tuple's
+# Python-level __new__ (a third of the cost of a cached lookup).
+_new_normalized = tuple.__new__
 
 
 def normalize(raw: str) -> NormalizedText:
@@ -244,11 +252,18 @@ def normalize(raw: str) -> NormalizedText:
         result = _by_words(raw)
         _cache.put(raw, (result.text, result.evasion, result.plain, result.digits))
         return result
-    return NormalizedText(raw, hit[0], hit[1], hit[2], hit[3])
+    return _new_normalized(NormalizedText, (raw, *hit))
 
 
 def _by_words(raw: str) -> NormalizedText:
     """Normalise word by word through the word cache (the same result as :func:`_whole`)."""
+    if raw.isascii():
+        words = raw.lower().split()
+        # A run of "a" and "i" alone is never joined as spaced-out letters (both are
+        # one-letter words), so a message of _SELF words needs no whole-text pass.
+        if _SELF.issuperset(words):
+            text = " ".join(words)
+            return _new_normalized(NormalizedText, (raw, text, False, text, False))
     texts: list[str] = []
     plains: list[str] = []
     differs = digits = False
@@ -260,6 +275,7 @@ def _by_words(raw: str) -> NormalizedText:
             hit = _word(word)
             if len(word) <= _WORD_MAX_CHARS:
                 _words.put(word, hit)
+                _note_self(word, hit)
         text, plain, letter, digit = hit
         if letter:
             run += 1
@@ -276,11 +292,26 @@ def _by_words(raw: str) -> NormalizedText:
         digits = digits or digit
     text = " ".join(texts)
     if not differs:
-        return NormalizedText(raw, text, False, text, digits)
+        return _new_normalized(NormalizedText, (raw, text, False, text, digits))
     plain = " ".join(plains)
     if plain == text:
         return NormalizedText(raw, text, False, text, digits)
     return NormalizedText(raw, text, True, plain, digits)
+
+
+def _note_self(word: str, hit: _Word) -> None:
+    """Remember ``word`` in :data:`_SELF` if its normal form is its lower-case self."""
+    text, plain, letter, digit = hit
+    if (
+        text is plain
+        and not digit
+        and word.isascii()
+        and text == word.lower()
+        and (not letter or text in _SELF_LETTERS)
+    ):
+        if len(_SELF) >= WORD_CACHE_SIZE:
+            _SELF.clear()
+        _SELF.add(text)
 
 
 def _word(word: str) -> _Word:

@@ -96,3 +96,28 @@ def test_never_crashes_on_any_unicode(raw):
 @given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=5000))
 def test_long_odd_input_is_handled(raw):
     assert isinstance(normalize(raw).text, str)
+
+
+# Chat tokens covering every normalisation step: plain words, abbreviations, single
+# letters that may spell a word out, leetspeak, confusables, zero-width, emoji, odd spaces.
+_PLAIN = "hey you u r a i I Send p.i.c s3nd don't cuuute 12 13yo pix ok? lol, x o s e n d"
+_ODD = ("\u0455end", "se\u200bnd", "\U0001f47b", "\u00a8", "\uff53", "caf\u00e9", "  ", "\t")
+_TOKENS = (*_PLAIN.split(" "), *_ODD)
+_CHATTY = st.lists(st.sampled_from(_TOKENS), max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHATTY)
+def test_word_by_word_and_cached_results_equal_the_whole_text_steps(words):
+    from nudgeguard.text import _whole
+
+    raw = " ".join(words)
+    expected = _whole(raw)
+    for _ in range(2):  # the second time from the word and message caches
+        got = normalize(raw)
+        assert (got.text, got.evasion, got.plain) == (
+            expected.text,
+            expected.evasion,
+            expected.plain,
+        )
+        assert got.digits or not any(c.isdigit() for c in got.text + got.plain)
