@@ -57,7 +57,6 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
         errors = exc.errors(include_url=False)
         # A list whose item is invalid is also reported as too short; the item's own error
         # says what to fix, so the echo on every enclosing list is left out.
-        inner = [e["loc"] for e in errors]
         issues = [
             YamlIssue(
                 line_of(node, err["loc"]),
@@ -65,12 +64,7 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
                 _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, ")),
             )
             for err in errors
-            if not (
-                err["type"] == "too_short"
-                and any(
-                    len(o) > len(err["loc"]) and o[: len(err["loc"])] == err["loc"] for o in inner
-                )
-            )
+            if not (err["type"] == "too_short" and _encloses(err["loc"], errors))
         ]
         raise YamlModelError(source, issues) from None
 

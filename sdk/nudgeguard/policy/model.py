@@ -2,8 +2,8 @@
 
 The parts the engine reads on every scored message (thresholds, factors, caps, rules and
 their conditions, nudge settings) are frozen pydantic *dataclasses*: validated just like
-the models around them, but read as plain attributes. A pydantic model's field read goes
-through pydantic's ``__getattr__`` hook at about four times the cost, and scoring one
+the models around them, but read as plain attributes. A pydantic model's field read costs
+about 2.5 plain attribute reads (see :class:`nudgeguard.events.Fields`), and scoring one
 message read some sixty of them.
 """
 
