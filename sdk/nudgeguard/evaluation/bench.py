@@ -22,7 +22,7 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.evaluation.replay import PLATFORM, RecordingAdapter
 from nudgeguard.evaluation.synthetic import Record, generate
-from nudgeguard.events import ConversationKind, MessageEvent, Participant
+from nudgeguard.events import ConversationKind, MessageEvent
 from nudgeguard.local.transcript import read_transcripts
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.state import MemoryStateStore
@@ -50,7 +50,7 @@ def build_event(r: Record, index: int) -> MessageEvent:
         conversation_id=r.conversation,
         conversation_kind=_KINDS.get(r.kind, ConversationKind.GROUP),
         message_id=str(index),
-        author=Participant(id=r.author),
+        author={"id": r.author},  # validated as a Participant in the same call
         text=r.text,
         ts=_START + r.ts,
     )
