@@ -54,3 +54,15 @@ def test_bench_on_a_corpus_file(tmp_path):
     assert "pipeline_msgs_per_s" in result.stdout
     for _, text in GROOMING:
         assert len(text) < 12 or text not in result.stdout
+
+
+def test_bench_refuses_a_corpus_without_messages(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    silent = tmp_path / "silent.jsonl"
+    silent.write_text(json.dumps(transcript("s", "normal", [], {})) + "\n", encoding="utf-8")
+    for path in (empty, silent):
+        result = CliRunner().invoke(main, ["bench", "--json", "--corpus", str(path)])
+        assert result.exit_code == 1, result.output
+        assert "no messages to time" in result.output
+        assert "pipeline_msgs_per_s" not in result.stdout

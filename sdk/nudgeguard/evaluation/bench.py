@@ -136,8 +136,14 @@ async def run_bench(
     seed: int = 7,
     memory_messages: int = 30_000,
 ) -> dict[str, Any]:
-    """Run baseline, pipeline and memory measurement; return the bench report."""
+    """Run baseline, pipeline and memory measurement; return the bench report.
+
+    Raises:
+        ValueError: The corpus holds no message (there would be nothing to time).
+    """
     records = load_corpus(corpus) if corpus is not None else generate(messages, seed)
+    if not records:
+        raise ValueError(f"{corpus}: no messages to time")
     warm = records[: min(2000, len(records))]
     time_baseline(warm)
     await time_pipeline(warm, pack)
