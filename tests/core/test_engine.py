@@ -8,6 +8,8 @@ from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, ConversationKind
 from nudgeguard.policy import load_policy
+from nudgeguard.policy.engine import Decision
+from nudgeguard.policy.model import Level
 from nudgeguard.state import MemoryStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
@@ -343,3 +345,21 @@ async def test_a_changed_detector_list_takes_effect_at_the_next_message(adapter)
     engine.detectors = [BrokenDetector()]  # replaced
     assert engine.detect(chat.event(stranger, "keep it a secret", to=kid)) == []
     assert engine.stats.detector_errors == {"broken": 1}
+
+
+async def test_an_ordinary_message_gets_a_complete_quiet_decision(chat):
+    await chat.say(CHILD, "hello everyone")
+    decision = await chat.say(GROOMER, "nice weather today", to=CHILD)
+    # Built positionally on the hot path: every field must be there, in its place.
+    assert len(decision) == len(Decision._fields)
+    assert decision == Decision(**decision._asdict())
+    assert decision.level is Level.NONE and decision.signals == ()
+    assert (decision.actions, decision.suppressed, decision.family, decision.reasons) == (
+        (),
+        (),
+        None,
+        (),
+    )
+    assert decision.actor_id == GROOMER.id and decision.target_id == CHILD.id
+    assert decision.target_band is AgeBand.MINOR
+    assert decision.explain().startswith("level none")
