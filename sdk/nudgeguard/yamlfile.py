@@ -42,6 +42,10 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:  # a control character; it has no "mark"
+        at = text.count("\n", 0, exc.position) + 1
+        problem = f"character U+{exc.character:04X} is not allowed in YAML (remove it)"
+        raise YamlModelError(source, [YamlIssue(at, "yaml", problem)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

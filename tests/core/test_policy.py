@@ -71,6 +71,14 @@ def test_yaml_syntax_error_names_its_line():
     assert err.value.issues[0].line is not None and err.value.issues[0].field == "yaml"
 
 
+def test_a_control_character_is_named_with_its_line():
+    with pytest.raises(PolicyError) as err:
+        parse_policy("apiVersion: 1\nname: x\nmode: \x07live\n", source="pack.yaml")
+    assert [str(i) for i in err.value.issues] == [
+        "line 3: yaml: character U+0007 is not allowed in YAML (remove it)"
+    ]
+
+
 def test_wrong_api_version_and_unordered_thresholds():
     text = BROKEN.replace("apiVersion: 1", "apiVersion: 2").replace("urgent: 9", "urgent: 1")
     with pytest.raises(PolicyError) as err:
