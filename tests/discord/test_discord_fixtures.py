@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, EventType
 from tests.discord.world import World, wait_until
+from tests.payload_mutations import mutate
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "discord"
 
@@ -93,3 +95,24 @@ async def test_malformed_payload_is_dropped_and_the_bot_keeps_going(world: World
     assert [e.message_id for e in engine.events] == ["1573398773760000000"]
     assert adapter.stats["malformed"] == 1
     assert adapter.bot.is_ready() and not adapter.bot.is_closed()
+
+
+async def test_damaged_payloads_never_stop_the_bot(world: World, running, caplog) -> None:
+    # discord.py lets a parser's exception end its connection loop (the bot then looks
+    # ready but hears nothing); the adapter's guard drops such a payload instead.
+    adapter, engine = running
+    rng = random.Random(11)
+    names = ["message_create_reply_mention", "message_update", "message_delete"]
+    contents = set()
+    for _ in range(60):
+        data = frame(rng.choice(names), world)
+        contents.add(data["d"].get("content", ""))
+        await world.fake.dispatch(data["t"], mutate(data["d"], rng))
+    sent = await push(world, "message_create_thread")
+    await wait_until(lambda: any(e.message_id == sent["id"] for e in engine.events))
+    await adapter.drain()
+    assert adapter.stats["malformed"] > 0, "no payload was damaged enough to test the guard"
+    assert adapter.bot.is_ready() and not adapter.bot.is_closed()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "could not parse" in logged
+    assert not any(text and text in logged for text in contents)

@@ -37,6 +37,7 @@ from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.bots import standalone_bot
 from nudgeguard_discord.errors import delivery_error
+from nudgeguard_discord.gateway_guard import guard_parsers
 from nudgeguard_discord.inbound import Bounded, InboundMixin
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
@@ -143,6 +144,7 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         from nudgeguard_discord.cog import SafetyCog
 
         bot = self.make_bot(**self.bot_options)
+        guard_parsers(bot, self._dropped_payload)
         await bot.add_cog(SafetyCog(bot, self))
         self._bot_task = asyncio.create_task(bot.start(token.get_secret_value()))
         loop = asyncio.get_running_loop()
@@ -158,6 +160,9 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
                 await bot.close()
                 raise RuntimeError("the Discord bot did not become ready in time")
             await asyncio.sleep(0.05)
+
+    def _dropped_payload(self, _event: str, _exc: Exception) -> None:
+        self.stats["malformed"] += 1
 
     async def stop(self) -> None:
         """Finish queued events, stop workers and, in standalone mode, log out."""
