@@ -19,7 +19,7 @@ def json_value(rng: random.Random, depth: int = 0) -> Any:
     if kind == 2:
         return rng.choice([0, -1, 2**63, 2**70, 17])
     if kind == 3:
-        return rng.choice([0.5, -1e308, float("inf")])
+        return rng.choice([0.5, -1e308, float("inf"), float("nan")])
     if kind in (4, 5):
         return rng.choice(ODD)
     if kind == 6:

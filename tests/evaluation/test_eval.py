@@ -92,6 +92,21 @@ def test_policy_option_and_bad_input(corpus, grooming_row, tmp_path):
     assert "bad.jsonl:1" in result.output
 
 
+def test_ids_and_times_an_event_cannot_carry_are_named(corpus, grooming_row, tmp_path):
+    no_id = {**grooming_row, "id": ""}
+    nan_time = {**grooming_row, "messages": [{**grooming_row["messages"][0], "ts": float("nan")}]}
+    no_author = {**grooming_row, "messages": [{**grooming_row["messages"][0], "author": ""}]}
+    for row, field in (
+        (no_id, "id"),
+        (nan_time, "messages.0.ts"),
+        (no_author, "messages.0.author"),
+    ):
+        path = corpus("odd", [grooming_row, row])
+        result = CliRunner().invoke(main, ["eval", str(path), "--json"])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert f"odd.jsonl:2: invalid field(s) {field}" in result.output
+
+
 def test_metrics_arithmetic():
     def o(label, esc=None, subject="suspect", nudge=None, messages=10, nudges=0, cases=0):
         return Outcome(

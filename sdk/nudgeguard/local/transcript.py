@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 
@@ -21,6 +21,8 @@ AgesMode = Literal["declared", "unknown"]
 
 #: Step added to the previous time when a message has no usable ``ts``.
 NULL_TS_STEP = 5.0
+# Ids become event ids, which allow 256 characters: a message's is "<transcript id>:<index>".
+_UserId = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class TranscriptParticipant(BaseModel):
@@ -28,7 +30,7 @@ class TranscriptParticipant(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str
+    id: _UserId
     truth: Literal["suspect", "child", "other"] = "other"
     declared_age_band: AgeBand = AgeBand.UNKNOWN
 
@@ -36,9 +38,9 @@ class TranscriptParticipant(BaseModel):
 class TranscriptMessage(BaseModel):
     """One message of a transcript."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
-    author: str
+    author: _UserId
     ts: float | None = None
     text: str = ""
 
@@ -48,7 +50,7 @@ class Transcript(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str
+    id: str = Field(min_length=1, max_length=200)
     source: str = ""
     kind: Literal["direct", "group"] = "direct"
     label: Literal["grooming", "normal"] = "normal"
