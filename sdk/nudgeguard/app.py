@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.cases.store import CaseStore
+from nudgeguard.cases.store import CaseStore, StoreError
 from nudgeguard.config import Secrets, Settings, default_store_path
 from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.engine import Engine
@@ -27,10 +27,6 @@ def is_postgres_url(target: str | Path | None) -> bool:
     return target is not None and str(target).startswith(_POSTGRES_SCHEMES)
 
 
-class StoreError(ValueError):
-    """A ``--store`` value that cannot be used (the message says why, never the password)."""
-
-
 def open_store(target: str | Path | None = None) -> CaseStore:
     """Open the case store named by ``target`` (or ``$NUDGEGUARD_STORE``, or the data dir).
 
@@ -40,7 +36,8 @@ def open_store(target: str | Path | None = None) -> CaseStore:
             ``PGPASSWORD`` or ``~/.pgpass``, so it never shows in shell history.
 
     Raises:
-        StoreError: A URL with a password, or PostgreSQL without the ``postgres`` extra.
+        StoreError: A URL with a password, PostgreSQL without the ``postgres`` extra, or a
+            file that is not a nudgeguard case store.
     """
     if target is None or target == "":
         return SqliteCaseStore(default_store_path())

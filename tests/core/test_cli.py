@@ -140,6 +140,29 @@ def test_bad_config_gets_a_clear_error(tmp_path):
     assert result.exit_code != 0 and "unknown setting 'mystery'" in result.output
 
 
+def test_a_store_that_is_not_a_case_store_is_a_clear_error(tmp_path):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n")
+    other_app = tmp_path / "other.db"
+    db = sqlite3.connect(other_app)
+    db.execute("CREATE TABLE meta(key TEXT, value TEXT)")
+    db.execute("INSERT INTO meta VALUES ('schema_version', 'v2-beta')")
+    db.commit()
+    db.close()
+    cases = [(text_file, "not a usable nudgeguard case store"), (tmp_path, "cannot open")]
+    cases.append((other_app, "not a usable nudgeguard case store"))
+    for store, complaint in cases:
+        for args in (["cases", "list"], ["cases", "verify"], ["demo"]):
+            result = CliRunner().invoke(main, [*args, "--store", str(store)])
+            assert result.exit_code == 1 and isinstance(result.exception, SystemExit), args
+            assert f"Error: {store}: " in result.output and complaint in result.output
+    assert text_file.read_text() == "not a database\n", "the file was changed"
+    cfg = tmp_path / "nudgeguard.yaml"
+    cfg.write_text(f"cases:\n  path: {text_file}\ndiscord:\n  token_env: NG_TEST_NO_TOKEN\n")
+    result = CliRunner().invoke(main, ["run", "--config", str(cfg)])
+    assert result.exit_code == 1 and "not a usable nudgeguard case store" in result.output
+
+
 def test_secrets_are_never_printed(tmp_path, monkeypatch):
     monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", "super-secret-key-material-123")
     from nudgeguard.config import Secrets

@@ -11,6 +11,7 @@ from typing import Any
 
 from nudgeguard.cases.audit import GENESIS, AuditRow, make_row
 from nudgeguard.cases.migrations import migrate_sqlite
+from nudgeguard.cases.store import StoreError
 
 SCHEMA_VERSION = 2
 
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-class StoreVersionError(RuntimeError):
+class StoreVersionError(StoreError):
     """The database was written by an incompatible version of nudgeguard."""
 
 
@@ -63,12 +64,25 @@ class SqliteBase:
     """
 
     def __init__(self, path: str | Path, clock: Any = time.time) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self._clock = clock
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            if self.path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the case store ({exc})") from None
         self._db.row_factory = sqlite3.Row
+        try:
+            self._prepare()
+        except StoreError:
+            raise
+        except (sqlite3.DatabaseError, ValueError) as exc:  # not SQLite, a folder, not ours
+            self._db.close()
+            raise StoreError(f"{self.path}: not a usable nudgeguard case store ({exc})") from None
+
+    def _prepare(self) -> None:
+        """Set the connection up and create or migrate the schema."""
         # Deleted content is overwritten with zeros, not left in free pages.
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute("PRAGMA journal_mode=WAL")

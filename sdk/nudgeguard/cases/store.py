@@ -116,6 +116,10 @@ class CaseClosedError(KeyError):
     """The case exists but is no longer open: its evidence is final."""
 
 
+class StoreError(ValueError):
+    """A case store that cannot be used: the message says why (never a password)."""
+
+
 class CaseStore(Protocol):
     """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
 

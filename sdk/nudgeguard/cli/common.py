@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from nudgeguard.app import StoreError
+from nudgeguard.cases.store import StoreError
 from nudgeguard.config import STORE_ENV
 
 T = TypeVar("T")
