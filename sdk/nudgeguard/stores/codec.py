@@ -10,11 +10,14 @@ time as :class:`~nudgeguard.state.MemoryStateStore` does (replays of old transcr
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from typing import Any
 
 from nudgeguard.events import AgeBand, AgeSource
 from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+
+log = logging.getLogger(__name__)
 
 _SEP = (",", ":")
 
@@ -97,12 +100,12 @@ def conv_dump(c: ConversationState, at: float) -> str:
     return dumps({"sp": c.speakers, "pa": sorted(c.participants)[:MAX_PARTICIPANTS], "at": at})
 
 
-def conv_load(d: dict[str, Any], window: list[str], maxlen: int) -> ConversationState:
-    """Decode a conversation's meta record and its evidence window."""
+def conv_load(d: dict[str, Any], items: list[EvidenceItem], maxlen: int) -> ConversationState:
+    """Decode a conversation's meta record; ``items`` is its decoded evidence window."""
     return ConversationState(
-        speakers=list(d.get("sp") or []),
-        window=deque((item_load(i) for i in window), maxlen=maxlen),
-        participants=set(d.get("pa") or []),
+        speakers=[str(s) for s in d.get("sp") or []],
+        window=deque(items, maxlen=maxlen),
+        participants={str(p) for p in d.get("pa") or []},
     )
 
 
@@ -128,6 +131,55 @@ def item_load(raw: str) -> EvidenceItem:
     return EvidenceItem(m, a, float(ts), text, tuple(sig), int(att), bool(ed), bool(de))
 
 
+def items_load(raw: list[Any]) -> list[EvidenceItem]:
+    """Decode an evidence window, leaving out items that are not valid encodings."""
+    items = []
+    for one in raw:
+        try:
+            items.append(item_load(one))
+        except SHAPE_ERRORS:  # not JSON, or not the eight fields
+            continue
+    return items
+
+
 def item_fingerprint(i: EvidenceItem) -> tuple[object, ...]:
     """Return the mutable fields of an item, to notice edits and deletes since a flush."""
     return (i.text, i.signals, i.edited, i.deleted)
+
+
+# What decoding a record of the wrong shape raises (a hand edit, another version's format).
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def note_unreadable(kind: str) -> None:
+    """Log (kind only, never content) that a record could not be read and starts afresh."""
+    log.warning("an unreadable %s record in Redis was started afresh", kind)
+
+
+def record(kind: str, data: Any) -> dict[str, Any]:
+    """Return a record's JSON object; {} (logged) when it is not one."""
+    if not data:
+        return {}
+    try:
+        decoded = json.loads(data)
+        if isinstance(decoded, dict):
+            float(decoded.get("at", 0.0))
+            return decoded
+    except SHAPE_ERRORS:
+        pass
+    note_unreadable(kind)
+    return {}
+
+
+def item_author(raw: Any) -> str | None:
+    """Return the author of an encoded evidence item, None when it cannot be read."""
+    items = items_load([raw])
+    return items[0].author_id if items else None
+
+
+def version(raw: Any) -> int:
+    """Return a record's version number, 0 when it is missing or not a number."""
+    try:
+        return int(raw or 0)
+    except (TypeError, ValueError):
+        return 0

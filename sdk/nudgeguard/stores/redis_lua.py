@@ -51,6 +51,24 @@ end
 
 local function pick(a, b) if a ~= nil and a ~= cjson.null then return a end; return b end
 
+-- A record another version or a hand edit left unreadable is replaced, never merged.
+local function readable(s)
+  local ok, t = pcall(cjson.decode, s)
+  if ok and type(t) == 'table' then return t end
+  return nil
+end
+
+-- A key of the wrong type (a hand edit) is dropped, so one bad key cannot fail the batch.
+local function call_or_reset(...)
+  local r = redis.pcall(...)
+  if type(r) == 'table' and r.err then
+    local key = select(2, ...)
+    redis.call('DEL', key)
+    r = redis.call(...)
+  end
+  return r
+end
+
 local function merge(kind, r, b, n)
   local m = {}
   if kind == 'pair' then
@@ -72,7 +90,7 @@ local function merge(kind, r, b, n)
     local seen, times = {}, {}
     for _, src in ipairs({tbl(r, 't'), tbl(n, 't')}) do
       for _, t in ipairs(src) do
-        if not seen[t] then seen[t] = true; times[#times + 1] = t end
+        if type(t) == 'number' and not seen[t] then seen[t] = true; times[#times + 1] = t end
       end
     end
     table.sort(times)
@@ -100,13 +118,13 @@ while i <= #A do
   if op == 'J' then
     local kind, expect, base, new = A[i + 3], tonumber(A[i + 4]), A[i + 5], A[i + 6]
     i = i + 7
-    local cur = redis.call('HMGET', key, 'v', 'd')
+    local cur = call_or_reset('HMGET', key, 'v', 'd')
     local ver = tonumber(cur[1]) or 0
     local data, merged = new, ''
-    if ver ~= expect and cur[2] then
-      local b = {}
-      if base ~= '' then b = cjson.decode(base) end
-      data = cjson.encode(merge(kind, cjson.decode(cur[2]), b, cjson.decode(new)))
+    local r = ver ~= expect and cur[2] and readable(cur[2])
+    if r then
+      local b = readable(base) or {}
+      data = cjson.encode(merge(kind, r, b, cjson.decode(new)))
       merged = data
     end
     redis.call('HSET', key, 'v', ver + 1, 'd', data)
@@ -115,7 +133,7 @@ while i <= #A do
     out[#out + 1] = merged
   elseif op == 'A' then
     local maxlen, n = tonumber(A[i + 3]), tonumber(A[i + 4])
-    for j = 1, n do redis.call('RPUSH', key, A[i + 4 + j]) end
+    for j = 1, n do call_or_reset('RPUSH', key, A[i + 4 + j]) end
     redis.call('LTRIM', key, -maxlen, -1)
     redis.call('PEXPIRE', key, ttl)
     i = i + 5 + n
@@ -129,7 +147,7 @@ while i <= #A do
     local lo, cap, n = A[i + 3], tonumber(A[i + 4]), tonumber(A[i + 5])
     for j = 1, n do
       local s, mem = A[i + 4 + 2 * j], A[i + 5 + 2 * j]
-      local prev = redis.call('ZSCORE', key, mem)
+      local prev = call_or_reset('ZSCORE', key, mem)
       if not prev or tonumber(prev) < tonumber(s) then redis.call('ZADD', key, s, mem) end
     end
     redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. lo)
@@ -148,20 +166,26 @@ return out
 
 
 READ = r"""
+local function ok(r, default)
+  if type(r) == 'table' and r.err then return default end
+  return r
+end
+
 local ops = cjson.decode(ARGV[1])
 local out = {}
 for n, op in ipairs(ops) do
   local code, key = op[1], op[2]
+  -- A key of the wrong type (a hand edit) reads as missing; the next write replaces it.
   if code == 'H' then
-    local r = redis.call('HMGET', key, 'v', 'd')
+    local r = ok(redis.pcall('HMGET', key, 'v', 'd'), {})
     out[n] = {r[1] or '', r[2] or ''}
   elseif code == 'C' then
-    local r = redis.call('HMGET', key, 'v', 'd')
+    local r = ok(redis.pcall('HMGET', key, 'v', 'd'), {})
     local w = {}
-    if r[2] then w = redis.call('LRANGE', op[3], 0, -1) end
+    if r[2] then w = ok(redis.pcall('LRANGE', op[3], 0, -1), {}) end
     out[n] = {r[1] or '', r[2] or '', w}
   else
-    out[n] = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+    out[n] = ok(redis.pcall('ZRANGE', key, 0, -1, 'WITHSCORES'), {})
   end
 end
 return cjson.encode(out)

@@ -22,13 +22,14 @@ How it stays fast and correct:
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
 
 from nudgeguard.state import (
     UNKNOWN_AGE,
@@ -112,8 +113,10 @@ class RedisStateStore(RedisWriter):
 
     def _decode_json(self, kind: str, got: Any, now: float) -> tuple[dict[str, Any], Entry]:
         ver, data = (got[0], got[1]) if got else ("", "")
-        entry = Entry(kind, None, int(ver or 0), data or "", fetched=time.monotonic())
-        decoded: dict[str, Any] = json.loads(data) if data else {}
+        decoded = codec.record(kind, data)
+        if not decoded:
+            data = ""  # nothing to merge from: the next write replaces the record
+        entry = Entry(kind, None, codec.version(ver), data or "", fetched=time.monotonic())
         if decoded and now - float(decoded.get("at", now)) > self.ttl:
             decoded = {}
         if not self.healthy:
@@ -180,14 +183,21 @@ class RedisStateStore(RedisWriter):
         newer = self._newer(key, before)
         if newer is not None:
             return newer.obj
+        fresh: Any
+        load: Callable[[dict[str, Any]], Any]
         if kind == "pair":
-            entry.obj = (
-                codec.pair_load(decoded) if decoded else PairState(first_ts=now, last_ts=now)
-            )
+            load, fresh = codec.pair_load, PairState(first_ts=now, last_ts=now)
         elif kind == "age":
-            entry.obj = codec.age_load(decoded) if decoded else UNKNOWN_AGE
+            load, fresh = codec.age_load, UNKNOWN_AGE
         else:
-            entry.obj = codec.child_load(decoded) if decoded else ChildState()
+            load, fresh = codec.child_load, ChildState()
+        entry.obj = fresh
+        if decoded:
+            try:
+                entry.obj = load(decoded)
+            except codec.SHAPE_ERRORS:
+                codec.note_unreadable(kind)
+                entry.base = ""
         self._keep(key, entry)
         return entry.obj
 
@@ -226,7 +236,15 @@ class RedisStateStore(RedisWriter):
                 self._born[ck] = None
                 if len(self._born) > self.max_cached:
                     self._born.clear()
-        entry.obj = codec.conv_load(decoded, window, self.window)
+        items = codec.items_load(window)
+        if len(items) < len(window):
+            codec.note_unreadable("evidence window")
+            entry.rewrite = True  # the next flush rewrites the list without them
+        try:
+            entry.obj = codec.conv_load(decoded, items, self.window)
+        except codec.SHAPE_ERRORS:
+            codec.note_unreadable("conv")
+            entry.obj, entry.base = codec.conv_load({}, items, self.window), ""
         entry.items = list(entry.obj.window)
         entry.fps = [codec.item_fingerprint(i) for i in entry.items]
         self._keep(ck, entry)
@@ -276,10 +294,18 @@ class RedisStateStore(RedisWriter):
         for kind in ("age", "child", "fan"):
             gone += await self.redis.delete(self._key(kind, key))
         async for k in self.redis.scan_iter(match=self._key("fan", (platform,)) + ":*"):
-            await self.redis.zrem(k, user)
+            try:
+                await self.redis.zrem(k, user)
+            except ResponseError:  # not a sorted set (a hand edit): nothing of ours is in it
+                gone += await self.redis.delete(k)
         async for k in self.redis.scan_iter(match=self._key("win", (platform,)) + ":*"):
-            items = await self.redis.lrange(k, 0, -1)
-            kept = [i for i in items if codec.item_load(str(i)).author_id != user]
+            try:
+                items = await self.redis.lrange(k, 0, -1)
+            except ResponseError:
+                gone += await self.redis.delete(k)
+                continue
+            # An item that cannot be read cannot be shown not to be theirs: it goes too.
+            kept = [i for i in items if codec.item_author(i) not in (user, None)]
             if len(kept) != len(items):
                 gone += len(items) - len(kept)
                 pipe = self.redis.pipeline(transaction=True)
