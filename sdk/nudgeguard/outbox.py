@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
 
 
+class NoDelivererError(LookupError):
+    """No adapter or sink is registered for an item's target (yet): it waits."""
+
+
 class AlertSink(Protocol):
     """Something that delivers moderator alerts (an adapter's channel, a webhook)."""
 
@@ -194,7 +198,9 @@ class Outbox:
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
             attempts = item.attempts + 1
             reason = (
-                "no deliverer registered" if isinstance(exc, LookupError) else type(exc).__name__
+                "no deliverer registered"
+                if isinstance(exc, NoDelivererError)
+                else type(exc).__name__
             )
             if attempts >= self.backoff.max_attempts:
                 await self._give_up(item, "dead", reason, now)
@@ -221,10 +227,10 @@ class Outbox:
         if item.kind == "nudge":
             sender = self._nudge_senders.get(item.target)
             if sender is None:
-                raise LookupError(item.target)
+                raise NoDelivererError(item.target)
             used = await sender.send_nudge(Nudge.model_validate_json(item.payload))
             return str(used) if used is not None else None
         sink = self._alert_sinks.get(item.target)
         if sink is None:
-            raise LookupError(item.target)
+            raise NoDelivererError(item.target)
         return await sink.send_alert(ModeratorAlert.model_validate_json(item.payload))

@@ -164,6 +164,13 @@ async def test_items_for_an_unregistered_target_wait_and_are_kept(store) -> None
     assert sink.delivered == ["NG-1:high"]
 
 
+async def test_a_sink_failing_with_a_lookup_error_is_reported_by_its_own_name(store) -> None:
+    box = outbox_with(store, Sink([KeyError("inside the sink")]), Clock())
+    await box.submit(item())
+    [rec] = await store.outbox_items()
+    assert rec.status == "pending" and rec.last_error == "KeyError"
+
+
 async def test_sent_alert_is_audited_as_alerted(store) -> None:
     box = outbox_with(store, Sink(), Clock())
     await store.open_case(_case(), [])
