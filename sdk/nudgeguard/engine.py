@@ -57,6 +57,16 @@ _new_tuple = tuple.__new__
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
+def _valid(signal: object) -> bool:
+    """True for a Signal of the taxonomy with a confidence in [0, 1] (NaN is not).
+
+    A plugin's out-of-range or NaN confidence would otherwise enter a pair's decayed
+    scores and stay there: NaN compares false with every threshold, so the pair would
+    never reach a level again whatever the other detectors find.
+    """
+    return isinstance(signal, Signal) and signal.id in TAXONOMY and 0.0 <= signal.confidence <= 1.0
+
+
 class Service(Protocol):
     """A background job that runs while the bot runs (for example the retention purge)."""
 
@@ -235,22 +245,31 @@ class Engine(Moderation):
 
         A detector with a ``detect_after(text, event, found)`` method gets, instead of a
         ``detect`` call, the signals of the detectors before it (so a costly detector can
-        decline cheaply, see :mod:`nudgeguard.detectors.semantic`).
+        decline cheaply, see :mod:`nudgeguard.detectors.semantic`). A signal that is not
+        valid (not a :class:`Signal`, an id outside the taxonomy, a confidence outside
+        [0, 1]) is dropped and counted against its detector, like a detector that raises.
         """
         text = normalize(event.text)
         signals: list[Signal] = []
         plan = self._plan if self._planned == self.detectors else self._make_plan()
         for detector, after in plan:
             try:
-                if after is not None:
-                    signals.extend(after(text, event, tuple(signals)))
-                else:
-                    signals.extend(detector.detect(text, event))
+                found = (
+                    after(text, event, tuple(signals)) if after else detector.detect(text, event)
+                )
+                for signal in found:
+                    if _valid(signal):
+                        signals.append(signal)
+                    else:
+                        self._detector_failed(detector, event, "returned an invalid signal")
             except Exception:
-                name = getattr(detector, "name", type(detector).__name__)
-                self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
-                log.warning("detector %s failed on message %s", name, event.message_id)
+                self._detector_failed(detector, event, "failed")
         return signals
+
+    def _detector_failed(self, detector: Detector, event: MessageEvent, what: str) -> None:
+        name = getattr(detector, "name", type(detector).__name__)
+        self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
+        log.warning("detector %s %s on message %s", name, what, event.message_id)
 
     def _make_plan(self) -> list[tuple[Detector, DetectAfter | None]]:
         """Pair each detector with its ``detect_after`` (or None), once per detector list.

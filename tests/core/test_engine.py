@@ -3,6 +3,8 @@
 import asyncio
 import dataclasses
 
+import pytest
+
 from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.engine import Engine
@@ -10,6 +12,7 @@ from nudgeguard.events import AgeBand, ConversationKind
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.policy.model import Level
+from nudgeguard.signals import Signal
 from nudgeguard.state import MemoryStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
@@ -135,6 +138,45 @@ async def test_adults_are_not_scored_as_children(chat, engine, adapter):
     for line in ["you are cute, send me a photo", "lets meet for dinner", "add me on snapchat"]:
         await chat.say(rob, line, to=lee)
     assert adapter.nudges == [] and await engine.cases.list_cases() == []
+
+
+class InvalidDetector:
+    """A plugin with a bug: what it returns is not a valid signal."""
+
+    name = "invalid"
+
+    def __init__(self, output):
+        self.output = output
+
+    def detect(self, text, event):
+        return self.output
+
+
+INVALID_OUTPUTS = [
+    [Signal("secrecy_request", confidence=float("nan"))],
+    [Signal("secrecy_request", confidence=-4.0)],
+    [Signal("secrecy_request", confidence=float("inf"))],
+    [Signal("no_such_signal")],
+    ["secrecy_request"],
+    None,
+]
+
+
+@pytest.mark.parametrize(
+    "output", INVALID_OUTPUTS, ids=["nan", "negative", "inf", "id", "str", "none"]
+)
+async def test_invalid_signals_from_a_plugin_are_dropped_and_counted(adapter, output):
+    # A NaN confidence once entered the pair's scores and kept it at level none for good.
+    clean = Engine(load_policy("default"), adapters=[FakeAdapter()], detectors=[KeywordDetector()])
+    engine = Engine(
+        load_policy("default"),
+        adapters=[adapter],
+        detectors=[KeywordDetector(), InvalidDetector(output)],
+    )
+    expected = [d.level for d in await groom(Scenario(clean))]
+    assert [d.level for d in await groom(Scenario(engine))] == expected
+    assert engine.stats.detector_errors["invalid"] == len(TRAJECTORY) + 1
+    assert engine.stats.errors == 0
 
 
 async def test_a_failing_detector_is_isolated_and_counted(adapter):
