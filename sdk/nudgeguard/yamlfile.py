@@ -55,6 +55,9 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
         data = {}
     if not isinstance(data, dict):
         raise YamlModelError(source, [YamlIssue(1, "(top)", "expected a YAML mapping")])
+    repeated = duplicate_keys(node)
+    if repeated:
+        raise YamlModelError(source, repeated)
     try:
         return model.model_validate({**data, **context})
     except ValidationError as exc:
@@ -83,6 +86,31 @@ _MESSAGES = {
 def _encloses(loc: tuple[int | str, ...], errors: list[Any]) -> bool:
     """True when another error lies inside ``loc``."""
     return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
+
+
+def duplicate_keys(node: Any, path: tuple[int | str, ...] = ()) -> list[YamlIssue]:
+    """Return an issue for each key given twice in one mapping (YAML keeps only the last).
+
+    A pack or config with a section written twice would otherwise load with the first one
+    silently ignored.
+    """
+    issues: list[YamlIssue] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = getattr(key, "value", None)
+            if isinstance(name, str) and name != "<<":
+                line = key.start_mark.line + 1
+                if name in seen:
+                    message = f"duplicate key, also on line {seen[name]}; keep one of them"
+                    issues.append(YamlIssue(line, dotted((*path, name)), message))
+                else:
+                    seen[name] = line
+            issues += duplicate_keys(value, (*path, name if isinstance(name, str) else "?"))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            issues += duplicate_keys(item, (*path, i))
+    return issues
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from nudgeguard.policy import PolicyError, builtin_names, load_policy, parse_policy, schema_json
 from nudgeguard.policy.explain import explain
@@ -69,6 +70,43 @@ def test_yaml_syntax_error_names_its_line():
     with pytest.raises(PolicyError) as err:
         parse_policy("apiVersion: 1\nname: [unclosed\nrules: x\n")
     assert err.value.issues[0].line is not None and err.value.issues[0].field == "yaml"
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "complaint"),
+    [
+        (
+            "weights",
+            {"secrecy_request": float("nan")},
+            "weights.secrecy_request: Input should be a finite",
+        ),
+        ("weights", {"secrecy_request": -2}, "weights.secrecy_request: Input should be greater"),
+        (
+            "factors",
+            {"half_life_hours": float("inf")},
+            "factors.half_life_hours: Input should be a finite",
+        ),
+    ],
+    ids=["nan-weight", "negative-weight", "infinite-half-life"],
+)
+def test_numbers_that_would_silence_scoring_are_refused(section, values, complaint):
+    # A NaN weight compares false with every threshold: the pack loaded, and scored nothing.
+    pack = yaml.safe_load((ROOT / "policies" / "default.yaml").read_text())
+    pack[section] = {**(pack.get(section) or {}), **values}
+    with pytest.raises(PolicyError) as err:
+        parse_policy(yaml.safe_dump(pack), source="pack.yaml")
+    assert complaint in str(err.value)
+
+
+def test_a_section_written_twice_is_named_not_silently_dropped():
+    text = (ROOT / "policies" / "default.yaml").read_text() + "weights:\n  secrecy_request: 2\n"
+    lines = text.splitlines()
+    first = next(n for n, line in enumerate(lines, start=1) if line.startswith("weights:"))
+    with pytest.raises(PolicyError) as err:
+        parse_policy(text, source="pack.yaml")
+    [issue] = err.value.issues
+    assert issue.field == "weights" and f"also on line {first}" in issue.message
+    assert issue.line == len(lines) - 1
 
 
 def test_a_control_character_is_named_with_its_line():

@@ -10,7 +10,7 @@ message read some sixty of them.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
@@ -33,11 +33,13 @@ class Level(StrEnum):
 LEVEL_ORDER = {Level.NONE: 0, Level.NUDGE: 1, Level.REVIEW: 2, Level.URGENT: 3}
 
 
+# Numbers are finite everywhere in a pack: a NaN weight or threshold compares false with
+# everything and would silence scoring without an error.
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-_STRICT = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _check_signal_ids(ids: dict[str, float] | list[str]) -> None:
@@ -164,7 +166,8 @@ class Rule:
 class _SignalSettings(_Strict):
     """Per-signal settings shared by packs and their overrides; ids must be known."""
 
-    weights: dict[str, float] = {}
+    #: 0 takes a signal out of the score; a weight is never negative.
+    weights: dict[str, Annotated[float, Field(ge=0)]] = {}
     disabled_signals: tuple[str, ...] = ()
 
     @field_validator("weights")
