@@ -49,6 +49,7 @@ def test_from_config_builds_the_adapter(monkeypatch: pytest.MonkeyPatch) -> None
         ({"guilds": {GUILD: {"age_roles": {"Kids": "child"}}}}, "age_roles"),
         ({"guilds": {GUILD: {"moderator_channel": 5}}}, "moderator_channel"),
         ({"dedupe_size": 3}, "dedupe_size"),
+        ({"ready_timeout": float("inf")}, "ready_timeout"),
     ],
 )
 def test_invalid_sections_name_the_field(section: dict, field: str) -> None:

@@ -142,3 +142,7 @@ def test_bad_retention_config_is_a_clear_error(tmp_path):
     config.write_text("privacy:\n  retention_days:\n    dismissed: -3\n")
     with pytest.raises(ConfigError, match="dismissed"):
         load_config(config)
+    # .inf hours between purges would mean no purge ever, with nothing said.
+    config.write_text("privacy:\n  purge_every_hours: .inf\n")
+    with pytest.raises(ConfigError, match=r"line 2: privacy\.purge_every_hours: .*finite"):
+        load_config(config)

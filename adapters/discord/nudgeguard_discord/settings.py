@@ -122,7 +122,7 @@ class DiscordSettings(BaseModel):
         ready_timeout: Seconds to wait for the gateway to become ready in standalone mode.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     token: SecretStr | None = None
     token_env: str = "DISCORD_TOKEN"

@@ -36,9 +36,9 @@ class RetentionDays(BaseModel):
 
 
 class PrivacySettings(BaseModel):
-    """The ``privacy:`` config section."""
+    """The ``privacy:`` config section (finite numbers only: ``.inf`` would never purge)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     retention_days: RetentionDays = RetentionDays()
     purge_every_hours: float = Field(default=6.0, gt=0)
