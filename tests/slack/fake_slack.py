@@ -202,8 +202,12 @@ class FakeSlack:
 
     async def push_socket(self, envelope: dict[str, Any]) -> None:
         """Send one Socket Mode envelope to every connected client."""
+        await self.push_raw(json.dumps(envelope))
+
+    async def push_raw(self, frame: str) -> None:
+        """Send one text frame, whatever it holds, to every connected client."""
         for ws in self._sockets:
-            await ws.send_str(json.dumps(envelope))
+            await ws.send_str(frame)
 
     async def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
         """Wait for the client's acknowledgement of one envelope."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from nudgeguard_slack.alerts import alert_blocks
+from tests.payload_mutations import mutate
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import block_action, message_envelope, slash_command
@@ -81,3 +84,33 @@ async def test_refused_app_token_is_a_clear_start_error(fake_slack: FakeSlack) -
     assert "xapp-rotated" not in str(err.value)
     assert "xapp-fake-app-token" not in str(err.value)
     await adapter.stop()
+
+
+async def test_damaged_envelopes_never_stop_the_socket(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack, mode="socket")
+    engine = RecordingEngine()
+    adapter.bind(engine)  # type: ignore[arg-type]
+    await adapter.start()
+    try:
+        await fake_slack.wait_for_socket()
+        good = {
+            "envelope_id": "env-ok",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "payload": message_envelope("U0ADULT", "still listening", "1700000402.000100"),
+        }
+        rng = random.Random(5)
+        for frame in ("not json", "[]", "null", '{"type": "events_api"}', '"x"'):
+            await fake_slack.push_raw(frame)
+        for n in range(40):
+            await fake_slack.push_socket(mutate({**good, "envelope_id": f"env-{n}"}, rng))
+        await fake_slack.push_socket(good)
+        await fake_slack.wait_for_ack("env-ok")
+        for count in range(1, 50):  # damaged envelopes may have made events of their own
+            events = await engine.wait("events", count)
+            if "still listening" in [e.text for e in events]:
+                break
+        else:
+            raise AssertionError("the valid envelope never reached the engine")
+    finally:
+        await adapter.stop()
