@@ -1,6 +1,7 @@
 """The interactive chat, and the promise that logs never carry message text."""
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -29,6 +30,21 @@ def test_chat_shows_nudges_as_they_happen(tmp_path):
     assert "NUDGE to mia (child" in result.stdout
     assert "CASE" in result.stdout and "subject: sam" in result.stdout
     assert "NUDGE to sam" not in result.stdout
+
+
+def test_an_age_set_before_the_person_speaks_counts_at_once(tmp_path):
+    # mia's role is set after her only message: what sam then sends is aimed at a minor.
+    script = "@mia: hi\n/age mia minor\n" + "".join(f"@sam: {line}\n" for line in GROOMING_LINES)
+    result = subprocess.run(
+        [sys.executable, "-m", "nudgeguard", "chat", "--direct"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NUDGEGUARD_STORE": str(tmp_path / "c.sqlite3")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "at risk: mia (age minor, from admin_config)" in result.stdout
 
 
 async def test_logs_never_contain_message_text(caplog):

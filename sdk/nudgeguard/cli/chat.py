@@ -16,6 +16,7 @@ from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 from nudgeguard.local import LocalAdapter, render
 from nudgeguard.policy import load_policy
+from nudgeguard.state import UNKNOWN_AGE, AgeInference
 
 LINE = re.compile(r"^@?(?P<who>[\w.-]{1,64}):\s?(?P<text>.*)$")
 HELP = """\
@@ -102,7 +103,14 @@ async def _command(line: str, ages: dict[str, AgeBand], engine: Engine) -> str |
     if parts[0] == "/quit":
         return "quit"
     if parts[0] == "/age" and len(parts) == 3 and parts[2] in {b.value for b in AgeBand}:
-        ages[parts[1].lstrip("@")] = AgeBand(parts[2])
+        name, band = parts[1].lstrip("@"), AgeBand(parts[2])
+        ages[name] = band
+        # As a role change would be seen at once, not only at the person's next message.
+        key, now = ("local", name), time.time()
+        if band is AgeBand.UNKNOWN:
+            engine.state.save_age(key, UNKNOWN_AGE, now)
+        else:
+            engine.state.save_age(key, AgeInference(band, AgeSource.CONFIG, 1.0), now)
         click.echo(f"  {parts[1]} is now {parts[2]}")
     elif parts[0] == "/cases":
         found = await engine.cases.list_cases()
