@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import AsyncIterator
 
 import pytest
 
+from nudgeguard_slack import SlackAdapter
 from nudgeguard_slack.alerts import alert_blocks
 from tests.payload_mutations import mutate
 from tests.slack.conftest import make_adapter
@@ -15,14 +18,23 @@ from tests.slack.recording_engine import RecordingEngine
 from tests.slack.test_slack_blocks import make_alert
 
 
-async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> None:
-    fake_slack.usergroups["S0MODS"] = ["U0MOD"]
+@contextlib.asynccontextmanager
+async def connected(fake_slack: FakeSlack) -> AsyncIterator[tuple[SlackAdapter, RecordingEngine]]:
+    """The real adapter in Socket Mode, connected to the fake; stopped afterwards."""
     adapter = make_adapter(fake_slack, mode="socket")
     engine = RecordingEngine()
     adapter.bind(engine)  # type: ignore[arg-type]
     await adapter.start()
     try:
         await fake_slack.wait_for_socket()
+        yield adapter, engine
+    finally:
+        await adapter.stop()
+
+
+async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> None:
+    fake_slack.usergroups["S0MODS"] = ["U0MOD"]
+    async with connected(fake_slack) as (adapter, engine):
         assert {c.token for c in fake_slack.calls_to("apps.connections.open")} == {
             fake_slack.app_token
         }
@@ -71,8 +83,6 @@ async def test_socket_mode_delivers_events_and_clicks(fake_slack: FakeSlack) -> 
         (answer,) = await fake_slack.wait_for_response()
         assert "live" in answer["text"]
         assert engine.modes == {"T0TEAM": "live"}
-    finally:
-        await adapter.stop()
 
 
 async def test_refused_app_token_is_a_clear_start_error(fake_slack: FakeSlack) -> None:
@@ -87,12 +97,7 @@ async def test_refused_app_token_is_a_clear_start_error(fake_slack: FakeSlack) -
 
 
 async def test_damaged_envelopes_never_stop_the_socket(fake_slack: FakeSlack) -> None:
-    adapter = make_adapter(fake_slack, mode="socket")
-    engine = RecordingEngine()
-    adapter.bind(engine)  # type: ignore[arg-type]
-    await adapter.start()
-    try:
-        await fake_slack.wait_for_socket()
+    async with connected(fake_slack) as (_adapter, engine):
         good = {
             "envelope_id": "env-ok",
             "type": "events_api",
@@ -112,5 +117,3 @@ async def test_damaged_envelopes_never_stop_the_socket(fake_slack: FakeSlack) ->
                 break
         else:
             raise AssertionError("the valid envelope never reached the engine")
-    finally:
-        await adapter.stop()
