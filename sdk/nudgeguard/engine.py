@@ -254,9 +254,10 @@ class Engine(Moderation):
         plan = self._plan if self._planned == self.detectors else self._make_plan()
         for detector, after in plan:
             try:
-                found = (
-                    after(text, event, tuple(signals)) if after else detector.detect(text, event)
-                )
+                if after is not None:
+                    found = after(text, event, tuple(signals))
+                else:
+                    found = detector.detect(text, event)
                 for signal in found:
                     if _valid(signal):
                         signals.append(signal)

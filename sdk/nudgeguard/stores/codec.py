@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 _SEP = (",", ":")
 
+# What decoding a record of the wrong shape raises (a hand edit, another version's format).
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
 #: A conversation keeps at most this many participant ids in the shared store. The engine
 #: only needs the exact set when a conversation has two people; beyond that a cap changes
 #: nothing it decides.
@@ -145,10 +148,6 @@ def items_load(raw: list[Any]) -> list[EvidenceItem]:
 def item_fingerprint(i: EvidenceItem) -> tuple[object, ...]:
     """Return the mutable fields of an item, to notice edits and deletes since a flush."""
     return (i.text, i.signals, i.edited, i.deleted)
-
-
-# What decoding a record of the wrong shape raises (a hand edit, another version's format).
-SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 def note_unreadable(kind: str) -> None:
