@@ -44,7 +44,12 @@ def open_store(target: str | Path | None = None) -> CaseStore:
     text = str(target)
     if not is_postgres_url(text):
         return SqliteCaseStore(Path(text))
-    if urlparse(text).password:
+    try:
+        url = urlparse(text)
+        url.port  # noqa: B018 - parsing the port is what rejects a malformed one
+    except ValueError as exc:
+        raise StoreError(f"--store: not a valid PostgreSQL URL ({exc})") from None
+    if url.password:
         raise StoreError("--store: leave the password out of the URL; use PGPASSWORD or ~/.pgpass")
     try:
         from nudgeguard.cases.postgres import PostgresCaseStore

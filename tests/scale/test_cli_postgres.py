@@ -6,6 +6,8 @@ from click.testing import CliRunner
 
 from nudgeguard.cli import main
 
+from .services import closed_port
+
 
 def _run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
@@ -32,3 +34,19 @@ def test_a_password_in_the_store_url_is_refused_without_echoing_it(postgres_db):
     assert result.exit_code != 0
     assert "PGPASSWORD" in result.output
     assert "hunter2" not in result.output
+
+
+def test_a_store_url_the_server_refuses_or_cannot_parse_is_a_clear_error(postgres_db):
+    base = postgres_db.rsplit("/", 1)[0]
+    host = base.split("@")[-1]
+    refused = [
+        (f"{base}/ng_no_such_database", 'database "ng_no_such_database" does not exist'),
+        (f"postgresql://ng_no_such_role@{host}/postgres", 'role "ng_no_such_role"'),
+        (f"postgresql://127.0.0.1:{closed_port()}/x", "ConnectionRefusedError"),
+        ("postgresql://[broken/x", "not a valid PostgreSQL URL"),
+        ("postgresql://db.example:99999999/x", "not a valid PostgreSQL URL"),
+    ]
+    for url, complaint in refused:
+        result = CliRunner().invoke(main, ["cases", "list", "--store", url])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), url
+        assert complaint in result.output, result.output

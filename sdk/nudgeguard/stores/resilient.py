@@ -29,10 +29,14 @@ log = logging.getLogger(__name__)
 
 #: Errors that mean "the server is not there", as opposed to a bad request.
 OUTAGES: tuple[type[BaseException], ...] = (OSError, asyncio.TimeoutError, ConnectionError)
+#: Outages, and a server that answers with a refusal (no such database, role or schema):
+#: what a command line run against the database reports as a plain error.
+SERVER_ERRORS: tuple[type[BaseException], ...] = OUTAGES
 try:  # pragma: no branch - asyncpg is the postgres extra
     import asyncpg  # type: ignore[import-untyped]
 
     OUTAGES += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+    SERVER_ERRORS = (*OUTAGES, asyncpg.PostgresError)
 except ImportError:  # pragma: no cover
     pass
 
