@@ -13,6 +13,7 @@ and the fingerprints live in :mod:`nudgeguard.scale_replay`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import time
 import uuid
@@ -31,6 +32,8 @@ from nudgeguard.scale_replay import (
     replay,
     split,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,11 @@ class WorkerJob:
 
 
 def _worker(job: WorkerJob, barrier: Any, results: Any) -> None:
-    asyncio.run(_work(job, barrier, results))
+    try:
+        asyncio.run(_work(job, barrier, results))
+    except Exception as exc:  # reported to the parent, which must not wait for this one
+        barrier.abort()
+        results.put(("failed", job.index, f"{type(exc).__name__}: {exc}"))
 
 
 async def _work(job: WorkerJob, barrier: Any, results: Any) -> None:
@@ -79,6 +86,34 @@ async def _work(job: WorkerJob, barrier: Any, results: Any) -> None:
     await cases.close()
 
 
+async def _preflight(state_url: str, dsn: str | None) -> None:
+    """Fail at once, in plain words, when Redis (or PostgreSQL) cannot be used.
+
+    Raises:
+        ValueError: A malformed URL, or a server that does not answer or refuses.
+    """
+    import redis.asyncio as aioredis
+    from redis.exceptions import RedisError
+
+    try:
+        client = aioredis.Redis.from_url(state_url)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+    except (ValueError, RedisError, OSError) as exc:
+        raise ValueError(f"--state: Redis cannot be used ({type(exc).__name__}: {exc})") from None
+    if dsn:
+        import asyncpg  # type: ignore[import-untyped]
+
+        try:
+            con = await asyncpg.connect(dsn, timeout=10)
+            await con.close()
+        except (TimeoutError, ValueError, OSError, asyncpg.PostgresError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            raise ValueError(f"--cases: PostgreSQL cannot be used ({reason})") from None
+
+
 async def _cleanup(state_url: str, prefix: str, dsn: str | None, schema: str | None) -> None:
     import redis.asyncio as aioredis
 
@@ -88,7 +123,7 @@ async def _cleanup(state_url: str, prefix: str, dsn: str | None, schema: str | N
         await client.delete(*batch[start : start + 1000])
     await client.aclose()
     if dsn and schema:
-        import asyncpg  # type: ignore[import-untyped]
+        import asyncpg
 
         con = await asyncpg.connect(dsn)
         await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -118,6 +153,7 @@ def run_workers(
         messages: Size of the synthetic corpus.
         seed: Seed of the synthetic corpus.
     """
+    asyncio.run(_preflight(state_url, dsn))
     paths = tuple(str(p) for p in corpus)
     convs = load(paths, ages, messages, seed)
     expected, ref_elapsed = asyncio.run(reference(convs))
@@ -147,13 +183,19 @@ def run_workers(
         for p in procs:
             p.start()
         reports = [results.get(timeout=600) for _ in procs]
+        failed = [r for r in reports if r[0] == "failed"]
+        if failed:
+            raise ValueError(f"worker {failed[0][1]} failed: {failed[0][2]}")
         for p in procs:
             p.join(60)
     finally:
         for p in procs:
             if p.is_alive():
                 p.kill()
-        asyncio.run(_cleanup(state_url, prefix, dsn, schema))
+        try:
+            asyncio.run(_cleanup(state_url, prefix, dsn, schema))
+        except Exception as exc:  # never hide the run's own outcome behind the cleanup's
+            log.warning("could not remove the bench's keys (%s)", type(exc).__name__)
     got: dict[str, Any] = {}
     for report in reports:
         got.update(report[4])

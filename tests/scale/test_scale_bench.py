@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 
 import redis
+from click.testing import CliRunner
 
-from nudgeguard.scale_bench import main, run_workers
+from nudgeguard.cli import main as cli
+from nudgeguard.scale_bench import WorkerJob, _worker, main, run_workers
 
 from .corpus import write_corpus
+from .services import closed_port
 
 
 def test_two_workers_on_redis_and_postgres_decide_like_one_process(
@@ -52,3 +56,28 @@ def test_nudgeguard_bench_workers_without_redis_is_a_clear_error():
 
     result = CliRunner().invoke(cli, ["bench", "--workers", "2"])
     assert result.exit_code != 0 and "--state" in result.output
+
+
+def test_servers_that_cannot_be_used_are_named_before_any_work(redis_url):
+    unusable = [
+        (["--state", f"redis://127.0.0.1:{closed_port()}/0"], "--state: Redis cannot be used"),
+        (["--state", "redis://[broken"], "--state: Redis cannot be used"),
+        (
+            ["--state", redis_url, "--cases", f"postgresql://127.0.0.1:{closed_port()}/x"],
+            "--cases: PostgreSQL cannot be used",
+        ),
+    ]
+    for args, complaint in unusable:
+        result = CliRunner().invoke(cli, ["bench", "--workers", "2", "--messages", "500", *args])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), args
+        assert complaint in result.output
+
+
+def test_a_failing_worker_reports_instead_of_leaving_the_others_waiting():
+    # Before, the parent waited ten minutes for the report of a worker that had died.
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    job = WorkerJob(0, 2, (), "unknown", "redis://[broken", "p:", None, None, 4, 200, 7)
+    _worker(job, barrier, results)
+    assert results.get(timeout=10) == ("failed", 0, "ValueError: Invalid IPv6 URL")
+    assert barrier.broken, "the other workers would wait at the start line for ever"
