@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import sys
 import time
 import uuid
 from collections.abc import Sequence
@@ -264,16 +265,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ages", choices=["declared", "unknown"], default="declared")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    report = run_workers(
-        args.corpus,
-        state_url=args.state,
-        dsn=args.cases,
-        workers=args.workers,
-        concurrency=args.concurrency,
-        ages=args.ages,
-        messages=args.messages,
-        seed=args.seed,
-    )
+    try:
+        report = run_workers(
+            args.corpus,
+            state_url=args.state,
+            dsn=args.cases,
+            workers=args.workers,
+            concurrency=args.concurrency,
+            ages=args.ages,
+            messages=args.messages,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(report))
     else:
