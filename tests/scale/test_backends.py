@@ -60,6 +60,19 @@ def test_passwords_in_the_file_are_refused(monkeypatch):
         open_cases(settings(cases={"backend": "postgres"}).cases)
 
 
+def test_malformed_server_urls_name_the_setting(monkeypatch):
+    monkeypatch.delenv("NUDGEGUARD_REDIS_URL", raising=False)
+    monkeypatch.delenv("NUDGEGUARD_POSTGRES_DSN", raising=False)
+    for url, complaint in (
+        ("redis://[broken", r"state\.url is not a valid URL"),
+        ("localhost:6379", r"state\.url or NUDGEGUARD_REDIS_URL: Redis URL must specify"),
+    ):
+        with pytest.raises(BackendError, match=complaint):
+            open_state(settings(state={"backend": "redis", "url": url}).state)
+    with pytest.raises(BackendError, match=r"cases\.dsn is not a valid URL"):
+        open_cases(settings(cases={"backend": "postgres", "dsn": "postgresql://h:99999/x"}).cases)
+
+
 async def test_both_servers_down_the_bot_nudges_and_keeps_the_case(
     monkeypatch, tmp_path, postgres_db, pg_schema
 ):

@@ -29,7 +29,13 @@ class BackendError(ValueError):
 
 
 def _from_file(value: str | None, setting: str, env: str) -> str | None:
-    if value and urlparse(value).password:
+    try:
+        url = urlparse(value) if value else None
+        if url is not None:
+            url.port  # noqa: B018 - parsing the port is what rejects a malformed one
+    except ValueError as exc:
+        raise BackendError(f"{setting} is not a valid URL ({exc})") from None
+    if url is not None and url.password:
         raise BackendError(f"{setting} must not contain a password; set {env} instead")
     return value
 
@@ -61,7 +67,11 @@ def open_state(settings: StateSettings) -> StateStore:
         from nudgeguard.stores.redis_state import RedisStateStore
     except ImportError:
         raise BackendError("state.backend redis needs: pip install 'nudgeguard[redis]'") from None
-    return RedisStateStore(state_url(settings), prefix=settings.prefix)
+    url = state_url(settings)
+    try:
+        return RedisStateStore(url, prefix=settings.prefix)
+    except ValueError as exc:  # the client's own URL checks (scheme, database number)
+        raise BackendError(f"state.url or NUDGEGUARD_REDIS_URL: {exc}") from None
 
 
 def open_cases(settings: CaseSettings, store_path: str | Path | None = None) -> CaseStore:
