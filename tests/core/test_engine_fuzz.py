@@ -50,9 +50,11 @@ texts = st.one_of(
 events = st.fixed_dictionaries(
     {
         "type": st.sampled_from(list(EventType)),
-        "conversation": st.sampled_from(["c-direct", "c-group"]),
+        "conversation": st.sampled_from(["c-direct", "c-group", "c-thread"]),
         "author": st.sampled_from(USERS),
         "band": st.sampled_from(list(AgeBand)),
+        "source": st.sampled_from(list(AgeSource)),
+        "bot": st.integers(0, 9).map(lambda n: n == 0),  # one author in ten is a bot
         "message": st.integers(0, 12),
         "text": texts,
         "dt": st.floats(-600, 7200, allow_nan=False),
@@ -63,6 +65,13 @@ events = st.fixed_dictionaries(
 )
 
 
+KINDS = {
+    "c-direct": ConversationKind.DIRECT,
+    "c-group": ConversationKind.GROUP,
+    "c-thread": ConversationKind.THREAD,
+}
+
+
 def _event(raw: dict, ts: float) -> MessageEvent:
     band = raw["band"]
     return MessageEvent(
@@ -70,14 +79,11 @@ def _event(raw: dict, ts: float) -> MessageEvent:
         platform="fake",
         community_id="fuzz",
         conversation_id=raw["conversation"],
-        conversation_kind=(
-            ConversationKind.DIRECT if raw["conversation"] == "c-direct" else ConversationKind.GROUP
-        ),
+        conversation_kind=KINDS[raw["conversation"]],
+        parent_conversation_id="c-group" if raw["conversation"] == "c-thread" else None,
         message_id=f"m{raw['message']}",
         author=Participant(
-            id=raw["author"],
-            age_band=band,
-            age_source=AgeSource.NONE if band is AgeBand.UNKNOWN else AgeSource.PLATFORM,
+            id=raw["author"], age_band=band, age_source=raw["source"], is_bot=raw["bot"]
         ),
         text="" if raw["type"] in (EventType.DELETE, EventType.MEMBER_JOIN) else raw["text"],
         ts=ts,
