@@ -163,6 +163,30 @@ def test_a_store_that_is_not_a_case_store_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "not a usable nudgeguard case store" in result.output
 
 
+def test_an_output_path_that_cannot_be_written_is_a_clear_error(tmp_path):
+    store = str(tmp_path / "c.sqlite3")
+    assert CliRunner().invoke(main, ["demo", "--store", store]).exit_code == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    commands = [
+        ["report", "--since", "2020-01-01", "--out", str(blocker / "r.html"), "--store", store],
+        [
+            "privacy",
+            "export",
+            "--user",
+            "local:mia",
+            "--out",
+            str(blocker / "x.json"),
+            "--store",
+            store,
+        ],
+    ]
+    for args in commands:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), args
+        assert result.output.startswith("Error: ") and str(blocker) in result.output
+
+
 def test_secrets_are_never_printed(tmp_path, monkeypatch):
     monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", "super-secret-key-material-123")
     from nudgeguard.config import Secrets

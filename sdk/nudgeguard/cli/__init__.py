@@ -15,7 +15,23 @@ import click
 from nudgeguard import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, which reports file system errors in one line.
+
+    A file the system will not let a command read or write (a missing folder, no
+    permission, a full disk) is an error naming it, not a traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; turn an OSError into a clear error."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nudgeguard")
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never message text).")
 def main(verbose: bool) -> None:
