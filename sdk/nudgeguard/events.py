@@ -117,7 +117,7 @@ class MessageEvent(_Frozen):
     message_id: str = Field(min_length=1, max_length=256)
     author: Participant
     text: str = ""
-    ts: float = Field(ge=0)
+    ts: float = Field(ge=0, allow_inf_nan=False)
     reply_to_author_id: str | None = None
     mentions: tuple[str, ...] = ()
     parent_conversation_id: str | None = None

@@ -36,6 +36,14 @@ def test_wrong_field_type_names_the_field():
     assert "ts" in str(err.value)
 
 
+@pytest.mark.parametrize("ts", [float("inf"), float("nan"), -1.0])
+def test_a_time_no_clock_can_show_is_refused(ts):
+    # An infinite time once opened a case whose moderator alert was scheduled for never.
+    with pytest.raises(ValidationError) as err:
+        make(ts=ts)
+    assert "ts" in str(err.value)
+
+
 def test_empty_ids_are_refused():
     with pytest.raises(ValidationError) as err:
         Participant(id="")
