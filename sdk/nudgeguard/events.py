@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Text longer than this is cut before scoring and storage; platforms cap far lower.
 MAX_TEXT_CHARS = 8192
+#: More attachments than this on one message is an adapter's error (platforms allow ~10).
+MAX_ATTACHMENTS = 10_000
 # Invisible format characters and runs of white space: padding that could push words past
 # the cut. Squeezed out of over-long texts before cutting.
 _PADDING = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+|\s{2,}")
@@ -121,7 +123,8 @@ class MessageEvent(_Frozen):
     reply_to_author_id: str | None = None
     mentions: tuple[str, ...] = ()
     parent_conversation_id: str | None = None
-    attachment_count: int = Field(default=0, ge=0)
+    # Platforms allow about ten; the cap keeps the count storable (a 64-bit integer).
+    attachment_count: int = Field(default=0, ge=0, le=MAX_ATTACHMENTS)
     permalink: str | None = None
 
     @field_validator("text")

@@ -44,6 +44,14 @@ def test_a_time_no_clock_can_show_is_refused(ts):
     assert "ts" in str(err.value)
 
 
+def test_an_attachment_count_no_platform_sends_is_refused():
+    # 2**63 attachments once made the case insert fail, losing the case and its alert.
+    assert make(attachment_count=10).attachment_count == 10
+    with pytest.raises(ValidationError) as err:
+        make(attachment_count=2**63)
+    assert "attachment_count" in str(err.value)
+
+
 def test_empty_ids_are_refused():
     with pytest.raises(ValidationError) as err:
         Participant(id="")
