@@ -21,12 +21,11 @@ from nudgeguard.cases.model import (
     EvidenceMessage,
     Outcome,
     Severity,
-    severity_rank,
 )
 from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
-from nudgeguard.cases.rows import case_from_row, case_values
+from nudgeguard.cases.rows import APPENDED_COLUMNS, appended, case_from_row, case_values
 from nudgeguard.cases.store import CaseClosedError, ChainBreak
 
 __all__ = ["PostgresCaseStore"]
@@ -178,32 +177,17 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
             added = await self._insert_evidence(con, case_id, evidence)
-            current = Severity(row["severity"])
-            new_sev = current
-            if severity is not None and severity_rank(severity) > severity_rank(current):
-                new_sev = severity
-            updated = {
-                **dict(row),
-                "severity": new_sev.value,
-                "score": max(row["score"], score or 0.0),
-                "signals": json.dumps(sorted({*json.loads(row["signals"]), *signals})),
-                "stages": json.dumps(sorted({*json.loads(row["stages"]), *stages})),
-                "updated_at": self._now(),
-            }
+            updated = appended(row, severity, score, signals, stages, self._now())
             await con.execute(
                 "UPDATE cases SET severity=$1, score=$2, signals=$3, stages=$4, updated_at=$5"
                 " WHERE id=$6",
-                updated["severity"],
-                updated["score"],
-                updated["signals"],
-                updated["stages"],
-                updated["updated_at"],
+                *(updated[c] for c in APPENDED_COLUMNS),
                 case_id,
             )
             if added:
                 await self._audit(con, case_id, "evidence_added", "system", {"messages": added})
-            if new_sev != current:
-                detail = {"from": current.value, "to": new_sev.value}
+            if updated["severity"] != row["severity"]:
+                detail = {"from": row["severity"], "to": updated["severity"]}
                 await self._audit(con, case_id, "severity_raised", "system", detail)
             # Without the evidence, as the SQLite store: re-reading every stored message on
             # each append made long conversations quadratic. ``get`` returns it all.

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome, Severity
+from nudgeguard.cases.model import (
+    Case,
+    CaseStatus,
+    EvidenceMessage,
+    Outcome,
+    Severity,
+    severity_rank,
+)
 from nudgeguard.cases.store import OutboxItem, OutboxRecord
 
 
@@ -29,6 +36,36 @@ def json_list(items: tuple[str, ...]) -> str:
 def parse_list(text: str) -> tuple[str, ...]:
     """Return a stored JSON array as a tuple (cached, see :func:`json_list`)."""
     return tuple(json.loads(text))
+
+
+#: The ``cases`` columns an append rewrites, in the order both stores' UPDATE lists them.
+APPENDED_COLUMNS = ("severity", "score", "signals", "stages", "updated_at")
+
+
+def appended(
+    row: Any,
+    severity: Severity | None,
+    score: float | None,
+    signals: Iterable[str],
+    stages: Iterable[str],
+    now: float,
+) -> dict[str, Any]:
+    """Return a ``cases`` row as an append leaves it (both stores write the same).
+
+    The severity is only ever raised, the score is the highest seen, and signals and
+    stages are united with those already recorded.
+    """
+    current = Severity(row["severity"])
+    if severity is None or severity_rank(severity) <= severity_rank(current):
+        severity = current
+    return {
+        **dict(row),
+        "severity": severity.value,
+        "score": max(row["score"], score or 0.0),
+        "signals": json_list(tuple(sorted({*parse_list(row["signals"]), *signals}))),
+        "stages": json_list(tuple(sorted({*parse_list(row["stages"]), *stages}))),
+        "updated_at": now,
+    }
 
 
 def evidence_from_row(row: Any) -> EvidenceMessage:

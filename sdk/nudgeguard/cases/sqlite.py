@@ -15,9 +15,14 @@ from nudgeguard.cases.model import (
     EvidenceMessage,
     Outcome,
     Severity,
-    severity_rank,
 )
-from nudgeguard.cases.rows import case_from_row, case_values, json_list, parse_list
+from nudgeguard.cases.rows import (
+    APPENDED_COLUMNS,
+    appended,
+    case_from_row,
+    case_values,
+    json_list,
+)
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
@@ -134,39 +139,17 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
             added = self._insert_evidence(case_id, evidence)
-            current = Severity(row["severity"])
-            new_sev = current
-            if severity is not None and severity_rank(severity) > severity_rank(current):
-                new_sev = severity
-            updated = {
-                **dict(row),
-                "severity": new_sev.value,
-                "score": max(row["score"], score or 0.0),
-                "signals": json_list(tuple(sorted({*parse_list(row["signals"]), *signals}))),
-                "stages": json_list(tuple(sorted({*parse_list(row["stages"]), *stages}))),
-                "updated_at": self._now(),
-            }
+            updated = appended(row, severity, score, signals, stages, self._now())
             db.execute(
                 "UPDATE cases SET severity=?, score=?, signals=?, stages=?, updated_at=?"
                 " WHERE id=?",
-                (
-                    updated["severity"],
-                    updated["score"],
-                    updated["signals"],
-                    updated["stages"],
-                    updated["updated_at"],
-                    case_id,
-                ),
+                (*(updated[c] for c in APPENDED_COLUMNS), case_id),
             )
             if added:
                 self._audit(case_id, "evidence_added", "system", {"messages": added})
-            if new_sev != current:
-                self._audit(
-                    case_id,
-                    "severity_raised",
-                    "system",
-                    {"from": current.value, "to": new_sev.value},
-                )
+            if updated["severity"] != row["severity"]:
+                detail = {"from": row["severity"], "to": updated["severity"]}
+                self._audit(case_id, "severity_raised", "system", detail)
         # Without the evidence: re-reading every stored message on each append made long
         # conversations quadratic. ``get`` returns the full case when it is needed.
         return case_from_row(updated)
