@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Text longer than this is cut before scoring and storage; platforms cap far lower.
 MAX_TEXT_CHARS = 8192
-#: More attachments than this on one message is an adapter's error (platforms allow ~10).
+#: More attachments than this on one message is an adapter's error (platforms allow about
+#: ten); the cap also keeps the count storable as a 64-bit integer.
 MAX_ATTACHMENTS = 10_000
 # Invisible format characters and runs of white space: padding that could push words past
 # the cut. Squeezed out of over-long texts before cutting.
@@ -123,7 +124,6 @@ class MessageEvent(_Frozen):
     reply_to_author_id: str | None = None
     mentions: tuple[str, ...] = ()
     parent_conversation_id: str | None = None
-    # Platforms allow about ten; the cap keeps the count storable (a 64-bit integer).
     attachment_count: int = Field(default=0, ge=0, le=MAX_ATTACHMENTS)
     permalink: str | None = None
 

@@ -10,7 +10,7 @@ import click
 
 from nudgeguard.cases.store import StoreError
 from nudgeguard.config import STORE_ENV
-from nudgeguard.stores.resilient import SERVER_ERRORS
+from nudgeguard.stores.resilient import REFUSALS
 
 T = TypeVar("T")
 
@@ -29,12 +29,13 @@ store_option = click.option(
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine from a click command; an unusable ``--store`` is a clear error.
 
-    So is a database server that cannot be reached or refuses (no such database or role):
-    the message is the server's, which names neither a password nor message text.
+    So is a database server that refuses (no such database or role): the message is the
+    server's, which names neither a password nor message text. An unreachable server is an
+    OSError, which the command group reports.
     """
     try:
         return asyncio.run(factory())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    except SERVER_ERRORS as exc:
+    except REFUSALS as exc:
         raise click.ClickException(f"{exc} ({type(exc).__name__})") from None

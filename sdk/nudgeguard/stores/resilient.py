@@ -29,14 +29,15 @@ log = logging.getLogger(__name__)
 
 #: Errors that mean "the server is not there", as opposed to a bad request.
 OUTAGES: tuple[type[BaseException], ...] = (OSError, asyncio.TimeoutError, ConnectionError)
-#: Outages, and a server that answers with a refusal (no such database, role or schema):
-#: what a command line run against the database reports as a plain error.
-SERVER_ERRORS: tuple[type[BaseException], ...] = OUTAGES
+#: A database server's own refusals (no such database, role or schema) and driver errors
+#: that are not an OSError: what a command line reports as a plain error. (An OSError,
+#: an unreachable server included, is reported by the command group itself.)
+REFUSALS: tuple[type[BaseException], ...] = ()
 try:  # pragma: no branch - asyncpg is the postgres extra
     import asyncpg  # type: ignore[import-untyped]
 
     OUTAGES += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
-    SERVER_ERRORS = (*OUTAGES, asyncpg.PostgresError)
+    REFUSALS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 except ImportError:  # pragma: no cover
     pass
 
