@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
+_CASE_LEVELS = frozenset({Level.REVIEW, Level.URGENT})
 _AUTHOR_OF = operator.attrgetter("author_id")
 _new_tuple = tuple.__new__
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
@@ -412,8 +413,10 @@ class Engine(Moderation):
             )
         ctx = RiskContext(now, actor_age.band, target_age.band, "?" in m.text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
-        # Nudge caps read the child's history, and only a message with a signal can nudge.
-        child = await state.load_child(target_key, now) if signals else None
+        # Nudge caps read the child's history. Only a message with a signal can nudge, or
+        # one that may open a case (the nudge comes with the case).
+        may_nudge = signals or (pair.case_id is None and assessment.level in _CASE_LEVELS)
+        child = await state.load_child(target_key, now) if may_nudge else None
         decision = self.policy_engine.decide(
             pack,
             assessment,

@@ -405,3 +405,24 @@ async def test_an_ordinary_message_gets_a_complete_quiet_decision(chat):
     assert decision.actor_id == GROOMER.id and decision.target_id == CHILD.id
     assert decision.target_band is AgeBand.MINOR
     assert decision.explain().startswith("level none")
+
+
+async def test_a_case_opened_by_a_signal_free_message_still_nudges_the_child(chat, adapter, engine):
+    # Risk built while the kid's age was unknown stays under review; once the kid says
+    # they are 13 the age gap lifts it over the line on the stranger's next, harmless
+    # message. The case opens there, and the kid must hear of it no later than moderators.
+    stranger, kid = person("stranger"), person("kid")
+    await chat.say(kid, "hello")
+    await chat.say(stranger, "add me on snapchat", to=kid)
+    before = await chat.say(stranger, "are you alone", to=kid)
+    assert before is not None and before.level is Level.NUDGE and not before.actions
+    await chat.say(kid, "im 13", to=stranger)
+    opening = await chat.say(stranger, "ok cool", to=kid)
+    assert opening is not None and opening.signals == ()
+    assert opening.wants("escalate") is not None, "the age gap did not open a case"
+    assert opening.wants("nudge_child") is not None, "a case opened without nudging the kid"
+    assert [(n.recipient_id, how) for n, how in adapter.nudges] == [(kid.id, Delivery.EPHEMERAL)]
+    assert len(await engine.cases.list_cases()) == 1 and len(adapter.alerts) == 1
+    # Later harmless messages add nothing: no second nudge without a new signal.
+    await chat.say(stranger, "so what", to=kid)
+    assert len(adapter.nudges) == 1

@@ -169,15 +169,16 @@ class PolicyEngine:
 
         Hard lines enforced here, whatever the pack says: no sender warning when the pair
         has an open case or this decision escalates; nudges only when this message carried a
-        signal about the actor (never a nudge for someone else's old message); caps never
-        hold back an urgent nudge.
+        signal about the actor or opens a case about the pair (never a nudge for someone
+        else's old message, and the person at risk hears of a case's danger no later than
+        the moderators do); caps never hold back an urgent nudge.
 
         Args:
             pack: The pack in force.
             assessment: The pair's assessment after this message.
             pair: The pair's state (signal history, open case, earlier nudges).
-            child: The target's nudge history; None when this message has no signal (it
-                cannot nudge, so the caps are not needed).
+            child: The target's nudge history; None when this message can nudge neither by
+                a signal nor by opening a case (so the caps are not needed).
             actor_band: The author's age band.
             target_band: The target's age band.
             kind: Direct, group or thread.
@@ -233,7 +234,8 @@ class PolicyEngine:
             del planned["warn_sender"]
         nudge = planned.get("nudge_child")
         if nudge is not None:
-            why = self._nudge_hold(pack, assessment, pair, child, family, ts)
+            opens_case = escalate is not None and pair.case_id is None
+            why = self._nudge_hold(pack, assessment, pair, child, family, ts, opens_case)
             if why is not None:
                 suppressed.append((nudge, why))
                 del planned["nudge_child"]
@@ -260,8 +262,9 @@ class PolicyEngine:
         child: ChildState | None,
         family: str | None,
         ts: float,
+        opens_case: bool,
     ) -> str | None:
-        if not a.signals or family is None or child is None:
+        if not (a.signals or opens_case) or family is None or child is None:
             return "no new signal in this message"
         if a.level is Level.URGENT:
             return None
