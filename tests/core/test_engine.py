@@ -426,3 +426,40 @@ async def test_a_case_opened_by_a_signal_free_message_still_nudges_the_child(cha
     # Later harmless messages add nothing: no second nudge without a new signal.
     await chat.say(stranger, "so what", to=kid)
     assert len(adapter.nudges) == 1
+
+
+PICTURE_REQUESTS = [
+    "send me a pic",
+    "send me a pic of you",
+    "i want a pic of u",
+    "send a pic",
+    "send me one more pic",
+]
+
+
+@pytest.mark.parametrize(
+    ("opening", "opens_case"),
+    [
+        ([], False),  # one stage, nobody known to be a child: reads the same between adults
+        ([("kid", "im 13")], True),  # the same requests towards a self-disclosed 13-year-old
+        ([("other", "are you home alone")], True),  # a second stage: probing supervision
+    ],
+    ids=["one-stage-unknown-ages", "known-minor", "two-stages-unknown-ages"],
+)
+async def test_one_stage_towards_unknown_age_waits_for_an_age_or_a_second_stage(
+    opening, opens_case
+):
+    adapter = FakeAdapter()
+    engine = Engine(load_policy("default"), adapters=[adapter])  # the real detectors
+    chat = Scenario(engine, kind=ConversationKind.DIRECT)
+    other, kid = person("other"), person("kid")
+    await chat.say(kid, "hey")
+    for who, line in opening:
+        await chat.say(kid if who == "kid" else other, line, to=other if who == "kid" else kid)
+    for line in PICTURE_REQUESTS:
+        await chat.say(other, line, to=kid)
+    levels = [d.level for d in chat.decisions if d is not None and d.actor_id == "other"]
+    assert Level.REVIEW in levels, "the requests never added up to review"
+    cases = await engine.cases.list_cases()
+    assert bool(cases) is opens_case
+    assert bool(adapter.nudges_to(kid.id)) is opens_case
