@@ -19,6 +19,16 @@ def test_builtin_packs_load_by_name():
     assert load_policy("strict").nudges.copy_for == "under13"
 
 
+def test_the_dry_run_pack_scores_exactly_like_default():
+    # An admin watches `observe` before going live with `default`; if the two drifted
+    # apart, the dry run would show other nudges and cases than going live produces.
+    # (They did once: default's thresholds and rules were tuned and observe was not.)
+    same = {"name", "description", "mode"}
+    observe = load_policy("observe").model_dump(exclude=same)
+    assert observe == load_policy("default").model_dump(exclude=same)
+    assert load_policy("observe").mode == "observe"
+
+
 def test_shipped_schema_matches_the_models():
     shipped = (ROOT / "policies" / "schema.json").read_text()
     assert json.loads(shipped) == json.loads(schema_json()), "run: nudgeguard policy schema"
