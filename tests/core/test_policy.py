@@ -147,6 +147,8 @@ def test_explain_describes_each_rule_in_words():
         assert rule.name in text
     assert "privately" in text and "never" in text
     assert "moderator case" in text
+    # A folded (>) YAML description ends in a newline; the bracket closes on its line.
+    assert "\n)" not in text and "at least 2 grooming stages" in text
 
 
 def test_community_and_channel_overrides_apply():

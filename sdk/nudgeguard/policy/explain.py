@@ -68,7 +68,7 @@ def explain(pack: PolicyPack) -> str:
         actions = "; ".join(_action(a) for a in rule.do)
         lines.append(f"  {i}. {rule.name}: when {_condition(rule.when)}, {actions}.")
         if rule.description:
-            lines.append(f"     ({rule.description})")
+            lines.append(f"     ({rule.description.strip()})")
     lines += [
         "",
         "Always, whatever the rules say:",
