@@ -35,3 +35,14 @@ def test_lines_alternate_suspect_first_and_eval_reads_the_result(tmp_path):
 def test_wrong_arguments_print_the_usage(tmp_path):
     result = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True)
     assert result.returncode == 2 and "Usage" in result.stderr
+
+
+def test_a_malformed_row_is_named_by_line_and_nothing_is_written(tmp_path):
+    src = tmp_path / "lines.jsonl"
+    src.write_text('{"id": "s-1", "suspect_lines": ["hi"], "child_lines": []}\n{"id": "s-2"}\n')
+    out = tmp_path / "pseudo.jsonl"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(src), str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "lines.jsonl:2:" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
