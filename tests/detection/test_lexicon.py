@@ -54,6 +54,10 @@ POSITIVE = [
     ("image_request", "send me a pic"),
     ("image_request", "got any more pics"),
     ("image_request", "one just for me"),
+    ("image_request", "show me more"),
+    ("image_request", "show me urself"),
+    ("sexual_desensitization", "u wouldnt know what to do with it"),
+    ("sexual_desensitization", "have u ever made out with a guy"),
     ("video_call_request", "hop on cam"),
     ("video_call_request", "turn ur camera on"),
     ("sexual_desensitization", "what r u wearing"),
@@ -102,6 +106,16 @@ def test_every_scored_signal_has_patterns():
         ("let me show you how to format a cv", "sexual_desensitization"),
         ("talking it through helps me get it off my chest", "sexual_desensitization"),
         ("it rained all day and my shoes are wet", "sexual_desensitization"),
+        # Everyday service talk: documents and goods, not pictures of someone.
+        ("could you show me your passport please", "image_request"),
+        ("can i see your boarding pass", "image_request"),
+        ("would you show me some table cloths", "image_request"),
+        # Effort and taste, not sex; "made out" as in worked out.
+        ("you worked hard on your english", "sexual_desensitization"),
+        ("dont be so hard on yourself", "sexual_desensitization"),
+        ("what a great taste you have", "sexual_desensitization"),
+        ("have you made out how much we will spend", "sexual_desensitization"),
+        ("i dont know what to do with it anymore", "sexual_desensitization"),
     ],
 )
 def test_false_positive_guards(line, sid):
