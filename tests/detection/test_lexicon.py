@@ -110,6 +110,7 @@ def test_every_scored_signal_has_patterns():
         ("could you show me your passport please", "image_request"),
         ("can i see your boarding pass", "image_request"),
         ("would you show me some table cloths", "image_request"),
+        ("do you have any pics of the kitchen", "image_request"),
         # Effort and taste, not sex; "made out" as in worked out.
         ("you worked hard on your english", "sexual_desensitization"),
         ("dont be so hard on yourself", "sexual_desensitization"),
