@@ -1,4 +1,4 @@
-"""Every lexicon pattern and guard can match inside a sentence.
+"""Every lexicon pattern, guard and age cue can match inside a sentence.
 
 The matcher wraps each pattern in word boundaries. A pattern whose last required character
 is a space ("jealous (?:of you)?", "a pic of the ") then matches only before punctuation or
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nudgeguard.age import _cues
 from nudgeguard.detectors.lexicon import _expand, load_lexicon
 from nudgeguard.detectors.matcher import wrap
 
@@ -73,6 +74,7 @@ def _entries() -> list[tuple[str, str]]:
     for sid, guards in data["guards"].items():
         for i, guard in enumerate(guards):
             found.append((f"guard:{sid}:{i}", _expand(str(guard), macros, sid)))
+    found += [(f"age:{p.key}:{i}", p.regex) for i, p in enumerate(_cues().patterns)]
     return found
 
 
