@@ -58,6 +58,7 @@ POSITIVE = [
     ("image_request", "show me urself"),
     ("sexual_desensitization", "u wouldnt know what to do with it"),
     ("sexual_desensitization", "have u ever made out with a guy"),
+    ("flattery_appearance", "ur so cute petite girl"),  # not "cute pet"
     ("video_call_request", "hop on cam"),
     ("video_call_request", "turn ur camera on"),
     ("sexual_desensitization", "what r u wearing"),
