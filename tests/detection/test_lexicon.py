@@ -59,6 +59,11 @@ POSITIVE = [
     ("sexual_desensitization", "u wouldnt know what to do with it"),
     ("sexual_desensitization", "have u ever made out with a guy"),
     ("flattery_appearance", "ur so cute petite girl"),  # not "cute pet"
+    ("supervision_probe", "what time does ur mom get home"),
+    ("platform_migration", "i want to hear ur voice"),
+    ("meet_request", "wanna see me?"),
+    ("meet_request", "can u sneak over tonight"),
+    ("meet_request", "cant wait till we meet"),
     ("video_call_request", "hop on cam"),
     ("video_call_request", "turn ur camera on"),
     ("sexual_desensitization", "what r u wearing"),
