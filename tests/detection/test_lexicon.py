@@ -64,6 +64,8 @@ POSITIVE = [
     ("meet_request", "wanna see me?"),
     ("meet_request", "can u sneak over tonight"),
     ("meet_request", "cant wait till we meet"),
+    ("supervision_probe", "u alone now?"),
+    ("sexual_desensitization", "wanna take a shower with me"),
     ("video_call_request", "hop on cam"),
     ("video_call_request", "turn ur camera on"),
     ("sexual_desensitization", "what r u wearing"),
