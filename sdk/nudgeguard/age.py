@@ -42,7 +42,7 @@ _UNITS = (
     r"(?!\s*(?:hours?|hrs?|h\b|mins?|minutes?|secs?|seconds?|days?|weeks?|wks?|months?|"
     r"percent|%|dollars?|bucks|usd|\$|euros?|pounds?|lbs?|kgs?|kilos?|am\b|pm\b|oclock|"
     r"feet|foot|ft|inch|inches|cm|mm|miles?|km|k\b|x\b|times|points|pts|kills|games|blocks?|"
-    r"stops|floors|away\b|"
+    r"stops|floors|away\b|older\b|younger\b|ago\b|(?:yrs?|years?) (?:older|younger|ago|apart)\b|"
     r"levels?|lvl|pages|people|of\b|more|less|or more|items|pcs|gb|mb|fps|hz|min\b|"
     r"(?:th|st|nd|rd)\b|[/:.,]\d|'|-\d))"
 )
@@ -57,11 +57,17 @@ _ADVERBS = (
 )
 
 _STATED = re.compile(
-    rf"(?<![a-z0-9])(?<!was )(?<!is )(?<!when )(?:{_FIRST})\s+"
+    # Not the past or a future: "when i was 12", "til im 18", "by the time im 30".
+    rf"(?<![a-z0-9])(?<!was )(?<!is )(?<!when )(?<!til )(?<!till )(?<!until )(?<!once )"
+    rf"(?<!time )(?<!if )(?:{_FIRST})\s+"
     rf"{_ADVERBS}{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
 )
+# "14 years old" on its own, or after "and", "but", "f" or "m" as whole words (the "f" of
+# "of 8 years" and the "m" of "im 14 years older" are not a sex); not a question
+# ("14 years old?") nor a kind of people ("14 year old girls are ...").
 _YEARS_OLD = re.compile(
-    rf"(?:^|(?:and|but|just|only|guy|girl|boy|male|female|f|m)\s+){_NUM}\s*{_YEARS}(?![a-z0-9])"
+    rf"(?:^|(?<![a-z0-9])(?:and|but|just|only|guy|girl|boy|male|female|f|m)\s+)"
+    rf"{_NUM}\s*{_YEARS}(?![a-z0-9])(?!\s*(?:old\s*)?(?:\?|(?:girls|boys|kids|guys|children)\b))"
 )
 _ASL = re.compile(
     rf"(?:^|asl\W*|a s l\W*)(?:{_NUM}\s*[/ ,.\-]?\s*(?:f|m|female|male|girl|boy|fem|guy)"

@@ -43,6 +43,8 @@ def test_minor_self_disclosure(line):
         "age is just a number",
         "im older than you but thats ok",
         "im actually 23",
+        "do you like older guys?",
+        "do you mind my age",
     ],
 )
 def test_adult_cues(line):
@@ -65,10 +67,33 @@ def test_adult_cues(line):
         "my sister is in 8th grade",
         "he is 14",
         "im just 2 blocks away",
+        # Durations, differences, the future and kinds of people are not the speaker's age.
+        "we were married for a total of 8 years",
+        "but im 10 years older",
+        "keep it til im 18",
+        "not till im like 30",
+        "14 years old?",
+        "14 year old girls are more mature",
     ],
 )
 def test_ordinary_numbers_are_not_ages(line):
     assert _infer(line) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "maybe when i go to college",
+        "by the time i am in college",
+        "i cant wait till i can drive",
+        "i like older guys",
+        "nah i dont mind the age thing",
+        "he says im old enough",
+    ],
+)
+def test_what_a_child_says_of_the_future_or_of_older_people_is_not_an_adult_cue(line):
+    found = _infer(line)
+    assert found is None or found.age_band is not AgeBand.ADULT
 
 
 def test_strong_cue_beats_weak_cue():
