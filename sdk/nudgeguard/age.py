@@ -21,7 +21,7 @@ from importlib import resources
 import yaml
 
 from nudgeguard.cache import BoundedCache
-from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher
+from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher, expand_macros
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.signals import Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
@@ -132,7 +132,11 @@ def _cues() -> Matcher:
     """
     raw = resources.files("nudgeguard.patterns").joinpath("age.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
-    patterns = [Pattern(str(c["band"]), str(c["re"]), float(c["c"])) for c in data["cues"]]
+    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    patterns = [
+        Pattern(str(c["band"]), expand_macros(str(c["re"]), macros, "age cues"), float(c["c"]))
+        for c in data["cues"]
+    ]
     patterns.append(Pattern(_ASKS, _ASKS_AGE))
     patterns.append(Pattern(_NUMBER_WORD, "|".join([*_WORDS, *_GRADE_NUM, "grade"])))
     return build_matcher(patterns)

@@ -13,19 +13,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# The regex parser the matcher reads its anchors with (Python 3.11+, as the project needs).
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+
 import pytest
 import yaml
 
 from nudgeguard.age import _cues
-from nudgeguard.detectors.lexicon import _expand, load_lexicon
-from nudgeguard.detectors.matcher import wrap
-
-try:  # Python 3.11 moved the regex parser
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from nudgeguard.detectors.lexicon import load_lexicon
+from nudgeguard.detectors.matcher import expand_macros, wrap
 
 LEXICON = Path(__file__).resolve().parents[2] / "sdk" / "nudgeguard" / "patterns" / "lexicon.yaml"
 
@@ -73,7 +70,7 @@ def _entries() -> list[tuple[str, str]]:
     macros = {str(k): str(v) for k, v in data["macros"].items()}
     for sid, guards in data["guards"].items():
         for i, guard in enumerate(guards):
-            found.append((f"guard:{sid}:{i}", _expand(str(guard), macros, sid)))
+            found.append((f"guard:{sid}:{i}", expand_macros(str(guard), macros, sid)))
     found += [(f"age:{p.key}:{i}", p.regex) for i, p in enumerate(_cues().patterns)]
     return found
 

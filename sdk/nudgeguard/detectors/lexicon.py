@@ -19,13 +19,13 @@ from nudgeguard.detectors.matcher import (
     PatternError,
     anchors,
     build_matcher,
+    expand_macros,
     wrap,
 )
 from nudgeguard.events import MessageEvent
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
-_MACRO = re.compile(r"<([A-Z_]+)>")
 # Child PII has shapes rather than words; checked on the text before de-obfuscation.
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
@@ -40,18 +40,6 @@ class Lexicon:
     patterns: tuple[Pattern, ...]
     guards: Mapping[str, re.Pattern[str]]
     version: int = 1
-
-
-def _expand(regex: str, macros: Mapping[str, str], where: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        try:
-            return macros[m.group(1)]
-        except KeyError:
-            raise PatternError(f"unknown macro <{m.group(1)}> in {where}") from None
-
-    for _ in range(3):
-        regex = _MACRO.sub(sub, regex)
-    return regex
 
 
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
@@ -74,14 +62,14 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
                 raise PatternError(f"bad entry under {sid!r}: expected a string or {{re, c}}")
             if not 0.0 < conf <= 1.0:
                 raise PatternError(f"confidence of a {sid!r} pattern must be in (0, 1]")
-            expanded = _expand(regex, macros, sid)
+            expanded = expand_macros(regex, macros, sid)
             anchors(expanded)  # raises PatternError for a bad or unanchorable pattern
             patterns.append(Pattern(sid, expanded, conf))
     guards: dict[str, re.Pattern[str]] = {}
     for sid, entries in (data.get("guards") or {}).items():
         if sid not in TAXONOMY:
             raise PatternError(f"unknown signal id {sid!r} in lexicon guards")
-        joined = "|".join(f"(?:{_expand(str(e), macros, sid)})" for e in entries or [])
+        joined = "|".join(f"(?:{expand_macros(str(e), macros, sid)})" for e in entries or [])
         try:
             guards[sid] = re.compile(wrap(joined))
         except re.error as exc:

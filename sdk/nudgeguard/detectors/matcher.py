@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre_c  # type: ignore[import-not-found]
 import re._parser as _sre_p  # type: ignore[import-not-found]
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -71,6 +71,27 @@ class Matcher(Protocol):
 def wrap(regex: str) -> str:
     """Return ``regex`` bounded by word boundaries (letters and digits)."""
     return f"{_WORD_LEFT}(?:{regex}){_WORD_RIGHT}"
+
+
+_MACRO = re.compile(r"<([A-Z_]+)>")
+
+
+def expand_macros(regex: str, macros: Mapping[str, str], where: str) -> str:
+    """Return ``regex`` with each ``<NAME>`` replaced by its macro (macros may nest twice).
+
+    Raises:
+        PatternError: A macro is not defined (``where`` names the file section).
+    """
+
+    def sub(m: re.Match[str]) -> str:
+        try:
+            return macros[m.group(1)]
+        except KeyError:
+            raise PatternError(f"unknown macro <{m.group(1)}> in {where}") from None
+
+    for _ in range(3):
+        regex = _MACRO.sub(sub, regex)
+    return regex
 
 
 # Words so common in chat that an anchor made of them alone would fire on most messages.
