@@ -253,6 +253,23 @@ async def test_fatigue_caps_hold_back_repeats_but_never_urgent(chat, adapter):
     assert [n.family for n in adapter.nudges_to(CHILD.id)].count("sextortion") == 2
 
 
+async def test_a_pair_that_stays_urgent_does_not_repeat_the_same_nudge(chat, adapter):
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "how old are you", to=CHILD)
+    await chat.say(GROOMER, "are you alone at home", to=CHILD)
+    opened = await chat.say(GROOMER, "keep this our secret", to=CHILD)
+    assert opened.level is Level.URGENT and opened.wants("nudge_child"), "setup: no urgent case"
+    again = await chat.say(GROOMER, "are you alone now", to=CHILD)
+    assert again.level is Level.URGENT and again.wants("nudge_child") is None
+    assert any("already nudged about probing" in why for _, why in again.suppressed)
+    gifts = await chat.say(GROOMER, "want some robux", to=CHILD)
+    assert gifts.wants("nudge_child"), "a new kind of danger in an urgent pair was held back"
+    threat = await chat.say(GROOMER, "pay or i post it", to=CHILD)
+    assert threat.wants("nudge_child"), "a threat was held back"
+    families = [n.family for n in adapter.nudges_to(CHILD.id)]
+    assert families.count("probing") == 1
+
+
 async def test_closed_dms_open_a_case_and_tell_moderators(chat, adapter, engine):
     adapter.dms_closed.add(CHILD.id)
     await chat.say(CHILD, "hi")

@@ -174,7 +174,10 @@ class PolicyEngine:
         has an open case or this decision escalates; nudges only when this message carried a
         signal about the actor or opens a case about the pair (never a nudge for someone
         else's old message, and the person at risk hears of a case's danger no later than
-        the moderators do); caps never hold back an urgent nudge.
+        the moderators do); caps never hold back a critical nudge: an urgent one that comes
+        with a threat, a meeting request, or a case that opens or rises in severity. A pair
+        that merely stays urgent gets each family's nudge once per window, as the same
+        words again and again stop being read.
 
         Args:
             pack: The pack in force.
@@ -238,7 +241,12 @@ class PolicyEngine:
         nudge = planned.get("nudge_child")
         if nudge is not None:
             opens_case = escalate is not None and pair.case_id is None
-            why = self._nudge_hold(pack, assessment, pair, child, family, ts, opens_case)
+            alert = planned.get("escalate")
+            critical = assessment.level is _URGENT and (
+                assessment.urgent_reason is not None
+                or (alert is not None and alert.kind == "escalate")
+            )
+            why = self._nudge_hold(pack, assessment, pair, child, family, ts, opens_case, critical)
             if why is not None:
                 suppressed.append((nudge, why))
                 del planned["nudge_child"]
@@ -266,16 +274,20 @@ class PolicyEngine:
         family: str | None,
         ts: float,
         opens_case: bool,
+        critical: bool,
     ) -> str | None:
         if not (a.signals or opens_case) or family is None or child is None:
             return "no new signal in this message"
-        if a.level is _URGENT:
+        if critical:
             return None
-        if child.opted_out_until > ts:
-            return "the child blocked or reported recently"
         last = pair.nudged.get(family)
         window = pack.caps.family_per_conversation_hours * 3600.0
-        if last is not None and ts - last < window:
+        repeat = last is not None and ts - last < window
+        if a.level is _URGENT:  # urgent, but nothing new: only the same words are held back
+            return f"already nudged about {family} in this conversation" if repeat else None
+        if child.opted_out_until > ts:
+            return "the child blocked or reported recently"
+        if repeat:
             return f"already nudged about {family} in this conversation"
         recent = [t for t in child.nudge_times if ts - t < _DAY]
         if len(recent) >= pack.caps.child_per_day:
