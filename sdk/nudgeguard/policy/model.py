@@ -88,7 +88,12 @@ class Factors:
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_STRICT)
 class Caps:
-    """Nudge fatigue caps. Never applied to critical (urgent) nudges."""
+    """Nudge fatigue caps.
+
+    Never applied to critical nudges (urgent, with a threat, a meeting request, or a case
+    that opens or rises). A pair that stays urgent without any of these is held only by
+    ``family_per_conversation_hours``.
+    """
 
     family_per_conversation_hours: float = Field(default=24.0, ge=0)
     child_per_day: int = Field(default=3, ge=0)
