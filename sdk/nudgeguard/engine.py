@@ -60,7 +60,7 @@ _new_tuple = tuple.__new__
 # (``EventType.DELETE``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
 # cost of reading a global, and the pipeline reads several for every message.
 _DELETE, _JOIN = EventType.DELETE, EventType.MEMBER_JOIN
-_NO_SOURCE, _MINOR = AgeSource.NONE, AgeBand.MINOR
+_NO_SOURCE, _MINOR, _ADULT = AgeSource.NONE, AgeBand.MINOR, AgeBand.ADULT
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
@@ -423,6 +423,11 @@ class Engine(Moderation):
         # one that may open a case (the nudge comes with the case).
         may_nudge = signals or (pair.case_id is None and assessment.level in _CASE_LEVELS)
         child = await state.load_child(target_key, now) if may_nudge else None
+        suspect = bool(may_nudge) and target_age.band is _ADULT
+        if suspect:  # is the person this message is aimed at the subject of a case here?
+            back = (platform, community, conversation, target_id, m.author_id)
+            reverse = state.cached_pair(back, now) or await state.load_pair(back, now)
+            suspect = reverse.case_id is not None
         decision = self.policy_engine.decide(
             pack,
             assessment,
@@ -433,6 +438,7 @@ class Engine(Moderation):
             kind=m.kind,
             ident=(platform, community, conversation, m.message_id, m.author_id, target_id),
             ts=now,
+            target_is_suspect=suspect,
         )
         self.stats.scored += 1
         if decision.actions:

@@ -270,6 +270,24 @@ async def test_a_pair_that_stays_urgent_does_not_repeat_the_same_nudge(chat, ada
     assert families.count("probing") == 1
 
 
+async def test_an_adult_under_a_case_gets_no_nudge_but_a_child_under_one_does(chat, adapter):
+    await chat.say(CHILD, "hello")
+    await chat.say(GROOMER, "im 30", to=CHILD)
+    for line in ("how old are you", "are you alone at home", "keep this our secret"):
+        await chat.say(GROOMER, line, to=CHILD)
+    for line in ("how old are you", "are you alone at home", "keep this our secret"):
+        await chat.say(CHILD, line, to=GROOMER)
+    back = await chat.say(CHILD, "lets meet", to=GROOMER)
+    assert back.level is Level.URGENT, "setup: the child's side did not reach urgent"
+    assert back.wants("nudge_child") is None
+    assert any("tip them off" in why for _, why in back.suppressed)
+    assert adapter.nudges_to(GROOMER.id) == [], "the subject of a case got a nudge"
+    # The child is now the subject of a case too (their side reached urgent), but a known
+    # minor keeps getting nudges about what is said to them.
+    gifts = await chat.say(GROOMER, "want some robux", to=CHILD)
+    assert gifts.wants("nudge_child"), "a child under a case lost their nudges"
+
+
 async def test_closed_dms_open_a_case_and_tell_moderators(chat, adapter, engine):
     adapter.dms_closed.add(CHILD.id)
     await chat.say(CHILD, "hi")

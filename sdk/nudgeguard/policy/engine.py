@@ -19,6 +19,7 @@ _DAY = 86400.0
 # Enum members read once: on Python 3.11 reading a member off its class (``Level.NONE``)
 # goes through ``EnumType.__getattr__``'s slow path, about 15 times a global's cost.
 _NONE, _URGENT = Level.NONE, Level.URGENT
+_SUSPECT = "the person is the subject of a case here: a nudge could tip them off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,7 @@ class PolicyEngine:
         kind: ConversationKind,
         ident: tuple[str, str, str, str, str, str],
         ts: float,
+        target_is_suspect: bool = False,
     ) -> Decision:
         """Plan actions for one message.
 
@@ -177,7 +179,8 @@ class PolicyEngine:
         the moderators do); caps never hold back a critical nudge: an urgent one that comes
         with a threat, a meeting request, or a case that opens or rises in severity. A pair
         that merely stays urgent gets each family's nudge once per window, as the same
-        words again and again stop being read.
+        words again and again stop being read. A known adult who is the subject of a case
+        in the conversation gets no nudge at all: a message from the bot could tip them off.
 
         Args:
             pack: The pack in force.
@@ -190,6 +193,8 @@ class PolicyEngine:
             kind: Direct, group or thread.
             ident: (platform, community, conversation, message, actor, target) ids.
             ts: Event time.
+            target_is_suspect: The target is the subject of a case in this conversation
+                and known to be an adult.
         """
         planned: dict[str, PlannedAction] = {}
         rules = pack.rules
@@ -246,7 +251,13 @@ class PolicyEngine:
                 assessment.urgent_reason is not None
                 or (alert is not None and alert.kind == "escalate")
             )
-            why = self._nudge_hold(pack, assessment, pair, child, family, ts, opens_case, critical)
+            why = (
+                _SUSPECT
+                if target_is_suspect
+                else self._nudge_hold(
+                    pack, assessment, pair, child, family, ts, opens_case, critical
+                )
+            )
             if why is not None:
                 suppressed.append((nudge, why))
                 del planned["nudge_child"]

@@ -75,7 +75,8 @@ def explain(pack: PolicyPack) -> str:
         "  - nudges go privately ("
         + ", then ".join(d.value for d in pack.delivery.child)
         + "); never as a public reply;",
-        "  - no sender warning once a case is open or opening;",
+        "  - no sender warning once a case is open or opening, and no nudge to a known adult"
+        " who is the subject of a case in the conversation;",
         "  - a moderator is alerted again only when a case's severity rises;",
         f"  - at most one nudge per topic per conversation every"
         f" {caps.family_per_conversation_hours:g} hours and {caps.child_per_day} a day per"
