@@ -271,21 +271,35 @@ async def test_a_pair_that_stays_urgent_does_not_repeat_the_same_nudge(chat, ada
 
 
 async def test_an_adult_under_a_case_gets_no_nudge_but_a_child_under_one_does(chat, adapter):
-    await chat.say(CHILD, "hello")
-    await chat.say(GROOMER, "im 30", to=CHILD)
+    someone = person("someone")  # age unknown: they may be a child
+    await chat.say(someone, "hello")
+    await chat.say(GROOMER, "im 30", to=someone)
     for line in ("how old are you", "are you alone at home", "keep this our secret"):
-        await chat.say(GROOMER, line, to=CHILD)
-    for line in ("how old are you", "are you alone at home", "keep this our secret"):
-        await chat.say(CHILD, line, to=GROOMER)
-    back = await chat.say(CHILD, "lets meet", to=GROOMER)
-    assert back.level is Level.URGENT, "setup: the child's side did not reach urgent"
+        await chat.say(GROOMER, line, to=someone)
+    await chat.say(someone, "keep this our secret", to=GROOMER)
+    back = await chat.say(someone, "lets meet", to=GROOMER)
+    assert back.level is Level.URGENT, "setup: the other side did not reach urgent"
     assert back.wants("nudge_child") is None
     assert any("tip them off" in why for _, why in back.suppressed)
     assert adapter.nudges_to(GROOMER.id) == [], "the subject of a case got a nudge"
-    # The child is now the subject of a case too (their side reached urgent), but a known
-    # minor keeps getting nudges about what is said to them.
-    gifts = await chat.say(GROOMER, "want some robux", to=CHILD)
-    assert gifts.wants("nudge_child"), "a child under a case lost their nudges"
+
+    older, younger = person("older", AgeBand.MINOR), person("younger", AgeBand.MINOR)
+    await chat.say(younger, "hello")
+    for line in ("how old are you", "are you alone at home", "keep this our secret"):
+        opened = await chat.say(older, line, to=younger)
+    assert opened.wants("escalate"), "setup: no case about the older child"
+    await chat.say(younger, "how old are you", to=older)
+    answer = await chat.say(younger, "are you alone at home", to=older)
+    assert answer.wants("nudge_child"), "a child who is the subject of a case lost their nudges"
+
+
+async def test_a_known_minor_is_never_the_subject_of_a_case_towards_an_adult(chat, engine):
+    await chat.say(GROOMER, "im 30")
+    for line in ("how old are you", "are you alone at home", "keep this our secret", "lets meet"):
+        decision = await chat.say(CHILD, line, to=GROOMER)
+    assert decision.level is Level.URGENT, "setup: the child's side did not reach urgent"
+    assert decision.actions == ()
+    assert await engine.cases.list_cases() == []
 
 
 async def test_closed_dms_open_a_case_and_tell_moderators(chat, adapter, engine):
