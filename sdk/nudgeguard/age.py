@@ -47,8 +47,10 @@ _UNITS = (
     r"(?:th|st|nd|rd)\b|[/:.,]\d|'|-\d))"
 )
 _FIRST = (
-    r"(?:im|i am|iam|i m|am|me|i just turned|just turned|i turned|i turn|im turning|ill be|"
-    r"i will be|im only|im just|i am only)"
+    r"(?:im|i am|iam|i m|am|i just turned|just turned|i turned|i turn|im turning|ill be|"
+    r"i will be|im only|im just|i am only|"
+    # "me 14" is chat for "i am 14"; "you told me 42" and "give me 20" are not.
+    r"(?<!told )(?<!tell )(?<!tells )(?<!give )(?<!gave )(?<!send )(?<!owe )(?<!to )me)"
 )
 _YEARS = r"(?:yo|y/o|yrs?|years?|year old|years old|yr old|yrs old)"
 # "im actually 23", "im really only 14": at most two such words before the number.
@@ -76,7 +78,14 @@ _ASL = re.compile(
 )
 _BARE = re.compile(
     rf"^(?:im\s+|i am\s+|am\s+|about\s+|almost\s+|like\s+)?{_NUM}(?![a-z0-9]){_UNITS}"
+    # A guess at the asker's age ("25?", "25 i guess", "30 maybe") is not one's own.
+    r"(?!\s*(?:\?|i guess|i think|maybe|or so)|.*\bguess)"
 )
+# A joke marker right after a stated age ("im 20 lol"): the statement counts for less, so an
+# earlier plain one stands.
+_JOKE = re.compile(r"\W*(?:lol|lmao|lmfao|rofl|jk|j k|haha\w*|hehe\w*|kidding|jking|joking)\b")
+#: Confidence of a stated age followed by a joke marker.
+JOKING = 0.7
 _DIGIT = re.compile(r"\d")
 # What someone says of the person they talk to: "ur 13", "r u 14?", "u just turned 15".
 _TO_YOU = re.compile(
@@ -160,7 +169,8 @@ def _numeric(text: str, answering: bool) -> Signal | None:
         if m is not None and not _about_other(text, m.start()):
             band = _band(_age(m))
             if band is not None:
-                return _signal(band, m.span(), conf)
+                joking = _JOKE.match(text, m.end()) is not None
+                return _signal(band, m.span(), JOKING if joking else conf)
     m = _GRADE.search(text)
     if m is not None and not _about_other(text, m.start()):
         raw = m.group("grade")

@@ -23,6 +23,7 @@ def _infer(text, answering=False):
         "im thirteen",
         "im a junior in high school",
         "im really only 14",
+        "me 14 f",
     ],
 )
 def test_minor_self_disclosure(line):
@@ -74,6 +75,9 @@ def test_adult_cues(line):
         "not till im like 30",
         "14 years old?",
         "14 year old girls are more mature",
+        # "me" is "i am" in "me 14 f", not after a verb.
+        "you told me like 42 or something",
+        "give me 20 minutes",
     ],
 )
 def test_ordinary_numbers_are_not_ages(line):
@@ -120,6 +124,19 @@ def test_bare_number_counts_only_as_an_answer_to_an_age_question():
     det.detect(normalize("how old r u"), _event("b", "how old r u", 1))
     found = det.detect(normalize("14"), _event("a", "14", 2))
     assert [s.age_band for s in found] == [AgeBand.MINOR]
+
+
+@pytest.mark.parametrize("guess", ["25?", "25 i guess", "30 maybe", "25 im not good at guessing"])
+def test_a_guess_at_the_askers_age_is_not_an_answer(guess):
+    det = AgeDetector()
+    det.detect(normalize("how old do you think i am"), _event("b", "how old r u", 1))
+    assert det.detect(normalize(guess), _event("a", guess, 2)) == []
+
+
+def test_an_age_said_as_a_joke_counts_for_less_than_a_plain_one():
+    plain, joke = _infer("im 14"), _infer("im 20 lol")
+    assert joke.age_band is AgeBand.ADULT
+    assert joke.confidence < plain.confidence
 
 
 def test_the_asker_does_not_answer_their_own_question():

@@ -125,3 +125,12 @@ async def test_a_stated_age_never_overrides_the_platform_or_the_persons_own_word
     await chat.say(grown, "im 19")
     decision = await chat.say(ADULT, "ur 13 right?", to=grown)
     assert decision.target_band is AgeBand.ADULT
+
+
+async def test_a_child_joking_about_being_older_stays_a_minor(setup):
+    _, _, chat = setup
+    await chat.say(KID, "hi")
+    await chat.say(KID, "im 14", to=ADULT)
+    await chat.say(KID, "im 20 lol", to=ADULT)
+    decision = await chat.say(ADULT, "how was school", to=KID)
+    assert decision.target_band is AgeBand.MINOR
