@@ -264,8 +264,11 @@ async def test_a_pair_that_stays_urgent_does_not_repeat_the_same_nudge(chat, ada
     assert any("already nudged about probing" in why for _, why in again.suppressed)
     gifts = await chat.say(GROOMER, "want some robux", to=CHILD)
     assert gifts.wants("nudge_child"), "a new kind of danger in an urgent pair was held back"
+    moving = await chat.say(GROOMER, "add me on snapchat", to=CHILD)
+    assert moving.wants("nudge_child") is None, "the daily cap did not hold a fourth nudge"
+    assert any("daily nudge cap" in why for _, why in moving.suppressed)
     threat = await chat.say(GROOMER, "pay or i post it", to=CHILD)
-    assert threat.wants("nudge_child"), "a threat was held back"
+    assert threat.wants("nudge_child"), "a threat was held back by the caps"
     families = [n.family for n in adapter.nudges_to(CHILD.id)]
     assert families.count("probing") == 1
 

@@ -178,8 +178,8 @@ class PolicyEngine:
         else's old message, and the person at risk hears of a case's danger no later than
         the moderators do); caps never hold back a critical nudge: an urgent one that comes
         with a threat, a meeting request, or a case that opens or rises in severity. A pair
-        that merely stays urgent gets each family's nudge once per window, as the same
-        words again and again stop being read. A known adult who is the subject of a case
+        that merely stays urgent gets the usual caps, as the same words again and again stop
+        being read. A known adult who is the subject of a case
         in the conversation gets no nudge at all: a message from the bot could tip them off.
 
         Args:
@@ -291,14 +291,11 @@ class PolicyEngine:
             return "no new signal in this message"
         if critical:
             return None
-        last = pair.nudged.get(family)
-        window = pack.caps.family_per_conversation_hours * 3600.0
-        repeat = last is not None and ts - last < window
-        if a.level is _URGENT:  # urgent, but nothing new: only the same words are held back
-            return f"already nudged about {family} in this conversation" if repeat else None
         if child.opted_out_until > ts:
             return "the child blocked or reported recently"
-        if repeat:
+        last = pair.nudged.get(family)
+        window = pack.caps.family_per_conversation_hours * 3600.0
+        if last is not None and ts - last < window:
             return f"already nudged about {family} in this conversation"
         recent = [t for t in child.nudge_times if ts - t < _DAY]
         if len(recent) >= pack.caps.child_per_day:

@@ -80,8 +80,8 @@ def explain(pack: PolicyPack) -> str:
         "  - a moderator is alerted again only when a case's severity rises;",
         f"  - at most one nudge per topic per conversation every"
         f" {caps.family_per_conversation_hours:g} hours and {caps.child_per_day} a day per"
-        " child; urgent nudges skip the daily limit, and skip both when they come with a"
-        " threat, a meeting request or a new or raised case;",
+        " child, except critical ones (with a threat, a meeting request or a new or raised"
+        " case), which are never held back;",
         "  - people decide on sanctions; scores only inform.",
     ]
     if pack.disabled_signals:

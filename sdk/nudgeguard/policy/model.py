@@ -90,9 +90,8 @@ class Factors:
 class Caps:
     """Nudge fatigue caps.
 
-    Never applied to critical nudges (urgent, with a threat, a meeting request, or a case
-    that opens or rises). A pair that stays urgent without any of these is held only by
-    ``family_per_conversation_hours``.
+    Never applied to critical nudges: urgent ones that come with a threat, a meeting
+    request, or a case that opens or rises in severity.
     """
 
     family_per_conversation_hours: float = Field(default=24.0, ge=0)
