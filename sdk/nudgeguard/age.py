@@ -58,10 +58,12 @@ _ADVERBS = (
     r"(?:(?:actually|really|truly|honestly|seriously|only|just|like|about|almost|nearly)\s+){0,2}"
 )
 
+# Not after a future or a condition: "til im 18", "by the time im 30", "when i go to
+# college". The cues of patterns/age.yaml use it as the macro <NOT_YET>.
+_NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )"
 _STATED = re.compile(
-    # Not the past or a future: "when i was 12", "til im 18", "by the time im 30".
-    rf"(?<![a-z0-9])(?<!was )(?<!is )(?<!when )(?<!til )(?<!till )(?<!until )(?<!once )"
-    rf"(?<!time )(?<!if )(?:{_FIRST})\s+"
+    # Nor the past: "when i was 12".
+    rf"(?<![a-z0-9])(?<!was )(?<!is ){_NOT_YET}(?:{_FIRST})\s+"
     rf"{_ADVERBS}{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
 )
 # "14 years old" on its own, or after "and", "but", "f" or "m" as whole words (the "f" of
@@ -141,7 +143,10 @@ def _cues() -> Matcher:
     """
     raw = resources.files("nudgeguard.patterns").joinpath("age.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
-    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    macros = {
+        "NOT_YET": _NOT_YET,
+        **{str(k): str(v) for k, v in (data.get("macros") or {}).items()},
+    }
     patterns = [
         Pattern(str(c["band"]), expand_macros(str(c["re"]), macros, "age cues"), float(c["c"]))
         for c in data["cues"]
