@@ -195,10 +195,16 @@ class Engine(Moderation):
             contact_people: False to open cases and alert moderators without sending any
                 nudge or sender warning (the caller answers the person itself).
         """
-        clone = copy.copy(self)
-        clone.state = MemoryStateStore()
-        clone.stats = EngineStats()
-        clone._turns = Turns()
+        # Built through __init__ and then pointed at this engine's parts, not copied: the
+        # compiled build's engine is a native class, which copy.copy cannot make.
+        clone = Engine(self.policy, cases=self.cases, pseudonymizer=self.pseudonyms, detectors=())
+        clone.services = self.services
+        clone.detectors = self.detectors
+        clone.adapters = self.adapters  # shared, not bound again: they answer this engine
+        clone.outbox = self.outbox
+        clone.tracker = self.tracker
+        clone.policy_engine = self.policy_engine
+        clone._packs, clone._modes = self._packs, self._modes
         clone.dispatcher = copy.copy(self.dispatcher)
         clone.dispatcher.contact_people = contact_people
         return clone
