@@ -17,6 +17,7 @@ from nudgeguard.state import MemoryStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from .keyword_detector import BrokenDetector, KeywordDetector
+from .slow_store import SlowStore, handled
 
 GROOMER = person("stranger")
 CHILD = person("kid", AgeBand.MINOR)
@@ -200,22 +201,16 @@ async def test_a_failing_store_never_raises_to_the_adapter(adapter, engine, chat
 
 
 async def test_events_of_one_conversation_are_processed_in_order(adapter):
-    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
-    order = []
-    real = engine._process
-
-    async def slow(event, key):
-        order.append(("start", event.message_id))
-        await asyncio.sleep(0.01 if event.message_id == "m1" else 0)
-        result = await real(event, key)
-        order.append(("end", event.message_id))
-        return result
-
-    engine._process = slow  # type: ignore[method-assign]
-    chat = Scenario(engine)
+    order: list[tuple[str, str]] = []
+    store = SlowStore(order, slow={"c1"})
+    engine = Engine(
+        load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()], state=store
+    )
+    chat = Scenario(engine, conversation_id="c1")
     events = [chat.event(CHILD, "hi"), chat.event(GROOMER, "how old are you", to=CHILD)]
-    await asyncio.gather(*(engine.handle(e) for e in events))
-    assert order == [("start", "m1"), ("end", "m1"), ("start", "m2"), ("end", "m2")]
+    await asyncio.gather(*(handled(chat, store, e) for e in events))
+    # The second message waits for the slow first one: its conversation is read only after.
+    assert order == [("load", "c1"), ("end", "m1"), ("load", "c1"), ("end", "m2")]
 
 
 async def test_observe_mode_sends_nothing_and_records_decisions(adapter):

@@ -8,6 +8,7 @@ from nudgeguard.testing import Scenario, person
 from nudgeguard.turns import Turns
 
 from .keyword_detector import KeywordDetector
+from .slow_store import SlowStore, handled
 
 
 async def _worker(turns: Turns[str], key: str, name: str, log: list[str], hold: asyncio.Event):
@@ -102,41 +103,36 @@ async def test_a_cancelled_waiter_skipped_by_give_back_is_not_removed_twice():
 CHILD, OTHER = person("kid"), person("friend")
 
 
-def _slowed(engine: Engine, order: list[tuple[str, str]], slow: set[str]) -> None:
-    real = engine._process
-
-    async def process(event, key):
-        order.append(("start", event.message_id))
-        await asyncio.sleep(0.01 if event.message_id in slow else 0)
-        result = await real(event, key)
-        order.append(("end", event.message_id))
-        return result
-
-    engine._process = process  # type: ignore[method-assign]
+def _engine(adapter, store: SlowStore) -> Engine:
+    return Engine(
+        load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()], state=store
+    )
 
 
 async def test_engine_interleaves_conversations(adapter):
-    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
     order: list[tuple[str, str]] = []
-    _slowed(engine, order, {"slow"})
+    store = SlowStore(order, slow={"one"})
+    engine = _engine(adapter, store)
     one, two = Scenario(engine, conversation_id="one"), Scenario(engine, conversation_id="two")
     slow = one.event(CHILD, "hi", message_id="slow")
     fast = two.event(OTHER, "hello", message_id="fast")
-    await asyncio.gather(engine.handle(slow), engine.handle(fast))
-    assert order == [("start", "slow"), ("start", "fast"), ("end", "fast"), ("end", "slow")]
+    await asyncio.gather(handled(one, store, slow), handled(two, store, fast))
+    # The fast conversation is read and finished while the slow one is still being read.
+    assert order == [("load", "one"), ("load", "two"), ("end", "fast"), ("end", "slow")]
     assert len(engine._turns) == 0
 
 
 async def test_cancelled_event_does_not_stall_its_conversation(adapter):
-    engine = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
     order: list[tuple[str, str]] = []
-    _slowed(engine, order, {"m1"})
-    chat = Scenario(engine)
+    store = SlowStore(order, slow={"c"})
+    engine = _engine(adapter, store)
+    chat = Scenario(engine, conversation_id="c")
     events = [chat.event(CHILD, "hi"), chat.event(OTHER, "yo"), chat.event(CHILD, "sup")]
-    tasks = [asyncio.create_task(engine.handle(e)) for e in events]
+    tasks = [asyncio.create_task(handled(chat, store, e)) for e in events]
     await _settle()
     tasks[1].cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     assert tasks[1].cancelled()
-    assert order == [("start", "m1"), ("end", "m1"), ("start", "m3"), ("end", "m3")]
+    # m2 never ran; m3 got the conversation after m1.
+    assert order == [("load", "c"), ("end", "m1"), ("load", "c"), ("end", "m3")]
     assert len(engine._turns) == 0

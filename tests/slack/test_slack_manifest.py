@@ -7,13 +7,14 @@ from pathlib import Path
 
 import yaml
 
-import nudgeguard_slack
 from nudgeguard_slack.listeners import CHECK_CALLBACK_ID, SAFETY_COMMAND
 from nudgeguard_slack.manifest import BOT_SCOPES
 from nudgeguard_slack.manifest import manifest as build_manifest
 
-PACKAGE = Path(nudgeguard_slack.__file__).parent
-MANIFEST = PACKAGE.parent / "manifest.yaml"
+# The checkout's files (the installed package has no manifest next to it).
+ADAPTER = Path(__file__).resolve().parents[2] / "adapters" / "slack"
+PACKAGE = ADAPTER / "nudgeguard_slack"
+MANIFEST = ADAPTER / "manifest.yaml"
 
 #: Bot scope each Web API method needs (Slack's method reference).
 METHOD_SCOPES = {
