@@ -1,5 +1,6 @@
-"""The built wheel carries the policy packs, catalogs and demo scenarios."""
+"""The built wheel carries the policy packs, catalogs and demo scenarios, and compiled code."""
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -10,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
+def _build_wheel(tmp_path: Path, **env: str) -> Path:
     dist = tmp_path / "dist"
     subprocess.run(
         [
@@ -26,9 +27,14 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
             str(ROOT),
         ],
         check=True,
-        timeout=300,
+        timeout=600,
+        env={**os.environ, **env},
     )
-    wheel = next(dist.glob("nudgeguard-*.whl"))
+    return next(dist.glob("nudgeguard-*.whl"))
+
+
+def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
+    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="")
     names = zipfile.ZipFile(wheel).namelist()
     for needed in (
         "nudgeguard/_builtin_policies/default.yaml",
@@ -49,7 +55,8 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
     code = (
         "import nudgeguard, pathlib; from nudgeguard.policy import load_policy;"
         "print(pathlib.Path(nudgeguard.__file__).resolve());"
-        "print(load_policy('strict').name)"
+        "print(load_policy('strict').name);"
+        "import nudgeguard.engine; print(pathlib.Path(nudgeguard.engine.__file__).suffix)"
     )
     out = subprocess.run(
         [str(env / "bin" / "python"), "-c", code],
@@ -61,3 +68,14 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
     ).stdout.split()
     assert Path(out[0]).is_relative_to(site.resolve())
     assert out[1] == "strict"
+    # The message path runs compiled (hatch_build.py), from the wheel's extension module.
+    assert out[2] == ".so"
+    assert any(n.startswith("nudgeguard/engine.") and n.endswith(".so") for n in names)
+
+
+def test_pure_python_wheel_on_request(tmp_path):
+    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="1")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "nudgeguard/engine.py" in names
+    assert not [n for n in names if n.endswith(".so")]
