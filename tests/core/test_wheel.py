@@ -79,3 +79,10 @@ def test_pure_python_wheel_on_request(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "nudgeguard/engine.py" in names
     assert not [n for n in names if n.endswith(".so")]
+
+
+def test_wheel_falls_back_to_pure_python_without_a_compiler(tmp_path):
+    # A machine without a working C compiler still installs: same code, not compiled.
+    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="", CC="false")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]
