@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _build_wheel(tmp_path: Path, **env: str) -> Path:
+def _build_wheel(tmp_path: Path, source: Path = ROOT, **env: str) -> Path:
     dist = tmp_path / "dist"
     subprocess.run(
         [
@@ -24,7 +25,7 @@ def _build_wheel(tmp_path: Path, **env: str) -> Path:
             "-q",
             "-w",
             str(dist),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         timeout=600,
@@ -86,3 +87,23 @@ def test_wheel_falls_back_to_pure_python_without_a_compiler(tmp_path):
     wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="", CC="false")
     assert wheel.name.endswith("-py3-none-any.whl")
     assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]
+
+
+def test_a_wheel_built_from_the_sdist_carries_the_policy_packs(tmp_path):
+    # The checkout links the packs into the package; an sdist keeps no links.
+    sdists = tmp_path / "sdist"
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(sdists)],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    with tarfile.open(next(sdists.glob("nudgeguard-*.tar.gz"))) as archive:
+        archive.extractall(tmp_path / "src", filter="data")
+    source = next((tmp_path / "src").glob("nudgeguard-*"))
+    assert (source / "hatch_build.py").is_file()
+    wheel = _build_wheel(tmp_path, source, NUDGEGUARD_PURE_PYTHON="1")
+    names = zipfile.ZipFile(wheel).namelist()
+    for pack in ("default", "observe", "strict"):
+        assert f"nudgeguard/_builtin_policies/{pack}.yaml" in names
