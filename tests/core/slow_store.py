@@ -6,23 +6,29 @@ patched: in the compiled build its methods call each other directly.)
 """
 
 import asyncio
+from typing import Any
 
 from nudgeguard.events import MessageEvent
 from nudgeguard.state import ConversationKey, ConversationState, MemoryStateStore
 from nudgeguard.testing import Scenario
 
 
-class SlowStore(MemoryStateStore):
+class SlowStore:
     """Every conversation read is awaited; reads of ``slow`` conversations take 10 ms.
 
-    ``order`` gets ("load", conversation id) when a message's handling reaches its
-    conversation, and :func:`handled` adds ("end", message id) when it returns.
+    Everything else is a :class:`MemoryStateStore`'s (wrapped, not subclassed: the compiled
+    build's store is a native class). ``order`` gets ("load", conversation id) when a
+    message's handling reaches its conversation, and :func:`handled` adds ("end", message
+    id) when it returns.
     """
 
     def __init__(self, order: list[tuple[str, str]], slow: set[str]) -> None:
-        super().__init__()
+        self.memory = MemoryStateStore()
         self.order = order
         self.slow = slow
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.memory, name)
 
     def cached_conversation(self, key: ConversationKey, now: float) -> ConversationState | None:
         return None  # never at hand: the engine has to await load_conversation
@@ -33,7 +39,7 @@ class SlowStore(MemoryStateStore):
         await asyncio.sleep(0.01 if conversation in self.slow else 0)
         # Each conversation is slow once: its later messages only queue behind it.
         self.slow.discard(conversation)
-        return await super().load_conversation(key, now)
+        return await self.memory.load_conversation(key, now)
 
 
 async def handled(chat: Scenario, store: SlowStore, event: MessageEvent) -> object:

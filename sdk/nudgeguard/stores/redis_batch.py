@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,8 +143,10 @@ def settle(jobs: list[Job], result: list[Any]) -> None:
             continue
         else:
             fresh = codec.child_load(decoded)
-        for slot in type(e.obj).__slots__:
-            setattr(e.obj, slot, getattr(fresh, slot))
+        # The live object is updated in place (the engine may hold it); by field, which
+        # works for the compiled build's native classes too (they have no __slots__).
+        for f in dataclasses.fields(e.obj):
+            setattr(e.obj, f.name, getattr(fresh, f.name))
 
 
 class RedisWriter(RedisIO):
