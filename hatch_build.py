@@ -21,14 +21,15 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: Relative to ``sdk/``. Left out on purpose: the state store (plugins and the Redis store
-#: subclass and introspect its classes), events (pydantic models) and everything that runs
-#: once per case rather than once per message.
+#: Relative to ``sdk/``. Left out on purpose: events (pydantic models) and everything that
+#: runs once per case rather than once per message. Classes compiled here are native: they
+#: cannot be subclassed in Python, copied with ``copy.copy`` or patched per instance.
 COMPILED = (
     "nudgeguard/engine.py",
     "nudgeguard/conversation.py",
     "nudgeguard/age_memory.py",
     "nudgeguard/turns.py",
+    "nudgeguard/state.py",
     "nudgeguard/cache.py",
     "nudgeguard/text.py",
     "nudgeguard/age.py",
