@@ -46,8 +46,10 @@ from mypyc.build import mypycify
 
 work, files = sys.argv[1], sys.argv[2:]
 mypy_args = [
-    "--config-file=", "--python-version=3.11", "--ignore-missing-imports",
-    "--follow-imports=silent", f"--cache-dir={work}/mypy-cache",
+    # For the running interpreter (mypyc compiles for it); no project config, whose
+    # pydantic plugin the isolated build environment does not have.
+    "--config-file=", "--ignore-missing-imports", "--follow-imports=silent",
+    f"--cache-dir={work}/mypy-cache",
 ]
 setup(
     name="nudgeguard-compiled",

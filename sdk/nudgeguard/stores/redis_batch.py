@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -145,7 +144,7 @@ def settle(jobs: list[Job], result: list[Any]) -> None:
             fresh = codec.child_load(decoded)
         # The live object is updated in place (the engine may hold it); by field, which
         # works for the compiled build's native classes too (they have no __slots__).
-        for f in dataclasses.fields(e.obj):
+        for f in fields(e.obj):
             setattr(e.obj, f.name, getattr(fresh, f.name))
 
 
