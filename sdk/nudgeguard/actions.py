@@ -23,7 +23,8 @@ from nudgeguard.adapter import (
     TimelineEntry,
 )
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
-from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+from nudgeguard.cases.store import CaseStore, OutboxItem
+from nudgeguard.decisions import observation_of
 from nudgeguard.events import AgeSource, MessageEvent
 from nudgeguard.nudges import catalog
 from nudgeguard.outbox import AttemptResult, Outbox
@@ -93,19 +94,9 @@ class Dispatcher:
         """Carry out the decision's actions (or record them in observe mode)."""
         if not decision.actions:
             return
-        # Every acted-on decision is recorded without text or ids, for transparency reports.
-        await self.cases.observe(
-            Observation(
-                ts=decision.ts,
-                platform=decision.platform,
-                community_id=decision.community_id,
-                level=decision.level.value,
-                signals=tuple(s.id for s in decision.signals),
-                actions=tuple(a.kind for a in decision.actions),
-                mode="observe" if decision.mode == "observe" else "live",
-                family=decision.family or "",
-            )
-        )
+        # Every acted-on decision is recorded without text or ids (pseudonyms only), for
+        # the dry-run review (``nudgeguard decisions``) and transparency reports.
+        await self.record(decision, ctx.pack)
         if decision.mode == "observe":
             self.stats.observed += 1
             return
@@ -126,6 +117,10 @@ class Dispatcher:
         # (Nothing queued, nothing to send now: retries are the outbox timer's job.)
         if self.stats.alerts != alerts:
             await self.outbox.drain()
+
+    async def record(self, decision: Decision, pack: PolicyPack) -> None:
+        """Record a decision (or the nudges it held back) without text or platform ids."""
+        await self.cases.observe(observation_of(decision, pack, self.pseudonyms))
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore, StoreError
-from nudgeguard.config import Secrets, Settings, default_store_path
+from nudgeguard.config import STORE_ENV, Secrets, Settings, default_store_path
 from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
@@ -56,6 +56,30 @@ def open_store(target: str | Path | None = None) -> CaseStore:
     except ImportError:
         raise StoreError("a PostgreSQL store needs: pip install 'nudgeguard[postgres]'") from None
     return PostgresCaseStore(text)
+
+
+def store_name(target: str | Path | None = None) -> str:
+    """Return the case store a ``--store`` value (or its default) names, for printing."""
+    if target is None or target == "":
+        return str(default_store_path())
+    return str(target)
+
+
+def open_existing_store(target: str | Path | None = None) -> tuple[CaseStore, str]:
+    """Open a case store that must already exist; return it with its printable name.
+
+    For commands that read cases: a mistyped path is an error, not a new empty store.
+
+    Raises:
+        StoreError: The SQLite file does not exist (or see :func:`open_store`).
+    """
+    name = store_name(target)
+    if not is_postgres_url(name) and name != ":memory:" and not Path(name).exists():
+        raise StoreError(
+            f"no case store at {name} (give --store PATH or set {STORE_ENV};"
+            " demo and chat print the store they use)"
+        )
+    return open_store(target), name
 
 
 async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:

@@ -22,6 +22,7 @@ from nudgeguard.adapter import Adapter, Capabilities
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
+from nudgeguard.decisions import worth_recording
 from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.events import (
     AgeBand,
@@ -454,5 +455,7 @@ class Engine(Moderation):
                 decision, DispatchContext(m.event, conv, pair, child, pack, actor_age, target_age)
             )
             state.save_child(target_key, child, now)
+        elif decision.suppressed and worth_recording(decision):
+            await self.dispatcher.record(decision, pack)  # a nudge a cap held back
         state.save_pair(pkey, pair, now)
         return decision

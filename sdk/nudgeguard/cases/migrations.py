@@ -117,6 +117,12 @@ STEPS: tuple[Step, ...] = (
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
     ),
+    Step(
+        4,
+        "observations: what a decision would have sent, to whom (pseudonyms) and why",
+        "ALTER TABLE observations ADD COLUMN detail TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE observations ADD COLUMN IF NOT EXISTS detail TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 

@@ -140,7 +140,7 @@ class PostgresOutbox(PostgresBase):
         async with self._con() as con:
             await con.execute(
                 "INSERT INTO observations(ts, platform, community_id, level, signals, actions,"
-                " mode, family) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                " mode, family, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
                 obs.ts,
                 obs.platform,
                 obs.community_id,
@@ -149,6 +149,7 @@ class PostgresOutbox(PostgresBase):
                 json.dumps(list(obs.actions)),
                 obs.mode,
                 obs.family,
+                obs.detail,
             )
 
     async def observations(  # noqa: D102
@@ -169,6 +170,8 @@ class PostgresOutbox(PostgresBase):
                 actions=tuple(json.loads(r["actions"])),
                 mode=r["mode"],
                 family=r["family"],
+                detail=r["detail"],
+                id=int(r["id"]),
             )
             for r in rows
         ]

@@ -104,6 +104,13 @@ class PostgresPrivacy(PostgresBase):
             messages = affected(
                 await con.execute("DELETE FROM evidence WHERE author=$1", pseudonym)
             )
+            # Recorded decisions name people by pseudonym only; those go too.
+            await con.execute(
+                "UPDATE observations SET detail=replace(detail, $1, $2)"
+                " WHERE strpos(detail, $1) > 0",
+                pseudonym,
+                ERASED_ACTOR,
+            )
             redacted = [
                 int(r["seq"])
                 for r in await con.fetch(

@@ -88,7 +88,7 @@ class SqliteOutbox(SqliteBase):
     async def observe(self, obs: Observation) -> None:  # noqa: D102
         self._db.execute(
             "INSERT INTO observations(ts, platform, community_id, level, signals, actions, mode,"
-            " family) VALUES (?,?,?,?,?,?,?,?)",
+            " family, detail) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 obs.ts,
                 obs.platform,
@@ -98,6 +98,7 @@ class SqliteOutbox(SqliteBase):
                 json_list(tuple(obs.actions)),
                 obs.mode,
                 obs.family,
+                obs.detail,
             ),
         )
 
@@ -117,6 +118,8 @@ class SqliteOutbox(SqliteBase):
                 actions=parse_list(r["actions"]),
                 mode=r["mode"],
                 family=r["family"],
+                detail=r["detail"],
+                id=r["id"],
             )
             for r in self._db.execute(sql + " ORDER BY ts, id", args)
         ]

@@ -85,6 +85,11 @@ class SqlitePrivacy(SqliteBase):
                     touched.setdefault(r["id"], {})["role"] = role
                 db.execute(f"UPDATE cases SET {role}=? WHERE {role}=?", (ERASED_ACTOR, pseudonym))
             messages = db.execute("DELETE FROM evidence WHERE author=?", (pseudonym,)).rowcount
+            # Recorded decisions name people by pseudonym only; those go too.
+            db.execute(
+                "UPDATE observations SET detail=replace(detail, ?, ?) WHERE instr(detail, ?) > 0",
+                (pseudonym, ERASED_ACTOR, pseudonym),
+            )
             redacted = [
                 r["seq"]
                 for r in db.execute(

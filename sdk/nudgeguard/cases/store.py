@@ -46,6 +46,9 @@ class Observation:
         actions: Action kinds carried out (or, in observe mode, that would have been).
         mode: ``observe`` or ``live``.
         family: Nudge family of the decision, if a nudge was planned.
+        detail: JSON of what would have been sent, to whom (pseudonyms, roles) and why (see
+            :mod:`nudgeguard.decisions`); never message text or a platform id.
+        id: Row id as stored (0 before it is stored).
     """
 
     ts: float
@@ -56,6 +59,8 @@ class Observation:
     actions: tuple[str, ...]
     mode: str
     family: str = ""
+    detail: str = ""
+    id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,10 +43,23 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from nudgeguard.cli import assess, bench, cases, chat, demo, policy, privacy, report, run
+    from nudgeguard.cli import (
+        assess,
+        bench,
+        cases,
+        chat,
+        decisions,
+        demo,
+        policy,
+        privacy,
+        report,
+        run,
+        signals,
+    )
     from nudgeguard.cli import eval as eval_cli
 
-    for module in (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench):
+    modules = (cases, decisions, signals, chat, demo, policy, run, privacy, report, assess)
+    for module in (*modules, eval_cli, bench):
         for command in module.COMMANDS:
             main.add_command(command)
     for ep in metadata.entry_points(group="nudgeguard.cli"):

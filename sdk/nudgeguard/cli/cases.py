@@ -6,17 +6,17 @@ import dataclasses
 import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from nudgeguard.app import open_store
+from nudgeguard.app import open_existing_store
 from nudgeguard.cases.bundle import Written, build_bundle, export_case
 from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
-from nudgeguard.cases.store import OutboxRecord
-from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.cases.store import CaseStore, OutboxRecord
+from nudgeguard.cli.common import local_time, run_async, store_option
+from nudgeguard.legend import legend_lines
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -38,6 +38,17 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
+def _open(store: str | None, *, quiet: bool = False) -> CaseStore:
+    """Open an existing case store and say which one (on standard error, unless quiet).
+
+    JSON output stays alone, for programs reading it.
+    """
+    s, where = open_existing_store(store)
+    if not quiet:
+        click.echo(f"store: {where}", err=True)
+    return s
+
+
 @click.group()
 def cases() -> None:
     """Work with moderator cases."""
@@ -50,19 +61,19 @@ def cases() -> None:
 def list_cases(store: str | None, as_json: bool, status: str | None) -> None:
     """List cases, newest first."""
 
-    async def go() -> tuple[list[Case], dict[str, int]]:
-        s = open_store(store)
+    async def go() -> tuple[list[Case], dict[str, int], str]:
+        s, where = open_existing_store(store)
         try:
-            return await s.list_cases(CaseStatus(status) if status else None), (
-                await s.outbox_status()
-            )
+            found = await s.list_cases(CaseStatus(status) if status else None)
+            return found, await s.outbox_status(), where
         finally:
             await s.close()
 
-    found, queue = run_async(go)
+    found, queue, where = run_async(go)
     if as_json:
         click.echo(json.dumps([case_summary(c) for c in found], indent=2))
         return
+    click.echo(f"store: {where}", err=True)
     waiting = {k: n for k, n in queue.items() if k != "sent"}
     if waiting:
         click.echo(
@@ -74,9 +85,11 @@ def list_cases(store: str | None, as_json: bool, status: str | None) -> None:
         click.echo("no cases")
     for c in found:
         click.echo(
-            f"{c.id}  {c.status.value:<12} {c.severity.value:<8} subject {c.subject}"
-            f"  signals {', '.join(c.signals)}"
+            f"{c.id}  {local_time(c.opened_at)}  {c.status.value:<12} {c.severity.value:<8}"
+            f" subject {c.subject} -> target {c.target}  signals {', '.join(c.signals)}"
         )
+    if found:
+        click.echo("signals and stages: nudgeguard signals")
 
 
 @cases.command()
@@ -87,7 +100,7 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
     """Show a case, its audit trail and (on request) its evidence."""
 
     async def go() -> tuple[Case | None, list[Any]]:
-        s = open_store(store)
+        s = _open(store)
         try:
             case = await s.get(case_id)
             events = await s.events(case_id) if case else []
@@ -100,7 +113,7 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
     case, events = run_async(go)
     if case is None:
         raise click.ClickException(f"no case {case_id}")
-    for key, value in case_summary(case).items():
+    for key, value in readable(case).items():
         click.echo(f"{key:>16}: {value}")
     for reason in case.reasons:
         click.echo(f"{'reason':>16}: {reason}")
@@ -112,13 +125,68 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
         for m in case.evidence:
             flags = " ".join(f for f, on in (("edited", m.edited), ("deleted", m.deleted)) if on)
             click.echo(
-                f"    [{m.ts:.0f}] {m.author}: {m.text}"
+                f"    [{local_time(m.ts)}] {_role(case, m.author)}{m.author}: {m.text}"
                 + (f"  <{', '.join(m.signals)}>" if m.signals else "")
                 + (f" ({flags})" if flags else "")
             )
     click.echo("audit:")
     for e in events:
-        click.echo(f"    #{e.seq} {e.kind} by {e.actor} {json.dumps(e.detail)}")
+        detail = ", ".join(f"{k} {'-' if v is None else v}" for k, v in e.detail.items())
+        click.echo(
+            f"    #{e.seq} {local_time(e.ts)} {e.kind} by {e.actor or '-'}"
+            + (f" ({detail})" if detail else "")
+        )
+    legend = legend_lines(case.stages, case.signals)
+    if legend:
+        click.echo("legend:")
+        click.echo("\n".join(legend))
+
+
+def readable(case: Case) -> dict[str, str]:
+    """Return a case's fields for people: local times, labels, no Python reprs."""
+    return {
+        "id": case.id,
+        "status": case.status.value,
+        "outcome": case.outcome.value if case.outcome else "-",
+        "severity": case.severity.value,
+        "score": f"{case.score:.2f}",
+        "subject": f"{case.subject} (the person whose messages raised the case)",
+        "target": f"{case.target} (the person they were aimed at)",
+        "signals": ", ".join(case.signals) or "-",
+        "stages": ", ".join(case.stages) or "-",
+        "where": f"{case.platform}, community {case.community_id},"
+        f" conversation {case.conversation_id}",
+        "opened": local_time(case.opened_at),
+        "updated": local_time(case.updated_at),
+    }
+
+
+def _role(case: Case, author: str) -> str:
+    if author == case.subject:
+        return "subject "
+    if author == case.target:
+        return "target "
+    return ""
+
+
+@cases.command()
+@store_option
+@click.argument("case_id")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who acknowledged it.")
+def ack(store: str | None, case_id: str, actor: str) -> None:
+    """Acknowledge a case: someone is looking at it (audited)."""
+
+    async def go() -> Case:
+        s = _open(store)
+        try:
+            if await s.get(case_id) is None:
+                raise click.ClickException(f"no case {case_id}")
+            return await s.transition(case_id, CaseStatus.ACKNOWLEDGED, actor)
+        finally:
+            await s.close()
+
+    case = run_async(go)
+    click.echo(f"{case.id} is now {case.status.value}")
 
 
 @cases.command()
@@ -130,7 +198,7 @@ def resolve(store: str | None, case_id: str, outcome: str, actor: str) -> None:
     """Close a case with an outcome decided by a person."""
 
     async def go() -> Case:
-        s = open_store(store)
+        s = _open(store)
         try:
             if await s.get(case_id) is None:
                 raise click.ClickException(f"no case {case_id}")
@@ -162,7 +230,7 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
     """
 
     async def go() -> Written | dict[str, Any]:
-        s = open_store(store)
+        s = _open(store, quiet=out is None)
         try:
             if out is not None and out.suffix.lower() != ".json":
                 return await export_case(s, case_id, out, actor)
@@ -201,7 +269,7 @@ def verify(store: str | None) -> None:
     """Check the audit hash chain; exit 1 naming the first broken link."""
 
     async def go() -> tuple[Any, str | None, int]:
-        s = open_store(store)
+        s = _open(store)
         try:
             return await s.verify_chain(), await s.audit_head(), len(await s.events())
         finally:
@@ -228,7 +296,7 @@ def outbox(store: str | None, status: str | None, limit: int, as_json: bool) -> 
     """Show queued and delivered nudges and alerts (never their content)."""
 
     async def go() -> tuple[list[OutboxRecord], dict[str, int]]:
-        s = open_store(store)
+        s = _open(store, quiet=as_json)
         try:
             return await s.outbox_items(status, limit), await s.outbox_status()
         finally:
@@ -240,16 +308,12 @@ def outbox(store: str | None, status: str | None, limit: int, as_json: bool) -> 
         return
     click.echo("outbox: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "empty"))
     for i in items:
-        when = "" if i.status != "pending" else f" next try {_when(i.next_at)}"
+        when = "" if i.status != "pending" else f" next try {local_time(i.next_at)}"
         error = f" last error {i.last_error}" if i.last_error else ""
         click.echo(
             f"  {i.status:<13} {i.kind:<5} to {i.target:<12} attempts {i.attempts}"
             f"{when}{error}  {i.id}"
         )
-
-
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 COMMANDS = [cases]

@@ -12,6 +12,8 @@ import click
 
 from nudgeguard.app import open_store, pseudonymizer_for
 from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.cli.decisions import describe
+from nudgeguard.decisions import decision_of, observation_of, worth_recording
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 from nudgeguard.local import LocalAdapter, render
@@ -33,8 +35,14 @@ Commands:
 @click.option("--policy", default="default", show_default=True, help="Pack name or path.")
 @click.option("--direct", is_flag=True, help="A two-person direct chat instead of a group.")
 def chat(store: str | None, policy: str, direct: bool) -> None:
-    """Chat in the terminal and watch nudges and alerts appear as they would."""
+    """Chat in the terminal and watch nudges and alerts appear as they would.
+
+    Cases and decisions go to --store (or $NUDGEGUARD_STORE) when given, else to a new
+    temporary store; its path is printed at the start and the end. With --policy observe
+    nothing is sent: each decision prints what would have been sent, to whom and why.
+    """
     path = store or Path(tempfile.mkdtemp(prefix="nudgeguard-chat-")) / "cases.sqlite3"
+    click.echo(f"case store: {path}")
     run_async(lambda: _chat(path, policy, direct))
 
 
@@ -81,7 +89,7 @@ async def _chat(path: str | Path, policy: str, direct: bool) -> None:
             age_source=AgeSource.CONFIG if band is not AgeBand.UNKNOWN else AgeSource.NONE,
         )
         count += 1
-        await engine.handle(
+        decision = await engine.handle(
             MessageEvent(
                 platform="local",
                 community_id="chat",
@@ -93,6 +101,12 @@ async def _chat(path: str | Path, policy: str, direct: bool) -> None:
                 ts=time.time(),
             )
         )
+        if decision is not None and worth_recording(decision):
+            pack = await engine.pack_for(decision.community_id, decision.conversation_id)
+            recorded = decision_of(observation_of(decision, pack, engine.pseudonyms))
+            for p in recorded.planned if recorded else ():
+                if p.held_back or decision.mode == "observe":
+                    click.echo("  [" + describe(p, decision.mode) + "]")
     await engine.stop()
     await cases.close()
     click.echo(f"case store: {path}")

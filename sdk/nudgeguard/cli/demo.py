@@ -28,8 +28,13 @@ def scenario_paths() -> list[Path]:
 @store_option
 @click.option("--policy", default="default", show_default=True, help="Pack name or path.")
 def demo(store: str | None, policy: str) -> None:
-    """Replay bundled scenarios and show each nudge and moderator case as it happens."""
+    """Replay bundled scenarios and show each nudge and moderator case as it happens.
+
+    Cases go to --store (or $NUDGEGUARD_STORE) when given, else to a new temporary store;
+    its path is printed at the start and the end, for ``cases list --store PATH``.
+    """
     path = store or Path(tempfile.mkdtemp(prefix="nudgeguard-demo-")) / "cases.sqlite3"
+    click.echo(f"case store: {path}")
     run_async(lambda: _demo(path, policy))
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from nudgeguard.app import open_store
+from nudgeguard.app import open_existing_store, store_name
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.report import CommunityReport, collect, render_html, render_markdown
+from nudgeguard.report.charts import charts_available
 
 
 def parse_date(value: str) -> float:
@@ -31,7 +32,7 @@ def parse_date(value: str) -> float:
 
 @click.command()
 @store_option
-@click.option("--since", required=True, help="Start date (YYYY-MM-DD, UTC).")
+@click.option("--since", default=None, help="Start date (YYYY-MM-DD, UTC; default: 30 days ago).")
 @click.option("--until", default=None, help="End date, exclusive (default: now).")
 @click.option("--community", default=None, help="Only this community id.")
 @click.option(
@@ -44,28 +45,34 @@ def parse_date(value: str) -> float:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def report(
     store: str | None,
-    since: str,
+    since: str | None,
     until: str | None,
     community: str | None,
     fmt: str | None,
     out: Path | None,
 ) -> None:
     """Write a transparency report: nudges, cases, outcomes and precision per signal."""
-    start = parse_date(since)
     end = parse_date(until) if until else time.time()
+    start = parse_date(since) if since else end - 30 * 86400.0
     if end <= start:
         raise click.BadParameter("--until must be after --since")
     if fmt is None:
         fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
 
     async def go() -> list[CommunityReport]:
-        s = open_store(store)
+        s, _ = open_existing_store(store)
         try:
             return await collect(s, start, end)
         finally:
             await s.close()
 
     reports = run_async(go)
+    if not charts_available():
+        click.echo(
+            "charts left out: they need the report extra (pip install 'nudgeguard[report]'"
+            " from where you installed nudgeguard)",
+            err=True,
+        )
     if community is not None:
         reports = [r for r in reports if r.community_id == community]
     if fmt == "html":
@@ -87,7 +94,7 @@ def report(
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {out} ({len(reports)} communities)")
+    click.echo(f"wrote {out} ({len(reports)} communities) from the store {store_name(store)}")
 
 
 COMMANDS = [report]

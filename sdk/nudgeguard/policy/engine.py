@@ -292,12 +292,13 @@ class PolicyEngine:
         if critical:
             return None
         if child.opted_out_until > ts:
-            return "the child blocked or reported recently"
+            return "paused: the child blocked or reported recently"
         last = pair.nudged.get(family)
         window = pack.caps.family_per_conversation_hours * 3600.0
         if last is not None and ts - last < window:
-            return f"already nudged about {family} in this conversation"
+            hours = pack.caps.family_per_conversation_hours
+            return f"{hours:g}-hour cap: already nudged about {family} in this conversation"
         recent = [t for t in child.nudge_times if ts - t < _DAY]
         if len(recent) >= pack.caps.child_per_day:
-            return "daily nudge cap for this child reached"
+            return f"{pack.caps.child_per_day}-a-day cap: daily nudge cap for this child reached"
         return None

@@ -11,6 +11,8 @@ def bar_chart(
 ) -> bytes | None:
     """Return a horizontal bar chart as PNG bytes, or None if matplotlib is missing.
 
+    Without ``limit`` the values are counts and the axis shows whole numbers only.
+
     Args:
         title: Chart title.
         values: Label -> value, drawn largest first.
@@ -36,7 +38,20 @@ def bar_chart(
     ax.set_xlabel(xlabel)
     if limit is not None:
         ax.set_xlim(0, limit)
+    else:  # counts: whole numbers on the axis
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def charts_available() -> bool:
+    """Return True when matplotlib (the ``report`` extra) is installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from nudgeguard.cases.model import CaseEvent, CaseStatus, Outcome
 from nudgeguard.cases.store import CaseStore
+from nudgeguard.decisions import decision_of, summary
 
 #: Audit kinds that mean a moderator has looked at and acted on a case.
 DECISIONS = ("acknowledged", "confirmed", "dismissed", "resolved")
@@ -48,6 +49,10 @@ class CommunityReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     ack_seconds: list[float] = field(default_factory=list)
     precision: list[SignalPrecision] = field(default_factory=list)
+    #: "would have: ACTION" (observe mode) and "held back: ACTION" (caps, hard lines).
+    would_have: Counter[str] = field(default_factory=Counter)
+    #: Held-back reasons ("3-a-day cap", ...), by reason.
+    held_back: Counter[str] = field(default_factory=Counter)
 
     @property
     def median_ack_seconds(self) -> float | None:
@@ -91,6 +96,10 @@ async def collect(
             continue
         r = of(obs.community_id)
         r.platform = obs.platform
+        recorded = decision_of(obs)
+        if recorded is not None:
+            r.would_have.update(summary([recorded]))
+            r.held_back.update(p.held_back.split(":")[0] for p in recorded.held_back)
         if obs.mode != "live":
             r.observed_only += 1
             continue

@@ -56,6 +56,8 @@ def _charts(r: CommunityReport) -> dict[str, bytes]:
     return {k: v for k, v in charts.items() if v is not None}
 
 
+_WOULD_HAVE = "Would have happened (observe mode) or held back (caps, hard lines)"
+
 _INTRO = (
     "What nudgeguard did in this community. Counts only: no message text, no user ids. "
     "Per-signal precision is the share of moderator decisions (confirm or dismiss) that "
@@ -85,16 +87,19 @@ def render_html(reports: Sequence[CommunityReport], since: float, until: float) 
         parts.append(_html_table("Nudges by signal", ["signal", "nudges"], r.nudges_by_signal))
         parts.append(_html_table("Nudges by family", ["family", "nudges"], r.nudges_by_family))
         parts.append(_html_table("Cases by outcome", ["outcome", "cases"], r.outcomes))
-        parts.append("<h3>Precision per signal (moderator decisions)</h3><table>")
-        parts.append(
-            "<tr><th>signal</th><th>confirmed</th><th>dismissed</th><th>precision</th></tr>"
-        )
-        for p in r.precision:
+        parts.append(_html_table(_WOULD_HAVE, ["action", "count"], r.would_have))
+        parts.append(_html_table("Held back, by reason", ["reason", "nudges"], r.held_back))
+        if r.precision:
+            parts.append("<h3>Precision per signal (moderator decisions)</h3><table>")
             parts.append(
-                f"<tr><td>{e(p.signal)}</td><td>{p.confirmed}</td><td>{p.false_positive}</td>"
-                f"<td>{_pct(p.precision)}</td></tr>"
+                "<tr><th>signal</th><th>confirmed</th><th>dismissed</th><th>precision</th></tr>"
             )
-        parts.append("</table>")
+            for p in r.precision:
+                parts.append(
+                    f"<tr><td>{e(p.signal)}</td><td>{p.confirmed}</td>"
+                    f"<td>{p.false_positive}</td><td>{_pct(p.precision)}</td></tr>"
+                )
+            parts.append("</table>")
         for name, png in _charts(r).items():
             data = base64.b64encode(png).decode()
             parts.append(f"<p><img alt='{e(name)}' src='data:image/png;base64,{data}'></p>")
@@ -104,6 +109,8 @@ def render_html(reports: Sequence[CommunityReport], since: float, until: float) 
 
 def _html_table(title: str, head: list[str], counts: dict[str, int]) -> str:
     e = html.escape
+    if not counts:
+        return ""
     rows = "".join(
         f"<tr><td>{e(k)}</td><td>{n}</td></tr>"
         for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
@@ -133,17 +140,22 @@ def render_markdown(
             ("Nudges by signal", r.nudges_by_signal),
             ("Nudges by family", r.nudges_by_family),
             ("Cases by outcome", r.outcomes),
+            (_WOULD_HAVE, r.would_have),
+            ("Held back, by reason", r.held_back),
         ):
+            if not counts:
+                continue
             lines += ["", f"### {title}", "", "| | count |", "|---|---|"]
             lines += [
                 f"| {_md(k)} | {n} |" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])
             ]
-        lines += ["", "### Precision per signal (moderator decisions)", ""]
-        lines += ["| signal | confirmed | dismissed | precision |", "|---|---|---|---|"]
-        lines += [
-            f"| {_md(p.signal)} | {p.confirmed} | {p.false_positive} | {_pct(p.precision)} |"
-            for p in r.precision
-        ]
+        if r.precision:
+            lines += ["", "### Precision per signal (moderator decisions)", ""]
+            lines += ["| signal | confirmed | dismissed | precision |", "|---|---|---|---|"]
+            lines += [
+                f"| {_md(p.signal)} | {p.confirmed} | {p.false_positive} | {_pct(p.precision)} |"
+                for p in r.precision
+            ]
         if chart_writer is not None:
             lines.append("")
             for name, png in _charts(r).items():

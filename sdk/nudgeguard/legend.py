@@ -1,0 +1,71 @@
+"""Plain-words names for stage codes and signal ids, for people reading cases and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nudgeguard.signals import TAXONOMY
+
+STAGES: dict[str, str] = {
+    "FF": "friendship forming",
+    "RF": "relationship forming",
+    "RA": "risk assessment: checking who is watching",
+    "EX": "exclusivity: keeping it between them",
+    "SX": "sexual stage",
+    "CO": "conclusion: threats, coercion",
+    "GA": "gaining access",
+    "DTD": "deceptive trust development",
+    "DES": "desensitisation",
+    "REF": "reframing",
+    "ISO": "isolation",
+    "APP": "approach: meeting or contact offline",
+}
+
+SIGNALS: dict[str, str] = {
+    "age_probe": "asks the other person's age",
+    "location_probe": "asks where the other person lives or is",
+    "supervision_probe": "asks whether parents or others are watching",
+    "secrecy_request": "asks to keep the chat secret",
+    "platform_migration": "asks to move to another app or private chat",
+    "gift_offer": "offers gifts, money or game items",
+    "flattery_appearance": "compliments looks or maturity",
+    "love_bombing": "intense affection early on",
+    "isolation_alienation": "turns the person against family or friends",
+    "image_request": "asks for photos",
+    "video_call_request": "asks for a video call or camera",
+    "sexual_desensitization": "sexual talk or normalising it",
+    "coercion_pressure": "pressure, guilt or insisting",
+    "meet_request": "asks to meet in person",
+    "sextortion_threat": "threatens to share images or demands something",
+    "child_pii_disclosure": "a child shares personal details",
+    "minor_self_disclosure": "someone says they are under 18",
+    "adult_age_cue": "someone says or implies they are an adult",
+    "deletion_request": "asks to delete messages",
+}
+
+
+def stage_label(code: str) -> str:
+    """Return ``CODE (meaning)`` for a stage code."""
+    meaning = STAGES.get(code)
+    return f"{code} ({meaning})" if meaning else code
+
+
+def signal_label(signal_id: str) -> str:
+    """Return ``id (meaning)`` for a signal id."""
+    meaning = SIGNALS.get(signal_id)
+    return f"{signal_id} ({meaning})" if meaning else signal_id
+
+
+def legend_lines(stages: Iterable[str] = (), signals: Iterable[str] = ()) -> list[str]:
+    """Return legend lines for the given stage codes and signal ids (each once, sorted)."""
+    lines = [f"  {c:<4} {STAGES[c]}" for c in sorted(set(stages)) if c in STAGES]
+    lines += [f"  {s}: {SIGNALS[s]}" for s in sorted(set(signals)) if s in SIGNALS]
+    return lines
+
+
+def all_signals() -> list[tuple[str, str, str, str]]:
+    """Return (id, family, stages, meaning) for every signal of the taxonomy."""
+    return [
+        (sid, spec.family, "/".join(spec.stages), SIGNALS.get(sid, ""))
+        for sid, spec in sorted(TAXONOMY.items())
+    ]
