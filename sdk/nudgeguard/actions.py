@@ -33,6 +33,7 @@ from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.signals import TAXONOMY
 from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,25 @@ class Dispatcher:
     async def record(self, decision: Decision, pack: PolicyPack) -> None:
         """Record a decision (or the nudges it held back) without text or platform ids."""
         await self.cases.observe(observation_of(decision, pack, self.pseudonyms))
+        for action, why in decision.suppressed:
+            if action.kind == "nudge_child" and not why.startswith("no new signal"):
+                emit(
+                    "nudge_held_back",
+                    "child",
+                    platform=decision.platform,
+                    community=decision.community_id,
+                    recipient=self.pseudonyms.pseudonym(decision.platform, decision.target_id),
+                    family=decision.family,
+                    reason=why.split(":")[0],
+                )
+        if decision.mode == "observe" and decision.actions:
+            emit(
+                "decision_observed",
+                platform=decision.platform,
+                community=decision.community_id,
+                level=decision.level.value,
+                would_have=",".join(a.kind for a in decision.actions),
+            )
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -155,6 +175,13 @@ class Dispatcher:
             else:
                 pair.case_id, pair.case_severity = case.id, case.severity.value
                 if case.severity.value != known:  # raised now, or elsewhere meanwhile
+                    emit(
+                        "case_updated",
+                        case.severity.value,
+                        case_id=case.id,
+                        community=d.community_id,
+                        severity=case.severity.value,
+                    )
                     await self._alert(case, d, ctx, is_update=True)
                 return case
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
@@ -193,6 +220,16 @@ class Dispatcher:
             item.stored_for = case.id
         pair.case_id, pair.case_severity = case.id, case.severity.value
         self.stats.cases_opened += 1
+        emit(
+            "case_opened",
+            case.severity.value,
+            case_id=case.id,
+            platform=d.platform,
+            community=d.community_id,
+            severity=case.severity.value,
+            subject=subject,
+            target=target,
+        )
         await self._alert(case, d, ctx, is_update=False)
         return case
 
@@ -242,6 +279,16 @@ class Dispatcher:
         ]
         for target in targets:
             self.stats.alerts += 1
+            emit(
+                "alert",
+                target,
+                case_id=case.id,
+                to=target,
+                community=d.community_id,
+                severity=case.severity.value,
+                update=is_update,
+                nudge_status=nudge_status,
+            )
             item = OutboxItem(
                 id=f"alert:{case.id}:{case.severity.value}:{nudge_status}:{target}",
                 case_id=case.id,
@@ -342,6 +389,16 @@ class Dispatcher:
         ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
         self.stats.nudges += 1
         result = await self._send_nudge(nudge)
+        emit(
+            "nudge",
+            "child",
+            platform=d.platform,
+            community=d.community_id,
+            recipient=self.pseudonyms.pseudonym(d.platform, d.target_id),
+            family=family,
+            case_id=nudge.case_id,
+            result=result,
+        )
         if result == "undeliverable":
             await self._undeliverable(d, ctx, case)
 
@@ -390,7 +447,16 @@ class Dispatcher:
         )
         ctx.pair.warned_at = d.ts
         self.stats.sender_warnings += 1
-        await self._send_nudge(nudge)
+        result = await self._send_nudge(nudge)
+        emit(
+            "nudge",
+            "sender",
+            platform=d.platform,
+            community=d.community_id,
+            recipient=self.pseudonyms.pseudonym(d.platform, d.actor_id),
+            template=action.template or "keep_public",
+            result=result,
+        )
 
 
 def declared_age(source: AgeSource) -> bool:

@@ -48,6 +48,17 @@ class CaseSettings(BaseModel):
     spool: Path | None = None
 
 
+class MetricsSettings(BaseModel):
+    """Where the health and metrics endpoint listens (``metrics:`` in the config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65535)
+    #: Seconds between outbox depth and store checks.
+    refresh_seconds: float = Field(default=15.0, gt=0, le=3600)
+
+
 class Secrets(BaseSettings):
     """Secrets, from the environment only."""
 
@@ -76,6 +87,8 @@ class Settings(BaseModel):
     privacy: PrivacySettings = PrivacySettings()
     sinks: dict[str, dict[str, Any]] = {}
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    metrics: MetricsSettings | None = None
 
     @model_validator(mode="after")
     def _sections_are_adapters(self) -> Settings:
@@ -177,6 +190,14 @@ sinks: {}
 #    secret_env: NUDGEGUARD_WEBHOOK_SECRET
 
 log_level: INFO
+# One line per nudge, alert, case change and failed delivery (pseudonyms, never text):
+# text for people, json for log collectors (--log-format on the command line wins).
+log_format: text
+
+# Health checks and Prometheus metrics over HTTP: /healthz, /readyz, /metrics.
+# metrics:
+#   host: 127.0.0.1
+#   port: 9464
 
 # Adapters: add a section per platform. See docs/discord.md and docs/slack.md.
 # discord:

@@ -15,6 +15,7 @@ from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
 from nudgeguard.cases.store import Observation
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
+from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
     from nudgeguard.actions import Dispatcher
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
 _PAUSE_AFTER_ACTION = 7 * 86400.0
+
+
+_CHANGES = (ModeratorAction.ACKNOWLEDGE, ModeratorAction.DISMISS, ModeratorAction.CONFIRM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,26 @@ class Moderation:
             moderator_id: Platform id of whoever clicked (stored as a pseudonym).
             permitted: The adapter's verdict from platform roles.
         """
-        action = ModeratorAction(action)
+        act = ModeratorAction(action)
+        result = await self._moderate(case_id, act, moderator_id, permitted)
+        if result.accepted and result.case is not None and act in _CHANGES:
+            emit(
+                "case_status",
+                result.case.status.value,
+                case_id=case_id,
+                action=act.value,
+                status=result.case.status.value,
+                community=result.case.community_id,
+            )
+        return result
+
+    async def _moderate(
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator_id: str,
+        permitted: bool,
+    ) -> ModerationResult:
         case = await self.cases.get(case_id)
         if case is None:
             return ModerationResult(False, None, note="This case no longer exists.")

@@ -32,6 +32,7 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.cases.store import CaseStore, OutboxItem
+from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,17 @@ class Outbox:
                 await self._give_up(item, "dead", reason, now)
                 log.error("outbox item gave up after %d attempts (%s)", attempts, reason)
                 return "dead"
+            emit(
+                "delivery_failed",
+                item.kind,
+                log_level=logging.WARNING,
+                kind=item.kind,
+                to=item.target,
+                case_id=item.case_id,
+                attempts=attempts,
+                error=reason,
+                final=False,
+            )
             await self.store.mark_retry(
                 item.id, attempts, now + self.backoff.delay(attempts, retry_after), reason
             )
@@ -218,6 +230,18 @@ class Outbox:
 
     async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
         await self.store.mark_failed(item.id, status, reason, now)
+        emit(
+            "delivery_failed",
+            item.kind,
+            log_level=logging.WARNING,
+            kind=item.kind,
+            to=item.target,
+            case_id=item.case_id,
+            attempts=item.attempts + 1,
+            error=reason,
+            final=True,
+            status=status,
+        )
         if item.case_id:
             await self.store.record(
                 item.case_id, f"{item.kind}_{status}", "system", {"target": item.target}

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
 import signal
+import socket
 from pathlib import Path
 
 import click
 
+from nudgeguard import logformat
 from nudgeguard.app import build_engine, is_postgres_url
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.policy import PolicyError
+from nudgeguard.startup import summarise
 from nudgeguard.stores.backends import close_state
+from nudgeguard.telemetry import emit
 
 
 @click.command()
@@ -32,12 +38,29 @@ def init(path: Path, force: bool) -> None:
     "--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 @store_option
-def run(config_path: Path, store: str | None) -> None:
-    """Start the configured adapters and run until interrupted."""
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines as text or JSON (default: log_format in the config).",
+)
+def run(config_path: Path, store: str | None, log_format: str | None) -> None:
+    """Start the configured adapters and run until interrupted.
+
+    Logs one line per nudge, alert, case change and failed delivery (pseudonyms, never
+    message text) at log_level INFO; with metrics: in the config, serves /healthz, /readyz
+    and Prometheus /metrics.
+    """
     try:
         settings = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    fmt = log_format or settings.log_format
+    verbose = logging.getLogger().level == logging.DEBUG
+    logformat.configure(
+        "json" if fmt == "json" else "text",
+        logging.DEBUG if verbose else getattr(logging, settings.log_level),
+    )
     if is_postgres_url(store):
         raise click.ClickException(
             "--store for run is an SQLite file; for PostgreSQL set cases.backend: postgres"
@@ -55,21 +78,78 @@ def run(config_path: Path, store: str | None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
+        metrics = None
+        if settings.metrics is not None:
+            from nudgeguard.metrics import MetricsServer
+
+            metrics = MetricsServer(engine, settings.metrics)
+            try:
+                await metrics.start()
+            except OSError as exc:
+                raise click.ClickException(
+                    f"metrics: cannot listen on {settings.metrics.host}:{settings.metrics.port}"
+                    f" ({exc.strerror or exc})"
+                ) from None
         try:
             await engine.start()
         except Exception as exc:
             await engine.stop()
-            raise click.ClickException(
-                f"could not start the adapters ({type(exc).__name__}: {exc}); check the"
-                " tokens in the environment and the config"
-            ) from None
+            if metrics is not None:
+                await metrics.stop()
+            raise click.ClickException(start_failure(exc)) from None
+        if metrics is not None:
+            metrics.started = True
         click.echo(f"running: {', '.join(engine.adapters)} (policy {settings.policy})")
+        summary = summarise(settings, engine, store)
+        if fmt == "json":
+            emit(
+                "startup",
+                adapters=",".join(summary.adapters),
+                policy=summary.policy,
+                modes=json.dumps(summary.modes),
+                store=summary.store,
+                state=summary.state,
+                metrics=summary.metrics,
+                warnings=json.dumps(list(summary.warnings)),
+            )
+        else:
+            click.echo("\n".join(summary.lines()), err=True)
         await stop.wait()
+        if metrics is not None:
+            await metrics.stop()
         await engine.stop()
         await close_state(engine.state)
         await engine.cases.close()
 
     run_async(go)
+
+
+def start_failure(exc: BaseException) -> str:
+    """Return why the adapters did not start, telling network failures from bad tokens."""
+    name = type(exc).__name__
+    chain: list[BaseException] = [exc]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        nxt = chain[-1].__cause__ or chain[-1].__context__
+        if nxt is None or nxt in chain or len(chain) > 10:
+            break
+        chain.append(nxt)
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            return (
+                f"could not start the adapters: network failure, the platform's host name did"
+                f" not resolve ({name}); check DNS and the network, not the token"
+            )
+        if isinstance(e, ConnectionError | TimeoutError) or (
+            isinstance(e, OSError) and e.errno is not None
+        ):
+            return (
+                f"could not start the adapters: network failure ({type(e).__name__});"
+                " check the network, a proxy or firewall, not the token"
+            )
+    return (
+        f"could not start the adapters ({name}: {exc}); check the tokens in the environment"
+        " and the config"
+    )
 
 
 COMMANDS = [init, run]
