@@ -251,6 +251,7 @@ class Dispatcher:
             signals=signals,
             stages=d.assessment.stages,
             open_only=True,
+            reasons=self._reasons(d),
         )
         for item in fresh:
             item.stored_for = case.id

@@ -169,6 +169,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        reasons: Sequence[str] = (),
     ) -> Case:
         async with self._tx() as con:
             row = await con.fetchrow("SELECT * FROM cases WHERE id=$1 FOR UPDATE", case_id)
@@ -177,10 +178,10 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
             added = await self._insert_evidence(con, case_id, evidence)
-            updated = appended(row, severity, score, signals, stages, self._now())
+            updated = appended(row, severity, score, signals, stages, self._now(), reasons)
             await con.execute(
-                "UPDATE cases SET severity=$1, score=$2, signals=$3, stages=$4, updated_at=$5"
-                " WHERE id=$6",
+                "UPDATE cases SET severity=$1, score=$2, signals=$3, stages=$4, reasons=$5,"
+                " updated_at=$6 WHERE id=$7",
                 *(updated[c] for c in APPENDED_COLUMNS),
                 case_id,
             )

@@ -39,7 +39,7 @@ def parse_list(text: str) -> tuple[str, ...]:
 
 
 #: The ``cases`` columns an append rewrites, in the order both stores' UPDATE lists them.
-APPENDED_COLUMNS = ("severity", "score", "signals", "stages", "updated_at")
+APPENDED_COLUMNS = ("severity", "score", "signals", "stages", "reasons", "updated_at")
 
 
 def appended(
@@ -49,17 +49,23 @@ def appended(
     signals: Iterable[str],
     stages: Iterable[str],
     now: float,
+    reasons: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Return a ``cases`` row as an append leaves it (both stores write the same).
 
     The severity is only ever raised, the score is the highest seen, and signals and
-    stages are united with those already recorded.
+    stages are united with those already recorded. New ``reasons`` replace the case's when
+    they come with its (resulting) severity, so a case's "why" explains its current
+    severity, not the one it opened with.
     """
     current = Severity(row["severity"])
+    why = tuple(reasons)
+    explains = severity is not None and severity_rank(severity) >= severity_rank(current)
     if severity is None or severity_rank(severity) <= severity_rank(current):
         severity = current
     return {
         **dict(row),
+        "reasons": json_list(why) if why and explains else row["reasons"],
         "severity": severity.value,
         "score": max(row["score"], score or 0.0),
         "signals": json_list(tuple(sorted({*parse_list(row["signals"]), *signals}))),

@@ -131,6 +131,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        reasons: Sequence[str] = (),
     ) -> Case:
         with self._tx() as db:
             row = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
@@ -139,10 +140,10 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
             added = self._insert_evidence(case_id, evidence)
-            updated = appended(row, severity, score, signals, stages, self._now())
+            updated = appended(row, severity, score, signals, stages, self._now(), reasons)
             db.execute(
-                "UPDATE cases SET severity=?, score=?, signals=?, stages=?, updated_at=?"
-                " WHERE id=?",
+                "UPDATE cases SET severity=?, score=?, signals=?, stages=?, reasons=?,"
+                " updated_at=? WHERE id=?",
                 (*(updated[c] for c in APPENDED_COLUMNS), case_id),
             )
             if added:

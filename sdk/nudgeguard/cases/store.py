@@ -150,8 +150,12 @@ class CaseStore(Protocol):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        reasons: Sequence[str] = (),
     ) -> Case:
         """Append messages (de-duplicated by message id) and maybe raise the severity.
+
+        ``reasons`` replace the case's reasons when they come with its resulting severity
+        (the case's "why" always explains its current severity).
 
         Returns the updated case; its ``evidence`` may be left empty (use :meth:`get`).
 

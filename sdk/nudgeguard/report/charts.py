@@ -48,6 +48,40 @@ def bar_chart(
     return buf.getvalue()
 
 
+def weekly_chart(title: str, weeks: Mapping[str, Mapping[str, int]]) -> bytes | None:
+    """Return a line chart of counts per week (one line per series) as PNG, or None.
+
+    None without matplotlib or with fewer than one week of data. The count axis shows whole
+    numbers only.
+    """
+    if not weeks or not any(any(c.values()) for c in weeks.values()):
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+    except ImportError:
+        return None
+    labels = list(weeks)
+    series = list(next(iter(weeks.values())))
+    fig = Figure(figsize=(6.4, 3.2), dpi=96)
+    ax = fig.add_subplot()
+    for name in series:
+        ax.plot(labels, [weeks[w][name] for w in labels], marker="o", label=name)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.set_xlabel("week of")
+    ax.legend()
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
 def charts_available() -> bool:
     """Return True when matplotlib (the ``report`` extra) is installed."""
     try:

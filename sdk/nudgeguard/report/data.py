@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from nudgeguard.cases.model import CaseEvent, CaseStatus, Outcome
 from nudgeguard.cases.store import CaseStore
@@ -53,6 +54,14 @@ class CommunityReport:
     would_have: Counter[str] = field(default_factory=Counter)
     #: Held-back reasons ("3-a-day cap", ...), by reason.
     held_back: Counter[str] = field(default_factory=Counter)
+    #: Week (the Monday, YYYY-MM-DD, UTC) -> counts of nudges, cases, would-have, held back.
+    weekly: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def week(self, ts: float) -> Counter[str]:
+        """Return the counters of the week holding ``ts``."""
+        day = datetime.fromtimestamp(ts, UTC).date()
+        monday = (day - timedelta(days=day.weekday())).isoformat()
+        return self.weekly.setdefault(monday, Counter())
 
     @property
     def median_ack_seconds(self) -> float | None:
@@ -100,11 +109,16 @@ async def collect(
         if recorded is not None:
             r.would_have.update(summary([recorded]))
             r.held_back.update(p.held_back.split(":")[0] for p in recorded.held_back)
+            week = r.week(obs.ts)
+            week["held back"] += len(recorded.held_back)
+            if obs.mode == "observe":
+                week["would have"] += len(recorded.would_have)
         if obs.mode != "live":
             r.observed_only += 1
             continue
         if "nudge_child" in obs.actions:
             r.nudges += 1
+            r.week(obs.ts)["nudges"] += 1
             r.nudges_by_signal.update(obs.signals)
             r.nudges_by_family[obs.family or "generic"] += 1
         if "warn_sender" in obs.actions:
@@ -120,6 +134,7 @@ async def collect(
         r = of(case.community_id)
         r.platform = r.platform or case.platform
         r.cases_opened += 1
+        r.week(opened)["cases"] += 1
         r.cases_by_severity[case.severity.value] += 1
         r.outcomes[_outcome(case.status, case.outcome)] += 1
         delay = _ack_delay(events)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from nudgeguard import __version__
-from nudgeguard.report.charts import bar_chart
+from nudgeguard.report.charts import bar_chart, weekly_chart
 from nudgeguard.report.data import CommunityReport
 
 #: Called with (name, png) for each chart of a Markdown report; returns the link target.
@@ -53,7 +53,23 @@ def _charts(r: CommunityReport) -> dict[str, bytes]:
             limit=1.0,
         ),
     }
+    charts["weekly"] = weekly_chart("Per week", _weeks(r))
     return {k: v for k, v in charts.items() if v is not None}
+
+
+_SERIES = ("nudges", "cases", "would have", "held back")
+
+
+def _weeks(r: CommunityReport) -> dict[str, dict[str, int]]:
+    """Return week -> series -> count, for the series that have any count."""
+    used = [k for k in _SERIES if any(c[k] for c in r.weekly.values())]
+    return {w: {k: r.weekly[w][k] for k in used} for w in sorted(r.weekly)}
+
+
+def _weekly_rows(r: CommunityReport) -> tuple[list[str], list[list[str]]]:
+    weeks = _weeks(r)
+    head = ["week of", *next(iter(weeks.values()), {}).keys()]
+    return head, [[w, *(str(n) for n in counts.values())] for w, counts in weeks.items()]
 
 
 _WOULD_HAVE = "Would have happened (observe mode) or held back (caps, hard lines)"
@@ -99,6 +115,12 @@ def render_html(reports: Sequence[CommunityReport], since: float, until: float) 
                     f"<tr><td>{e(p.signal)}</td><td>{p.confirmed}</td>"
                     f"<td>{p.false_positive}</td><td>{_pct(p.precision)}</td></tr>"
                 )
+            parts.append("</table>")
+        head, rows = _weekly_rows(r)
+        if rows and len(head) > 1:
+            parts.append("<h3>Per week</h3><table><tr>")
+            parts.append("".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
+            parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
             parts.append("</table>")
         for name, png in _charts(r).items():
             data = base64.b64encode(png).decode()
@@ -156,6 +178,11 @@ def render_markdown(
                 f"| {_md(p.signal)} | {p.confirmed} | {p.false_positive} | {_pct(p.precision)} |"
                 for p in r.precision
             ]
+        head, rows = _weekly_rows(r)
+        if rows and len(head) > 1:
+            lines += ["", "### Per week", "", "| " + " | ".join(head) + " |"]
+            lines += ["|" + "---|" * len(head)]
+            lines += ["| " + " | ".join(row) + " |" for row in rows]
         if chart_writer is not None:
             lines.append("")
             for name, png in _charts(r).items():

@@ -163,8 +163,9 @@ class ResilientCaseStore:
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        reasons: Sequence[str] = (),
     ) -> Case:
-        args = (case_id, evidence, severity, score, signals, stages, open_only)
+        args = (case_id, evidence, severity, score, signals, stages, open_only, reasons)
         result: Case = await self._call("add_evidence", *args)
         return result
 
