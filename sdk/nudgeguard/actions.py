@@ -27,6 +27,7 @@ from nudgeguard.cases.store import CaseStore, OutboxItem
 from nudgeguard.decisions import observation_of
 from nudgeguard.events import AgeSource, MessageEvent
 from nudgeguard.nudges import catalog
+from nudgeguard.nudges.wording import wording_key
 from nudgeguard.outbox import AttemptResult, Outbox
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
@@ -97,7 +98,7 @@ class Dispatcher:
             return
         # Every acted-on decision is recorded without text or ids (pseudonyms only), for
         # the dry-run review (``nudgeguard decisions``) and transparency reports.
-        await self.record(decision, ctx.pack)
+        await self.record(decision, ctx.pack, ctx.event.text)
         if decision.mode == "observe":
             self.stats.observed += 1
             return
@@ -119,9 +120,12 @@ class Dispatcher:
         if self.stats.alerts != alerts:
             await self.outbox.drain()
 
-    async def record(self, decision: Decision, pack: PolicyPack) -> None:
-        """Record a decision (or the nudges it held back) without text or platform ids."""
-        await self.cases.observe(observation_of(decision, pack, self.pseudonyms))
+    async def record(self, decision: Decision, pack: PolicyPack, text: str | None = None) -> None:
+        """Record a decision (or the nudges it held back) without text or platform ids.
+
+        ``text`` (the triggering message) only chooses the recorded wording key.
+        """
+        await self.cases.observe(observation_of(decision, pack, self.pseudonyms, text))
         for action, why in decision.suppressed:
             if action.kind == "nudge_child" and not why.startswith("no new signal"):
                 emit(
@@ -379,7 +383,9 @@ class Dispatcher:
             conversation_id=d.conversation_id,
             delivery=self._channels(d.platform, pack.delivery.child),
             reply_to_message_id=d.message_id,
-            text=cat.child_text(family, pack.nudges.copy_for, variant),
+            text=cat.child_text(
+                wording_key(family, d.signals, pack, ctx.event.text), pack.nudges.copy_for, variant
+            ),
             buttons=cat.buttons(family, self.country(d.community_id)),
             family=family,
             case_id=case.id if case else ctx.pair.case_id,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nudgeguard.cases.store import CaseStore, Observation
+from nudgeguard.nudges.wording import wording_key
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
@@ -108,14 +109,19 @@ def worth_recording(decision: Decision) -> bool:
 
 
 def _planned(
-    action: PlannedAction, d: Decision, pack: PolicyPack, pseudonyms: Pseudonymizer, why: str
+    action: PlannedAction,
+    d: Decision,
+    pack: PolicyPack,
+    pseudonyms: Pseudonymizer,
+    why: str,
+    text: str | None,
 ) -> Planned:
     audience = AUDIENCE.get(action.kind, "moderators")
     person = {"child": d.target_id, "sender": d.actor_id}.get(audience)
     family = action.family or (d.family or "" if action.kind == "nudge_child" else "")
     key = ""
     if action.kind == "nudge_child":
-        key = f"{family or 'generic'}/{pack.nudges.copy_for}"
+        key = f"{wording_key(family or 'generic', d.signals, pack, text)}/{pack.nudges.copy_for}"
     elif action.kind == "warn_sender":
         key = f"sender/{action.template or 'keep_public'}"
     return Planned(
@@ -130,11 +136,16 @@ def _planned(
     )
 
 
-def observation_of(d: Decision, pack: PolicyPack, pseudonyms: Pseudonymizer) -> Observation:
-    """Return the record of a decision: actions, held-back nudges, pseudonyms, no text."""
-    planned = [_planned(a, d, pack, pseudonyms, "") for a in d.actions]
+def observation_of(
+    d: Decision, pack: PolicyPack, pseudonyms: Pseudonymizer, text: str | None = None
+) -> Observation:
+    """Return the record of a decision: actions, held-back nudges, pseudonyms, no text.
+
+    ``text`` (the triggering message, if known) only chooses the wording key recorded.
+    """
+    planned = [_planned(a, d, pack, pseudonyms, "", text) for a in d.actions]
     planned += [
-        _planned(a, d, pack, pseudonyms, why)
+        _planned(a, d, pack, pseudonyms, why, text)
         for a, why in d.suppressed
         if not why.startswith(_NOT_RECORDED)
     ]

@@ -463,6 +463,6 @@ class Engine(Moderation):
             )
             state.save_child(target_key, child, now)
         elif decision.suppressed and worth_recording(decision):
-            await self.dispatcher.record(decision, pack)  # a nudge a cap held back
+            await self.dispatcher.record(decision, pack, m.text)  # a nudge a cap held back
         state.save_pair(pkey, pair, now)
         return decision

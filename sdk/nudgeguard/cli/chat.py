@@ -103,7 +103,7 @@ async def _chat(path: str | Path, policy: str, direct: bool) -> None:
         )
         if decision is not None and worth_recording(decision):
             pack = await engine.pack_for(decision.community_id, decision.conversation_id)
-            recorded = decision_of(observation_of(decision, pack, engine.pseudonyms))
+            recorded = decision_of(observation_of(decision, pack, engine.pseudonyms, text))
             for p in recorded.planned if recorded else ():
                 if p.held_back or decision.mode == "observe":
                     click.echo("  [" + describe(p, decision.mode) + "]")
