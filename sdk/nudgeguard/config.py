@@ -119,10 +119,20 @@ def load_config(path: str | Path) -> Settings:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(str(p), [YamlIssue(None, "file", "no such file")])
+    from nudgeguard import config_check
+
+    text = p.read_text(encoding="utf-8")
+    issues = config_check.unknown_keys(text, Settings.model_fields)
+    if issues:
+        raise ConfigError(str(p), issues)
     try:
-        return load_yaml_model(p.read_text(encoding="utf-8"), Settings, str(p))
+        settings = load_yaml_model(text, Settings, str(p))
     except YamlModelError as exc:
         raise ConfigError(exc.source, exc.issues) from None
+    issues = config_check.policy_issue(text, settings.policy)
+    if issues:
+        raise ConfigError(str(p), issues)
+    return settings
 
 
 def default_store_path() -> Path:

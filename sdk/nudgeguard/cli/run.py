@@ -16,6 +16,7 @@ from nudgeguard import logformat
 from nudgeguard.app import build_engine, is_postgres_url
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
+from nudgeguard.config_check import locate_adapter_error
 from nudgeguard.policy import PolicyError
 from nudgeguard.startup import summarise
 from nudgeguard.stores.backends import close_state
@@ -72,7 +73,10 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
         try:
             engine = await build_engine(settings, store)
         except (ValueError, PolicyError) as exc:
-            raise click.ClickException(str(exc)) from None
+            text = config_path.read_text(encoding="utf-8")
+            raise click.ClickException(
+                locate_adapter_error(str(config_path), text, str(exc))
+            ) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

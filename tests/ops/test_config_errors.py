@@ -1,0 +1,53 @@
+"""Config errors name the real line of every key, with a did-you-mean."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from nudgeguard.cli import main
+
+CONFIG = """\
+# a comment
+# another
+
+policy: {policy}
+country: GB
+
+{metrics}: {{port: 9464}}
+discord:
+  guilds:
+    "123456789012345678":
+      moderator_channel_id: "not-a-number"
+"""
+
+
+def run(tmp_path, monkeypatch, **parts):
+    cfg = tmp_path / "nudgeguard.yaml"
+    cfg.write_text(CONFIG.format(**{"policy": "observe", "metrics": "metrics", **parts}))
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    result = CliRunner().invoke(main, ["run", "--config", str(cfg), "--store", str(tmp_path / "c")])
+    assert result.exit_code != 0
+    return result.output
+
+
+def test_an_unknown_top_level_key_is_named_on_its_own_line(tmp_path, monkeypatch):
+    out = run(tmp_path, monkeypatch, metrics="metrcs")
+    assert "line 7: metrcs: unknown setting 'metrcs'; did you mean 'metrics'?" in out
+
+
+def test_a_misspelt_policy_is_named_on_its_line_with_a_suggestion(tmp_path, monkeypatch):
+    out = run(tmp_path, monkeypatch, policy="obsrve")
+    assert "line 4: policy: unknown pack 'obsrve'; did you mean 'observe'?" in out
+    assert "line ?" not in out
+
+
+def test_an_adapter_section_error_names_its_line(tmp_path, monkeypatch):
+    out = run(tmp_path, monkeypatch)
+    assert "line 11: discord.guilds.123456789012345678.moderator_channel_id:" in out
+
+
+def test_keys_generate_prints_a_fresh_strong_key():
+    first = CliRunner().invoke(main, ["keys", "generate"]).output.strip()
+    second = CliRunner().invoke(main, ["keys", "generate", "--env"]).output.strip()
+    assert len(first) >= 43 and first != second.split("=", 1)[1]
+    assert second.startswith("NUDGEGUARD_PSEUDONYM_KEY=")
