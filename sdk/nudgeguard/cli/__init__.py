@@ -50,6 +50,7 @@ def _register() -> None:
         chat,
         decisions,
         demo,
+        keys,
         policy,
         privacy,
         report,
@@ -58,7 +59,7 @@ def _register() -> None:
     )
     from nudgeguard.cli import eval as eval_cli
 
-    modules = (cases, decisions, signals, chat, demo, policy, run, privacy, report, assess)
+    modules = (cases, decisions, signals, chat, demo, policy, run, keys, privacy, report, assess)
     for module in (*modules, eval_cli, bench):
         for command in module.COMMANDS:
             main.add_command(command)
