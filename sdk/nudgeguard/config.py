@@ -128,7 +128,7 @@ def load_config(path: str | Path) -> Settings:
     try:
         settings = load_yaml_model(text, Settings, str(p))
     except YamlModelError as exc:
-        raise ConfigError(exc.source, exc.issues) from None
+        raise ConfigError(exc.source, config_check.with_suggestions(exc.issues, Settings)) from None
     issues = config_check.policy_issue(text, settings.policy)
     if issues:
         raise ConfigError(str(p), issues)

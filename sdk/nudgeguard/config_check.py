@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, line_of
 
@@ -56,6 +59,34 @@ def unknown_keys(text: str, known: Iterable[str]) -> list[YamlIssue]:
                 )
             )
     return issues
+
+
+def with_suggestions(issues: list[YamlIssue], model: type[BaseModel]) -> list[YamlIssue]:
+    """Return ``issues`` with a did-you-mean added to each unknown nested field.
+
+    The known names come from the model at the field's parent path (``state.backnd`` is
+    compared with the fields of the ``state`` section).
+    """
+    out = []
+    for issue in issues:
+        *parents, name = issue.field.split(".")
+        fields = _fields_at(model, parents)
+        hint = suggestion(name, fields) if issue.message.startswith("unknown field") else ""
+        out.append(YamlIssue(issue.line, issue.field, issue.message + hint) if hint else issue)
+    return out
+
+
+def _fields_at(model: type[BaseModel], path: list[str]) -> list[str]:
+    current: Any = model
+    for part in path:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = next(
+            (a for a in typing.get_args(field.annotation) if isinstance(a, type)),
+            field.annotation,
+        )
+    return list(getattr(current, "model_fields", {}))
 
 
 def policy_issue(text: str, policy: str) -> list[YamlIssue]:

@@ -51,3 +51,11 @@ def test_keys_generate_prints_a_fresh_strong_key():
     second = CliRunner().invoke(main, ["keys", "generate", "--env"]).output.strip()
     assert len(first) >= 43 and first != second.split("=", 1)[1]
     assert second.startswith("NUDGEGUARD_PSEUDONYM_KEY=")
+
+
+def test_unknown_fields_inside_core_sections_get_a_suggestion(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("policy: default\nstate:\n  backnd: redis\nmetrics:\n  prot: 9464\n")
+    out = CliRunner().invoke(main, ["run", "--config", str(cfg)]).output
+    assert "line 3: state.backnd: unknown field" in out and "did you mean 'backend'?" in out
+    assert "line 5: metrics.prot: unknown field" in out and "did you mean 'port'?" in out
