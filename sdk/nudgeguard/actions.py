@@ -24,7 +24,7 @@ from nudgeguard.adapter import (
 )
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import CaseStore, OutboxItem
-from nudgeguard.decisions import observation_of
+from nudgeguard.decisions import log_recorded, observation_of
 from nudgeguard.events import AgeSource, MessageEvent
 from nudgeguard.nudges import catalog
 from nudgeguard.nudges.wording import wording_key
@@ -126,25 +126,7 @@ class Dispatcher:
         ``text`` (the triggering message) only chooses the recorded wording key.
         """
         await self.cases.observe(observation_of(decision, pack, self.pseudonyms, text))
-        for action, why in decision.suppressed:
-            if action.kind == "nudge_child" and not why.startswith("no new signal"):
-                emit(
-                    "nudge_held_back",
-                    "child",
-                    platform=decision.platform,
-                    community=decision.community_id,
-                    recipient=self.pseudonyms.pseudonym(decision.platform, decision.target_id),
-                    family=decision.family,
-                    reason=why.split(":")[0],
-                )
-        if decision.mode == "observe" and decision.actions:
-            emit(
-                "decision_observed",
-                platform=decision.platform,
-                community=decision.community_id,
-                level=decision.level.value,
-                would_have=",".join(a.kind for a in decision.actions),
-            )
+        log_recorded(decision, self.pseudonyms)
 
     # -- cases -----------------------------------------------------------------------------
     def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
@@ -179,13 +161,8 @@ class Dispatcher:
             else:
                 pair.case_id, pair.case_severity = case.id, case.severity.value
                 if case.severity.value != known:  # raised now, or elsewhere meanwhile
-                    emit(
-                        "case_updated",
-                        case.severity.value,
-                        case_id=case.id,
-                        community=d.community_id,
-                        severity=case.severity.value,
-                    )
+                    sev = case.severity.value
+                    emit("case_updated", sev, case_id=case.id, severity=sev)
                     await self._alert(case, d, ctx, is_update=True)
                 return case
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
@@ -224,16 +201,8 @@ class Dispatcher:
             item.stored_for = case.id
         pair.case_id, pair.case_severity = case.id, case.severity.value
         self.stats.cases_opened += 1
-        emit(
-            "case_opened",
-            case.severity.value,
-            case_id=case.id,
-            platform=d.platform,
-            community=d.community_id,
-            severity=case.severity.value,
-            subject=subject,
-            target=target,
-        )
+        sev = case.severity.value
+        emit("case_opened", sev, case_id=case.id, severity=sev, subject=subject, target=target)
         await self._alert(case, d, ctx, is_update=False)
         return case
 
@@ -284,16 +253,7 @@ class Dispatcher:
         ]
         for target in targets:
             self.stats.alerts += 1
-            emit(
-                "alert",
-                target,
-                case_id=case.id,
-                to=target,
-                community=d.community_id,
-                severity=case.severity.value,
-                update=is_update,
-                nudge_status=nudge_status,
-            )
+            emit("alert", target, case_id=case.id, community=d.community_id, to=target)
             item = OutboxItem(
                 id=f"alert:{case.id}:{case.severity.value}:{nudge_status}:{target}",
                 case_id=case.id,
@@ -396,16 +356,8 @@ class Dispatcher:
         ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
         self.stats.nudges += 1
         result = await self._send_nudge(nudge)
-        emit(
-            "nudge",
-            "child",
-            platform=d.platform,
-            community=d.community_id,
-            recipient=self.pseudonyms.pseudonym(d.platform, d.target_id),
-            family=family,
-            case_id=nudge.case_id,
-            result=result,
-        )
+        child = self.pseudonyms.pseudonym(d.platform, d.target_id)
+        emit("nudge", "child", recipient=child, family=family, result=result, case_id=nudge.case_id)
         if result == "undeliverable":
             await self._undeliverable(d, ctx, case)
 
@@ -455,15 +407,9 @@ class Dispatcher:
         ctx.pair.warned_at = d.ts
         self.stats.sender_warnings += 1
         result = await self._send_nudge(nudge)
-        emit(
-            "nudge",
-            "sender",
-            platform=d.platform,
-            community=d.community_id,
-            recipient=self.pseudonyms.pseudonym(d.platform, d.actor_id),
-            template=action.template or "keep_public",
-            result=result,
-        )
+        sender = self.pseudonyms.pseudonym(d.platform, d.actor_id)
+        template = action.template or "keep_public"
+        emit("nudge", "sender", recipient=sender, template=template, result=result)
 
 
 def declared_age(source: AgeSource) -> bool:

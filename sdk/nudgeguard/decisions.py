@@ -22,6 +22,7 @@ from nudgeguard.nudges.wording import wording_key
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.telemetry import emit
 
 #: The person each action addresses.
 AUDIENCE = {
@@ -168,6 +169,18 @@ def observation_of(
         family=d.family or "",
         detail=json.dumps(detail, separators=(",", ":")),
     )
+
+
+def log_recorded(d: Decision, pseudonyms: Pseudonymizer) -> None:
+    """Log a recorded decision: each nudge held back, and an observe-mode decision."""
+    for action, why in d.suppressed:
+        if action.kind == "nudge_child" and not why.startswith(_NOT_RECORDED):
+            recipient = pseudonyms.pseudonym(d.platform, d.target_id)
+            reason = why.split(":")[0]
+            emit("nudge_held_back", "child", recipient=recipient, family=d.family, reason=reason)
+    if d.mode == "observe" and d.actions:
+        would_have = ",".join(a.kind for a in d.actions)
+        emit("decision_observed", level=d.level.value, would_have=would_have)
 
 
 def _asdict(p: Planned) -> dict[str, str]:

@@ -21,7 +21,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from nudgeguard.config import MetricsSettings
-from nudgeguard.telemetry import COUNTS
+from nudgeguard.telemetry import COUNTS, LABELS
 
 if TYPE_CHECKING:
     from nudgeguard.engine import Engine
@@ -55,16 +55,17 @@ class _EngineCollector(Collector):
         for name, n in sorted(stats.detector_errors.items()):
             errors.add_metric([name], n)
         yield errors
-        for event, name, doc, label in (
-            ("nudge", "nudgeguard_nudges", "Nudges sent, by audience.", "audience"),
-            ("nudge_held_back", "nudgeguard_nudges_held_back", "Nudges held back.", "audience"),
-            ("decision_observed", "nudgeguard_observed_decisions", "Observe-mode decisions.", ""),
-            ("case_opened", "nudgeguard_cases_opened", "Cases opened, by severity.", "severity"),
-            ("case_updated", "nudgeguard_cases_raised", "Case severity raised.", "severity"),
-            ("case_status", "nudgeguard_case_status_changes", "Moderator changes.", "status"),
-            ("alert", "nudgeguard_alerts", "Moderator alerts queued, by sink.", "sink"),
-            ("delivery_failed", "nudgeguard_delivery_failures", "Failed deliveries.", "kind"),
+        for event, name, doc in (
+            ("nudge", "nudgeguard_nudges", "Nudges sent, by audience."),
+            ("nudge_held_back", "nudgeguard_nudges_held_back", "Nudges held back."),
+            ("decision_observed", "nudgeguard_observed_decisions", "Observe-mode decisions."),
+            ("case_opened", "nudgeguard_cases_opened", "Cases opened, by severity."),
+            ("case_updated", "nudgeguard_cases_raised", "Case severity raised."),
+            ("case_status", "nudgeguard_case_status_changes", "Moderator changes."),
+            ("alert", "nudgeguard_alerts", "Moderator alerts queued, by sink."),
+            ("delivery_failed", "nudgeguard_delivery_failures", "Failed deliveries."),
         ):
+            label = LABELS.get(event, "")
             family = CounterMetricFamily(name, doc, labels=[label] if label else [])
             for (seen, value), n in sorted(COUNTS.items()):
                 if seen == event:

@@ -20,6 +20,17 @@ COUNTS: Counter[tuple[str, str]] = Counter()
 
 Field = str | int | float | bool | None
 
+#: What each event's label is (a log field and the metric's label name).
+LABELS = {
+    "nudge": "audience",
+    "nudge_held_back": "audience",
+    "case_opened": "severity",
+    "case_updated": "severity",
+    "case_status": "status",
+    "alert": "sink",
+    "delivery_failed": "kind",
+}
+
 
 def emit(event: str, label: str = "", *, log_level: int = logging.INFO, **fields: Field) -> None:
     """Log one operational event and count it.
@@ -33,7 +44,8 @@ def emit(event: str, label: str = "", *, log_level: int = logging.INFO, **fields
     """
     COUNTS[(event, label)] += 1
     if EVENTS.isEnabledFor(log_level):
-        EVENTS.log(log_level, event, extra={"ng_fields": {"event": event, **fields}})
+        named = {LABELS[event]: label} if label and event in LABELS else {}
+        EVENTS.log(log_level, event, extra={"ng_fields": {"event": event, **named, **fields}})
 
 
 def count(event: str) -> dict[str, int]:

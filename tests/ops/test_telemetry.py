@@ -66,6 +66,7 @@ async def test_one_json_line_per_nudge_alert_case_and_failure_without_ids_or_tex
     assert {"nudge", "case_opened", "alert", "delivery_failed"} <= kinds, kinds
     nudge = next(r for r in records if r["event"] == "nudge")
     assert nudge["recipient"].startswith("p_") and nudge["family"]
+    assert nudge["audience"] == "child" and nudge["result"] == "pending", "it failed once"
     assert all("time" in r and r["level"] in ("info", "warning") for r in records)
     failed = next(r for r in records if r["event"] == "delivery_failed")
     assert failed["error"] and failed["final"] is False
