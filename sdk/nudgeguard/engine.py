@@ -195,8 +195,8 @@ class Engine(Moderation):
             contact_people: False to open cases and alert moderators without sending any
                 nudge or sender warning (the caller answers the person itself).
         """
-        # Built through __init__ and then pointed at this engine's parts, not copied: the
-        # compiled build's engine is a native class, which copy.copy cannot make.
+        # Built through __init__ and then pointed at this engine's parts, so every attribute
+        # a sibling needs is set explicitly here.
         clone = Engine(self.policy, cases=self.cases, pseudonymizer=self.pseudonyms, detectors=())
         clone.services = self.services
         clone.detectors = self.detectors
