@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlparse
 
+from nudgeguard import plugins
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore, StoreError
@@ -85,15 +85,7 @@ def load_adapter(name: str, section: dict[str, object]) -> Adapter:
     Raises:
         ValueError: No such adapter, its extra is not installed, or its section is invalid.
     """
-    found = metadata.entry_points(group="nudgeguard.adapters", name=name)
-    if not found:
-        raise ValueError(f"no adapter named {name!r} is installed")
-    try:
-        cls = next(iter(found)).load()
-    except ImportError as exc:
-        raise ValueError(
-            f"adapter {name!r} needs its extra: pip install 'nudgeguard[{name}]' ({exc.name})"
-        ) from None
+    cls = plugins.load_class("nudgeguard.adapters", name, Adapter, extra=name)
     adapter: Adapter = cls.from_config(section)
     return adapter
 
@@ -106,14 +98,16 @@ def load_detector(name: str) -> Detector:
     Raises:
         ValueError: No such detector, or its extra is not installed.
     """
-    found = metadata.entry_points(group="nudgeguard.detectors", name=name)
-    if not found:
-        raise ValueError(f"no detector named {name!r} is installed")
+    factory = plugins.load_callable("nudgeguard.detectors", name, extra=name)
     try:
-        factory = next(iter(found)).load()
-        detector: Detector = factory()
+        detector = factory()  # type: ignore[operator]
     except ImportError as exc:
-        raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
+        raise plugins.PluginError(
+            f"detector {name!r} needs its extra installed: pip install 'nudgeguard[{name}]'"
+            f" ({exc.name})"
+        ) from None
+    if not isinstance(detector, Detector):
+        raise plugins.PluginError(f"detector {name!r} does not provide name and detect()")
     return detector
 
 

@@ -8,7 +8,6 @@ file: they are read from the environment and never printed.
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nudgeguard import plugins
 from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
 
@@ -79,7 +79,7 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _sections_are_adapters(self) -> Settings:
-        known = {ep.name for ep in metadata.entry_points(group="nudgeguard.adapters")}
+        known = set(plugins.names("nudgeguard.adapters"))
         for key in self.model_extra or {}:
             if key not in known:
                 raise ValueError(

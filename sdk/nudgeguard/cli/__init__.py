@@ -8,11 +8,10 @@ are loaded only when their extra is installed.
 from __future__ import annotations
 
 import logging
-from importlib import metadata
 
 import click
 
-from nudgeguard import __version__
+from nudgeguard import __version__, plugins
 
 
 class _Commands(click.Group):
@@ -49,11 +48,13 @@ def _register() -> None:
     for module in (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench):
         for command in module.COMMANDS:
             main.add_command(command)
-    for ep in metadata.entry_points(group="nudgeguard.cli"):
+    for name in plugins.names("nudgeguard.cli"):
         try:
-            main.add_command(ep.load(), ep.name)
-        except ImportError:
+            command = plugins.load("nudgeguard.cli", name)
+        except plugins.PluginError:
             continue  # the adapter's extra is not installed
+        if isinstance(command, click.Command):
+            main.add_command(command, name)
 
 
 _register()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
+from nudgeguard import plugins
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
 
@@ -30,7 +31,7 @@ def builtin_dir() -> Path:
 def builtin_names() -> list[str]:
     """Return the names of the built-in and plugin-provided packs."""
     names = {p.stem for p in builtin_dir().glob("*.yaml")}
-    names.update(ep.name for ep in metadata.entry_points(group="nudgeguard.policies"))
+    names.update(plugins.names("nudgeguard.policies"))
     return sorted(names)
 
 
@@ -49,8 +50,8 @@ def resolve(name_or_path: str | Path) -> Path:
     candidate = builtin_dir() / f"{name}.yaml"
     if candidate.is_file():
         return candidate
-    for ep in metadata.entry_points(group="nudgeguard.policies", name=name):
-        return Path(ep.load())
+    if name in plugins.names("nudgeguard.policies"):
+        return Path(str(plugins.load("nudgeguard.policies", name)))
     known = ", ".join(builtin_names())
     raise PolicyError(name, [YamlIssue(None, "name", f"unknown policy pack; known: {known}")])
 
