@@ -32,6 +32,7 @@ from nudgeguard.events import (
     Participant,
     fields_of,
 )
+from nudgeguard.inbox import Inbox, Replays
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -93,6 +94,7 @@ class EngineStats:
     events: int = 0
     scored: int = 0
     ignored: int = 0
+    duplicates: int = 0
     errors: int = 0
     detector_errors: dict[str, int] = field(default_factory=dict)
 
@@ -148,6 +150,10 @@ class Engine(Moderation):
         )
         self.stats = EngineStats()
         self._turns: Turns[tuple[str, str, str]] = Turns()
+        #: Replayed events are dropped here, for every adapter and caller.
+        self.replays = Replays()
+        #: Where adapters submit events without waiting for them to be handled.
+        self.inbox = Inbox(self.handle)
         self._planned: list[Detector] = []
         self._plan: list[tuple[Detector, DetectAfter | None]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
@@ -215,7 +221,9 @@ class Engine(Moderation):
 
         When the event is the second person's first in a direct chat, the opening messages
         are scored towards them first; if that planned an action and the event's own
-        decision did not, the opening's decision is returned instead.
+        decision did not, the opening's decision is returned instead. Bot messages and
+        replays (the same event again, see :class:`~nudgeguard.inbox.Replays`) return None.
+        Adapters whose reader must not wait submit to :attr:`inbox` instead.
 
         Never raises because of a detector, store or adapter failure.
         """
@@ -223,6 +231,9 @@ class Engine(Moderation):
         m = fields_of(event)
         if m.is_bot:
             self.stats.ignored += 1
+            return None
+        if not self.replays.first_time(event):
+            self.stats.duplicates += 1
             return None
         key = (m.platform, m.community_id, m.conversation_id)
         turns = self._turns

@@ -87,13 +87,9 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self._owns_bot = bot is None
         self._bot_task: asyncio.Task[None] | None = None
         self.recent = translate.RecentAuthors(self.settings.dedupe_size)
-        self._seen_edits: Bounded = Bounded(self.settings.dedupe_size)
-        self._seen_deletes: Bounded = Bounded(self.settings.dedupe_size)
         self._delivered: Bounded = Bounded(_KEEP)
         self._nudges: Bounded = Bounded(_KEEP)
         self._alerts: Bounded = Bounded(_KEEP)
-        self._queues: list[asyncio.Queue[MessageEvent]] = []
-        self._workers: list[asyncio.Task[None]] = []
         self.stats: Counter[str] = Counter()
         if bot is not None:
             self.attach(bot)
@@ -128,12 +124,11 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         return standalone_bot(**options)
 
     async def start(self) -> None:
-        """Start the event workers; in standalone mode also log in and wait until ready.
+        """In standalone mode, log in and wait until ready (an extension's bot is running).
 
         Raises:
             RuntimeError: Standalone without a token, or the bot did not become ready.
         """
-        self._start_workers()
         if not self._owns_bot:
             return
         token = self.settings.token
@@ -165,17 +160,9 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self.stats["malformed"] += 1
 
     async def stop(self) -> None:
-        """Finish queued events, stop workers and, in standalone mode, log out."""
-        for queue in self._queues:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(queue.join(), timeout=5)
-        for worker in self._workers:
-            worker.cancel()
-        for worker in self._workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-        self._workers.clear()
-        self._queues.clear()
+        """Finish submitted events (for up to 5 s) and, in standalone mode, log out."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.drain(), timeout=5)
         if self._owns_bot and self._bot is not None:
             await self._bot.close()
             if self._bot_task is not None:

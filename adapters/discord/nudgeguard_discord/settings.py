@@ -118,7 +118,7 @@ class DiscordSettings(BaseModel):
         sync_commands: Publish the slash and context-menu commands at startup.
         max_ratelimit_timeout: Rate limits longer than this (seconds) are handed back to the
             core's outbox instead of being waited out inside discord.py.
-        dedupe_size: How many message ids to remember so a replayed event is not scored twice.
+        dedupe_size: How many message authors to remember, so a delete resolves its author.
         ready_timeout: Seconds to wait for the gateway to become ready in standalone mode.
     """
 
