@@ -24,7 +24,7 @@ from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.events import AgeBand, AgeSource
 
 if TYPE_CHECKING:
-    from nudgeguard.engine import Engine
+    from nudgeguard.handle import EngineHandle
 
 
 class _Frozen(BaseModel):
@@ -189,7 +189,7 @@ class Adapter(ABC):
     capabilities: ClassVar[Capabilities]
 
     def __init__(self) -> None:
-        self._engine: Engine | None = None
+        self._engine: EngineHandle | None = None
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -206,14 +206,14 @@ class Adapter(ABC):
         return cls()
 
     @property
-    def engine(self) -> Engine:
-        """Return the bound engine; raises if the adapter was never bound."""
+    def engine(self) -> EngineHandle:
+        """Return the bound engine's handle; raises if the adapter was never bound."""
         if self._engine is None:
             raise RuntimeError(f"adapter {self.name!r} is not bound to an engine")
         return self._engine
 
-    def bind(self, engine: Engine) -> None:
-        """Attach the engine this adapter feeds and delivers for."""
+    def bind(self, engine: EngineHandle) -> None:
+        """Attach the engine this adapter feeds and delivers for (any :class:`EngineHandle`)."""
         self._engine = engine
 
     async def start(self) -> None:  # noqa: B027 - optional hook
