@@ -18,7 +18,7 @@ from nudgeguard_discord import translate
 if TYPE_CHECKING:
     from discord.ext import commands
 
-    from nudgeguard.engine import Engine
+    from nudgeguard import EngineHandle
     from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ class InboundMixin:
         stats: Counter[str]
         recent: translate.RecentAuthors
         _bot: commands.Bot | None
-        _engine: Engine | None
+        _engine: EngineHandle | None
 
         @property
-        def engine(self) -> Engine:
+        def engine(self) -> EngineHandle:
             """The bound engine."""
             ...
 

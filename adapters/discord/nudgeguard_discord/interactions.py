@@ -31,7 +31,7 @@ from nudgeguard_discord.views import (
 if TYPE_CHECKING:
     from collections import Counter
 
-    from nudgeguard.engine import Engine
+    from nudgeguard import EngineHandle
     from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,10 @@ class InteractionsMixin:
         settings: DiscordSettings
         stats: Counter[str]
         _nudges: Any
-        _engine: Engine | None
+        _engine: EngineHandle | None
 
         @property
-        def engine(self) -> Engine:
+        def engine(self) -> EngineHandle:
             """The bound engine."""
             ...
 

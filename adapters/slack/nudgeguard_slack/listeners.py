@@ -214,7 +214,7 @@ async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respon
         if not allowed:
             await respond(**_ephemeral(MODE_NOT_ALLOWED))
             return
-        await adapter.engine.set_mode(team, words[1])
+        await adapter.engine.set_mode(team, "live" if words[1] == "live" else "observe")
         await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))
         return
     await respond(**_ephemeral(SAFETY_HELP))

@@ -7,6 +7,8 @@ listener runs (invalid -> 401). ``App.start()`` is never used: it binds 0.0.0.0 
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -58,7 +60,7 @@ class HttpTransport:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
+        server: Any = site._server  # aiohttp keeps the asyncio.Server here
         if server is not None and getattr(server, "sockets", None):
             self.port = server.sockets[0].getsockname()[1]
 
