@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
+from nudgeguard.cases.store import Observation
 from nudgeguard.console.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -67,6 +68,16 @@ async def seed(store) -> World:
         _case("NG-BETA00003", "c-beta", Severity.HIGH, ("meet_request",), 60),
         [_msg(1, "p-subject", "meet me at the park", ("meet_request",))],
     )
+    now = time.time()
+    for i, (signal, mode) in enumerate(
+        [("secrecy_request", "live")] * 3
+        + [("gift_offer", "live")] * 2
+        + [("age_probe", "observe")] * 4
+    ):
+        actions = ("nudge_child",) if mode == "live" else ("nudge_child", "open_case")
+        await store.observe(
+            Observation(now - 60 * i, "discord", "c-alpha", "nudge", (signal,), actions, mode)
+        )
     hashed = hash_password(PASSWORD)
     await store.save_account("alice", hashed, "c-alpha", "moderator")
     await store.save_account("bob", hashed, "c-alpha", "admin")

@@ -271,6 +271,7 @@ def create_app(
 
     table: list[Route | Mount] = [
         Route("/healthz", healthz),
+        Route("/favicon.ico", lambda _request: Response(status_code=204)),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         *casepages.ROUTES,
