@@ -65,6 +65,14 @@ def test_users_add_refuses_bad_input_in_one_line(store_path, world, args, passwo
     assert read(store_path, lambda s: s.account("dana")) is None
 
 
+def test_serve_refuses_an_unusable_store_in_one_line(tmp_path):
+    bad = tmp_path / "not-a-store"
+    bad.write_text("plain text, not SQLite " * 100)
+    result = CliRunner().invoke(main, ["console", "serve", "--store", str(bad), "--port", "0"])
+    assert result.exit_code == 1 and "not a usable nudgeguard case store" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_an_account_added_by_the_cli_signs_in(store_path, world, client):
     assert _add(store_path, "dana", "--community", "c-beta").exit_code == 0
     sign_in(client, "dana", GOOD)

@@ -10,6 +10,7 @@ import click
 
 from nudgeguard.app import open_store
 from nudgeguard.cases.audit import STORE_WIDE
+from nudgeguard.cases.store import StoreError
 from nudgeguard.cli.common import run_async, store_option
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
@@ -38,10 +39,19 @@ def serve(store: str | None, host: str, port: int) -> None:
         from nudgeguard.console.app import create_app, is_loopback
     except ImportError:
         raise click.ClickException(_NEEDS) from None
-    open_store(store)  # a bad --store is a clear error now, not at the first request
+    probe = open_store_or_fail(store)  # a bad --store is a clear error now, not later
+    run_async(probe.close)
     app = create_app(lambda: open_store(store), secure_cookies=not is_loopback(host))
     click.echo(f"nudgeguard console on http://{host}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+
+
+def open_store_or_fail(store: str | None) -> Any:
+    """Open the store; an unusable one is a one-line error."""
+    try:
+        return open_store(store)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @console.group()
@@ -80,7 +90,7 @@ def add_user(store: str | None, name: str, community: str, admin: bool) -> None:
     hashed = hash_password(password)
 
     async def go() -> bool:
-        s: Any = open_store(store)
+        s: Any = open_store_or_fail(store)
         try:
             if not hasattr(s, "save_account"):
                 raise click.ClickException("this case store has no console accounts")
