@@ -180,6 +180,7 @@ def test_sign_in_queue_reveal_act_and_export_in_chromium(served, tmp_path):
         page.screenshot(path=shots / "audit.png", full_page=True)
         page.click("nav a:has-text('Dry-run decisions')")
         expect(page.locator("body")).to_contain_text("4 decisions observed.")
+        page.screenshot(path=shots / "decisions.png", full_page=True)
         browser.close()
 
     assert problems == []  # no CSP violation, no script error
