@@ -88,6 +88,7 @@ class Moderation:
         action: ModeratorAction,
         moderator_id: str,
         permitted: bool,
+        reason: str | None = None,
     ) -> ModerationResult:
         """Apply a moderator's click to a case and record it, accepted or refused.
 
@@ -96,6 +97,8 @@ class Moderation:
             action: What was clicked.
             moderator_id: Platform id of whoever clicked (stored as a pseudonym).
             permitted: The adapter's verdict from platform roles.
+            reason: Why a case is dismissed (a short fixed phrase, never message text);
+                recorded in the audit row's note.
         """
         action = ModeratorAction(action)
         case = await self.cases.get(case_id)
@@ -124,7 +127,7 @@ class Moderation:
             return ModerationResult(True, case, note="Acknowledged.")
         if action is ModeratorAction.DISMISS:
             case = await self.cases.transition(
-                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE
+                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
             )
             return ModerationResult(True, case, note="Dismissed as a false positive.")
         case = await self.cases.transition(
@@ -135,6 +138,26 @@ class Moderation:
             note="evidence preserved",
         )
         return ModerationResult(True, case, note="Confirmed; evidence preserved.")
+
+    async def resolve(self, case_id: str, moderator_id: str, permitted: bool) -> ModerationResult:
+        """Close an open or acknowledged case as resolved, keeping its outcome if any.
+
+        Checked and audited like :meth:`moderate` (``action_refused``,
+        ``action_on_closed_case``); a case closed without an outcome gets ``no_action``.
+        """
+        case = await self.cases.get(case_id)
+        if case is None:
+            return ModerationResult(False, None, note="This case no longer exists.")
+        who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
+        if not permitted:
+            await self.cases.record(case_id, "action_refused", who, {"action": "resolve"})
+            return ModerationResult(False, case, note="Only moderators can act on safety cases.")
+        if case.status not in _ACTIVE:
+            await self.cases.record(case_id, "action_on_closed_case", who, {"action": "resolve"})
+            return ModerationResult(False, case, note=f"This case is already {case.status}.")
+        outcome = None if case.outcome is not None else Outcome.NO_ACTION
+        case = await self.cases.transition(case_id, CaseStatus.RESOLVED, who, outcome=outcome)
+        return ModerationResult(True, case, note="Resolved.")
 
     async def check_message(
         self,

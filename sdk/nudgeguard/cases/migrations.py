@@ -91,6 +91,15 @@ CREATE INDEX IF NOT EXISTS outbox_case ON outbox(case_id);
 """
 
 
+_CONSOLE_ACCOUNTS = """
+CREATE TABLE IF NOT EXISTS console_accounts (
+    name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at {real} NOT NULL);
+CREATE TABLE IF NOT EXISTS console_roles (
+    name TEXT NOT NULL REFERENCES console_accounts(name) ON DELETE CASCADE,
+    community_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (name, community_id));
+"""
+
+
 def sqlite_baseline() -> str:
     """Return the SQLite baseline (the SQLite store's own schema, written idempotently)."""
     from nudgeguard.cases.sqlite_base import _SCHEMA
@@ -116,6 +125,12 @@ STEPS: tuple[Step, ...] = (
         "evidence: index by case and position (appending finds the next position at once)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
+    ),
+    Step(
+        4,
+        "console: web console accounts and their role per community",
+        _CONSOLE_ACCOUNTS.format(real="REAL"),
+        _CONSOLE_ACCOUNTS.format(real="DOUBLE PRECISION"),
     ),
 )
 

@@ -22,6 +22,7 @@ from nudgeguard.cases.model import (
     Outcome,
     Severity,
 )
+from nudgeguard.cases.postgres_accounts import PostgresAccounts
 from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
@@ -71,7 +72,7 @@ def _merged(evidence: Sequence[EvidenceMessage]) -> list[EvidenceMessage]:
     return list(rows.values())
 
 
-class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
+class PostgresCaseStore(PostgresOutbox, PostgresPrivacy, PostgresAccounts):
     """A :class:`~nudgeguard.cases.store.CaseStore` on PostgreSQL.
 
     Args:

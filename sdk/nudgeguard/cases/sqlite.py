@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from nudgeguard.cases.accounts import SqliteAccounts
 from nudgeguard.cases.audit import verify_rows
 from nudgeguard.cases.model import (
     Case,
@@ -41,7 +42,7 @@ def _audit_kind(status: CaseStatus, outcome: Outcome | None) -> str:
     return status.value
 
 
-class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
+class SqliteCaseStore(SqliteOutbox, SqlitePrivacy, SqliteAccounts):
     """A :class:`~nudgeguard.cases.store.CaseStore` in one SQLite file.
 
     Args:
