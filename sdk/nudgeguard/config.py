@@ -35,6 +35,10 @@ class StateSettings(BaseModel):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     prefix: str = Field(default="ng:", min_length=1, max_length=64)
+    #: Seconds to open a connection to Redis.
+    connect_timeout: float = Field(default=2.0, gt=0, le=300)
+    #: Seconds one Redis command may take; past it the store works from local memory.
+    command_timeout: float = Field(default=2.0, gt=0, le=300)
 
 
 class CaseSettings(BaseModel):
@@ -46,6 +50,14 @@ class CaseSettings(BaseModel):
     path: Path | None = None
     dsn: str | None = None
     spool: Path | None = None
+    #: PostgreSQL: seconds to open one connection.
+    connect_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds to wait for a pooled connection (and to hand it back).
+    acquire_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds one statement may take; past it cases are spooled locally.
+    command_timeout: float = Field(default=5.0, gt=0, le=3600)
+    #: PostgreSQL: seconds between background probes of a server that stopped answering.
+    retry_interval: float = Field(default=5.0, gt=0, le=3600)
 
 
 class Secrets(BaseSettings):
