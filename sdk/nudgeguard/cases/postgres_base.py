@@ -118,15 +118,24 @@ class PostgresBase:
     async def _tx(self) -> AsyncIterator[Any]:
         """Run a block in one transaction on a pooled connection."""
         pool = await self._get_pool()
-        async with pool.acquire(timeout=self._acquire_timeout) as con, con.transaction():
-            yield con
+        async with pool.acquire(timeout=self._acquire_timeout) as con:
+            try:
+                async with con.transaction():
+                    yield con
+            except (TimeoutError, OSError):
+                con.terminate()  # no ROLLBACK or cancel to wait for: the server aborts it
+                raise
 
     @asynccontextmanager
     async def _con(self) -> AsyncIterator[Any]:
         """Lend a pooled connection (autocommit) for reads and single statements."""
         pool = await self._get_pool()
         async with pool.acquire(timeout=self._acquire_timeout) as con:
-            yield con
+            try:
+                yield con
+            except (TimeoutError, OSError):
+                con.terminate()  # a timed-out connection is not worth a cancel round trip
+                raise
 
     async def ping(self) -> bool:
         """Return True when the server answers a trivial query within the timeouts."""
