@@ -19,6 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nudgeguard_slack.signing import MAX_SKEW, parse_signed, signature_ok
+from nudgeguard_slack.transport import MAX_BODY
 from tests.slack.conftest import HttpSetup
 from tests.slack.harness import SIGNING_SECRET, message_envelope
 
@@ -205,3 +206,13 @@ json_values = st.recursive(
 def test_parsing_a_signed_body_never_raises(body: bytes, content_type: str) -> None:
     parsed = parse_signed(body, content_type)
     assert parsed is None or isinstance(parsed, dict)
+
+
+async def test_an_oversized_body_is_refused_before_anything_else(
+    http_setup: HttpSetup, errors: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"type": "event_callback", "x": "' + b"a" * MAX_BODY + b'"}'
+    ts = str(int(time.time()))
+    for headers in ({}, {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(body, ts)}):
+        assert await post(http_setup.slack.url, body, JSON, headers) == 413
+    assert_no_error_logged(errors)
