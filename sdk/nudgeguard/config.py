@@ -159,6 +159,8 @@ state:
   backend: memory
 #  url: redis://127.0.0.1:6379/0
 #  prefix: "ng:"
+#  connect_timeout: 2   # seconds; past these the bot works from its own memory
+#  command_timeout: 2
 
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
 # postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
@@ -168,6 +170,10 @@ cases:
 #  path: /var/lib/nudgeguard/cases.sqlite3
 #  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
 #  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
+#  connect_timeout: 3   # seconds; past these, writes go to the spool (docs/scale.md)
+#  acquire_timeout: 3
+#  command_timeout: 5
+#  retry_interval: 5
 
 # Privacy: how long closed cases and records are kept (days after their last change;
 # null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never
