@@ -114,8 +114,8 @@ class ResilientCaseStore:
                     alive = False
             if alive:
                 await self.recover()
-        except Exception:  # a probe must never take the bot down; the next one retries
-            log.warning("case store probe failed; retrying later", exc_info=False)
+        except Exception as exc:  # a probe must never take the bot down; the next one retries
+            log.warning("case store probe failed (%s); retrying later", type(exc).__name__)
         finally:
             self._prober = None
 
