@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import sqlite3
 import threading
 import time
@@ -115,7 +116,7 @@ class SqliteBase:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
-            if asyncio.iscoroutinefunction(value) and not hasattr(value, "__sqlite_off_loop__"):
+            if inspect.iscoroutinefunction(value) and not hasattr(value, "__sqlite_off_loop__"):
                 setattr(cls, name, _off_loop(value))
 
     def __init__(self, path: str | Path, clock: Any = time.time) -> None:
