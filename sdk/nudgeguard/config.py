@@ -35,6 +35,10 @@ class StateSettings(BaseModel):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     prefix: str = Field(default="ng:", min_length=1, max_length=64)
+    #: Seconds to open a connection to Redis.
+    connect_timeout: float = Field(default=2.0, gt=0, le=300)
+    #: Seconds one Redis command may take; past it the store works from local memory.
+    command_timeout: float = Field(default=2.0, gt=0, le=300)
 
 
 class CaseSettings(BaseModel):
@@ -46,6 +50,14 @@ class CaseSettings(BaseModel):
     path: Path | None = None
     dsn: str | None = None
     spool: Path | None = None
+    #: PostgreSQL: seconds to open one connection.
+    connect_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds to wait for a pooled connection (and to hand it back).
+    acquire_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds one statement may take; past it cases are spooled locally.
+    command_timeout: float = Field(default=5.0, gt=0, le=3600)
+    #: PostgreSQL: seconds between background probes of a server that stopped answering.
+    retry_interval: float = Field(default=5.0, gt=0, le=3600)
 
 
 class Secrets(BaseSettings):
@@ -147,6 +159,8 @@ state:
   backend: memory
 #  url: redis://127.0.0.1:6379/0
 #  prefix: "ng:"
+#  connect_timeout: 2   # seconds; past these the bot works from its own memory
+#  command_timeout: 2
 
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
 # postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
@@ -156,6 +170,10 @@ cases:
 #  path: /var/lib/nudgeguard/cases.sqlite3
 #  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
 #  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
+#  connect_timeout: 3   # seconds; past these, writes go to the spool (docs/scale.md)
+#  acquire_timeout: 3
+#  command_timeout: 5
+#  retry_interval: 5
 
 # Privacy: how long closed cases and records are kept (days after their last change;
 # null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never

@@ -73,12 +73,12 @@ async def test_messages_reach_the_engine_but_own_and_bot_messages_do_not(
     assert events[0].conversation_id == "C0GENERAL/1700000101.000200"
 
 
-async def test_malformed_event_is_acknowledged_and_ignored(http_setup: HttpSetup) -> None:
+async def test_malformed_event_is_refused_and_ignored(http_setup: HttpSetup) -> None:
     reply = await http_setup.slack.post(b'{"type": "event_callback", "event": ', "application/json")
     assert reply.status == 400
     envelope = message_envelope("U0ADULT", "x", "1700000203.000100")
     envelope["event"]["ts"] = {"nested": True}
-    assert (await http_setup.slack.event(envelope)).status == 200
+    assert (await http_setup.slack.event(envelope)).status == 400
     await http_setup.slack.event(message_envelope("U0ADULT", "fine", "1700000204.000100"))
     events = await http_setup.engine.wait("events")
     assert [e.text for e in events] == ["fine"]

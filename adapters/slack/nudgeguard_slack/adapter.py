@@ -118,6 +118,12 @@ class SlackAdapter(Adapter):
             logger=logging.getLogger("nudgeguard_slack.bolt"),
         )
         register(app, self)
+
+        @app.error
+        async def on_error(error: Exception) -> None:
+            # Instead of bolt's ERROR line, whose text quotes the error (and so the payload).
+            log.warning("slack listener failed (%s)", type(error).__name__)
+
         return app
 
     # ------------------------------------------------------------------ lifecycle
@@ -129,8 +135,13 @@ class SlackAdapter(Adapter):
         await self.refresh_identity()
         await self.ages.refresh()
         if self.settings.mode == "http":
+            signing = self._secrets.signing_secret
             self._transport = HttpTransport(
-                self.app, self.settings.host, self.settings.port, self.settings.path
+                self.app,
+                self.settings.host,
+                self.settings.port,
+                self.settings.path,
+                signing.get_secret_value() if signing else "",
             )
         else:
             app_token = self._secrets.app_token

@@ -7,11 +7,10 @@ are loaded only when their extra is installed.
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from nudgeguard import __version__, plugins
+from nudgeguard.log_redaction import configure_logging
 
 
 class _Commands(click.Group):
@@ -35,10 +34,7 @@ class _Commands(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never message text).")
 def main(verbose: bool) -> None:
     """Private safety nudges for children and moderator cases for chat communities."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose)  # third-party payloads, ids and tokens never reach the log
 
 
 def _register() -> None:

@@ -69,7 +69,12 @@ def open_state(settings: StateSettings) -> StateStore:
         raise BackendError("state.backend redis needs: pip install 'nudgeguard[redis]'") from None
     url = state_url(settings)
     try:
-        return RedisStateStore(url, prefix=settings.prefix)
+        return RedisStateStore(
+            url,
+            prefix=settings.prefix,
+            connect_timeout=settings.connect_timeout,
+            command_timeout=settings.command_timeout,
+        )
     except ValueError as exc:  # the client's own URL checks (scheme, database number)
         raise BackendError(f"state.url or NUDGEGUARD_REDIS_URL: {exc}") from None
 
@@ -86,7 +91,13 @@ def open_cases(settings: CaseSettings, store_path: str | Path | None = None) -> 
             "cases.backend postgres needs: pip install 'nudgeguard[postgres]'"
         ) from None
     spool = settings.spool or default_store_path().with_name("postgres-spool.sqlite3")
-    return ResilientCaseStore(PostgresCaseStore(cases_dsn(settings)), spool)
+    primary = PostgresCaseStore(
+        cases_dsn(settings),
+        connect_timeout=settings.connect_timeout,
+        acquire_timeout=settings.acquire_timeout,
+        command_timeout=settings.command_timeout,
+    )
+    return ResilientCaseStore(primary, spool, retry_interval=settings.retry_interval)
 
 
 async def check(state: StateStore, cases: CaseStore) -> list[str]:

@@ -166,12 +166,13 @@ class RedisWriter(RedisIO):
         prefix: str,
         client: aioredis.Redis | None,
         *,
+        timeouts: tuple[float, float],
         window: int,
         ttl: float,
         flush_interval: float,
         max_dirty: int,
     ) -> None:
-        super().__init__(url, prefix, client)
+        super().__init__(url, prefix, client, timeouts)
         self.window = window
         self.ttl = ttl
         self.flush_interval = flush_interval

@@ -3,10 +3,11 @@
 While PostgreSQL is unreachable, every write the engine makes while handling messages
 (opening cases, adding evidence, audit events, outbox items, observations) goes to a local
 SQLite *spool*, so nudges keep going out and no case is lost. Every ``retry_interval``
-seconds the next call tries the server again; once it answers, the spool is replayed into
-it (cases with the same ids and evidence, their audit events, pending outbox items,
-observations) and emptied. Moderator-side operations (transitions, exports, erasure) go to
-the server only and raise while it is down: a person can retry those.
+seconds a background probe tries the server again (handling never waits for it); once it
+answers, the spool is replayed into it (cases with the same ids and evidence, their audit
+events, pending outbox items, observations) and emptied. Moderator-side operations
+(transitions, exports, erasure) go to the server only and raise while it is down: a
+person can retry those.
 
 A case the server already held cannot be read during the outage, so new evidence about
 that pair opens a second, spooled case (with its own alert); both reach moderators.
@@ -15,6 +16,7 @@ that pair opens a second, spooled case (with its own alert); both reach moderato
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -69,6 +71,7 @@ class ResilientCaseStore:
         self.last_error: str | None = None
         self._retry_at = 0.0
         self._replaying = asyncio.Lock()
+        self._prober: asyncio.Task[None] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Everything not wrapped below (moderation, exports, privacy) needs the server.
@@ -83,14 +86,38 @@ class ResilientCaseStore:
         self._retry_at = time.monotonic() + self.retry_interval
 
     async def _call(self, name: str, *args: Any) -> Any:
-        waiting = self.degraded and time.monotonic() < self._retry_at
-        if waiting or (self.degraded and not await self.recover()):
+        if self.degraded and self._replaying.locked():
+            async with self._replaying:  # a replay is under way: write after it, in order
+                pass
+        if self.degraded:
+            if time.monotonic() >= self._retry_at and self._prober is None:
+                # Probe in the background: handling never waits on a server that may hang.
+                self._retry_at = time.monotonic() + self.retry_interval
+                self._prober = asyncio.create_task(self._probe())
             return await getattr(self.spool, name)(*args)
         try:
             return await getattr(self.primary, name)(*args)
         except OUTAGES as exc:
             self._down(exc)
             return await getattr(self.spool, name)(*args)
+
+    async def _probe(self) -> None:
+        """Ask the primary for a sign of life; replay the spool when it answers."""
+        try:
+            ping = getattr(self.primary, "ping", None)
+            alive = True
+            if ping is not None:
+                try:
+                    alive = bool(await ping())
+                except OUTAGES as exc:
+                    self._down(exc)
+                    alive = False
+            if alive:
+                await self.recover()
+        except Exception as exc:  # a probe must never take the bot down; the next one retries
+            log.warning("case store probe failed (%s); retrying later", type(exc).__name__)
+        finally:
+            self._prober = None
 
     async def recover(self) -> bool:
         """Replay the spool into the primary if it answers; return True when it did."""
@@ -222,6 +249,9 @@ class ResilientCaseStore:
 
     async def close(self) -> None:
         """Try a last replay, then close both stores."""
+        if self._prober is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._prober
         if self.degraded:
             await self.recover()
         await self.spool.close()
