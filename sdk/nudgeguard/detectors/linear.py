@@ -200,7 +200,7 @@ class LinearPattern:
             for i, (kind, body) in enumerate(looks)
         )
         #: Candidate matches dropped by lookaround checks, over this pattern's life (for
-        #: tests and the bench: the work done is (1 + retries) passes per search).
+        #: tests: one search drops at most ``MAX_RETRIES + 1``, each one linear pass).
         self.retries = 0
 
     def __repr__(self) -> str:
