@@ -24,6 +24,9 @@ REPLACEMENT = "\ufffd"
 # Lone surrogates (JSON "\ud800" decodes to one; UTF-8 cannot encode it, so SQLite, files and
 # sockets would fail on it), NUL (PostgreSQL text refuses it) and the other control
 # characters but tab and line breaks (they drive terminals and log viewers).
+#: What an id of a length-checked field must look like: no control characters (pydantic
+#: checks it in Rust; a lone surrogate it refuses on its own).
+ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 #: More attachments than this on one message is an adapter's error (platforms allow about
 #: ten); the cap also keeps the count storable as a 64-bit integer.
@@ -105,22 +108,17 @@ def _safe_items(value: object) -> object:
 
 
 class _Frozen(BaseModel):
-    """Frozen, strict about unknown fields; every identifier string is made safe once here.
+    """Frozen and strict about unknown fields.
 
-    This is the boundary: what an adapter hands over is cleaned before anything (detectors,
-    stores, logs, sinks) sees it, so none of them has to cope with unencodable text.
+    The models are the boundary: what an adapter hands over is made safe here, before
+    anything (detectors, stores, logs, sinks) sees it, so none of them has to cope with
+    unencodable text. Free text and the ids a platform does not check (names, roles,
+    mentions, reply targets) are made safe with :func:`safe_text`; an id with a length
+    limit that holds a lone surrogate is refused (pydantic cannot measure it), and
+    adapters drop such an event with their other malformed ones.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _safe_strings(cls, value: object) -> object:
-        # Over-long ids are still refused by their ``max_length`` (an adapter's error);
-        # they are only made safe here, which keeps their length.
-        if isinstance(value, str):
-            return safe_text(value)
-        return value
 
 
 class Participant(_Frozen):
@@ -141,6 +139,11 @@ class Participant(_Frozen):
     is_bot: bool = False
     roles: tuple[str, ...] = ()
     display_name: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _safe_id(cls, value: object) -> object:
+        return safe_text(value) if type(value) is str else value
 
     @field_validator("display_name", mode="before")
     @classmethod
@@ -175,11 +178,11 @@ class MessageEvent(_Frozen):
     """
 
     type: EventType = EventType.MESSAGE
-    platform: str = Field(min_length=1, max_length=64)
-    community_id: str = Field(min_length=1, max_length=256)
-    conversation_id: str = Field(min_length=1, max_length=256)
+    platform: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    community_id: str = Field(min_length=1, max_length=256, pattern=ID_PATTERN)
+    conversation_id: str = Field(min_length=1, max_length=256, pattern=ID_PATTERN)
     conversation_kind: ConversationKind = ConversationKind.GROUP
-    message_id: str = Field(min_length=1, max_length=256)
+    message_id: str = Field(min_length=1, max_length=256, pattern=ID_PATTERN)
     author: Participant
     text: str = ""
     ts: float = Field(ge=0, allow_inf_nan=False)
@@ -189,12 +192,23 @@ class MessageEvent(_Frozen):
     attachment_count: int = Field(default=0, ge=0, le=MAX_ATTACHMENTS)
     permalink: str | None = None
 
-    @field_validator("text")
+    @field_validator("text", mode="before")
     @classmethod
-    def _cut_text(cls, value: str) -> str:
+    def _cut_text(cls, value: object) -> object:
+        if type(value) is not str:
+            return value  # pydantic refuses it
         if len(value) > MAX_TEXT_CHARS:
             value = _PADDING.sub(lambda m: " " if m.group(0).isspace() else "", value)
-        return value[:MAX_TEXT_CHARS]
+        return safe_text(value[:MAX_TEXT_CHARS])
+
+    @field_validator(
+        "reply_to_author_id",
+        "parent_conversation_id",
+        mode="before",
+    )
+    @classmethod
+    def _safe_id(cls, value: object) -> object:
+        return safe_text(value) if type(value) is str else value
 
     @field_validator("mentions", mode="before")
     @classmethod

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.events import MAX_LIST_ITEMS, MAX_TEXT_CHARS, MessageEvent, Participant
 from nudgeguard.testing import FakeAdapter, Scenario
@@ -19,16 +22,16 @@ HOSTILE = json.loads('"hey \\ud800 there \\u0000 \\u001b[2J \\udfff"')
 
 
 def _event(text: str, **extra: object) -> MessageEvent:
-    return MessageEvent(
-        platform="t",
-        community_id="c",
-        conversation_id="d",
-        message_id="m",
-        author=Participant(id="a"),
-        text=text,
-        ts=1.0,
-        **extra,
-    )
+    fields: dict[str, object] = {
+        "platform": "t",
+        "community_id": "c",
+        "conversation_id": "d",
+        "message_id": "m",
+        "author": Participant(id="a"),
+        "text": text,
+        "ts": 1.0,
+    }
+    return MessageEvent.model_validate({**fields, **extra})
 
 
 def test_unencodable_and_control_characters_are_replaced_once() -> None:
@@ -73,3 +76,9 @@ async def test_lone_surrogate_message_still_leads_to_a_stored_case(tmp_path: Pat
         assert len(texts) >= 5
     finally:
         await reopened.close()
+
+
+def test_a_length_checked_id_that_is_not_clean_text_is_refused_not_passed_on() -> None:
+    for bad in ("chan\x00nel", "chan\ud800", "chan\x1b[0m"):
+        with pytest.raises(ValidationError):
+            _event("hi", conversation_id=bad)
