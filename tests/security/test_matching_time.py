@@ -97,3 +97,33 @@ def test_lookarounds_keep_their_meaning() -> None:
     m = other.search("xhes, hes here")
     assert m is not None and m.span() == (6, 9)
     assert compile_linear(r"(?<!i )dont know").search("i dont know") is None
+
+
+async def test_the_bench_hostile_set_goes_through_the_pipeline_without_an_error() -> None:
+    from nudgeguard.cases.sqlite import SqliteCaseStore
+    from nudgeguard.engine import Engine
+    from nudgeguard.evaluation.adversarial import hostile_messages
+    from nudgeguard.policy import load_policy
+    from nudgeguard.state import MemoryStateStore
+
+    engine = Engine(
+        load_policy("default"), cases=SqliteCaseStore(":memory:"), state=MemoryStateStore()
+    )
+    await engine.start(background=False)
+    messages = hostile_messages()
+    for i, text in enumerate(messages):
+        await engine.handle(
+            MessageEvent(
+                platform="t",
+                community_id="c",
+                conversation_id=f"c{i}",
+                message_id=str(i),
+                author=Participant(id=f"u{i}"),
+                text=text,
+                ts=1.0 + i,
+            )
+        )
+    await engine.stop()
+    assert len(messages) > 300
+    assert engine.stats.errors == 0 and not engine.stats.detector_errors
+    assert engine.stats.events == len(messages)
