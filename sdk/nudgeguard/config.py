@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nudgeguard import plugins
 from nudgeguard.privacy.retention import PrivacySettings
-from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
+from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
 
 STORE_ENV = "NUDGEGUARD_STORE"
 KEY_ENV = "NUDGEGUARD_PSEUDONYM_KEY"
@@ -119,7 +119,7 @@ def load_config(path: str | Path) -> Settings:
     if not p.is_file():
         raise ConfigError(str(p), [YamlIssue(None, "file", "no such file")])
     try:
-        return load_yaml_model(p.read_text(encoding="utf-8"), Settings, str(p))
+        return load_yaml_model(read_yaml_text(p), Settings, str(p))
     except YamlModelError as exc:
         raise ConfigError(exc.source, exc.issues) from None
 

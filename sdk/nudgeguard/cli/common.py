@@ -11,6 +11,7 @@ import click
 from nudgeguard.cases.store import StoreError
 from nudgeguard.config import STORE_ENV
 from nudgeguard.stores.resilient import REFUSALS
+from nudgeguard.yamlfile import YamlModelError
 
 T = TypeVar("T")
 
@@ -24,6 +25,15 @@ store_option = click.option(
         f" ~/.pgpass, never the command line). Default: ${STORE_ENV} or the user data dir."
     ),
 )
+
+
+class BadFileError(click.ClickException):
+    """A config file or policy pack that cannot be used: ``file:line: field: problem``, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: YamlModelError) -> None:
+        super().__init__(error.one_line())
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:

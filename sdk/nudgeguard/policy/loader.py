@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nudgeguard import plugins
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
+from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
 
 _PACKAGED = "_builtin_policies"
 
@@ -68,7 +68,11 @@ def load_policy(name_or_path: str | Path) -> PolicyPack:
             names its line and field.
     """
     path = resolve(name_or_path)
-    return parse_policy(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = read_yaml_text(path)
+    except YamlModelError as exc:
+        raise PolicyError(exc.source, exc.issues) from None
+    return parse_policy(text, source=str(path))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> PolicyPack:
