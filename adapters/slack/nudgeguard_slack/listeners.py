@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError
+from nudgeguard.nudges import in_locale
 from nudgeguard_slack.alerts import updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
@@ -32,9 +33,9 @@ from nudgeguard_slack.wording import (
     NOT_A_MODERATOR,
     REPORT_NOT_SENT,
     SAFETY_HELP,
-    SLACK_FOLLOWUPS,
     UPDATE_DELAYED,
     check_reply,
+    slack_followup,
     status_reply,
 )
 
@@ -111,8 +112,8 @@ async def _nudge_button(adapter: SlackAdapter, body: Mapping[str, Any], respond:
             user, value.get("n", ""), value.get("v", ""), value.get("c")
         )
         text = (value.get("f") or DEFAULT_FOLLOWUPS["report"]) if told else REPORT_NOT_SENT
-    elif name in SLACK_FOLLOWUPS:
-        text = SLACK_FOLLOWUPS[name]  # the generic wording does not fit Slack here
+    elif (slack_text := slack_followup(name, value.get("l", "en"))) is not None:
+        text = slack_text  # the generic wording does not fit Slack here
     else:
         text = value.get("f") or DEFAULT_FOLLOWUPS.get(name, "")
     if text:
@@ -236,5 +237,7 @@ async def _check_message(adapter: SlackAdapter, body: Mapping[str, Any], respond
     text = check_reply(result.level, result.reasons, result.case_id is not None)
     blocks: list[Any] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     if result.nudge is not None:
-        blocks += nudge_blocks(result.nudge)
+        # The asker's own Slack language outranks every other signal.
+        locale = await adapter.user_locale(requester)
+        blocks += nudge_blocks(in_locale(result.nudge, locale))
     await respond(**_ephemeral(text, blocks))
