@@ -238,3 +238,29 @@ def test_policy_explain_names_the_languages() -> None:
 
 def load_policy_text() -> str:
     return (Path(__file__).parents[2] / "policies/default.yaml").read_text()
+
+
+async def test_moderator_alerts_carry_the_communitys_language() -> None:
+    adapter = FakeAdapter()
+    engine = Engine(
+        load_policy("default"),
+        adapters=[adapter],
+        detectors=[KeywordDetector()],
+        languages=LanguageSettings(default="fr", communities={"community-1": "nl"}),
+    )
+    await engine.start(background=False)
+    try:
+        chat = Scenario(engine)
+        await chat.say(CHILD, "hello")
+        lines = ["how old are you", "are you alone at home", "keep this our secret"]
+        lines += ["add me on snapchat", "send me a photo", "lets meet"]
+        for line in lines:
+            event = chat.event(GROOMER, line, to=CHILD)
+            await engine.handle(event.model_copy(update={"language": "de"}))
+    finally:
+        await engine.stop()
+    assert adapter.alerts, "no case was opened"
+    # The child's nudge follows the community setting; moderators get it too, not the
+    # language the chat is written in.
+    assert {a.locale for a in adapter.alerts} == {"nl"}
+    assert all(n.locale == "nl" for n in adapter.nudges_to(CHILD.id))
