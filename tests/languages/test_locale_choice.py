@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from nudgeguard.cli import main
@@ -16,7 +18,7 @@ from nudgeguard.config import ConfigError, load_config
 from nudgeguard.countries import CountryError, country_code
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, MessageEvent
-from nudgeguard.locales import LanguageSettings, choose_locale, locale_setting
+from nudgeguard.locales import SUPPORTED_LOCALES, LanguageSettings, choose_locale, locale_setting
 from nudgeguard.nudges import Helpline, catalog, child_helpline, helplines, in_locale
 from nudgeguard.policy import load_policy, parse_policy
 from nudgeguard.policy.explain import explain
@@ -264,3 +266,23 @@ async def test_moderator_alerts_carry_the_communitys_language() -> None:
     # language the chat is written in.
     assert {a.locale for a in adapter.alerts} == {"nl"}
     assert all(n.locale == "nl" for n in adapter.nudges_to(CHILD.id))
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=60)),
+    st.one_of(st.none(), st.text(max_size=60)),
+)
+def test_any_platform_or_written_tag_gives_a_catalog_language(
+    platform: str | None, written: str | None
+) -> None:
+    # Locales come from platforms and detectors: hostile strings must not break a nudge.
+    assert choose_locale(platform, None, None, written) in SUPPORTED_LOCALES
+
+
+def test_hostile_language_on_an_event_is_ignored() -> None:
+    chat_event = Scenario(Engine(load_policy("default"))).event(GROOMER, "hi")
+    for junk in ("x" * 100_000, "de\x00", "../../etc", "\ud800", ""):
+        data = chat_event.model_dump() | {"language": junk}
+        assert MessageEvent.model_validate(data).language is None
+    data = chat_event.model_dump() | {"language": "pt-BR"}
+    assert MessageEvent.model_validate(data).language == "pt"
