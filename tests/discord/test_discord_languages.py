@@ -119,3 +119,17 @@ async def test_dm_nudge_uses_a_community_servers_preferred_locale(
         assert fake.calls_to("POST", rf"^/channels/{world.general}/messages$") == []
     finally:
         await engine.stop()
+
+
+async def test_nothing_found_answer_is_in_the_childs_language(world: World, live) -> None:
+    adapter, _ = live
+    fake = world.fake
+    await fake.wait_for_call("PUT", r"/commands$")
+    target = await fake.send_message(world.general, world.adult, "good game everyone")
+    await wait_until(lambda: len(adapter.recent) == 1)
+    await adapter.drain()
+    await fake.context_menu(
+        world.kid, "Check this message", target, guild_id=world.guild, locale="fr"
+    )
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["content"] == catalog("fr").checks["nothing_found"]

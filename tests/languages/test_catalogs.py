@@ -15,7 +15,7 @@ from nudgeguard.locales import SUPPORTED_LOCALES
 from nudgeguard.nudges import catalog
 
 OTHERS = [lang for lang in SUPPORTED_LOCALES if lang != "en"]
-WORDING = ("buttons", "followups", "teen", "under13", "sender")
+WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks")
 
 # textstat's hyphenation dictionaries (pyphen) per catalog language.
 TEXTSTAT_LANG = {"de": "de_DE", "nl": "nl_NL", "es": "es_ES", "fr": "fr_FR", "pt": "pt_BR"}
@@ -43,7 +43,7 @@ def raw(lang: str) -> dict[str, Any]:
 def all_texts(lang: str) -> list[str]:
     data = raw(lang)
     out = list(data["buttons"].values()) + list(data["followups"].values())
-    out += list(data["sender"].values())
+    out += list(data["sender"].values()) + list(data["checks"].values())
     for copy in ("teen", "under13"):
         out += [t for variants in data[copy].values() for t in variants]
     return out
@@ -121,7 +121,7 @@ def test_child_wording_is_easy_to_read(lang: str) -> None:
         hard = {t[:50]: round(s) for t, s in scores.items() if s < floor}
         assert not hard, f"{lang} {copy}: hard to read {hard}"
         assert statistics.mean(scores.values()) >= mean_floor
-    followups = list(raw(lang)["followups"].values())
+    followups = list(raw(lang)["followups"].values()) + list(raw(lang)["checks"].values())
     assert min(flesch(lang, t) for t in followups) >= 45.0
 
 

@@ -46,10 +46,6 @@ DEFAULT_BUTTONS = (
     NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
     NudgeButton(action=NudgeAction.IM_OK, label="I'm OK"),
 )
-_NOTHING_FOUND = (
-    "I didn't find warning signs in that message. If something still feels wrong, you can "
-    "block the person, report them, or talk to an adult you trust."
-)
 _REFUSED = "Only moderators (the configured moderator role or Manage Messages) can do this."
 
 
@@ -65,6 +61,11 @@ def _child_helpline(country: str | None) -> NudgeButton | None:
 def followups_for(locale: str | None) -> dict[str, str]:
     """Return the follow-ups in the presser's language, for a nudge no longer in memory."""
     return catalog(choose_locale(locale, None, None, None)).followups
+
+
+def nothing_found(locale: str | None) -> str:
+    """Return the "no warning signs" answer in the asker's language."""
+    return catalog(choose_locale(locale, None, None, None)).checks["nothing_found"]
 
 
 class InteractionsMixin:
@@ -255,7 +256,7 @@ class InteractionsMixin:
             # The child's own Discord language outranks every other signal.
             nudge = in_locale(nudge, str(interaction.locale))
         if nudge is None:
-            await interaction.followup.send(_NOTHING_FOUND, ephemeral=True)
+            await interaction.followup.send(nothing_found(str(interaction.locale)), ephemeral=True)
             return
         await interaction.followup.send(
             nudge.text[:2000], view=self.nudge_view_for(nudge), ephemeral=True

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError
-from nudgeguard.nudges import in_locale
+from nudgeguard.locales import choose_locale
+from nudgeguard.nudges import catalog, in_locale
 from nudgeguard_slack.alerts import updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
@@ -234,10 +235,12 @@ async def _check_message(adapter: SlackAdapter, body: Mapping[str, Any], respond
     requester = str((body.get("user") or {}).get("id") or "")
     context = await context_for(adapter, event)
     result = await adapter.engine.check_message(event, context, requester_id=requester)
-    text = check_reply(result.level, result.reasons, result.case_id is not None)
+    # The asker's own Slack language outranks every other signal.
+    locale = await adapter.user_locale(requester)
+    nudge = in_locale(result.nudge, locale) if result.nudge is not None else None
+    checks = catalog(nudge.locale if nudge else choose_locale(locale, None, None, None)).checks
+    text = check_reply(result.level, result.reasons, result.case_id is not None, checks)
     blocks: list[Any] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    if result.nudge is not None:
-        # The asker's own Slack language outranks every other signal.
-        locale = await adapter.user_locale(requester)
-        blocks += nudge_blocks(in_locale(result.nudge, locale))
+    if nudge is not None:
+        blocks += nudge_blocks(nudge)
     await respond(**_ephemeral(text, blocks))

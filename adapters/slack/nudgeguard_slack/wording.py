@@ -5,7 +5,7 @@ Plain, calm, no blame; reading age around 9.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nudgeguard_slack.blocks import escape
 
@@ -100,14 +100,22 @@ def status_reply(open_cases: int, mode: str) -> str:
     return f"nudgeguard is in *{escape(mode)}* mode. {open_cases} open case{plural}."
 
 
-def check_reply(level: str, reasons: Sequence[str], case_opened: bool) -> str:
-    """Answer to "Check this message", shown only to the person who asked."""
+def check_reply(
+    level: str, reasons: Sequence[str], case_opened: bool, checks: Mapping[str, str]
+) -> str:
+    """Answer to "Check this message", shown only to the person who asked.
+
+    Args:
+        level: The risk level found.
+        reasons: Why, in plain words.
+        case_opened: Whether moderators were asked to look.
+        checks: The ``checks`` texts of the asker's catalog (``nudgeguard.nudges``).
+    """
     if level in ("none", "ok", "low", ""):
-        head = "I checked that message and didn't find warning signs."
+        lines = [escape(checks["nothing_found"])]
     else:
-        head = f"I checked that message. It has some warning signs (level: {escape(level)})."
-    lines = [head]
+        lines = [escape(checks["found"])]
     lines += [f"- {escape(r)}" for r in reasons[:5]]
     if case_opened:
-        lines.append("A moderator has been asked to take a look. You did the right thing.")
+        lines.append(escape(checks["case_opened"]))
     return "\n".join(lines)

@@ -66,6 +66,8 @@ class Catalog:
             "under13": data["under13"],
         }
         self.sender: dict[str, str] = data["sender"]
+        #: Answers to "Check this message": ``nothing_found``, ``found``, ``case_opened``.
+        self.checks: dict[str, str] = data["checks"]
         self._buttons = family_buttons
 
     def child_text(self, family: str, copy_for: CopyFor, variant: int) -> str:
