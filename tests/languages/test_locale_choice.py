@@ -108,6 +108,10 @@ def test_helpline_model_refuses_bad_entries() -> None:
 def test_helpline_button_uses_the_country_or_the_international_line() -> None:
     assert child_helpline("UK").name == "Childline"  # type: ignore[union-attr]
     assert child_helpline("AT").url == "https://www.rataufdraht.at"  # type: ignore[union-attr]
+    # Belgium has a line per language: the nudge's language picks it.
+    assert child_helpline("BE", "fr").name == "103 Écoute-Enfants"  # type: ignore[union-attr]
+    assert child_helpline("BE", "nl").name == "Awel"  # type: ignore[union-attr]
+    assert catalog("fr").buttons("secrecy", "BE")[-1].url == "https://www.103ecoute.be"
     # Mexico's line has no link; Japan has no entries: both get the international link.
     intl = "https://childhelplineinternational.org"
     assert child_helpline("MX").url == intl  # type: ignore[union-attr]
@@ -218,6 +222,8 @@ def test_nudges_show_json_lists_families_buttons_followups_and_helplines() -> No
         "url": "https://www.rataufdraht.at",
     }
     assert view["followups"]["im_ok"].startswith("Alles klar")
+    assert view["sender_warnings"] == catalog("de").sender
+    assert view["checks"]["case_opened"] == catalog("de").checks["case_opened"]
     assert view["helplines"][0]["name"] == "Rat auf Draht"
     assert view["helplines"][0]["last_verified"] == "2026-12-06"
 

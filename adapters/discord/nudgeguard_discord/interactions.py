@@ -49,10 +49,10 @@ DEFAULT_BUTTONS = (
 _REFUSED = "Only moderators (the configured moderator role or Manage Messages) can do this."
 
 
-def _child_helpline(country: str | None) -> NudgeButton | None:
+def _child_helpline(country: str | None, locale: str) -> NudgeButton | None:
     if not country:
         return None
-    line = child_helpline(country)
+    line = child_helpline(country, locale)
     if line is None or line.url is None:
         return None
     return NudgeButton(action=NudgeAction.HELPLINE, label=line.name[:80], url=line.url)
@@ -92,7 +92,7 @@ class InteractionsMixin:
     def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
         """Return the nudge's buttons, with the guild's own helpline when one is configured."""
         buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
-        local = _child_helpline(self.settings.country_for(nudge.community_id))
+        local = _child_helpline(self.settings.country_for(nudge.community_id), nudge.locale)
         if local is not None:
             buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
         return buttons

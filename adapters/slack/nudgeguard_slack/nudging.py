@@ -75,7 +75,7 @@ class NudgeSender:
         country = self._country
         if country is None:
             return nudge
-        line = child_helpline(country)
+        line = child_helpline(country, nudge.locale)
         if line is None:
             return nudge
         buttons = tuple(

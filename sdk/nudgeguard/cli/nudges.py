@@ -51,6 +51,7 @@ def catalog_view(locale: str, copy_for: Literal["teen", "under13"], country: str
         "families": families,
         "followups": dict(cat.followups),
         "sender_warnings": dict(cat.sender),
+        "checks": dict(cat.checks),
         "helplines": [h.model_dump(mode="json") for h in helplines(country)],
     }
 
@@ -73,6 +74,8 @@ def _readable(view: dict[str, Any]) -> str:
     lines += [f"  {labels.get(k, k)}: {v}" for k, v in view["followups"].items()]
     lines += ["", "Sender warnings"]
     lines += [f"  {k}: {v}" for k, v in view["sender_warnings"].items()]
+    lines += ["", "Check this message answers"]
+    lines += [f"  {k}: {v}" for k, v in view["checks"].items()]
     lines += ["", f"Helplines for {view['country']}"]
     for h in view["helplines"]:
         how = ", ".join(str(h[k]) for k in ("phone", "url", "hours", "ages") if h[k])

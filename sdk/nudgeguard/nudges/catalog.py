@@ -33,6 +33,7 @@ class Helpline(BaseModel):
     url: str | None = Field(default=None, max_length=200)
     ages: str | None = None
     hours: str | None = None
+    languages: tuple[str, ...] = ()
     verify: bool = False
     last_verified: dt.date
 
@@ -100,7 +101,7 @@ class Catalog:
         """
         names = self.family_buttons(family)
         out = [NudgeButton(action=NudgeAction(n), label=self.labels[n]) for n in names]
-        line = child_helpline(country)
+        line = child_helpline(country, self.locale)
         if line is not None:
             out.append(
                 NudgeButton(
@@ -186,14 +187,16 @@ def helplines(country: str) -> tuple[Helpline, ...]:
     return table.get(country_code(country), table[INTERNATIONAL])
 
 
-def child_helpline(country: str) -> Helpline | None:
+def child_helpline(country: str, locale: str | None = None) -> Helpline | None:
     """Return the child helpline with a link for ``country``, else the international one.
+
+    In a country with a line per language (Belgium), the one in ``locale`` comes first.
 
     Raises:
         CountryError: ``country`` is not a country code.
     """
     for lines in (helplines(country), _all_helplines()[INTERNATIONAL]):
-        line = next((h for h in lines if h.audience == "child" and h.url), None)
-        if line is not None:
-            return line
+        linked = [h for h in lines if h.audience == "child" and h.url]
+        if linked:
+            return next((h for h in linked if locale in h.languages), linked[0])
     return None
