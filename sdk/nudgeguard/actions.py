@@ -25,6 +25,7 @@ from nudgeguard.adapter import (
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
 from nudgeguard.events import AgeSource, MessageEvent
+from nudgeguard.locales import LanguageSettings, choose_locale
 from nudgeguard.nudges import catalog
 from nudgeguard.outbox import AttemptResult, Outbox
 from nudgeguard.policy.engine import Decision, PlannedAction
@@ -78,16 +79,31 @@ class Dispatcher:
         pseudonyms: Pseudonymizer,
         capabilities: Callable[[str], Capabilities | None],
         country: Callable[[str], str],
+        languages: LanguageSettings | None = None,
     ) -> None:
         self.cases = cases
         self.outbox = outbox
         self.pseudonyms = pseudonyms
         self.capabilities = capabilities
         self.country = country
+        self.languages = languages or LanguageSettings()
         self.stats = DispatchStats()
         #: False on the scratch engine of "Check this message": the adapter answers the
         #: child itself, so no second nudge and never a sender warning.
         self.contact_people = True
+
+    def locale_for(self, event: MessageEvent, pack: PolicyPack) -> str:
+        """Return the language of a nudge caused by ``event``, before any platform signal.
+
+        Adapters that know the recipient's own language re-word the nudge on delivery
+        (:func:`nudgeguard.nudges.in_locale`), since that signal ranks first.
+        """
+        langs = self.languages
+        channel = langs.channel(event.conversation_id) or langs.channel(
+            event.parent_conversation_id
+        )
+        community = langs.community(event.community_id) or pack.nudges.locale
+        return choose_locale(None, community, channel, event.language)
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
@@ -311,6 +327,7 @@ class Dispatcher:
             nudge_status=nudge_status,
             evidence_count=len(ctx.conversation.window),
             is_update=is_update,
+            locale=self.languages.for_moderators(d.community_id),
         )
 
     # -- nudges ----------------------------------------------------------------------------
@@ -325,7 +342,7 @@ class Dispatcher:
         self, d: Decision, ctx: DispatchContext, action: PlannedAction, case: Case | None
     ) -> None:
         pack, family = ctx.pack, action.family or "generic"
-        cat = catalog(pack.nudges.locale)
+        cat = catalog(self.locale_for(ctx.event, pack))
         variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
         nudge = Nudge(
             nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
@@ -342,6 +359,8 @@ class Dispatcher:
             case_id=case.id if case else ctx.pair.case_id,
             locale=cat.locale,
             followup=cat.followups,
+            copy_for=pack.nudges.copy_for,
+            variant=variant,
         )
         ctx.pair.nudged[family] = d.ts
         ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
@@ -379,7 +398,7 @@ class Dispatcher:
     async def _warn_sender(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> None:
         if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:
             return
-        cat = catalog(ctx.pack.nudges.locale)
+        cat = catalog(self.locale_for(ctx.event, ctx.pack))
         nudge = Nudge(
             nudge_id=f"warn:{d.platform}:{d.message_id}:{d.actor_id}",
             audience="sender",
@@ -392,6 +411,7 @@ class Dispatcher:
             text=cat.sender_text(action.template),
             family="sender_warning",
             locale=cat.locale,
+            template=action.template,
         )
         ctx.pair.warned_at = d.ts
         self.stats.sender_warnings += 1

@@ -145,5 +145,6 @@ async def build_engine(
         detectors=detectors,
         pseudonymizer=pseudonyms,
         country=settings.country_of,
+        languages=settings.languages,
         services=[RetentionService(settings.privacy)],
     )

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nudgeguard import plugins
+from nudgeguard.countries import country_code
+from nudgeguard.locales import LanguageSettings
 from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
 
@@ -82,12 +84,23 @@ class Settings(BaseModel):
     policy: str = "default"
     country: str = Field(default="GB", min_length=2, max_length=4)
     countries: dict[str, str] = {}
+    languages: LanguageSettings = LanguageSettings()
     detectors: list[str] = []
     state: StateSettings = StateSettings()
     cases: CaseSettings = CaseSettings()
     privacy: PrivacySettings = PrivacySettings()
     sinks: dict[str, dict[str, Any]] = {}
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return country_code(value)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: dict[str, str]) -> dict[str, str]:
+        return {community: country_code(code) for community, code in value.items()}
 
     @model_validator(mode="after")
     def _sections_are_adapters(self) -> Settings:
@@ -144,10 +157,21 @@ EXAMPLE = """\
 # Start with "observe" for a dry run: decisions are recorded, nothing is sent.
 policy: observe
 
-# Helpline country (ISO code) for nudges, and per-community exceptions.
+# Helpline country (ISO code; UK is read as GB) for nudges, and per-community exceptions.
 country: GB
 countries: {}
 #  "123456789012345678": US
+
+# Language of nudges (en, de, nl, es, fr, pt): the platform's own signal (the child's app
+# language) wins; else the channel's setting, else the community's (also used for
+# moderator alerts), else the language the chat is written in, else English.
+# See docs/languages.md.
+languages:
+  default: null
+  communities: {}
+#    "123456789012345678": de
+  channels: {}
+#    "234567890123456789": fr
 
 # Optional detectors on top of the built-in ones, by entry-point name
 # (group nudgeguard.detectors), for example the embedding detector of the "semantic" extra.

@@ -33,6 +33,7 @@ from nudgeguard.events import (
     fields_of,
 )
 from nudgeguard.inbox import Inbox, Replays
+from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -111,6 +112,7 @@ class Engine(Moderation):
         detectors: Detectors to run; the built-in set if omitted.
         pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
         country: Helpline country per community id (default ``GB``).
+        languages: Language settings per community and channel (config ``languages:``).
         clock: Wall clock for the outbox.
         services: Background jobs started and stopped with the engine (retention purge).
     """
@@ -126,6 +128,7 @@ class Engine(Moderation):
         detectors: Sequence[Detector] | None = None,
         pseudonymizer: Pseudonymizer | None = None,
         country: Callable[[str], str] | None = None,
+        languages: LanguageSettings | None = None,
         clock: Callable[[], float] = time.time,
         services: Sequence[Service] = (),
     ) -> None:
@@ -147,6 +150,7 @@ class Engine(Moderation):
             self.pseudonyms,
             self.capabilities_of,
             country or (lambda _community: "GB"),
+            languages,
         )
         self.stats = EngineStats()
         self._turns: Turns[tuple[str, str, str]] = Turns()

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nudgeguard.locales import language_of
+
 #: Text longer than this is cut before scoring and storage; platforms cap far lower.
 MAX_TEXT_CHARS = 8192
 #: Longest display name, role name or permalink kept (longer ones are cut).
@@ -175,6 +177,9 @@ class MessageEvent(_Frozen):
         parent_conversation_id: The channel a thread hangs off.
         attachment_count: Number of attachments; their content is never read or stored.
         permalink: Jump link for moderators.
+        language: Language the message is written in (a language tag such as ``de``), when
+            a detector or the adapter identified it; nudges fall back to it when neither
+            the platform nor the config names a language. Not a tag: ignored (None).
     """
 
     type: EventType = EventType.MESSAGE
@@ -191,6 +196,12 @@ class MessageEvent(_Frozen):
     parent_conversation_id: str | None = None
     attachment_count: int = Field(default=0, ge=0, le=MAX_ATTACHMENTS)
     permalink: str | None = None
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str | None) -> str | None:
+        return language_of(value)
 
     @field_validator("text", mode="before")
     @classmethod

@@ -182,7 +182,7 @@ class Moderation:
         if decision is None or decision.actor_id == requester_id:
             return CheckResult("none", None, None, ("Nothing in this message looks risky.",))
         pack = await self.pack_for(event.community_id, event.conversation_id)
-        cat = catalog(pack.nudges.locale)
+        cat = catalog(self.dispatcher.locale_for(event, pack))
         family = decision.family or "generic"
         level = decision.level.value
         nudge = None
@@ -199,6 +199,8 @@ class Moderation:
                 buttons=cat.buttons(family, self.dispatcher.country(event.community_id)),
                 family=family,
                 followup=cat.followups,
+                locale=cat.locale,
+                copy_for=pack.nudges.copy_for,
             )
         case_ids = [a for a in decision.actions if a.kind in ("escalate", "append_evidence")]
         case_id = None

@@ -364,3 +364,12 @@ async def test_a_slow_message_is_not_overtaken_by_the_next_one(
         )
     events = await http_setup.engine.wait("events", 3)
     assert [e.text for e in events] == ["line 0", "line 1", "line 2"]
+
+
+async def test_check_shortcut_answers_in_the_askers_slack_language(http_setup: HttpSetup) -> None:
+    fake = http_setup.fake
+    fake.locales["U0KID"] = "pt-BR"
+    message = {"type": "message", "user": "U0ADULT", "text": "gg", "ts": "1700000700.000100"}
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    assert answer["text"].startswith("Não encontrei sinais de alerta")

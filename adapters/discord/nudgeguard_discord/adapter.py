@@ -33,6 +33,7 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.events import MessageEvent
+from nudgeguard.nudges import in_locale
 from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.bots import standalone_bot
@@ -176,6 +177,18 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
             raise delivery_error(ConnectionError("not connected"), "Discord")
         return bot
 
+    @staticmethod
+    def community_locale(bot: commands.Bot, community_id: str) -> str | None:
+        """Return the server's preferred locale, when its admins chose one.
+
+        Only Community servers choose it (in Server Settings); every other server reports
+        Discord's default ``en-US``, which says nothing about its members.
+        """
+        guild = bot.get_guild(int(community_id)) if community_id.isdigit() else None
+        if guild is None or "COMMUNITY" not in guild.features:
+            return None
+        return str(guild.preferred_locale)
+
     async def send_nudge(self, nudge: Nudge) -> Delivery:
         """Send a nudge by DM with its buttons; never anywhere public.
 
@@ -195,6 +208,7 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
             recipient = int(nudge.recipient_id)
         except ValueError:
             raise UndeliverableError("nudge recipient is not a Discord user id") from None
+        nudge = in_locale(nudge, self.community_locale(bot, nudge.community_id))
         view = self.nudge_view_for(nudge) if nudge.audience == "child" else None
         try:
             channel = await bot.create_dm(discord.Object(id=recipient))

@@ -225,6 +225,10 @@ class SlackAdapter(Adapter):
         """
         return await self._nudges.send(nudge)
 
+    async def user_locale(self, user_id: str) -> str | None:
+        """Return the person's Slack language, or None when Slack will not say."""
+        return await self._nudges.user_locale(user_id)
+
     async def report_to_moderators(
         self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
     ) -> bool:

@@ -38,11 +38,22 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from nudgeguard.cli import assess, bench, cases, chat, demo, policy, privacy, report, run
+    from nudgeguard.cli import (
+        assess,
+        bench,
+        cases,
+        chat,
+        demo,
+        nudges,
+        policy,
+        privacy,
+        report,
+        run,
+    )
     from nudgeguard.cli import console as console_cli
     from nudgeguard.cli import eval as eval_cli
 
-    modules = (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench)
+    modules = (cases, chat, demo, policy, nudges, run, privacy, report, assess, eval_cli, bench)
     for module in (*modules, console_cli):
         for command in module.COMMANDS:
             main.add_command(command)
