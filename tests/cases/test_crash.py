@@ -1,4 +1,8 @@
-"""At-least-once delivery across a real crash: SIGKILL between storing and sending."""
+"""At-least-once delivery across a real crash: SIGKILL between storing and sending.
+
+And no lost alert at any point: a case (or its raised severity) and the alert announcing
+it commit in one transaction, on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,47 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 
+from ..scale.services import POSTGRES_DSN, require
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_worker(store: Path, log: Path, mode: str, until: str | None) -> tuple[int, list[str]]:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store_spec(request, tmp_path):
+    """An SQLite file, or a PostgreSQL schema of this test's own (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "cases.sqlite3")
+        return
+    require(POSTGRES_DSN, 5432, "PostgreSQL")
+    import asyncpg
+
+    schema = f"ngcrash_{uuid.uuid4().hex[:10]}"
+    yield f"{POSTGRES_DSN}#{schema}"
+    con = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await con.close()
+
+
+def open_plain(spec: str) -> Any:
+    if spec.startswith("postgresql://"):
+        from nudgeguard.cases.postgres import PostgresCaseStore
+
+        dsn, _, schema = spec.partition("#")
+        return PostgresCaseStore(dsn, schema=schema)
+    return SqliteCaseStore(spec)
+
+
+def run_worker(store: Path | str, log: Path, mode: str, until: str | None) -> tuple[int, list[str]]:
     """Run the worker; when ``until`` appears on its output, SIGKILL it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.cases.crash_worker", str(store), str(log), mode],
@@ -45,8 +80,8 @@ def deliveries(log: Path) -> collections.Counter[str]:
     return collections.Counter(line for line in log.read_text().splitlines() if line)
 
 
-async def pending(store_path: Path) -> dict[str, str]:
-    store = SqliteCaseStore(store_path)
+async def pending(store_path: Path | str) -> dict[str, str]:
+    store = open_plain(str(store_path))
     try:
         return {r.id: r.status for r in await store.outbox_items()}
     finally:
@@ -85,5 +120,34 @@ async def test_killed_between_storing_and_sending_nothing_is_lost(tmp_path, mode
         events = [e.kind for e in await s.events(case.id)]
         assert events[0] == "opened" and "alerted" in events
         assert await s.verify_chain() is None
+    finally:
+        await s.close()
+
+
+@pytest.mark.parametrize("mode", ["die-after-store", "die-after-raise"])
+async def test_killed_right_after_a_case_write_commits_its_alert_still_goes_out(
+    tmp_path, store_spec, mode
+):
+    log = tmp_path / "deliveries.log"
+
+    code, out = run_worker(store_spec, log, mode, "COMMITTED")
+
+    assert code == -signal.SIGKILL, out
+    [committed] = [line for line in out if line.startswith("COMMITTED")]
+    case_id, severity = committed.split()[2], committed.split()[-1]
+    queued = await pending(store_spec)
+    assert queued.get(f"alert:{case_id}:{severity}:none:fake") == "pending", queued
+
+    code, out = run_worker(store_spec, log, "drain", None)
+    assert code == 0 and "DRAINED" in out
+    delivered = deliveries(log)
+    assert delivered[f"alert {case_id}:{severity}"] == 1, delivered
+    assert all(n == 1 for n in delivered.values()), f"double send: {delivered}"
+    s = open_plain(store_spec)
+    try:
+        case = await s.get(case_id)
+        assert case is not None and case.severity.value == severity
+        assert "alerted" in [e.kind for e in await s.events(case_id)]
+        assert await s.verify_chain() is None and await s.verify_cases() == []
     finally:
         await s.close()

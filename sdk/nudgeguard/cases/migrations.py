@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nudgeguard.cases.store import StoreError
+
 MIGRATION_LOCK = 0x6E756467
 """PostgreSQL advisory lock key ('nudg') held while the schema changes."""
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(StoreError):
     """The database was migrated by a newer version of nudgeguard."""
 
 
@@ -116,6 +118,14 @@ STEPS: tuple[Step, ...] = (
         "evidence: index by case and position (appending finds the next position at once)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
+    ),
+    Step(
+        4,
+        "outbox: in-flight lease per item (alerts of one case go out in order);"
+        " audit: index by case (integrity digests)",
+        "ALTER TABLE outbox ADD COLUMN claimed_until REAL;"
+        " CREATE INDEX IF NOT EXISTS audit_case ON audit(case_id, seq)",
+        "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until DOUBLE PRECISION",
     ),
 )
 

@@ -7,11 +7,14 @@ contract suite every backend must pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.cases.model import Case, CaseEvent, CaseStatus, EvidenceMessage, Outcome, Severity
+
+if TYPE_CHECKING:
+    from nudgeguard.cases.integrity import CaseDamage
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,8 @@ class OutboxRecord:
     """The visible state of an outbox item (no payload: it holds platform ids).
 
     Attributes:
-        status: ``pending``, ``sent``, ``undeliverable``, ``dead`` or ``erased``.
+        status: ``pending``, ``sent``, ``undeliverable``, ``dead``, ``erased`` or
+            ``superseded`` (a newer alert of the same case replaced it before it was sent).
         last_error: Exception class name of the last failure (never its message).
     """
 
@@ -112,6 +116,13 @@ class ChainBreak:
     reason: str
 
 
+#: Builds the outbox items that announce a case as a write leaves it (its alerts). The
+#: store calls it inside the write's transaction with the case as stored and queues what
+#: it returns in that same transaction: a case and its alert commit together or not at
+#: all. It must be pure (no I/O): it may run again if the transaction is retried.
+Announce = Callable[[Case], Sequence[OutboxItem]]
+
+
 class CaseClosedError(KeyError):
     """The case exists but is no longer open: its evidence is final."""
 
@@ -123,8 +134,16 @@ class StoreError(ValueError):
 class CaseStore(Protocol):
     """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
 
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:
+    async def open_case(
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
         """Persist a new case with its evidence window; audited as ``opened``.
+
+        ``announce`` (if given) is called with the stored case and its items are queued in
+        the same transaction (see :data:`Announce`).
 
         Returns the case as stored, without its evidence (use :meth:`get`).
         """
@@ -145,8 +164,12 @@ class CaseStore(Protocol):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
         """Append messages (de-duplicated by message id) and maybe raise the severity.
+
+        ``announce`` (if given) is called with the updated case and its items are queued in
+        the same transaction (see :data:`Announce`).
 
         Returns the updated case; its ``evidence`` may be left empty (use :meth:`get`).
 
@@ -236,6 +259,18 @@ class CaseStore(Protocol):
 
     async def verify_chain(self) -> ChainBreak | None:
         """Return the first broken audit link, or None when the chain is intact."""
+        ...
+
+    async def verify_cases(self) -> list[CaseDamage]:
+        """Return every case whose rows differ from what the audit chain committed to.
+
+        Names deleted, edited and unreadable cases and cases whose evidence was rewritten
+        (see :mod:`nudgeguard.cases.integrity`).
+        """
+        ...
+
+    async def check_storage(self) -> list[str]:
+        """Return the database's own integrity findings (SQLite ``quick_check``); [] if fine."""
         ...
 
     async def audit_head(self) -> str | None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+from nudgeguard.cases.store import Announce, CaseStore, Observation, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,13 @@ class ResilientCaseStore:
         return len(cases)
 
     # -- what the engine writes while handling messages ------------------------------------
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
-        result: Case = await self._call("open_case", case, evidence)
+    async def open_case(  # noqa: D102
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
+        result: Case = await self._call("open_case", case, evidence, announce)
         return result
 
     async def find_open(  # noqa: D102
@@ -163,8 +168,9 @@ class ResilientCaseStore:
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
-        args = (case_id, evidence, severity, score, signals, stages, open_only)
+        args = (case_id, evidence, severity, score, signals, stages, open_only, announce)
         result: Case = await self._call("add_evidence", *args)
         return result
 
