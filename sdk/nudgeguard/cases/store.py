@@ -106,6 +106,8 @@ class Erasure:
     messages: int
     audit_rows: int
     outbox_items: int
+    #: Messages by other people whose @mentions of the person were blanked.
+    mentions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +236,14 @@ class CaseStore(Protocol):
     async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
         """Remove a person from the store for a data-subject erasure request.
 
-        Deletes evidence messages they authored, replaces their pseudonym as a case's
-        subject or target by ``[erased]``, blanks it as an audit actor (keeping the chain
-        verifiable, see :mod:`nudgeguard.cases.audit`), drops outbox payloads naming
-        ``user_id`` (status ``erased`` if not yet sent) and records an ``erased`` audit row on
-        each affected case plus one store-wide row (case id ``*``) listing the redacted rows;
-        none of them contain the erased data. Physical space is reclaimed afterwards.
+        Deletes evidence messages they authored, blanks their platform id wherever other
+        people's evidence mentions it (:func:`~nudgeguard.cases.rows.scrub_id`), replaces
+        their pseudonym as a case's subject or target by ``[erased]``, blanks it as an audit
+        actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
+        outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
+        an ``erased`` audit row on each affected case (committing to the case as erasure
+        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
+        of them contain the erased data. Physical space is reclaimed afterwards.
         """
         ...
 
