@@ -11,44 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from nudgeguard.cases.sqlite import SqliteCaseStore
-
-from ..scale.services import POSTGRES_DSN, require
+from .helpers import open_plain
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store_spec(request, tmp_path):
-    """An SQLite file, or a PostgreSQL schema of this test's own (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "cases.sqlite3")
-        return
-    require(POSTGRES_DSN, 5432, "PostgreSQL")
-    import asyncpg
-
-    schema = f"ngcrash_{uuid.uuid4().hex[:10]}"
-    yield f"{POSTGRES_DSN}#{schema}"
-    con = await asyncpg.connect(POSTGRES_DSN)
-    try:
-        await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await con.close()
-
-
-def open_plain(spec: str) -> Any:
-    if spec.startswith("postgresql://"):
-        from nudgeguard.cases.postgres import PostgresCaseStore
-
-        dsn, _, schema = spec.partition("#")
-        return PostgresCaseStore(dsn, schema=schema)
-    return SqliteCaseStore(spec)
 
 
 def run_worker(store: Path | str, log: Path, mode: str, until: str | None) -> tuple[int, list[str]]:
@@ -114,7 +83,7 @@ async def test_killed_between_storing_and_sending_nothing_is_lost(tmp_path, mode
     assert len(delivered) == len(after) > len(sent_before)
     kinds = {line.split()[0] for line in delivered}
     assert "alert" in kinds, "the moderator alert was lost"
-    s = SqliteCaseStore(store)
+    s = open_plain(str(store))
     try:
         [case] = await s.list_cases()
         events = [e.kind for e in await s.events(case.id)]
