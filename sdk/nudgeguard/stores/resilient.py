@@ -10,12 +10,20 @@ the server only and raise while it is down: a person can retry those.
 
 A case the server already held cannot be read during the outage, so new evidence about
 that pair opens a second, spooled case (with its own alert); both reach moderators.
+
+The same wrapper guards the default SQLite store against failing writes (a full disk, an
+I/O error, a read-only or locked file: :func:`is_outage`): the case is written to the
+spool (by default in memory, or ``cases.spool`` on another disk) with its alert, and
+replayed into the store file once writes succeed again. Reads still work on a full disk,
+so new evidence about a case the file already holds is added to a spooled copy of its
+head and merged into the case on replay.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +49,31 @@ try:  # pragma: no branch - asyncpg is the postgres extra
 except ImportError:  # pragma: no cover
     pass
 
+#: SQLite result codes of a store that cannot write now but may later: busy, locked,
+#: read-only, I/O error, full, cannot open, locking protocol.
+_SQLITE_OUTAGE_CODES = {5, 6, 8, 10, 13, 14, 15}
+_SQLITE_OUTAGE_TEXT = (
+    "database or disk is full",
+    "disk i/o error",
+    "database is locked",
+    "readonly database",
+    "unable to open database file",
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Return True when an error means "the store cannot be written now", not a bad call."""
+    if isinstance(exc, OUTAGES):
+        return True
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_OUTAGE_CODES
+    text = str(exc).lower()
+    return any(t in text for t in _SQLITE_OUTAGE_TEXT)
+
+
 #: Audit kinds the server writes itself when a spooled case is replayed.
 _REPLAYED_BY_STORE = {"opened", "evidence_added", "severity_raised"}
 #: Settings that must never silently diverge between the server and a spool.
@@ -55,15 +88,17 @@ class ResilientCaseStore:
     """Wraps a shared :class:`~nudgeguard.cases.store.CaseStore` with a local spool.
 
     Args:
-        primary: The shared store (PostgreSQL).
-        spool_path: SQLite file for writes made while the primary is down.
+        primary: The shared store (PostgreSQL), or the SQLite store file.
+        spool_path: SQLite file for writes made while the primary is down (``:memory:``
+            keeps them in this process only).
         retry_interval: Seconds between attempts to reach the primary again.
     """
 
     def __init__(self, primary: CaseStore, spool_path: str | Path, retry_interval: float = 5.0):
         self.primary = primary
+        self._in_memory = str(spool_path) == ":memory:"
         self.spool_path = Path(spool_path)
-        self.spool = SqliteCaseStore(self.spool_path)
+        self.spool = SqliteCaseStore(":memory:" if self._in_memory else self.spool_path)
         self.retry_interval = retry_interval
         self.degraded = False
         self.last_error: str | None = None
@@ -88,7 +123,9 @@ class ResilientCaseStore:
             return await getattr(self.spool, name)(*args)
         try:
             return await getattr(self.primary, name)(*args)
-        except OUTAGES as exc:
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
             self._down(exc)
             return await getattr(self.spool, name)(*args)
 
@@ -97,7 +134,9 @@ class ResilientCaseStore:
         async with self._replaying:
             try:
                 await self.replay()
-            except OUTAGES as exc:
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
                 self._down(exc)
                 return False
             if self.degraded:
@@ -117,9 +156,9 @@ class ResilientCaseStore:
                     raise _AlreadyThere
                 head = case.model_copy(update={"evidence": ()})
                 await self.primary.open_case(head, case.evidence)
-            except OUTAGES:
-                raise
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
                 # Already copied (by an earlier, interrupted replay or another process
                 # sharing this spool): extend it; evidence is de-duplicated by message id.
                 await self.primary.add_evidence(
@@ -133,7 +172,11 @@ class ResilientCaseStore:
             await self.primary.enqueue(item)
         for obs in await self.spool.observations():
             await self.primary.observe(obs)
-        if cases or self.spool_path.exists():
+        if self._in_memory:
+            if cases:  # a fresh, empty spool
+                await self.spool.close()
+                self.spool = SqliteCaseStore(":memory:")
+        elif cases or self.spool_path.exists():
             await self.spool.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.spool_path) + suffix).unlink(missing_ok=True)
@@ -171,8 +214,26 @@ class ResilientCaseStore:
         announce: Announce | None = None,
     ) -> Case:
         args = (case_id, evidence, severity, score, signals, stages, open_only, announce)
-        result: Case = await self._call("add_evidence", *args)
+        try:
+            result: Case = await self._call("add_evidence", *args)
+        except KeyError:
+            if not self.degraded or not await self._copy_head(case_id):
+                raise
+            result = await self.spool.add_evidence(*args)
         return result
+
+    async def _copy_head(self, case_id: str) -> bool:
+        """Copy a case the store holds (readable, not writable) into the spool's head."""
+        try:
+            held = await self.primary.get(case_id)
+        except Exception as exc:  # a server that cannot be reached cannot be read either
+            if is_outage(exc):
+                return False
+            raise
+        if held is None or await self.spool.get(case_id) is not None:
+            return False
+        await self.spool.open_case(held.model_copy(update={"evidence": ()}), ())
+        return True
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         found: Case | None = await self._call("get", case_id)
@@ -230,5 +291,13 @@ class ResilientCaseStore:
         """Try a last replay, then close both stores."""
         if self.degraded:
             await self.recover()
+        if self.degraded and self._in_memory:
+            lost = len(await self.spool.list_cases())
+            if lost:
+                log.error(
+                    "%d spooled cases could not be written to the case store before exit"
+                    " (set cases.spool to a file on another disk to keep them)",
+                    lost,
+                )
         await self.spool.close()
         await self.primary.close()
