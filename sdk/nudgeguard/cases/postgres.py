@@ -16,6 +16,7 @@ from typing import Any
 from nudgeguard.cases.audit import verify_rows
 from nudgeguard.cases.integrity import (
     EMPTY,
+    EVIDENCE_KEY,
     CaseDamage,
     check_cases,
     commitments,
@@ -123,7 +124,10 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         prev = None
         if first > 0:
             details = await con.fetch(
-                "SELECT detail FROM audit WHERE case_id=$1 ORDER BY seq DESC", case_id
+                "SELECT detail FROM audit WHERE case_id=$1 AND strpos(detail, $2) > 0"
+                " ORDER BY seq DESC LIMIT 1",
+                case_id,
+                EVIDENCE_KEY,
             )
             prev = latest_evidence_digest(r["detail"] for r in details)
         if prev is None:  # a new case, or one written before digests existed

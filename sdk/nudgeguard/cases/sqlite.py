@@ -10,6 +10,7 @@ from typing import Any
 from nudgeguard.cases.audit import verify_rows
 from nudgeguard.cases.integrity import (
     EMPTY,
+    EVIDENCE_KEY,
     CaseDamage,
     check_cases,
     commitments,
@@ -111,7 +112,9 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         prev = None
         if first > 0:
             details = self._db.execute(
-                "SELECT detail FROM audit WHERE case_id=? ORDER BY seq DESC", (case_id,)
+                "SELECT detail FROM audit WHERE case_id=? AND instr(detail, ?) > 0"
+                " ORDER BY seq DESC LIMIT 1",
+                (case_id, EVIDENCE_KEY),
             )
             prev = latest_evidence_digest(r["detail"] for r in details)
         if prev is None:  # a new case, or one written before digests existed
