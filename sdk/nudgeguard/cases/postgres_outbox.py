@@ -78,7 +78,17 @@ class PostgresOutbox(PostgresBase):
         return [outbox_item_from_row(r) for r in rows]
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
-        async with self._con() as con:
+        async with self._tx() as con:
+            row = await con.fetchrow(
+                "SELECT kind, case_id, target FROM outbox WHERE id=$1", item_id
+            )
+            if row is not None and row["kind"] == "alert" and row["case_id"] is not None:
+                # Two processes claiming two alerts of one case at once would each miss the
+                # other's lease (read committed): claims of one case's alerts take turns.
+                await con.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    f"alert:{row['case_id']}:{row['target']}",
+                )
             status = await con.execute(
                 "UPDATE outbox SET next_at=$1, claimed_until=$1 WHERE id=$2 AND status='pending'"
                 " AND next_at<=$3" + _NONE_IN_FLIGHT.format(n=3),
