@@ -254,18 +254,6 @@ class Dispatcher:
             reasons.insert(0, d.assessment.urgent_reason)
         return tuple(reasons)
 
-    async def _alert(
-        self,
-        case: Case,
-        d: Decision,
-        ctx: DispatchContext,
-        *,
-        is_update: bool,
-        nudge_status: str = "none",
-    ) -> None:
-        for item in self._alert_items(case, d, ctx, is_update=is_update, nudge_status=nudge_status):
-            await self.outbox.enqueue(item)
-
     def _alert_items(
         self,
         case: Case,
@@ -411,8 +399,11 @@ class Dispatcher:
             case = await self._escalate(
                 d, ctx, PlannedAction("escalate", "nudge-undeliverable", Severity.LOW)
             )
-        await self.cases.record(case.id, "nudge_undeliverable", "system", {"family": d.family})
-        await self._alert(case, d, ctx, is_update=True, nudge_status="undeliverable")
+        # The event and the alert telling moderators commit together.
+        alerts = self._alert_items(case, d, ctx, is_update=True, nudge_status="undeliverable")
+        await self.cases.record(
+            case.id, "nudge_undeliverable", "system", {"family": d.family}, queue=alerts
+        )
 
     async def _warn_sender(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> None:
         if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:

@@ -36,7 +36,7 @@ from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
 from nudgeguard.cases.rows import APPENDED_COLUMNS, appended, case_from_row, case_values
-from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak
+from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
 
 __all__ = ["PostgresCaseStore"]
 
@@ -306,9 +306,12 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
         async with self._tx() as con:
             await self._audit(con, case_id, kind, actor, dict(detail or {}))
+            for item in queue:
+                await self._queue(con, item)
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
         async with self._con() as con:

@@ -36,7 +36,7 @@ from nudgeguard.cases.rows import (
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
-from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak
+from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
 
 __all__ = ["SCHEMA_VERSION", "SqliteCaseStore", "StoreVersionError"]
 
@@ -267,9 +267,12 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
         with self._tx():
             self._audit(case_id, kind, actor, dict(detail or {}))
+            for item in queue:
+                self._queue(item)
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
         sql, args = "SELECT * FROM audit", tuple[str, ...]()

@@ -253,8 +253,9 @@ class CaseStore(Protocol):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
-        """Append an audit event."""
+        """Append an audit event, and queue ``queue`` (its alerts) in the same transaction."""
         ...
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:

@@ -247,8 +247,9 @@ class ResilientCaseStore:
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
-        await self._call("record", case_id, kind, actor, detail)
+        await self._call("record", case_id, kind, actor, detail, queue)
 
     async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
         done: bool = await self._call("enqueue", item)
