@@ -8,6 +8,7 @@ a failing disk does) and checks that verify names the case and exits non-zero, a
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import uuid
 
@@ -130,6 +131,9 @@ async def test_damage_in_the_middle_of_the_file_is_found_and_named(tmp_path):
     assert "Traceback" not in result.output
     damaged = {line.split()[1] for line in result.output.splitlines() if line.startswith("case ")}
     assert damaged < set(ids), "the damage report names cases that do not exist"
+    listed = await asyncio.to_thread(cli, "cases", "list", "--json", "--store", str(path))
+    assert listed.exit_code == 0, "one damaged case must not hide the others"
+    assert {c["id"] for c in json.loads(listed.output)} == set(ids)
     for command in (["show", "NG-020", "--evidence"], ["export", "NG-020"]):
         out = await asyncio.to_thread(cli, "cases", *command, "--store", str(path))
         assert out.exit_code == 1, out.output
@@ -188,3 +192,24 @@ async def test_postgres_names_a_lowered_severity_and_rewritten_evidence():
         await store.close()
         await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await con.close()
+
+
+async def test_a_damaged_cases_table_is_one_line_for_every_command(tmp_path):
+    path = tmp_path / "cases.sqlite3"
+    await _many_cases(path, 40)
+    data = bytearray(path.read_bytes())
+    page, at = 4096, data.find(b"p_t30")
+    while at >= 0:  # every page holding that case row (table and index pages)
+        start = at // page * page
+        data[start : start + page] = bytes([0xA5]) * page
+        at = data.find(b"p_t30", start + page)
+    path.write_bytes(bytes(data))
+
+    checked = await asyncio.to_thread(verify, path)
+    assert checked.exit_code == 1 and "Traceback" not in checked.output, checked.output
+    for command in (["list"], ["list", "--json"], ["show", "NG-030"], ["outbox"]):
+        out = await asyncio.to_thread(cli, "cases", *command, "--store", str(path))
+        assert out.exception is None or isinstance(out.exception, SystemExit), (command, out)
+        assert "Traceback" not in out.output
+        if out.exit_code != 0:
+            assert len(out.output.strip().splitlines()) == 1, (command, out.output)
