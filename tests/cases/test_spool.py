@@ -84,6 +84,8 @@ async def test_a_case_opened_on_a_full_disk_lands_once_space_is_back(tmp_path):
     assert alerts.count(f"{case_id}:{severity}") == 1, "moderators were told exactly once"
     assert await store.verify_chain() is None and await store.verify_cases() == []
     assert await resilient.spool.list_cases() == [], "the spool was emptied"
+    observed = len(await store.observations())
+    assert await resilient.recover() and len(await store.observations()) == observed
     await engine.stop()
     await resilient.close()
 

@@ -172,10 +172,9 @@ class ResilientCaseStore:
             await self.primary.enqueue(item)
         for obs in await self.spool.observations():
             await self.primary.observe(obs)
-        if self._in_memory:
-            if cases:  # a fresh, empty spool
-                await self.spool.close()
-                self.spool = SqliteCaseStore(":memory:")
+        if self._in_memory:  # a fresh, empty spool (observations must not replay twice)
+            await self.spool.close()
+            self.spool = SqliteCaseStore(":memory:")
         elif cases or self.spool_path.exists():
             await self.spool.close()
             for suffix in ("", "-wal", "-shm"):
