@@ -50,7 +50,7 @@ async def _bot(tmp_path, pack=None):
     store = SqliteCaseStore(path)
     disk = FullDisk(store._db)
     store._db = disk  # type: ignore[assignment]
-    resilient = ResilientCaseStore(store, ":memory:", retry_interval=0.0)
+    resilient = ResilientCaseStore(store, ":memory:", retry_interval=0.0, hold_alerts=True)
     adapter = FakeAdapter()
     engine = make_engine(resilient, adapter, pack)
     await engine.start(background=False)
@@ -69,9 +69,11 @@ async def test_a_case_opened_on_a_full_disk_lands_once_space_is_back(tmp_path):
     held = await resilient.spool.get(spooled.id)
     assert held is not None and held.evidence
     assert adapter.nudges, "the child was still nudged"
+    assert adapter.alerts == [], "moderators are told once the case is in the store"
 
     disk.full = False
     assert await resilient.recover()
+    await engine.outbox.drain()
 
     [(case_id, severity)] = file_cases(path)
     assert case_id == spooled.id and severity == spooled.severity.value
@@ -102,8 +104,10 @@ async def test_evidence_and_a_raise_on_a_full_disk_join_the_stored_case(tmp_path
     await chat.say(GROOMER, "pay me or i post your pictures", to=CHILD)
 
     assert file_cases(path) == [(case_id, Severity.HIGH.value)]
+    assert [a.severity for a in adapter.alerts] == [Severity.HIGH]
     disk.full = False
     assert await resilient.recover()
+    await engine.outbox.drain()
 
     assert file_cases(path) == [(case_id, Severity.CRITICAL.value)], "one case, raised"
     case = await resilient.primary.get(case_id)

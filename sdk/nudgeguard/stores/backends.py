@@ -84,7 +84,7 @@ def open_cases(settings: CaseSettings, store_path: str | Path | None = None) -> 
 
     if settings.backend == "sqlite":
         store = SqliteCaseStore(Path(store_path or settings.path or default_store_path()))
-        return ResilientCaseStore(store, settings.spool or ":memory:")
+        return ResilientCaseStore(store, settings.spool or ":memory:", hold_alerts=True)
     try:
         from nudgeguard.cases.postgres import PostgresCaseStore
     except ImportError:

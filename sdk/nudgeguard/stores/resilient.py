@@ -16,7 +16,8 @@ I/O error, a read-only or locked file: :func:`is_outage`): the case is written t
 spool (by default in memory, or ``cases.spool`` on another disk) with its alert, and
 replayed into the store file once writes succeed again. Reads still work on a full disk,
 so new evidence about a case the file already holds is added to a spooled copy of its
-head and merged into the case on replay.
+head and merged into the case on replay. Here moderators are told once the case lands
+(``hold_alerts``): its alert waits in the spool and is queued in the file with it.
 """
 
 from __future__ import annotations
@@ -92,10 +93,21 @@ class ResilientCaseStore:
         spool_path: SQLite file for writes made while the primary is down (``:memory:``
             keeps them in this process only).
         retry_interval: Seconds between attempts to reach the primary again.
+        hold_alerts: Keep spooled alerts until their case lands in the primary (they are
+            replayed with it, then delivered), so a moderator's buttons work on every alert
+            they get. Nudges always go out from the spool at once.
     """
 
-    def __init__(self, primary: CaseStore, spool_path: str | Path, retry_interval: float = 5.0):
+    def __init__(
+        self,
+        primary: CaseStore,
+        spool_path: str | Path,
+        retry_interval: float = 5.0,
+        *,
+        hold_alerts: bool = False,
+    ) -> None:
         self.primary = primary
+        self.hold_alerts = hold_alerts
         self._in_memory = str(spool_path) == ":memory:"
         self.spool_path = Path(spool_path)
         self.spool = SqliteCaseStore(":memory:" if self._in_memory else self.spool_path)
@@ -256,6 +268,8 @@ class ResilientCaseStore:
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
         items: list[OutboxItem] = await self._call("due", now, limit)
+        if self.degraded and self.hold_alerts:  # from the spool: nudges only
+            items = [i for i in items if i.kind != "alert"]
         return items
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
