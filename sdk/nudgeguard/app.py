@@ -58,17 +58,30 @@ def open_store(target: str | Path | None = None) -> CaseStore:
     return PostgresCaseStore(text)
 
 
-async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
+async def pseudonymizer_for(store: CaseStore, *, create: bool = True) -> Pseudonymizer:
     """Return the pseudonymizer: key from ``$NUDGEGUARD_PSEUDONYM_KEY``, else the store's own.
 
     A store without a configured key generates one on first use and keeps it, so
     pseudonyms stay stable across restarts. Setting the environment key is recommended:
     then the database alone cannot link pseudonyms to ids.
+
+    Args:
+        store: The case store.
+        create: False for commands that look people up (erasure, access): a key made up
+            now would match nobody, so they fail instead and write nothing.
+
+    Raises:
+        StoreError: ``create`` is False and there is no key to use.
     """
     configured = Secrets().pseudonym_key
     if configured is not None:
         return Pseudonymizer(configured.get_secret_value().encode())
     saved = await store.get_setting("pseudonym_key")
+    if saved is None and not create:
+        raise StoreError(
+            "no pseudonym key: set NUDGEGUARD_PSEUDONYM_KEY to the key the bot uses"
+            " (this store holds none); nothing was changed"
+        )
     if saved is None:
         key = Pseudonymizer.new_key()
         await store.set_setting("pseudonym_key", base64.b64encode(key).decode())

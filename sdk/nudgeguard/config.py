@@ -189,6 +189,7 @@ state:
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
 # postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
 # writes made while the server is down wait in a local spool file (spool:) until it is back.
+# sqlite: writes that fail (full disk) wait in memory, or in spool: (put it on another disk).
 cases:
   backend: sqlite
 #  path: /var/lib/nudgeguard/cases.sqlite3

@@ -58,7 +58,7 @@ class ModeratorChannel:
         if known is None and alert.is_update:
             known = await self._find_post(channel, alert.case_id)
         try:
-            if alert.is_update and known is not None:
+            if known is not None:  # the case's post exists: update it, never post twice
                 await call_slack(
                     "chat.update",
                     lambda: self.client.chat_update(

@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nudgeguard.cases.store import StoreError
+
 MIGRATION_LOCK = 0x6E756467
 """PostgreSQL advisory lock key ('nudg') held while the schema changes."""
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(StoreError):
     """The database was migrated by a newer version of nudgeguard."""
 
 
@@ -131,6 +133,14 @@ STEPS: tuple[Step, ...] = (
         "console: web console accounts and their role per community",
         _CONSOLE_ACCOUNTS.format(real="REAL"),
         _CONSOLE_ACCOUNTS.format(real="DOUBLE PRECISION"),
+    ),
+    Step(
+        5,
+        "outbox: in-flight lease per item (alerts of one case go out in order);"
+        " audit: index by case (integrity digests)",
+        "ALTER TABLE outbox ADD COLUMN claimed_until REAL;"
+        " CREATE INDEX IF NOT EXISTS audit_case ON audit(case_id, seq)",
+        "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until DOUBLE PRECISION",
     ),
 )
 

@@ -133,7 +133,8 @@ class SqliteBase:
         self._db.row_factory = sqlite3.Row
         try:
             self._prepare()
-        except StoreError:
+        except StoreError:  # a newer schema: one line, never a traceback
+            self._db.close()
             raise
         except (sqlite3.DatabaseError, ValueError) as exc:  # not SQLite, a folder, not ours
             self._db.close()

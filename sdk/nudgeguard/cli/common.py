@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -47,5 +48,9 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(factory())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # pages a failing disk damaged
+        raise click.ClickException(
+            f"the case store is damaged ({exc}); run: nudgeguard cases verify"
+        ) from None
     except REFUSALS as exc:
         raise click.ClickException(f"{exc} ({type(exc).__name__})") from None

@@ -80,12 +80,18 @@ def open_state(settings: StateSettings) -> StateStore:
 
 
 def open_cases(settings: CaseSettings, store_path: str | Path | None = None) -> CaseStore:
-    """Return the configured case store; PostgreSQL comes wrapped with a local spool."""
+    """Return the configured case store, wrapped with a spool for failed writes.
+
+    PostgreSQL spools to a local file; SQLite (whose writes fail on a full disk) to
+    ``cases.spool`` if set (put it on another disk), else to memory.
+    """
+    from nudgeguard.stores.resilient import ResilientCaseStore
+
     if settings.backend == "sqlite":
-        return SqliteCaseStore(Path(store_path or settings.path or default_store_path()))
+        store = SqliteCaseStore(Path(store_path or settings.path or default_store_path()))
+        return ResilientCaseStore(store, settings.spool or ":memory:", hold_alerts=True)
     try:
         from nudgeguard.cases.postgres import PostgresCaseStore
-        from nudgeguard.stores.resilient import ResilientCaseStore
     except ImportError:
         raise BackendError(
             "cases.backend postgres needs: pip install 'nudgeguard[postgres]'"
