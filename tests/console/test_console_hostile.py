@@ -64,7 +64,7 @@ def test_an_older_store_gains_the_account_tables(tmp_path):
         db.execute("DELETE FROM schema_version WHERE version=4")
     store = SqliteCaseStore(path)
     versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
-    assert versions[-1] == 4
+    assert 4 in versions  # the console's step ran again on the older store
     assert store._db.execute("SELECT COUNT(*) FROM console_accounts").fetchone()[0] == 0
     store._db.close()
 
