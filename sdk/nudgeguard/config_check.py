@@ -11,13 +11,13 @@ import difflib
 import re
 import typing
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
+from nudgeguard import plugins
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, line_of
 
 _ADAPTER_ERROR = re.compile(r"^invalid (?P<name>[a-z0-9_-]+) config: (?P<problems>.+)$", re.S)
@@ -44,7 +44,7 @@ def unknown_keys(text: str, known: Iterable[str]) -> list[YamlIssue]:
     node = _node(text)
     if not isinstance(node, yaml.MappingNode):
         return []
-    adapters = sorted(ep.name for ep in metadata.entry_points(group="nudgeguard.adapters"))
+    adapters = plugins.names("nudgeguard.adapters")
     names = [*known, *adapters]
     issues = []
     for key, _ in node.value:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from datetime import datetime
 from typing import Literal
+
+from nudgeguard.log_redaction import configure_logging
 
 LogFormat = Literal["text", "json"]
 
@@ -60,11 +61,12 @@ def _value(value: object) -> str:
 
 
 def configure(fmt: LogFormat = "text", level: int = logging.WARNING) -> None:
-    """Send logs to standard error in ``fmt``, replacing earlier handlers of the root logger."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Send logs to standard error in ``fmt`` through the command line's redacting handler.
+
+    The handler is :func:`nudgeguard.log_redaction.configure_logging`'s (it replaces the
+    one installed before), so JSON and text lines alike drop third-party payload records
+    and have ids, tokens and webhook URLs scrubbed.
+    """
+    handler = configure_logging(verbose=False)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
+    logging.getLogger().setLevel(level)

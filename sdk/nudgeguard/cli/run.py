@@ -14,13 +14,14 @@ import click
 
 from nudgeguard import logformat
 from nudgeguard.app import build_engine, is_postgres_url
-from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.cli.common import BadFileError, run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.config_check import locate_adapter_error
 from nudgeguard.policy import PolicyError
 from nudgeguard.startup import summarise
 from nudgeguard.stores.backends import close_state
 from nudgeguard.telemetry import emit
+from nudgeguard.yamlfile import read_yaml_text
 
 
 @click.command()
@@ -55,7 +56,7 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
     try:
         settings = load_config(config_path)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadFileError(exc) from None
     fmt = log_format or settings.log_format
     verbose = logging.getLogger().level == logging.DEBUG
     logformat.configure(
@@ -72,8 +73,10 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
     async def go() -> None:
         try:
             engine = await build_engine(settings, store)
-        except (ValueError, PolicyError) as exc:
-            text = config_path.read_text(encoding="utf-8")
+        except PolicyError as exc:
+            raise BadFileError(exc) from None
+        except ValueError as exc:
+            text = read_yaml_text(config_path)
             raise click.ClickException(
                 locate_adapter_error(str(config_path), text, str(exc))
             ) from None

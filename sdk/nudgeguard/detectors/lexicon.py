@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from nudgeguard.cache import BoundedCache
+from nudgeguard.detectors.linear import LinearPattern, compile_linear
 from nudgeguard.detectors.matcher import (
     Matcher,
     Pattern,
@@ -20,17 +21,17 @@ from nudgeguard.detectors.matcher import (
     anchors,
     build_matcher,
     expand_macros,
-    wrap,
+    linear,
 )
 from nudgeguard.events import MessageEvent
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
 # Child PII has shapes rather than words; checked on the text before de-obfuscation.
-_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
-_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
-_MAPS = re.compile(r"maps\.(?:google|app)|goo\.gl/maps|maps\.apple")
-_DIGITS = re.compile(r"\d{3}")
+_PHONE = compile_linear(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
+_EMAIL = compile_linear(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
+_MAPS = compile_linear(r"maps\.(?:google|app)|goo\.gl/maps|maps\.apple")
+_DIGITS = compile_linear(r"\d{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class Lexicon:
     """Patterns and guards loaded from a YAML lexicon file."""
 
     patterns: tuple[Pattern, ...]
-    guards: Mapping[str, re.Pattern[str]]
+    guards: Mapping[str, LinearPattern]
     version: int = 1
 
 
@@ -64,16 +65,18 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
                 raise PatternError(f"confidence of a {sid!r} pattern must be in (0, 1]")
             expanded = expand_macros(regex, macros, sid)
             anchors(expanded)  # raises PatternError for a bad or unanchorable pattern
+            linear(expanded)  # and for one the linear-time engine cannot run
             patterns.append(Pattern(sid, expanded, conf))
-    guards: dict[str, re.Pattern[str]] = {}
+    guards: dict[str, LinearPattern] = {}
     for sid, entries in (data.get("guards") or {}).items():
         if sid not in TAXONOMY:
             raise PatternError(f"unknown signal id {sid!r} in lexicon guards")
         joined = "|".join(f"(?:{expand_macros(str(e), macros, sid)})" for e in entries or [])
         try:
-            guards[sid] = re.compile(wrap(joined))
+            re.compile(joined)
         except re.error as exc:
             raise PatternError(f"invalid guard for {sid!r}: {exc}") from None
+        guards[sid] = linear(joined)
     return Lexicon(tuple(patterns), guards, int(data.get("version", 1)))
 
 
