@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from nudgeguard.cases.migrations import latest
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.console.security import RateLimiter, Sessions
 
@@ -64,10 +65,11 @@ def test_an_older_store_gains_the_account_tables(tmp_path):
         # Back to schema 3, the last one without the console: undo the later steps too.
         db.execute("DROP INDEX IF EXISTS audit_case")
         db.execute("ALTER TABLE outbox DROP COLUMN claimed_until")
+        db.execute("ALTER TABLE observations DROP COLUMN detail")
         db.execute("DELETE FROM schema_version WHERE version >= 4")
     store = SqliteCaseStore(path)
     versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
-    assert 4 in versions and versions[-1] == 5
+    assert 4 in versions and versions[-1] == latest()
     assert store._db.execute("SELECT COUNT(*) FROM console_accounts").fetchone()[0] == 0
     store._db.close()
 
