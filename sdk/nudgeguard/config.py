@@ -147,18 +147,16 @@ def load_config(path: str | Path) -> Settings:
     from nudgeguard import config_check
 
     try:
-        # Size and encoding are checked first; the key check composes the file's node
-        # tree (aliases shared, not expanded; deep nesting caught) and reports nothing for
-        # YAML that load_yaml_model refuses with its own line.
         text = read_yaml_text(p)
-        issues = config_check.unknown_keys(text, Settings.model_fields)
-        if issues:
-            raise ConfigError(str(p), issues)
         settings = load_yaml_model(text, Settings, str(p))
-    except ConfigError:
-        raise
     except YamlModelError as exc:
-        raise ConfigError(exc.source, config_check.with_suggestions(exc.issues, Settings)) from None
+        # A file that cannot be read or parsed (too big, not UTF-8, hostile YAML) gets its
+        # one issue. Otherwise unknown top-level keys come first, each on its own line:
+        # pydantic names them without a position, and only once the rest is valid.
+        unreadable = all(i.field in ("file", "yaml") for i in exc.issues)
+        unknown = [] if unreadable else config_check.unknown_keys(text, Settings.model_fields)
+        issues = unknown or config_check.with_suggestions(exc.issues, Settings)
+        raise ConfigError(exc.source, issues) from None
     issues = config_check.policy_issue(text, settings.policy)
     if issues:
         raise ConfigError(str(p), issues)

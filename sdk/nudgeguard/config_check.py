@@ -105,19 +105,19 @@ def policy_issue(text: str, policy: str) -> list[YamlIssue]:
     return []
 
 
-def locate_adapter_error(source: str, text: str, message: str) -> str:
+def locate_adapter_error(source: str, text: str, message: str) -> YamlModelError | None:
     """Return an adapter's config error with the line of each field it names.
 
-    Adapters report ``invalid NAME config: NAME.a.b: problem; NAME.c: problem``; any other
-    message is returned unchanged.
+    Adapters report ``invalid NAME config: NAME.a.b: problem; NAME.c: problem``; for any
+    other message there is nothing to locate (None).
     """
     found = _ADAPTER_ERROR.match(message)
     if found is None:
-        return message
+        return None
     node = _node(text)
     issues = []
     for problem in found["problems"].split("; "):
         field, _, what = problem.partition(": ")
         loc = tuple(field.split("."))
         issues.append(YamlIssue(line_of(node, loc) if what else None, field, what or problem))
-    return str(YamlModelError(source, issues))
+    return YamlModelError(source, issues)

@@ -43,15 +43,28 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _open(store: str | None, *, quiet: bool = False) -> CaseStore:
-    """Open an existing case store and say which one (on standard error, unless quiet).
+_STORE_KEY = "nudgeguard.store"
 
-    JSON output stays alone, for programs reading it.
+
+def _open(store: str | None, *, quiet: bool = False) -> CaseStore:
+    """Open an existing case store; :func:`_named` names it once the command succeeded.
+
+    Quiet for JSON output, which stays alone for programs reading it.
     """
     s, where = open_existing_store(store)
     if not quiet:
-        click.echo(f"store: {where}", err=True)
+        click.get_current_context().meta[_STORE_KEY] = where
     return s
+
+
+def _named() -> None:
+    """Say which store the command used (on standard error).
+
+    Called after the store work succeeded: a failing command prints only its one-line error.
+    """
+    where = click.get_current_context().meta.pop(_STORE_KEY, None)
+    if where is not None:
+        click.echo(f"store: {where}", err=True)
 
 
 @click.group()
@@ -119,6 +132,7 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
             await s.close()
 
     case, events, problem = run_async(go)
+    _named()
     if case is None:
         raise click.ClickException(f"no case {case_id}")
     if problem is not None:
@@ -196,6 +210,7 @@ def ack(store: str | None, case_id: str, actor: str) -> None:
             await s.close()
 
     case = run_async(go)
+    _named()
     click.echo(f"{case.id} is now {case.status.value}")
 
 
@@ -218,6 +233,7 @@ def resolve(store: str | None, case_id: str, outcome: str, actor: str) -> None:
             await s.close()
 
     case = run_async(go)
+    _named()
     click.echo(f"{case.id} is now {case.status.value} ({outcome})")
 
 
@@ -270,6 +286,7 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
             await s.close()
 
     result = run_async(go)
+    _named()
     if isinstance(result, Written):
         click.echo(f"wrote {result.json_path}, {result.html_path} and {result.sums_path}")
         click.echo(f"bundle sha256 {result.bundle_sha256}")
@@ -307,6 +324,7 @@ def verify(store: str | None) -> None:
             await s.close()
 
     storage, broken, damage, head, rows = run_async(go)
+    _named()
     for problem in storage[:_SHOWN]:
         click.echo(f"store file damaged: {problem}", err=True)
     if broken is not None:
@@ -355,6 +373,7 @@ def outbox(store: str | None, status: str | None, limit: int, as_json: bool) -> 
             await s.close()
 
     items, counts = run_async(go)
+    _named()
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(i) for i in items], indent=2))
         return

@@ -76,10 +76,10 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
         except PolicyError as exc:
             raise BadFileError(exc) from None
         except ValueError as exc:
-            text = read_yaml_text(config_path)
-            raise click.ClickException(
-                locate_adapter_error(str(config_path), text, str(exc))
-            ) from None
+            located = locate_adapter_error(str(config_path), read_yaml_text(config_path), str(exc))
+            if located is not None:
+                raise BadFileError(located) from None
+            raise click.ClickException(str(exc)) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
