@@ -183,6 +183,22 @@ def log_recorded(d: Decision, pseudonyms: Pseudonymizer) -> None:
         emit("decision_observed", level=d.level.value, would_have=would_have)
 
 
+def describe(p: Planned, mode: str) -> str:
+    """Return one action in plain words: what, to whom (role and pseudonym), why; no text."""
+    if p.action == "nudge_child":
+        what = f"nudge to the child {p.recipient} ({p.text_key})"
+    elif p.action == "warn_sender":
+        what = f"warning to the sender {p.recipient} ({p.text_key})"
+    elif p.action == "escalate":
+        what = f"moderator alert, case severity {p.severity}"
+    else:
+        what = f"evidence added to the open case (severity {p.severity})"
+    if p.held_back:
+        return f"held back: {what}; {p.held_back}"
+    verb = "would have sent" if mode == "observe" else "sent"
+    return f"{verb}: {what}; rule {p.rule}"
+
+
 def _asdict(p: Planned) -> dict[str, str]:
     return {k: getattr(p, k) for k in Planned.__slots__ if getattr(p, k)}
 

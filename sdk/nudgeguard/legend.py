@@ -1,8 +1,9 @@
-"""Plain-words names for stage codes and signal ids, for people reading cases and decisions."""
+"""Plain words for people reading cases and decisions: stage codes, signal ids, times."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from nudgeguard.signals import TAXONOMY
 
@@ -42,6 +43,13 @@ SIGNALS: dict[str, str] = {
     "adult_age_cue": "someone says or implies they are an adult",
     "deletion_request": "asks to delete messages",
 }
+
+
+def local_time(ts: float | None) -> str:
+    """Return a unix time as a local ISO 8601 time with its offset ("-" for none)."""
+    if ts is None:
+        return "-"
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
 
 
 def stage_label(code: str) -> str:

@@ -17,8 +17,8 @@ from nudgeguard.cases.bundle import Written, build_bundle, export_case
 from nudgeguard.cases.integrity import CaseDamage
 from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
 from nudgeguard.cases.store import CaseStore, ChainBreak, OutboxRecord
-from nudgeguard.cli.common import local_time, run_async, store_option
-from nudgeguard.legend import legend_lines
+from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.legend import legend_lines, local_time
 
 #: Damaged cases and storage findings printed by ``verify`` before "... and N more".
 _SHOWN = 50

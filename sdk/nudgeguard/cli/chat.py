@@ -12,8 +12,7 @@ import click
 
 from nudgeguard.app import open_store, pseudonymizer_for
 from nudgeguard.cli.common import run_async, store_option
-from nudgeguard.cli.decisions import describe
-from nudgeguard.decisions import decision_of, observation_of, worth_recording
+from nudgeguard.decisions import decision_of, describe, observation_of, worth_recording
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 from nudgeguard.local import LocalAdapter, render

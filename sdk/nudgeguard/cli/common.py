@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from typing import Any, TypeVar
 
 import click
@@ -55,10 +54,3 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         ) from None
     except REFUSALS as exc:
         raise click.ClickException(f"{exc} ({type(exc).__name__})") from None
-
-
-def local_time(ts: float | None) -> str:
-    """Return a unix time as a local ISO 8601 time with its offset ("-" for none)."""
-    if ts is None:
-        return "-"
-    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")

@@ -14,27 +14,11 @@ import time
 import click
 
 from nudgeguard.app import open_existing_store
-from nudgeguard.cli.common import local_time, run_async, store_option
-from nudgeguard.decisions import Planned, RecordedDecision, list_decisions
-from nudgeguard.legend import signal_label, stage_label
+from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.decisions import RecordedDecision, describe, list_decisions
+from nudgeguard.legend import local_time, signal_label, stage_label
 
 _DAY = 86400.0
-
-
-def describe(p: Planned, mode: str) -> str:
-    """Return one action in plain words (no ids but pseudonyms, no text)."""
-    if p.action == "nudge_child":
-        what = f"nudge to the child {p.recipient} ({p.text_key})"
-    elif p.action == "warn_sender":
-        what = f"warning to the sender {p.recipient} ({p.text_key})"
-    elif p.action == "escalate":
-        what = f"moderator alert, case severity {p.severity}"
-    else:
-        what = f"evidence added to the open case (severity {p.severity})"
-    if p.held_back:
-        return f"held back: {what}; {p.held_back}"
-    verb = "would have sent" if mode == "observe" else "sent"
-    return f"{verb}: {what}; rule {p.rule}"
 
 
 def as_json(d: RecordedDecision) -> dict[str, object]:

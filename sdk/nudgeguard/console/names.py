@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from nudgeguard.cases.model import Case, EvidenceMessage
+from nudgeguard.legend import local_time as local_time  # for templates: local ISO times
 from nudgeguard.signals import EVASION, TAXONOMY
 
 SIGNALS: dict[str, str] = {
@@ -47,6 +48,13 @@ STAGES: dict[str, str] = {
     "APP": "Approach (meeting)",
 }
 
+ACTIONS: dict[str, str] = {
+    "nudge_child": "Private nudge to the child",
+    "warn_sender": "Private warning to the sender",
+    "escalate": "Moderator alert (a case)",
+    "append_evidence": "Evidence added to the open case",
+}
+
 #: Signals whose messages stay blurred after a reveal until clicked.
 EXPLICIT = frozenset(
     s.id for s in TAXONOMY.values() if "SX" in s.stages or s.family in ("sexual", "sextortion")
@@ -56,6 +64,11 @@ EXPLICIT = frozenset(
 def signal_name(signal: str) -> str:
     """Return a signal's plain name (its id when unknown)."""
     return SIGNALS.get(signal, signal.replace("_", " "))
+
+
+def action_name(kind: str) -> str:
+    """Return a recorded action's plain name (its id when unknown)."""
+    return ACTIONS.get(kind, kind.replace("_", " "))
 
 
 def stage_name(code: str) -> str:

@@ -18,11 +18,13 @@ from starlette.routing import Route
 from nudgeguard.cases.accounts import Account
 from nudgeguard.cases.model import CaseEvent
 from nudgeguard.console.app import Console, signed_in
+from nudgeguard.decisions import Planned, RecordedDecision, list_decisions
 from nudgeguard.report import CommunityReport, collect
 from nudgeguard.report.render import charts, summary_rows
 
 _PERIODS = (7, 30, 90, 365)
 _AUDIT_ROWS = 500
+_RECORD_ROWS = 300
 
 
 def _days(request: Request) -> int:
@@ -108,21 +110,31 @@ async def audit(request: Request) -> Response:
 
 @signed_in
 async def decisions(request: Request) -> Response:
-    """Decisions recorded in observe mode (a dry run: nothing was sent), as counts.
+    """The dry run of the admin's communities: counts, then each recorded decision.
 
-    HOOK: the operations work adds per-decision records and held-back nudges
-    (``decisions list``); once that API is on main, list them here too.
+    Counts cover every decision observed in the period. The records list, newest first,
+    each observe-mode decision and each nudge a cap or hard line held back in live mode:
+    when (local time), mode, level, what would have been sent or was held back and why,
+    to whom (role and pseudonym), the rule and the signals. Records hold no message text.
     """
     console: Console = request.app.state.console
     mine = _admin_of(request.state.account)
     if not mine:
         raise HTTPException(404)
     days = _days(request)
+    since = time.time() - days * 86400
     seen = [
         o
-        for o in await console.store.observations(since=time.time() - days * 86400)
+        for o in await console.store.observations(since=since)
         if o.community_id in mine and o.mode != "live"
     ]
+    records: list[tuple[RecordedDecision, tuple[Planned, ...]]] = []
+    for community in mine:
+        for d in await list_decisions(console.store, community_id=community, since=since):
+            shown = d.planned if d.mode == "observe" else d.held_back
+            if shown:
+                records.append((d, shown))
+    records.sort(key=lambda r: r[0].ts, reverse=True)
     return console.page(
         request,
         "decisions.html",
@@ -133,6 +145,8 @@ async def decisions(request: Request) -> Response:
         by_action=Counter(a for o in seen for a in o.actions).most_common(),
         by_signal=Counter(s for o in seen for s in o.signals).most_common(),
         by_community=Counter(o.community_id for o in seen).most_common(),
+        records=records[:_RECORD_ROWS],
+        records_total=len(records),
     )
 
 
