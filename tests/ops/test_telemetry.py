@@ -168,3 +168,33 @@ def test_network_failures_are_not_reported_as_token_problems():
     assert "network failure (ConnectionRefusedError)" in refused
     bad_token = start_failure(RuntimeError("401 Unauthorized"))
     assert "check the tokens" in bad_token and "network" not in bad_token
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_log_format_lines_are_redacted_like_the_default_handler(fmt):
+    from nudgeguard.log_redaction import RedactingHandler
+    from nudgeguard.logformat import configure
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    try:
+        configure(fmt, logging.DEBUG)
+        mine = [h for h in root.handlers if isinstance(h, RedactingHandler)]
+        assert len(mine) == 1, "one redacting handler, whatever the format"
+        handler = mine[0]
+        formatter = JsonFormatter if fmt == "json" else TextFormatter
+        assert isinstance(handler.formatter, formatter)
+        lines: list[str] = []
+        handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+        logging.getLogger("discord.gateway").debug("frame from 123456789012345678")
+        logging.getLogger("nudgeguard.outbox").warning("send to 123456789012345678 failed")
+    finally:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+        root.level = saved[0]
+        for h in saved[1]:
+            root.addHandler(h)
+    assert len(lines) == 1, lines  # the library's payload record never got through
+    assert "123456789012345678" not in lines[0] and "<redacted>" in lines[0]
+    if fmt == "json":
+        assert json.loads(lines[0])["message"] == "send to <redacted> failed"
