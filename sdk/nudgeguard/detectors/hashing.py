@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import pairwise
 from typing import NamedTuple
 
 #: Tokens: runs of letters or digits (any script), plus the question mark.
@@ -22,6 +23,7 @@ _TOKEN = re.compile(r"[^\W_]+|\?")
 MAX_TOKENS = 64
 _MIX = 0x9E3779B1
 _MASK32 = 0xFFFFFFFF
+_BIGRAM = 0x7F4A7C15
 
 
 class Feature(NamedTuple):
@@ -39,7 +41,7 @@ def word_hash(word: str) -> int:
 
 def bigram_hash(first: int, second: int) -> int:
     """Return the 32-bit hash of a bigram from its tokens' hashes (order matters)."""
-    return ((first * _MIX) ^ (second + 0x7F4A7C15)) & _MASK32
+    return ((first * _MIX) ^ (second + _BIGRAM)) & _MASK32
 
 
 def buckets(text: str, bits: int, cache: dict[str, int]) -> list[int]:
@@ -51,22 +53,18 @@ def buckets(text: str, bits: int, cache: dict[str, int]) -> list[int]:
         cache: Token -> hash memo; the caller bounds its size.
     """
     mask = (1 << bits) - 1
-    words = _TOKEN.findall(text, 0, len(text))
-    if len(words) > MAX_TOKENS:
-        words = words[:MAX_TOKENS]
-    hashes = []
-    for word in words:
-        h = cache.get(word)
-        if h is None:
-            h = cache[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        hashes.append(h)
+    words = _TOKEN.findall(text)[:MAX_TOKENS]
+    get = cache.get
+    hashes = [get(w) or _remember(cache, w) for w in words]
     out = [h & mask for h in hashes]
-    prev = -1
-    for h in hashes:
-        if prev >= 0:
-            out.append((((prev * _MIX) ^ (h + 0x7F4A7C15)) & _MASK32) & mask)
-        prev = h
+    # bigram_hash(a, b) & mask, inlined (mask has at most 24 bits, within the 32-bit mask).
+    out += [((a * _MIX) ^ (b + _BIGRAM)) & mask for a, b in pairwise(hashes)]
     return out
+
+
+def _remember(cache: dict[str, int], word: str) -> int:
+    h = cache[word] = word_hash(word)
+    return h
 
 
 def features(text: str, bits: int, cache: dict[str, int] | None = None) -> list[Feature]:
