@@ -3,7 +3,8 @@
 Stage codes follow O'Connell (FF friendship forming, RF relationship forming, RA risk
 assessment, EX exclusivity, SX sexual, CO conclusion) and Luring Communication Theory
 (GA gaining access, DTD deceptive trust development, DES desensitisation, REF reframing,
-ISO isolation, APP approach). Families group signals for nudge wording and fatigue caps.
+ISO isolation, APP approach). ML marks the learned scorer's signal. Families group signals
+for nudge wording and fatigue caps.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ TAXONOMY: dict[str, SignalSpec] = {
         SignalSpec("minor_self_disclosure", ("GA",), "age", 0.0, about_actor=False),
         SignalSpec("adult_age_cue", ("REF",), "age", 0.5),
         SignalSpec("deletion_request", ("EX",), "secrecy", 1.2),
+        # The learned scorer's per-message probability (stage ML: learned, not a stage of
+        # the models above). At half weight one line is not a stage on its own
+        # (stage_min_score 0.5); repeated lines are.
+        SignalSpec("learned_grooming", ("ML",), "generic", 0.5),
     )
 }
 
@@ -76,6 +81,8 @@ class Signal:
         evasion: The match only appeared after de-obfuscation.
         about_target: ``age_band`` is what the author says of the person addressed ("ur
             13"), not of themselves.
+        features: For a learned signal, the n-grams of this message that weighed most
+            (strongest first), for explanations.
     """
 
     id: str
@@ -85,6 +92,7 @@ class Signal:
     age_band: AgeBand | None = None
     evasion: bool = False
     about_target: bool = False
+    features: tuple[str, ...] = ()
 
     @property
     def spec(self) -> SignalSpec:

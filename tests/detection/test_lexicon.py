@@ -92,7 +92,7 @@ def test_taxonomy_examples_are_found(sid, line):
 
 def test_every_scored_signal_has_patterns():
     keys = {p.key for p in DET.lexicon.patterns}
-    missing = set(TAXONOMY) - keys - {"minor_self_disclosure", "adult_age_cue"}
+    missing = set(TAXONOMY) - keys - {"minor_self_disclosure", "adult_age_cue", "learned_grooming"}
     assert not missing
 
 
@@ -187,7 +187,7 @@ def test_both_matchers_agree():
 
 def test_default_detectors_follow_the_protocol():
     dets = default_detectors()
-    assert {d.name for d in dets} == {"lexicon", "age"}
+    assert {d.name for d in dets} == {"lexicon", "age", "learned"}
     ev = MessageEvent(
         platform="t",
         community_id="c",

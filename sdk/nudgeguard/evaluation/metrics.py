@@ -98,3 +98,9 @@ def by_corpus(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
     """Return the metrics of each corpus file separately."""
     names = sorted({o.corpus for o in outcomes})
     return {n: compute_metrics([o for o in outcomes if o.corpus == n]) for n in names}
+
+
+def by_language(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
+    """Return the metrics of each language (the corpus line's ``lang``) separately."""
+    names = sorted({o.lang for o in outcomes})
+    return {n: compute_metrics([o for o in outcomes if o.lang == n]) for n in names}

@@ -71,6 +71,7 @@ class Outcome:
         delivered_nudges: Nudges the recording adapter received.
         delivered_alerts: Alerts the recording adapter received.
         errors: Events the engine reported as failed.
+        lang: Language of the conversation (the corpus line's ``lang``, default en).
     """
 
     corpus: str
@@ -88,6 +89,7 @@ class Outcome:
     delivered_alerts: int = 0
     errors: int = 0
     first_nudges: list[int] = field(default_factory=list)
+    lang: str = "en"
 
 
 async def replay_transcript(
@@ -101,19 +103,24 @@ async def replay_transcript(
     """Replay one transcript through a fresh engine and return its outcome.
 
     ``extra_detectors`` run after fresh built-in detectors (they are shared between
-    transcripts, so a costly model loads once).
+    transcripts, so a costly model loads once); one named like a built-in replaces it
+    (a learned scorer with other weights, say).
     """
     adapter = RecordingAdapter()
+    detectors = None
+    if extra_detectors:
+        names = {d.name for d in extra_detectors}
+        detectors = [*(d for d in default_detectors() if d.name not in names), *extra_detectors]
     engine = Engine(
         pack,
         cases=SqliteCaseStore(":memory:"),
         state=MemoryStateStore(),
         adapters=[adapter],
-        detectors=[*default_detectors(), *extra_detectors] if extra_detectors else None,
+        detectors=detectors,
     )
     await engine.start(background=False)
     truth = {p.id: p.truth for p in t.participants}
-    out = Outcome(corpus, t.id, t.label, t.kind)
+    out = Outcome(corpus, t.id, t.label, t.kind, lang=t.lang)
     try:
         for index, event in enumerate(
             transcript_events(t, ages, platform=PLATFORM, community_id="eval"), start=1

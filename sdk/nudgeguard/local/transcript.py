@@ -54,6 +54,7 @@ class Transcript(BaseModel):
     source: str = ""
     kind: Literal["direct", "group"] = "direct"
     label: Literal["grooming", "normal"] = "normal"
+    lang: str = Field(default="en", max_length=16)
     participants: list[TranscriptParticipant]
     messages: list[TranscriptMessage]
 

@@ -1,0 +1,146 @@
+"""Grouped cross-validation of the learned scorer through the whole engine.
+
+For each fold: fit the scorer on the lines of every other fold, then replay the fold's
+conversations through the engine (default detectors, the fold's weights in place of the
+bundled ones) and the fold's grooming transcripts with every suspect line removed (the
+child's side alone, which must not alert). The outcomes of all folds are pooled and
+reported like ``nudgeguard eval``; no conversation is ever scored by a model that saw it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nudgeguard.detectors.learned import LearnedDetector
+from nudgeguard.detectors.scorer_model import ScorerModel, decode_model
+from nudgeguard.evaluation.metrics import by_corpus, by_language, compute_metrics
+from nudgeguard.evaluation.replay import Outcome, replay_transcript
+from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts
+from nudgeguard.policy.model import PolicyPack
+from nudgeguard.training.data import REPLAY_ONLY, Line, fold_of, read_lines
+from nudgeguard.training.fit import fit, model_bytes
+from nudgeguard.training.groups import conversation_groups
+
+
+def child_side(t: Transcript) -> Transcript | None:
+    """Return the transcript with every suspect line removed, or None without a suspect."""
+    suspects = t.truth_of("suspect")
+    if t.label != "grooming" or not suspects:
+        return None
+    kept = [m for m in t.messages if m.author not in suspects]
+    return t.model_copy(update={"messages": kept, "id": f"{t.id}-child-side"}) if kept else None
+
+
+async def _replay_fold(
+    files: list[Path],
+    fold: int,
+    folds: int,
+    groups: dict[tuple[str, str], str],
+    detector: LearnedDetector,
+    pack: PolicyPack,
+    ages: AgesMode,
+) -> tuple[list[Outcome], list[Outcome]]:
+    outcomes: list[Outcome] = []
+    alone: list[Outcome] = []
+    for path in files:
+        corpus = path.stem
+        if corpus == "suspect_lines_pj":
+            continue
+        for t in read_transcripts(path):
+            if fold_of(groups.get((corpus, t.id), f"{corpus}/{t.id}"), folds) != fold:
+                continue
+            outcomes.append(await replay_transcript(t, pack, ages, corpus, None, [detector]))
+            side = child_side(t)
+            if side is not None:
+                alone.append(await replay_transcript(side, pack, ages, corpus, None, [detector]))
+    return outcomes, alone
+
+
+def cross_validate(
+    files: list[Path],
+    pack: PolicyPack,
+    *,
+    folds: int = 5,
+    ages: AgesMode = "unknown",
+    mixed_weight: float = 0.5,
+    threshold: float = 0.5,
+    fit_kwargs: dict[str, Any] | None = None,
+    cache: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Run the grouped cross-validation and return pooled metrics (see the module doc).
+
+    With ``cache`` (a folder), each fold's weights are kept there under a name made of the
+    fold and the fitting parameters, and reused by a later run with the same ones (so that
+    thresholds and policy packs can be compared without refitting).
+    """
+    groups = conversation_groups(files)
+    lines: list[tuple[int, Line]] = []
+    for path in files:
+        for ln in read_lines(path, mixed_weight):
+            cid = ln.group.split("/", 1)[1]
+            lines.append((fold_of(groups.get((ln.corpus, cid), ln.group), folds), ln))
+    outcomes: list[Outcome] = []
+    alone: list[Outcome] = []
+    replayed = [p for p in files if p.stem not in REPLAY_ONLY] + [
+        p for p in files if p.stem in REPLAY_ONLY
+    ]
+    for fold in range(folds):
+        model = _fold_model(lines, fold, folds, threshold, fit_kwargs or {}, cache, progress)
+        progress(f"fold {fold + 1}/{folds}: replaying")
+        got, side = asyncio.run(
+            _replay_fold(replayed, fold, folds, groups, LearnedDetector(model), pack, ages)
+        )
+        outcomes += got
+        alone += side
+    result = compute_metrics(outcomes)
+    result["by_corpus"] = by_corpus(outcomes)
+    result["by_language"] = by_language(outcomes)
+    result["child_side_alone"] = {
+        "conversations": len(alone),
+        "alerts": sum(o.escalated_at is not None for o in alone),
+        "nudged_anyone": sum(o.nudges > 0 for o in alone),
+    }
+    result["folds"] = folds
+    result["ages"] = ages
+    return result
+
+
+def _fold_model(
+    lines: list[tuple[int, Line]],
+    fold: int,
+    folds: int,
+    threshold: float,
+    fit_kwargs: dict[str, Any],
+    cache: Path | None,
+    progress: Callable[[str], None],
+) -> ScorerModel:
+    params = "-".join(f"{k}{v}" for k, v in sorted(fit_kwargs.items()))
+    # The fitting parameters and each corpus's line weights (the mixed weight) name a fit.
+    key = hashlib.sha256(
+        repr((params, sorted({(ln.corpus, ln.weight) for _, ln in lines}))).encode()
+    ).hexdigest()[:12]
+    path = cache / f"fold{fold}of{folds}-{key}.bin" if cache is not None else None
+    if path is not None and path.exists():
+        progress(f"fold {fold + 1}/{folds}: cached weights")
+        cached = decode_model(path.read_bytes())
+        return dataclasses.replace(cached, threshold=threshold)
+    progress(f"fold {fold + 1}/{folds}: fitting")
+    weights, bias = fit([ln for f, ln in lines if f != fold], **fit_kwargs)
+    data = model_bytes(weights, bias, threshold, {"fold": fold})
+    if path is not None:
+        write_model(path, data)
+    return decode_model(data)
+
+
+def write_model(path: Path, data: bytes) -> None:
+    """Write a model file atomically (a temporary file renamed into place)."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
+        fh.write(data)
+    Path(fh.name).replace(path)
