@@ -20,6 +20,7 @@ STAGES: dict[str, str] = {
     "REF": "reframing",
     "ISO": "isolation",
     "APP": "approach: meeting or contact offline",
+    "ML": "learned: the learned scorer's signal, not a stage of the grooming models",
 }
 
 SIGNALS: dict[str, str] = {
@@ -42,6 +43,7 @@ SIGNALS: dict[str, str] = {
     "minor_self_disclosure": "someone says they are under 18",
     "adult_age_cue": "someone says or implies they are an adult",
     "deletion_request": "asks to delete messages",
+    "learned_grooming": "reads like known grooming conversations (learned scorer)",
 }
 
 

@@ -30,6 +30,7 @@ SIGNALS: dict[str, str] = {
     "minor_self_disclosure": "Said they are a minor",
     "adult_age_cue": "Age cue suggesting an adult",
     "deletion_request": "Asked to delete messages",
+    "learned_grooming": "Reads like known grooming chats (learned scorer)",
     EVASION: "Disguised spelling",
 }
 
@@ -46,6 +47,7 @@ STAGES: dict[str, str] = {
     "REF": "Reframing",
     "ISO": "Isolation",
     "APP": "Approach (meeting)",
+    "ML": "Learned scorer (not a grooming stage)",
 }
 
 ACTIONS: dict[str, str] = {
