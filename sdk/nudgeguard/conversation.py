@@ -19,6 +19,8 @@ RECENT_SPEAKERS = 6
 _DIRECT, _EDIT = ConversationKind.DIRECT, EventType.EDIT
 
 
+#: Recent speakers up to which a group is small: a line there answers the last other one.
+SMALL_GROUP = 3
 #: How many earlier messages, and how long ago at most, turn-taking looks at in a group.
 TURN_MESSAGES = 8
 TURN_SECONDS = 600.0
@@ -27,10 +29,11 @@ TURN_SECONDS = 600.0
 def target_of(m: Fields, conv: ConversationState) -> str | None:
     """Return whom a message is aimed at, or None when that cannot be told.
 
-    The replied-to or mentioned user comes first. In a direct chat, or a group with one
-    other participant, the other person. In a busy group, an unaddressed line is aimed at
-    someone only when turn-taking says so (see :func:`turn_partner`): otherwise it is
-    said to the room, and lines of unrelated speakers never add up on one pair.
+    The replied-to or mentioned user comes first. In a direct chat, or a group where at
+    most :data:`SMALL_GROUP` people spoke lately, the most recent other speaker (else the
+    only other participant). In a busy group, an unaddressed line is aimed at someone only
+    when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
+    and lines of unrelated speakers never add up on one pair.
     """
     me = m.author_id
     reply_to = m.reply_to
@@ -39,12 +42,11 @@ def target_of(m: Fields, conv: ConversationState) -> str | None:
     for mention in m.mentions:
         if mention != me:
             return mention
-    participants = conv.participants
-    if m.kind is _DIRECT or len(participants) <= 2:
+    if m.kind is _DIRECT or len(conv.speakers) <= SMALL_GROUP:
         for speaker in reversed(conv.speakers):
             if speaker != me:
                 return speaker
-        others = sorted(participants - {me})
+        others = sorted(conv.participants - {me})
         return others[0] if len(others) == 1 else None
     return turn_partner(me, m.ts, conv)
 

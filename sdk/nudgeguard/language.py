@@ -51,7 +51,9 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
         if lang not in LANGUAGES:
             raise ValueError(f"languages.yaml: unknown language {lang!r}")
         for word in words:
-            votes.setdefault(str(word).casefold(), []).append(str(lang))
+            langs = votes.setdefault(str(word).casefold(), [])
+            if lang not in langs:
+                langs.append(str(lang))
     return {w: tuple(langs) for w, langs in votes.items()}
 
 

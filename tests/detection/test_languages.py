@@ -1,0 +1,201 @@
+"""Detection in German, Dutch, Portuguese, Spanish and French, and the mismatch rule.
+
+Every line here is a short paraphrase written for the test (none comes from a corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nudgeguard.age import AgeDetector
+from nudgeguard.detectors.lexicon import LexiconDetector, parse_lexicon
+from nudgeguard.detectors.matcher import PatternError
+from nudgeguard.events import AgeBand
+from nudgeguard.language import applies, identify
+from nudgeguard.text import normalize
+
+# One line per language and signal family: what a native speaker might write.
+FAMILIES: list[tuple[str, str, str]] = [
+    # German
+    ("de", "age_probe", "und wie alt bist du eigentlich?"),
+    ("de", "secrecy_request", "erzähl das bitte niemandem, ok?"),
+    ("de", "secrecy_request", "das bleibt unser kleines geheimnis"),
+    ("de", "platform_migration", "hast du whatsapp? dann schreib ich dir da"),
+    ("de", "image_request", "schick mir doch mal ein foto von dir"),
+    ("de", "meet_request", "wollen wir uns mal treffen am wochenende?"),
+    ("de", "supervision_probe", "bist du gerade allein zu hause?"),
+    # Dutch
+    ("nl", "age_probe", "hoe oud ben je eigenlijk?"),
+    ("nl", "secrecy_request", "zeg het tegen niemand, goed?"),
+    ("nl", "secrecy_request", "dit blijft ons geheimpje hoor"),
+    ("nl", "platform_migration", "heb je snapchat? dan praten we daar verder"),
+    ("nl", "image_request", "stuur me eens een foto van jezelf"),
+    ("nl", "meet_request", "zullen we een keer afspreken in de stad?"),
+    ("nl", "supervision_probe", "ben je alleen thuis vanavond?"),
+    # Portuguese
+    ("pt", "age_probe", "quantos anos vc tem?"),
+    ("pt", "secrecy_request", "não conta pra ninguém tá bom"),
+    ("pt", "secrecy_request", "isso fica só entre a gente"),
+    ("pt", "platform_migration", "me passa seu whats que a gente conversa lá"),
+    ("pt", "image_request", "manda uma foto sua pra mim"),
+    ("pt", "meet_request", "vamos nos encontrar no sábado? a gente pode se ver pessoalmente"),
+    ("pt", "supervision_probe", "você está sozinha em casa agora?"),
+    # Spanish
+    ("es", "age_probe", "oye y cuántos años tienes?"),
+    ("es", "secrecy_request", "no se lo digas a nadie por favor"),
+    ("es", "secrecy_request", "esto queda entre tú y yo"),
+    ("es", "platform_migration", "pásame tu whatsapp y hablamos mejor"),
+    ("es", "image_request", "mándame una foto tuya porfa"),
+    ("es", "meet_request", "quieres quedar este finde? podemos vernos en el parque"),
+    ("es", "supervision_probe", "estás sola en casa ahora?"),
+    # French
+    ("fr", "age_probe", "tu as quel âge au fait ?"),
+    ("fr", "secrecy_request", "ne dis rien à personne d'accord"),
+    ("fr", "secrecy_request", "ça reste entre nous deux"),
+    ("fr", "platform_migration", "tu as snap ? ajoute-moi sur snap"),
+    ("fr", "image_request", "envoie-moi une photo de toi"),
+    ("fr", "meet_request", "ça te dit qu'on se voie en vrai samedi ?"),
+    ("fr", "supervision_probe", "tu es toute seule à la maison ?"),
+]
+
+
+def _signals(line: str) -> dict[str, tuple[float, int, int]]:
+    return LexiconDetector().find(normalize(line).text, line)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sid", "line"), FAMILIES, ids=[f"{a}-{b}" for a, b, _ in FAMILIES]
+)
+def test_each_language_has_each_signal_family(lang, sid, line):
+    assert identify(line) == lang
+    assert sid in _signals(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("ich habe heute keine zeit, vielleicht morgen", "de"),
+        ("ik heb vandaag geen tijd, misschien morgen", "nl"),
+        ("eu não tenho tempo hoje, talvez amanhã", "pt"),
+        ("hoy no tengo tiempo, quizás mañana", "es"),
+        ("je nai pas le temps aujourdhui, peut-être demain", "fr"),
+        ("i dont have time today, maybe tomorrow", "en"),
+    ],
+)
+def test_ordinary_sentences_are_told_apart(line, lang):
+    assert identify(line) == lang
+
+
+@pytest.mark.parametrize("line", ["ok", "lol", "hmm", "14", ":)", ""])
+def test_lines_too_short_to_tell_are_ambiguous(line):
+    assert identify(line) is None
+
+
+# The mismatch rule: a word that means one thing in one language and something innocent in
+# another fires only in its own language.
+@pytest.mark.parametrize(
+    ("line", "lang", "sid"),
+    [
+        # French slang for a body part; in English, something to eat.
+        ("shall we grab a bite after work? i know a good place", "en", "sexual_desensitization"),
+        # Portuguese slang for a body part; in Spanish, "I paint".
+        ("yo pinto cuadros los fines de semana con mi abuela", "es", "sexual_desensitization"),
+        # Dutch slang for a body part; as a German word it is only the spade of a card
+        # deck: a German line with it stays German.
+        ("wir haben karten gespielt und ich hatte nur pik", "de", "sexual_desensitization"),
+    ],
+)
+def test_a_word_of_another_language_does_not_fire(line, lang, sid):
+    assert identify(line) == lang
+    assert sid not in _signals(line)
+
+
+def test_the_same_word_fires_in_its_own_language():
+    line = "você já viu um pinto de verdade?"
+    assert identify(line) == "pt"
+    assert "sexual_desensitization" in _signals(line)
+
+
+def test_english_patterns_stay_out_of_other_languages():
+    # English "will" is a German verb ("want"); no English pattern reads German grammar.
+    lexicon = parse_lexicon({"signals": {"meet_request": ["ich will dich sehen"]}})
+    detector = LexiconDetector(lexicon)
+    german = "ich will dich sehen, aber ich habe keine zeit"
+    assert identify(german) == "de"
+    assert detector.find(normalize(german).text, german) == {}
+    # Without the raw text (language unknown) every pattern applies.
+    assert "meet_request" in detector.find(normalize(german).text)
+
+
+def test_a_pattern_tagged_any_fires_in_every_language():
+    lexicon = parse_lexicon(
+        {"lang": "de", "signals": {"platform_migration": [{"re": "snapchat", "lang": "any"}]}}
+    )
+    line = "do you have snapchat or not, tell me"
+    assert identify(line) == "en"
+    assert "platform_migration" in LexiconDetector(lexicon).find(normalize(line).text, line)
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(PatternError, match="language"):
+        parse_lexicon({"lang": "xx", "signals": {"age_probe": ["wie alt"]}})
+
+
+def test_applies():
+    assert applies(None, "de") and applies("de", None) and applies("de", "de")
+    assert not applies("de", "nl")
+
+
+@pytest.mark.parametrize(
+    ("line", "band"),
+    [
+        ("ich bin 13 und du?", AgeBand.MINOR),
+        ("ik ben 13 jaar", AgeBand.MINOR),
+        ("tenho 12 anos e vc", AgeBand.MINOR),
+        ("tengo 12 años y tú?", AgeBand.MINOR),
+        ("j'ai 12 ans et toi", AgeBand.MINOR),
+        ("ich bin in der 7. klasse", AgeBand.MINOR),
+        ("ik ben 34 jaar oud", AgeBand.ADULT),
+        ("tengo 41 años", AgeBand.ADULT),
+        ("alter ist doch nur eine zahl", AgeBand.ADULT),
+        ("l'âge n'est qu'un chiffre", AgeBand.ADULT),
+    ],
+)
+def test_age_statements_in_each_language(line, band):
+    found = AgeDetector().infer(normalize(line).text, raw=line)
+    assert found is not None and found.age_band is band
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ich bin 13 stunden gefahren",  # a duration
+        "tengo 12 euros en el bolsillo",  # money
+        "j'ai 15 minutes de retard",  # minutes
+        "ik ben 10 kilo afgevallen",  # weight
+    ],
+)
+def test_numbers_that_are_not_ages(line):
+    assert AgeDetector().infer(normalize(line).text, raw=line) is None
+
+
+def test_a_foreign_age_question_makes_a_bare_number_an_answer():
+    from nudgeguard.events import MessageEvent, Participant
+
+    detector = AgeDetector()
+
+    def event(author: str, text: str) -> MessageEvent:
+        return MessageEvent(
+            platform="t",
+            community_id="c",
+            conversation_id="x",
+            message_id=text,
+            author=Participant(id=author),
+            text=text,
+            ts=1.0,
+        )
+
+    question = "und wie alt bist du?"
+    detector.detect(normalize(question), event("a", question))
+    (signal,) = detector.detect(normalize("13"), event("b", "13"))
+    assert signal.age_band is AgeBand.MINOR
