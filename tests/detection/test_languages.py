@@ -199,3 +199,45 @@ def test_a_foreign_age_question_makes_a_bare_number_an_answer():
     detector.detect(normalize(question), event("a", question))
     (signal,) = detector.detect(normalize("13"), event("b", "13"))
     assert signal.age_band is AgeBand.MINOR
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "ich bin 13 und du?",
+            "wie alt bist du denn wirklich?",
+            "bist du gerade allein zu hause?",
+            "erzähl das bitte niemandem, das bleibt unter uns",
+            "hast du whatsapp? schreib mir da",
+            "wollen wir uns mal treffen? ich kann dich abholen",
+        ],
+        [
+            "tengo 12 años y tú?",
+            "cuántos años tienes de verdad?",
+            "estás sola en casa ahora?",
+            "no se lo digas a nadie, es nuestro secreto",
+            "pásame tu whatsapp y hablamos",
+            "quieres quedar el sábado? te paso a buscar",
+        ],
+    ],
+    ids=["de", "es"],
+)
+async def test_a_conversation_in_another_language_opens_a_case_about_the_adult(lines):
+    from nudgeguard.engine import Engine
+    from nudgeguard.events import ConversationKind
+    from nudgeguard.policy import load_policy
+    from nudgeguard.testing import FakeAdapter, Scenario, person
+
+    kid, adult = person("kid"), person("adult")
+    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
+    await engine.start(background=False)
+    try:
+        chat = Scenario(engine, kind=ConversationKind.DIRECT)
+        await chat.say(kid, lines[0])
+        for line in lines[1:]:
+            await chat.say(adult, line, to=kid)
+        (case,) = await engine.cases.list_cases()
+        assert case.subject == engine.pseudonyms.pseudonym("fake", adult.id)
+    finally:
+        await engine.stop()
