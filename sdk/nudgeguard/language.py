@@ -59,8 +59,15 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    """The py3langid identifier, restricted to :data:`LANGUAGES` (loaded on first use)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """The py3langid identifier, restricted to :data:`LANGUAGES` (loaded on first use).
+
+    None when py3langid is not installed: then only the word vote decides (it leaves about
+    half of short chat lines ambiguous instead of a third, see docs/detection.md).
+    """
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    except ImportError:
+        return None
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(LANGUAGES))
@@ -97,7 +104,10 @@ def _decide(text: str) -> str | None:
     letters = sum(1 for c in text if c.isalpha())
     if letters < MIN_LETTERS:
         return None
-    lang, prob = _identifier().classify(text)
+    ident = _identifier()
+    if ident is None:
+        return None
+    lang, prob = ident.classify(text)
     if prob < MIN_PROBABILITY:
         return None
     # The model may not overrule a vote that went the other way.

@@ -241,3 +241,13 @@ async def test_a_conversation_in_another_language_opens_a_case_about_the_adult(l
         assert case.subject == engine.pseudonyms.pseudonym("fake", adult.id)
     finally:
         await engine.stop()
+
+
+def test_without_the_statistical_model_the_word_vote_still_decides(monkeypatch):
+    from nudgeguard import language
+
+    monkeypatch.setattr(language, "_identifier", lambda: None)
+    monkeypatch.setattr(language, "_cache", language.BoundedCache(16))
+    assert language.identify("ich habe heute keine zeit, vielleicht morgen") == "de"
+    # Long enough for the model, but no listed word: without the model it stays unclear.
+    assert language.identify("zeitnah antworten, bitteschön") is None
