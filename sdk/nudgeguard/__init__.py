@@ -13,6 +13,7 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.cases import Case, CaseStatus, Severity
+from nudgeguard.cases.model import EvidenceMessage, Outcome
 from nudgeguard.detectors import Detector
 from nudgeguard.events import (
     AgeBand,
@@ -22,6 +23,8 @@ from nudgeguard.events import (
     MessageEvent,
     Participant,
 )
+from nudgeguard.handle import EngineHandle, EventInbox
+from nudgeguard.moderation import CheckResult, ModerationResult, Status
 from nudgeguard.signals import Signal
 
 __version__ = "0.1.0"
@@ -33,19 +36,26 @@ __all__ = [
     "Capabilities",
     "Case",
     "CaseStatus",
+    "CheckResult",
     "ConversationKind",
     "Delivery",
     "Detector",
+    "EngineHandle",
+    "EventInbox",
     "EventType",
+    "EvidenceMessage",
     "MessageEvent",
+    "ModerationResult",
     "ModeratorAction",
     "ModeratorAlert",
     "Nudge",
     "NudgeAction",
     "NudgeButton",
+    "Outcome",
     "Participant",
     "Severity",
     "Signal",
+    "Status",
     "TransientDeliveryError",
     "UndeliverableError",
     "__version__",

@@ -1,8 +1,9 @@
 """Dispatcher: carries out a Decision through the case store, the outbox and the adapters.
 
-Order matters and is fixed here: the case (with its evidence window) is written before any
-alert or nudge is queued; sender warnings never go out for a pair with a case; nudges use
-only private channels the adapter declares, in the policy's fallback order.
+Order matters and is fixed here: the case (with its evidence window) is written in the
+same transaction as the alert announcing it (or its raised severity), before any nudge;
+sender warnings never go out for a pair with a case; nudges use only private channels the
+adapter declares, in the policy's fallback order.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from nudgeguard.adapter import (
     TimelineEntry,
 )
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
-from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+from nudgeguard.cases.store import Announce, CaseStore, Observation, OutboxItem
 from nudgeguard.events import AgeSource, MessageEvent
+from nudgeguard.locales import LanguageSettings, choose_locale
 from nudgeguard.nudges import catalog
 from nudgeguard.outbox import AttemptResult, Outbox
 from nudgeguard.policy.engine import Decision, PlannedAction
@@ -78,16 +80,31 @@ class Dispatcher:
         pseudonyms: Pseudonymizer,
         capabilities: Callable[[str], Capabilities | None],
         country: Callable[[str], str],
+        languages: LanguageSettings | None = None,
     ) -> None:
         self.cases = cases
         self.outbox = outbox
         self.pseudonyms = pseudonyms
         self.capabilities = capabilities
         self.country = country
+        self.languages = languages or LanguageSettings()
         self.stats = DispatchStats()
         #: False on the scratch engine of "Check this message": the adapter answers the
         #: child itself, so no second nudge and never a sender warning.
         self.contact_people = True
+
+    def locale_for(self, event: MessageEvent, pack: PolicyPack) -> str:
+        """Return the language of a nudge caused by ``event``, before any platform signal.
+
+        Adapters that know the recipient's own language re-word the nudge on delivery
+        (:func:`nudgeguard.nudges.in_locale`), since that signal ranks first.
+        """
+        langs = self.languages
+        channel = langs.channel(event.conversation_id) or langs.channel(
+            event.parent_conversation_id
+        )
+        community = langs.community(event.community_id) or pack.nudges.locale
+        return choose_locale(None, community, channel, event.language)
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
@@ -153,14 +170,19 @@ class Dispatcher:
             # The pair's case, as working memory knows it: append straight away, unless it
             # was closed meanwhile (or this store never had it).
             known = pair.case_severity
+
+            def raised(case: Case) -> list[OutboxItem]:
+                # Raised now, or elsewhere meanwhile: queued with the severity, atomically.
+                if case.severity.value == known:
+                    return []
+                return self._alert_items(case, d, ctx, is_update=True)
+
             try:
-                case = await self._append(pair.case_id, d, window, severity, signals)
+                case = await self._append(pair.case_id, d, window, severity, signals, raised)
             except KeyError:
                 pass
             else:
                 pair.case_id, pair.case_severity = case.id, case.severity.value
-                if case.severity.value != known:  # raised now, or elsewhere meanwhile
-                    await self._alert(case, d, ctx, is_update=True)
                 return case
         subject = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         target = self.pseudonyms.pseudonym(d.platform, d.target_id)
@@ -173,9 +195,15 @@ class Dispatcher:
             # Working memory behind the case store (a process restarted, or died between
             # writing the case and queueing its alert): queue the alert for the case's
             # current severity again. Its id is the original one, so it is sent once.
-            case = await self._append(existing.id, d, window, severity, signals)
+            case = await self._append(
+                existing.id,
+                d,
+                window,
+                severity,
+                signals,
+                lambda c: self._alert_items(c, d, ctx, is_update=True),
+            )
             pair.case_id, pair.case_severity = case.id, case.severity.value
-            await self._alert(case, d, ctx, is_update=True)
             return case
         now = d.ts
         case = Case(
@@ -193,12 +221,17 @@ class Dispatcher:
             opened_at=now,
             updated_at=now,
         )
-        case = await self.cases.open_case(case, self.evidence(d.platform, window))
+        # The case and its alert commit in one transaction: a crash at any point either
+        # loses both (the next message opens the case again) or keeps both.
+        case = await self.cases.open_case(
+            case,
+            self.evidence(d.platform, window),
+            lambda c: self._alert_items(c, d, ctx, is_update=False),
+        )
         for item in window:
             item.stored_for = case.id
         pair.case_id, pair.case_severity = case.id, case.severity.value
         self.stats.cases_opened += 1
-        await self._alert(case, d, ctx, is_update=False)
         return case
 
     async def _append(
@@ -208,8 +241,13 @@ class Dispatcher:
         window: Sequence[EvidenceItem],
         severity: Severity,
         signals: list[str],
+        announce: Announce,
     ) -> Case:
-        """Add the window items the case does not have yet (open cases only)."""
+        """Add the window items the case does not have yet (open cases only).
+
+        ``announce`` builds the alerts queued in the same transaction (see
+        :data:`~nudgeguard.cases.store.Announce`).
+        """
         fresh = [i for i in window if i.stored_for != case_id]
         case = await self.cases.add_evidence(
             case_id,
@@ -219,6 +257,7 @@ class Dispatcher:
             signals=signals,
             stages=d.assessment.stages,
             open_only=True,
+            announce=announce,
         )
         for item in fresh:
             item.stored_for = case.id
@@ -231,7 +270,7 @@ class Dispatcher:
             reasons.insert(0, d.assessment.urgent_reason)
         return tuple(reasons)
 
-    async def _alert(
+    def _alert_items(
         self,
         case: Case,
         d: Decision,
@@ -239,22 +278,25 @@ class Dispatcher:
         *,
         is_update: bool,
         nudge_status: str = "none",
-    ) -> None:
+    ) -> list[OutboxItem]:
+        """Return the outbox items of a case's alert, one per target (no I/O)."""
         alert = self.build_alert(case, d, ctx, is_update=is_update, nudge_status=nudge_status)
+        payload = alert.model_dump_json()
         # The community's own adapter and every external sink; never another platform.
         targets = [
             t for t in self.outbox.alert_targets if t == d.platform or self.capabilities(t) is None
         ]
-        for target in targets:
-            self.stats.alerts += 1
-            item = OutboxItem(
+        self.stats.alerts += len(targets)
+        return [
+            OutboxItem(
                 id=f"alert:{case.id}:{case.severity.value}:{nudge_status}:{target}",
                 case_id=case.id,
                 target=target,
                 kind="alert",
-                payload=alert.model_dump_json(),
+                payload=payload,
             )
-            await self.outbox.enqueue(item)
+            for target in targets
+        ]
 
     def build_alert(
         self,
@@ -311,6 +353,7 @@ class Dispatcher:
             nudge_status=nudge_status,
             evidence_count=len(ctx.conversation.window),
             is_update=is_update,
+            locale=self.languages.for_moderators(d.community_id),
         )
 
     # -- nudges ----------------------------------------------------------------------------
@@ -325,7 +368,7 @@ class Dispatcher:
         self, d: Decision, ctx: DispatchContext, action: PlannedAction, case: Case | None
     ) -> None:
         pack, family = ctx.pack, action.family or "generic"
-        cat = catalog(pack.nudges.locale)
+        cat = catalog(self.locale_for(ctx.event, pack))
         variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
         nudge = Nudge(
             nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
@@ -342,6 +385,8 @@ class Dispatcher:
             case_id=case.id if case else ctx.pair.case_id,
             locale=cat.locale,
             followup=cat.followups,
+            copy_for=pack.nudges.copy_for,
+            variant=variant,
         )
         ctx.pair.nudged[family] = d.ts
         ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
@@ -373,13 +418,16 @@ class Dispatcher:
             case = await self._escalate(
                 d, ctx, PlannedAction("escalate", "nudge-undeliverable", Severity.LOW)
             )
-        await self.cases.record(case.id, "nudge_undeliverable", "system", {"family": d.family})
-        await self._alert(case, d, ctx, is_update=True, nudge_status="undeliverable")
+        # The event and the alert telling moderators commit together.
+        alerts = self._alert_items(case, d, ctx, is_update=True, nudge_status="undeliverable")
+        await self.cases.record(
+            case.id, "nudge_undeliverable", "system", {"family": d.family}, queue=alerts
+        )
 
     async def _warn_sender(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> None:
         if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:
             return
-        cat = catalog(ctx.pack.nudges.locale)
+        cat = catalog(self.locale_for(ctx.event, ctx.pack))
         nudge = Nudge(
             nudge_id=f"warn:{d.platform}:{d.message_id}:{d.actor_id}",
             audience="sender",
@@ -392,6 +440,7 @@ class Dispatcher:
             text=cat.sender_text(action.template),
             family="sender_warning",
             locale=cat.locale,
+            template=action.template,
         )
         ctx.pair.warned_at = d.ts
         self.stats.sender_warnings += 1

@@ -18,13 +18,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.events import AgeBand, AgeSource
 
 if TYPE_CHECKING:
-    from nudgeguard.engine import Engine
+    from nudgeguard.handle import EngineHandle
 
 
 class _Frozen(BaseModel):
@@ -80,6 +80,12 @@ class Nudge(_Frozen):
         family: Signal family the wording was chosen for.
         case_id: Case it belongs to, if one is open.
         followup: Extra text shown when the child presses a button, by action.
+        locale: Catalog language of the wording (see ``nudgeguard.locales``).
+        copy_for: Age band of the wording; with ``variant`` and ``template``, lets an
+            adapter re-word the nudge in the recipient's own language
+            (``nudgeguard.nudges.in_locale``).
+        variant: Which wording variant of the family was chosen.
+        template: Sender-warning template name.
     """
 
     nudge_id: str
@@ -96,6 +102,9 @@ class Nudge(_Frozen):
     case_id: str | None = None
     locale: str = "en"
     followup: dict[str, str] = {}
+    copy_for: Literal["teen", "under13"] = "teen"
+    variant: int = Field(default=0, ge=0)
+    template: str | None = None
 
 
 class ModeratorAction(StrEnum):
@@ -139,6 +148,8 @@ class ModeratorAlert(_Frozen):
 
     Message excerpts are never included: they are fetched on demand with
     ``engine.moderate(..., ModeratorAction.SHOW_EVIDENCE)`` and shown privately.
+    ``locale`` is the community's language setting (config ``languages:``), for sinks
+    that word alerts themselves.
     """
 
     alert_id: str
@@ -164,6 +175,7 @@ class ModeratorAlert(_Frozen):
         ModeratorAction.CONFIRM,
     )
     is_update: bool = False
+    locale: str = "en"
 
 
 class TransientDeliveryError(Exception):
@@ -189,7 +201,7 @@ class Adapter(ABC):
     capabilities: ClassVar[Capabilities]
 
     def __init__(self) -> None:
-        self._engine: Engine | None = None
+        self._engine: EngineHandle | None = None
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -206,14 +218,14 @@ class Adapter(ABC):
         return cls()
 
     @property
-    def engine(self) -> Engine:
-        """Return the bound engine; raises if the adapter was never bound."""
+    def engine(self) -> EngineHandle:
+        """Return the bound engine's handle; raises if the adapter was never bound."""
         if self._engine is None:
             raise RuntimeError(f"adapter {self.name!r} is not bound to an engine")
         return self._engine
 
-    def bind(self, engine: Engine) -> None:
-        """Attach the engine this adapter feeds and delivers for."""
+    def bind(self, engine: EngineHandle) -> None:
+        """Attach the engine this adapter feeds and delivers for (any :class:`EngineHandle`)."""
         self._engine = engine
 
     async def start(self) -> None:  # noqa: B027 - optional hook

@@ -12,7 +12,6 @@ Guards keep ordinary numbers out: durations ("12 hours in"), ratings ("12/10"), 
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,7 +20,8 @@ from importlib import resources
 import yaml
 
 from nudgeguard.cache import BoundedCache
-from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher, expand_macros, wrap
+from nudgeguard.detectors.linear import LinearMatch, LinearPattern, compile_linear
+from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher, expand_macros
 from nudgeguard.events import AgeBand, MessageEvent
 from nudgeguard.language import LANGUAGES, applies, identify
 from nudgeguard.signals import Signal
@@ -62,7 +62,7 @@ _ADVERBS = (
 # Not after a future or a condition: "til im 18", "by the time im 30", "when i go to
 # college". The cues of patterns/age.yaml use it as the macro <NOT_YET>.
 _NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )"
-_STATED = re.compile(
+_STATED = compile_linear(
     # Nor the past: "when i was 12".
     rf"(?<![a-z0-9])(?<!was )(?<!is ){_NOT_YET}(?:{_FIRST})\s+"
     rf"{_ADVERBS}{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
@@ -70,28 +70,28 @@ _STATED = re.compile(
 # "14 years old" on its own, or after "and", "but", "f" or "m" as whole words (the "f" of
 # "of 8 years" and the "m" of "im 14 years older" are not a sex); not a question
 # ("14 years old?") nor a kind of people ("14 year old girls are ...").
-_YEARS_OLD = re.compile(
+_YEARS_OLD = compile_linear(
     rf"(?:^|(?<![a-z0-9])(?:and|but|just|only|guy|girl|boy|male|female|f|m)\s+)"
     rf"{_NUM}\s*{_YEARS}(?![a-z0-9])(?!\s*(?:old\s*)?(?:\?|(?:girls|boys|kids|guys|children)\b))"
 )
-_ASL = re.compile(
+_ASL = compile_linear(
     rf"(?:^|asl\W*|a s l\W*)(?:{_NUM}\s*[/ ,.\-]?\s*(?:f|m|female|male|girl|boy|fem|guy)"
     rf"(?![a-z0-9])|(?:f|m|female|male|girl|boy|guy)\s*[/ ,.\-]?\s*(?P<age2>\d{{1,2}})"
     rf"(?![0-9])(?:\s*[/ ,.\-]|$))"
 )
-_BARE = re.compile(
+_BARE = compile_linear(
     rf"^(?:im\s+|i am\s+|am\s+|about\s+|almost\s+|like\s+)?{_NUM}(?![a-z0-9]){_UNITS}"
     # A guess at the asker's age ("25?", "25 i guess", "30 maybe") is not one's own.
     r"(?!\s*(?:\?|i guess|i think|maybe|or so)|.*\bguess)"
 )
 # A joke marker right after a stated age ("im 20 lol"): the statement counts for less, so an
 # earlier plain one stands.
-_JOKE = re.compile(r"\W*(?:lol|lmao|lmfao|rofl|jk|j k|haha\w*|hehe\w*|kidding|jking|joking)\b")
+_JOKE = compile_linear(r"\W*(?:lol|lmao|lmfao|rofl|jk|j k|haha\w*|hehe\w*|kidding|jking|joking)\b")
 #: Confidence of a stated age followed by a joke marker.
 JOKING = 0.7
-_DIGIT = re.compile(r"\d")
+_DIGIT = compile_linear(r"\d")
 # What someone says of the person they talk to: "ur 13", "r u 14?", "u just turned 15".
-_TO_YOU = re.compile(
+_TO_YOU = compile_linear(
     r"(?<![a-z0-9])(?:(?:you|ya) (?:are|r|is)|(?:are|r) (?:you|ya)|your|youre|"
     r"(?:you|ya) (?:just )?turned)\s+"
     rf"(?:(?:only|just|really|still|actually|like|almost|barely)\s+)?{_NUM}"
@@ -103,7 +103,7 @@ _TO_YOU = re.compile(
 STATED_BY_OTHER = 0.6
 _ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
 # Someone else's age: "my sister is in 8th grade", "he is 14".
-_OTHER = re.compile(
+_OTHER = compile_linear(
     r"(?<![a-z])(?:(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
     r"(?:brother|sister|bro|sis|son|daughter|cousin|kids?|child|friend|bf|gf|boyfriend|girlfriend|"
     r"dog|cat|niece|nephew|nephews|nieces|students?|class|team)|he|she|they|hes|shes|theyre)"
@@ -111,19 +111,19 @@ _OTHER = re.compile(
 )
 _GRADE_NUM = {"fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
               "eleventh": 11, "twelfth": 12, "fourth": 4}  # fmt: skip
-_GRADE = re.compile(
+_GRADE = compile_linear(
     r"(?:^|(?<![a-z0-9])(?:im|i am|iam|im in|i am in|in|starting|going into|just finished|"
     r"finished)\s+)"
     r"(?:the\s+)?(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
 )
 # "r u in 8th grade?", "ur in 7th grade": a grade said of the person addressed.
-_GRADE_YOU = re.compile(
+_GRADE_YOU = compile_linear(
     r"(?<![a-z0-9])(?:(?:are|r) (?:you|ya)|(?:you|ya) (?:are|r)|your|youre)\s+"
     r"(?:(?:still|only|just|really)\s+)?(?:in|starting|going into)\s+(?:the\s+)?"
     r"(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
 )
 # An age question about someone else ("how old is he?") is not answered by their own age.
-_ASKS_THIRD = re.compile(
+_ASKS_THIRD = compile_linear(
     r"how old (?:is|was|are|were|r) (?:he|she|they|his|her|their|the|my|that|this|your|"
     r"ur (?!you))|how old (?:is|was) (?!it)"
 )
@@ -179,13 +179,7 @@ def _cues() -> Matcher:
     return build_matcher(patterns)
 
 
-@lru_cache(maxsize=256)
-def _stated(regex: str) -> re.Pattern[str]:
-    """The compiled form of a stated-age cue, to read its ``age`` group."""
-    return re.compile(wrap(regex))
-
-
-def _age(match: re.Match[str]) -> int | None:
+def _age(match: LinearMatch) -> int | None:
     raw = match.group("age") if "age" in match.re.groupindex else None
     if raw is None and "age2" in match.re.groupindex:
         raw = match.group("age2")
@@ -291,7 +285,7 @@ def _infer(
             if cue.key in (_ASKS, _NUMBER_WORD):
                 continue
             if cue.key == _STATED_KEY:
-                found = _stated_age(text, cue, hit)
+                found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
             else:
                 found = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
             if found is not None and (own is None or found.confidence > own.confidence):
@@ -301,16 +295,20 @@ def _infer(
     return ((own,), asks) if other is None else ((own, other), asks)
 
 
-def _stated_age(text: str, cue: Pattern, hit: Hit) -> Signal | None:
-    """The signal of a stated-age cue ("tengo 12 años"), or None for no plausible age."""
-    m = _stated(cue.regex).match(text, hit.start)
+def _stated_age(text: str, regex: LinearPattern, confidence: float, hit: Hit) -> Signal | None:
+    """The signal of a stated-age cue ("tengo 12 años"), or None for no plausible age.
+
+    ``regex`` is the cue's compiled form, the one that found ``hit``: searched again from
+    the hit's start, it yields the same match with its ``age`` group.
+    """
+    m = regex.search(text, hit.start)
     if m is None or _about_other(text, m.start()):
         return None
     band = _band(_age(m))
     if band is None:
         return None
     joking = _JOKE.match(text, m.end()) is not None
-    return _signal(band, m.span(), JOKING if joking else cue.confidence)
+    return _signal(band, m.span(), JOKING if joking else confidence)
 
 
 class AgeDetector:

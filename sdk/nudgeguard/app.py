@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlparse
 
+from nudgeguard import plugins
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore, StoreError
@@ -58,17 +58,30 @@ def open_store(target: str | Path | None = None) -> CaseStore:
     return PostgresCaseStore(text)
 
 
-async def pseudonymizer_for(store: CaseStore) -> Pseudonymizer:
+async def pseudonymizer_for(store: CaseStore, *, create: bool = True) -> Pseudonymizer:
     """Return the pseudonymizer: key from ``$NUDGEGUARD_PSEUDONYM_KEY``, else the store's own.
 
     A store without a configured key generates one on first use and keeps it, so
     pseudonyms stay stable across restarts. Setting the environment key is recommended:
     then the database alone cannot link pseudonyms to ids.
+
+    Args:
+        store: The case store.
+        create: False for commands that look people up (erasure, access): a key made up
+            now would match nobody, so they fail instead and write nothing.
+
+    Raises:
+        StoreError: ``create`` is False and there is no key to use.
     """
     configured = Secrets().pseudonym_key
     if configured is not None:
         return Pseudonymizer(configured.get_secret_value().encode())
     saved = await store.get_setting("pseudonym_key")
+    if saved is None and not create:
+        raise StoreError(
+            "no pseudonym key: set NUDGEGUARD_PSEUDONYM_KEY to the key the bot uses"
+            " (this store holds none); nothing was changed"
+        )
     if saved is None:
         key = Pseudonymizer.new_key()
         await store.set_setting("pseudonym_key", base64.b64encode(key).decode())
@@ -85,15 +98,7 @@ def load_adapter(name: str, section: dict[str, object]) -> Adapter:
     Raises:
         ValueError: No such adapter, its extra is not installed, or its section is invalid.
     """
-    found = metadata.entry_points(group="nudgeguard.adapters", name=name)
-    if not found:
-        raise ValueError(f"no adapter named {name!r} is installed")
-    try:
-        cls = next(iter(found)).load()
-    except ImportError as exc:
-        raise ValueError(
-            f"adapter {name!r} needs its extra: pip install 'nudgeguard[{name}]' ({exc.name})"
-        ) from None
+    cls = plugins.load_class("nudgeguard.adapters", name, Adapter, extra=name)
     adapter: Adapter = cls.from_config(section)
     return adapter
 
@@ -106,14 +111,16 @@ def load_detector(name: str) -> Detector:
     Raises:
         ValueError: No such detector, or its extra is not installed.
     """
-    found = metadata.entry_points(group="nudgeguard.detectors", name=name)
-    if not found:
-        raise ValueError(f"no detector named {name!r} is installed")
+    factory = plugins.load_callable("nudgeguard.detectors", name, extra=name)
     try:
-        factory = next(iter(found)).load()
-        detector: Detector = factory()
+        detector = factory()  # type: ignore[operator]
     except ImportError as exc:
-        raise ValueError(f"detector {name!r} needs its extra installed ({exc.name})") from None
+        raise plugins.PluginError(
+            f"detector {name!r} needs its extra installed: pip install 'nudgeguard[{name}]'"
+            f" ({exc.name})"
+        ) from None
+    if not isinstance(detector, Detector):
+        raise plugins.PluginError(f"detector {name!r} does not provide name and detect()")
     return detector
 
 
@@ -151,5 +158,6 @@ async def build_engine(
         detectors=detectors,
         pseudonymizer=pseudonyms,
         country=settings.country_of,
+        languages=settings.languages,
         services=[RetentionService(settings.privacy)],
     )

@@ -8,16 +8,18 @@ file: they are read from the environment and never printed.
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nudgeguard import plugins
+from nudgeguard.countries import country_code
+from nudgeguard.locales import LanguageSettings
 from nudgeguard.privacy.retention import PrivacySettings
-from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
+from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
 
 STORE_ENV = "NUDGEGUARD_STORE"
 KEY_ENV = "NUDGEGUARD_PSEUDONYM_KEY"
@@ -35,6 +37,10 @@ class StateSettings(BaseModel):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     prefix: str = Field(default="ng:", min_length=1, max_length=64)
+    #: Seconds to open a connection to Redis.
+    connect_timeout: float = Field(default=2.0, gt=0, le=300)
+    #: Seconds one Redis command may take; past it the store works from local memory.
+    command_timeout: float = Field(default=2.0, gt=0, le=300)
 
 
 class CaseSettings(BaseModel):
@@ -46,6 +52,14 @@ class CaseSettings(BaseModel):
     path: Path | None = None
     dsn: str | None = None
     spool: Path | None = None
+    #: PostgreSQL: seconds to open one connection.
+    connect_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds to wait for a pooled connection (and to hand it back).
+    acquire_timeout: float = Field(default=3.0, gt=0, le=300)
+    #: PostgreSQL: seconds one statement may take; past it cases are spooled locally.
+    command_timeout: float = Field(default=5.0, gt=0, le=3600)
+    #: PostgreSQL: seconds between background probes of a server that stopped answering.
+    retry_interval: float = Field(default=5.0, gt=0, le=3600)
 
 
 class Secrets(BaseSettings):
@@ -70,6 +84,7 @@ class Settings(BaseModel):
     policy: str = "default"
     country: str = Field(default="GB", min_length=2, max_length=4)
     countries: dict[str, str] = {}
+    languages: LanguageSettings = LanguageSettings()
     detectors: list[str] = []
     state: StateSettings = StateSettings()
     cases: CaseSettings = CaseSettings()
@@ -77,9 +92,19 @@ class Settings(BaseModel):
     sinks: dict[str, dict[str, Any]] = {}
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return country_code(value)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: dict[str, str]) -> dict[str, str]:
+        return {community: country_code(code) for community, code in value.items()}
+
     @model_validator(mode="after")
     def _sections_are_adapters(self) -> Settings:
-        known = {ep.name for ep in metadata.entry_points(group="nudgeguard.adapters")}
+        known = set(plugins.names("nudgeguard.adapters"))
         for key in self.model_extra or {}:
             if key not in known:
                 raise ValueError(
@@ -107,7 +132,7 @@ def load_config(path: str | Path) -> Settings:
     if not p.is_file():
         raise ConfigError(str(p), [YamlIssue(None, "file", "no such file")])
     try:
-        return load_yaml_model(p.read_text(encoding="utf-8"), Settings, str(p))
+        return load_yaml_model(read_yaml_text(p), Settings, str(p))
     except YamlModelError as exc:
         raise ConfigError(exc.source, exc.issues) from None
 
@@ -132,10 +157,21 @@ EXAMPLE = """\
 # Start with "observe" for a dry run: decisions are recorded, nothing is sent.
 policy: observe
 
-# Helpline country (ISO code) for nudges, and per-community exceptions.
+# Helpline country (ISO code; UK is read as GB) for nudges, and per-community exceptions.
 country: GB
 countries: {}
 #  "123456789012345678": US
+
+# Language of nudges (en, de, nl, es, fr, pt): the platform's own signal (the child's app
+# language) wins; else the channel's setting, else the community's (also used for
+# moderator alerts), else the language the chat is written in, else English.
+# See docs/languages.md.
+languages:
+  default: null
+  communities: {}
+#    "123456789012345678": de
+  channels: {}
+#    "234567890123456789": fr
 
 # Optional detectors on top of the built-in ones, by entry-point name
 # (group nudgeguard.detectors), for example the embedding detector of the "semantic" extra.
@@ -147,15 +183,22 @@ state:
   backend: memory
 #  url: redis://127.0.0.1:6379/0
 #  prefix: "ng:"
+#  connect_timeout: 2   # seconds; past these the bot works from its own memory
+#  command_timeout: 2
 
 # Cases: sqlite (default file in your data dir; or set NUDGEGUARD_STORE) or postgres.
 # postgres: dsn here without a password, or the whole DSN in NUDGEGUARD_POSTGRES_DSN;
 # writes made while the server is down wait in a local spool file (spool:) until it is back.
+# sqlite: writes that fail (full disk) wait in memory, or in spool: (put it on another disk).
 cases:
   backend: sqlite
 #  path: /var/lib/nudgeguard/cases.sqlite3
 #  dsn: postgresql://nudgeguard@db.internal:5432/nudgeguard
 #  spool: /var/lib/nudgeguard/postgres-spool.sqlite3
+#  connect_timeout: 3   # seconds; past these, writes go to the spool (docs/scale.md)
+#  acquire_timeout: 3
+#  command_timeout: 5
+#  retry_interval: 5
 
 # Privacy: how long closed cases and records are kept (days after their last change;
 # null keeps them until you run "nudgeguard privacy purge" by hand). Open cases are never

@@ -46,7 +46,10 @@ def target_of(m: Fields, conv: ConversationState) -> str | None:
         for speaker in reversed(conv.speakers):
             if speaker != me:
                 return speaker
-        others = sorted(conv.participants - {me})
+        participants = conv.participants
+        if len(participants) > 2:  # two others at least: nobody in particular (O(1) in a crowd)
+            return None
+        others = [p for p in participants if p != me]
         return others[0] if len(others) == 1 else None
     return turn_partner(me, m.ts, conv)
 

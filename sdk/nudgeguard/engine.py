@@ -32,6 +32,8 @@ from nudgeguard.events import (
     Participant,
     fields_of,
 )
+from nudgeguard.inbox import Inbox, Replays
+from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -93,6 +95,7 @@ class EngineStats:
     events: int = 0
     scored: int = 0
     ignored: int = 0
+    duplicates: int = 0
     errors: int = 0
     detector_errors: dict[str, int] = field(default_factory=dict)
 
@@ -109,6 +112,7 @@ class Engine(Moderation):
         detectors: Detectors to run; the built-in set if omitted.
         pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
         country: Helpline country per community id (default ``GB``).
+        languages: Language settings per community and channel (config ``languages:``).
         clock: Wall clock for the outbox.
         services: Background jobs started and stopped with the engine (retention purge).
     """
@@ -124,6 +128,7 @@ class Engine(Moderation):
         detectors: Sequence[Detector] | None = None,
         pseudonymizer: Pseudonymizer | None = None,
         country: Callable[[str], str] | None = None,
+        languages: LanguageSettings | None = None,
         clock: Callable[[], float] = time.time,
         services: Sequence[Service] = (),
     ) -> None:
@@ -145,9 +150,14 @@ class Engine(Moderation):
             self.pseudonyms,
             self.capabilities_of,
             country or (lambda _community: "GB"),
+            languages,
         )
         self.stats = EngineStats()
         self._turns: Turns[tuple[str, str, str]] = Turns()
+        #: Replayed events are dropped here, for every adapter and caller.
+        self.replays = Replays()
+        #: Where adapters submit events without waiting for them to be handled.
+        self.inbox = Inbox(self.handle)
         self._planned: list[Detector] = []
         self._plan: list[tuple[Detector, DetectAfter | None]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
@@ -195,8 +205,8 @@ class Engine(Moderation):
             contact_people: False to open cases and alert moderators without sending any
                 nudge or sender warning (the caller answers the person itself).
         """
-        # Built through __init__ and then pointed at this engine's parts, not copied: the
-        # compiled build's engine is a native class, which copy.copy cannot make.
+        # Built through __init__ and then pointed at this engine's parts, so every attribute
+        # a sibling needs is set explicitly here.
         clone = Engine(self.policy, cases=self.cases, pseudonymizer=self.pseudonyms, detectors=())
         clone.services = self.services
         clone.detectors = self.detectors
@@ -215,7 +225,9 @@ class Engine(Moderation):
 
         When the event is the second person's first in a direct chat, the opening messages
         are scored towards them first; if that planned an action and the event's own
-        decision did not, the opening's decision is returned instead.
+        decision did not, the opening's decision is returned instead. Bot messages and
+        replays (the same event again, see :class:`~nudgeguard.inbox.Replays`) return None.
+        Adapters whose reader must not wait submit to :attr:`inbox` instead.
 
         Never raises because of a detector, store or adapter failure.
         """
@@ -223,6 +235,9 @@ class Engine(Moderation):
         m = fields_of(event)
         if m.is_bot:
             self.stats.ignored += 1
+            return None
+        if not self.replays.first_time(event):
+            self.stats.duplicates += 1
             return None
         key = (m.platform, m.community_id, m.conversation_id)
         turns = self._turns

@@ -25,6 +25,20 @@ if TYPE_CHECKING:
     from nudgeguard.state import StateStore
 
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
+#: Longest unknown action name kept in the audit record.
+_ACTION_CHARS = 40
+
+
+def _printable(name: str) -> str:
+    """Return an untrusted action name bounded and safe to store (no lone surrogates)."""
+    short = name[:_ACTION_CHARS]
+    return (
+        "".join(c if c.isprintable() else "?" for c in short)
+        .encode("utf-8", "replace")
+        .decode("utf-8")
+    )
+
+
 _PAUSE_AFTER_ACTION = 7 * 86400.0
 
 
@@ -85,46 +99,69 @@ class Moderation:
     async def moderate(
         self,
         case_id: str,
-        action: ModeratorAction,
+        action: ModeratorAction | str,
         moderator_id: str,
         permitted: bool,
+        reason: str | None = None,
     ) -> ModerationResult:
         """Apply a moderator's click to a case and record it, accepted or refused.
 
+        Refused and audited: an unknown action, anyone without permission, and anything
+        but viewing evidence on a closed (resolved or dismissed) case.
+
         Args:
             case_id: The case the button belongs to.
-            action: What was clicked.
+            action: What was clicked (an unknown name is refused, not raised).
             moderator_id: Platform id of whoever clicked (stored as a pseudonym).
             permitted: The adapter's verdict from platform roles.
+            reason: Why a case is dismissed (a short fixed phrase, never message text);
+                recorded in the audit row's note.
         """
-        action = ModeratorAction(action)
         case = await self.cases.get(case_id)
         if case is None:
             return ModerationResult(False, None, note="This case no longer exists.")
         who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
+        try:
+            action = ModeratorAction(action)
+        except ValueError:
+            # Refused, and the attempt is on the case's record (the name bounded and made
+            # storable: it came from a button payload anyone can forge).
+            detail: dict[str, str | int | float | bool | None] = {
+                "action": _printable(str(action)),
+                "reason": "unknown action",
+            }
+            await self.cases.record(case_id, "action_refused", who, detail)
+            return ModerationResult(False, case, note="That action does not exist.")
         if not permitted:
             await self.cases.record(case_id, "action_refused", who, {"action": action.value})
             return ModerationResult(False, case, note="Only moderators can act on safety cases.")
         if action is ModeratorAction.SHOW_EVIDENCE:
+            # Viewing stays possible on closed cases (reports to authorities need it).
             await self.cases.record(
                 case_id, "evidence_viewed", who, {"messages": len(case.evidence)}
             )
             return ModerationResult(True, case, case.evidence, "Shown only to you.")
-        if action is ModeratorAction.TIMEOUT:
-            if not case.evidence:
-                return ModerationResult(False, case, note="No preserved evidence on this case.")
-            await self.cases.record(case_id, "timeout_requested", who, {})
-            return ModerationResult(True, case, note="Evidence is preserved; timeout requested.")
         if case.status not in _ACTIVE:
             await self.cases.record(case_id, "action_on_closed_case", who, {"action": action.value})
             return ModerationResult(False, case, note=f"This case is already {case.status}.")
+        if action is ModeratorAction.TIMEOUT:
+            if not case.evidence:
+                await self.cases.record(
+                    case_id,
+                    "action_refused",
+                    who,
+                    {"action": action.value, "reason": "no evidence"},
+                )
+                return ModerationResult(False, case, note="No preserved evidence on this case.")
+            await self.cases.record(case_id, "timeout_requested", who, {})
+            return ModerationResult(True, case, note="Evidence is preserved; timeout requested.")
         if action is ModeratorAction.ACKNOWLEDGE:
             if case.status is CaseStatus.OPEN:
                 case = await self.cases.transition(case_id, CaseStatus.ACKNOWLEDGED, who)
             return ModerationResult(True, case, note="Acknowledged.")
         if action is ModeratorAction.DISMISS:
             case = await self.cases.transition(
-                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE
+                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
             )
             return ModerationResult(True, case, note="Dismissed as a false positive.")
         case = await self.cases.transition(
@@ -135,6 +172,26 @@ class Moderation:
             note="evidence preserved",
         )
         return ModerationResult(True, case, note="Confirmed; evidence preserved.")
+
+    async def resolve(self, case_id: str, moderator_id: str, permitted: bool) -> ModerationResult:
+        """Close an open or acknowledged case as resolved, keeping its outcome if any.
+
+        Checked and audited like :meth:`moderate` (``action_refused``,
+        ``action_on_closed_case``); a case closed without an outcome gets ``no_action``.
+        """
+        case = await self.cases.get(case_id)
+        if case is None:
+            return ModerationResult(False, None, note="This case no longer exists.")
+        who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
+        if not permitted:
+            await self.cases.record(case_id, "action_refused", who, {"action": "resolve"})
+            return ModerationResult(False, case, note="Only moderators can act on safety cases.")
+        if case.status not in _ACTIVE:
+            await self.cases.record(case_id, "action_on_closed_case", who, {"action": "resolve"})
+            return ModerationResult(False, case, note=f"This case is already {case.status}.")
+        outcome = None if case.outcome is not None else Outcome.NO_ACTION
+        case = await self.cases.transition(case_id, CaseStatus.RESOLVED, who, outcome=outcome)
+        return ModerationResult(True, case, note="Resolved.")
 
     async def check_message(
         self,
@@ -159,7 +216,7 @@ class Moderation:
         if decision is None or decision.actor_id == requester_id:
             return CheckResult("none", None, None, ("Nothing in this message looks risky.",))
         pack = await self.pack_for(event.community_id, event.conversation_id)
-        cat = catalog(pack.nudges.locale)
+        cat = catalog(self.dispatcher.locale_for(event, pack))
         family = decision.family or "generic"
         level = decision.level.value
         nudge = None
@@ -176,6 +233,8 @@ class Moderation:
                 buttons=cat.buttons(family, self.dispatcher.country(event.community_id)),
                 family=family,
                 followup=cat.followups,
+                locale=cat.locale,
+                copy_for=pack.nudges.copy_for,
             )
         case_ids = [a for a in decision.actions if a.kind in ("escalate", "append_evidence")]
         case_id = None

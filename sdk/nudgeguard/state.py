@@ -9,6 +9,7 @@ opens. A shared backend (Redis) implements the same :class:`StateStore` protocol
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, MutableSet
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -73,13 +74,67 @@ class EvidenceItem:
     stored_for: str | None = None
 
 
+#: Participants remembered per conversation, most recent first kept (see :class:`RecentSet`).
+MAX_PARTICIPANTS = 512
+
+
+class RecentSet(MutableSet[str]):
+    """A set of at most ``cap`` ids that forgets the least recently added one first.
+
+    Adding an id already there makes it the most recent. Every operation is O(1), so a
+    message costs the same in a channel of five people and of five hundred thousand.
+    """
+
+    __slots__ = ("_items", "cap")
+
+    def __init__(self, items: Iterable[str] = (), cap: int = MAX_PARTICIPANTS) -> None:
+        self._items: dict[str, None] = {}
+        self.cap = cap
+        self.update(items)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate from the least to the most recently added."""
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"RecentSet({list(self._items)!r})"
+
+    def add(self, value: str) -> None:
+        """Add ``value`` as the most recent; forget the oldest when over the cap."""
+        items = self._items
+        items.pop(value, None)
+        items[value] = None
+        if len(items) > self.cap:
+            del items[next(iter(items))]
+
+    def discard(self, value: str) -> None:
+        """Remove ``value`` if present."""
+        self._items.pop(value, None)
+
+    def update(self, values: Iterable[str]) -> None:
+        """Add each of ``values`` in order."""
+        for value in values:
+            self.add(value)
+
+
 @dataclass(slots=True)
 class ConversationState:
-    """Recent speakers (for finding a message's target) and the evidence window."""
+    """Recent speakers (for finding a message's target) and the evidence window.
+
+    Bounded per conversation: ``speakers`` keeps the last few distinct speakers, the
+    window is a ring buffer, and ``participants`` keeps the :data:`MAX_PARTICIPANTS` most
+    recent ones.
+    """
 
     speakers: list[str] = field(default_factory=list)
     window: deque[EvidenceItem] = field(default_factory=deque)
-    participants: set[str] = field(default_factory=set)
+    participants: RecentSet = field(default_factory=RecentSet)
 
 
 @dataclass(slots=True)

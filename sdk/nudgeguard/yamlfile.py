@@ -1,8 +1,17 @@
-"""Validating YAML files against pydantic models with errors that name line and field."""
+"""Validating YAML files against pydantic models with errors that name line and field.
+
+Config files and policy packs are checked before they are built into Python objects (see
+docs/security.md, "Configuration files"): no aliases (``*name``; a few hundred bytes of
+them expand to billions of nodes), nesting at most :data:`MAX_DEPTH` deep, at most
+:data:`MAX_BYTES` of valid UTF-8, integers of at most :data:`MAX_INT_DIGITS` digits. A file
+that breaks one of these gets one issue naming its line, and is never constructed.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -32,16 +41,90 @@ class YamlModelError(ValueError):
         self.issues = issues
         super().__init__(f"{source}:\n" + "\n".join(f"  {issue}" for issue in issues))
 
+    def one_line(self) -> str:
+        """The issues as ``source:line: field: problem`` lines (one for a broken file)."""
+        return "\n".join(
+            f"{self.source}{'' if i.line is None else f':{i.line}'}: {i.field}: {i.message}"
+            for i in self.issues
+        )
+
+
+#: Largest config or policy file read (bytes).
+MAX_BYTES = 1 << 20
+#: Deepest nesting of mappings and lists accepted.
+MAX_DEPTH = 64
+#: Most digits in an integer (Python refuses to convert longer ones from text).
+MAX_INT_DIGITS = 4300
+_INT = re.compile(r"[-+]?(?:0[box])?[0-9_a-fA-F:]+")
+
+
+def read_yaml_text(path: str | Path) -> str:
+    """Return a YAML file's text: at most :data:`MAX_BYTES`, valid UTF-8.
+
+    Raises:
+        YamlModelError: Too big or not UTF-8 (the issue names the line of the bad byte).
+        OSError: The file cannot be read.
+    """
+    p = Path(path)
+    with p.open("rb") as fh:
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise YamlModelError(str(p), [YamlIssue(None, "file", f"larger than {MAX_BYTES} bytes")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = f"not valid UTF-8 (byte {exc.start + 1}); save the file as UTF-8"
+        raise YamlModelError(str(p), [YamlIssue(line, "file", problem)]) from None
+
+
+def check_events(text: str, source: str) -> None:
+    """Refuse aliases, deep nesting and over-long integers, streaming the parser's events.
+
+    The parser's events come one at a time in time linear in the text, before anything
+    is built from them, so a hostile file costs no more than its size.
+
+    Raises:
+        YamlModelError: The first such problem, with its line.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        problem = None
+        if isinstance(event, yaml.AliasEvent):
+            problem = f"alias *{event.anchor} is not allowed: write the value out"
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problem = f"nested deeper than {MAX_DEPTH} levels"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif (
+            isinstance(event, yaml.ScalarEvent)
+            and event.implicit[0]
+            and len(event.value) > MAX_INT_DIGITS
+            and _INT.fullmatch(event.value)
+        ):
+            problem = f"a number with more than {MAX_INT_DIGITS} digits"
+        if problem is not None:
+            raise YamlModelError(source, [YamlIssue(line, "yaml", problem)])
+
 
 def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M:
     """Parse ``text`` as YAML and validate it as ``model``.
 
     Raises:
-        YamlModelError: Not YAML, not a mapping, or invalid; each issue names its line.
+        YamlModelError: Not YAML, not a mapping, hostile (see :func:`check_events`), or
+            invalid; each issue names its line.
     """
     try:
+        if len(text) > MAX_BYTES:
+            raise YamlModelError(source, [YamlIssue(None, "file", f"over {MAX_BYTES} bytes")])
+        check_events(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except YamlModelError:
+        raise
     except yaml.reader.ReaderError as exc:  # a control character; it has no "mark"
         at = text.count("\n", 0, exc.position) + 1
         problem = f"character U+{exc.character:04X} is not allowed in YAML (remove it)"
@@ -51,6 +134,9 @@ def load_yaml_model(text: str, model: type[M], source: str, **context: Any) -> M
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise YamlModelError(source, [YamlIssue(line, "yaml", str(problem))]) from None
+    except (ValueError, RecursionError) as exc:  # a value the constructor cannot build
+        problem = f"a value cannot be read ({type(exc).__name__})"
+        raise YamlModelError(source, [YamlIssue(None, "yaml", problem)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

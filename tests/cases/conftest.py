@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.testing import FakeAdapter, Scenario
 
+from ..scale.services import POSTGRES_DSN, require
 from .helpers import groom, make_engine
 
 
@@ -34,3 +36,21 @@ async def populated(tmp_path, monkeypatch) -> Populated:
     await engine.stop()
     await store.close()
     return Populated(path, case.id, adapter)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store_spec(request, tmp_path):
+    """An SQLite file, or a PostgreSQL schema of this test's own (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "cases.sqlite3")
+        return
+    require(POSTGRES_DSN, 5432, "PostgreSQL")
+    import asyncpg
+
+    schema = f"ngcases_{uuid.uuid4().hex[:10]}"
+    yield f"{POSTGRES_DSN}#{schema}"
+    con = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await con.close()

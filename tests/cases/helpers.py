@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
@@ -46,3 +47,13 @@ async def groom(chat: Scenario, lines=TRAJECTORY, child=CHILD, groomer=GROOMER) 
     await chat.say(child, "hello everyone")
     for line in lines:
         await chat.say(groomer, line, to=child)
+
+
+def open_plain(spec: str) -> Any:
+    """Open the store a spec names: an SQLite file or ``postgresql://...#schema``."""
+    if spec.startswith("postgresql://"):
+        from nudgeguard.cases.postgres import PostgresCaseStore
+
+        dsn, _, schema = spec.partition("#")
+        return PostgresCaseStore(dsn, schema=schema)
+    return SqliteCaseStore(spec)

@@ -1,4 +1,8 @@
-"""At-least-once delivery across a real crash: SIGKILL between storing and sending."""
+"""At-least-once delivery across a real crash: SIGKILL between storing and sending.
+
+And no lost alert at any point: a case (or its raised severity) and the alert announcing
+it commit in one transaction, on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from nudgeguard.cases.sqlite import SqliteCaseStore
+from .helpers import open_plain
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_worker(store: Path, log: Path, mode: str, until: str | None) -> tuple[int, list[str]]:
+def run_worker(store: Path | str, log: Path, mode: str, until: str | None) -> tuple[int, list[str]]:
     """Run the worker; when ``until`` appears on its output, SIGKILL it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.cases.crash_worker", str(store), str(log), mode],
@@ -45,8 +49,8 @@ def deliveries(log: Path) -> collections.Counter[str]:
     return collections.Counter(line for line in log.read_text().splitlines() if line)
 
 
-async def pending(store_path: Path) -> dict[str, str]:
-    store = SqliteCaseStore(store_path)
+async def pending(store_path: Path | str) -> dict[str, str]:
+    store = open_plain(str(store_path))
     try:
         return {r.id: r.status for r in await store.outbox_items()}
     finally:
@@ -79,11 +83,40 @@ async def test_killed_between_storing_and_sending_nothing_is_lost(tmp_path, mode
     assert len(delivered) == len(after) > len(sent_before)
     kinds = {line.split()[0] for line in delivered}
     assert "alert" in kinds, "the moderator alert was lost"
-    s = SqliteCaseStore(store)
+    s = open_plain(str(store))
     try:
         [case] = await s.list_cases()
         events = [e.kind for e in await s.events(case.id)]
         assert events[0] == "opened" and "alerted" in events
         assert await s.verify_chain() is None
+    finally:
+        await s.close()
+
+
+@pytest.mark.parametrize("mode", ["die-after-store", "die-after-raise"])
+async def test_killed_right_after_a_case_write_commits_its_alert_still_goes_out(
+    tmp_path, store_spec, mode
+):
+    log = tmp_path / "deliveries.log"
+
+    code, out = run_worker(store_spec, log, mode, "COMMITTED")
+
+    assert code == -signal.SIGKILL, out
+    [committed] = [line for line in out if line.startswith("COMMITTED")]
+    case_id, severity = committed.split()[2], committed.split()[-1]
+    queued = await pending(store_spec)
+    assert queued.get(f"alert:{case_id}:{severity}:none:fake") == "pending", queued
+
+    code, out = run_worker(store_spec, log, "drain", None)
+    assert code == 0 and "DRAINED" in out
+    delivered = deliveries(log)
+    assert delivered[f"alert {case_id}:{severity}"] == 1, delivered
+    assert all(n == 1 for n in delivered.values()), f"double send: {delivered}"
+    s = open_plain(store_spec)
+    try:
+        case = await s.get(case_id)
+        assert case is not None and case.severity.value == severity
+        assert "alerted" in [e.kind for e in await s.events(case_id)]
+        assert await s.verify_chain() is None and await s.verify_cases() == []
     finally:
         await s.close()

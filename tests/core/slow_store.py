@@ -2,7 +2,7 @@
 
 It stands in for a shared store whose near cache misses: the engine then awaits
 ``load_conversation``, and other conversations may run meanwhile. (The engine itself is not
-patched: in the compiled build its methods call each other directly.)
+patched: the test goes through the same store seam a Redis deployment uses.)
 """
 
 import asyncio
@@ -16,8 +16,8 @@ from nudgeguard.testing import Scenario
 class SlowStore:
     """Every conversation read is awaited; reads of ``slow`` conversations take 10 ms.
 
-    Everything else is a :class:`MemoryStateStore`'s (wrapped, not subclassed: the compiled
-    build's store is a native class). ``order`` gets ("load", conversation id) when a
+    Everything else is a :class:`MemoryStateStore`'s (wrapped, not subclassed, so nothing
+    of the memory store's own behaviour changes). ``order`` gets ("load", conversation id) when a
     message's handling reaches its conversation, and :func:`handled` adds ("end", message
     id) when it returns.
     """

@@ -103,9 +103,9 @@ def test_policy_validate_names_line_and_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BROKEN)
     result = nudgeguard("policy", "validate", str(bad))
-    assert result.returncode == 1
-    assert "line 14: rules[0].do[0]" in result.stderr
-    assert "line 7: weights" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "bad.yaml:14: rules[0].do[0]" in result.stderr
+    assert "bad.yaml:7: weights" in result.stderr
     ok = nudgeguard(
         "policy", "validate", "policies/default.yaml", cwd=Path(__file__).resolve().parents[2]
     )
@@ -133,8 +133,8 @@ def test_bad_config_gets_a_clear_error(tmp_path):
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("policy: default\nstate:\n  backend: floppy\n")
     result = CliRunner().invoke(main, ["run", "--config", str(cfg)])
-    assert result.exit_code != 0
-    assert "line 3: state.backend" in result.output
+    assert result.exit_code == 2
+    assert "bad.yaml:3: state.backend" in result.output
     cfg.write_text("policy: default\nmystery: {}\n")
     result = CliRunner().invoke(main, ["run", "--config", str(cfg)])
     assert result.exit_code != 0 and "unknown setting 'mystery'" in result.output

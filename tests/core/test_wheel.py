@@ -1,6 +1,5 @@
-"""The built wheel carries the policy packs, catalogs and demo scenarios, and compiled code."""
+"""The built wheel carries the policy packs, catalogs and demo scenarios, as pure Python."""
 
-import os
 import subprocess
 import sys
 import sysconfig
@@ -12,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _build_wheel(tmp_path: Path, source: Path = ROOT, **env: str) -> Path:
+def _build_wheel(tmp_path: Path, source: Path = ROOT) -> Path:
     dist = tmp_path / "dist"
     subprocess.run(
         [
@@ -29,13 +28,13 @@ def _build_wheel(tmp_path: Path, source: Path = ROOT, **env: str) -> Path:
         ],
         check=True,
         timeout=600,
-        env={**os.environ, **env},
     )
     return next(dist.glob("nudgeguard-*.whl"))
 
 
 def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
-    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="")
+    wheel = _build_wheel(tmp_path)
+    assert wheel.name.endswith("-py3-none-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for needed in (
         "nudgeguard/_builtin_policies/default.yaml",
@@ -69,24 +68,9 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
     ).stdout.split()
     assert Path(out[0]).is_relative_to(site.resolve())
     assert out[1] == "strict"
-    # The message path runs compiled (hatch_build.py), from the wheel's extension module.
-    assert out[2] == ".so"
-    assert any(n.startswith("nudgeguard/engine.") and n.endswith(".so") for n in names)
-
-
-def test_pure_python_wheel_on_request(tmp_path):
-    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="1")
-    assert wheel.name.endswith("-py3-none-any.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "nudgeguard/engine.py" in names
+    # One build for everyone: the message path is the same Python users read and edit.
+    assert out[2] == ".py"
     assert not [n for n in names if n.endswith(".so")]
-
-
-def test_wheel_falls_back_to_pure_python_without_a_compiler(tmp_path):
-    # A machine without a working C compiler still installs: same code, not compiled.
-    wheel = _build_wheel(tmp_path, NUDGEGUARD_PURE_PYTHON="", CC="false")
-    assert wheel.name.endswith("-py3-none-any.whl")
-    assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]
 
 
 def test_a_wheel_built_from_the_sdist_carries_the_policy_packs(tmp_path):
@@ -102,8 +86,7 @@ def test_a_wheel_built_from_the_sdist_carries_the_policy_packs(tmp_path):
     with tarfile.open(next(sdists.glob("nudgeguard-*.tar.gz"))) as archive:
         archive.extractall(tmp_path / "src", filter="data")
     source = next((tmp_path / "src").glob("nudgeguard-*"))
-    assert (source / "hatch_build.py").is_file()
-    wheel = _build_wheel(tmp_path, source, NUDGEGUARD_PURE_PYTHON="1")
+    wheel = _build_wheel(tmp_path, source)
     names = zipfile.ZipFile(wheel).namelist()
     for pack in ("default", "observe", "strict"):
         assert f"nudgeguard/_builtin_policies/{pack}.yaml" in names

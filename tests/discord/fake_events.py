@@ -73,7 +73,14 @@ class EventHelpers:
         await self.dispatch("MESSAGE_DELETE", data)
 
     def _interaction_base(
-        self, kind: int, user: Json, *, guild_id: str | None, channel_id: str, permissions: int
+        self,
+        kind: int,
+        user: Json,
+        *,
+        guild_id: str | None,
+        channel_id: str,
+        permissions: int,
+        locale: str = "en-US",
     ) -> Json:
         interaction_id = snowflake()
         channel = self.channels.get(channel_id) or {"id": channel_id, "type": 1}
@@ -87,7 +94,7 @@ class EventHelpers:
             "channel_id": channel_id,
             "channel": {k: v for k, v in channel.items() if k != "recipients"},
             "app_permissions": str(self.app_permissions),
-            "locale": "en-US",
+            "locale": locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": guild_id} if guild_id else {"1": user["id"]},
             "context": 0 if guild_id else 2,
@@ -109,6 +116,7 @@ class EventHelpers:
         message: Json,
         *,
         permissions: int = 0,
+        locale: str = "en-US",
     ) -> Json:
         """Push INTERACTION_CREATE for a button press on ``message``."""
         data = self._interaction_base(
@@ -117,6 +125,7 @@ class EventHelpers:
             guild_id=message.get("guild_id"),
             channel_id=message["channel_id"],
             permissions=permissions,
+            locale=locale,
         )
         data["message"] = message
         data["data"] = {"custom_id": custom_id, "component_type": 2}
@@ -150,10 +159,16 @@ class EventHelpers:
         *,
         guild_id: str | None = None,
         permissions: int = 0,
+        locale: str = "en-US",
     ) -> Json:
         """Push INTERACTION_CREATE for a message context menu command on ``target``."""
         data = self._interaction_base(
-            2, user, guild_id=guild_id, channel_id=target["channel_id"], permissions=permissions
+            2,
+            user,
+            guild_id=guild_id,
+            channel_id=target["channel_id"],
+            permissions=permissions,
+            locale=locale,
         )
         data["data"] = {
             "id": self._command_id(name),

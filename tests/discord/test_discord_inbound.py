@@ -129,8 +129,9 @@ async def test_resume_replay_does_not_process_a_message_twice(world: World, runn
     await fake.send_message(world.general, world.kid, "four")
     await wait_until(lambda: len(engine.events) >= 4)
     await adapter.drain()
+    # The adapter hands every event to the core; the core drops the three replays.
     assert [e.text for e in engine.events] == ["one", "two", "three", "four"]
-    assert adapter.stats["duplicates"] == 3
+    assert len(engine.replays) == 4
 
 
 async def test_messages_of_one_conversation_keep_their_order(world: World, running) -> None:

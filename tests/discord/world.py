@@ -10,6 +10,7 @@ from typing import Any
 
 from nudgeguard.adapter import ModeratorAction
 from nudgeguard.events import MessageEvent
+from nudgeguard.inbox import Inbox, Replays
 from nudgeguard_discord import DiscordAdapter, DiscordSettings
 from tests.discord.fake_discord import FakeDiscord, Json
 
@@ -86,8 +87,15 @@ class RecordingEngine:
     check_answer: Any = None
     mode: str = "observe"
 
+    def __post_init__(self) -> None:
+        # The core's real inbox and replay memory: adapters submit to the inbox, which hands
+        # events to handle() below; replays are dropped there, as Engine.handle does.
+        self.inbox = Inbox(self.handle)
+        self.replays = Replays()
+
     async def handle(self, event: MessageEvent) -> None:
-        self.events.append(event)
+        if self.replays.first_time(event):
+            self.events.append(event)
 
     async def moderate(
         self, case_id: str, action: ModeratorAction, moderator_id: str, permitted: bool

@@ -18,6 +18,7 @@ BENCH_KEYS = {
     "p50_us",
     "p99_us",
     "state_bytes_per_pair",
+    "adversarial_max_us",
 }
 
 
@@ -42,6 +43,7 @@ def test_bench_json_keys_on_the_synthetic_corpus():
     assert out["cost_ratio"] > 1
     assert 0 < out["p50_us"] <= out["p99_us"]
     assert out["state_bytes_per_pair"] > 0
+    assert out["adversarial_max_us"] > 0 and out["adversarial_messages"] > 300
     assert out["errors"] == 0
 
 

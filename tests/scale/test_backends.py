@@ -95,11 +95,14 @@ async def test_both_servers_down_the_bot_nudges_and_keeps_the_case(
     store = engine.cases
     assert store.degraded and await store.spool.list_cases()
 
-    # The database comes back: the next write replays the spool into it.
+    # The database comes back: the next call after the retry time starts a background
+    # probe, which replays the spool into it; the call itself is served from the spool.
     spooled = await store.spool.list_cases()
     store.primary = PostgresCaseStore(postgres_db, schema=pg_schema)
     store._retry_at = 0.0
-    assert await store.get(spooled[0].id) is not None, "a read after the retry time replays"
+    assert await store.get(spooled[0].id) is not None, "a read after the retry time works"
+    assert store._prober is not None
+    await store._prober
     assert store.degraded is False
     server_cases = await store.primary.list_cases()
     assert [(c.id, c.subject, c.severity) for c in server_cases] == [

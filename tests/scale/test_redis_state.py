@@ -171,19 +171,6 @@ async def test_edits_and_deletes_rewrite_the_window(redis_url, redis_prefix):
     ]
 
 
-async def test_records_expire_in_event_time(redis_url, redis_prefix):
-    s = store(redis_url, redis_prefix, ttl_seconds=3600)
-    pair = await s.load_pair(PAIR, 0.0)
-    pair.messages = 5
-    s.save_pair(PAIR, pair, 0.0)
-    await s.aclose()
-    soon, later = (store(redis_url, redis_prefix, ttl_seconds=3600) for _ in range(2))
-    assert (await soon.load_pair(PAIR, 1800.0)).messages == 5
-    assert (await later.load_pair(PAIR, 7200.0)).messages == 0
-    await soon.aclose()
-    await later.aclose()
-
-
 async def test_fanout_is_counted_across_processes_and_communities(redis_url, redis_prefix):
     a, b = store(redis_url, redis_prefix), store(redis_url, redis_prefix)
     adult = ("fake", "adult1")
@@ -197,24 +184,6 @@ async def test_fanout_is_counted_across_processes_and_communities(redis_url, red
     assert await c.note_contact(adult, "kid4", 9000.0, 3600) == 1
     for s in (a, b, c):
         await s.aclose()
-
-
-async def test_forget_user_erases_shared_records(redis_url, redis_prefix):
-    s = store(redis_url, redis_prefix)
-    pair = await s.load_pair(PAIR, 1.0)
-    pair.messages = 1
-    s.save_pair(PAIR, pair, 1.0)
-    conv = await s.load_conversation(CONV, 1.0)
-    conv.window.append(EvidenceItem("m1", "adult1", 1.0, "hi"))
-    conv.window.append(EvidenceItem("m2", "kid1", 2.0, "hey"))
-    s.save_conversation(CONV, conv, 1.0)
-    await s.note_contact(("fake", "adult1"), "kid1", 1.0, 3600)
-    assert await s.forget_user(("fake", "adult1")) >= 3
-    fresh = store(redis_url, redis_prefix)
-    assert (await fresh.load_pair(PAIR, 2.0)).messages == 0
-    assert [i.author_id for i in (await fresh.load_conversation(CONV, 2.0)).window] == ["kid1"]
-    await s.aclose()
-    await fresh.aclose()
 
 
 async def test_an_unreachable_server_degrades_to_local_memory():

@@ -77,6 +77,8 @@ class FakeSlack:
     granted_scopes: list[str] | None = None
     #: DM channel id -> user, filled by conversations.open.
     dm_users: dict[str, str] = field(default_factory=dict)
+    #: user id -> Slack locale (``users.info`` tells it only with include_locale).
+    locales: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = {}
@@ -357,6 +359,15 @@ class FakeSlack:
             if m.get("thread_ts", m.get("ts")) == thread
         ]
         return {"messages": messages, "has_more": False}
+
+    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = str(p.get("user", ""))
+        if not user.startswith("U"):
+            return {"ok": False, "error": "user_not_found"}
+        info: dict[str, Any] = {"id": user, "team_id": self.team_id, "is_bot": False}
+        if str(p.get("include_locale")) in ("1", "true", "True") and user in self.locales:
+            info["locale"] = self.locales[user]
+        return {"user": info}
 
     def _m_usergroups_list(self, _: dict[str, Any]) -> dict[str, Any]:
         groups = [

@@ -13,6 +13,7 @@ from typing import Any
 
 from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge
 from nudgeguard.cases.model import Case, EvidenceMessage
+from nudgeguard.inbox import Inbox, Replays
 
 
 @dataclass
@@ -48,8 +49,14 @@ class RecordingEngine:
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Event()
+        # The core's real inbox and replay memory: adapters submit to the inbox, which hands
+        # events to handle() below; replays are dropped there, as Engine.handle does.
+        self.inbox = Inbox(self.handle)
+        self.replays = Replays()
 
     async def handle(self, event: MessageEvent) -> None:
+        if not self.replays.first_time(event):
+            return
         self.events.append(event)
         self._changed.set()
 

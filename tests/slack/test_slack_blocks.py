@@ -158,6 +158,7 @@ def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
         "n": "n1",
         "a": "safety_tips",
         "v": "C0GENERAL",
+        "l": "en",
         "f": "Tips: keep chats where friends are.",
     }
     assert len({e["action_id"] for e in elements}) == 3

@@ -73,12 +73,12 @@ async def test_messages_reach_the_engine_but_own_and_bot_messages_do_not(
     assert events[0].conversation_id == "C0GENERAL/1700000101.000200"
 
 
-async def test_malformed_event_is_acknowledged_and_ignored(http_setup: HttpSetup) -> None:
+async def test_malformed_event_is_refused_and_ignored(http_setup: HttpSetup) -> None:
     reply = await http_setup.slack.post(b'{"type": "event_callback", "event": ', "application/json")
     assert reply.status == 400
     envelope = message_envelope("U0ADULT", "x", "1700000203.000100")
     envelope["event"]["ts"] = {"nested": True}
-    assert (await http_setup.slack.event(envelope)).status == 200
+    assert (await http_setup.slack.event(envelope)).status == 400
     await http_setup.slack.event(message_envelope("U0ADULT", "fine", "1700000204.000100"))
     events = await http_setup.engine.wait("events")
     assert [e.text for e in events] == ["fine"]
@@ -364,3 +364,12 @@ async def test_a_slow_message_is_not_overtaken_by_the_next_one(
         )
     events = await http_setup.engine.wait("events", 3)
     assert [e.text for e in events] == ["line 0", "line 1", "line 2"]
+
+
+async def test_check_shortcut_answers_in_the_askers_slack_language(http_setup: HttpSetup) -> None:
+    fake = http_setup.fake
+    fake.locales["U0KID"] = "pt-BR"
+    message = {"type": "message", "user": "U0ADULT", "text": "gg", "ts": "1700000700.000100"}
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    assert answer["text"].startswith("Não encontrei sinais de alerta")

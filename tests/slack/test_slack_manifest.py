@@ -28,6 +28,7 @@ METHOD_SCOPES = {
     "conversations_replies": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "usergroups_list": {"usergroups:read"},
     "usergroups_users_list": {"usergroups:read"},
+    "users_info": {"users:read"},
 }
 EVENT_SCOPES = {
     "message.channels": "channels:history",

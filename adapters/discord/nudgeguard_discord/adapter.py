@@ -33,6 +33,7 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.events import MessageEvent
+from nudgeguard.nudges import in_locale
 from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.bots import standalone_bot
@@ -87,13 +88,9 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self._owns_bot = bot is None
         self._bot_task: asyncio.Task[None] | None = None
         self.recent = translate.RecentAuthors(self.settings.dedupe_size)
-        self._seen_edits: Bounded = Bounded(self.settings.dedupe_size)
-        self._seen_deletes: Bounded = Bounded(self.settings.dedupe_size)
         self._delivered: Bounded = Bounded(_KEEP)
         self._nudges: Bounded = Bounded(_KEEP)
         self._alerts: Bounded = Bounded(_KEEP)
-        self._queues: list[asyncio.Queue[MessageEvent]] = []
-        self._workers: list[asyncio.Task[None]] = []
         self.stats: Counter[str] = Counter()
         if bot is not None:
             self.attach(bot)
@@ -128,12 +125,11 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         return standalone_bot(**options)
 
     async def start(self) -> None:
-        """Start the event workers; in standalone mode also log in and wait until ready.
+        """In standalone mode, log in and wait until ready (an extension's bot is running).
 
         Raises:
             RuntimeError: Standalone without a token, or the bot did not become ready.
         """
-        self._start_workers()
         if not self._owns_bot:
             return
         token = self.settings.token
@@ -165,17 +161,9 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self.stats["malformed"] += 1
 
     async def stop(self) -> None:
-        """Finish queued events, stop workers and, in standalone mode, log out."""
-        for queue in self._queues:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(queue.join(), timeout=5)
-        for worker in self._workers:
-            worker.cancel()
-        for worker in self._workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-        self._workers.clear()
-        self._queues.clear()
+        """Finish submitted events (for up to 5 s) and, in standalone mode, log out."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.drain(), timeout=5)
         if self._owns_bot and self._bot is not None:
             await self._bot.close()
             if self._bot_task is not None:
@@ -188,6 +176,18 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         if bot is None or bot.is_closed() or bot.user is None:
             raise delivery_error(ConnectionError("not connected"), "Discord")
         return bot
+
+    @staticmethod
+    def community_locale(bot: commands.Bot, community_id: str) -> str | None:
+        """Return the server's preferred locale, when its admins chose one.
+
+        Only Community servers choose it (in Server Settings); every other server reports
+        Discord's default ``en-US``, which says nothing about its members.
+        """
+        guild = bot.get_guild(int(community_id)) if community_id.isdigit() else None
+        if guild is None or "COMMUNITY" not in guild.features:
+            return None
+        return str(guild.preferred_locale)
 
     async def send_nudge(self, nudge: Nudge) -> Delivery:
         """Send a nudge by DM with its buttons; never anywhere public.
@@ -208,6 +208,7 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
             recipient = int(nudge.recipient_id)
         except ValueError:
             raise UndeliverableError("nudge recipient is not a Discord user id") from None
+        nudge = in_locale(nudge, self.community_locale(bot, nudge.community_id))
         view = self.nudge_view_for(nudge) if nudge.audience == "child" else None
         try:
             channel = await bot.create_dm(discord.Object(id=recipient))

@@ -1,16 +1,13 @@
-"""Inbound events: translate, de-duplicate and hand to the engine in order.
+"""Inbound events: translate and hand to the engine's inbox.
 
 discord.py dispatches every gateway event as its own task, so listeners only translate
-(synchronously, in arrival order) and queue. One worker per queue awaits
-``engine.handle``; a conversation always maps to the same queue, which keeps its events in
-order while different conversations proceed in parallel.
+(synchronously, in arrival order) and submit to ``engine.inbox``, which never blocks the
+gateway reader. The core keeps each conversation in order and drops replayed events.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import zlib
 from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +18,7 @@ from nudgeguard_discord import translate
 if TYPE_CHECKING:
     from discord.ext import commands
 
-    from nudgeguard.engine import Engine
+    from nudgeguard import EngineHandle
     from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -46,58 +43,34 @@ class Bounded(OrderedDict[str, Any]):
 
 
 class InboundMixin:
-    """Gateway events -> ``engine.handle`` for :class:`DiscordAdapter`."""
+    """Gateway events -> ``engine.inbox`` for :class:`DiscordAdapter`."""
 
     if TYPE_CHECKING:
         settings: DiscordSettings
         stats: Counter[str]
         recent: translate.RecentAuthors
         _bot: commands.Bot | None
-        _engine: Engine | None
-        _seen_edits: Any
-        _seen_deletes: Any
-        _queues: list[asyncio.Queue[MessageEvent]]
-        _workers: list[asyncio.Task[None]]
+        _engine: EngineHandle | None
 
         @property
-        def engine(self) -> Engine:
+        def engine(self) -> EngineHandle:
             """The bound engine."""
             ...
-
-    def _start_workers(self) -> None:
-        if self._workers:
-            return
-        self._queues = [asyncio.Queue() for _ in range(WORKERS)]
-        self._workers = [asyncio.create_task(self._work(q)) for q in self._queues]
-
-    async def _work(self, queue: asyncio.Queue[MessageEvent]) -> None:
-        while True:
-            event = await queue.get()
-            try:
-                await self.engine.handle(event)
-                self.stats["handled"] += 1
-            except Exception as exc:  # never let one event stop the stream
-                self.stats["engine_errors"] += 1
-                log.error("engine failed on a %s event (%s)", event.type, type(exc).__name__)
-            finally:
-                queue.task_done()
 
     def _enqueue(self, event: MessageEvent) -> None:
         if self._engine is None:
             self.stats["dropped_unbound"] += 1
             return
-        self._start_workers()
-        # One queue per conversation shard keeps each conversation in order.
-        shard = zlib.crc32(event.conversation_id.encode()) % len(self._queues)
-        self._queues[shard].put_nowait(event)
+        if not self.engine.inbox.submit(event):
+            self.stats["refused_full"] += 1
 
     async def drain(self) -> None:
-        """Wait until every queued event was handled (tests, shutdown)."""
-        for queue in self._queues:
-            await queue.join()
+        """Wait until every submitted event was handled (tests, shutdown)."""
+        if self._engine is not None:
+            await self.engine.inbox.drain()
 
     def submit_message(self, message: discord.Message, event_type: EventType) -> None:
-        """Translate a created or edited message and queue it (replays are skipped)."""
+        """Translate a created or edited message and submit it (the core drops replays)."""
         self_id = self._bot.user.id if self._bot is not None and self._bot.user else None
         try:
             event = translate.build_event(
@@ -110,21 +83,11 @@ class InboundMixin:
         if event is None:
             self.stats["ignored"] += 1
             return
-        if event_type is EventType.MESSAGE:
-            if not self.recent.remember(message.id, event.author):
-                self.stats["duplicates"] += 1
-                return
-        else:
-            key = f"{message.id}:{message.edited_at.timestamp() if message.edited_at else ''}"
-            if key in self._seen_edits:
-                self.stats["duplicates"] += 1
-                return
-            self._seen_edits.put(key, True)
-            self.recent.remember(message.id, event.author)
+        self.recent.remember(message.id, event.author)
         self._enqueue(event)
 
     def submit_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        """Queue a delete of a message whose author is known (others were never scored)."""
+        """Submit a delete of a message whose author is known (others were never scored)."""
         author = self.recent.get(payload.message_id)
         if author is None and payload.cached_message is not None:
             cached = payload.cached_message
@@ -134,11 +97,6 @@ class InboundMixin:
         if author is None:
             self.stats["ignored"] += 1
             return
-        key = str(payload.message_id)
-        if key in self._seen_deletes:
-            self.stats["duplicates"] += 1
-            return
-        self._seen_deletes.put(key, True)
         channel = self._bot.get_channel(payload.channel_id) if self._bot is not None else None
         event = translate.delete_event(payload, author, channel=channel)
         if event is not None:

@@ -17,6 +17,8 @@ import discord
 from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeAction, NudgeButton
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent
+from nudgeguard.locales import choose_locale
+from nudgeguard.nudges import catalog, child_helpline, in_locale
 from nudgeguard_discord.alerts import evidence_embed, with_status
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
@@ -31,7 +33,7 @@ from nudgeguard_discord.views import (
 if TYPE_CHECKING:
     from collections import Counter
 
-    from nudgeguard.engine import Engine
+    from nudgeguard import EngineHandle
     from nudgeguard_discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -44,36 +46,26 @@ DEFAULT_BUTTONS = (
     NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
     NudgeButton(action=NudgeAction.IM_OK, label="I'm OK"),
 )
-#: Follow-ups used when the nudge is no longer in memory (after a restart).
-DEFAULT_FOLLOWUPS = {
-    "safety_tips": "You can leave any chat that feels wrong. Keep personal details, photos "
-    "and secrets to yourself, and it is never your fault if someone else crosses a line.",
-    "how_to_block": "Open their profile, press the three dots and choose Block. They are not "
-    "told. You can also leave the server or mute the channel.",
-    "report": "Thank you. The moderators of this server can look into it. You will not get "
-    "into trouble for reporting.",
-    "talk_to_someone": "A parent, carer, teacher or another adult you trust can help. A free "
-    "helpline is there too if that feels easier.",
-    "im_ok": "Okay. If anything changes you can still block or report at any time.",
-}
-_NOTHING_FOUND = (
-    "I didn't find warning signs in that message. If something still feels wrong, you can "
-    "block the person, report them, or talk to an adult you trust."
-)
 _REFUSED = "Only moderators (the configured moderator role or Manage Messages) can do this."
 
 
-def _child_helpline(country: str | None) -> NudgeButton | None:
+def _child_helpline(country: str | None, locale: str) -> NudgeButton | None:
     if not country:
         return None
-    try:
-        from nudgeguard.nudges import helplines
-    except ImportError:  # older core without the helpline table
-        return None
-    line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+    line = child_helpline(country, locale)
     if line is None or line.url is None:
         return None
     return NudgeButton(action=NudgeAction.HELPLINE, label=line.name[:80], url=line.url)
+
+
+def followups_for(locale: str | None) -> dict[str, str]:
+    """Return the follow-ups in the presser's language, for a nudge no longer in memory."""
+    return catalog(choose_locale(locale, None, None, None)).followups
+
+
+def nothing_found(locale: str | None) -> str:
+    """Return the "no warning signs" answer in the asker's language."""
+    return catalog(choose_locale(locale, None, None, None)).checks["nothing_found"]
 
 
 class InteractionsMixin:
@@ -83,10 +75,10 @@ class InteractionsMixin:
         settings: DiscordSettings
         stats: Counter[str]
         _nudges: Any
-        _engine: Engine | None
+        _engine: EngineHandle | None
 
         @property
-        def engine(self) -> Engine:
+        def engine(self) -> EngineHandle:
             """The bound engine."""
             ...
 
@@ -100,7 +92,7 @@ class InteractionsMixin:
     def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
         """Return the nudge's buttons, with the guild's own helpline when one is configured."""
         buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
-        local = _child_helpline(self.settings.country_for(nudge.community_id))
+        local = _child_helpline(self.settings.country_for(nudge.community_id), nudge.locale)
         if local is not None:
             buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
         return buttons
@@ -116,8 +108,9 @@ class InteractionsMixin:
     ) -> None:
         """Answer the child privately and tell the engine what they chose, if it listens."""
         nudge: Nudge | None = self._nudges.get(key)
-        text = (nudge.followup.get(action) if nudge is not None else None) or DEFAULT_FOLLOWUPS.get(
-            action, DEFAULT_FOLLOWUPS["im_ok"]
+        defaults = followups_for(str(interaction.locale))
+        text = (nudge.followup.get(action) if nudge is not None else None) or defaults.get(
+            action, defaults["im_ok"]
         )
         await interaction.response.send_message(text[:2000], ephemeral=True)
         self.stats[f"nudge_choice_{action}"] += 1
@@ -259,8 +252,11 @@ class InteractionsMixin:
             return
         self.stats["checks"] += 1
         nudge = result.nudge
+        if nudge is not None:
+            # The child's own Discord language outranks every other signal.
+            nudge = in_locale(nudge, str(interaction.locale))
         if nudge is None:
-            await interaction.followup.send(_NOTHING_FOUND, ephemeral=True)
+            await interaction.followup.send(nothing_found(str(interaction.locale)), ephemeral=True)
             return
         await interaction.followup.send(
             nudge.text[:2000], view=self.nudge_view_for(nudge), ephemeral=True

@@ -27,21 +27,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from nudgeguard.countries import country_code
 from nudgeguard.events import AgeBand
 
 _SNOWFLAKE = re.compile(r"^\d{15,21}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def _country(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip().upper()
-    if value == "UK":
-        value = "GB"
-    if not _COUNTRY.match(value):
-        raise ValueError("country must be a two-letter ISO 3166 code such as GB or US")
-    return value
+    return None if value is None else country_code(value)
 
 
 class GuildSettings(BaseModel):
@@ -118,7 +111,7 @@ class DiscordSettings(BaseModel):
         sync_commands: Publish the slash and context-menu commands at startup.
         max_ratelimit_timeout: Rate limits longer than this (seconds) are handed back to the
             core's outbox instead of being waited out inside discord.py.
-        dedupe_size: How many message ids to remember so a replayed event is not scored twice.
+        dedupe_size: How many message authors to remember, so a delete resolves its author.
         ready_timeout: Seconds to wait for the gateway to become ready in standalone mode.
     """
 

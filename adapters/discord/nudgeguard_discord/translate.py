@@ -40,8 +40,7 @@ _MAX_ROLES = 15
 class RecentAuthors:
     """Bounded map message id -> author, so deletes and replies resolve without a fetch.
 
-    Holds ids only, never text. Also answers "seen before?" for de-duplication: a message
-    id that was already handled is not scored twice when the gateway replays it.
+    Holds ids only, never text. (Replayed events are dropped by the core, not here.)
     """
 
     def __init__(self, capacity: int = 10_000) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from slack_bolt.async_app import AsyncApp
@@ -26,12 +23,9 @@ from nudgeguard_slack.directory import AgeDirectory, GroupDirectory, GroupLookup
 from nudgeguard_slack.moderators import ModeratorChannel
 from nudgeguard_slack.nudging import NudgeSender
 from nudgeguard_slack.settings import SlackSecrets, SlackSettings, parse_settings
-from nudgeguard_slack.translate import Identity, translate_event
+from nudgeguard_slack.translate import PLATFORM, Identity, translate_event
 
 log = logging.getLogger(__name__)
-
-#: How many Events API event ids are remembered to drop Slack's retries.
-SEEN_EVENTS = 5_000
 
 #: The Slack SDKs log request and response bodies (message text, user ids) at DEBUG.
 #: Those never reach our logs, whatever the configured log level.
@@ -100,8 +94,6 @@ class SlackAdapter(Adapter):
         self._transport: Any = None
         #: Message envelopes taken in (handled or dropped), for status pages and tests.
         self.received = 0
-        self._seen_events: OrderedDict[str, None] = OrderedDict()
-        self._order: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Self:
@@ -126,6 +118,12 @@ class SlackAdapter(Adapter):
             logger=logging.getLogger("nudgeguard_slack.bolt"),
         )
         register(app, self)
+
+        @app.error
+        async def on_error(error: Exception) -> None:
+            # Instead of bolt's ERROR line, whose text quotes the error (and so the payload).
+            log.warning("slack listener failed (%s)", type(error).__name__)
+
         return app
 
     # ------------------------------------------------------------------ lifecycle
@@ -137,8 +135,13 @@ class SlackAdapter(Adapter):
         await self.refresh_identity()
         await self.ages.refresh()
         if self.settings.mode == "http":
+            signing = self._secrets.signing_secret
             self._transport = HttpTransport(
-                self.app, self.settings.host, self.settings.port, self.settings.path
+                self.app,
+                self.settings.host,
+                self.settings.port,
+                self.settings.path,
+                signing.get_secret_value() if signing else "",
             )
         else:
             app_token = self._secrets.app_token
@@ -185,49 +188,18 @@ class SlackAdapter(Adapter):
         return translate_event(body, identity=self.identity, age_of=self.ages.lookup)
 
     async def on_event_body(self, body: Mapping[str, Any]) -> None:
-        """Translate one ``message`` envelope and hand it to the engine.
+        """Submit one ``message`` envelope to the engine's inbox, to translate and handle.
 
-        Envelopes of one channel are handled one at a time in arrival order (bolt runs each
-        in its own task), so risk is scored in the order people wrote.
+        Bolt runs each envelope in its own task; the inbox keeps the envelopes of one
+        channel in arrival order (translation included, which may look up age groups) and
+        drops events Slack re-sends, so risk is scored once, in the order people wrote.
         """
         try:
-            if self._is_retry(body):
-                return
-            async with self._in_order(_channel_of(body)):
-                event = await self.translate(body)
-                if event is not None:
-                    await self.engine.handle(event)
+            key = (PLATFORM, "", _channel_of(body))
+            if not self.engine.inbox.submit_later(key, lambda: self.translate(body)):
+                log.warning("slack: the engine's inbox is full; an event was refused")
         finally:
             self.received += 1
-
-    @contextlib.asynccontextmanager
-    async def _in_order(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._order.get(key, (asyncio.Lock(), 0))
-        self._order[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._order[key]
-            if users <= 1:
-                del self._order[key]
-            else:
-                self._order[key] = (lock, users - 1)
-
-    def _is_retry(self, body: Mapping[str, Any]) -> bool:
-        """Slack re-sends an event it thinks was missed; score each event once."""
-        event_id = body.get("event_id")
-        if not isinstance(event_id, str) or not event_id:
-            return False
-        if event_id in self._seen_events:
-            return True
-        self._remember(event_id)
-        return False
-
-    def _remember(self, key: str) -> None:
-        self._seen_events[key] = None
-        while len(self._seen_events) > SEEN_EVENTS:
-            self._seen_events.popitem(last=False)
 
     async def is_moderator(self, user_id: str) -> bool:
         """Tell whether ``user_id`` may act on cases: listed, or in the moderator user group.
@@ -252,6 +224,10 @@ class SlackAdapter(Adapter):
             UndeliverableError: Neither an ephemeral message nor a DM reached the person.
         """
         return await self._nudges.send(nudge)
+
+    async def user_locale(self, user_id: str) -> str | None:
+        """Return the person's Slack language, or None when Slack will not say."""
+        return await self._nudges.user_locale(user_id)
 
     async def report_to_moderators(
         self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None

@@ -69,6 +69,7 @@ def nudge_button_value(nudge: Nudge, action: str) -> str:
         "a": action,
         "c": nudge.case_id,
         "v": nudge.conversation_id,
+        "l": nudge.locale,
         "f": "",
     }
     room = MAX_VALUE - len(json.dumps(payload)) - 16

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError
+from nudgeguard.locales import choose_locale
+from nudgeguard.nudges import catalog, in_locale
 from nudgeguard_slack.alerts import updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
@@ -32,9 +34,9 @@ from nudgeguard_slack.wording import (
     NOT_A_MODERATOR,
     REPORT_NOT_SENT,
     SAFETY_HELP,
-    SLACK_FOLLOWUPS,
     UPDATE_DELAYED,
     check_reply,
+    slack_followup,
     status_reply,
 )
 
@@ -111,8 +113,8 @@ async def _nudge_button(adapter: SlackAdapter, body: Mapping[str, Any], respond:
             user, value.get("n", ""), value.get("v", ""), value.get("c")
         )
         text = (value.get("f") or DEFAULT_FOLLOWUPS["report"]) if told else REPORT_NOT_SENT
-    elif name in SLACK_FOLLOWUPS:
-        text = SLACK_FOLLOWUPS[name]  # the generic wording does not fit Slack here
+    elif (slack_text := slack_followup(name, value.get("l", "en"))) is not None:
+        text = slack_text  # the generic wording does not fit Slack here
     else:
         text = value.get("f") or DEFAULT_FOLLOWUPS.get(name, "")
     if text:
@@ -214,7 +216,7 @@ async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respon
         if not allowed:
             await respond(**_ephemeral(MODE_NOT_ALLOWED))
             return
-        await adapter.engine.set_mode(team, words[1])
+        await adapter.engine.set_mode(team, "live" if words[1] == "live" else "observe")
         await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))
         return
     await respond(**_ephemeral(SAFETY_HELP))
@@ -233,8 +235,12 @@ async def _check_message(adapter: SlackAdapter, body: Mapping[str, Any], respond
     requester = str((body.get("user") or {}).get("id") or "")
     context = await context_for(adapter, event)
     result = await adapter.engine.check_message(event, context, requester_id=requester)
-    text = check_reply(result.level, result.reasons, result.case_id is not None)
+    # The asker's own Slack language outranks every other signal.
+    locale = await adapter.user_locale(requester)
+    nudge = in_locale(result.nudge, locale) if result.nudge is not None else None
+    checks = catalog(nudge.locale if nudge else choose_locale(locale, None, None, None)).checks
+    text = check_reply(result.level, result.reasons, result.case_id is not None, checks)
     blocks: list[Any] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    if result.nudge is not None:
-        blocks += nudge_blocks(result.nudge)
+    if nudge is not None:
+        blocks += nudge_blocks(nudge)
     await respond(**_ephemeral(text, blocks))

@@ -22,6 +22,7 @@ BOT_SCOPES: dict[str, str] = {
     "chat:write": "ephemeral nudges, DM nudges, alerts, alert updates",
     "im:write": "conversations.open: DM fallback when ephemeral is not possible",
     "usergroups:read": "moderator and age user groups",
+    "users:read": "users.info: each person's Slack language, so nudges use it",
     "commands": "/safety and the message shortcut",
 }
 

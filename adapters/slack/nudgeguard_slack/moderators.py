@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from typing import TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -57,7 +58,7 @@ class ModeratorChannel:
         if known is None and alert.is_update:
             known = await self._find_post(channel, alert.case_id)
         try:
-            if alert.is_update and known is not None:
+            if known is not None:  # the case's post exists: update it, never post twice
                 await call_slack(
                     "chat.update",
                     lambda: self.client.chat_update(
@@ -129,7 +130,10 @@ class ModeratorChannel:
         return True
 
 
-def _remember(table: OrderedDict[str, object], key: str, value: object) -> None:
+V = TypeVar("V")
+
+
+def _remember(table: OrderedDict[str, V], key: str, value: V) -> None:
     table[key] = value
     table.move_to_end(key)
     while len(table) > REMEMBERED:

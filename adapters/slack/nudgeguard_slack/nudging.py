@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from nudgeguard import Delivery, Nudge, NudgeAction, UndeliverableError
-from nudgeguard.nudges import helplines
+from nudgeguard import Delivery, Nudge, NudgeAction, TransientDeliveryError, UndeliverableError
+from nudgeguard.nudges import child_helpline, in_locale
 from nudgeguard_slack.blocks import nudge_blocks
 from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
 from nudgeguard_slack.translate import split_conversation_id
@@ -35,8 +35,26 @@ class NudgeSender:
         self._country = country
         self._max_len = max_len
 
+    async def user_locale(self, user_id: str) -> str | None:
+        """Return the person's Slack language (``users.info`` with ``include_locale``).
+
+        None when Slack will not say; the nudge then keeps the core's choice of language.
+        """
+        try:
+            info = await call_slack(
+                "users.info",
+                lambda: self.client.users_info(user=user_id, include_locale=True),
+            )
+        except (SlackCallError, TransientDeliveryError) as err:
+            log.info("users.info not possible (%s); nudge language from the core", err)
+            return None
+        user = info.get("user") if info is not None else None
+        locale = user.get("locale") if isinstance(user, dict) else None
+        return locale if isinstance(locale, str) else None
+
     async def send(self, nudge: Nudge) -> Delivery:
         """Deliver ``nudge``; see :meth:`SlackAdapter.send_nudge`."""
+        nudge = in_locale(nudge, await self.user_locale(nudge.recipient_id))
         nudge = self._with_local_helpline(nudge)
         blocks = nudge_blocks(nudge)
         text = nudge.text[: self._max_len]
@@ -57,7 +75,7 @@ class NudgeSender:
         country = self._country
         if country is None:
             return nudge
-        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+        line = child_helpline(country, nudge.locale)
         if line is None:
             return nudge
         buttons = tuple(

@@ -26,6 +26,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from nudgeguard.countries import country_code
+
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
 APP_TOKEN_ENV = "SLACK_APP_TOKEN"
 SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
@@ -82,7 +84,7 @@ class SlackSettings(BaseModel):
     moderator_channel: str | None = None
     moderator_usergroup: str | None = None
     moderator_users: tuple[str, ...] = ()
-    helpline_country: str | None = Field(default=None, min_length=2, max_length=2)
+    helpline_country: str | None = Field(default=None, min_length=2, max_length=4)
     ages: dict[Literal["minor", "adult"], AgeSelector] = {}
     group_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     check_context_messages: int = Field(default=10, ge=0, le=50)
@@ -120,7 +122,7 @@ class SlackSettings(BaseModel):
     @field_validator("helpline_country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        return None if value is None else value.upper()
+        return None if value is None else country_code(value)
 
     @field_validator("path")
     @classmethod

@@ -168,8 +168,9 @@ def message_to_event(
     raw_text = message.get("text") or ""
     if not isinstance(raw_text, str):
         raise TypeError("message text is not a string")
-    thread_ts = message.get("thread_ts")
-    in_thread = isinstance(thread_ts, str) and thread_ts != ts
+    raw_thread = message.get("thread_ts")
+    thread_ts = raw_thread if isinstance(raw_thread, str) else ""
+    in_thread = bool(thread_ts) and thread_ts != ts
     parent_user = message.get("parent_user_id") if in_thread else None
     band, source = age_of(user)
     files = message.get("files")

@@ -1,11 +1,16 @@
 """How Slack reaches the app: Socket Mode (default) or HTTP Events API.
 
-HTTP mode serves the bolt app with aiohttp on the configured host and port. Request
-signatures and stale timestamps are checked by bolt's request verification before any
-listener runs (invalid -> 401). ``App.start()`` is never used: it binds 0.0.0.0 and blocks.
+HTTP mode serves the bolt app with aiohttp on the configured host and port. The signature
+and timestamp are checked on the raw body before anything is parsed (invalid -> 401), then
+the signed body's structure (malformed -> 400; see :mod:`nudgeguard_slack.signing`); only
+then does bolt see it (and check the signature again). ``App.start()`` is never used: it
+binds 0.0.0.0 and blocks.
 """
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -13,6 +18,10 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from nudgeguard_slack.signing import parse_signed, signature_ok
+
+log = logging.getLogger(__name__)
 
 #: apps.connections.open errors that waiting will not fix.
 REFUSED_APP_TOKEN = frozenset(
@@ -26,8 +35,11 @@ MAX_BODY = 1024 * 1024
 class HttpTransport:
     """Serves ``POST path`` for events, interactivity, commands and shortcuts."""
 
-    def __init__(self, app: AsyncApp, host: str, port: int, path: str) -> None:
+    def __init__(self, app: AsyncApp, host: str, port: int, path: str, signing_secret: str) -> None:
+        if not signing_secret:
+            raise ValueError("slack http mode needs SLACK_SIGNING_SECRET")
         self.app = app
+        self._secret = signing_secret
         self.host = host
         self.port = port
         self.path = path
@@ -41,12 +53,27 @@ class HttpTransport:
         return web_app
 
     async def _handle(self, request: web.Request) -> web.Response:
-        try:
-            bolt_request = await to_bolt_request(request)
-        except (ValueError, UnicodeDecodeError):
-            # Not JSON or form data as Slack sends it; refuse without echoing the body.
+        body = await request.read()  # at most MAX_BODY bytes (aiohttp answers 413 beyond)
+        headers = request.headers
+        signed = signature_ok(
+            body,
+            headers.get("X-Slack-Request-Timestamp"),
+            headers.get("X-Slack-Signature"),
+            self._secret,
+        )
+        if not signed:
+            return web.Response(status=401, text="invalid request signature")
+        if parse_signed(body, headers.get("Content-Type", "")) is None:
+            # Signed but not a payload Slack sends; refuse without echoing the body.
             return web.Response(status=400, text="malformed request")
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception as exc:  # a bug must not become a 500 Slack retries forever
+            log.warning("slack request failed (%s); acknowledged", type(exc).__name__)
+            return web.Response(status=200)
+        if bolt_response.status >= 500:
+            log.warning("slack request failed (HTTP %s); acknowledged", bolt_response.status)
+            return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)
 
     async def _health(self, _: web.Request) -> web.Response:
@@ -58,7 +85,7 @@ class HttpTransport:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
+        server: Any = site._server  # aiohttp keeps the asyncio.Server here
         if server is not None and getattr(server, "sockets", None):
             self.port = server.sockets[0].getsockname()[1]
 

@@ -5,7 +5,7 @@ Plain, calm, no blame; reading age around 9.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nudgeguard_slack.blocks import escape
 
@@ -29,13 +29,50 @@ DEFAULT_FOLLOWUPS: dict[str, str] = {
     "im_ok": "Got it. These buttons stay here if you change your mind.",
 }
 
-#: Follow-ups whose generic wording is wrong on Slack (members cannot block each other).
-SLACK_FOLLOWUPS: dict[str, str] = {
-    "how_to_block": (
-        "Slack doesn't let members block each other, but you can mute the conversation, leave "
-        "the channel, and press Report so a moderator steps in. They won't be told it was you."
-    ),
+#: Follow-ups whose generic wording is wrong on Slack (members cannot block each other), by
+#: nudge language; written to the catalog rules (docs/languages.md).
+SLACK_FOLLOWUPS: dict[str, dict[str, str]] = {
+    "how_to_block": {
+        "en": (
+            "Slack doesn't let members block each other, but you can mute the conversation, "
+            "leave the channel, and press Report so a moderator steps in. They won't be told "
+            "it was you."
+        ),
+        "de": (
+            "In Slack kann man niemanden blockieren. Du kannst aber den Chat stummschalten, "
+            "den Kanal verlassen und auf Melden drücken, dann kümmert sich die Moderation. "
+            "Niemand erfährt, dass du es warst."
+        ),
+        "nl": (
+            "In Slack kun je niemand blokkeren. Je kunt wel het gesprek dempen, het kanaal "
+            "verlaten en op Melden drukken, dan grijpt een moderator in. Niemand hoort dat jij "
+            "het was."
+        ),
+        "es": (
+            "En Slack no se puede bloquear a nadie, pero puedes silenciar la conversación, salir "
+            "del canal y pulsar Reportar para que intervenga un moderador. Nadie sabrá que "
+            "fuiste tú."
+        ),
+        "fr": (
+            "Sur Slack, on ne peut bloquer personne, mais tu peux mettre la discussion en "
+            "sourdine, quitter le canal et appuyer sur Signaler pour qu'un modérateur "
+            "intervienne. Personne ne saura que c'est toi."
+        ),
+        "pt": (
+            "No Slack não dá para bloquear ninguém, mas você pode silenciar a conversa, sair do "
+            "canal e tocar em Denunciar para a moderação agir. Ninguém vai saber que foi você."
+        ),
+    },
 }
+
+
+def slack_followup(action: str, locale: str) -> str | None:
+    """Return Slack's own wording of a follow-up in ``locale`` (else English), if it has one."""
+    by_locale = SLACK_FOLLOWUPS.get(action)
+    if by_locale is None:
+        return None
+    return by_locale.get(locale, by_locale["en"])
+
 
 REPORT_NOT_SENT = (
     "I couldn't reach the moderators just now. Please tell an adult you trust, or a "
@@ -63,14 +100,22 @@ def status_reply(open_cases: int, mode: str) -> str:
     return f"nudgeguard is in *{escape(mode)}* mode. {open_cases} open case{plural}."
 
 
-def check_reply(level: str, reasons: Sequence[str], case_opened: bool) -> str:
-    """Answer to "Check this message", shown only to the person who asked."""
+def check_reply(
+    level: str, reasons: Sequence[str], case_opened: bool, checks: Mapping[str, str]
+) -> str:
+    """Answer to "Check this message", shown only to the person who asked.
+
+    Args:
+        level: The risk level found.
+        reasons: Why, in plain words.
+        case_opened: Whether moderators were asked to look.
+        checks: The ``checks`` texts of the asker's catalog (``nudgeguard.nudges``).
+    """
     if level in ("none", "ok", "low", ""):
-        head = "I checked that message and didn't find warning signs."
+        lines = [escape(checks["nothing_found"])]
     else:
-        head = f"I checked that message. It has some warning signs (level: {escape(level)})."
-    lines = [head]
+        lines = [escape(checks["found"])]
     lines += [f"- {escape(r)}" for r in reasons[:5]]
     if case_opened:
-        lines.append("A moderator has been asked to take a look. You did the right thing.")
+        lines.append(escape(checks["case_opened"]))
     return "\n".join(lines)

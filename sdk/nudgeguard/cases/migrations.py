@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nudgeguard.cases.store import StoreError
+
 MIGRATION_LOCK = 0x6E756467
 """PostgreSQL advisory lock key ('nudg') held while the schema changes."""
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(StoreError):
     """The database was migrated by a newer version of nudgeguard."""
 
 
@@ -91,6 +93,15 @@ CREATE INDEX IF NOT EXISTS outbox_case ON outbox(case_id);
 """
 
 
+_CONSOLE_ACCOUNTS = """
+CREATE TABLE IF NOT EXISTS console_accounts (
+    name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at {real} NOT NULL);
+CREATE TABLE IF NOT EXISTS console_roles (
+    name TEXT NOT NULL REFERENCES console_accounts(name) ON DELETE CASCADE,
+    community_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (name, community_id));
+"""
+
+
 def sqlite_baseline() -> str:
     """Return the SQLite baseline (the SQLite store's own schema, written idempotently)."""
     from nudgeguard.cases.sqlite_base import _SCHEMA
@@ -116,6 +127,20 @@ STEPS: tuple[Step, ...] = (
         "evidence: index by case and position (appending finds the next position at once)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
         "CREATE INDEX IF NOT EXISTS evidence_pos ON evidence(case_id, pos)",
+    ),
+    Step(
+        4,
+        "console: web console accounts and their role per community",
+        _CONSOLE_ACCOUNTS.format(real="REAL"),
+        _CONSOLE_ACCOUNTS.format(real="DOUBLE PRECISION"),
+    ),
+    Step(
+        5,
+        "outbox: in-flight lease per item (alerts of one case go out in order);"
+        " audit: index by case (integrity digests)",
+        "ALTER TABLE outbox ADD COLUMN claimed_until REAL;"
+        " CREATE INDEX IF NOT EXISTS audit_case ON audit(case_id, seq)",
+        "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until DOUBLE PRECISION",
     ),
 )
 

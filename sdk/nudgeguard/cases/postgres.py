@@ -14,6 +14,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from nudgeguard.cases.audit import verify_rows
+from nudgeguard.cases.integrity import (
+    EMPTY,
+    EVIDENCE_KEY,
+    CaseDamage,
+    check_cases,
+    commitments,
+    fold,
+    latest_evidence_digest,
+    state_digest,
+)
 from nudgeguard.cases.model import (
     Case,
     CaseEvent,
@@ -22,11 +32,12 @@ from nudgeguard.cases.model import (
     Outcome,
     Severity,
 )
+from nudgeguard.cases.postgres_accounts import PostgresAccounts
 from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
 from nudgeguard.cases.rows import APPENDED_COLUMNS, appended, case_from_row, case_values
-from nudgeguard.cases.store import CaseClosedError, ChainBreak
+from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
 
 __all__ = ["PostgresCaseStore"]
 
@@ -71,7 +82,7 @@ def _merged(evidence: Sequence[EvidenceMessage]) -> list[EvidenceMessage]:
     return list(rows.values())
 
 
-class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
+class PostgresCaseStore(PostgresOutbox, PostgresPrivacy, PostgresAccounts):
     """A :class:`~nudgeguard.cases.store.CaseStore` on PostgreSQL.
 
     Args:
@@ -86,9 +97,10 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
 
     async def _insert_evidence(
         self, con: Any, case_id: str, evidence: Sequence[EvidenceMessage]
-    ) -> int:
+    ) -> tuple[int, int]:
+        """Upsert evidence rows; return how many were written and the first new position."""
         if not evidence:
-            return 0
+            return 0, 0
         rows = _merged(evidence)
         pos = await con.fetchval(
             "SELECT COALESCE(MAX(pos), -1) + 1 FROM evidence WHERE case_id=$1", case_id
@@ -106,7 +118,29 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
             [e.edited for e in rows],
             [e.deleted for e in rows],
         )
-        return affected(status)
+        return affected(status), int(pos)
+
+    async def _evidence_digest(self, con: Any, case_id: str, first: int) -> str:
+        """Return a case's evidence digest once rows from position ``first`` were added."""
+        prev = None
+        if first > 0:
+            details = await con.fetch(
+                "SELECT detail FROM audit WHERE case_id=$1 AND strpos(detail, $2) > 0"
+                " ORDER BY seq DESC LIMIT 1",
+                case_id,
+                EVIDENCE_KEY,
+            )
+            prev = latest_evidence_digest(r["detail"] for r in details)
+        if prev is None:  # a new case, or one written before digests existed
+            prev, first = EMPTY, 0
+        rows = await con.fetch(
+            "SELECT * FROM evidence WHERE case_id=$1 AND pos>=$2 ORDER BY pos", case_id, first
+        )
+        return fold(prev, rows)
+
+    async def _announce(self, con: Any, announce: Announce | None, case: Case) -> None:
+        for item in announce(case) if announce else ():
+            await self._queue(con, item)
 
     async def _fetch_case(self, con: Any, case_id: str) -> Case | None:
         row = await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id)
@@ -124,7 +158,12 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         return case
 
     # -- cases -----------------------------------------------------------------------------
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
+    async def open_case(  # noqa: D102
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
         async with self._tx() as con:
             stored = case.model_copy(
                 update={"conversation_id": clean_text(case.conversation_id), "evidence": ()}
@@ -134,13 +173,20 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 *case_values(stored),
             )
             await self._insert_evidence(con, case.id, evidence)
+            row = await con.fetchrow("SELECT * FROM cases WHERE id=$1", case.id)
+            digest = await self._evidence_digest(con, case.id, 0)
             await self._audit(
                 con,
                 case.id,
                 "opened",
                 "system",
-                {"severity": case.severity.value, "evidence": len(evidence)},
+                {
+                    "severity": case.severity.value,
+                    "evidence": len(evidence),
+                    **commitments(state_digest(row), digest),
+                },
             )
+            await self._announce(con, announce, stored)
             return stored
 
     async def find_open(  # noqa: D102
@@ -169,6 +215,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
         async with self._tx() as con:
             row = await con.fetchrow("SELECT * FROM cases WHERE id=$1 FOR UPDATE", case_id)
@@ -176,7 +223,7 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 raise KeyError(case_id)
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
-            added = await self._insert_evidence(con, case_id, evidence)
+            added, first = await self._insert_evidence(con, case_id, evidence)
             updated = appended(row, severity, score, signals, stages, self._now())
             await con.execute(
                 "UPDATE cases SET severity=$1, score=$2, signals=$3, stages=$4, updated_at=$5"
@@ -185,13 +232,18 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 case_id,
             )
             if added:
-                await self._audit(con, case_id, "evidence_added", "system", {"messages": added})
+                digest = await self._evidence_digest(con, case_id, first)
+                detail = {"messages": added, **commitments(evidence=digest)}
+                await self._audit(con, case_id, "evidence_added", "system", detail)
             if updated["severity"] != row["severity"]:
                 detail = {"from": row["severity"], "to": updated["severity"]}
+                detail |= commitments(state_digest(updated))
                 await self._audit(con, case_id, "severity_raised", "system", detail)
             # Without the evidence, as the SQLite store: re-reading every stored message on
             # each append made long conversations quadratic. ``get`` returns it all.
-            return self._case(updated)
+            case = self._case(updated)
+            await self._announce(con, announce, case)
+            return case
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         async with self._con() as con:
@@ -236,7 +288,9 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
                 self._now(),
                 case_id,
             )
+            after = await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id)
             detail: dict[str, Any] = {"from": row["status"], "to": status.value}
+            detail |= commitments(state_digest(after))
             if outcome is not None:
                 detail["outcome"] = outcome.value
             if note:
@@ -253,9 +307,12 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
         async with self._tx() as con:
             await self._audit(con, case_id, kind, actor, dict(detail or {}))
+            for item in queue:
+                await self._queue(con, item)
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
         async with self._con() as con:
@@ -277,3 +334,17 @@ class PostgresCaseStore(PostgresOutbox, PostgresPrivacy):
 
     async def verify_chain(self) -> ChainBreak | None:  # noqa: D102
         return verify_rows(await self._audit_rows(), await self.audit_head())
+
+    async def verify_cases(self) -> list[CaseDamage]:
+        """Return every case whose rows differ from what the audit chain committed to."""
+        async with self._con() as con:
+            cases = {r["id"]: r for r in await con.fetch("SELECT * FROM cases")}
+            evidence: dict[str, list[Any]] = {}
+            for r in await con.fetch("SELECT * FROM evidence ORDER BY case_id, pos"):
+                evidence.setdefault(r["case_id"], []).append(r)
+        audit = await self._audit_rows()
+        return check_cases(audit, cases, lambda case_id: evidence.get(case_id, []))
+
+    async def check_storage(self) -> list[str]:
+        """Return the server's findings on its files: none (PostgreSQL checks its own pages)."""
+        return []

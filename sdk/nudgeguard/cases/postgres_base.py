@@ -14,6 +14,13 @@ import asyncpg  # type: ignore[import-untyped]
 from nudgeguard.cases.audit import GENESIS, AuditRow, make_row
 from nudgeguard.cases.migrations import MIGRATION_LOCK, migrate_postgres
 
+#: Default seconds to open one connection.
+DEFAULT_CONNECT_TIMEOUT = 3.0
+#: Default seconds to wait for a pooled connection (and to return it).
+DEFAULT_ACQUIRE_TIMEOUT = 3.0
+#: Default seconds one statement may take.
+DEFAULT_COMMAND_TIMEOUT = 5.0
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -41,7 +48,14 @@ class PostgresBase:
         clock: Wall clock used for audit timestamps.
         min_size: Pool minimum.
         max_size: Pool maximum.
-        connect_timeout: Seconds to wait for the server before failing.
+        connect_timeout: Seconds to open one connection (TCP, TLS, startup) before failing.
+        acquire_timeout: Seconds to wait for a free pooled connection, and to hand it back.
+        command_timeout: Seconds one statement (BEGIN and COMMIT included) may take.
+
+    A server that stops answering without closing its connections (a silent network
+    partition) therefore fails every call within about ``acquire_timeout +
+    command_timeout`` seconds with :class:`TimeoutError`, which
+    :class:`~nudgeguard.stores.resilient.ResilientCaseStore` treats as an outage.
     """
 
     def __init__(
@@ -52,12 +66,15 @@ class PostgresBase:
         clock: Callable[[], float] = time.time,
         min_size: int = 1,
         max_size: int = 8,
-        connect_timeout: float = 5.0,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        acquire_timeout: float = DEFAULT_ACQUIRE_TIMEOUT,
+        command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
     ) -> None:
         self.dsn = dsn
         self.schema = schema
         self._clock = clock
         self._min, self._max, self._timeout = min_size, max_size, connect_timeout
+        self._acquire_timeout, self._command_timeout = acquire_timeout, command_timeout
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
 
@@ -68,7 +85,9 @@ class PostgresBase:
             if self._pool is None:
                 settings = {"search_path": self.schema} if self.schema else {}
                 if self.schema:
-                    con = await asyncpg.connect(self.dsn, timeout=self._timeout)
+                    con = await asyncpg.connect(
+                        self.dsn, timeout=self._timeout, command_timeout=self._command_timeout
+                    )
                     try:
                         async with con.transaction():
                             # Processes starting together would race on the catalog.
@@ -82,9 +101,10 @@ class PostgresBase:
                     min_size=self._min,
                     max_size=self._max,
                     timeout=self._timeout,
+                    command_timeout=self._command_timeout,
                     server_settings=settings,
                 )
-                async with pool.acquire() as con:
+                async with pool.acquire(timeout=self._acquire_timeout) as con:
                     await migrate_postgres(con)
                 self._pool = pool
         return self._pool
@@ -98,15 +118,29 @@ class PostgresBase:
     async def _tx(self) -> AsyncIterator[Any]:
         """Run a block in one transaction on a pooled connection."""
         pool = await self._get_pool()
-        async with pool.acquire() as con, con.transaction():
-            yield con
+        async with pool.acquire(timeout=self._acquire_timeout) as con:
+            try:
+                async with con.transaction():
+                    yield con
+            except (TimeoutError, OSError):
+                con.terminate()  # no ROLLBACK or cancel to wait for: the server aborts it
+                raise
 
     @asynccontextmanager
     async def _con(self) -> AsyncIterator[Any]:
         """Lend a pooled connection (autocommit) for reads and single statements."""
         pool = await self._get_pool()
-        async with pool.acquire() as con:
-            yield con
+        async with pool.acquire(timeout=self._acquire_timeout) as con:
+            try:
+                yield con
+            except (TimeoutError, OSError):
+                con.terminate()  # a timed-out connection is not worth a cancel round trip
+                raise
+
+    async def ping(self) -> bool:
+        """Return True when the server answers a trivial query within the timeouts."""
+        async with self._con() as con:
+            return bool(await con.fetchval("SELECT 1") == 1)
 
     def _now(self) -> float:
         return float(self._clock())

@@ -11,31 +11,61 @@ each other's rows.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from nudgeguard.cases.postgres_base import PostgresBase, affected
 from nudgeguard.cases.rows import outbox_item_from_row, outbox_record_from_row
 from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
 
+#: As in the SQLite store: an alert is claimed only while no other alert of its case and
+#: target is in flight ($N is the claim time's parameter number, filled in by format).
+_NONE_IN_FLIGHT = (
+    " AND (kind<>'alert' OR case_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox o"
+    " WHERE o.kind='alert' AND o.case_id=outbox.case_id AND o.target=outbox.target"
+    " AND o.id<>outbox.id AND o.claimed_until>${n}))"
+)
+
 
 class PostgresOutbox(PostgresBase):
-    """Outbox rows: stored before the first send, kept until delivered or given up."""
+    """Outbox rows: stored before the first send, kept until delivered or given up.
 
-    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
-        async with self._con() as con:
-            status = await con.execute(
-                "INSERT INTO outbox(id, case_id, target, kind, payload, status, attempts,"
-                " next_at, created_at) VALUES ($1,$2,$3,$4,$5,'pending',$6,$7,$8)"
-                " ON CONFLICT (id) DO NOTHING",
-                item.id,
+    A newer alert of a case supersedes the older ones still pending for the same target
+    (see :class:`~nudgeguard.cases.sqlite_outbox.SqliteOutbox`).
+    """
+
+    async def _queue(self, con: Any, item: OutboxItem) -> bool:
+        """Insert an item and supersede older pending alerts of its case (in a transaction)."""
+        now = self._now()
+        status = await con.execute(
+            "INSERT INTO outbox(id, case_id, target, kind, payload, status, attempts,"
+            " next_at, created_at) VALUES ($1,$2,$3,$4,$5,'pending',$6,$7,$8)"
+            " ON CONFLICT (id) DO NOTHING",
+            item.id,
+            item.case_id,
+            item.target,
+            item.kind,
+            item.payload,
+            item.attempts,
+            item.next_at,
+            now,
+        )
+        if affected(status) != 1:
+            return False
+        if item.kind == "alert" and item.case_id is not None:
+            await con.execute(
+                "UPDATE outbox SET status='superseded', payload='', done_at=$1"
+                " WHERE kind='alert' AND case_id=$2 AND target=$3 AND id<>$4"
+                " AND status='pending'",
+                now,
                 item.case_id,
                 item.target,
-                item.kind,
-                item.payload,
-                item.attempts,
-                item.next_at,
-                self._now(),
+                item.id,
             )
-        return affected(status) == 1
+        return True
+
+    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
+        async with self._tx() as con:
+            return await self._queue(con, item)
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
         async with self._con() as con:
@@ -48,9 +78,20 @@ class PostgresOutbox(PostgresBase):
         return [outbox_item_from_row(r) for r in rows]
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
-        async with self._con() as con:
+        async with self._tx() as con:
+            row = await con.fetchrow(
+                "SELECT kind, case_id, target FROM outbox WHERE id=$1", item_id
+            )
+            if row is not None and row["kind"] == "alert" and row["case_id"] is not None:
+                # Two processes claiming two alerts of one case at once would each miss the
+                # other's lease (read committed): claims of one case's alerts take turns.
+                await con.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    f"alert:{row['case_id']}:{row['target']}",
+                )
             status = await con.execute(
-                "UPDATE outbox SET next_at=$1 WHERE id=$2 AND status='pending' AND next_at<=$3",
+                "UPDATE outbox SET next_at=$1, claimed_until=$1 WHERE id=$2 AND status='pending'"
+                " AND next_at<=$3" + _NONE_IN_FLIGHT.format(n=3),
                 now + lease,
                 item_id,
                 now,
@@ -68,9 +109,10 @@ class PostgresOutbox(PostgresBase):
         """
         async with self._con() as con:
             rows = await con.fetch(
-                "UPDATE outbox SET next_at=$1, claimed_by=$2 WHERE id IN ("
+                "UPDATE outbox SET next_at=$1, claimed_by=$2, claimed_until=$1 WHERE id IN ("
                 " SELECT id FROM outbox WHERE status='pending' AND next_at<=$3"
-                " ORDER BY next_at, row_no LIMIT $4 FOR UPDATE SKIP LOCKED)"
+                + _NONE_IN_FLIGHT.format(n=3)
+                + " ORDER BY next_at, row_no LIMIT $4 FOR UPDATE SKIP LOCKED)"
                 " RETURNING id, case_id, target, kind, payload, attempts, next_at",
                 now + lease,
                 owner,
@@ -82,8 +124,9 @@ class PostgresOutbox(PostgresBase):
     async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
         async with self._con() as con:
             await con.execute(
-                "UPDATE outbox SET status='sent', payload='', ref=$1, done_at=$2,"
-                " attempts=attempts+1 WHERE id=$3",
+                "UPDATE outbox SET status=CASE status WHEN 'pending' THEN 'sent' ELSE status END,"
+                " payload='', ref=$1, done_at=$2, attempts=attempts+1, claimed_until=NULL"
+                " WHERE id=$3",
                 ref,
                 now,
                 item_id,
@@ -94,8 +137,8 @@ class PostgresOutbox(PostgresBase):
     ) -> None:
         async with self._con() as con:
             await con.execute(
-                "UPDATE outbox SET attempts=$1, next_at=$2, last_error=$3"
-                " WHERE id=$4 AND status='pending'",
+                "UPDATE outbox SET attempts=$1, next_at=$2, last_error=$3, claimed_until=NULL"
+                " WHERE id=$4",
                 attempts,
                 next_at,
                 error,
@@ -105,8 +148,9 @@ class PostgresOutbox(PostgresBase):
     async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:  # noqa: D102
         async with self._con() as con:
             await con.execute(
-                "UPDATE outbox SET status=$1, payload='', last_error=$2, done_at=$3,"
-                " attempts=attempts+1 WHERE id=$4",
+                "UPDATE outbox SET status=CASE status WHEN 'superseded' THEN status ELSE $1 END,"
+                " payload='', last_error=$2, done_at=$3, attempts=attempts+1,"
+                " claimed_until=NULL WHERE id=$4",
                 status,
                 error,
                 now,

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from nudgeguard.cases.audit import ERASED_ACTOR, ERASURE_KIND, STORE_WIDE
+from nudgeguard.cases.integrity import EMPTY, commitments, fold, state_digest
 from nudgeguard.cases.postgres_base import PostgresBase, affected
+from nudgeguard.cases.rows import scrub_id
 from nudgeguard.cases.store import Erasure, Feedback
 
 _FINISHED = ["sent", "undeliverable", "dead", "erased"]
@@ -104,6 +106,22 @@ class PostgresPrivacy(PostgresBase):
             messages = affected(
                 await con.execute("DELETE FROM evidence WHERE author=$1", pseudonym)
             )
+            mentions = 0
+            for r in await con.fetch(
+                "SELECT case_id, message_id, text FROM evidence WHERE strpos(text, $1) > 0",
+                user_id,
+            ):
+                text = scrub_id(r["text"], user_id)
+                if text != r["text"]:
+                    await con.execute(
+                        "UPDATE evidence SET text=$1 WHERE case_id=$2 AND message_id=$3",
+                        text,
+                        r["case_id"],
+                        r["message_id"],
+                    )
+                    what = touched.setdefault(r["case_id"], {})
+                    what["mentions"] = int(what.get("mentions", 0)) + 1
+                    mentions += 1
             redacted = [
                 int(r["seq"])
                 for r in await con.fetch(
@@ -126,9 +144,16 @@ class PostgresPrivacy(PostgresBase):
                 )
                 outbox += 1
             for case_id, what in sorted(touched.items()):
-                await self._audit(
-                    con, case_id, ERASURE_KIND, actor, {"messages": what.get("messages", 0)}
-                )
+                detail: dict[str, object] = {"messages": what.get("messages", 0)}
+                if what.get("mentions"):
+                    detail["mentions"] = what["mentions"]
+                row = await con.fetchrow("SELECT * FROM cases WHERE id=$1", case_id)
+                if row is not None:  # the case as erasure leaves it, committed to the chain
+                    evidence = await con.fetch(
+                        "SELECT * FROM evidence WHERE case_id=$1 ORDER BY pos", case_id
+                    )
+                    detail |= commitments(state_digest(row), fold(EMPTY, evidence))
+                await self._audit(con, case_id, ERASURE_KIND, actor, detail)
             await self._audit(
                 con,
                 STORE_WIDE,
@@ -142,4 +167,4 @@ class PostgresPrivacy(PostgresBase):
                 },
             )
         await self._vacuum("evidence", "cases", "audit", "outbox")
-        return Erasure(len(touched), messages, len(redacted), outbox)
+        return Erasure(len(touched), messages, len(redacted), outbox, mentions)

@@ -7,6 +7,7 @@ columns are stored as JSON text in both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -152,3 +153,22 @@ def case_values(case: Case) -> tuple[Any, ...]:
         case.opened_at,
         case.updated_at,
     )
+
+
+#: What an erased person's platform id is replaced by in other people's messages.
+ERASED_MENTION = "[erased]"
+#: Ids shorter than this are never scrubbed from text (no platform issues ids that short;
+#: a one-character "id" would blank unrelated words).
+MIN_SCRUBBED_ID = 5
+
+
+def scrub_id(text: str, user_id: str) -> str:
+    """Return ``text`` with every whole-token occurrence of ``user_id`` blanked.
+
+    Covers mention markup of every platform (``<@123>``, ``<@!123>``, ``<@U123|name>``)
+    and the bare id, but not an id that is part of a longer word or number.
+    """
+    if len(user_id) < MIN_SCRUBBED_ID or user_id not in text:
+        return text
+    pattern = r"(?<![0-9A-Za-z])" + re.escape(user_id) + r"(?![0-9A-Za-z])"
+    return re.sub(pattern, ERASED_MENTION, text)

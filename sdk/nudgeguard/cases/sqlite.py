@@ -7,7 +7,18 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from nudgeguard.cases.accounts import SqliteAccounts
 from nudgeguard.cases.audit import verify_rows
+from nudgeguard.cases.integrity import (
+    EMPTY,
+    EVIDENCE_KEY,
+    CaseDamage,
+    check_cases,
+    commitments,
+    fold,
+    latest_evidence_digest,
+    state_digest,
+)
 from nudgeguard.cases.model import (
     Case,
     CaseEvent,
@@ -26,7 +37,7 @@ from nudgeguard.cases.rows import (
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
-from nudgeguard.cases.store import CaseClosedError, ChainBreak
+from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
 
 __all__ = ["SCHEMA_VERSION", "SqliteCaseStore", "StoreVersionError"]
 
@@ -41,7 +52,7 @@ def _audit_kind(status: CaseStatus, outcome: Outcome | None) -> str:
     return status.value
 
 
-class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
+class SqliteCaseStore(SqliteOutbox, SqlitePrivacy, SqliteAccounts):
     """A :class:`~nudgeguard.cases.store.CaseStore` in one SQLite file.
 
     Args:
@@ -59,9 +70,15 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         )
         return case_from_row(row, evidence)
 
-    def _insert_evidence(self, case_id: str, evidence: Sequence[EvidenceMessage]) -> int:
+    def _insert_evidence(
+        self, case_id: str, evidence: Sequence[EvidenceMessage]
+    ) -> tuple[int, int]:
+        """Upsert evidence rows; return how many were written and the first new position.
+
+        Call inside a transaction, then :meth:`_evidence_digest` for the new digest.
+        """
         if not evidence:
-            return 0
+            return 0, 0
         row = self._db.execute(
             "SELECT COALESCE(MAX(pos), -1) AS pos FROM evidence WHERE case_id=?", (case_id,)
         ).fetchone()
@@ -89,22 +106,55 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 for pos, e in enumerate(evidence, first)
             ],
         )
-        return cur.rowcount
+        return cur.rowcount, first
+
+    def _evidence_digest(self, case_id: str, first: int) -> str:
+        """Return a case's evidence digest once rows from position ``first`` were added."""
+        prev = None
+        if first > 0:
+            details = self._db.execute(
+                "SELECT detail FROM audit WHERE case_id=? AND instr(detail, ?) > 0"
+                " ORDER BY seq DESC LIMIT 1",
+                (case_id, EVIDENCE_KEY),
+            )
+            prev = latest_evidence_digest(r["detail"] for r in details)
+        if prev is None:  # a new case, or one written before digests existed
+            prev, first = EMPTY, 0
+        rows = self._db.execute(
+            "SELECT * FROM evidence WHERE case_id=? AND pos>=? ORDER BY pos", (case_id, first)
+        )
+        return fold(prev, rows)
+
+    def _announce(self, announce: Announce | None, case: Case) -> None:
+        for item in announce(case) if announce else ():
+            self._queue(item)
 
     # -- cases -----------------------------------------------------------------------------
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
+    async def open_case(  # noqa: D102
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
+        stored = case.model_copy(update={"evidence": ()}) if case.evidence else case
         with self._tx() as db:
             db.execute(
                 "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", case_values(case)
             )
             self._insert_evidence(case.id, evidence)
+            row = db.execute("SELECT * FROM cases WHERE id=?", (case.id,)).fetchone()
             self._audit(
                 case.id,
                 "opened",
                 "system",
-                {"severity": case.severity.value, "evidence": len(evidence)},
+                {
+                    "severity": case.severity.value,
+                    "evidence": len(evidence),
+                    **commitments(state_digest(row), self._evidence_digest(case.id, 0)),
+                },
             )
-        return case.model_copy(update={"evidence": ()}) if case.evidence else case
+            self._announce(announce, stored)
+        return stored
 
     async def _must_get(self, case_id: str) -> Case:
         stored = await self.get(case_id)
@@ -131,6 +181,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
         with self._tx() as db:
             row = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
@@ -138,7 +189,7 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 raise KeyError(case_id)
             if open_only and row["status"] not in _OPEN:
                 raise CaseClosedError(case_id)
-            added = self._insert_evidence(case_id, evidence)
+            added, first = self._insert_evidence(case_id, evidence)
             updated = appended(row, severity, score, signals, stages, self._now())
             db.execute(
                 "UPDATE cases SET severity=?, score=?, signals=?, stages=?, updated_at=?"
@@ -146,13 +197,18 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 (*(updated[c] for c in APPENDED_COLUMNS), case_id),
             )
             if added:
-                self._audit(case_id, "evidence_added", "system", {"messages": added})
+                digest = self._evidence_digest(case_id, first)
+                detail = {"messages": added, **commitments(evidence=digest)}
+                self._audit(case_id, "evidence_added", "system", detail)
             if updated["severity"] != row["severity"]:
                 detail = {"from": row["severity"], "to": updated["severity"]}
+                detail |= commitments(state_digest(updated))
                 self._audit(case_id, "severity_raised", "system", detail)
-        # Without the evidence: re-reading every stored message on each append made long
-        # conversations quadratic. ``get`` returns the full case when it is needed.
-        return case_from_row(updated)
+            # Without the evidence: re-reading every stored message on each append made
+            # long conversations quadratic. ``get`` returns the full case when needed.
+            case = case_from_row(updated)
+            self._announce(announce, case)
+        return case
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         row = self._db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
@@ -193,7 +249,9 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
                 "UPDATE cases SET status=?, outcome=COALESCE(?, outcome), updated_at=? WHERE id=?",
                 (status.value, outcome.value if outcome else None, self._now(), case_id),
             )
+            after = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
             detail: dict[str, Any] = {"from": row["status"], "to": status.value}
+            detail |= commitments(state_digest(after))
             if outcome is not None:
                 detail["outcome"] = outcome.value
             if note:
@@ -210,9 +268,12 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
         with self._tx():
             self._audit(case_id, kind, actor, dict(detail or {}))
+            for item in queue:
+                self._queue(item)
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:  # noqa: D102
         sql, args = "SELECT * FROM audit", tuple[str, ...]()
@@ -233,6 +294,28 @@ class SqliteCaseStore(SqliteOutbox, SqlitePrivacy):
 
     async def verify_chain(self) -> ChainBreak | None:  # noqa: D102
         return verify_rows(self._audit_rows(), await self.audit_head())
+
+    async def verify_cases(self) -> list[CaseDamage]:
+        """Return every case whose rows differ from what the audit chain committed to."""
+        try:
+            rows = {r["id"]: r for r in self._db.execute("SELECT * FROM cases")}
+        except sqlite3.DatabaseError as exc:
+            return [CaseDamage("*", f"the cases table cannot be read ({exc})")]
+
+        def evidence_of(case_id: str) -> list[sqlite3.Row]:
+            return self._db.execute(
+                "SELECT * FROM evidence WHERE case_id=? ORDER BY pos", (case_id,)
+            ).fetchall()
+
+        return check_cases(self._audit_rows(), rows, evidence_of, (sqlite3.DatabaseError,))
+
+    async def check_storage(self) -> list[str]:
+        """Return SQLite's own findings on the file (``PRAGMA quick_check``); empty if fine."""
+        try:
+            found = [str(r[0]) for r in self._db.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if found == ["ok"] else found
 
     async def audit_head(self) -> str | None:  # noqa: D102
         head = self._db.execute("SELECT value FROM meta WHERE key='audit_head'").fetchone()

@@ -1,13 +1,27 @@
-"""Connection, schema, transactions and audit writing shared by the SQLite store's parts."""
+"""Connection, schema, transactions and audit writing shared by the SQLite store's parts.
+
+The store's methods are written as plain sequential code (sqlite3 is synchronous), but
+they must not block the event loop while a disk is slow or a lock is held. So every
+``async def`` of a :class:`SqliteBase` subclass is wrapped, once, when the class is
+defined: a call runs the method's body on the store's own single worker thread (calls keep
+their order; one connection, one thread at a time) and the caller awaits the result. A
+store method that awaits another one runs it inline on that thread. ``:memory:`` stores do
+no I/O and run inline, which keeps ``eval`` and ``bench`` free of thread hops.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nudgeguard.cases.audit import GENESIS, AuditRow, make_row
 from nudgeguard.cases.migrations import migrate_sqlite
@@ -55,6 +69,42 @@ class StoreVersionError(StoreError):
     """The database was written by an incompatible version of nudgeguard."""
 
 
+T = TypeVar("T")
+_on_worker = threading.local()
+
+
+def _drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a store coroutine that never suspends to completion, on the calling thread."""
+    _on_worker.active = True
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    finally:
+        _on_worker.active = False
+    coro.close()
+    raise RuntimeError("an SQLite store method awaited something other than the store")
+
+
+def _off_loop(method: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Any]:
+    """Wrap a store coroutine method to run on the store's worker thread."""
+
+    @functools.wraps(method)
+    async def run(self: SqliteBase, *args: Any, **kwargs: Any) -> T:
+        if getattr(_on_worker, "active", False) or not self._threaded:
+            return await method(self, *args, **kwargs)  # already there, or no I/O
+        loop = asyncio.get_running_loop()
+        coro = method(self, *args, **kwargs)
+        try:
+            return await loop.run_in_executor(self._executor(), _drive, coro)
+        finally:
+            if method.__name__ == "close":
+                self._stop_worker()
+
+    run.__sqlite_off_loop__ = True  # type: ignore[attr-defined]
+    return run
+
+
 class SqliteBase:
     """Owns the connection; writes audit rows inside the caller's transaction.
 
@@ -63,9 +113,17 @@ class SqliteBase:
         clock: Wall clock used for audit timestamps.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if inspect.iscoroutinefunction(value) and not hasattr(value, "__sqlite_off_loop__"):
+                setattr(cls, name, _off_loop(value))
+
     def __init__(self, path: str | Path, clock: Any = time.time) -> None:
         self.path = str(path)
         self._clock = clock
+        self._threaded = self.path != ":memory:"
+        self._worker: ThreadPoolExecutor | None = None  # created on first use
         try:
             if self.path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +133,8 @@ class SqliteBase:
         self._db.row_factory = sqlite3.Row
         try:
             self._prepare()
-        except StoreError:
+        except StoreError:  # a newer schema: one line, never a traceback
+            self._db.close()
             raise
         except (sqlite3.DatabaseError, ValueError) as exc:  # not SQLite, a folder, not ours
             self._db.close()
@@ -117,6 +176,17 @@ class SqliteBase:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="nudgeguard-sqlite")
+        return self._worker
+
+    def _stop_worker(self) -> None:
+        """Let the worker thread end (a later call starts a new one)."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=False)
+            self._worker = None
 
     def _now(self) -> float:
         return float(self._clock())

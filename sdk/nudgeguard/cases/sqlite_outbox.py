@@ -11,11 +11,26 @@ from nudgeguard.cases.rows import (
 from nudgeguard.cases.sqlite_base import SqliteBase
 from nudgeguard.cases.store import Observation, OutboxItem, OutboxRecord
 
+#: An alert may be claimed only while no other alert of its case and target is in flight:
+#: alerts of one case reach a moderator channel in the order they were queued.
+_NONE_IN_FLIGHT = (
+    " AND (kind<>'alert' OR case_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox o"
+    " WHERE o.kind='alert' AND o.case_id=outbox.case_id AND o.target=outbox.target"
+    " AND o.id<>outbox.id AND o.claimed_until>?))"
+)
+
 
 class SqliteOutbox(SqliteBase):
-    """Outbox rows: stored before the first send, kept until delivered or given up."""
+    """Outbox rows: stored before the first send, kept until delivered or given up.
 
-    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
+    A newer alert of a case supersedes the older ones still pending for the same target
+    (status ``superseded``, payload dropped): moderators get the latest state of a case,
+    never an older one after a newer one.
+    """
+
+    def _queue(self, item: OutboxItem) -> bool:
+        """Insert an item and supersede older pending alerts of its case (in a transaction)."""
+        now = self._now()
         cur = self._db.execute(
             "INSERT OR IGNORE INTO outbox(id, case_id, target, kind, payload, status, attempts,"
             " next_at, created_at) VALUES (?,?,?,?,?,'pending',?,?,?)",
@@ -27,10 +42,22 @@ class SqliteOutbox(SqliteBase):
                 item.payload,
                 item.attempts,
                 item.next_at,
-                self._now(),
+                now,
             ),
         )
-        return cur.rowcount == 1
+        if cur.rowcount != 1:
+            return False
+        if item.kind == "alert" and item.case_id is not None:
+            self._db.execute(
+                "UPDATE outbox SET status='superseded', payload='', done_at=? WHERE kind='alert'"
+                " AND case_id=? AND target=? AND id<>? AND status='pending'",
+                (now, item.case_id, item.target, item.id),
+            )
+        return True
+
+    async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
+        with self._tx():
+            return self._queue(item)
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
         rows = self._db.execute(
@@ -42,15 +69,16 @@ class SqliteOutbox(SqliteBase):
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
         cur = self._db.execute(
-            "UPDATE outbox SET next_at=? WHERE id=? AND status='pending' AND next_at<=?",
-            (now + lease, item_id, now),
+            "UPDATE outbox SET next_at=?, claimed_until=? WHERE id=? AND status='pending'"
+            " AND next_at<=?" + _NONE_IN_FLIGHT,
+            (now + lease, now + lease, item_id, now, now),
         )
         return cur.rowcount == 1
 
     async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
         self._db.execute(
-            "UPDATE outbox SET status='sent', payload='', ref=?, done_at=?,"
-            " attempts=attempts+1 WHERE id=?",
+            "UPDATE outbox SET status=CASE status WHEN 'pending' THEN 'sent' ELSE status END,"
+            " payload='', ref=?, done_at=?, attempts=attempts+1, claimed_until=NULL WHERE id=?",
             (ref, now, item_id),
         )
 
@@ -58,14 +86,15 @@ class SqliteOutbox(SqliteBase):
         self, item_id: str, attempts: int, next_at: float, error: str
     ) -> None:
         self._db.execute(
-            "UPDATE outbox SET attempts=?, next_at=?, last_error=? WHERE id=? AND status='pending'",
+            "UPDATE outbox SET attempts=?, next_at=?, last_error=?, claimed_until=NULL WHERE id=?",
             (attempts, next_at, error, item_id),
         )
 
     async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:  # noqa: D102
         self._db.execute(
-            "UPDATE outbox SET status=?, payload='', last_error=?, done_at=?,"
-            " attempts=attempts+1 WHERE id=?",
+            "UPDATE outbox SET status=CASE status WHEN 'superseded' THEN status ELSE ? END,"
+            " payload='', last_error=?, done_at=?, attempts=attempts+1, claimed_until=NULL"
+            " WHERE id=?",
             (status, error, now, item_id),
         )
 

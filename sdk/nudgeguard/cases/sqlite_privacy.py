@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 
 from nudgeguard.cases.audit import ERASED_ACTOR, ERASURE_KIND, STORE_WIDE
+from nudgeguard.cases.integrity import EMPTY, commitments, fold, state_digest
+from nudgeguard.cases.rows import scrub_id
 from nudgeguard.cases.sqlite_base import SqliteBase
 from nudgeguard.cases.store import Erasure, Feedback
 
@@ -85,6 +87,20 @@ class SqlitePrivacy(SqliteBase):
                     touched.setdefault(r["id"], {})["role"] = role
                 db.execute(f"UPDATE cases SET {role}=? WHERE {role}=?", (ERASED_ACTOR, pseudonym))
             messages = db.execute("DELETE FROM evidence WHERE author=?", (pseudonym,)).rowcount
+            mentions = 0
+            for r in db.execute(
+                "SELECT case_id, message_id, text FROM evidence WHERE instr(text, ?) > 0",
+                (user_id,),
+            ).fetchall():
+                text = scrub_id(r["text"], user_id)
+                if text != r["text"]:
+                    db.execute(
+                        "UPDATE evidence SET text=? WHERE case_id=? AND message_id=?",
+                        (text, r["case_id"], r["message_id"]),
+                    )
+                    what = touched.setdefault(r["case_id"], {})
+                    what["mentions"] = int(what.get("mentions", 0)) + 1
+                    mentions += 1
             redacted = [
                 r["seq"]
                 for r in db.execute(
@@ -106,7 +122,16 @@ class SqlitePrivacy(SqliteBase):
                 "DELETE FROM outbox WHERE substr(id, -?) = ?", (len(suffix), suffix)
             ).rowcount
             for case_id, what in sorted(touched.items()):
-                self._audit(case_id, ERASURE_KIND, actor, {"messages": what.get("messages", 0)})
+                detail: dict[str, object] = {"messages": what.get("messages", 0)}
+                if what.get("mentions"):
+                    detail["mentions"] = what["mentions"]
+                row = db.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
+                if row is not None:  # the case as erasure leaves it, committed to the chain
+                    evidence = db.execute(
+                        "SELECT * FROM evidence WHERE case_id=? ORDER BY pos", (case_id,)
+                    )
+                    detail |= commitments(state_digest(row), fold(EMPTY, evidence))
+                self._audit(case_id, ERASURE_KIND, actor, detail)
             self._audit(
                 STORE_WIDE,
                 ERASURE_KIND,
@@ -119,4 +144,4 @@ class SqlitePrivacy(SqliteBase):
                 },
             )
         self._compact()
-        return Erasure(len(touched), messages, len(redacted), outbox)
+        return Erasure(len(touched), messages, len(redacted), outbox, mentions)

@@ -7,11 +7,14 @@ contract suite every backend must pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.cases.model import Case, CaseEvent, CaseStatus, EvidenceMessage, Outcome, Severity
+
+if TYPE_CHECKING:
+    from nudgeguard.cases.integrity import CaseDamage
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,8 @@ class OutboxRecord:
     """The visible state of an outbox item (no payload: it holds platform ids).
 
     Attributes:
-        status: ``pending``, ``sent``, ``undeliverable``, ``dead`` or ``erased``.
+        status: ``pending``, ``sent``, ``undeliverable``, ``dead``, ``erased`` or
+            ``superseded`` (a newer alert of the same case replaced it before it was sent).
         last_error: Exception class name of the last failure (never its message).
     """
 
@@ -102,6 +106,8 @@ class Erasure:
     messages: int
     audit_rows: int
     outbox_items: int
+    #: Messages by other people whose @mentions of the person were blanked.
+    mentions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +116,13 @@ class ChainBreak:
 
     seq: int
     reason: str
+
+
+#: Builds the outbox items that announce a case as a write leaves it (its alerts). The
+#: store calls it inside the write's transaction with the case as stored and queues what
+#: it returns in that same transaction: a case and its alert commit together or not at
+#: all. It must be pure (no I/O): it may run again if the transaction is retried.
+Announce = Callable[[Case], Sequence[OutboxItem]]
 
 
 class CaseClosedError(KeyError):
@@ -123,8 +136,16 @@ class StoreError(ValueError):
 class CaseStore(Protocol):
     """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
 
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:
+    async def open_case(
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
         """Persist a new case with its evidence window; audited as ``opened``.
+
+        ``announce`` (if given) is called with the stored case and its items are queued in
+        the same transaction (see :data:`Announce`).
 
         Returns the case as stored, without its evidence (use :meth:`get`).
         """
@@ -145,8 +166,12 @@ class CaseStore(Protocol):
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
         """Append messages (de-duplicated by message id) and maybe raise the severity.
+
+        ``announce`` (if given) is called with the updated case and its items are queued in
+        the same transaction (see :data:`Announce`).
 
         Returns the updated case; its ``evidence`` may be left empty (use :meth:`get`).
 
@@ -211,12 +236,14 @@ class CaseStore(Protocol):
     async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
         """Remove a person from the store for a data-subject erasure request.
 
-        Deletes evidence messages they authored, replaces their pseudonym as a case's
-        subject or target by ``[erased]``, blanks it as an audit actor (keeping the chain
-        verifiable, see :mod:`nudgeguard.cases.audit`), drops outbox payloads naming
-        ``user_id`` (status ``erased`` if not yet sent) and records an ``erased`` audit row on
-        each affected case plus one store-wide row (case id ``*``) listing the redacted rows;
-        none of them contain the erased data. Physical space is reclaimed afterwards.
+        Deletes evidence messages they authored, blanks their platform id wherever other
+        people's evidence mentions it (:func:`~nudgeguard.cases.rows.scrub_id`), replaces
+        their pseudonym as a case's subject or target by ``[erased]``, blanks it as an audit
+        actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
+        outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
+        an ``erased`` audit row on each affected case (committing to the case as erasure
+        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
+        of them contain the erased data. Physical space is reclaimed afterwards.
         """
         ...
 
@@ -226,8 +253,9 @@ class CaseStore(Protocol):
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
-        """Append an audit event."""
+        """Append an audit event, and queue ``queue`` (its alerts) in the same transaction."""
         ...
 
     async def events(self, case_id: str | None = None) -> list[CaseEvent]:
@@ -236,6 +264,18 @@ class CaseStore(Protocol):
 
     async def verify_chain(self) -> ChainBreak | None:
         """Return the first broken audit link, or None when the chain is intact."""
+        ...
+
+    async def verify_cases(self) -> list[CaseDamage]:
+        """Return every case whose rows differ from what the audit chain committed to.
+
+        Names deleted, edited and unreadable cases and cases whose evidence was rewritten
+        (see :mod:`nudgeguard.cases.integrity`).
+        """
+        ...
+
+    async def check_storage(self) -> list[str]:
+        """Return the database's own integrity findings (SQLite ``quick_check``); [] if fine."""
         ...
 
     async def audit_head(self) -> str | None:

@@ -7,12 +7,10 @@ are loaded only when their extra is installed.
 
 from __future__ import annotations
 
-import logging
-from importlib import metadata
-
 import click
 
-from nudgeguard import __version__
+from nudgeguard import __version__, plugins
+from nudgeguard.log_redaction import configure_logging
 
 
 class _Commands(click.Group):
@@ -36,24 +34,36 @@ class _Commands(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never message text).")
 def main(verbose: bool) -> None:
     """Private safety nudges for children and moderator cases for chat communities."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose)  # third-party payloads, ids and tokens never reach the log
 
 
 def _register() -> None:
-    from nudgeguard.cli import assess, bench, cases, chat, demo, policy, privacy, report, run
+    from nudgeguard.cli import (
+        assess,
+        bench,
+        cases,
+        chat,
+        demo,
+        nudges,
+        policy,
+        privacy,
+        report,
+        run,
+    )
+    from nudgeguard.cli import console as console_cli
     from nudgeguard.cli import eval as eval_cli
 
-    for module in (cases, chat, demo, policy, run, privacy, report, assess, eval_cli, bench):
+    modules = (cases, chat, demo, policy, nudges, run, privacy, report, assess, eval_cli, bench)
+    for module in (*modules, console_cli):
         for command in module.COMMANDS:
             main.add_command(command)
-    for ep in metadata.entry_points(group="nudgeguard.cli"):
+    for name in plugins.names("nudgeguard.cli"):
         try:
-            main.add_command(ep.load(), ep.name)
-        except ImportError:
+            command = plugins.load("nudgeguard.cli", name)
+        except plugins.PluginError:
             continue  # the adapter's extra is not installed
+        if isinstance(command, click.Command):
+            main.add_command(command, name)
 
 
 _register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
@@ -14,9 +15,13 @@ import click
 
 from nudgeguard.app import open_store
 from nudgeguard.cases.bundle import Written, build_bundle, export_case
+from nudgeguard.cases.integrity import CaseDamage
 from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
-from nudgeguard.cases.store import OutboxRecord
+from nudgeguard.cases.store import CaseStore, ChainBreak, OutboxRecord
 from nudgeguard.cli.common import run_async, store_option
+
+#: Damaged cases and storage findings printed by ``verify`` before "... and N more".
+_SHOWN = 50
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -86,20 +91,25 @@ def list_cases(store: str | None, as_json: bool, status: str | None) -> None:
 def show(store: str | None, case_id: str, evidence: bool) -> None:
     """Show a case, its audit trail and (on request) its evidence."""
 
-    async def go() -> tuple[Case | None, list[Any]]:
+    async def go() -> tuple[Case | None, list[Any], str | None]:
         s = open_store(store)
         try:
             case = await s.get(case_id)
             events = await s.events(case_id) if case else []
+            problem = await _check_case(s, case_id) if case else None
             if case and evidence:
                 await s.record(case_id, "evidence_viewed", "cli", {"messages": len(case.evidence)})
-            return case, events
+            return case, events, problem
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, case_id) from None
         finally:
             await s.close()
 
-    case, events = run_async(go)
+    case, events, problem = run_async(go)
     if case is None:
         raise click.ClickException(f"no case {case_id}")
+    if problem is not None:
+        click.echo(f"warning: case {case_id} fails verification: {problem}", err=True)
     for key, value in case_summary(case).items():
         click.echo(f"{key:>16}: {value}")
     for reason in case.reasons:
@@ -164,6 +174,11 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
     async def go() -> Written | dict[str, Any]:
         s = open_store(store)
         try:
+            problem = await _check_case(s, case_id)
+            if problem is not None:
+                raise click.ClickException(
+                    f"case {case_id} fails verification, not exported: {problem}"
+                )
             if out is not None and out.suffix.lower() != ".json":
                 return await export_case(s, case_id, out, actor)
             case = await s.get(case_id)
@@ -181,6 +196,8 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
             return bundle
         except KeyError:
             raise click.ClickException(f"no case {case_id}") from None
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(exc, case_id) from None
         finally:
             await s.close()
 
@@ -198,28 +215,63 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
 @cases.command()
 @store_option
 def verify(store: str | None) -> None:
-    """Check the audit hash chain; exit 1 naming the first broken link."""
+    """Check the store: its files, the audit chain, and every case and its evidence.
 
-    async def go() -> tuple[Any, str | None, int]:
+    Exits 1 naming the first broken link of the chain and every case whose rows differ
+    from what the chain committed to (deleted, edited, evidence rewritten or unreadable).
+    """
+
+    async def go() -> tuple[list[str], Any, list[CaseDamage], str | None, int]:
         s = open_store(store)
         try:
-            return await s.verify_chain(), await s.audit_head(), len(await s.events())
+            storage = await s.check_storage()
+            try:
+                broken = await s.verify_chain()
+                head, rows = await s.audit_head(), len(await s.events())
+            except sqlite3.DatabaseError as exc:
+                broken, head, rows = (
+                    ChainBreak(0, f"the audit rows cannot be read ({exc})"),
+                    None,
+                    0,
+                )
+            return storage, broken, await s.verify_cases(), head, rows
         finally:
             await s.close()
 
-    broken, head, rows = run_async(go)
-    if broken is None:
-        click.echo(f"audit chain intact: {rows} rows, head {head or 'none'}")
-        return
-    click.echo(f"audit chain broken at row {broken.seq}: {broken.reason}", err=True)
-    sys.exit(1)
+    storage, broken, damage, head, rows = run_async(go)
+    for problem in storage[:_SHOWN]:
+        click.echo(f"store file damaged: {problem}", err=True)
+    if broken is not None:
+        click.echo(f"audit chain broken at row {broken.seq}: {broken.reason}", err=True)
+    for d in damage[:_SHOWN]:
+        click.echo(f"case {d.case_id} damaged: {d.problem}", err=True)
+    if len(damage) > _SHOWN:
+        click.echo(f"... and {len(damage) - _SHOWN} more damaged cases", err=True)
+    if storage or broken is not None or damage:
+        sys.exit(1)
+    click.echo(f"audit chain intact: {rows} rows, head {head or 'none'}; every case matches it")
+
+
+def _damaged(exc: sqlite3.DatabaseError, case_id: str) -> click.ClickException:
+    """Return the one-line error for a case the store cannot read."""
+    return click.ClickException(
+        f"case {case_id} cannot be read: the store is damaged ({exc}); run nudgeguard cases verify"
+    )
+
+
+async def _check_case(s: CaseStore, case_id: str) -> str | None:
+    """Return why a case fails verification, or None when it matches the chain."""
+    for d in await s.verify_cases():
+        if d.case_id == case_id:
+            return d.problem
+    return None
 
 
 @cases.command()
 @store_option
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sent", "undeliverable", "dead", "erased"]),
+    type=click.Choice(["pending", "sent", "undeliverable", "dead", "erased", "superseded"]),
     default=None,
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ import click
 from nudgeguard.cases.store import StoreError
 from nudgeguard.config import STORE_ENV
 from nudgeguard.stores.resilient import REFUSALS
+from nudgeguard.yamlfile import YamlModelError
 
 T = TypeVar("T")
 
@@ -26,6 +28,15 @@ store_option = click.option(
 )
 
 
+class BadFileError(click.ClickException):
+    """A config file or policy pack that cannot be used: ``file:line: field: problem``, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: YamlModelError) -> None:
+        super().__init__(error.one_line())
+
+
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine from a click command; an unusable ``--store`` is a clear error.
 
@@ -37,5 +48,9 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(factory())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # pages a failing disk damaged
+        raise click.ClickException(
+            f"the case store is damaged ({exc}); run: nudgeguard cases verify"
+        ) from None
     except REFUSALS as exc:
         raise click.ClickException(f"{exc} ({type(exc).__name__})") from None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from nudgeguard.cli.common import BadFileError
 from nudgeguard.policy import PolicyError, load_policy, schema_json
 from nudgeguard.policy.explain import explain
 
@@ -18,14 +17,11 @@ def policy() -> None:
 @policy.command()
 @click.argument("file")
 def validate(file: str) -> None:
-    """Validate a policy pack; print each error with its line and field."""
+    """Validate a policy pack; print each error as ``file:line: field: problem`` (exit 2)."""
     try:
         pack = load_policy(file)
     except PolicyError as exc:
-        click.echo(f"{exc.source}: invalid policy pack", err=True)
-        for issue in exc.issues:
-            click.echo(f"  {issue}", err=True)
-        sys.exit(1)
+        raise BadFileError(exc) from None
     click.echo(f"{file}: ok (policy '{pack.name}', mode {pack.mode}, {len(pack.rules)} rules)")
 
 
@@ -36,7 +32,7 @@ def explain_cmd(name_or_file: str) -> None:
     try:
         pack = load_policy(name_or_file)
     except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadFileError(exc) from None
     click.echo(explain(pack))
 
 

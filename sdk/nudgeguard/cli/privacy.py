@@ -87,7 +87,12 @@ def erase(store: str | None, user: str, force: bool, yes: bool) -> None:
         s = open_store(store)
         try:
             return await erase_user(
-                s, await pseudonymizer_for(s), platform, user_id, actor="cli", force=force
+                s,
+                await pseudonymizer_for(s, create=False),
+                platform,
+                user_id,
+                actor="cli",
+                force=force,
             )
         finally:
             await s.close()
@@ -102,9 +107,10 @@ def erase(store: str | None, user: str, force: bool, yes: bool) -> None:
         ) from None
     click.echo(
         f"erased: {done.messages} messages, pseudonym removed from {done.cases} cases and"
-        f" {done.audit_rows} audit rows, {done.outbox_items} queued deliveries dropped"
+        f" {done.audit_rows} audit rows, id blanked in {done.mentions} mentions,"
+        f" {done.outbox_items} queued deliveries dropped"
     )
-    if not (done.messages or done.cases or done.audit_rows or done.outbox_items):
+    if not (done.messages or done.cases or done.audit_rows or done.outbox_items or done.mentions):
         click.echo(
             "nothing about this person was found; if that is unexpected, check that"
             " NUDGEGUARD_PSEUDONYM_KEY is the key the bot uses",

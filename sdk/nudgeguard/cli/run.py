@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from nudgeguard.app import build_engine, is_postgres_url
-from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.cli.common import BadFileError, run_async, store_option
 from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.policy import PolicyError
 from nudgeguard.stores.backends import close_state
@@ -37,7 +37,7 @@ def run(config_path: Path, store: str | None) -> None:
     try:
         settings = load_config(config_path)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadFileError(exc) from None
     if is_postgres_url(store):
         raise click.ClickException(
             "--store for run is an SQLite file; for PostgreSQL set cases.backend: postgres"
@@ -48,7 +48,9 @@ def run(config_path: Path, store: str | None) -> None:
     async def go() -> None:
         try:
             engine = await build_engine(settings, store)
-        except (ValueError, PolicyError) as exc:
+        except PolicyError as exc:
+            raise BadFileError(exc) from None
+        except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from nudgeguard.cache import BoundedCache
+from nudgeguard.detectors.linear import LinearPattern, compile_linear
 from nudgeguard.detectors.matcher import (
     Matcher,
     Pattern,
@@ -20,7 +21,7 @@ from nudgeguard.detectors.matcher import (
     anchors,
     build_matcher,
     expand_macros,
-    wrap,
+    linear,
 )
 from nudgeguard.events import MessageEvent
 from nudgeguard.language import LANGUAGES, applies, identify
@@ -28,10 +29,10 @@ from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
 # Child PII has shapes rather than words; checked on the text before de-obfuscation.
-_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
-_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
-_MAPS = re.compile(r"maps\.(?:google|app)|goo\.gl/maps|maps\.apple")
-_DIGITS = re.compile(r"\d{3}")
+_PHONE = compile_linear(r"(?<!\d)(?:\+?\d{1,3}[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]?\d{4}(?!\d)")
+_EMAIL = compile_linear(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
+_MAPS = compile_linear(r"maps\.(?:google|app)|goo\.gl/maps|maps\.apple")
+_DIGITS = compile_linear(r"\d{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class Lexicon:
     """
 
     patterns: tuple[Pattern, ...]
-    guards: Mapping[str, tuple[tuple[str | None, re.Pattern[str]], ...]]
+    guards: Mapping[str, tuple[tuple[str | None, LinearPattern], ...]]
     version: int = 1
 
 
@@ -88,22 +89,24 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
                 raise PatternError(f"confidence of a {sid!r} pattern must be in (0, 1]")
             expanded = expand_macros(regex, macros, sid)
             anchors(expanded)  # raises PatternError for a bad or unanchorable pattern
+            linear(expanded)  # and for one the linear-time engine cannot run
             patterns.append(Pattern(sid, expanded, conf, entry_lang))
-    guards: dict[str, tuple[tuple[str | None, re.Pattern[str]], ...]] = {}
+    guards: dict[str, tuple[tuple[str | None, LinearPattern], ...]] = {}
     for sid, entries in (data.get("guards") or {}).items():
         if sid not in TAXONOMY:
             raise PatternError(f"unknown signal id {sid!r} in lexicon guards")
         joined = "|".join(f"(?:{expand_macros(str(e), macros, sid)})" for e in entries or [])
         try:
-            guards[sid] = ((lang, re.compile(wrap(joined))),)
+            re.compile(joined)
         except re.error as exc:
             raise PatternError(f"invalid guard for {sid!r}: {exc}") from None
+        guards[sid] = ((lang, linear(joined)),)
     return Lexicon(tuple(patterns), guards, int(data.get("version", 1)))
 
 
 def merge(lexicons: Sequence[Lexicon]) -> Lexicon:
     """Return one lexicon with the patterns and guards of all of ``lexicons``."""
-    guards: dict[str, tuple[tuple[str | None, re.Pattern[str]], ...]] = {}
+    guards: dict[str, tuple[tuple[str | None, LinearPattern], ...]] = {}
     for lex in lexicons:
         for sid, pairs in lex.guards.items():
             guards[sid] = (*guards.get(sid, ()), *pairs)

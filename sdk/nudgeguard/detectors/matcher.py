@@ -11,6 +11,9 @@ The chosen design (see docs/detection.md for the measurements) is two-stage:
    ordinary chat is chosen, by a rough per-word estimate.
 2. Only those candidate patterns run their own compiled regex, which yields the span.
 
+Every regex runs on RE2 through :mod:`nudgeguard.detectors.linear`, in time linear in the
+text whatever the text (a pattern RE2 cannot run is refused when the matcher is built).
+
 Typical chat messages hit no anchor or one, so the cost is one C scan plus zero or one regex
 search. :class:`AlternationMatcher` (one big alternation with a named group per pattern) is
 kept as the pure-Python fallback and as the baseline of the measurement.
@@ -24,6 +27,8 @@ import re._parser as _sre_p  # type: ignore[import-not-found]
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from nudgeguard.detectors.linear import LinearPattern, LinearPatternError, compile_linear
 
 _WORD_LEFT = r"(?<![a-z0-9])"
 _WORD_RIGHT = r"(?![a-z0-9])"
@@ -64,6 +69,8 @@ class Matcher(Protocol):
     """Finds which patterns match a text."""
 
     patterns: Sequence[Pattern]
+    #: The word-bounded compiled form of each pattern, in the order of ``patterns``.
+    regexes: Sequence[LinearPattern]
 
     def scan(self, text: str) -> list[Hit]:
         """Return one hit (the first match) per matching pattern."""
@@ -73,6 +80,18 @@ class Matcher(Protocol):
 def wrap(regex: str) -> str:
     """Return ``regex`` bounded by word boundaries (letters and digits)."""
     return f"{_WORD_LEFT}(?:{regex}){_WORD_RIGHT}"
+
+
+def linear(regex: str) -> LinearPattern:
+    """Return ``regex`` word-bounded (like :func:`wrap`) and compiled to run in linear time.
+
+    Raises:
+        PatternError: The pattern cannot run on the linear-time engine.
+    """
+    try:
+        return compile_linear(regex, bounded=True)
+    except LinearPatternError as exc:
+        raise PatternError(str(exc)) from None
 
 
 _MACRO = re.compile(r"<([A-Z_]+)>")
@@ -322,7 +341,7 @@ class AhoCorasickMatcher:
         import ahocorasick
 
         self.patterns: Sequence[Pattern] = tuple(patterns)
-        self._regexes = [re.compile(wrap(p.regex)) for p in self.patterns]
+        self.regexes: Sequence[LinearPattern] = [linear(p.regex) for p in self.patterns]
         by_anchor: dict[str, list[int]] = {}
         for i, p in enumerate(self.patterns):
             for a in scan_anchors(p.regex):
@@ -344,7 +363,7 @@ class AhoCorasickMatcher:
         if cands is None:
             return []
         hits = []
-        regexes = self._regexes
+        regexes = self.regexes
         for i in sorted(cands):
             m = regexes[i].search(text)
             if m is not None:
@@ -362,8 +381,8 @@ class AlternationMatcher:
         for p in self.patterns:
             anchors(p.regex)  # validate like the other matchers
         joined = "|".join(f"(?:{p.regex})" for p in self.patterns)
-        self._regex = re.compile(wrap(joined))
-        self._each = [re.compile(wrap(p.regex)) for p in self.patterns]
+        self._regex = linear(joined)
+        self.regexes: Sequence[LinearPattern] = [linear(p.regex) for p in self.patterns]
 
     def scan(self, text: str) -> list[Hit]:
         """Return one hit per matching pattern.
@@ -374,7 +393,7 @@ class AlternationMatcher:
         if self._regex.search(text) is None:
             return []
         hits = []
-        for i, regex in enumerate(self._each):
+        for i, regex in enumerate(self.regexes):
             m = regex.search(text)
             if m is not None:
                 hits.append(Hit(i, m.start(), m.end()))

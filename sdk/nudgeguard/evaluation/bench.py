@@ -5,7 +5,9 @@
   policy, in-memory state and case stores and a recording adapter;
 - latency: per message, of the pipeline (building the event and handling it; p50, p99);
 - memory: bytes the state store holds per tracked pair, measured with ``tracemalloc`` in
-  a separate pass (so tracing does not slow the timed runs).
+  a separate pass (so tracing does not slow the timed runs);
+- hostile input: the slowest of a fixed set of hostile messages
+  (:mod:`nudgeguard.evaluation.adversarial`), ``adversarial_max_us``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
+from nudgeguard.evaluation.adversarial import adversarial_max_us
 from nudgeguard.evaluation.replay import PLATFORM, RecordingAdapter
 from nudgeguard.evaluation.synthetic import Record, generate
 from nudgeguard.events import ConversationKind, MessageEvent
@@ -154,6 +157,7 @@ async def run_bench(
     pipeline, latencies, engine = await time_pipeline(records, pack)
     latencies.sort()
     per_pair, pairs = await state_bytes_per_pair(records[:memory_messages], pack)
+    hostile_us, hostile_n = await adversarial_max_us(pack)
     n = len(records)
     return {
         "messages": n,
@@ -163,6 +167,8 @@ async def run_bench(
         "p50_us": round(_percentile(latencies, 0.50), 1),
         "p99_us": round(_percentile(latencies, 0.99), 1),
         "state_bytes_per_pair": round(per_pair, 1),
+        "adversarial_max_us": hostile_us,
+        "adversarial_messages": hostile_n,
         "pairs_measured": pairs,
         "corpus": str(corpus) if corpus is not None else f"synthetic(seed={seed})",
         "nudges": engine.dispatcher.stats.by_action.get("nudge_child", 0),

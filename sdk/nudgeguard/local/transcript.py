@@ -67,20 +67,37 @@ class TranscriptError(ValueError):
     """A corpus line is not a valid transcript."""
 
 
+def _json_line(raw: bytes, path: str | Path, number: int) -> object:
+    """Decode one corpus line; every way it can be broken is a one-line TranscriptError.
+
+    Invalid UTF-8, JSON nested too deep for the parser (it recurses), and integers of more
+    than 4,300 digits (Python refuses to convert them) are named like a syntax error.
+    """
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(f"{path}:{number}: not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"{path}:{number}: not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise TranscriptError(f"{path}:{number}: JSON nested too deep") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise TranscriptError(f"{path}:{number}: a value cannot be read ({exc})") from None
+
+
 def read_transcripts(path: str | Path) -> Iterator[Transcript]:
     """Yield the transcripts of a JSONL corpus; lines without messages are skipped.
 
     Raises:
         TranscriptError: A line is not valid JSON or not a transcript (names the line).
     """
-    with Path(path).open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+    with Path(path).open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
                 continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TranscriptError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            data = _json_line(raw, path, number)
             if not isinstance(data, dict) or "messages" not in data:
                 continue
             try:

@@ -1,5 +1,12 @@
 """Nudge wording and helplines."""
 
-from nudgeguard.nudges.catalog import Catalog, Helpline, catalog, helplines
+from nudgeguard.nudges.catalog import (
+    Catalog,
+    Helpline,
+    catalog,
+    child_helpline,
+    helplines,
+    in_locale,
+)
 
-__all__ = ["Catalog", "Helpline", "catalog", "helplines"]
+__all__ = ["Catalog", "Helpline", "catalog", "child_helpline", "helplines", "in_locale"]

@@ -1,4 +1,9 @@
-"""The nudge message catalog and helplines, loaded from data files per locale."""
+"""The nudge message catalog and helplines, loaded from data files per locale.
+
+Wording lives in ``<locale>.yaml`` (one per language in :data:`SUPPORTED_LOCALES`); which
+buttons a family shows is structure, not wording, and comes from ``en.yaml`` for all.
+Helplines live in ``helplines.yaml`` by ISO country code.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nudgeguard.adapter import NudgeAction, NudgeButton
+from nudgeguard.adapter import Nudge, NudgeAction, NudgeButton
+from nudgeguard.countries import INTERNATIONAL, country_code
+from nudgeguard.locales import DEFAULT_LOCALE, choose_locale, supported
 
 CopyFor = Literal["teen", "under13"]
 
@@ -20,14 +27,28 @@ class Helpline(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
+    name: str = Field(min_length=1, max_length=80)
     audience: Literal["child", "report"]
-    phone: str | None = None
-    url: str | None = None
+    phone: str | None = Field(default=None, min_length=1, max_length=80)
+    url: str | None = Field(default=None, max_length=200)
     ages: str | None = None
     hours: str | None = None
+    languages: tuple[str, ...] = ()
     verify: bool = False
     last_verified: dt.date
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("helpline links must be https:// URLs")
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Helpline:
+        if self.phone is None and self.url is None:
+            raise ValueError(f"helpline {self.name!r} has neither a phone number nor a link")
+        return self
 
 
 class Catalog:
@@ -37,7 +58,7 @@ class Catalog:
         data: The parsed catalog file.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], family_buttons: dict[str, list[str]]) -> None:
         self.locale: str = data["locale"]
         self.labels: dict[str, str] = data["buttons"]
         self.followups: dict[str, str] = {k: v.strip() for k, v in data["followups"].items()}
@@ -46,7 +67,9 @@ class Catalog:
             "under13": data["under13"],
         }
         self.sender: dict[str, str] = data["sender"]
-        self._buttons: dict[str, list[str]] = data["family_buttons"]
+        #: Answers to "Check this message": ``nothing_found``, ``found``, ``case_opened``.
+        self.checks: dict[str, str] = data["checks"]
+        self._buttons = family_buttons
 
     def child_text(self, family: str, copy_for: CopyFor, variant: int) -> str:
         """Return a child nudge for a family; ``variant`` rotates the wording."""
@@ -62,11 +85,23 @@ class Catalog:
         """Return a sender warning; unknown templates fall back to ``keep_public``."""
         return self.sender.get(template or "keep_public", self.sender["keep_public"])
 
+    def copy(self, copy_for: CopyFor) -> dict[str, list[str]]:
+        """Return every family's wording variants for ``copy_for``."""
+        return dict(self._copy[copy_for])
+
+    def family_buttons(self, family: str) -> list[str]:
+        """Return the button actions a family shows (the same in every language)."""
+        return list(self._buttons.get(family, self._buttons["default"]))
+
     def buttons(self, family: str, country: str) -> tuple[NudgeButton, ...]:
-        """Return the buttons for a family, with a helpline link for the country."""
-        names = self._buttons.get(family, self._buttons["default"])
+        """Return the buttons for a family, with a helpline link for the country.
+
+        Raises:
+            CountryError: ``country`` is not a country code.
+        """
+        names = self.family_buttons(family)
         out = [NudgeButton(action=NudgeAction(n), label=self.labels[n]) for n in names]
-        line = next((h for h in helplines(country) if h.audience == "child" and h.url), None)
+        line = child_helpline(country, self.locale)
         if line is not None:
             out.append(
                 NudgeButton(
@@ -75,15 +110,56 @@ class Catalog:
             )
         return tuple(out)
 
+    def relabel(self, buttons: tuple[NudgeButton, ...]) -> tuple[NudgeButton, ...]:
+        """Return ``buttons`` with this catalog's labels (links and actions kept)."""
+        return tuple(
+            b.model_copy(update={"label": self.labels.get(b.action.value, b.label)})
+            for b in buttons
+        )
+
+
+def _read(locale: str) -> dict[str, Any]:
+    text = resources.files("nudgeguard.nudges").joinpath(f"{locale}.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
 
 @cache
-def catalog(locale: str = "en") -> Catalog:
-    """Return the catalog for ``locale``, falling back to English."""
-    base = resources.files("nudgeguard.nudges")
-    path = base.joinpath(f"{locale}.yaml")
-    if not path.is_file():
-        path = base.joinpath("en.yaml")
-    return Catalog(yaml.safe_load(path.read_text(encoding="utf-8")))
+def catalog(locale: str = DEFAULT_LOCALE) -> Catalog:
+    """Return the catalog for ``locale`` (any tag form: ``de``, ``pt-BR``).
+
+    A language without a catalog gets English; choose it with
+    :func:`nudgeguard.locales.choose_locale` to try the other signals first.
+    """
+    lang = supported(locale) or DEFAULT_LOCALE
+    buttons = _read(DEFAULT_LOCALE)["family_buttons"]
+    return Catalog(_read(lang), buttons)
+
+
+def in_locale(nudge: Nudge, platform_locale: str | None) -> Nudge:
+    """Return ``nudge`` re-worded for the platform's own language signal, if it has a catalog.
+
+    The core words a nudge before delivery from the config and the conversation; adapters
+    that learn the recipient's client language only when delivering (Slack's
+    ``users.info``, a Discord interaction) pass it here. The platform signal ranks first
+    (:func:`~nudgeguard.locales.choose_locale`); an unsupported one keeps the nudge as is.
+    """
+    lang = choose_locale(platform_locale, None, None, nudge.locale)
+    if lang == nudge.locale:
+        return nudge
+    cat = catalog(lang)
+    if nudge.audience == "sender":
+        text = cat.sender_text(nudge.template)
+    else:
+        text = cat.child_text(nudge.family, nudge.copy_for, nudge.variant)
+    return nudge.model_copy(
+        update={
+            "text": text,
+            "buttons": cat.relabel(nudge.buttons),
+            "locale": lang,
+            "followup": dict(cat.followups) if nudge.followup else {},
+        }
+    )
 
 
 @cache
@@ -91,10 +167,36 @@ def _all_helplines() -> dict[str, tuple[Helpline, ...]]:
     raw = yaml.safe_load(
         resources.files("nudgeguard.nudges").joinpath("helplines.yaml").read_text("utf-8")
     )
-    return {c: tuple(Helpline.model_validate(e) for e in entries) for c, entries in raw.items()}
+    table = {c: tuple(Helpline.model_validate(e) for e in entries) for c, entries in raw.items()}
+    for code in table:
+        if country_code(code) != code:
+            raise ValueError(f"helplines.yaml: write {code!r} as {country_code(code)!r}")
+    return table
 
 
 def helplines(country: str) -> tuple[Helpline, ...]:
-    """Return the helplines for a country code, or the international ones."""
+    """Return the helplines for a country code, or the international ones.
+
+    ``country`` is checked first (aliases such as ``UK`` resolved); a valid code without
+    entries of its own gets the international list.
+
+    Raises:
+        CountryError: ``country`` is not a country code.
+    """
     table = _all_helplines()
-    return table.get(country.upper(), table["INTL"])
+    return table.get(country_code(country), table[INTERNATIONAL])
+
+
+def child_helpline(country: str, locale: str | None = None) -> Helpline | None:
+    """Return the child helpline with a link for ``country``, else the international one.
+
+    In a country with a line per language (Belgium), the one in ``locale`` comes first.
+
+    Raises:
+        CountryError: ``country`` is not a country code.
+    """
+    for lines in (helplines(country), _all_helplines()[INTERNATIONAL]):
+        linked = [h for h in lines if h.audience == "child" and h.url]
+        if linked:
+            return next((h for h in linked if locale in h.languages), linked[0])
+    return None

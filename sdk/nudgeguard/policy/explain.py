@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nudgeguard.locales import SUPPORTED_LOCALES
 from nudgeguard.policy.model import Condition, PolicyPack, RuleAction
 
 _LEVEL_WORDS = {
@@ -48,6 +49,21 @@ def _action(a: RuleAction) -> str:
     return text
 
 
+def _languages(pack: PolicyPack) -> str:
+    """Name the languages a pack's nudges use, and how one is chosen."""
+    catalogs = ", ".join(SUPPORTED_LOCALES)
+    fallback = (
+        f"else {pack.nudges.locale} (this pack's language)"
+        if pack.nudges.locale
+        else "else the language the chat is written in, else English"
+    )
+    return (
+        f"Languages: nudges, buttons and follow-ups in {catalogs} ({pack.nudges.copy_for}"
+        " wording). Each child gets the language their app is set to, else the channel's"
+        f" or community's language in the config, {fallback}."
+    )
+
+
 def explain(pack: PolicyPack) -> str:
     """Return a readable description of what the pack does."""
     t, caps = pack.thresholds, pack.caps
@@ -62,6 +78,7 @@ def explain(pack: PolicyPack) -> str:
             else "live - nudges and alerts are sent."
         ),
         f"Thresholds: nudge at {t.nudge}, moderator review at {t.review}, urgent at {t.urgent}.",
+        _languages(pack),
         "",
         "Rules, checked for every message (all that match apply):",
     ]

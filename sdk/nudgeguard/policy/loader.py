@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
+from nudgeguard import plugins
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model
+from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
 
 _PACKAGED = "_builtin_policies"
 
@@ -30,7 +31,7 @@ def builtin_dir() -> Path:
 def builtin_names() -> list[str]:
     """Return the names of the built-in and plugin-provided packs."""
     names = {p.stem for p in builtin_dir().glob("*.yaml")}
-    names.update(ep.name for ep in metadata.entry_points(group="nudgeguard.policies"))
+    names.update(plugins.names("nudgeguard.policies"))
     return sorted(names)
 
 
@@ -49,8 +50,8 @@ def resolve(name_or_path: str | Path) -> Path:
     candidate = builtin_dir() / f"{name}.yaml"
     if candidate.is_file():
         return candidate
-    for ep in metadata.entry_points(group="nudgeguard.policies", name=name):
-        return Path(ep.load())
+    if name in plugins.names("nudgeguard.policies"):
+        return Path(str(plugins.load("nudgeguard.policies", name)))
     known = ", ".join(builtin_names())
     raise PolicyError(name, [YamlIssue(None, "name", f"unknown policy pack; known: {known}")])
 
@@ -67,7 +68,11 @@ def load_policy(name_or_path: str | Path) -> PolicyPack:
             names its line and field.
     """
     path = resolve(name_or_path)
-    return parse_policy(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = read_yaml_text(path)
+    except YamlModelError as exc:
+        raise PolicyError(exc.source, exc.issues) from None
+    return parse_policy(text, source=str(path))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> PolicyPack:

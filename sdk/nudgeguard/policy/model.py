@@ -18,6 +18,7 @@ from pydantic.dataclasses import dataclass
 from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import Severity
 from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.locales import locale_setting
 from nudgeguard.signals import TAXONOMY
 
 
@@ -100,10 +101,20 @@ class Caps:
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_STRICT)
 class Nudges:
-    """Which wording the child gets."""
+    """Which wording the child gets.
+
+    ``locale`` fixes a language for the communities using the pack; left out (the
+    default), each person gets their own language (see ``nudgeguard.locales``). It ranks
+    as a community setting, below the config's ``languages:`` section.
+    """
 
     copy_for: Literal["teen", "under13"] = "teen"
-    locale: str = "en"
+    locale: str | None = None
+
+    @field_validator("locale")
+    @classmethod
+    def _has_catalog(cls, value: str | None) -> str | None:
+        return None if value is None else locale_setting(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_STRICT)

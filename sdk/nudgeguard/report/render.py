@@ -31,7 +31,8 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _summary_rows(r: CommunityReport) -> list[tuple[str, str]]:
+def summary_rows(r: CommunityReport) -> list[tuple[str, str]]:
+    """Return the headline numbers of a community's report as (label, value) rows."""
     return [
         ("Safety nudges sent to children", str(r.nudges)),
         ("Warnings sent to senders", str(r.sender_warnings)),
@@ -42,8 +43,9 @@ def _summary_rows(r: CommunityReport) -> list[tuple[str, str]]:
     ]
 
 
-def _charts(r: CommunityReport) -> dict[str, bytes]:
-    charts = {
+def charts(r: CommunityReport) -> dict[str, bytes]:
+    """Return a community's charts as name -> PNG (empty without matplotlib)."""
+    drawn = {
         "nudges-by-signal": bar_chart("Nudges by signal", r.nudges_by_signal, xlabel="nudges"),
         "case-outcomes": bar_chart("Case outcomes", r.outcomes, xlabel="cases"),
         "precision": bar_chart(
@@ -53,7 +55,7 @@ def _charts(r: CommunityReport) -> dict[str, bytes]:
             limit=1.0,
         ),
     }
-    return {k: v for k, v in charts.items() if v is not None}
+    return {k: v for k, v in drawn.items() if v is not None}
 
 
 _INTRO = (
@@ -80,7 +82,7 @@ def render_html(reports: Sequence[CommunityReport], since: float, until: float) 
         parts.append("<p>No activity in this period.</p>")
     for r in reports:
         parts.append(f"<h2>Community {e(r.community_id)} ({e(r.platform)})</h2><table>")
-        parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _summary_rows(r)]
+        parts += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in summary_rows(r)]
         parts.append("</table>")
         parts.append(_html_table("Nudges by signal", ["signal", "nudges"], r.nudges_by_signal))
         parts.append(_html_table("Nudges by family", ["family", "nudges"], r.nudges_by_family))
@@ -95,7 +97,7 @@ def render_html(reports: Sequence[CommunityReport], since: float, until: float) 
                 f"<td>{_pct(p.precision)}</td></tr>"
             )
         parts.append("</table>")
-        for name, png in _charts(r).items():
+        for name, png in charts(r).items():
             data = base64.b64encode(png).decode()
             parts.append(f"<p><img alt='{e(name)}' src='data:image/png;base64,{data}'></p>")
     parts.append(f"<p><small>nudgeguard {e(__version__)}</small></p></body></html>")
@@ -128,7 +130,7 @@ def render_markdown(
     for r in reports:
         lines += [f"## Community {_md(r.community_id)} ({_md(r.platform)})", ""]
         lines += ["| | |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in _summary_rows(r)]
+        lines += [f"| {k} | {v} |" for k, v in summary_rows(r)]
         for title, counts in (
             ("Nudges by signal", r.nudges_by_signal),
             ("Nudges by family", r.nudges_by_family),
@@ -146,7 +148,7 @@ def render_markdown(
         ]
         if chart_writer is not None:
             lines.append("")
-            for name, png in _charts(r).items():
+            for name, png in charts(r).items():
                 lines.append(f"![{name}]({chart_writer(f'{r.community_id}-{name}', png)})")
         lines.append("")
     return "\n".join(lines) + "\n"

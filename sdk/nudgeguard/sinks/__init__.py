@@ -16,9 +16,9 @@ The entry point names a class with ``from_config(name, section)`` returning an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any
 
+from nudgeguard import plugins
 from nudgeguard.outbox import AlertSink
 
 
@@ -28,16 +28,14 @@ def load_sink(name: str, section: Mapping[str, Any]) -> AlertSink:
     Raises:
         ValueError: Unknown type, a name that clashes with an adapter, or a bad section.
     """
-    adapters = {ep.name for ep in metadata.entry_points(group="nudgeguard.adapters")}
-    if name in adapters:
+    if name in plugins.names("nudgeguard.adapters"):
         raise ValueError(f"sink name {name!r} is taken by an adapter; choose another name")
     kind = section.get("type")
     if not isinstance(kind, str):
         raise ValueError(f"sinks.{name}: missing 'type' (for example: webhook)")
-    found = metadata.entry_points(group="nudgeguard.sinks", name=kind)
-    if not found:
+    if kind not in plugins.names("nudgeguard.sinks"):
         raise ValueError(f"sinks.{name}: no sink type {kind!r} is installed")
-    cls = next(iter(found)).load()
+    cls: Any = plugins.load_callable("nudgeguard.sinks", kind, needs=("from_config",))
     rest = {k: v for k, v in section.items() if k != "type"}
     sink: AlertSink = cls.from_config(name, rest)
     return sink

@@ -69,24 +69,41 @@ def open_state(settings: StateSettings) -> StateStore:
         raise BackendError("state.backend redis needs: pip install 'nudgeguard[redis]'") from None
     url = state_url(settings)
     try:
-        return RedisStateStore(url, prefix=settings.prefix)
+        return RedisStateStore(
+            url,
+            prefix=settings.prefix,
+            connect_timeout=settings.connect_timeout,
+            command_timeout=settings.command_timeout,
+        )
     except ValueError as exc:  # the client's own URL checks (scheme, database number)
         raise BackendError(f"state.url or NUDGEGUARD_REDIS_URL: {exc}") from None
 
 
 def open_cases(settings: CaseSettings, store_path: str | Path | None = None) -> CaseStore:
-    """Return the configured case store; PostgreSQL comes wrapped with a local spool."""
+    """Return the configured case store, wrapped with a spool for failed writes.
+
+    PostgreSQL spools to a local file; SQLite (whose writes fail on a full disk) to
+    ``cases.spool`` if set (put it on another disk), else to memory.
+    """
+    from nudgeguard.stores.resilient import ResilientCaseStore
+
     if settings.backend == "sqlite":
-        return SqliteCaseStore(Path(store_path or settings.path or default_store_path()))
+        store = SqliteCaseStore(Path(store_path or settings.path or default_store_path()))
+        return ResilientCaseStore(store, settings.spool or ":memory:", hold_alerts=True)
     try:
         from nudgeguard.cases.postgres import PostgresCaseStore
-        from nudgeguard.stores.resilient import ResilientCaseStore
     except ImportError:
         raise BackendError(
             "cases.backend postgres needs: pip install 'nudgeguard[postgres]'"
         ) from None
     spool = settings.spool or default_store_path().with_name("postgres-spool.sqlite3")
-    return ResilientCaseStore(PostgresCaseStore(cases_dsn(settings)), spool)
+    primary = PostgresCaseStore(
+        cases_dsn(settings),
+        connect_timeout=settings.connect_timeout,
+        acquire_timeout=settings.acquire_timeout,
+        command_timeout=settings.command_timeout,
+    )
+    return ResilientCaseStore(primary, spool, retry_interval=settings.retry_interval)
 
 
 async def check(state: StateStore, cases: CaseStore) -> list[str]:

@@ -15,7 +15,15 @@ from collections import deque
 from typing import Any
 
 from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+from nudgeguard.state import (
+    MAX_PARTICIPANTS,
+    AgeInference,
+    ChildState,
+    ConversationState,
+    EvidenceItem,
+    PairState,
+    RecentSet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +31,6 @@ _SEP = (",", ":")
 
 # What decoding a record of the wrong shape raises (a hand edit, another version's format).
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
-
-#: A conversation keeps at most this many participant ids in the shared store. The engine
-#: only needs the exact set when a conversation has two people; beyond that a cap changes
-#: nothing it decides.
-MAX_PARTICIPANTS = 512
 
 
 _ENCODER = json.JSONEncoder(separators=_SEP)
@@ -100,7 +103,7 @@ def child_load(d: dict[str, Any]) -> ChildState:
 
 def conv_dump(c: ConversationState, at: float) -> str:
     """Encode a conversation's speakers and participants (the window is a list of its own)."""
-    return dumps({"sp": c.speakers, "pa": sorted(c.participants)[:MAX_PARTICIPANTS], "at": at})
+    return dumps({"sp": c.speakers, "pa": list(c.participants)[-MAX_PARTICIPANTS:], "at": at})
 
 
 def conv_load(d: dict[str, Any], items: list[EvidenceItem], maxlen: int) -> ConversationState:
@@ -108,7 +111,7 @@ def conv_load(d: dict[str, Any], items: list[EvidenceItem], maxlen: int) -> Conv
     return ConversationState(
         speakers=[str(s) for s in d.get("sp") or []],
         window=deque(items, maxlen=maxlen),
-        participants={str(p) for p in d.get("pa") or []},
+        participants=RecentSet(str(p) for p in d.get("pa") or []),
     )
 
 

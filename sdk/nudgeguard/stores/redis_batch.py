@@ -142,8 +142,7 @@ def settle(jobs: list[Job], result: list[Any]) -> None:
             continue
         else:
             fresh = codec.child_load(decoded)
-        # The live object is updated in place (the engine may hold it); by field, which
-        # works for the compiled build's native classes too (they have no __slots__).
+        # The live object is updated in place (the engine may hold it), field by field.
         for f in fields(e.obj):
             setattr(e.obj, f.name, getattr(fresh, f.name))
 
@@ -167,12 +166,13 @@ class RedisWriter(RedisIO):
         prefix: str,
         client: aioredis.Redis | None,
         *,
+        timeouts: tuple[float, float],
         window: int,
         ttl: float,
         flush_interval: float,
         max_dirty: int,
     ) -> None:
-        super().__init__(url, prefix, client)
+        super().__init__(url, prefix, client, timeouts)
         self.window = window
         self.ttl = ttl
         self.flush_interval = flush_interval

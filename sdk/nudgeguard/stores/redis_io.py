@@ -5,14 +5,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 
 from nudgeguard.stores.redis_lua import READ
 
 log = logging.getLogger("nudgeguard.stores.redis_state")
+
+#: Default seconds to open a connection to Redis.
+DEFAULT_CONNECT_TIMEOUT = 2.0
+#: Default seconds one Redis command may take.
+DEFAULT_COMMAND_TIMEOUT = 2.0
+#: Seconds reads skip an unreachable Redis before trying it again.
+READ_RETRY_INTERVAL = 5.0
 
 
 class RedisIO:
@@ -24,12 +34,27 @@ class RedisIO:
         client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
     """
 
-    def __init__(self, url: str, prefix: str, client: aioredis.Redis | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        client: aioredis.Redis | None,
+        timeouts: tuple[float, float] = (DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT),
+    ) -> None:
+        connect_timeout, command_timeout = timeouts
+        # No client-side retries: a timed-out command fails once, at once, and the store
+        # degrades to local memory instead of waiting several timeouts in a row.
         self.redis = client or aioredis.Redis.from_url(
-            url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+            url,
+            decode_responses=True,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=command_timeout,
+            retry=Retry(NoBackoff(), 0),
         )
         self.prefix = prefix
         self.healthy = True
+        #: While unhealthy, reads skip Redis until this monotonic time (a flush retries).
+        self._quiet_until = 0.0
         self.last_error: str | None = None
         self._keys: dict[tuple[str, tuple[str, ...]], str] = {}
         self._sha: dict[str, str] = {}
@@ -61,17 +86,23 @@ class RedisIO:
     async def _run_reads(self) -> None:
         await asyncio.sleep(0)
         batch, self._reads, self._reader = self._reads, [], None
-        try:
-            raw = await self._script(READ, json.dumps([op for op, _ in batch]))
-            results = json.loads(raw)
-        except (RedisError, OSError) as exc:
-            self._down(exc)
-            results = [None] * len(batch)
+        if not self.healthy and time.monotonic() < self._quiet_until:
+            results: list[Any] = [None] * len(batch)  # Redis is down: a miss, at once
         else:
-            self.healthy = True
+            results = await self._fetch(batch)
         for (_, fut), result in zip(batch, results, strict=True):
             if not fut.done():
                 fut.set_result(result or None)
+
+    async def _fetch(self, batch: list[tuple[list[str], asyncio.Future[Any]]]) -> list[Any]:
+        try:
+            raw = await self._script(READ, json.dumps([op for op, _ in batch]))
+            results: list[Any] = json.loads(raw)
+        except (RedisError, OSError) as exc:
+            self._down(exc)
+            return [None] * len(batch)
+        self.healthy = True
+        return results
 
     async def _script(self, source: str, arg: str) -> Any:
         sha = self._sha.get(source)
@@ -90,6 +121,7 @@ class RedisIO:
             )
         self.healthy = False
         self.last_error = type(exc).__name__
+        self._quiet_until = time.monotonic() + READ_RETRY_INTERVAL
 
     async def get_marker(self, name: str) -> str | None:
         """Return a marker written by :meth:`set_marker`."""

@@ -43,6 +43,7 @@ from nudgeguard.state import (
 )
 from nudgeguard.stores import codec
 from nudgeguard.stores.redis_batch import Entry, RedisWriter
+from nudgeguard.stores.redis_io import DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class RedisStateStore(RedisWriter):
         shared_refresh: Age of a cached per-person record before it is read again.
         max_cached: Cap on cached records (the oldest clean ones are dropped first).
         client: An existing ``redis.asyncio.Redis`` (decode_responses=True) to use instead.
+        connect_timeout: Seconds to open a connection.
+        command_timeout: Seconds one command may take. Past either, the store works from
+            local memory and stops asking Redis until a background flush gets through.
     """
 
     def __init__(
@@ -76,11 +80,14 @@ class RedisStateStore(RedisWriter):
         shared_refresh: float = 1.0,
         max_cached: int = 200_000,
         client: aioredis.Redis | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
     ) -> None:
         super().__init__(
             url,
             prefix,
             client,
+            timeouts=(connect_timeout, command_timeout),
             window=window,
             ttl=ttl_seconds,
             flush_interval=flush_interval,

@@ -3,19 +3,30 @@
 While PostgreSQL is unreachable, every write the engine makes while handling messages
 (opening cases, adding evidence, audit events, outbox items, observations) goes to a local
 SQLite *spool*, so nudges keep going out and no case is lost. Every ``retry_interval``
-seconds the next call tries the server again; once it answers, the spool is replayed into
-it (cases with the same ids and evidence, their audit events, pending outbox items,
-observations) and emptied. Moderator-side operations (transitions, exports, erasure) go to
-the server only and raise while it is down: a person can retry those.
+seconds a background probe tries the server again (handling never waits for it); once it
+answers, the spool is replayed into it (cases with the same ids and evidence, their audit
+events, pending outbox items, observations) and emptied. Moderator-side operations
+(transitions, exports, erasure) go to the server only and raise while it is down: a
+person can retry those.
 
 A case the server already held cannot be read during the outage, so new evidence about
 that pair opens a second, spooled case (with its own alert); both reach moderators.
+
+The same wrapper guards the default SQLite store against failing writes (a full disk, an
+I/O error, a read-only or locked file: :func:`is_outage`): the case is written to the
+spool (by default in memory, or ``cases.spool`` on another disk) with its alert, and
+replayed into the store file once writes succeed again. Reads still work on a full disk,
+so new evidence about a case the file already holds is added to a spooled copy of its
+head and merged into the case on replay. Here moderators are told once the case lands
+(``hold_alerts``): its alert waits in the spool and is queued in the file with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +34,7 @@ from typing import Any
 
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.cases.store import CaseStore, Observation, OutboxItem
+from nudgeguard.cases.store import Announce, CaseStore, Observation, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +52,31 @@ try:  # pragma: no branch - asyncpg is the postgres extra
 except ImportError:  # pragma: no cover
     pass
 
+#: SQLite result codes of a store that cannot write now but may later: busy, locked,
+#: read-only, I/O error, full, cannot open, locking protocol.
+_SQLITE_OUTAGE_CODES = {5, 6, 8, 10, 13, 14, 15}
+_SQLITE_OUTAGE_TEXT = (
+    "database or disk is full",
+    "disk i/o error",
+    "database is locked",
+    "readonly database",
+    "unable to open database file",
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Return True when an error means "the store cannot be written now", not a bad call."""
+    if isinstance(exc, OUTAGES):
+        return True
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_OUTAGE_CODES
+    text = str(exc).lower()
+    return any(t in text for t in _SQLITE_OUTAGE_TEXT)
+
+
 #: Audit kinds the server writes itself when a spooled case is replayed.
 _REPLAYED_BY_STORE = {"opened", "evidence_added", "severity_raised"}
 #: Settings that must never silently diverge between the server and a spool.
@@ -55,20 +91,34 @@ class ResilientCaseStore:
     """Wraps a shared :class:`~nudgeguard.cases.store.CaseStore` with a local spool.
 
     Args:
-        primary: The shared store (PostgreSQL).
-        spool_path: SQLite file for writes made while the primary is down.
+        primary: The shared store (PostgreSQL), or the SQLite store file.
+        spool_path: SQLite file for writes made while the primary is down (``:memory:``
+            keeps them in this process only).
         retry_interval: Seconds between attempts to reach the primary again.
+        hold_alerts: Keep spooled alerts until their case lands in the primary (they are
+            replayed with it, then delivered), so a moderator's buttons work on every alert
+            they get. Nudges always go out from the spool at once.
     """
 
-    def __init__(self, primary: CaseStore, spool_path: str | Path, retry_interval: float = 5.0):
+    def __init__(
+        self,
+        primary: CaseStore,
+        spool_path: str | Path,
+        retry_interval: float = 5.0,
+        *,
+        hold_alerts: bool = False,
+    ) -> None:
         self.primary = primary
+        self.hold_alerts = hold_alerts
+        self._in_memory = str(spool_path) == ":memory:"
         self.spool_path = Path(spool_path)
-        self.spool = SqliteCaseStore(self.spool_path)
+        self.spool = SqliteCaseStore(":memory:" if self._in_memory else self.spool_path)
         self.retry_interval = retry_interval
         self.degraded = False
         self.last_error: str | None = None
         self._retry_at = 0.0
         self._replaying = asyncio.Lock()
+        self._prober: asyncio.Task[None] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Everything not wrapped below (moderation, exports, privacy) needs the server.
@@ -83,21 +133,49 @@ class ResilientCaseStore:
         self._retry_at = time.monotonic() + self.retry_interval
 
     async def _call(self, name: str, *args: Any) -> Any:
-        waiting = self.degraded and time.monotonic() < self._retry_at
-        if waiting or (self.degraded and not await self.recover()):
+        if self.degraded and self._replaying.locked():
+            async with self._replaying:  # a replay is under way: write after it, in order
+                pass
+        if self.degraded:
+            if time.monotonic() >= self._retry_at and self._prober is None:
+                # Probe in the background: handling never waits on a server that may hang.
+                self._retry_at = time.monotonic() + self.retry_interval
+                self._prober = asyncio.create_task(self._probe())
             return await getattr(self.spool, name)(*args)
         try:
             return await getattr(self.primary, name)(*args)
-        except OUTAGES as exc:
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
             self._down(exc)
             return await getattr(self.spool, name)(*args)
+
+    async def _probe(self) -> None:
+        """Ask the primary for a sign of life; replay the spool when it answers."""
+        try:
+            ping = getattr(self.primary, "ping", None)
+            alive = True
+            if ping is not None:
+                try:
+                    alive = bool(await ping())
+                except OUTAGES as exc:
+                    self._down(exc)
+                    alive = False
+            if alive:
+                await self.recover()
+        except Exception as exc:  # a probe must never take the bot down; the next one retries
+            log.warning("case store probe failed (%s); retrying later", type(exc).__name__)
+        finally:
+            self._prober = None
 
     async def recover(self) -> bool:
         """Replay the spool into the primary if it answers; return True when it did."""
         async with self._replaying:
             try:
                 await self.replay()
-            except OUTAGES as exc:
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
                 self._down(exc)
                 return False
             if self.degraded:
@@ -117,9 +195,9 @@ class ResilientCaseStore:
                     raise _AlreadyThere
                 head = case.model_copy(update={"evidence": ()})
                 await self.primary.open_case(head, case.evidence)
-            except OUTAGES:
-                raise
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
                 # Already copied (by an earlier, interrupted replay or another process
                 # sharing this spool): extend it; evidence is de-duplicated by message id.
                 await self.primary.add_evidence(
@@ -133,7 +211,10 @@ class ResilientCaseStore:
             await self.primary.enqueue(item)
         for obs in await self.spool.observations():
             await self.primary.observe(obs)
-        if cases or self.spool_path.exists():
+        if self._in_memory:  # a fresh, empty spool (observations must not replay twice)
+            await self.spool.close()
+            self.spool = SqliteCaseStore(":memory:")
+        elif cases or self.spool_path.exists():
             await self.spool.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.spool_path) + suffix).unlink(missing_ok=True)
@@ -141,8 +222,13 @@ class ResilientCaseStore:
         return len(cases)
 
     # -- what the engine writes while handling messages ------------------------------------
-    async def open_case(self, case: Case, evidence: Sequence[EvidenceMessage]) -> Case:  # noqa: D102
-        result: Case = await self._call("open_case", case, evidence)
+    async def open_case(  # noqa: D102
+        self,
+        case: Case,
+        evidence: Sequence[EvidenceMessage],
+        announce: Announce | None = None,
+    ) -> Case:
+        result: Case = await self._call("open_case", case, evidence, announce)
         return result
 
     async def find_open(  # noqa: D102
@@ -163,10 +249,29 @@ class ResilientCaseStore:
         signals: Sequence[str] = (),
         stages: Sequence[str] = (),
         open_only: bool = False,
+        announce: Announce | None = None,
     ) -> Case:
-        args = (case_id, evidence, severity, score, signals, stages, open_only)
-        result: Case = await self._call("add_evidence", *args)
+        args = (case_id, evidence, severity, score, signals, stages, open_only, announce)
+        try:
+            result: Case = await self._call("add_evidence", *args)
+        except KeyError:
+            if not self.degraded or not await self._copy_head(case_id):
+                raise
+            result = await self.spool.add_evidence(*args)
         return result
+
+    async def _copy_head(self, case_id: str) -> bool:
+        """Copy a case the store holds (readable, not writable) into the spool's head."""
+        try:
+            held = await self.primary.get(case_id)
+        except Exception as exc:  # a server that cannot be reached cannot be read either
+            if is_outage(exc):
+                return False
+            raise
+        if held is None or await self.spool.get(case_id) is not None:
+            return False
+        await self.spool.open_case(held.model_copy(update={"evidence": ()}), ())
+        return True
 
     async def get(self, case_id: str) -> Case | None:  # noqa: D102
         found: Case | None = await self._call("get", case_id)
@@ -180,8 +285,9 @@ class ResilientCaseStore:
         kind: str,
         actor: str,
         detail: dict[str, str | int | float | bool | None] | None = None,
+        queue: Sequence[OutboxItem] = (),
     ) -> None:
-        await self._call("record", case_id, kind, actor, detail)
+        await self._call("record", case_id, kind, actor, detail, queue)
 
     async def enqueue(self, item: OutboxItem) -> bool:  # noqa: D102
         done: bool = await self._call("enqueue", item)
@@ -189,6 +295,8 @@ class ResilientCaseStore:
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:  # noqa: D102
         items: list[OutboxItem] = await self._call("due", now, limit)
+        if self.degraded and self.hold_alerts:  # from the spool: nudges only
+            items = [i for i in items if i.kind != "alert"]
         return items
 
     async def claim(self, item_id: str, now: float, lease: float) -> bool:  # noqa: D102
@@ -222,7 +330,18 @@ class ResilientCaseStore:
 
     async def close(self) -> None:
         """Try a last replay, then close both stores."""
+        if self._prober is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._prober
         if self.degraded:
             await self.recover()
+        if self.degraded and self._in_memory:
+            lost = len(await self.spool.list_cases())
+            if lost:
+                log.error(
+                    "%d spooled cases could not be written to the case store before exit"
+                    " (set cases.spool to a file on another disk to keep them)",
+                    lost,
+                )
         await self.spool.close()
         await self.primary.close()

@@ -1,0 +1,129 @@
+"""Matching time: every pattern runs on a linear-time engine, whatever a message holds.
+
+The attack class is a message built from a pattern's own alternatives, repeated (Python's
+backtracking ``re`` took 71 s on 178 characters of "a few " for an image-request pattern).
+Time is not asserted; the engine that runs each pattern and the work it did are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nudgeguard import age
+from nudgeguard.detectors import lexicon
+from nudgeguard.detectors.linear import ENGINE, MAX_RETRIES, LinearPattern, compile_linear
+from nudgeguard.detectors.matcher import PatternError
+from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
+from nudgeguard.text import normalize
+
+
+def _every_pattern() -> list[tuple[str, LinearPattern]]:
+    lex, matcher = lexicon._bundled()
+    found = [
+        (f"lexicon {p.key} #{i}", r)
+        for i, (p, r) in enumerate(zip(matcher.patterns, matcher.regexes, strict=True))
+    ]
+    found += [(f"guard {key}", g) for key, g in lex.guards.items()]
+    cues = age._cues()
+    found += [(f"age cue #{i}", r) for i, r in enumerate(cues.regexes)]
+    for module in (age, lexicon):
+        found += [
+            (f"{module.__name__}.{name}", v)
+            for name, v in vars(module).items()
+            if isinstance(v, LinearPattern)
+        ]
+    return found
+
+
+PATTERNS = _every_pattern()
+# Runs of letters and spaces in a pattern's source: its literal alternatives ("a few ").
+_LITERALS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def _hostile(regex: str) -> list[str]:
+    """Messages made of the pattern's own alternatives, repeated up to the length cap."""
+    parts = sorted(set(_LITERALS.findall(regex)), key=lambda p: (len(p), p))
+    if not parts:
+        return []
+    messages = []
+    for chunk in (parts, parts[:2], parts[-2:], [" ".join(parts)]):
+        unit = " ".join(chunk) + " "
+        body = unit * (MAX_TEXT_CHARS // len(unit) + 1)
+        messages.append(body[:MAX_TEXT_CHARS])
+        messages.append(body[: MAX_TEXT_CHARS - 1] + "!")
+    return messages
+
+
+def test_every_detector_pattern_runs_on_the_linear_engine() -> None:
+    assert len(PATTERNS) > 300
+    assert {p.engine for _, p in PATTERNS} == {ENGINE} == {"re2"}
+
+
+@pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_pattern_fed_its_own_alternatives_does_bounded_work(
+    name: str, pattern: LinearPattern
+) -> None:
+    for message in _hostile(pattern.pattern):
+        before = pattern.retries
+        pattern.search(message)
+        # One search tries at most 1 + MAX_RETRIES candidates, each a linear pass.
+        assert pattern.retries - before <= MAX_RETRIES + 1, name
+
+
+def test_the_reported_image_request_attack_is_still_detected() -> None:
+    detector = lexicon.LexiconDetector()
+    for filler in ("a few ", "any more ", "some more "):
+        text = "send me " + filler * ((MAX_TEXT_CHARS - 20) // len(filler)) + "pics"
+        event = MessageEvent(
+            platform="t", community_id="c", conversation_id="d", message_id="m",
+            author=Participant(id="a"), text=text, ts=1.0,
+        )  # fmt: skip
+        found = {s.id for s in detector.detect(normalize(event.text), event)}
+        assert "image_request" in found
+
+
+def test_a_pattern_that_needs_backtracking_is_refused_at_load_time() -> None:
+    with pytest.raises(PatternError, match="linear time"):
+        lexicon.parse_lexicon({"signals": {"image_request": [r"(send) pics \1"]}})
+
+
+def test_lookarounds_keep_their_meaning() -> None:
+    liked = compile_linear(r"i like (?:you|ya)(?! too)", bounded=True)
+    assert liked.search("i like you too") is None
+    assert liked.search("i like you too but i like you") is not None
+    other = compile_linear(r"(?<![a-z])(?:he|hes)(?![a-z])")
+    m = other.search("xhes, hes here")
+    assert m is not None and m.span() == (6, 9)
+    assert compile_linear(r"(?<!i )dont know").search("i dont know") is None
+
+
+async def test_the_bench_hostile_set_goes_through_the_pipeline_without_an_error() -> None:
+    from nudgeguard.cases.sqlite import SqliteCaseStore
+    from nudgeguard.engine import Engine
+    from nudgeguard.evaluation.adversarial import hostile_messages
+    from nudgeguard.policy import load_policy
+    from nudgeguard.state import MemoryStateStore
+
+    engine = Engine(
+        load_policy("default"), cases=SqliteCaseStore(":memory:"), state=MemoryStateStore()
+    )
+    await engine.start(background=False)
+    messages = hostile_messages()
+    for i, text in enumerate(messages):
+        await engine.handle(
+            MessageEvent(
+                platform="t",
+                community_id="c",
+                conversation_id=f"c{i}",
+                message_id=str(i),
+                author=Participant(id=f"u{i}"),
+                text=text,
+                ts=1.0 + i,
+            )
+        )
+    await engine.stop()
+    assert len(messages) > 300
+    assert engine.stats.errors == 0 and not engine.stats.detector_errors
+    assert engine.stats.events == len(messages)
