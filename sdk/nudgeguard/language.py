@@ -21,8 +21,10 @@ Results depend on the text alone and are cached (short texts repeat a lot in cha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 import yaml
@@ -37,7 +39,11 @@ MAX_WORDS = 40
 MIN_LETTERS = 12
 #: Least probability (normalised over the six languages) the statistical stage must give.
 MIN_PROBABILITY = 0.9
+#: Most of a person's latest lines looked at to tell the language they write in.
+READER_LINES = 3
 _CACHE_SIZE = 8192
+# Python's re, not RE2 like the detectors: RE2's \w is ASCII only and would split "größer"
+# and "não". One repeated class has nothing to backtrack over: one pass over the text.
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -135,6 +141,21 @@ def identify(text: str) -> str | None:
         _cache.put(text, found)
     _last[0], _last[1] = text, found
     return found  # type: ignore[return-value]
+
+
+def written_language(own_lines: Iterable[str], message: str) -> str | None:
+    """Return the language a person writes in, or None if unclear.
+
+    The first clear language among ``own_lines`` (the person's latest lines, newest
+    first; at most :data:`READER_LINES` are read), else that of ``message`` (the line at
+    hand, which may be someone else's). Asked only when a nudge is worded (see
+    :meth:`nudgeguard.actions.Dispatcher.locale_for`), and cached like :func:`identify`.
+    """
+    for line in islice(own_lines, READER_LINES):
+        lang = identify(line)
+        if lang is not None:
+            return lang
+    return identify(message)
 
 
 def applies(pattern_lang: str | None, message_lang: str | None) -> bool:

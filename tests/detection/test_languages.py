@@ -251,3 +251,93 @@ def test_without_the_statistical_model_the_word_vote_still_decides(monkeypatch):
     assert language.identify("ich habe heute keine zeit, vielleicht morgen") == "de"
     # Long enough for the model, but no listed word: without the model it stays unclear.
     assert language.identify("zeitnah antworten, bitteschön") is None
+
+
+def test_without_py3langid_installed_the_word_vote_still_decides(monkeypatch):
+    import sys
+
+    from nudgeguard import language
+
+    # An install without the model's package: importing it fails.
+    monkeypatch.setitem(sys.modules, "py3langid", None)
+    monkeypatch.setitem(sys.modules, "py3langid.langid", None)
+    monkeypatch.setattr(language, "_cache", language.BoundedCache(16))
+    monkeypatch.setattr(language, "_last", [None, None])
+    language._identifier.cache_clear()
+    try:
+        assert language._identifier() is None
+        language.warm()  # no error either
+        assert language.identify("eu não tenho tempo hoje, talvez amanhã") == "pt"
+        assert language.identify("tengo 12 años y tú?") == "es"
+        assert "secrecy_request" in _signals("erzähl das bitte niemandem, ok?")
+    finally:
+        language._identifier.cache_clear()
+
+
+# -- the nudge follows the language the child writes in --------------------------------
+async def _child_nudge(child_lines, adult_lines, languages=None) -> str:
+    from nudgeguard.engine import Engine
+    from nudgeguard.policy import load_policy
+    from nudgeguard.testing import FakeAdapter, Scenario, person
+
+    kid, adult = person("kid", AgeBand.MINOR), person("adult")
+    fake = FakeAdapter()
+    engine = Engine(load_policy("default"), adapters=[fake], languages=languages)
+    await engine.start(background=False)
+    try:
+        chat = Scenario(engine)
+        for line in child_lines:
+            await chat.say(kid, line)
+        for line in adult_lines:
+            await chat.say(adult, line, to=kid)
+        nudges = fake.nudges_to(kid.id)
+        assert nudges, "the child got no nudge"
+        return nudges[0].text
+    finally:
+        await engine.stop()
+
+
+def _in_catalog(text: str, lang: str) -> bool:
+    from nudgeguard.nudges import catalog
+
+    cat = catalog(lang)
+    return any(
+        text in variants for copy in ("teen", "under13") for variants in cat.copy(copy).values()
+    )
+
+
+_ADULT_DE = [
+    "wie alt bist du denn wirklich?",
+    "bist du gerade allein zu hause?",
+    "erzähl das bitte niemandem, das bleibt unter uns",
+    "schick mir doch mal ein foto von dir",
+]
+_ADULT_EN = [
+    "how old are you really?",
+    "are you home alone right now?",
+    "dont tell anyone about us, its our secret",
+    "send me a pic of you",
+]
+
+
+async def test_a_nudge_is_worded_in_the_language_of_the_chat():
+    text = await _child_nudge(["hallo, ich bin neu hier und ich habe keine ahnung"], _ADULT_DE)
+    assert _in_catalog(text, "de")
+
+
+async def test_a_nudge_follows_the_child_not_the_adult():
+    # The adult writes English; the child writes Spanish with accents: the child's language.
+    child = ["hola, yo no hablo muy bien inglés, perdón", "sí, tengo 12 años"]
+    text = await _child_nudge(child, _ADULT_EN)
+    assert _in_catalog(text, "es")
+
+
+async def test_a_configured_language_still_comes_before_the_written_one():
+    from nudgeguard.locales import LanguageSettings
+
+    text = await _child_nudge(
+        ["hallo, ich bin neu hier und ich habe keine ahnung"],
+        _ADULT_DE,
+        LanguageSettings(default="fr"),
+    )
+    assert _in_catalog(text, "fr")
