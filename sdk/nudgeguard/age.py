@@ -62,6 +62,10 @@ _ADVERBS = (
 # Not after a future or a condition: "til im 18", "by the time im 30", "when i go to
 # college". The cues of patterns/age.yaml use it as the macro <NOT_YET>.
 _NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )"
+# The end of a word in every cue language, for the cue files' macro <WORD_END>. RE2's \b
+# knows only ASCII letters ("min" would end inside "minúsculas"), and a sign such as "€"
+# never ends a word for \b at all (it needs a letter after it).
+_WORD_END = "(?:[^a-z0-9\u00e0-\u00f6\u00f8-\u00ff\u0153]|$)"
 _STATED = compile_linear(
     # Nor the past: "when i was 12".
     rf"(?<![a-z0-9])(?<!was )(?<!is ){_NOT_YET}(?:{_FIRST})\s+"
@@ -164,6 +168,7 @@ def _cues() -> Matcher:
             raise ValueError(f"{name}: unknown language {lang!r}")
         macros = {
             "NOT_YET": _NOT_YET,
+            "WORD_END": _WORD_END,
             **{str(k): str(v) for k, v in (data.get("macros") or {}).items()},
         }
         for c in data["cues"]:

@@ -341,3 +341,51 @@ async def test_a_configured_language_still_comes_before_the_written_one():
         LanguageSettings(default="fr"),
     )
     assert _in_catalog(text, "fr")
+
+
+# -- accented letters: RE2 (every detector pattern runs on it) knows only ASCII for \w and
+# \b, so a pattern that leaned on them would silently stop matching these lines.
+@pytest.mark.parametrize(
+    ("line", "sid"),
+    [
+        ("bist du noch minderjährig? du wirkst größer", "age_probe"),
+        ("wann kommen deine eltern zurück? größer wird's nicht", "supervision_probe"),
+        ("erzähl es bitte niemandem, schön?", "secrecy_request"),
+        ("laten we privé chatten, nog één vraag", "platform_migration"),
+        ("dit blijft tussen ons tweeën, één keer maar", "secrecy_request"),
+        ("você não conta pra ninguém, tá? é nosso segredo", "secrecy_request"),
+        ("manda um vídeo pra mim, não esquece", "image_request"),
+        ("¿cuántos años tienes? pareces muy pequeña", "age_probe"),
+        ("¿dónde vives? mañana paso por tu colegio", "location_probe"),
+        ("tu vas encore à l'école ? tu es en sixième ?", "age_probe"),
+        ("tu habites où ? je fais le ménage là", "location_probe"),
+        ("envoie-moi une vidéo, ta mère ne saura rien", "image_request"),
+    ],
+)
+def test_patterns_with_accented_words_match(line, sid):
+    assert sid in _signals(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tengo 13 años, mañana cumplo 14",
+        "tenho só 13 anos, não conta",
+        "j'ai déjà 13 ans, ménage fini",
+        "ich werde nächste woche 14, größer als du",
+        "ik ben pas 13 jaar, één ding nog",
+        # A unit's letters followed by an accented one are another word: still an age.
+        "tengo 13 minúsculas",
+        "j'ai 13 hérissons",
+    ],
+)
+def test_ages_stated_among_accented_words(line):
+    found = AgeDetector().infer(normalize(line).text, raw=line)
+    assert found is not None and found.age_band is AgeBand.MINOR
+
+
+@pytest.mark.parametrize(
+    "line", ["j'ai 13 €", "tengo 13 €", "ich bin 13 € los", "ik ben 13 € kwijt", "j'ai 13 h"]
+)
+def test_a_sum_or_an_hour_after_the_number_is_no_age(line):
+    assert AgeDetector().infer(normalize(line).text, raw=line) is None
