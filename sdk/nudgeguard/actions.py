@@ -27,7 +27,8 @@ from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
 from nudgeguard.decisions import log_recorded, observation_of
 from nudgeguard.events import AgeSource, MessageEvent
-from nudgeguard.locales import LanguageSettings, choose_locale
+from nudgeguard.language import written_language
+from nudgeguard.locales import LanguageSettings, choose_locale, supported
 from nudgeguard.nudges import catalog
 from nudgeguard.nudges.wording import wording_key
 from nudgeguard.outbox import AttemptResult, Outbox
@@ -96,18 +97,35 @@ class Dispatcher:
         #: child itself, so no second nudge and never a sender warning.
         self.contact_people = True
 
-    def locale_for(self, event: MessageEvent, pack: PolicyPack) -> str:
+    def locale_for(
+        self,
+        event: MessageEvent,
+        pack: PolicyPack,
+        conversation: ConversationState | None = None,
+        reader: str | None = None,
+    ) -> str:
         """Return the language of a nudge caused by ``event``, before any platform signal.
 
         Adapters that know the recipient's own language re-word the nudge on delivery
-        (:func:`nudgeguard.nudges.in_locale`), since that signal ranks first.
+        (:func:`nudgeguard.nudges.in_locale`), since that signal ranks first. When no
+        setting and no language tag on the event decide, the written language is
+        identified now: that of ``reader``'s latest lines in ``conversation`` (the child
+        writes German: a German nudge), else that of the event's text.
         """
         langs = self.languages
         channel = langs.channel(event.conversation_id) or langs.channel(
             event.parent_conversation_id
         )
         community = langs.community(event.community_id) or pack.nudges.locale
-        return choose_locale(None, community, channel, event.language)
+        written = event.language
+        if channel is None and community is None and supported(written) is None:
+            own = (
+                ()
+                if conversation is None or reader is None
+                else (i.text for i in reversed(conversation.window) if i.author_id == reader)
+            )
+            written = written_language(own, event.text)
+        return choose_locale(None, community, channel, written)
 
     async def dispatch(self, decision: Decision, ctx: DispatchContext) -> None:
         """Carry out the decision's actions (or record them in observe mode)."""
@@ -393,7 +411,7 @@ class Dispatcher:
         self, d: Decision, ctx: DispatchContext, action: PlannedAction, case: Case | None
     ) -> None:
         pack, family = ctx.pack, action.family or "generic"
-        cat = catalog(self.locale_for(ctx.event, pack))
+        cat = catalog(self.locale_for(ctx.event, pack, ctx.conversation, d.target_id))
         variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
         nudge = Nudge(
             nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
@@ -457,7 +475,7 @@ class Dispatcher:
     async def _warn_sender(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> None:
         if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:
             return
-        cat = catalog(self.locale_for(ctx.event, ctx.pack))
+        cat = catalog(self.locale_for(ctx.event, ctx.pack, ctx.conversation, d.actor_id))
         nudge = Nudge(
             nudge_id=f"warn:{d.platform}:{d.message_id}:{d.actor_id}",
             audience="sender",

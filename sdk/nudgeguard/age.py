@@ -20,9 +20,10 @@ from importlib import resources
 import yaml
 
 from nudgeguard.cache import BoundedCache
-from nudgeguard.detectors.linear import LinearMatch, compile_linear
+from nudgeguard.detectors.linear import LinearMatch, LinearPattern, compile_linear
 from nudgeguard.detectors.matcher import Hit, Matcher, Pattern, build_matcher, expand_macros
 from nudgeguard.events import AgeBand, MessageEvent
+from nudgeguard.language import LANGUAGES, applies, identify
 from nudgeguard.signals import Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
@@ -61,6 +62,10 @@ _ADVERBS = (
 # Not after a future or a condition: "til im 18", "by the time im 30", "when i go to
 # college". The cues of patterns/age.yaml use it as the macro <NOT_YET>.
 _NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )"
+# The end of a word in every cue language, for the cue files' macro <WORD_END>. RE2's \b
+# knows only ASCII letters ("min" would end inside "minúsculas"), and a sign such as "€"
+# never ends a word for \b at all (it needs a letter after it).
+_WORD_END = "(?:[^a-z0-9\u00e0-\u00f6\u00f8-\u00ff\u0153]|$)"
 _STATED = compile_linear(
     # Nor the past: "when i was 12".
     rf"(?<![a-z0-9])(?<!was )(?<!is ){_NOT_YET}(?:{_FIRST})\s+"
@@ -134,23 +139,46 @@ _NO_KEYS: frozenset[str] = frozenset()
 _NOTHING: tuple[tuple[Signal, ...], bool] = ((), False)
 
 
+_STATED_KEY = "stated"
+
+
+def _cue_files() -> list[str]:
+    """``age.yaml`` (English) and one ``age_<lang>.yaml`` per further language."""
+    folder = resources.files("nudgeguard.patterns")
+    others = (f.name for f in folder.iterdir() if f.name.startswith("age_"))
+    return ["age.yaml", *sorted(n for n in others if n.endswith(".yaml"))]
+
+
 @lru_cache(maxsize=1)
 def _cues() -> Matcher:
-    """One matcher for the age cues of ``patterns/age.yaml`` and two helper keys.
+    """One matcher for the age cues of ``patterns/age*.yaml`` and two helper keys.
 
-    Each cue's key is its band. The helper keys mark an age question (``asks``) and a
-    number word (``number``), so one anchor scan tells which rules need to run.
+    Each cue's key is its band (``minor``, ``adult``), ``stated`` for a cue whose ``age``
+    group holds the number ("ich bin 13"), or ``asks`` for an age question. A file's
+    ``lang`` (default ``en``) tags its cues (see :mod:`nudgeguard.language`). The helper
+    keys mark an age question (``asks``) and a number word (``number``), so one anchor scan
+    tells which rules need to run.
     """
-    raw = resources.files("nudgeguard.patterns").joinpath("age.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
-    macros = {
-        "NOT_YET": _NOT_YET,
-        **{str(k): str(v) for k, v in (data.get("macros") or {}).items()},
-    }
-    patterns = [
-        Pattern(str(c["band"]), expand_macros(str(c["re"]), macros, "age cues"), float(c["c"]))
-        for c in data["cues"]
-    ]
+    patterns = []
+    for name in _cue_files():
+        raw = resources.files("nudgeguard.patterns").joinpath(name).read_text("utf-8")
+        data = yaml.safe_load(raw)
+        lang = str(data.get("lang", "en"))
+        if lang not in LANGUAGES:
+            raise ValueError(f"{name}: unknown language {lang!r}")
+        macros = {
+            "NOT_YET": _NOT_YET,
+            "WORD_END": _WORD_END,
+            **{str(k): str(v) for k, v in (data.get("macros") or {}).items()},
+        }
+        for c in data["cues"]:
+            band = str(c["band"])
+            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, _ASKS):
+                raise ValueError(f"{name}: unknown band {band!r}")
+            regex = expand_macros(str(c["re"]), macros, name)
+            if band == _STATED_KEY and "(?P<age>" not in regex:
+                raise ValueError(f"{name}: a stated-age cue needs an (?P<age>...) group")
+            patterns.append(Pattern(band, regex, float(c.get("c", 1.0)), lang))
     patterns.append(Pattern(_ASKS, _ASKS_AGE))
     patterns.append(Pattern(_NUMBER_WORD, "|".join([*_WORDS, *_GRADE_NUM, "grade"])))
     return build_matcher(patterns)
@@ -235,13 +263,18 @@ def _of_other(text: str) -> Signal | None:
     return None
 
 
-def _infer(text: str, hits: list[Hit], answering: bool) -> tuple[tuple[Signal, ...], bool]:
+def _infer(
+    text: str, hits: list[Hit], answering: bool, lang: str | None = None
+) -> tuple[tuple[Signal, ...], bool]:
     """Return a normalised text's age signals and whether it asks someone's age.
 
-    ``hits`` are the text's cue-scan hits. At most one signal about the author (the
+    ``hits`` are the text's cue-scan hits; cues of a language other than ``lang`` (the
+    message's, None when unclear) are left out. At most one signal about the author (the
     strongest) and one about the person addressed (``about_target``).
     """
     cues = _cues()
+    if hits and lang is not None:
+        hits = [h for h in hits if applies(cues.patterns[h.index].lang, lang)]
     keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
@@ -256,11 +289,31 @@ def _infer(text: str, hits: list[Hit], answering: bool) -> tuple[tuple[Signal, .
             cue = cues.patterns[hit.index]
             if cue.key in (_ASKS, _NUMBER_WORD):
                 continue
-            if own is None or cue.confidence > own.confidence:
-                own = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
+            if cue.key == _STATED_KEY:
+                found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
+            else:
+                found = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
+            if found is not None and (own is None or found.confidence > own.confidence):
+                own = found
     if own is None:
         return ((), asks) if other is None else ((other,), asks)
     return ((own,), asks) if other is None else ((own, other), asks)
+
+
+def _stated_age(text: str, regex: LinearPattern, confidence: float, hit: Hit) -> Signal | None:
+    """The signal of a stated-age cue ("tengo 12 años"), or None for no plausible age.
+
+    ``regex`` is the cue's compiled form, the one that found ``hit``: searched again from
+    the hit's start, it yields the same match with its ``age`` group.
+    """
+    m = regex.search(text, hit.start)
+    if m is None or _about_other(text, m.start()):
+        return None
+    band = _band(_age(m))
+    if band is None:
+        return None
+    joking = _JOKE.match(text, m.end()) is not None
+    return _signal(band, m.span(), JOKING if joking else confidence)
 
 
 class AgeDetector:
@@ -278,8 +331,8 @@ class AgeDetector:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
         self._cues = _cues()
-        self._cache: BoundedCache[tuple[str, bool], tuple[tuple[Signal, ...], bool]] = BoundedCache(
-            CACHE_SIZE
+        self._cache: BoundedCache[tuple[str, bool, str | None], tuple[tuple[Signal, ...], bool]] = (
+            BoundedCache(CACHE_SIZE)
         )
 
     def _remember(self, key: tuple[str, str], asker: str) -> None:
@@ -288,28 +341,38 @@ class AgeDetector:
         while len(self._asked) > self._max:
             self._asked.popitem(last=False)
 
-    def infer(self, text: str, answering: bool = False) -> Signal | None:
-        """Return the strongest age signal about the author of a normalised text, if any."""
-        return next((s for s in self._infer(text, answering)[0] if not s.about_target), None)
+    def infer(self, text: str, answering: bool = False, raw: str | None = None) -> Signal | None:
+        """Return the strongest age signal about the author of a normalised text, if any.
+
+        ``raw`` (the text as written) decides the message's language; without it, the cues
+        of every language apply.
+        """
+        found = self._infer(text, answering, raw=raw)[0]
+        return next((s for s in found if not s.about_target), None)
 
     def _infer(
-        self, text: str, answering: bool, digits: bool = True
+        self, text: str, answering: bool, digits: bool = True, raw: str | None = None
     ) -> tuple[tuple[Signal, ...], bool]:
         """Return the age signal in ``text`` and whether it asks someone's age.
 
         The cue scan and a digit test settle most messages; only texts that need the
         number and cue rules go through the cache (a lookup costs more than the scan).
-        ``digits`` False says the text has no digit (see :class:`NormalizedText`).
+        ``digits`` False says the text has no digit (see :class:`NormalizedText`). The
+        language of ``raw`` is looked up only when a cue of some language matched.
         """
         hits = self._cues.scan(text)
         if not hits and (not digits or _DIGIT.search(text) is None):
             return _NOTHING
+        patterns = self._cues.patterns
+        lang = None
+        if raw is not None and any(patterns[h.index].lang is not None for h in hits):
+            lang = identify(raw)
         if len(text) > CACHE_MAX_CHARS:
-            return _infer(text, hits, answering)
-        key = (text, answering)
+            return _infer(text, hits, answering, lang)
+        key = (text, answering, lang)
         found = self._cache.get(key)
         if found is None:
-            found = _infer(text, hits, answering)
+            found = _infer(text, hits, answering, lang)
             self._cache.put(key, found)
         return found
 
@@ -323,7 +386,7 @@ class AgeDetector:
             if since < self.answer_window:  # past the window nothing counts as an answer
                 answering = asker != event.author.id
                 self._asked[key] = (asker, since + 1)
-        found, asks = self._infer(text.text, answering, text.digits)
+        found, asks = self._infer(text.text, answering, text.digits, text.raw)
         if asks:
             self._remember(key, event.author.id)
         return list(found)

@@ -19,11 +19,21 @@ RECENT_SPEAKERS = 6
 _DIRECT, _EDIT = ConversationKind.DIRECT, EventType.EDIT
 
 
-def target_of(m: Fields, conv: ConversationState) -> str | None:
-    """Return whom a message is aimed at, or None when nobody else is there.
+#: Recent speakers up to which a group is small: a line there answers the last other one.
+SMALL_GROUP = 3
+#: How many earlier messages, and how long ago at most, turn-taking looks at in a group.
+TURN_MESSAGES = 8
+TURN_SECONDS = 600.0
 
-    The replied-to or mentioned user, else the most recent other speaker, else the only
-    other participant.
+
+def target_of(m: Fields, conv: ConversationState) -> str | None:
+    """Return whom a message is aimed at, or None when that cannot be told.
+
+    The replied-to or mentioned user comes first. In a direct chat, or a group where at
+    most :data:`SMALL_GROUP` people spoke lately, the most recent other speaker (else the
+    only other participant). In a busy group, an unaddressed line is aimed at someone only
+    when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
+    and lines of unrelated speakers never add up on one pair.
     """
     me = m.author_id
     reply_to = m.reply_to
@@ -32,14 +42,46 @@ def target_of(m: Fields, conv: ConversationState) -> str | None:
     for mention in m.mentions:
         if mention != me:
             return mention
-    for speaker in reversed(conv.speakers):
-        if speaker != me:
-            return speaker
-    participants = conv.participants
-    if len(participants) > 2:  # two others at least: nobody in particular (O(1) in a crowd)
-        return None
-    others = [p for p in participants if p != me]
-    return others[0] if len(others) == 1 else None
+    if m.kind is _DIRECT or len(conv.speakers) <= SMALL_GROUP:
+        for speaker in reversed(conv.speakers):
+            if speaker != me:
+                return speaker
+        participants = conv.participants
+        if len(participants) > 2:  # two others at least: nobody in particular (O(1) in a crowd)
+            return None
+        others = [p for p in participants if p != me]
+        return others[0] if len(others) == 1 else None
+    return turn_partner(me, m.ts, conv)
+
+
+def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
+    """Whom an unaddressed group line from ``me`` answers, by turn-taking; None if unclear.
+
+    Among the last :data:`TURN_MESSAGES` messages of at most :data:`TURN_SECONDS` ago:
+    when one other person spoke, the line answers them (two people talking in an
+    otherwise quiet room). When several did, it answers the latest of them only if that
+    person spoke right after ``me``'s own previous line (``me``, them, ``me``: a
+    dialogue taking turns). Anything else is said to the room.
+    """
+    others: list[str] = []
+    mine_after: str | None = None  # who spoke right after my previous line
+    previous: str | None = None  # the oldest other speaker seen so far
+    for seen, item in enumerate(reversed(conv.window)):
+        if seen >= TURN_MESSAGES or now - item.ts > TURN_SECONDS:
+            break
+        author = item.author_id
+        if author == me:
+            if mine_after is None and previous is not None:
+                mine_after = previous
+            break
+        if author not in others:
+            others.append(author)
+        previous = author
+    if len(others) == 1:
+        return others[0]
+    if others and mine_after == others[0]:
+        return mine_after
+    return None
 
 
 def answers_opening(m: Fields, conv: ConversationState) -> bool:

@@ -25,7 +25,11 @@ def _every_pattern() -> list[tuple[str, LinearPattern]]:
         (f"lexicon {p.key} #{i}", r)
         for i, (p, r) in enumerate(zip(matcher.patterns, matcher.regexes, strict=True))
     ]
-    found += [(f"guard {key}", g) for key, g in lex.guards.items()]
+    found += [
+        (f"guard {key} {lang or 'any'}", g)
+        for key, pairs in lex.guards.items()
+        for lang, g in pairs
+    ]
     cues = age._cues()
     found += [(f"age cue #{i}", r) for i, r in enumerate(cues.regexes)]
     for module in (age, lexicon):

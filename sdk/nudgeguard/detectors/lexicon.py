@@ -24,6 +24,7 @@ from nudgeguard.detectors.matcher import (
     linear,
 )
 from nudgeguard.events import MessageEvent
+from nudgeguard.language import LANGUAGES, applies, identify
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
@@ -36,29 +37,52 @@ _DIGITS = compile_linear(r"\d{3}")
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Patterns and guards loaded from a YAML lexicon file."""
+    """Patterns and guards loaded from YAML lexicon files.
+
+    ``guards`` maps a signal id to ``(language, regex)`` pairs: a guard of one language
+    cancels that signal only in messages of its language or of unclear language.
+    """
 
     patterns: tuple[Pattern, ...]
-    guards: Mapping[str, LinearPattern]
+    guards: Mapping[str, tuple[tuple[str | None, LinearPattern], ...]]
     version: int = 1
+
+
+def _language(value: object, where: str) -> str | None:
+    """A lexicon's or entry's ``lang``: a code of :data:`LANGUAGES`, or ``any`` (None)."""
+    lang = str(value)
+    if lang == "any":
+        return None
+    if lang not in LANGUAGES:
+        raise PatternError(f"unknown language {lang!r} in {where}")
+    return lang
 
 
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     """Validate and expand a lexicon mapping (the YAML document).
 
+    The document's ``lang`` (default ``en``) tags every pattern and guard in it; an entry
+    may carry its own ``lang`` (``any`` for words that are the same in every language,
+    such as app names).
+
     Raises:
-        PatternError: Unknown signal id or macro, a bad regex or an unanchorable pattern.
+        PatternError: Unknown signal id, macro or language, a bad regex or an
+            unanchorable pattern.
     """
     macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
+    lang = _language(data.get("lang", "en"), "lexicon")
     patterns: list[Pattern] = []
     for sid, entries in (data.get("signals") or {}).items():
         if sid not in TAXONOMY:
             raise PatternError(f"unknown signal id {sid!r} in lexicon")
         for entry in entries or []:
+            entry_lang = lang
             if isinstance(entry, str):
                 regex, conf = entry, 1.0
             elif isinstance(entry, Mapping) and "re" in entry:
                 regex, conf = str(entry["re"]), float(entry.get("c", 1.0))
+                if "lang" in entry:
+                    entry_lang = _language(entry["lang"], f"a {sid!r} entry")
             else:
                 raise PatternError(f"bad entry under {sid!r}: expected a string or {{re, c}}")
             if not 0.0 < conf <= 1.0:
@@ -66,8 +90,8 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
             expanded = expand_macros(regex, macros, sid)
             anchors(expanded)  # raises PatternError for a bad or unanchorable pattern
             linear(expanded)  # and for one the linear-time engine cannot run
-            patterns.append(Pattern(sid, expanded, conf))
-    guards: dict[str, LinearPattern] = {}
+            patterns.append(Pattern(sid, expanded, conf, entry_lang))
+    guards: dict[str, tuple[tuple[str | None, LinearPattern], ...]] = {}
     for sid, entries in (data.get("guards") or {}).items():
         if sid not in TAXONOMY:
             raise PatternError(f"unknown signal id {sid!r} in lexicon guards")
@@ -76,20 +100,39 @@ def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
             re.compile(joined)
         except re.error as exc:
             raise PatternError(f"invalid guard for {sid!r}: {exc}") from None
-        guards[sid] = linear(joined)
+        guards[sid] = ((lang, linear(joined)),)
     return Lexicon(tuple(patterns), guards, int(data.get("version", 1)))
 
 
-def load_lexicon(path: str | Path | None = None) -> Lexicon:
-    """Load the bundled lexicon, or the YAML file at ``path``."""
-    if path is None:
-        raw = resources.files("nudgeguard.patterns").joinpath("lexicon.yaml").read_text("utf-8")
-    else:
-        raw = Path(path).read_text(encoding="utf-8")
+def merge(lexicons: Sequence[Lexicon]) -> Lexicon:
+    """Return one lexicon with the patterns and guards of all of ``lexicons``."""
+    guards: dict[str, tuple[tuple[str | None, LinearPattern], ...]] = {}
+    for lex in lexicons:
+        for sid, pairs in lex.guards.items():
+            guards[sid] = (*guards.get(sid, ()), *pairs)
+    patterns = tuple(p for lex in lexicons for p in lex.patterns)
+    return Lexicon(patterns, guards, max((lex.version for lex in lexicons), default=1))
+
+
+def _read(raw: str) -> Lexicon:
     data = yaml.safe_load(raw)
     if not isinstance(data, Mapping):
         raise PatternError("a lexicon file must be a YAML mapping")
     return parse_lexicon(data)
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load the bundled lexicons, or the YAML file at ``path``.
+
+    The bundled ones are ``lexicon.yaml`` (English) and one ``lexicon_<lang>.yaml`` per
+    further language, merged.
+    """
+    if path is not None:
+        return _read(Path(path).read_text(encoding="utf-8"))
+    folder = resources.files("nudgeguard.patterns")
+    others = (f.name for f in folder.iterdir() if f.name.startswith("lexicon_"))
+    names = ["lexicon.yaml", *sorted(n for n in others if n.endswith(".yaml"))]
+    return merge([_read(folder.joinpath(n).read_text("utf-8")) for n in names])
 
 
 @lru_cache(maxsize=1)
@@ -114,36 +157,51 @@ class LexiconDetector:
         else:
             self.lexicon = lexicon or load_lexicon()
             self.matcher = build_matcher(self.lexicon.patterns, backend)
-        self._cache: BoundedCache[str | tuple[str, str], tuple[Signal, ...]] = BoundedCache(
-            CACHE_SIZE
-        )
+        self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
 
-    def find(self, text: str) -> dict[str, tuple[float, int, int]]:
-        """Return ``{signal id: (confidence, start, end)}`` for a normalised string."""
+    def find(self, text: str, raw: str | None = None) -> dict[str, tuple[float, int, int]]:
+        """Return ``{signal id: (confidence, start, end)}`` for a normalised string.
+
+        Args:
+            text: The normalised text.
+            raw: The message as written. When given, patterns and guards of a language
+                other than the message's are left out (the mismatch rule, see
+                :mod:`nudgeguard.language`); the language is only looked up when a
+                language-tagged pattern matched.
+        """
         found: dict[str, tuple[float, int, int]] = {}
         hits = self.matcher.scan(text)
         if not hits:
             return found
         patterns = self.matcher.patterns
+        lang: str | None = None
+        if raw is not None and any(patterns[h.index].lang is not None for h in hits):
+            lang = identify(raw)
         for hit in hits:
             p = patterns[hit.index]
+            if lang is not None and not applies(p.lang, lang):
+                continue
             prev = found.get(p.key)
             if prev is None or p.confidence > prev[0]:
                 found[p.key] = (p.confidence, hit.start, hit.end)
         if found:
             guards = self.lexicon.guards
             for key in [k for k in found if k in guards]:
-                if guards[key].search(text) is not None:
-                    del found[key]
+                for guard_lang, guard in guards[key]:
+                    if applies(guard_lang, lang) and guard.search(text) is not None:
+                        del found[key]
+                        break
         return found
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
-        """Return the signals in one message (cached for short texts: they repeat)."""
+        """Return the signals in one message (cached for short texts: they repeat).
+
+        The cache is keyed by the text as written: it decides both the normalised form and
+        the language.
+        """
         if len(text.text) > CACHE_MAX_CHARS:
             return self._detect(text)
-        # Without de-obfuscation ``plain`` is the very same string as ``text``.
-        plain = text.plain
-        key: str | tuple[str, str] = text.text if plain is text.text else (text.text, plain)
+        key = text.raw
         hit = self._cache.get(key)
         if hit is None:
             hit = tuple(self._detect(text))
@@ -151,9 +209,9 @@ class LexiconDetector:
         return list(hit)
 
     def _detect(self, text: NormalizedText) -> list[Signal]:
-        found = self.find(text.text)
+        found = self.find(text.text, text.raw)
         if found:
-            plain = self.find(text.plain) if text.evasion else found
+            plain = self.find(text.plain, text.raw) if text.evasion else found
             signals = [
                 Signal(sid, (start, end), conf, self.name, evasion=sid not in plain)
                 for sid, (conf, start, end) in found.items()

@@ -47,11 +47,13 @@ class Pattern:
         key: What the pattern reports (a signal id).
         regex: Regular expression over normalised text (word boundaries are added).
         confidence: 0..1 confidence of a match.
+        lang: Language of the pattern (see :mod:`nudgeguard.language`); None for any.
     """
 
     key: str
     regex: str
     confidence: float = 1.0
+    lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

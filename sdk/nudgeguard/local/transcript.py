@@ -9,7 +9,8 @@ and ``messages`` (``author``, ``ts`` seconds from the start or null, ``text``). 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -138,6 +139,7 @@ def transcript_events(
     for index, m in enumerate(t.messages):
         ts = ts + NULL_TS_STEP if m.ts is None else max(float(m.ts), ts if index else 0.0)
         author = people.get(m.author) or Participant(id=m.author)
+        named = addressee(m.text, people)
         yield MessageEvent(
             platform=platform,
             community_id=community_id,
@@ -147,4 +149,21 @@ def transcript_events(
             author=author,
             text=m.text,
             ts=start + ts,
+            mentions=(named,) if named is not None and named != m.author else (),
         )
+
+
+# "u3: ...", "u3, ...", "u3> ...": the chat (IRC) way of addressing someone by name.
+_ADDRESS = re.compile(r"\s*([^\s:,>]{1,64})\s?[:,>]")
+
+
+def addressee(text: str, people: Mapping[str, object]) -> str | None:
+    """The participant a line is addressed to by name at its start, if any.
+
+    Transcripts from IRC carry no mentions; a line that starts with a participant's name
+    and a colon, comma or ">" is the same thing, and the simulator passes it on as one.
+    """
+    m = _ADDRESS.match(text)
+    if m is None or m.group(1) not in people:
+        return None
+    return m.group(1)

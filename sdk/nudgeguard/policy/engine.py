@@ -105,8 +105,11 @@ def _matches(
         return False
     if cond.signals_any and not any(s.id in cond.signals_any for s in a.signals):
         return False
-    if cond.min_stages and len(a.stages) < cond.min_stages:
-        return False
+    if cond.min_stages:
+        ignored = cond.stages_not_counted
+        counted = [s for s in a.stages if s not in ignored] if ignored else a.stages
+        if len(counted) < cond.min_stages:
+            return False
     if cond.actor_age and actor not in cond.actor_age:
         return False
     if cond.target_age and target not in cond.target_age:

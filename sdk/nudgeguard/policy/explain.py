@@ -28,7 +28,8 @@ def _condition(c: Condition) -> str:
     if c.signals_any:
         parts.append("the message shows " + " or ".join(s.replace("_", " ") for s in c.signals_any))
     if c.min_stages:
-        parts.append(f"at least {c.min_stages} grooming stages are present")
+        besides = f" besides {', '.join(c.stages_not_counted)}" if c.stages_not_counted else ""
+        parts.append(f"at least {c.min_stages} grooming stages{besides} are present")
     if c.actor_age:
         parts.append("the sender is " + " or ".join(b.value for b in c.actor_age))
     if c.target_age:

@@ -140,6 +140,9 @@ class Condition:
     below_level: Level | None = None
     signals_any: tuple[str, ...] = ()
     min_stages: int = Field(default=0, ge=0)
+    #: Stage codes that do not count towards ``min_stages`` (an age question, ``FF``, is
+    #: everyday talk between strangers; with sexual talk it is not yet a second stage).
+    stages_not_counted: tuple[str, ...] = ()
     actor_age: tuple[AgeBand, ...] = ()
     target_age: tuple[AgeBand, ...] = ()
     conversation_kind: tuple[ConversationKind, ...] = ()
@@ -148,6 +151,15 @@ class Condition:
     @classmethod
     def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         _check_signal_ids(list(value))
+        return value
+
+    @field_validator("stages_not_counted")
+    @classmethod
+    def _known_stages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {stage for spec in TAXONOMY.values() for stage in spec.stages}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown stage code(s) {', '.join(unknown)}")
         return value
 
 

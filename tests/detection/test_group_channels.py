@@ -1,0 +1,108 @@
+"""Busy group channels: who talks to whom, so unrelated lines never add up to a case."""
+
+from __future__ import annotations
+
+import pytest
+
+from nudgeguard.engine import Engine
+from nudgeguard.local.transcript import Transcript, transcript_events
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing.scenario import GROOMING_LINES
+
+CROWD = [person(f"regular{i}") for i in range(6)]
+CHATTER = [
+    "did anyone try the new kernel yet",
+    "works fine here",
+    "my wifi dropped again",
+    "reboot fixed it for me",
+    "which version are you on",
+    "the mirror is slow today",
+]
+
+
+@pytest.fixture
+async def chat():
+    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
+    await engine.start(background=False)
+    yield Scenario(engine)
+    await engine.stop()
+
+
+async def _crowd_talks(chat: Scenario, n: int = 6) -> None:
+    for i in range(n):
+        await chat.say(CROWD[i % len(CROWD)], CHATTER[i % len(CHATTER)])
+
+
+async def test_an_unaddressed_line_in_a_busy_channel_is_said_to_the_room(chat):
+    await _crowd_talks(chat)
+    assert await chat.say(person("newcomer"), "anyone here use arch?") is None
+
+
+async def test_a_reply_or_mention_is_aimed_whatever_the_crowd(chat):
+    await _crowd_talks(chat)
+    decision = await chat.say(person("asker"), "thanks, that helped", to=CROWD[2])
+    assert decision is not None and decision.target_id == CROWD[2].id
+
+
+async def test_taking_turns_in_a_busy_channel_is_a_dialogue(chat):
+    a, b = person("a"), person("b")
+    await _crowd_talks(chat)
+    await chat.say(a, "my sound stopped working after the update")
+    await chat.say(b, "did you check the mixer")
+    decision = await chat.say(a, "yes, it is not muted")
+    assert decision is not None and decision.target_id == b.id
+
+
+async def test_someone_else_in_between_breaks_the_turn(chat):
+    a, b = person("a"), person("b")
+    await _crowd_talks(chat)
+    await chat.say(a, "my sound stopped working after the update")
+    await chat.say(b, "did you check the mixer")
+    await chat.say(CROWD[0], "the mirror is back")
+    assert await chat.say(a, "yes, it is not muted") is None
+
+
+async def test_a_small_group_keeps_answering_the_last_speaker(chat):
+    a, b, c = person("a"), person("b"), person("c")
+    await chat.say(a, "hi")
+    await chat.say(b, "hey")
+    decision = await chat.say(c, "hello both")
+    assert decision is not None and decision.target_id == b.id
+
+
+async def test_risky_lines_scattered_in_a_busy_channel_open_no_case(chat):
+    loud = person("loud")
+    for line in GROOMING_LINES:
+        await _crowd_talks(chat, 3)
+        await chat.say(loud, line)
+    assert await chat.engine.cases.list_cases() == []
+
+
+async def test_the_same_lines_aimed_at_one_person_open_a_case(chat):
+    loud, target = person("loud"), person("target")
+    await chat.say(target, "hi all")
+    for line in GROOMING_LINES:
+        await _crowd_talks(chat, 3)
+        await chat.say(loud, line, to=target)
+    (case,) = await chat.engine.cases.list_cases()
+    assert case.subject == chat.engine.pseudonyms.pseudonym("fake", loud.id)
+
+
+def test_irc_name_addressing_in_a_transcript_is_a_mention():
+    t = Transcript.model_validate(
+        {
+            "id": "t1",
+            "kind": "group",
+            "label": "normal",
+            "participants": [{"id": "u1"}, {"id": "u2"}, {"id": "u3"}],
+            "messages": [
+                {"author": "u1", "ts": 0, "text": "u2: try the other driver"},
+                {"author": "u2", "ts": 1, "text": "u1, thanks"},
+                {"author": "u3", "ts": 2, "text": "u9: nobody by that name"},
+                {"author": "u3", "ts": 3, "text": "time: now"},
+            ],
+        }
+    )
+    mentions = [e.mentions for e in transcript_events(t)]
+    assert mentions == [("u2",), ("u1",), (), ()]
