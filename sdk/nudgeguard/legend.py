@@ -1,11 +1,14 @@
-"""Plain words for people reading cases and decisions: stage codes, signal ids, times."""
+"""Plain words for people reading cases and decisions: stage codes, signal ids, times.
+
+The one vocabulary of the CLI, the console and the report: change wording here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.signals import EVASION, TAXONOMY
 
 STAGES: dict[str, str] = {
     "FF": "friendship forming",
@@ -44,6 +47,7 @@ SIGNALS: dict[str, str] = {
     "adult_age_cue": "someone says or implies they are an adult",
     "deletion_request": "asks to delete messages",
     "learned_grooming": "reads like known grooming conversations (learned scorer)",
+    EVASION: "disguised spelling",
 }
 
 

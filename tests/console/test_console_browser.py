@@ -166,7 +166,7 @@ def test_sign_in_queue_reveal_act_and_export_in_chromium(served, tmp_path):
         page.wait_for_function("() => [...document.images].every(i => i.complete)")
         assert chart.evaluate("e => e.naturalWidth") > 100
         precision = page.locator("table", has_text="Dismissed").last
-        expect(precision).to_contain_text("Offered gifts, money or game credit")
+        expect(precision).to_contain_text("Offers gifts, money or game items")
         page.screenshot(path=shots / "report.png", full_page=True)
 
         page.click("button:has-text('Sign out')")

@@ -19,7 +19,7 @@ def test_queue_orders_by_severity_then_age_and_filters(client):
     assert "NG-MED000002" not in client.get("/?severity=critical").text
     by_signal = client.get("/?signal=gift_offer").text
     assert "NG-MED000002" in by_signal and "NG-CRIT00001" not in by_signal
-    assert "Offered gifts" in by_signal  # signals by plain name
+    assert "Offers gifts" in by_signal  # signals by plain name
     assert "No cases match." in client.get("/?status=dismissed").text
     # Unknown filter values are ignored, not echoed.
     odd = client.get("/?severity=<b>x</b>&signal=nope&community=c-beta").text
@@ -133,8 +133,8 @@ def test_report_shows_precision_from_decisions_and_serves_charts(client):
     rows = re.findall(
         r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td></tr>", page
     )
-    assert ("Asked to keep the chat secret", "1", "0", "100%") in rows
-    assert ("Offered gifts, money or game credit", "0", "1", "0%") in rows
+    assert ("Asks to keep the chat secret", "1", "0", "100%") in rows
+    assert ("Offers gifts, money or game items", "0", "1", "0%") in rows
     png = client.get("/report/chart/c-alpha/precision.png")
     assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     assert client.get("/report/chart/c-alpha/other.png").status_code == 404

@@ -69,7 +69,7 @@ def test_decisions_appear_for_an_admin_of_their_community_only(client_for, store
     assert "dry run" in records and "Would have sent: Private nudge to the child" in records
     assert f"child <code>{nudge.recipient}</code>" in records
     assert nudge.rule in records and nudge.text_key in records
-    assert "Asked where someone lives or goes to school" in records
+    assert "Asks where the other person lives or is" in records
     assert "Moderator alert (a case)" in records  # what the dry run would have escalated
     # A nudge the live bot held back, with its reason.
     assert "Held back: Private nudge to the child" in records

@@ -6,49 +6,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from nudgeguard import legend
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.legend import local_time as local_time  # for templates: local ISO times
-from nudgeguard.signals import EVASION, TAXONOMY
-
-SIGNALS: dict[str, str] = {
-    "age_probe": "Asked how old someone is",
-    "location_probe": "Asked where someone lives or goes to school",
-    "supervision_probe": "Asked whether parents or adults are around",
-    "secrecy_request": "Asked to keep the chat secret",
-    "platform_migration": "Asked to move to another app",
-    "gift_offer": "Offered gifts, money or game credit",
-    "flattery_appearance": "Flattery about looks",
-    "love_bombing": "Intense affection or 'special relationship' talk",
-    "isolation_alienation": "Turning the child against family or friends",
-    "image_request": "Asked for photos",
-    "video_call_request": "Asked for a video call",
-    "sexual_desensitization": "Sexual talk",
-    "coercion_pressure": "Pressure or guilt-tripping",
-    "meet_request": "Asked to meet in person",
-    "sextortion_threat": "Threat to share images (sextortion)",
-    "child_pii_disclosure": "The child shared personal details",
-    "minor_self_disclosure": "Said they are a minor",
-    "adult_age_cue": "Age cue suggesting an adult",
-    "deletion_request": "Asked to delete messages",
-    "learned_grooming": "Reads like known grooming chats (learned scorer)",
-    EVASION: "Disguised spelling",
-}
-
-STAGES: dict[str, str] = {
-    "FF": "Friendship forming",
-    "RF": "Relationship forming",
-    "RA": "Risk assessment",
-    "EX": "Exclusivity",
-    "SX": "Sexual stage",
-    "CO": "Conclusion (threats, control)",
-    "GA": "Gaining access",
-    "DTD": "Deceptive trust development",
-    "DES": "Desensitisation",
-    "REF": "Reframing",
-    "ISO": "Isolation",
-    "APP": "Approach (meeting)",
-    "ML": "Learned scorer (not a grooming stage)",
-}
+from nudgeguard.signals import TAXONOMY
 
 ACTIONS: dict[str, str] = {
     "nudge_child": "Private nudge to the child",
@@ -63,9 +24,13 @@ EXPLICIT = frozenset(
 )
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def signal_name(signal: str) -> str:
-    """Return a signal's plain name (its id when unknown)."""
-    return SIGNALS.get(signal, signal.replace("_", " "))
+    """Return a signal's plain name from the shared legend (its id when unknown)."""
+    return _sentence(legend.SIGNALS.get(signal, signal.replace("_", " ")))
 
 
 def action_name(kind: str) -> str:
@@ -74,8 +39,8 @@ def action_name(kind: str) -> str:
 
 
 def stage_name(code: str) -> str:
-    """Return a stage code's plain name."""
-    return STAGES.get(code, code)
+    """Return a stage code's plain name from the shared legend."""
+    return _sentence(legend.STAGES.get(code, code))
 
 
 def is_explicit(message: EvidenceMessage) -> bool:
