@@ -52,9 +52,18 @@ class EngineHandle(Protocol):
         ...
 
     async def moderate(
-        self, case_id: str, action: ModeratorAction, moderator_id: str, permitted: bool
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator_id: str,
+        permitted: bool,
+        reason: str | None = None,
+        community_id: str | None = None,
     ) -> ModerationResult:
-        """Apply a moderator's click to a case (refused and recorded when not permitted)."""
+        """Apply a moderator's click to a case (refused and recorded when not permitted).
+
+        A case of another community than ``community_id`` is refused without being shown.
+        """
         ...
 
     async def check_message(

@@ -124,11 +124,13 @@ class Moderation:
         moderator_id: str,
         permitted: bool,
         reason: str | None = None,
+        community_id: str | None = None,
     ) -> ModerationResult:
         """Apply a moderator's click to a case and record it, accepted or refused.
 
-        Refused and audited: an unknown action, anyone without permission, and anything
-        but viewing evidence on a closed (resolved or dismissed) case.
+        Refused and audited: a case of another community than the one the click came
+        from, an unknown action, anyone without permission, and anything but viewing
+        evidence on a closed (resolved or dismissed) case.
 
         Args:
             case_id: The case the button belongs to.
@@ -137,8 +139,13 @@ class Moderation:
             permitted: The adapter's verdict from platform roles.
             reason: Why a case is dismissed (a short fixed phrase, never message text);
                 recorded in the audit row's note.
+            community_id: The community (server, workspace) the click came from; a case of
+                any other community is refused without showing it. None when the caller
+                has checked already (the console, by account).
         """
-        result = await self._moderate(case_id, action, moderator_id, permitted, reason)
+        result = await self._moderate(
+            case_id, action, moderator_id, permitted, reason, community_id
+        )
         if result.accepted and str(action) in _CHANGES:
             _log_status(result, str(action))
         return result
@@ -150,11 +157,22 @@ class Moderation:
         moderator_id: str,
         permitted: bool,
         reason: str | None,
+        community_id: str | None,
     ) -> ModerationResult:
         case = await self.cases.get(case_id)
         if case is None:
             return ModerationResult(False, None, note="This case no longer exists.")
         who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
+        if community_id is not None and community_id != case.community_id:
+            # Never act on, or show, a case of another server or workspace; the attempt
+            # is on that case's record.
+            await self.cases.record(
+                case_id,
+                "action_refused",
+                who,
+                {"action": _printable(str(action)), "reason": "another community"},
+            )
+            return ModerationResult(False, None, note="This case belongs to another community.")
         try:
             action = ModeratorAction(action)
         except ValueError:

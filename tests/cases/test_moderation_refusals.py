@@ -68,3 +68,27 @@ async def test_evidence_of_a_closed_case_can_still_be_viewed(engine_with_case):
 
     assert shown.accepted and shown.evidence
     assert "evidence_viewed" in [e.kind for e in await engine.cases.events(case_id)]
+
+
+@pytest.mark.parametrize("action", ["show_evidence", "acknowledge", "dismiss", "timeout"])
+async def test_a_case_of_another_community_is_refused_unseen_and_audited(engine_with_case, action):
+    engine, case_id = engine_with_case
+    case = await engine.cases.get(case_id)
+    assert case is not None
+
+    result = await engine.moderate(
+        case_id, action, "mod-1", permitted=True, community_id="some-other-server"
+    )
+
+    assert not result.accepted
+    assert result.case is None and result.evidence == ()  # nothing of the case is shown
+    assert "another community" in result.note
+    [refusal] = [e for e in await engine.cases.events(case_id) if e.kind == "action_refused"]
+    assert refusal.detail["reason"] == "another community"
+    after = await engine.cases.get(case_id)
+    assert after is not None and after.status is CaseStatus.OPEN
+    # From its own community the same click works.
+    own = await engine.moderate(
+        case_id, "acknowledge", "mod-1", permitted=True, community_id=case.community_id
+    )
+    assert own.accepted

@@ -83,6 +83,7 @@ class RecordingEngine:
 
     events: list[MessageEvent] = field(default_factory=list)
     moderations: list[tuple[str, ModeratorAction, str, bool]] = field(default_factory=list)
+    communities: list[str | None] = field(default_factory=list)
     checks: list[tuple[MessageEvent, tuple[MessageEvent, ...], str]] = field(default_factory=list)
     check_answer: Any = None
     mode: str = "observe"
@@ -98,9 +99,16 @@ class RecordingEngine:
             self.events.append(event)
 
     async def moderate(
-        self, case_id: str, action: ModeratorAction, moderator_id: str, permitted: bool
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator_id: str,
+        permitted: bool,
+        reason: str | None = None,
+        community_id: str | None = None,
     ) -> Any:
         self.moderations.append((case_id, action, moderator_id, permitted))
+        self.communities.append(community_id)
         status = {"acknowledge": "acknowledged", "dismiss": "dismissed"}.get(action, "open")
         return SimpleNamespace(
             accepted=permitted,

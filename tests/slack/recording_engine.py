@@ -42,6 +42,7 @@ class StatusInfo:
 class RecordingEngine:
     events: list[MessageEvent] = field(default_factory=list)
     moderations: list[tuple[str, ModeratorAction, str, bool]] = field(default_factory=list)
+    communities: list[str | None] = field(default_factory=list)
     checks: list[tuple[MessageEvent, list[MessageEvent], str]] = field(default_factory=list)
     modes: dict[str, str] = field(default_factory=dict)
     evidence: tuple[EvidenceMessage, ...] = ()
@@ -61,9 +62,16 @@ class RecordingEngine:
         self._changed.set()
 
     async def moderate(
-        self, case_id: str, action: ModeratorAction, moderator_id: str, permitted: bool
+        self,
+        case_id: str,
+        action: ModeratorAction,
+        moderator_id: str,
+        permitted: bool,
+        reason: str | None = None,
+        community_id: str | None = None,
     ) -> Result:
         self.moderations.append((case_id, action, moderator_id, permitted))
+        self.communities.append(community_id)
         self._changed.set()
         case = Case(
             id=case_id,

@@ -146,21 +146,25 @@ class InteractionsMixin:
             permitted = may_time_out(interaction, self.settings)
         else:
             permitted = is_moderator(interaction, self.settings)
-        if permitted and not await self._case_in_guild(case_id, interaction.guild_id):
-            permitted = False  # a case of another server: never act on or show it here
         if not permitted:
             await interaction.response.send_message(_REFUSED, ephemeral=True)
-            await self._moderate(case_id, action, moderator, permitted=False)
+            await self._moderate(
+                case_id, action, moderator, permitted=False, guild_id=interaction.guild_id
+            )
             return
         if action is ModeratorAction.TIMEOUT and not interaction.app_permissions.moderate_members:
             await interaction.response.send_message(
                 "I don't have the Timeout Members permission in this server.", ephemeral=True
             )
-            await self._moderate(case_id, action, moderator, permitted=False)
+            await self._moderate(
+                case_id, action, moderator, permitted=False, guild_id=interaction.guild_id
+            )
             return
         if action is ModeratorAction.SHOW_EVIDENCE:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            result = await self._moderate(case_id, action, moderator, permitted=True)
+            result = await self._moderate(
+                case_id, action, moderator, permitted=True, guild_id=interaction.guild_id
+            )
             if result is None or not result.accepted:
                 note = result.note if result is not None else "the case could not be loaded"
                 await interaction.followup.send(f"Not shown: {note}", ephemeral=True)
@@ -170,7 +174,9 @@ class InteractionsMixin:
             )
             return
         await interaction.response.defer()
-        result = await self._moderate(case_id, action, moderator, permitted=True)
+        result = await self._moderate(
+            case_id, action, moderator, permitted=True, guild_id=interaction.guild_id
+        )
         if result is None or not result.accepted:
             note = result.note if result is not None else "the case could not be loaded"
             await interaction.followup.send(f"Not done: {note}", ephemeral=True)
@@ -190,17 +196,6 @@ class InteractionsMixin:
                 view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
             )
 
-    async def _case_in_guild(self, case_id: str, guild_id: int | None) -> bool:
-        store = getattr(self._engine, "cases", None)
-        if store is None or guild_id is None:
-            return guild_id is not None
-        try:
-            case = await store.get(case_id)
-        except Exception as exc:
-            log.warning("could not load a case to check its server (%s)", type(exc).__name__)
-            return True  # the engine itself still refuses unknown cases
-        return case is None or case.community_id == str(guild_id)
-
     async def _moderate(
         self,
         case_id: str,
@@ -208,10 +203,17 @@ class InteractionsMixin:
         moderator: str,
         *,
         permitted: bool,
+        guild_id: int | None = None,
     ) -> Any:
+        # The core refuses a case of another server (a forged or copied button).
+        community = str(guild_id) if guild_id is not None else "-"
         try:
             return await self.engine.moderate(
-                case_id, action, moderator_id=moderator, permitted=permitted
+                case_id,
+                action,
+                moderator_id=moderator,
+                permitted=permitted,
+                community_id=community,
             )
         except Exception as exc:
             log.error("engine.moderate failed (%s)", type(exc).__name__)

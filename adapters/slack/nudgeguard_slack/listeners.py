@@ -142,7 +142,10 @@ async def _moderator_button(
     except GroupLookupError:
         await _tell(adapter, channel, user, LOOKUP_FAILED, respond)
         return
-    result = await adapter.engine.moderate(case_id, action, user, permitted=permitted)
+    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "-")
+    result = await adapter.engine.moderate(
+        case_id, action, user, permitted=permitted, community_id=team
+    )
     if not permitted:
         await _tell(adapter, channel, user, NOT_A_MODERATOR, respond)
         return
