@@ -80,7 +80,7 @@ async def test_the_configured_real_model_loads_offline_and_tells_paraphrase_from
     config.write_text("detectors: [semantic]\n")
     engine = await build_engine(load_config(config), tmp_path / "s.sqlite3")
     await engine.cases.close()
-    assert [d.name for d in engine.detectors] == ["lexicon", "age", "semantic"]
+    assert [d.name for d in engine.detectors] == ["lexicon", "age", "learned", "semantic"]
     detector = engine.detectors[-1]
     assert isinstance(detector, SemanticDetector)
     line = "please never mention our chats to anyone else"
