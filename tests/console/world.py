@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import Observation
 from nudgeguard.console.security import hash_password
+from nudgeguard.engine import Engine
+from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import FakeAdapter, Scenario, person
 
 PASSWORD = "correct horse battery"
 #: Words that appear only in evidence text: they must never reach a log.
@@ -78,8 +82,28 @@ async def seed(store) -> World:
         await store.observe(
             Observation(now - 60 * i, "discord", "c-alpha", "nudge", (signal,), actions, mode)
         )
+    await _dry_run(store)
     hashed = hash_password(PASSWORD)
     await store.save_account("alice", hashed, "c-alpha", "moderator")
     await store.save_account("bob", hashed, "c-alpha", "admin")
     await store.save_account("carol", hashed, "c-beta", "moderator")
     return World("NG-CRIT00001", "NG-MED000002", "NG-BETA00003")
+
+
+async def _dry_run(store) -> None:
+    """A stranger probing a child in c-alpha, seen by an engine in observe mode."""
+    pack = load_policy("default").model_copy(update={"mode": "observe"})
+    engine = Engine(pack, cases=store, adapters=[FakeAdapter()])
+    await engine.start(background=False)
+    chat = Scenario(
+        engine,
+        community_id="c-alpha",
+        conversation_id="dm-dry-run",
+        kind=ConversationKind.DIRECT,
+        start=time.time() - 900,
+    )
+    kid, stranger = person("kid-2046", AgeBand.MINOR), person("stranger-3131")
+    await chat.say(kid, "hi")
+    for line in ("how old r u", "keep this between us ok", "where do u live"):
+        await chat.say(stranger, line, to=kid)
+    await engine.stop()
