@@ -75,7 +75,7 @@ class Catalog:
             for platform, texts in data["platform_followups"].items()
         }
         #: Answers to a button press besides follow-ups: ``report_not_sent``,
-        #: ``unknown_button``.
+        #: ``unknown_button``, and ``not_answered`` (for an adapter whose engine call failed).
         self.responses: dict[str, str] = data["responses"]
         self._buttons = family_buttons
 
