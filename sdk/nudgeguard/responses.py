@@ -9,6 +9,7 @@ render :class:`NudgeResponse`. Mixed into :class:`~nudgeguard.engine.Engine`.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
 PAUSE_AFTER_ACTION = 7 * 86400.0
 #: What the moderators' alert says about the child's nudge once they pressed Report.
 REPORTED = "child_reported"
-#: Longest case id looked up (ids come from button payloads anyone can forge).
-_CASE_ID_CHARS = 64
+#: What a case id looked up may be (ids come from button payloads anyone can forge).
+_CASE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +199,7 @@ class NudgeResponses:
         self, case_id: str, user_id: str, platform: str, community_id: str, now: float
     ) -> bool:
         """Record the child's report on their case and queue its alert; True if queued."""
-        if len(case_id) > _CASE_ID_CHARS:
+        if _CASE_ID.fullmatch(case_id) is None:
             return False
         case = await self.cases.get(case_id)
         child = self.pseudonyms.pseudonym(platform, user_id)

@@ -141,15 +141,18 @@ async def test_a_forged_case_id_touches_no_case(chat, adapter, engine):
         community_id="another",
         case_id=nudge.case_id,
     )
-    unknown = await engine.respond_to_nudge(
-        nudge.nudge_id,
-        "report",
-        CHILD.id,
-        platform="fake",
-        community_id=nudge.community_id,
-        case_id="NG-" + "F" * 100,
-    )
-    assert not (other.reported or elsewhere.reported or unknown.reported)
+    unknown = [
+        await engine.respond_to_nudge(
+            nudge.nudge_id,
+            "report",
+            CHILD.id,
+            platform="fake",
+            community_id=nudge.community_id,
+            case_id=forged,
+        )
+        for forged in ("NG-" + "F" * 100, "\udcff" * 10, "NG-\x00", "' or 1=1 --")
+    ]
+    assert not (other.reported or elsewhere.reported or any(u.reported for u in unknown))
     assert len(adapter.alerts) == alerts
     assert not [e for e in await engine.cases.events(nudge.case_id) if e.kind == "child_reported"]
 
