@@ -25,6 +25,7 @@ from nudgeguard.events import (
 )
 from nudgeguard.handle import EngineHandle, EventInbox
 from nudgeguard.moderation import CheckResult, ModerationResult, Status
+from nudgeguard.responses import NudgeResponse
 from nudgeguard.signals import Signal
 
 __version__ = "0.1.0"
@@ -51,6 +52,7 @@ __all__ = [
     "Nudge",
     "NudgeAction",
     "NudgeButton",
+    "NudgeResponse",
     "Outcome",
     "Participant",
     "Severity",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -69,6 +70,10 @@ class DispatchStats:
     by_action: dict[str, int] = field(default_factory=dict)
 
 
+#: How many cases' latest alerts are remembered, to update them when a child reports.
+_REMEMBERED_ALERTS = 10_000
+
+
 def new_case_id() -> str:
     """Return a short, unguessable case id."""
     return "NG-" + secrets.token_hex(5).upper()
@@ -96,6 +101,8 @@ class Dispatcher:
         #: False on the scratch engine of "Check this message": the adapter answers the
         #: child itself, so no second nudge and never a sender warning.
         self.contact_people = True
+        #: The latest alert built per case (in memory only: it holds platform ids).
+        self._alerts: OrderedDict[str, ModeratorAlert] = OrderedDict()
 
     def locale_for(
         self,
@@ -312,10 +319,24 @@ class Dispatcher:
     ) -> list[OutboxItem]:
         """Return the outbox items of a case's alert, one per target (no I/O)."""
         alert = self.build_alert(case, d, ctx, is_update=is_update, nudge_status=nudge_status)
+        self._alerts[case.id] = alert
+        self._alerts.move_to_end(case.id)
+        while len(self._alerts) > _REMEMBERED_ALERTS:
+            self._alerts.popitem(last=False)
+        return self.items_of(case, alert, nudge_status)
+
+    def latest_alert(self, case_id: str) -> ModeratorAlert | None:
+        """Return the latest alert this process built for a case, if it remembers one."""
+        return self._alerts.get(case_id)
+
+    def items_of(self, case: Case, alert: ModeratorAlert, nudge_status: str) -> list[OutboxItem]:
+        """Return one outbox item of ``alert`` per alert target (no I/O)."""
         payload = alert.model_dump_json()
         # The community's own adapter and every external sink; never another platform.
         targets = [
-            t for t in self.outbox.alert_targets if t == d.platform or self.capabilities(t) is None
+            t
+            for t in self.outbox.alert_targets
+            if t == case.platform or self.capabilities(t) is None
         ]
         self.stats.alerts += len(targets)
         return [

@@ -79,7 +79,8 @@ class Nudge(_Frozen):
         reply_to_message_id: Message that caused it (ephemeral placement, threads).
         family: Signal family the wording was chosen for.
         case_id: Case it belongs to, if one is open.
-        followup: Extra text shown when the child presses a button, by action.
+        followup: The catalog's follow-ups, by action (informational: adapters answer a
+            press with ``engine.respond_to_nudge``, which words it).
         locale: Catalog language of the wording (see ``nudgeguard.locales``).
         copy_for: Age band of the wording; with ``variant`` and ``template``, lets an
             adapter re-word the nudge in the recipient's own language

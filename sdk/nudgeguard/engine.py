@@ -40,6 +40,7 @@ from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import Level, PolicyPack
 from nudgeguard.privacy import Pseudonymizer
+from nudgeguard.responses import NudgeResponses
 from nudgeguard.risk import Assessment, RiskContext, RiskTracker
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import (
@@ -101,7 +102,7 @@ class EngineStats:
     detector_errors: dict[str, int] = field(default_factory=dict)
 
 
-class Engine(Moderation):
+class Engine(Moderation, NudgeResponses):
     """The platform-neutral pipeline.
 
     Args:

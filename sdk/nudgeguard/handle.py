@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from nudgeguard.events import MessageEvent
     from nudgeguard.moderation import CheckResult, ModerationResult, Status
     from nudgeguard.policy.engine import Decision
+    from nudgeguard.responses import NudgeResponse
 
 
 class EventInbox(Protocol):
@@ -72,15 +73,22 @@ class EngineHandle(Protocol):
         """Answer a child's "Check this message" privately; open a case when serious."""
         ...
 
-    async def record_nudge_action(
+    async def respond_to_nudge(
         self,
         nudge_id: str,
         action: NudgeAction | str,
         user_id: str,
-        platform: str | None = None,
-        community_id: str = "-",
-    ) -> None:
-        """Record a press of a nudge's button (without content)."""
+        *,
+        platform: str,
+        community_id: str,
+        case_id: str | None = None,
+        locale: str | None = None,
+    ) -> NudgeResponse:
+        """Answer a child's press on a nudge's button (show ``text`` privately) and act on it.
+
+        Report and How to block pause nudges for a week; Report reaches the moderators
+        through the case's audit chain and the outbox.
+        """
         ...
 
     async def status(self, community_id: str) -> Status:

@@ -1,18 +1,18 @@
 """What moderators and children do back: clicks, evidence, checks, status and mode.
 
+A child's presses on nudge buttons are :mod:`nudgeguard.responses`.
+
 Mixed into :class:`~nudgeguard.engine.Engine`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudgeguard.adapter import ModeratorAction, Nudge, NudgeAction
+from nudgeguard.adapter import ModeratorAction, Nudge
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
-from nudgeguard.cases.store import Observation
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
 from nudgeguard.telemetry import emit
@@ -38,9 +38,6 @@ def _printable(name: str) -> str:
         .encode("utf-8", "replace")
         .decode("utf-8")
     )
-
-
-_PAUSE_AFTER_ACTION = 7 * 86400.0
 
 
 _CHANGES = frozenset(
@@ -271,6 +268,15 @@ class Moderation:
             return CheckResult("none", None, None, ("Nothing in this message looks risky.",))
         pack = await self.pack_for(event.community_id, event.conversation_id)
         cat = catalog(self.dispatcher.locale_for(event, pack))
+        case_ids = [a for a in decision.actions if a.kind in ("escalate", "append_evidence")]
+        case_id = None
+        if case_ids:
+            subject = self.pseudonyms.pseudonym(event.platform, decision.actor_id)
+            target = self.pseudonyms.pseudonym(event.platform, decision.target_id)
+            found = await self.cases.find_open(
+                event.platform, event.community_id, event.conversation_id, subject, target
+            )
+            case_id = found.id if found else None
         family = decision.family or "generic"
         level = decision.level.value
         nudge = None
@@ -286,60 +292,12 @@ class Moderation:
                 text=cat.child_text(family, pack.nudges.copy_for, 0),
                 buttons=cat.buttons(family, self.dispatcher.country(event.community_id)),
                 family=family,
+                case_id=case_id,
                 followup=cat.followups,
                 locale=cat.locale,
                 copy_for=pack.nudges.copy_for,
             )
-        case_ids = [a for a in decision.actions if a.kind in ("escalate", "append_evidence")]
-        case_id = None
-        if case_ids:
-            subject = self.pseudonyms.pseudonym(event.platform, decision.actor_id)
-            target = self.pseudonyms.pseudonym(event.platform, decision.target_id)
-            found = await self.cases.find_open(
-                event.platform, event.community_id, event.conversation_id, subject, target
-            )
-            case_id = found.id if found else None
         return CheckResult(level, nudge, case_id, (decision.explain(),))
-
-    async def record_nudge_action(
-        self,
-        nudge_id: str,
-        action: NudgeAction | str,
-        user_id: str,
-        platform: str | None = None,
-        community_id: str = "-",
-    ) -> None:
-        """Record what a person did with a nudge, without content.
-
-        Pressing Report or How to block pauses further non-urgent nudges to that person for
-        a week (they have acted; more warnings would only nag).
-
-        Args:
-            nudge_id: The nudge's id (``Nudge.nudge_id``).
-            action: The button pressed.
-            user_id: Platform id of who pressed it (kept in memory only).
-            platform: Platform name; taken from the nudge id when omitted.
-            community_id: Community the nudge was about, if known.
-        """
-        action = NudgeAction(action)
-        platform = platform or (nudge_id.split(":")[1] if nudge_id.count(":") >= 2 else "-")
-        now = time.time()
-        if action in (NudgeAction.REPORT, NudgeAction.HOW_TO_BLOCK):
-            key = (platform, user_id)
-            child = await self.state.load_child(key, now)
-            child.opted_out_until = now + _PAUSE_AFTER_ACTION
-            self.state.save_child(key, child, now)
-        await self.cases.observe(
-            Observation(
-                ts=now,
-                platform=platform,
-                community_id=community_id,
-                level="nudge_response",
-                signals=(),
-                actions=(action.value,),
-                mode="live",
-            )
-        )
 
     async def status(self, community_id: str) -> Status:
         """Return open cases and the mode in force for a community."""

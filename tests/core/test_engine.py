@@ -417,7 +417,9 @@ async def test_a_child_who_reports_is_not_nagged_again(chat, adapter, engine):
     await chat.say(CHILD, "hi")
     await chat.say(GROOMER, "are you alone", to=CHILD)
     first = adapter.nudges_to(CHILD.id)[0]
-    await engine.record_nudge_action(first.nudge_id, "report", CHILD.id)
+    await engine.respond_to_nudge(
+        first.nudge_id, "report", CHILD.id, platform="fake", community_id=chat.community_id
+    )
     await chat.say(GROOMER, "send me a photo", to=CHILD)
     assert len(adapter.nudges_to(CHILD.id)) == 1
 

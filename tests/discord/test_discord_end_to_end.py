@@ -11,6 +11,7 @@ import pytest
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
+from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord
@@ -228,3 +229,34 @@ async def test_check_in_a_dm_opens_a_case_when_serious(world: World, live) -> No
     # Nothing public: at most a DM to the child (the engine's own nudge for the new case).
     posted_in = {c.path.split("/")[2] for c in fake.calls_to("POST", r"^/channels/\d+/messages$")}
     assert posted_in <= {dm_channel_of(world, world.kid)}
+
+
+async def test_the_childs_report_reaches_the_moderators(world: World, live) -> None:
+    adapter, engine = live
+    fake = world.fake
+    await run_trajectory(world, adapter)
+    [case] = await engine.cases.list_cases(community_id=world.guild)
+    await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+    alert = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+    # The child presses Report on the last nudge of the case, in their DMs.
+    dm = dm_channel_of(world, world.kid)
+    nudge = [m for m in fake.messages.values() if m["channel_id"] == dm][-1]
+    report = next(
+        b["custom_id"]
+        for row in nudge["components"]
+        for b in row["components"]
+        if b.get("custom_id", "").startswith("ngn:report:")
+    )
+    await fake.click(world.kid, report, nudge)
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    assert answer.body["content"] == catalog("en").followups["report"]
+    # On the case's audit chain, and the case's alert updated in place by the outbox.
+    events = [e.kind for e in await engine.cases.events(case.id)]
+    assert "child_reported" in events
+    await wait_until(lambda: fake.messages[alert["id"]].get("edited_timestamp"))
+    fields = {f["name"]: f["value"] for f in fake.messages[alert["id"]]["embeds"][0]["fields"]}
+    assert fields["Child nudge"] == "child_reported"
+    posted_in = {c.path.split("/")[2] for c in fake.calls_to("POST", r"^/channels/\d+/messages$")}
+    assert posted_in <= {world.mods, dm}, "the report was posted somewhere public"
+    assert fake.calls_to("POST", rf"^/channels/{dm_channel_of(world, world.adult)}/messages$") == []

@@ -14,6 +14,7 @@ from nudgeguard.adapter import (
     TransientDeliveryError,
     UndeliverableError,
 )
+from nudgeguard.nudges import catalog
 from tests.discord.world import World, wait_until
 
 
@@ -134,21 +135,32 @@ async def test_sender_warning_has_no_child_buttons(world: World, running) -> Non
 
 
 async def test_child_button_press_is_answered_privately(world: World, running) -> None:
-    adapter, _ = running
-    await adapter.send_nudge(make_nudge(world))
+    adapter, engine = running
+    await adapter.send_nudge(make_nudge(world, case_id="NG-1", locale="de"))
     [sent] = world.fake.calls_to("POST", r"^/channels/9\d+/messages$")
     dm_message = next(iter(world.fake.messages.values()))
     assert dm_message["channel_id"] == sent.path.split("/")[2]
     await world.fake.click(world.kid, "ngn:how_to_block:n-1", dm_message)
-    [answer] = await world.fake.wait_for_call("POST", r"^/interactions/\d+/[^/]+/callback$")
-    assert answer.body["type"] == 4
-    assert answer.body["data"]["flags"] & 64  # ephemeral
-    assert answer.body["data"]["content"] == "Open their profile and choose Block."
+    [deferred] = await world.fake.wait_for_call("POST", r"^/interactions/\d+/[^/]+/callback$")
+    assert deferred.body["type"] == 5
+    assert deferred.body["data"]["flags"] & 64  # ephemeral
+    [answer] = await world.fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    # The engine words the answer; the adapter hands it the nudge's case and language.
+    assert answer.body["content"] == "engine answer to how_to_block"
+    [(nudge_id, action, user, where)] = engine.presses
+    assert (nudge_id, action, user) == ("n-1", "how_to_block", world.kid["id"])
+    assert where == {
+        "platform": "discord",
+        "community_id": world.guild,
+        "case_id": "NG-1",
+        "locale": "de",
+    }
     assert public_posts(world) == []
 
 
-async def test_button_press_after_restart_uses_default_followup(world: World, running) -> None:
-    _adapter, _ = running
+async def test_button_press_after_restart_is_answered_without_a_case(world: World, running) -> None:
+    _adapter, engine = running
     fake = world.fake
     button = {"type": 2, "style": 2, "label": "Report", "custom_id": "ngn:report:unknown-nudge"}
     old = fake.message_payload(
@@ -157,10 +169,28 @@ async def test_button_press_after_restart_uses_default_followup(world: World, ru
         "a nudge sent before the bot restarted",
         extra={"components": [{"type": 1, "components": [button]}]},
     )
-    await fake.click(world.kid, "ngn:report:unknown-nudge", old)
-    [answer] = await fake.wait_for_call("POST", r"/callback$")
-    assert answer.body["data"]["flags"] & 64
-    assert "not get into trouble" in answer.body["data"]["content"]
+    await fake.click(world.kid, "ngn:report:unknown-nudge", old, locale="fr")
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    assert answer.body["content"] == "engine answer to report"
+    [(_, action, _, where)] = engine.presses
+    assert action == "report" and where["case_id"] is None and where["locale"] == "fr"
+
+
+async def test_an_engine_failure_gets_a_private_apology(world: World, running) -> None:
+    adapter, engine = running
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("store down")
+
+    engine.respond_to_nudge = broken  # type: ignore[method-assign]
+    await adapter.send_nudge(make_nudge(world))
+    dm_message = next(iter(world.fake.messages.values()))
+    await world.fake.click(world.kid, "ngn:report:n-1", dm_message)
+    [answer] = await world.fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["flags"] & 64
+    assert answer.body["content"] == catalog("en").responses["not_answered"]
+    assert public_posts(world) == []
 
 
 async def test_nudge_payload_never_names_the_other_person(world: World, running) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from nudgeguard import NudgeResponse
 from nudgeguard.adapter import ModeratorAction
 from nudgeguard.events import MessageEvent
 from nudgeguard.inbox import Inbox, Replays
@@ -87,6 +88,8 @@ class RecordingEngine:
     checks: list[tuple[MessageEvent, tuple[MessageEvent, ...], str]] = field(default_factory=list)
     check_answer: Any = None
     mode: str = "observe"
+    #: Presses on nudge buttons as handed over (nudge id, action, user, the keywords).
+    presses: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # The core's real inbox and replay memory: adapters submit to the inbox, which hands
@@ -122,6 +125,12 @@ class RecordingEngine:
         return self.check_answer or SimpleNamespace(
             level="none", nudge=None, case_id=None, reasons=()
         )
+
+    async def respond_to_nudge(
+        self, nudge_id: str, action: str, user_id: str, **where: Any
+    ) -> NudgeResponse:
+        self.presses.append((nudge_id, action, user_id, where))
+        return NudgeResponse(f"engine answer to {action}", reported=action == "report")
 
     async def status(self, community_id: str) -> Any:
         return SimpleNamespace(open_cases=2, mode=self.mode)

@@ -15,7 +15,7 @@ from nudgeguard.locales import SUPPORTED_LOCALES
 from nudgeguard.nudges import catalog
 
 OTHERS = [lang for lang in SUPPORTED_LOCALES if lang != "en"]
-WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks")
+WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks", "responses")
 
 # textstat's hyphenation dictionaries (pyphen) per catalog language.
 TEXTSTAT_LANG = {"de": "de_DE", "nl": "nl_NL", "es": "es_ES", "fr": "fr_FR", "pt": "pt_BR"}
@@ -44,9 +44,14 @@ def all_texts(lang: str) -> list[str]:
     data = raw(lang)
     out = list(data["buttons"].values()) + list(data["followups"].values())
     out += list(data["sender"].values()) + list(data["checks"].values())
+    out += list(data["responses"].values()) + platform_followups(lang)
     for copy in ("teen", "under13"):
         out += [t for variants in data[copy].values() for t in variants]
     return out
+
+
+def platform_followups(lang: str) -> list[str]:
+    return [t for texts in raw(lang)["platform_followups"].values() for t in texts.values()]
 
 
 def child_texts(lang: str, copy: str) -> list[str]:
@@ -74,6 +79,11 @@ def test_catalog_has_every_key_of_english(lang: str) -> None:
         extra = sorted(set(other[section]) - set(en[section]))
         assert not missing, f"{lang}.yaml {section}: missing {missing}"
         assert not extra, f"{lang}.yaml {section}: not in en.yaml {extra}"
+    for platform, texts in en["platform_followups"].items():
+        assert set(other["platform_followups"].get(platform, {})) == set(texts), (
+            f"{lang}.yaml platform_followups.{platform} differs from en.yaml"
+        )
+        assert set(texts) <= set(en["followups"]), "a platform follow-up needs a generic one"
     for copy in ("teen", "under13"):
         for family, variants in other[copy].items():
             assert variants and all(isinstance(v, str) and v.strip() for v in variants), (
@@ -122,6 +132,7 @@ def test_child_wording_is_easy_to_read(lang: str) -> None:
         assert not hard, f"{lang} {copy}: hard to read {hard}"
         assert statistics.mean(scores.values()) >= mean_floor
     followups = list(raw(lang)["followups"].values()) + list(raw(lang)["checks"].values())
+    followups += list(raw(lang)["responses"].values()) + platform_followups(lang)
     assert min(flesch(lang, t) for t in followups) >= 45.0
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge
+from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge, NudgeResponse
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.inbox import Inbox, Replays
 
@@ -47,6 +47,8 @@ class RecordingEngine:
     modes: dict[str, str] = field(default_factory=dict)
     evidence: tuple[EvidenceMessage, ...] = ()
     check_result: Check | None = None
+    #: Presses on nudge buttons as handed over (nudge id, action, user, the keywords).
+    presses: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Event()
@@ -100,6 +102,13 @@ class RecordingEngine:
         self.checks.append((event, list(context), requester_id))
         self._changed.set()
         return self.check_result or Check("none", None, None, ("Nothing risky.",))
+
+    async def respond_to_nudge(
+        self, nudge_id: str, action: str, user_id: str, **where: Any
+    ) -> NudgeResponse:
+        self.presses.append((nudge_id, action, user_id, where))
+        self._changed.set()
+        return NudgeResponse(f"engine answer to {action}", reported=action == "report")
 
     async def status(self, community_id: str) -> StatusInfo:
         return StatusInfo(2, self.modes.get(community_id, "observe"))

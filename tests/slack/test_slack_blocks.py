@@ -130,7 +130,7 @@ def test_evidence_is_capped_below_slack_block_limit() -> None:
     assert "60 more" in texts(blocks)
 
 
-def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
+def test_nudge_buttons_have_equal_weight_and_carry_what_the_engine_needs() -> None:
     nudge = Nudge(
         nudge_id="n1",
         audience="child",
@@ -146,6 +146,8 @@ def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
             NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://help.test"),
         ),
         family="secrecy_request",
+        case_id="NG-1",
+        locale="de",
         followup={"safety_tips": "Tips: keep chats where friends are."},
     )
     blocks = nudge_blocks(nudge)
@@ -154,13 +156,8 @@ def test_nudge_buttons_have_equal_weight_and_carry_the_followup() -> None:
     assert all("style" not in e for e in elements)
     assert elements[2]["url"] == "https://help.test"
     value = parse_nudge_value(elements[0]["value"])
-    assert value == {
-        "n": "n1",
-        "a": "safety_tips",
-        "v": "C0GENERAL",
-        "l": "en",
-        "f": "Tips: keep chats where friends are.",
-    }
+    # No child-facing text rides along: the engine words the answer to a press.
+    assert value == {"n": "n1", "a": "safety_tips", "c": "NG-1", "l": "de"}
     assert len({e["action_id"] for e in elements}) == 3
     assert parse_nudge_value("not json") == {}
 

@@ -15,6 +15,7 @@ import pytest
 from nudgeguard import CaseStatus
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
+from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter
@@ -221,3 +222,66 @@ async def test_alert_links_to_the_conversation(live: Live) -> None:
     dumped = json.dumps(alert.get("blocks"))
     assert "https://fake.slack.test/archives/C0GENERAL/p" in dumped
     assert "Timeline" in dumped and "Signals" in dumped
+
+
+def kid_buttons(live: Live) -> dict[str, dict[str, str]]:
+    """The buttons of the newest nudge the child got, by action (``report``)."""
+    nudge = live.fake.calls_to("chat.postEphemeral")
+    last = [c for c in nudge if to_kid(c)][-1]
+    blocks = last.get("blocks")
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return {
+        json.loads(e["value"])["a"]: e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if "value" in e
+    }
+
+
+async def press(live: Live, button: dict[str, str]) -> dict[str, object]:
+    before = len(live.fake.responses)
+    click = block_action(
+        KID,
+        button["action_id"],
+        button["value"],
+        live.fake.response_url("kid"),
+        channel="C0GENERAL",
+    )
+    await live.slack.interaction(click)
+    return (await live.fake.wait_for_response(before + 1))[-1]
+
+
+async def test_the_childs_report_reaches_moderators_through_the_outbox(live: Live) -> None:
+    await play(live, TRAJECTORY)
+    await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
+    ref = live.adapter.moderators.ref_of(case.id)
+    assert ref is not None
+    updates = len(live.fake.calls_to("chat.update"))
+
+    answer = await press(live, kid_buttons(live)["report"])
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"] == catalog("en").followups["report"]
+    # The case's audit chain has it, and the outbox updated the case's alert in place.
+    kinds = [e.kind for e in await live.engine.cases.events(case.id)]
+    assert "child_reported" in kinds
+    (update, *_) = (await live.fake.wait_for("chat.update", count=updates + 1))[updates:]
+    assert (update.get("channel"), update.get("ts")) == ref
+    assert "child_reported" in json.dumps(update.get("blocks"))
+    items = await live.engine.cases.outbox_items()
+    assert any("child_reported" in i.id and i.status == "sent" for i in items)
+    # Nothing new in the channel, nothing to the adult, no message text in the update.
+    posts = live.fake.calls_to("chat.postMessage")
+    assert [c.get("channel") for c in posts] == ["C0MODS"]
+    assert not [c for c in live.fake.calls_to("chat.postEphemeral") if c.get("user") == ADULT]
+    for _, line in TRAJECTORY:
+        assert line not in json.dumps(update.params)
+
+
+async def test_how_to_block_is_explained_the_slack_way(live: Live) -> None:
+    await play(live, TRAJECTORY[:4])
+    await live.fake.wait_for("chat.postEphemeral", to_kid)
+    answer = await press(live, kid_buttons(live)["how_to_block"])
+    assert answer["text"] == catalog("en").platform_followups["slack"]["how_to_block"]
+    assert "mute" in str(answer["text"])

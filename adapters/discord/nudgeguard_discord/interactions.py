@@ -1,6 +1,7 @@
 """What happens when someone presses a button or checks a message.
 
-Children's presses on nudge buttons are answered privately with the nudge's follow-up text.
+Children's presses on nudge buttons go to ``engine.respond_to_nudge``; its answer is shown
+privately (ephemeral).
 Moderators' presses on alert buttons go to ``engine.moderate``; whether the presser may act
 is decided here from their Discord roles and permissions, and refused presses are recorded
 too. "Show evidence" answers only the moderator who pressed it.
@@ -58,11 +59,6 @@ def _child_helpline(country: str | None, locale: str) -> NudgeButton | None:
     return NudgeButton(action=NudgeAction.HELPLINE, label=line.name[:80], url=line.url)
 
 
-def followups_for(locale: str | None) -> dict[str, str]:
-    """Return the follow-ups in the presser's language, for a nudge no longer in memory."""
-    return catalog(choose_locale(locale, None, None, None)).followups
-
-
 def nothing_found(locale: str | None) -> str:
     """Return the "no warning signs" answer in the asker's language."""
     return catalog(choose_locale(locale, None, None, None)).checks["nothing_found"]
@@ -106,20 +102,33 @@ class InteractionsMixin:
     async def on_nudge_choice(
         self, interaction: discord.Interaction[Any], action: str, key: str
     ) -> None:
-        """Answer the child privately and tell the engine what they chose, if it listens."""
+        """Answer the child privately with what the engine says about their choice.
+
+        The engine words the answer, pauses nudges after Report or How to block, and takes
+        a Report to the moderators (through the case's alert). A nudge no longer in memory
+        (after a restart) is answered in the presser's Discord language, without its case.
+        """
         nudge: Nudge | None = self._nudges.get(key)
-        defaults = followups_for(str(interaction.locale))
-        text = (nudge.followup.get(action) if nudge is not None else None) or defaults.get(
-            action, defaults["im_ok"]
-        )
-        await interaction.response.send_message(text[:2000], ephemeral=True)
-        self.stats[f"nudge_choice_{action}"] += 1
-        record = getattr(self._engine, "record_nudge_action", None)
-        if record is not None and nudge is not None:
-            try:
-                await record(nudge.nudge_id, action, str(interaction.user.id))
-            except Exception as exc:
-                log.warning("engine did not record a nudge choice (%s)", type(exc).__name__)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = str(interaction.guild_id) if interaction.guild_id is not None else "-"
+        try:
+            response = await self.engine.respond_to_nudge(
+                nudge.nudge_id if nudge is not None else "",
+                action,
+                str(interaction.user.id),
+                platform="discord",
+                community_id=nudge.community_id if nudge is not None else guild,
+                case_id=nudge.case_id if nudge is not None else None,
+                locale=nudge.locale if nudge is not None else str(interaction.locale),
+            )
+        except Exception as exc:
+            log.error("engine.respond_to_nudge failed (%s)", type(exc).__name__)
+            sorry = catalog(choose_locale(str(interaction.locale), None, None, None))
+            await interaction.followup.send(sorry.responses["not_answered"], ephemeral=True)
+            return
+        self.stats[f"nudge_choice_{action if response.accepted else 'unknown'}"] += 1
+        if response.text:
+            await interaction.followup.send(response.text[:2000], ephemeral=True)
 
     # ------------------------------------------------------------------ alerts
     def alert_view_for(self, alert: ModeratorAlert) -> discord.ui.View:

@@ -229,12 +229,6 @@ class SlackAdapter(Adapter):
         """Return the person's Slack language, or None when Slack will not say."""
         return await self._nudges.user_locale(user_id)
 
-    async def report_to_moderators(
-        self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
-    ) -> bool:
-        """Tell moderators that a member pressed Report on a nudge (see ModeratorChannel)."""
-        return await self.moderators.report(reporter, nudge_id, conversation_id, case_id)
-
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post (or update in place) the Block Kit alert in the moderator channel.
 

@@ -63,17 +63,11 @@ def user_code(user_id: str) -> str:
 
 
 def nudge_button_value(nudge: Nudge, action: str) -> str:
-    """Encode what a nudge button needs later: nudge id, action and the follow-up text."""
-    payload = {
-        "n": nudge.nudge_id,
-        "a": action,
-        "c": nudge.case_id,
-        "v": nudge.conversation_id,
-        "l": nudge.locale,
-        "f": "",
-    }
-    room = MAX_VALUE - len(json.dumps(payload)) - 16
-    payload["f"] = cut(nudge.followup.get(action, ""), max(room, 0))
+    """Encode what the engine needs to answer a press: nudge id, action, case and language.
+
+    The answer itself is the engine's (``respond_to_nudge``), so no text rides along.
+    """
+    payload = {"n": nudge.nudge_id, "a": action, "c": nudge.case_id, "l": nudge.locale}
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -145,19 +139,3 @@ def evidence_blocks(case_id: str, evidence: Sequence[EvidenceMessage]) -> list[B
     if not evidence:
         blocks.append({"type": "context", "elements": [mrkdwn("No messages were kept.")]})
     return blocks
-
-
-def report_notice_blocks(reporter: str, conversation_id: str, case_id: str | None) -> list[Block]:
-    """Moderator-channel notice that a member pressed Report on a nudge (no message text)."""
-    facts = f"Reporter: {user_code(reporter)} - conversation `{escape(conversation_id)}`"
-    if case_id:
-        facts += f" - case `{escape(case_id)}` (see its alert)"
-    return [
-        {
-            "type": "section",
-            "text": mrkdwn(
-                "*A member pressed Report on a private safety nudge.* "
-                "Please check in with them; they were told a moderator will look.\n" + facts
-            ),
-        }
-    ]

@@ -28,15 +28,12 @@ from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import GroupLookupError
 from nudgeguard_slack.wording import (
     CHECK_NOT_A_PERSON,
-    DEFAULT_FOLLOWUPS,
     LOOKUP_FAILED,
     MODE_NOT_ALLOWED,
     NOT_A_MODERATOR,
-    REPORT_NOT_SENT,
     SAFETY_HELP,
     UPDATE_DELAYED,
     check_reply,
-    slack_followup,
     status_reply,
 )
 
@@ -102,23 +99,39 @@ def _ephemeral(text: str, blocks: list[Any] | None = None) -> dict[str, Any]:
 
 
 async def _nudge_button(adapter: SlackAdapter, body: Mapping[str, Any], respond: Respond) -> None:
+    """Hand a child's press to the engine and show its answer only to them."""
     action = (body.get("actions") or [{}])[0]
     if action.get("url") or "value" not in action:
         return  # a link button (helpline): Slack opens the page, nothing to answer
     value = parse_nudge_value(str(action.get("value")))
-    name = value.get("a", "")
-    if name == "report":
-        user = str((body.get("user") or {}).get("id") or "")
-        told = await adapter.report_to_moderators(
-            user, value.get("n", ""), value.get("v", ""), value.get("c")
+    user = str((body.get("user") or {}).get("id") or "")
+    if not value or not user:
+        return
+    locale = value.get("l") or None
+    try:
+        response = await adapter.engine.respond_to_nudge(
+            value.get("n", ""),
+            value.get("a", ""),
+            user,
+            platform="slack",
+            community_id=_team_of(body),
+            case_id=value.get("c") or None,
+            locale=locale,
         )
-        text = (value.get("f") or DEFAULT_FOLLOWUPS["report"]) if told else REPORT_NOT_SENT
-    elif (slack_text := slack_followup(name, value.get("l", "en"))) is not None:
-        text = slack_text  # the generic wording does not fit Slack here
-    else:
-        text = value.get("f") or DEFAULT_FOLLOWUPS.get(name, "")
-    if text:
-        await respond(**_ephemeral(text))
+    except Exception as err:
+        log.error("engine.respond_to_nudge failed: %s", type(err).__name__)
+        sorry = catalog(choose_locale(locale, None, None, None)).responses["not_answered"]
+        await respond(**_ephemeral(sorry))
+        return
+    if response.text:
+        await respond(**_ephemeral(response.text))
+
+
+def _team_of(body: Mapping[str, Any]) -> str:
+    """Return the workspace a payload came from ("-" when it does not say)."""
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    return str(team.get("id") or user.get("team_id") or "-")
 
 
 # ---------------------------------------------------------------------------- moderators
@@ -142,7 +155,7 @@ async def _moderator_button(
     except GroupLookupError:
         await _tell(adapter, channel, user, LOOKUP_FAILED, respond)
         return
-    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "-")
+    team = _team_of(body)
     result = await adapter.engine.moderate(
         case_id, action, user, permitted=permitted, community_id=team
     )

@@ -1,4 +1,7 @@
-"""The moderator channel: case alerts (posted, then updated in place) and report notices."""
+"""The moderator channel: case alerts, posted, then updated in place.
+
+A child's Report reaches it as an update of the case's alert, through the outbox.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from nudgeguard import ModeratorAlert, TransientDeliveryError, UndeliverableError
 from nudgeguard_slack.alerts import alert_blocks, alert_text, alert_text_prefix
-from nudgeguard_slack.blocks import report_notice_blocks
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 
 log = logging.getLogger(__name__)
 
-#: How many posted alerts (and sent report notices) are remembered.
+#: How many posted alerts are remembered.
 REMEMBERED = 10_000
 #: How many recent moderator-channel messages are searched for a case's alert after a restart.
 _SEARCH = 200
@@ -33,7 +35,6 @@ class ModeratorChannel:
         self.client = client
         self.channel = channel
         self._refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._reported: OrderedDict[str, None] = OrderedDict()
 
     def ref_of(self, case_id: str) -> tuple[str, str] | None:
         """Return (channel, ts) of the alert posted for a case in this process, if any."""
@@ -98,36 +99,6 @@ class ModeratorChannel:
                 _remember(self._refs, case_id, ref)
                 return ref
         return None
-
-    async def report(
-        self, reporter: str, nudge_id: str, conversation_id: str, case_id: str | None
-    ) -> bool:
-        """Tell moderators that a member pressed Report on a nudge (once per nudge and member).
-
-        Returns:
-            Whether moderators were told (now or earlier).
-        """
-        channel = self.channel
-        if channel is None or not reporter:
-            return False
-        key = f"{nudge_id}:{reporter}"
-        if key in self._reported:
-            return True
-        blocks = report_notice_blocks(reporter, conversation_id or "unknown", case_id)
-        try:
-            await call_slack(
-                "chat.postMessage",
-                lambda: self.client.chat_postMessage(
-                    channel=channel,
-                    text="A member pressed Report on a safety nudge",
-                    blocks=blocks,
-                ),
-            )
-        except (SlackCallError, TransientDeliveryError) as err:
-            log.warning("report notice not delivered: %s", type(err).__name__)
-            return False
-        _remember(self._reported, key, None)
-        return True
 
 
 V = TypeVar("V")

@@ -69,7 +69,20 @@ class Catalog:
         self.sender: dict[str, str] = data["sender"]
         #: Answers to "Check this message": ``nothing_found``, ``found``, ``case_opened``.
         self.checks: dict[str, str] = data["checks"]
+        #: Follow-ups whose generic wording is wrong on one platform, by platform.
+        self.platform_followups: dict[str, dict[str, str]] = {
+            platform: {k: v.strip() for k, v in texts.items()}
+            for platform, texts in data["platform_followups"].items()
+        }
+        #: Answers to a button press besides follow-ups: ``report_not_sent``,
+        #: ``unknown_button``, and ``not_answered`` (for an adapter whose engine call failed).
+        self.responses: dict[str, str] = data["responses"]
         self._buttons = family_buttons
+
+    def followup(self, action: str, platform: str) -> str | None:
+        """Return the follow-up of a nudge button on ``platform``, None for no such button."""
+        own = self.platform_followups.get(platform, {}).get(action)
+        return own if own is not None else self.followups.get(action)
 
     def child_text(self, family: str, copy_for: CopyFor, variant: int) -> str:
         """Return a child nudge for a family; ``variant`` rotates the wording."""
