@@ -26,6 +26,7 @@ from nudgeguard_discord.views import (
     actions_on,
     alert_view,
     case_id_fits,
+    locale_on,
     nudge_key,
     nudge_view,
 )
@@ -130,7 +131,11 @@ class InteractionsMixin:
         subject = next((p.user_id for p in alert.participants if p.role == "subject"), None)
         closed = alert.status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
         return alert_view(
-            alert.case_id, self._action_list(alert), subject_id=subject, closed=closed
+            alert.case_id,
+            self._action_list(alert),
+            subject_id=subject,
+            closed=closed,
+            locale=alert.locale,
         )
 
     async def on_alert_action(
@@ -170,7 +175,8 @@ class InteractionsMixin:
                 await interaction.followup.send(f"Not shown: {note}", ephemeral=True)
                 return
             await interaction.followup.send(
-                embed=evidence_embed(case_id, result.evidence), ephemeral=True
+                embed=evidence_embed(case_id, result.evidence, locale_on(interaction.message)),
+                ephemeral=True,
             )
             return
         await interaction.response.defer()
@@ -191,9 +197,12 @@ class InteractionsMixin:
         if message is not None and message.embeds:
             closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
             actions = actions_on(message) or list(ModeratorAction)
+            lang = locale_on(message)
             await interaction.edit_original_response(
-                embed=with_status(message.embeds[0], status, line),
-                view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
+                embed=with_status(message.embeds[0], status, line, lang),
+                view=alert_view(
+                    case_id, actions, subject_id=subject_id, closed=closed, locale=lang
+                ),
             )
 
     async def _moderate(
