@@ -78,7 +78,12 @@ def test_alert_shows_facts_without_mentions_and_has_the_four_buttons() -> None:
     assert "<@U0" not in dumped  # nobody is pinged, nobody tipped off
     actions = next(b for b in blocks if b["type"] == "actions")
     labels = [e["text"]["text"] for e in actions["elements"]]
-    assert labels == ["Acknowledge", "Show evidence", "Dismiss as false positive", "Confirm"]
+    assert labels == [
+        "Acknowledge",
+        "Show evidence",
+        "Dismiss as false positive",
+        "Confirm and preserve",
+    ]
     assert {e["value"] for e in actions["elements"]} == {"case-7"}
 
 
