@@ -120,9 +120,9 @@ def test_evidence_is_escaped_and_labelled_private() -> None:
         EvidenceMessage(message_id="2", author="p_cd34", ts=1700000101, text="gone", deleted=True),
     )
     dumped = texts(evidence_blocks("case-7", ev))
-    assert "only you can see this" in dumped
+    assert "Only you can see this" in dumped
     assert "a &lt;b&gt; &amp; c" in dumped
-    assert "deleted" in dumped and "not kept" in dumped
+    assert "deleted" in dumped and "1 attachment(s) withheld" in dumped
 
 
 def test_evidence_is_capped_below_slack_block_limit() -> None:
