@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import discord
-from nudgeguard.adapter import ModeratorAlert
+from nudgeguard.adapter import ModeratorAction, ModeratorAlert
 from nudgeguard.cases.model import EvidenceMessage
 from nudgeguard.legend import signal_name, stage_label
 from nudgeguard.locales import DEFAULT_LOCALE
@@ -110,6 +110,12 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
         )
     embed.set_footer(text=footer_for(alert.case_id))
     return embed
+
+
+def action_line(action: ModeratorAction, moderator_id: str, when: int, locale: str) -> str:
+    """Return the "Last action" line: which button, who pressed it and when."""
+    t = catalog(locale).moderator_text
+    return f"{t(action.value)} {t('by', who=f'<@{moderator_id}>')}, <t:{when}:f>"
 
 
 def state_name(cat: Catalog, status: str) -> str:

@@ -19,7 +19,7 @@ from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent
 from nudgeguard.locales import choose_locale
 from nudgeguard.nudges import catalog, child_helpline, in_locale
-from nudgeguard_discord.alerts import evidence_embed, with_status
+from nudgeguard_discord.alerts import action_line, evidence_embed, with_status
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
@@ -192,7 +192,7 @@ class InteractionsMixin:
             extra = await self._timeout(interaction, subject_id, case_id)
         status = str(result.case.status) if result.case is not None else "updated"
         when = int(dt.datetime.now(dt.UTC).timestamp())
-        line = f"{action.value} by <@{moderator}> at <t:{when}:f>{extra}"
+        line = action_line(action, moderator, when, locale_on(interaction.message)) + extra
         message = interaction.message
         if message is not None and message.embeds:
             closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
