@@ -1,6 +1,8 @@
 """Plain words for people reading cases and decisions: stage codes, signal ids, times.
 
-The one vocabulary of the CLI, the console and the report: change wording here.
+The one vocabulary of the CLI, the console and the report: change wording here. Other
+languages name stages and signals in their nudge catalogs (``stages:``, ``signals:``); a name a
+catalog lacks falls back to the English one here.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from nudgeguard.locales import DEFAULT_LOCALE
+from nudgeguard.nudges.catalog import catalog
 from nudgeguard.signals import EVASION, TAXONOMY
 
 STAGES: dict[str, str] = {
@@ -58,22 +62,34 @@ def local_time(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
 
 
-def stage_label(code: str) -> str:
+def stage_name(code: str, locale: str = DEFAULT_LOCALE) -> str | None:
+    """Return the plain name of a stage code in ``locale``, else in English, else None."""
+    return catalog(locale).stage_names.get(code) or STAGES.get(code)
+
+
+def signal_name(signal_id: str, locale: str = DEFAULT_LOCALE) -> str | None:
+    """Return the plain name of a signal id in ``locale``, else in English, else None."""
+    return catalog(locale).signal_names.get(signal_id) or SIGNALS.get(signal_id)
+
+
+def stage_label(code: str, locale: str = DEFAULT_LOCALE) -> str:
     """Return ``CODE (meaning)`` for a stage code."""
-    meaning = STAGES.get(code)
+    meaning = stage_name(code, locale)
     return f"{code} ({meaning})" if meaning else code
 
 
-def signal_label(signal_id: str) -> str:
+def signal_label(signal_id: str, locale: str = DEFAULT_LOCALE) -> str:
     """Return ``id (meaning)`` for a signal id."""
-    meaning = SIGNALS.get(signal_id)
+    meaning = signal_name(signal_id, locale)
     return f"{signal_id} ({meaning})" if meaning else signal_id
 
 
-def legend_lines(stages: Iterable[str] = (), signals: Iterable[str] = ()) -> list[str]:
+def legend_lines(
+    stages: Iterable[str] = (), signals: Iterable[str] = (), locale: str = DEFAULT_LOCALE
+) -> list[str]:
     """Return legend lines for the given stage codes and signal ids (each once, sorted)."""
-    lines = [f"  {c:<4} {STAGES[c]}" for c in sorted(set(stages)) if c in STAGES]
-    lines += [f"  {s}: {SIGNALS[s]}" for s in sorted(set(signals)) if s in SIGNALS]
+    lines = [f"  {c:<4} {stage_name(c, locale)}" for c in sorted(set(stages)) if c in STAGES]
+    lines += [f"  {s}: {signal_name(s, locale)}" for s in sorted(set(signals)) if s in SIGNALS]
     return lines
 
 

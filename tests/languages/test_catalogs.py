@@ -11,11 +11,12 @@ import pytest
 import textstat
 import yaml
 
+from nudgeguard import legend
 from nudgeguard.locales import SUPPORTED_LOCALES
 from nudgeguard.nudges import catalog
 
 OTHERS = [lang for lang in SUPPORTED_LOCALES if lang != "en"]
-WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks", "responses")
+WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks", "responses", "moderator")
 
 # textstat's hyphenation dictionaries (pyphen) per catalog language.
 TEXTSTAT_LANG = {"de": "de_DE", "nl": "nl_NL", "es": "es_ES", "fr": "fr_FR", "pt": "pt_BR"}
@@ -24,9 +25,9 @@ TEXTSTAT_LANG = {"de": "de_DE", "nl": "nl_NL", "es": "es_ES", "fr": "fr_FR", "pt
 FLESCH_SHIFT = {"pt": 42.0}
 
 # Words common in English sentences that none of the other five languages uses (so not
-# "is" or "we", which are Dutch too, nor "okay").
+# "is", "we" or "of", which are Dutch too, nor "okay").
 _ENGLISH_WORDS = (
-    "the you your you're to and of that this with are be can don't won't if have it for"
+    "the you your you're to and that this with are be can don't won't if have it for"
     " not anyone someone what who never always they them their there it's from at on"
     " just feel tell trouble"
 )
@@ -45,6 +46,9 @@ def all_texts(lang: str) -> list[str]:
     out = list(data["buttons"].values()) + list(data["followups"].values())
     out += list(data["sender"].values()) + list(data["checks"].values())
     out += list(data["responses"].values()) + platform_followups(lang)
+    # Placeholders ({who}, {count}) are code, not wording.
+    out += [re.sub(r"\{\w+\}", "", t) for t in data["moderator"].values()]
+    out += list(data.get("stages", {}).values()) + list(data.get("signals", {}).values())
     for copy in ("teen", "under13"):
         out += [t for variants in data[copy].values() for t in variants]
     return out
@@ -150,3 +154,47 @@ def test_readability_check_can_fail() -> None:
         " widerspricht grundsätzlich den Nutzungsbedingungen der Plattformbetreiberin."
     )
     assert flesch("de", officialese) < 50.0
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_catalog_names_every_stage_and_signal(lang: str) -> None:
+    other = raw(lang)
+    for section, english in (("stages", legend.STAGES), ("signals", legend.SIGNALS)):
+        assert sorted(other[section]) == sorted(english), f"{lang}.yaml {section}"
+        assert all(isinstance(v, str) and v.strip() for v in other[section].values())
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_moderator_texts_keep_their_placeholders(lang: str) -> None:
+    # A translation that drops or renames {count} would break the alert it words.
+    def fields(text: str) -> set[str]:
+        return set(re.findall(r"\{(\w+)\}", text))
+
+    en, other = raw("en")["moderator"], raw(lang)["moderator"]
+    changed = [k for k, text in en.items() if fields(other[k]) != fields(text)]
+    assert not changed, f"{lang}.yaml moderator: placeholders differ in {changed}"
+
+
+def test_moderator_wording_and_names_follow_the_language() -> None:
+    de = catalog("de")
+    assert de.moderator_text("evidence_title", case="c-1") == "Beweise zu Fall c-1"
+    assert catalog("en").moderator_text("acknowledge") == "Acknowledge"
+    assert legend.stage_label("FF", "de") == "FF (Freundschaft aufbauen)"
+    meet = legend.signal_label("meet_request", "pt-BR")
+    assert meet == "meet_request (pede para se encontrar pessoalmente)"
+    # English names stay the source; a name no catalog has is shown as its code.
+    assert legend.stage_label("FF") == "FF (friendship forming)"
+    assert legend.signal_label("not_a_signal", "fr") == "not_a_signal"
+
+
+def test_a_missing_name_or_label_falls_back_to_english() -> None:
+    de = catalog("de")
+    saved = (dict(de.stage_names), dict(de._moderator))
+    try:
+        del de.stage_names["FF"]
+        del de._moderator["cancel"]
+        assert legend.stage_label("FF", "de") == "FF (friendship forming)"
+        assert de.moderator_text("cancel") == "Cancel"
+    finally:
+        de.stage_names.update(saved[0])
+        de._moderator.update(saved[1])

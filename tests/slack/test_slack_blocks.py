@@ -78,7 +78,12 @@ def test_alert_shows_facts_without_mentions_and_has_the_four_buttons() -> None:
     assert "<@U0" not in dumped  # nobody is pinged, nobody tipped off
     actions = next(b for b in blocks if b["type"] == "actions")
     labels = [e["text"]["text"] for e in actions["elements"]]
-    assert labels == ["Acknowledge", "Show evidence", "Dismiss as false positive", "Confirm"]
+    assert labels == [
+        "Acknowledge",
+        "Show evidence",
+        "Dismiss as false positive",
+        "Confirm and preserve",
+    ]
     assert {e["value"] for e in actions["elements"]} == {"case-7"}
 
 
@@ -115,9 +120,9 @@ def test_evidence_is_escaped_and_labelled_private() -> None:
         EvidenceMessage(message_id="2", author="p_cd34", ts=1700000101, text="gone", deleted=True),
     )
     dumped = texts(evidence_blocks("case-7", ev))
-    assert "only you can see this" in dumped
+    assert "Only you can see this" in dumped
     assert "a &lt;b&gt; &amp; c" in dumped
-    assert "deleted" in dumped and "not kept" in dumped
+    assert "deleted" in dumped and "1 attachment(s) withheld" in dumped
 
 
 def test_evidence_is_capped_below_slack_block_limit() -> None:

@@ -3,6 +3,8 @@
 It carries severity, score, signals with their stages, the timeline, the participants (ids,
 roles, age band and where it came from) and a jump link. It never carries message text:
 excerpts are shown only after "Show evidence", privately to the moderator who asked.
+Labels and lines come from the core's catalog in the alert's language (the community's
+setting); codes, ids and times stay as they are.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import discord
-from nudgeguard.adapter import ModeratorAlert
+from nudgeguard.adapter import ModeratorAction, ModeratorAlert
 from nudgeguard.cases.model import EvidenceMessage
+from nudgeguard.legend import signal_name, stage_label
+from nudgeguard.locales import DEFAULT_LOCALE
+from nudgeguard.nudges import Catalog, catalog
 
 _COLOURS = {
     "low": discord.Colour.light_grey(),
@@ -20,8 +25,6 @@ _COLOURS = {
     "critical": discord.Colour.red(),
 }
 _FIELD_MAX = 1024
-STATUS_FIELD = "Status"
-ACTION_FIELD = "Last action"
 
 
 def _clip(text: str, limit: int = _FIELD_MAX) -> str:
@@ -29,13 +32,13 @@ def _clip(text: str, limit: int = _FIELD_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _lines(items: Iterable[str], limit: int = _FIELD_MAX) -> str:
+def _lines(cat: Catalog, items: Iterable[str], limit: int = _FIELD_MAX) -> str:
     out: list[str] = []
     size = 0
     items = list(items)
     for index, item in enumerate(items):
-        if size + len(item) + 1 > limit - 20:
-            out.append(f"… and {len(items) - index} more")
+        if size + len(item) + 1 > limit - 40:
+            out.append(cat.moderator_text("more", count=len(items) - index))
             break
         out.append(item)
         size += len(item) + 1
@@ -43,60 +46,84 @@ def _lines(items: Iterable[str], limit: int = _FIELD_MAX) -> str:
 
 
 def alert_embed(alert: ModeratorAlert) -> discord.Embed:
-    """Build the embed of an alert (no message text, ever)."""
+    """Build the embed of an alert in its language (no message text, ever)."""
+    cat = catalog(alert.locale)
+    t = cat.moderator_text
     severity = str(alert.severity)
     embed = discord.Embed(
-        title=f"Safety alert: {severity} severity",
+        title=t("title", severity=t(f"severity_{severity}")),
         colour=_COLOURS.get(severity, discord.Colour.orange()),
-        description=(
-            "nudgeguard found a pattern that can indicate grooming. Scores only inform: "
-            "a moderator decides. Message excerpts are hidden; press **Show evidence** to see "
-            "them privately."
-        ),
+        description=t("intro", button=f"**{t('show_evidence')}**"),
     )
-    embed.add_field(name=STATUS_FIELD, value=str(alert.status), inline=True)
-    embed.add_field(name="Score", value=f"{alert.score:.2f}", inline=True)
-    embed.add_field(name="Child nudge", value=_clip(alert.nudge_status, 100), inline=True)
+    embed.add_field(name=t("status"), value=state_name(cat, str(alert.status)), inline=True)
+    embed.add_field(name=t("score"), value=f"{alert.score:.2f}", inline=True)
+    embed.add_field(name=t("child_nudge"), value=_clip(alert.nudge_status, 100), inline=True)
     embed.add_field(
-        name="Signals",
+        name=t("signals"),
         value=_lines(
-            f"`{s.id}` x{s.count}" + (f" ({', '.join(s.stages)})" if s.stages else "")
-            for s in alert.signals
+            cat,
+            (
+                f"`{s.id}` x{s.count}"
+                + (f" ({', '.join(s.stages)})" if s.stages else "")
+                + (f": {name}" if (name := signal_name(s.id, cat.locale)) else "")
+                for s in alert.signals
+            ),
         ),
         inline=False,
     )
-    embed.add_field(name="Stages", value=_clip(", ".join(alert.stages)), inline=False)
     embed.add_field(
-        name="Participants",
+        name=t("stages"),
+        value=_clip(", ".join(stage_label(c, cat.locale) for c in alert.stages)),
+        inline=False,
+    )
+    embed.add_field(
+        name=t("participants"),
         value=_lines(
-            f"**{p.role}**: <@{p.user_id}> (`{p.user_id}`) - age {p.age_band}"
-            f" (source: {p.age_source}"
-            + (f", confidence {p.age_confidence:.0%}" if p.age_confidence else "")
-            + ")"
-            + (f"; roles: {', '.join(p.roles[:8])}" if p.roles else "")
-            for p in alert.participants
+            cat,
+            (
+                f"**{p.role}**: <@{p.user_id}> (`{p.user_id}`) - {t('age')} {p.age_band}"
+                f" ({t('source')}: {p.age_source}"
+                + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
+                + ")"
+                + (f"; {t('roles')}: {', '.join(p.roles[:8])}" if p.roles else "")
+                for p in alert.participants
+            ),
         ),
         inline=False,
     )
     if alert.timeline:
         embed.add_field(
-            name="Timeline",
-            value=_lines(f"<t:{int(t.ts)}:f> {t.label}" for t in alert.timeline[-12:]),
+            name=t("timeline"),
+            value=_lines(cat, (f"<t:{int(e.ts)}:f> {e.label}" for e in alert.timeline[-12:])),
             inline=False,
         )
     if alert.reasons:
-        embed.add_field(name="Why", value=_lines(f"- {r}" for r in alert.reasons), inline=False)
+        embed.add_field(
+            name=t("why"), value=_lines(cat, (f"- {r}" for r in alert.reasons)), inline=False
+        )
     embed.add_field(
-        name="Evidence",
-        value=f"{alert.evidence_count} message(s) preserved on the case",
-        inline=True,
+        name=t("evidence"), value=t("evidence_count", count=alert.evidence_count), inline=True
     )
     if alert.permalink:
         embed.add_field(
-            name="Jump", value=f"[Go to the conversation]({alert.permalink})", inline=True
+            name=t("jump"), value=f"[{t('go_to_conversation')}]({alert.permalink})", inline=True
         )
     embed.set_footer(text=footer_for(alert.case_id))
     return embed
+
+
+def action_line(action: ModeratorAction, moderator_id: str, when: int, locale: str) -> str:
+    """Return the "Last action" line: which button, who pressed it and when."""
+    t = catalog(locale).moderator_text
+    return f"{t(action.value)} {t('by', who=f'<@{moderator_id}>')}, <t:{when}:f>"
+
+
+def state_name(cat: Catalog, status: str) -> str:
+    """Return a case status (``open``, ``acknowledged``...) in the catalog's language."""
+    try:
+        return cat.moderator_text(f"state_{status}")
+    except KeyError:
+        return status
 
 
 def footer_for(case_id: str) -> str:
@@ -104,42 +131,56 @@ def footer_for(case_id: str) -> str:
     return f"case {case_id}"
 
 
-def with_status(embed: discord.Embed, status: str, action_line: str) -> discord.Embed:
-    """Return a copy of an alert embed with a new status and last-action line."""
+def with_status(
+    embed: discord.Embed, status: str, action_line: str, locale: str = DEFAULT_LOCALE
+) -> discord.Embed:
+    """Return a copy of an alert embed with a new status and last-action line.
+
+    ``locale`` is the language the alert was posted in (see ``views.locale_on``).
+    """
+    cat = catalog(locale)
+    status_field, action_field = cat.moderator_text("status"), cat.moderator_text("last_action")
+    status = state_name(cat, status)
     updated = embed.copy()
     fields = list(updated.fields)
     updated.clear_fields()
     seen_action = False
     for field in fields:
         name, value = field.name or "", field.value or "-"
-        if name == STATUS_FIELD:
+        if name == status_field:
             value = status
-        elif name == ACTION_FIELD:
+        elif name == action_field:
             value = _clip(action_line)
             seen_action = True
         updated.add_field(name=name, value=value, inline=bool(field.inline))
     if not seen_action:
-        updated.add_field(name=ACTION_FIELD, value=_clip(action_line), inline=False)
+        updated.add_field(name=action_field, value=_clip(action_line), inline=False)
     return updated
 
 
-def evidence_embed(case_id: str, evidence: Sequence[EvidenceMessage]) -> discord.Embed:
-    """Build the private evidence view for one moderator."""
+def evidence_embed(
+    case_id: str, evidence: Sequence[EvidenceMessage], locale: str = DEFAULT_LOCALE
+) -> discord.Embed:
+    """Build the private evidence view for one moderator, in the alert's language."""
+    t = catalog(locale).moderator_text
     lines = []
     for item in evidence:
-        marks = "".join([" (deleted)" if item.deleted else "", " (edited)" if item.edited else ""])
+        flags = [t(f) for f, on in (("deleted", item.deleted), ("edited", item.edited)) if on]
+        marks = "".join(f" ({f})" for f in flags)
         attach = (
-            f" [{item.attachment_count} attachment(s) withheld]" if item.attachment_count else ""
+            f" [{t('attachments_withheld', count=item.attachment_count)}]"
+            if item.attachment_count
+            else ""
         )
         text = item.text.replace("\n", " ")
         lines.append(f"<t:{int(item.ts)}:T> `{item.author[:12]}`{marks}: {text[:300]}{attach}")
-    body = "\n".join(lines) or "No messages are stored on this case."
+    body = "\n".join(lines) or t("no_evidence")
     if len(body) > 4000:
         body = body[:3990] + "\n…"
     embed = discord.Embed(
-        title=f"Evidence for case {case_id}",
+        title=t("evidence_title", case=case_id),
         description=body,
         colour=discord.Colour.dark_grey(),
     )
-    embed.set_footer(text="Only you can see this. Authors are shown as case pseudonyms.")
+    embed.set_footer(text=t("evidence_private"))
     return embed

@@ -20,13 +20,14 @@ from nudgeguard.cases.model import CaseStatus
 from nudgeguard.events import MessageEvent
 from nudgeguard.locales import choose_locale
 from nudgeguard.nudges import catalog, child_helpline, in_locale
-from nudgeguard_discord.alerts import evidence_embed, with_status
+from nudgeguard_discord.alerts import action_line, evidence_embed, with_status
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
     actions_on,
     alert_view,
     case_id_fits,
+    locale_on,
     nudge_key,
     nudge_view,
 )
@@ -139,7 +140,11 @@ class InteractionsMixin:
         subject = next((p.user_id for p in alert.participants if p.role == "subject"), None)
         closed = alert.status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
         return alert_view(
-            alert.case_id, self._action_list(alert), subject_id=subject, closed=closed
+            alert.case_id,
+            self._action_list(alert),
+            subject_id=subject,
+            closed=closed,
+            locale=alert.locale,
         )
 
     async def on_alert_action(
@@ -179,7 +184,8 @@ class InteractionsMixin:
                 await interaction.followup.send(f"Not shown: {note}", ephemeral=True)
                 return
             await interaction.followup.send(
-                embed=evidence_embed(case_id, result.evidence), ephemeral=True
+                embed=evidence_embed(case_id, result.evidence, locale_on(interaction.message)),
+                ephemeral=True,
             )
             return
         await interaction.response.defer()
@@ -195,14 +201,17 @@ class InteractionsMixin:
             extra = await self._timeout(interaction, subject_id, case_id)
         status = str(result.case.status) if result.case is not None else "updated"
         when = int(dt.datetime.now(dt.UTC).timestamp())
-        line = f"{action.value} by <@{moderator}> at <t:{when}:f>{extra}"
+        line = action_line(action, moderator, when, locale_on(interaction.message)) + extra
         message = interaction.message
         if message is not None and message.embeds:
             closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
             actions = actions_on(message) or list(ModeratorAction)
+            lang = locale_on(message)
             await interaction.edit_original_response(
-                embed=with_status(message.embeds[0], status, line),
-                view=alert_view(case_id, actions, subject_id=subject_id, closed=closed),
+                embed=with_status(message.embeds[0], status, line, lang),
+                view=alert_view(
+                    case_id, actions, subject_id=subject_id, closed=closed, locale=lang
+                ),
             )
 
     async def _moderate(

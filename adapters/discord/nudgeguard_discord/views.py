@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import discord
 from nudgeguard.adapter import ModeratorAction, NudgeAction, NudgeButton
+from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from nudgeguard.nudges import catalog
 
 _KEY = r"[A-Za-z0-9_.\-]{1,64}"
 _SAFE_KEY = re.compile(rf"^{_KEY}$")
@@ -115,13 +117,18 @@ _ALERT_CODES: dict[ModeratorAction, str] = {
     ModeratorAction.TIMEOUT: "to",
 }
 _CODE_ACTIONS = {code: action for action, code in _ALERT_CODES.items()}
-_ALERT_LOOK: dict[ModeratorAction, tuple[str, discord.ButtonStyle]] = {
-    ModeratorAction.ACKNOWLEDGE: ("Acknowledge", discord.ButtonStyle.primary),
-    ModeratorAction.SHOW_EVIDENCE: ("Show evidence", discord.ButtonStyle.secondary),
-    ModeratorAction.DISMISS: ("Dismiss as false positive", discord.ButtonStyle.secondary),
-    ModeratorAction.CONFIRM: ("Confirm and preserve", discord.ButtonStyle.danger),
-    ModeratorAction.TIMEOUT: ("Timeout member", discord.ButtonStyle.danger),
+_ALERT_STYLE: dict[ModeratorAction, discord.ButtonStyle] = {
+    ModeratorAction.ACKNOWLEDGE: discord.ButtonStyle.primary,
+    ModeratorAction.SHOW_EVIDENCE: discord.ButtonStyle.secondary,
+    ModeratorAction.DISMISS: discord.ButtonStyle.secondary,
+    ModeratorAction.CONFIRM: discord.ButtonStyle.danger,
+    ModeratorAction.TIMEOUT: discord.ButtonStyle.danger,
 }
+
+
+def alert_label(action: ModeratorAction, locale: str = DEFAULT_LOCALE) -> str:
+    """Return the label of an alert button in ``locale`` (catalog key = action name)."""
+    return catalog(locale).moderator_text(action.value)[:80]
 
 
 def alert_custom_id(action: ModeratorAction, case_id: str, subject_id: str | None = None) -> str:
@@ -150,12 +157,12 @@ class AlertButton(
         subject_id: str | None = None,
         *,
         disabled: bool = False,
+        label: str | None = None,
     ) -> None:
-        label, style = _ALERT_LOOK[action]
         super().__init__(
             discord.ui.Button(
-                label=label,
-                style=style,
+                label=label or alert_label(action),
+                style=_ALERT_STYLE[action],
                 custom_id=alert_custom_id(action, case_id, subject_id),
                 disabled=disabled,
             )
@@ -172,7 +179,12 @@ class AlertButton(
         match: re.Match[str],
     ) -> AlertButton:
         """Rebuild the button from a click."""
-        return cls(_CODE_ACTIONS[match["code"]], match["case"], match["user"])
+        return cls(
+            _CODE_ACTIONS[match["code"]],
+            match["case"],
+            match["user"],
+            label=getattr(item, "label", None),
+        )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the adapter."""
@@ -211,6 +223,7 @@ def alert_view(
     *,
     subject_id: str | None = None,
     closed: bool = False,
+    locale: str = DEFAULT_LOCALE,
 ) -> discord.ui.View:
     """Build the persistent view of an alert.
 
@@ -219,13 +232,15 @@ def alert_view(
         actions: Buttons to show, in order.
         subject_id: Platform id of the case subject, for "Timeout member".
         closed: Disable everything but "Show evidence" (the case was decided).
+        locale: Language of the labels (the alert's); custom ids are the same in all.
     """
     view = discord.ui.View(timeout=None)
     for action in actions:
         if action is ModeratorAction.TIMEOUT and not subject_id:
             continue
         disabled = closed and action is not ModeratorAction.SHOW_EVIDENCE
-        view.add_item(AlertButton(action, case_id, subject_id, disabled=disabled))
+        label = alert_label(action, locale)
+        view.add_item(AlertButton(action, case_id, subject_id, disabled=disabled, label=label))
     return view
 
 
@@ -241,3 +256,20 @@ def actions_on(message: discord.Message | None) -> list[ModeratorAction]:
             if len(parts) >= 3 and parts[0] == "ng" and parts[1] in _CODE_ACTIONS:
                 found.append(_CODE_ACTIONS[parts[1]])
     return found
+
+
+def locale_on(message: discord.Message | None) -> str:
+    """Return the language a posted alert is worded in, read from its button labels.
+
+    An alert's buttons are re-drawn after each press; this keeps them (and the status
+    line) in the language the alert was posted in. Unknown labels read as English.
+    """
+    labels = {
+        getattr(child, "label", None)
+        for row in (message.components if message is not None else ())
+        for child in getattr(row, "children", ())
+    }
+    for lang in SUPPORTED_LOCALES:
+        if alert_label(ModeratorAction.SHOW_EVIDENCE, lang) in labels:
+            return lang
+    return DEFAULT_LOCALE

@@ -1,7 +1,9 @@
 """Block Kit moderator alerts: post, then update in place as moderators act.
 
 An alert says what, how serious, who and when - never what was said. User ids are shown as
-code, not ``<@U…>`` mentions, so posting an alert notifies nobody.
+code, not ``<@U…>`` mentions, so posting an alert notifies nobody. Labels come from the
+core's catalog in the alert's language (the community's setting); the header block's id
+carries that language, so updates after a press keep it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from collections.abc import Iterable, Sequence
 
 from nudgeguard import CaseStatus, ModeratorAction, ModeratorAlert
 from nudgeguard.cases.model import Outcome
+from nudgeguard.legend import signal_name, stage_label
+from nudgeguard.locales import DEFAULT_LOCALE, supported
+from nudgeguard.nudges import catalog
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     Block,
@@ -22,21 +27,22 @@ from nudgeguard_slack.blocks import (
 
 STATUS_BLOCK_ID = "ng_status"
 ACTIONS_BLOCK_ID = "ng_actions"
+HEADER_BLOCK_PREFIX = "ng_head_"
 
-_MOD_LABELS: dict[ModeratorAction, str] = {
-    ModeratorAction.ACKNOWLEDGE: "Acknowledge",
-    ModeratorAction.SHOW_EVIDENCE: "Show evidence",
-    ModeratorAction.DISMISS: "Dismiss as false positive",
-    ModeratorAction.CONFIRM: "Confirm",
-}
+#: Buttons Slack shows (a bot cannot time people out on Slack).
+_SLACK_ACTIONS = (
+    ModeratorAction.ACKNOWLEDGE,
+    ModeratorAction.SHOW_EVIDENCE,
+    ModeratorAction.DISMISS,
+    ModeratorAction.CONFIRM,
+)
 _CLOSED = {CaseStatus.RESOLVED, CaseStatus.DISMISSED}
-_STATUS_TEXT = {
-    CaseStatus.OPEN: ":large_orange_circle: Open - waiting for a moderator",
-    CaseStatus.ACKNOWLEDGED: ":large_yellow_circle: Acknowledged - a moderator is on it",
-    CaseStatus.RESOLVED: ":white_check_mark: Resolved - confirmed by a moderator",
-    CaseStatus.DISMISSED: ":white_circle: Dismissed as a false positive",
+_STATUS_ICON = {
+    CaseStatus.OPEN: ":large_orange_circle:",
+    CaseStatus.ACKNOWLEDGED: ":large_yellow_circle:",
+    CaseStatus.RESOLVED: ":white_check_mark:",
+    CaseStatus.DISMISSED: ":white_circle:",
 }
-_CONFIRMED_TEXT = ":red_circle: Confirmed by a moderator - evidence preserved"
 _SEVERITY_ICON = {
     "low": ":information_source:",
     "medium": ":warning:",
@@ -47,9 +53,10 @@ _SEVERITY_ICON = {
 
 def alert_text(alert: ModeratorAlert) -> str:
     """Notification text of an alert (shown in previews; no excerpts)."""
-    return (
-        f"{alert_text_prefix(alert.case_id)} {alert.severity.value} severity, {alert.status.value}"
-    )
+    t = catalog(alert.locale).moderator_text
+    severity = t(f"severity_{alert.severity.value}")
+    state = t(f"state_{alert.status.value}")
+    return f"{alert_text_prefix(alert.case_id)} {t('title', severity=severity)}, {state}"
 
 
 def alert_text_prefix(case_id: str) -> str:
@@ -62,27 +69,36 @@ def status_block(
     by: str | None = None,
     ts: float | None = None,
     outcome: Outcome | None = None,
+    locale: str = DEFAULT_LOCALE,
 ) -> Block:
     """The block that shows the case status; replaced in place by ``chat.update``."""
+    t = catalog(locale).moderator_text
     if outcome is Outcome.CONFIRMED and status not in _CLOSED:
-        label = _CONFIRMED_TEXT
+        label = f":red_circle: {t('status_confirmed')}"
+    elif status in _STATUS_ICON:
+        label = f"{_STATUS_ICON[status]} {t(f'status_{status.value}')}"
     else:
-        label = _STATUS_TEXT.get(status, status.value)
-    text = f"*Status:* {label}"
+        label = status.value
+    text = f"*{t('status')}:* {label}"
     if by:
-        text += f" (by {user_code(by)}" + (f", {slack_date(ts)})" if ts else ")")
+        who = user_code(by) + (f", {slack_date(ts)}" if ts else "")
+        text += f" ({t('by', who=who)})"
     return {"type": "section", "block_id": STATUS_BLOCK_ID, "text": mrkdwn(text)}
 
 
 def moderator_buttons(
-    case_id: str, status: CaseStatus, actions: Iterable[ModeratorAction]
+    case_id: str,
+    status: CaseStatus,
+    actions: Iterable[ModeratorAction],
+    locale: str = DEFAULT_LOCALE,
 ) -> Block | None:
     """The moderator action buttons; a closed case keeps only "Show evidence"."""
+    t = catalog(locale).moderator_text
     elements: list[Block] = []
     for action in actions:
-        label = _MOD_LABELS.get(action)
-        if label is None:
+        if action not in _SLACK_ACTIONS:
             continue  # e.g. timeout: Slack bots cannot time people out
+        label = t(action.value)
         if status in _CLOSED and action is not ModeratorAction.SHOW_EVIDENCE:
             continue
         if status is CaseStatus.ACKNOWLEDGED and action is ModeratorAction.ACKNOWLEDGE:
@@ -98,9 +114,9 @@ def moderator_buttons(
         if action in (ModeratorAction.CONFIRM, ModeratorAction.DISMISS):
             element["confirm"] = {
                 "title": plain(label + "?"),
-                "text": plain("This closes the case and is recorded on it."),
+                "text": plain(t("closes_case")),
                 "confirm": plain(label),
-                "deny": plain("Cancel"),
+                "deny": plain(t("cancel")),
             }
         elements.append(element)
     if not elements:
@@ -110,18 +126,26 @@ def moderator_buttons(
 
 def alert_blocks(alert: ModeratorAlert) -> list[Block]:
     """The moderator alert: what, how serious, who, when - never what was said."""
+    lang = catalog(alert.locale).locale
+    t = catalog(lang).moderator_text
     icon = _SEVERITY_ICON.get(alert.severity.value, ":warning:")
+    severity = t(f"severity_{alert.severity.value}")
+    stages = ", ".join(stage_label(c, lang) for c in alert.stages)
     blocks: list[Block] = [
-        {"type": "header", "text": plain(f"Safety case - {alert.severity.value.upper()}")},
+        {
+            "type": "header",
+            "block_id": f"{HEADER_BLOCK_PREFIX}{lang}",
+            "text": plain(t("header", severity=severity.upper())),
+        },
         {
             "type": "section",
             "fields": [
-                mrkdwn(f"*Severity:*\n{icon} {alert.severity.value}"),
-                mrkdwn(f"*Score:*\n{alert.score:.2f}"),
-                mrkdwn(f"*Case:*\n`{escape(alert.case_id)}`"),
-                mrkdwn(f"*Nudge to the child:*\n{escape(alert.nudge_status)}"),
-                mrkdwn(f"*Stages:*\n{escape(', '.join(alert.stages)) or '-'}"),
-                mrkdwn(f"*Messages kept as evidence:*\n{alert.evidence_count}"),
+                mrkdwn(f"*{t('severity')}:*\n{icon} {severity}"),
+                mrkdwn(f"*{t('score')}:*\n{alert.score:.2f}"),
+                mrkdwn(f"*{t('case')}:*\n`{escape(alert.case_id)}`"),
+                mrkdwn(f"*{t('child_nudge')}:*\n{escape(alert.nudge_status)}"),
+                mrkdwn(f"*{t('stages')}:*\n{escape(stages) or '-'}"),
+                mrkdwn(f"*{t('evidence')}:*\n{t('evidence_count', count=alert.evidence_count)}"),
             ],
         },
     ]
@@ -129,34 +153,48 @@ def alert_blocks(alert: ModeratorAlert) -> list[Block]:
         lines = [
             f"- `{escape(s.id)}` x{s.count}"
             + (f" ({escape(', '.join(s.stages))})" if s.stages else "")
+            + (f": {escape(name)}" if (name := signal_name(s.id, lang)) else "")
             for s in alert.signals
         ]
-        blocks.append({"type": "section", "text": mrkdwn("*Signals:*\n" + "\n".join(lines))})
+        blocks.append(_section(f"*{t('signals')}:*\n" + "\n".join(lines)))
     if alert.reasons:
         reasons = "\n".join(f"- {escape(r)}" for r in alert.reasons[:10])
-        blocks.append({"type": "section", "text": mrkdwn("*Why:*\n" + reasons)})
+        blocks.append(_section(f"*{t('why')}:*\n" + reasons))
     if alert.participants:
         lines = [
             f"- {p.role}: {user_code(p.user_id)} - {p.age_band.value}"
-            f" (source: {p.age_source.value}"
-            + (f", confidence {p.age_confidence:.0%}" if p.age_confidence else "")
+            f" ({t('source')}: {p.age_source.value}"
+            + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
             + ")"
             for p in alert.participants
         ]
-        blocks.append({"type": "section", "text": mrkdwn("*Participants:*\n" + "\n".join(lines))})
+        blocks.append(_section(f"*{t('participants')}:*\n" + "\n".join(lines)))
     if alert.timeline:
-        lines = [f"- {slack_date(t.ts)} {escape(t.label)}" for t in alert.timeline[-10:]]
-        blocks.append({"type": "section", "text": mrkdwn("*Timeline:*\n" + "\n".join(lines))})
-    where = f"Conversation `{escape(alert.conversation_id)}`"
+        lines = [f"- {slack_date(e.ts)} {escape(e.label)}" for e in alert.timeline[-10:]]
+        blocks.append(_section(f"*{t('timeline')}:*\n" + "\n".join(lines)))
+    where = f"{t('conversation')} `{escape(alert.conversation_id)}`"
     if alert.permalink:
-        where += f" - <{alert.permalink}|open in Slack>"
+        where += f" - <{alert.permalink}|{t('open_in_slack')}>"
     blocks.append({"type": "context", "elements": [mrkdwn(where)]})
     blocks.append({"type": "divider"})
-    blocks.append(status_block(alert.status))
-    buttons = moderator_buttons(alert.case_id, alert.status, alert.actions)
+    blocks.append(status_block(alert.status, locale=lang))
+    buttons = moderator_buttons(alert.case_id, alert.status, alert.actions, lang)
     if buttons is not None:
         blocks.append(buttons)
     return blocks
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def locale_of(blocks: Sequence[Block]) -> str:
+    """Return the language a posted alert is worded in (English when it does not say)."""
+    for block in blocks:
+        block_id = str(block.get("block_id", ""))
+        if block_id.startswith(HEADER_BLOCK_PREFIX):
+            return supported(block_id.removeprefix(HEADER_BLOCK_PREFIX)) or DEFAULT_LOCALE
+    return DEFAULT_LOCALE
 
 
 def updated_alert_blocks(
@@ -168,24 +206,25 @@ def updated_alert_blocks(
     outcome: Outcome | None = None,
 ) -> list[Block]:
     """Patch a posted alert in place: new status line, fewer buttons as the case moves on."""
+    lang = locale_of(blocks)
     out: list[Block] = []
     seen_status = False
     for block in blocks:
         block_id = block.get("block_id")
         if block_id == STATUS_BLOCK_ID:
-            out.append(status_block(status, moderator_id, ts, outcome))
+            out.append(status_block(status, moderator_id, ts, outcome, lang))
             seen_status = True
         elif block_id == ACTIONS_BLOCK_ID:
             actions = _actions_in(block)
             if outcome is Outcome.CONFIRMED:
                 actions = [a for a in actions if a is not ModeratorAction.CONFIRM]
-            buttons = moderator_buttons(case_id, status, actions)
+            buttons = moderator_buttons(case_id, status, actions, lang)
             if buttons is not None:
                 out.append(buttons)
         else:
             out.append(dict(block))
     if not seen_status:
-        out.append(status_block(status, moderator_id, ts, outcome))
+        out.append(status_block(status, moderator_id, ts, outcome, lang))
     return out
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from nudgeguard import Nudge
 from nudgeguard.cases.model import EvidenceMessage
+from nudgeguard.locales import DEFAULT_LOCALE
+from nudgeguard.nudges import catalog
 
 Block = dict[str, Any]
 
@@ -105,21 +107,22 @@ def nudge_blocks(nudge: Nudge) -> list[Block]:
 # ---------------------------------------------------------------------------- evidence
 
 
-def evidence_blocks(case_id: str, evidence: Sequence[EvidenceMessage]) -> list[Block]:
-    """Excerpts for ONE moderator, sent ephemerally; never posted to the channel."""
+def evidence_blocks(
+    case_id: str, evidence: Sequence[EvidenceMessage], locale: str = DEFAULT_LOCALE
+) -> list[Block]:
+    """Excerpts for ONE moderator, sent ephemerally; never posted to the channel.
+
+    ``locale`` is the language of the alert the moderator pressed (``alerts.locale_of``).
+    """
+    t = catalog(locale).moderator_text
+    title = t("evidence_title", case=f"`{escape(case_id)}`")
     blocks: list[Block] = [
-        {
-            "type": "section",
-            "text": mrkdwn(
-                f"*Evidence for case `{escape(case_id)}`* - only you can see this. "
-                "Authors are shown as case pseudonyms."
-            ),
-        }
+        {"type": "section", "text": mrkdwn(f"*{title}* - {t('evidence_private')}")}
     ]
     for msg in evidence[:MAX_EVIDENCE]:
-        flags = [f for f, on in (("deleted", msg.deleted), ("edited", msg.edited)) if on]
+        flags = [t(f) for f, on in (("deleted", msg.deleted), ("edited", msg.edited)) if on]
         if msg.attachment_count:
-            flags.append(f"{msg.attachment_count} attachment(s), not kept")
+            flags.append(t("attachments_withheld", count=msg.attachment_count))
         meta = f"{slack_date(msg.ts)} - `{escape(msg.author)}`"
         if msg.signals:
             meta += " - " + ", ".join(f"`{escape(s)}`" for s in msg.signals)
@@ -137,5 +140,5 @@ def evidence_blocks(case_id: str, evidence: Sequence[EvidenceMessage]) -> list[B
             }
         )
     if not evidence:
-        blocks.append({"type": "context", "elements": [mrkdwn("No messages were kept.")]})
+        blocks.append({"type": "context", "elements": [mrkdwn(t("no_evidence"))]})
     return blocks

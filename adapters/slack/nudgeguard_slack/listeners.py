@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from nudgeguard import ModeratorAction, TransientDeliveryError
 from nudgeguard.locales import choose_locale
 from nudgeguard.nudges import catalog, in_locale
-from nudgeguard_slack.alerts import updated_alert_blocks
+from nudgeguard_slack.alerts import locale_of, updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
@@ -166,7 +166,8 @@ async def _moderator_button(
         await _tell(adapter, channel, user, result.note or "That action was not accepted.", respond)
         return
     if action is ModeratorAction.SHOW_EVIDENCE:
-        blocks = evidence_blocks(case_id, result.evidence)
+        posted = (body.get("message") or {}).get("blocks") or []
+        blocks = evidence_blocks(case_id, result.evidence, locale_of(posted))
         await _tell(adapter, channel, user, f"Evidence for case {case_id}", respond, blocks)
         return
     message = body.get("message") or {}

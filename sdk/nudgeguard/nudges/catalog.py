@@ -2,7 +2,9 @@
 
 Wording lives in ``<locale>.yaml`` (one per language in :data:`SUPPORTED_LOCALES`); which
 buttons a family shows is structure, not wording, and comes from ``en.yaml`` for all.
-Helplines live in ``helplines.yaml`` by ISO country code.
+Helplines live in ``helplines.yaml`` by ISO country code. Each catalog also words what
+moderators see (``moderator:``) and, outside English, names grooming stages and signals
+(``stages:``, ``signals:``; the English names are :mod:`nudgeguard.legend`'s).
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ class Catalog:
         #: ``unknown_button``, and ``not_answered`` (for an adapter whose engine call failed).
         self.responses: dict[str, str] = data["responses"]
         self._buttons = family_buttons
+        self._moderator: dict[str, str] = data.get("moderator") or {}
+        #: Plain names of stage codes and signal ids in this language (none in English).
+        self.stage_names: dict[str, str] = data.get("stages") or {}
+        self.signal_names: dict[str, str] = data.get("signals") or {}
+
+    def moderator_text(self, key: str, **values: object) -> str:
+        """Return a moderator-facing label or line, with ``{placeholders}`` filled in.
+
+        A key this catalog lacks is taken from English, so a partial translation still
+        reads; ``values`` are inserted as they are (escape them for the platform first).
+
+        Raises:
+            KeyError: No catalog has ``key``.
+        """
+        template = self._moderator.get(key)
+        if template is None:
+            template = catalog(DEFAULT_LOCALE)._moderator[key]
+        return template.format_map(values)
 
     def followup(self, action: str, platform: str) -> str | None:
         """Return the follow-up of a nudge button on ``platform``, None for no such button."""
