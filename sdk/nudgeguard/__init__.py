@@ -1,4 +1,10 @@
-"""nudgeguard: private safety nudges for children and evidence-backed moderator cases."""
+"""nudgeguard: private safety nudges for children and evidence-backed moderator cases.
+
+This module is the public API: adapters import from here (and tests from
+``nudgeguard.testing``) and nothing else of the core; CI checks it (import-linter).
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from nudgeguard.adapter import (
     Adapter,
@@ -14,6 +20,7 @@ from nudgeguard.adapter import (
 )
 from nudgeguard.cases import Case, CaseStatus, Severity
 from nudgeguard.cases.model import EvidenceMessage, Outcome
+from nudgeguard.countries import country_code
 from nudgeguard.detectors import Detector
 from nudgeguard.events import (
     AgeBand,
@@ -24,20 +31,49 @@ from nudgeguard.events import (
     Participant,
 )
 from nudgeguard.handle import EngineHandle, EventInbox
+from nudgeguard.legend import signal_name, stage_label
+from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
 from nudgeguard.moderation import CheckResult, ModerationResult, Status
+from nudgeguard.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
 from nudgeguard.responses import NudgeResponse
 from nudgeguard.signals import Signal
+
+if TYPE_CHECKING:
+    from nudgeguard.app import build_engine
+    from nudgeguard.config import ConfigError, load_config
+
+#: Loaded on first use: they pull in the engine and the stores.
+_LAZY = {
+    "build_engine": "nudgeguard.app",
+    "ConfigError": "nudgeguard.config",
+    "load_config": "nudgeguard.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier public names (engine building, config loading) on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nudgeguard' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_LOCALE",
+    "SUPPORTED_LOCALES",
     "Adapter",
     "AgeBand",
     "AgeSource",
     "Capabilities",
     "Case",
     "CaseStatus",
+    "Catalog",
     "CheckResult",
+    "ConfigError",
     "ConversationKind",
     "Delivery",
     "Detector",
@@ -45,6 +81,7 @@ __all__ = [
     "EventInbox",
     "EventType",
     "EvidenceMessage",
+    "Helpline",
     "MessageEvent",
     "ModerationResult",
     "ModeratorAction",
@@ -61,4 +98,14 @@ __all__ = [
     "TransientDeliveryError",
     "UndeliverableError",
     "__version__",
+    "build_engine",
+    "catalog",
+    "child_helpline",
+    "choose_locale",
+    "country_code",
+    "in_locale",
+    "load_config",
+    "signal_name",
+    "stage_label",
+    "supported",
 ]

@@ -23,17 +23,17 @@ from typing import Any
 from discord.ext import commands
 
 import discord
-from nudgeguard.adapter import (
+from nudgeguard import (
     Adapter,
     Capabilities,
     Delivery,
+    MessageEvent,
     ModeratorAction,
     ModeratorAlert,
     Nudge,
     UndeliverableError,
+    in_locale,
 )
-from nudgeguard.events import MessageEvent
-from nudgeguard.nudges import in_locale
 from nudgeguard_discord import translate
 from nudgeguard_discord.alerts import alert_embed, footer_for
 from nudgeguard_discord.bots import standalone_bot

@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import discord
-from nudgeguard.adapter import ModeratorAction, ModeratorAlert
-from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.legend import signal_name, stage_label
-from nudgeguard.locales import DEFAULT_LOCALE
-from nudgeguard.nudges import Catalog, catalog
+from nudgeguard import (
+    DEFAULT_LOCALE,
+    Catalog,
+    EvidenceMessage,
+    ModeratorAction,
+    ModeratorAlert,
+    catalog,
+    signal_name,
+    stage_label,
+)
 
 _COLOURS = {
     "low": discord.Colour.light_grey(),

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 import discord
 from discord import app_commands
-from nudgeguard.events import EventType, MessageEvent
+from nudgeguard import EventType, MessageEvent
 from nudgeguard_discord import translate
 from nudgeguard_discord.permissions import is_administrator, is_moderator
 

@@ -12,7 +12,7 @@ import asyncio
 import aiohttp
 
 import discord
-from nudgeguard.adapter import TransientDeliveryError, UndeliverableError
+from nudgeguard import TransientDeliveryError, UndeliverableError
 
 #: Discord JSON error code: "Cannot send messages to this user" (DMs closed or blocked).
 CANNOT_DM = 50007

@@ -50,8 +50,7 @@ async def teardown(bot: commands.Bot) -> None:
 
 async def _build_engine(path: str, bot: commands.Bot) -> tuple[Any, Any]:
     """Build the engine from the config file, with the Discord adapter attached to ``bot``."""
-    from nudgeguard.app import build_engine
-    from nudgeguard.config import ConfigError, load_config
+    from nudgeguard import ConfigError, build_engine, load_config
     from nudgeguard_discord.adapter import DiscordAdapter
     from nudgeguard_discord.settings import DiscordSettings
 

@@ -12,7 +12,7 @@ from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import discord
-from nudgeguard.events import EventType, MessageEvent
+from nudgeguard import EventType, MessageEvent
 from nudgeguard_discord import translate
 
 if TYPE_CHECKING:

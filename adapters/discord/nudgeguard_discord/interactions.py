@@ -15,11 +15,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
-from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge, NudgeAction, NudgeButton
-from nudgeguard.cases.model import CaseStatus
-from nudgeguard.events import MessageEvent
-from nudgeguard.locales import choose_locale
-from nudgeguard.nudges import catalog, child_helpline, in_locale
+from nudgeguard import (
+    CaseStatus,
+    MessageEvent,
+    ModeratorAction,
+    ModeratorAlert,
+    Nudge,
+    NudgeAction,
+    NudgeButton,
+    catalog,
+    child_helpline,
+    choose_locale,
+    in_locale,
+)
 from nudgeguard_discord.alerts import action_line, evidence_embed, with_status
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (

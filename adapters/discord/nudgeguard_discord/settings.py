@@ -27,8 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from nudgeguard.countries import country_code
-from nudgeguard.events import AgeBand
+from nudgeguard import AgeBand, country_code
 
 _SNOWFLAKE = re.compile(r"^\d{15,21}$")
 

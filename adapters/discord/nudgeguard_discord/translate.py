@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 import discord
-from nudgeguard.events import (
+from nudgeguard import (
     AgeBand,
     AgeSource,
     ConversationKind,

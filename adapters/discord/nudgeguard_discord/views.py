@@ -17,9 +17,14 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import discord
-from nudgeguard.adapter import ModeratorAction, NudgeAction, NudgeButton
-from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from nudgeguard.nudges import catalog
+from nudgeguard import (
+    DEFAULT_LOCALE,
+    SUPPORTED_LOCALES,
+    ModeratorAction,
+    NudgeAction,
+    NudgeButton,
+    catalog,
+)
 
 _KEY = r"[A-Za-z0-9_.\-]{1,64}"
 _SAFE_KEY = re.compile(rf"^{_KEY}$")

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from nudgeguard import CaseStatus, ModeratorAction, ModeratorAlert
-from nudgeguard.cases.model import Outcome
-from nudgeguard.legend import signal_name, stage_label
-from nudgeguard.locales import DEFAULT_LOCALE, supported
-from nudgeguard.nudges import catalog
+from nudgeguard import (
+    DEFAULT_LOCALE,
+    CaseStatus,
+    ModeratorAction,
+    ModeratorAlert,
+    Outcome,
+    catalog,
+    signal_name,
+    stage_label,
+    supported,
+)
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     Block,

@@ -15,10 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from nudgeguard import Nudge
-from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.locales import DEFAULT_LOCALE
-from nudgeguard.nudges import catalog
+from nudgeguard import DEFAULT_LOCALE, EvidenceMessage, Nudge, catalog
 
 Block = dict[str, Any]
 

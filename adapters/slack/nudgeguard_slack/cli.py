@@ -64,7 +64,7 @@ def doctor_command(config_path: Path | None) -> None:
 def _section(config_path: Path | None) -> dict[str, Any]:
     if config_path is None:
         return {}
-    from nudgeguard.config import load_config
+    from nudgeguard import load_config
 
     return load_config(config_path).adapter_sections.get("slack", {})
 

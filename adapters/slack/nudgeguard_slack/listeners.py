@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from nudgeguard import ModeratorAction, TransientDeliveryError
-from nudgeguard.locales import choose_locale
-from nudgeguard.nudges import catalog, in_locale
+from nudgeguard import ModeratorAction, TransientDeliveryError, catalog, choose_locale, in_locale
 from nudgeguard_slack.alerts import locale_of, updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,

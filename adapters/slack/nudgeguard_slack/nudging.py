@@ -12,8 +12,15 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from nudgeguard import Delivery, Nudge, NudgeAction, TransientDeliveryError, UndeliverableError
-from nudgeguard.nudges import child_helpline, in_locale
+from nudgeguard import (
+    Delivery,
+    Nudge,
+    NudgeAction,
+    TransientDeliveryError,
+    UndeliverableError,
+    child_helpline,
+    in_locale,
+)
 from nudgeguard_slack.blocks import nudge_blocks
 from nudgeguard_slack.delivery import EPHEMERAL_FALLBACK_ERRORS, SlackCallError, call_slack
 from nudgeguard_slack.translate import split_conversation_id
