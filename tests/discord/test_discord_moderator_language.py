@@ -14,7 +14,7 @@ from nudgeguard.locales import LanguageSettings
 from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.discord.test_discord_end_to_end import run_trajectory
-from tests.discord.world import World, make_adapter
+from tests.discord.world import ADMINISTRATOR, World, make_adapter
 
 DE = catalog("de").moderator_text
 
@@ -54,5 +54,35 @@ async def test_a_german_servers_moderators_get_german_refusals_and_status(
         )
         [*_, status] = await fake.wait_for_call("POST", r"/callback$", count=3)
         assert status.body["data"]["content"].startswith("Offene Sicherheitsfälle: **0**.")
+    finally:
+        await engine.stop()
+
+
+async def test_the_timeout_result_is_worded_in_the_servers_language(
+    world: World, tmp_path: Path
+) -> None:
+    adapter = make_adapter(world)
+    engine = Engine(
+        load_policy("default"),
+        cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
+        adapters=[adapter],
+        languages=LanguageSettings(communities={world.guild: "de"}),
+    )
+    await engine.start()
+    try:
+        fake = world.fake
+        await run_trajectory(world, adapter)
+        await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+        message = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+        [timeout_id] = [
+            b["custom_id"]
+            for row in message["components"]
+            for b in row["components"]
+            if b["custom_id"].startswith("ng:to:")
+        ]
+        await fake.click(world.mod, timeout_id, message, permissions=ADMINISTRATOR)
+        [edit] = await fake.wait_for_call("PATCH", r"/messages/@original$")
+        fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
+        assert fields[DE("last_action")].endswith(f"({DE('timeout_done', minutes=60)})")
     finally:
         await engine.stop()

@@ -259,16 +259,17 @@ class InteractionsMixin:
         self, interaction: discord.Interaction[Any], subject_id: str, case_id: str
     ) -> str:
         guild = interaction.guild
+        said = interaction.message
         if guild is None:
-            return " (timeout not applied: not in a server)"
+            return f" ({moderator_text(said, 'timeout_no_server')})"
         minutes = self.settings.guild(guild.id).timeout_minutes
         try:
             member = guild.get_member(int(subject_id)) or await guild.fetch_member(int(subject_id))
             await member.timeout(dt.timedelta(minutes=minutes), reason=f"nudgeguard case {case_id}")
         except discord.HTTPException as exc:
             log.warning("timeout failed (HTTP %s)", exc.status)
-            return " (timeout failed: check the bot's role position and permissions)"
-        return f" (member timed out for {minutes} min)"
+            return f" ({moderator_text(said, 'timeout_failed')})"
+        return f" ({moderator_text(said, 'timeout_done', minutes=minutes)})"
 
     # ------------------------------------------------------------ check menu
     async def answer_check_result(
