@@ -91,6 +91,10 @@ class EngineHandle(Protocol):
         """
         ...
 
+    def moderator_locale(self, community_id: str) -> str:
+        """Return the language a community's moderators read (its ``languages:`` setting)."""
+        ...
+
     async def status(self, community_id: str) -> Status:
         """Return a community's open cases and mode."""
         ...

@@ -7,7 +7,7 @@ Mixed into :class:`~nudgeguard.engine.Engine`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -114,6 +114,23 @@ class Moderation:
             """Return the pack in force."""
             ...
 
+    def moderator_locale(self, community_id: str) -> str:
+        """Return the language moderators of a community read: the community's setting.
+
+        Alerts, notes on their clicks and ``/safety`` replies all use it (an adapter asks
+        here rather than guessing).
+        """
+        return self.dispatcher.languages.for_moderators(community_id)
+
+    def _notes(self, community_id: str) -> Callable[..., str]:
+        """Return a lookup of moderator notes in ``community_id``'s language."""
+        return catalog(self.moderator_locale(community_id)).moderator_text
+
+    @staticmethod
+    def _closed_note(text: Callable[..., str], case: Case) -> str:
+        """Return "This case is already <state>." in the notes' language."""
+        return text("note_closed", status=text(f"state_{case.status.value}"))
+
     async def moderate(
         self,
         case_id: str,
@@ -158,7 +175,10 @@ class Moderation:
     ) -> ModerationResult:
         case = await self.cases.get(case_id)
         if case is None:
-            return ModerationResult(False, None, note="This case no longer exists.")
+            text = self._notes(community_id or "")
+            return ModerationResult(False, None, note=text("note_gone"))
+        # The note is worded for the community the click came from.
+        text = self._notes(case.community_id if community_id is None else community_id)
         who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
         if community_id is not None and community_id != case.community_id:
             # Never act on, or show, a case of another server or workspace; the attempt
@@ -169,7 +189,7 @@ class Moderation:
                 who,
                 {"action": _printable(str(action)), "reason": "another community"},
             )
-            return ModerationResult(False, None, note="This case belongs to another community.")
+            return ModerationResult(False, None, note=text("note_other_community"))
         try:
             action = ModeratorAction(action)
         except ValueError:
@@ -180,19 +200,19 @@ class Moderation:
                 "reason": "unknown action",
             }
             await self.cases.record(case_id, "action_refused", who, detail)
-            return ModerationResult(False, case, note="That action does not exist.")
+            return ModerationResult(False, case, note=text("note_unknown_action"))
         if not permitted:
             await self.cases.record(case_id, "action_refused", who, {"action": action.value})
-            return ModerationResult(False, case, note="Only moderators can act on safety cases.")
+            return ModerationResult(False, case, note=text("note_not_moderator"))
         if action is ModeratorAction.SHOW_EVIDENCE:
             # Viewing stays possible on closed cases (reports to authorities need it).
             await self.cases.record(
                 case_id, "evidence_viewed", who, {"messages": len(case.evidence)}
             )
-            return ModerationResult(True, case, case.evidence, "Shown only to you.")
+            return ModerationResult(True, case, case.evidence, text("note_shown"))
         if case.status not in _ACTIVE:
             await self.cases.record(case_id, "action_on_closed_case", who, {"action": action.value})
-            return ModerationResult(False, case, note=f"This case is already {case.status}.")
+            return ModerationResult(False, case, note=self._closed_note(text, case))
         if action is ModeratorAction.TIMEOUT:
             if not case.evidence:
                 await self.cases.record(
@@ -201,18 +221,18 @@ class Moderation:
                     who,
                     {"action": action.value, "reason": "no evidence"},
                 )
-                return ModerationResult(False, case, note="No preserved evidence on this case.")
+                return ModerationResult(False, case, note=text("note_no_evidence"))
             await self.cases.record(case_id, "timeout_requested", who, {})
-            return ModerationResult(True, case, note="Evidence is preserved; timeout requested.")
+            return ModerationResult(True, case, note=text("note_timeout_requested"))
         if action is ModeratorAction.ACKNOWLEDGE:
             if case.status is CaseStatus.OPEN:
                 case = await self.cases.transition(case_id, CaseStatus.ACKNOWLEDGED, who)
-            return ModerationResult(True, case, note="Acknowledged.")
+            return ModerationResult(True, case, note=text("note_acknowledged"))
         if action is ModeratorAction.DISMISS:
             case = await self.cases.transition(
                 case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
             )
-            return ModerationResult(True, case, note="Dismissed as a false positive.")
+            return ModerationResult(True, case, note=text("note_dismissed"))
         case = await self.cases.transition(
             case_id,
             CaseStatus.ACKNOWLEDGED,
@@ -220,7 +240,7 @@ class Moderation:
             outcome=Outcome.CONFIRMED,
             note="evidence preserved",
         )
-        return ModerationResult(True, case, note="Confirmed; evidence preserved.")
+        return ModerationResult(True, case, note=text("note_confirmed"))
 
     async def resolve(self, case_id: str, moderator_id: str, permitted: bool) -> ModerationResult:
         """Close an open or acknowledged case as resolved, keeping its outcome if any.
@@ -230,17 +250,18 @@ class Moderation:
         """
         case = await self.cases.get(case_id)
         if case is None:
-            return ModerationResult(False, None, note="This case no longer exists.")
+            return ModerationResult(False, None, note=self._notes("")("note_gone"))
+        text = self._notes(case.community_id)
         who = "mod:" + self.pseudonyms.pseudonym(case.platform, moderator_id)
         if not permitted:
             await self.cases.record(case_id, "action_refused", who, {"action": "resolve"})
-            return ModerationResult(False, case, note="Only moderators can act on safety cases.")
+            return ModerationResult(False, case, note=text("note_not_moderator"))
         if case.status not in _ACTIVE:
             await self.cases.record(case_id, "action_on_closed_case", who, {"action": "resolve"})
-            return ModerationResult(False, case, note=f"This case is already {case.status}.")
+            return ModerationResult(False, case, note=self._closed_note(text, case))
         outcome = None if case.outcome is not None else Outcome.NO_ACTION
         case = await self.cases.transition(case_id, CaseStatus.RESOLVED, who, outcome=outcome)
-        result = ModerationResult(True, case, note="Resolved.")
+        result = ModerationResult(True, case, note=text("note_resolved"))
         _log_status(result, "resolve")
         return result
 

@@ -132,6 +132,9 @@ class RecordingEngine:
         self.presses.append((nudge_id, action, user_id, where))
         return NudgeResponse(f"engine answer to {action}", reported=action == "report")
 
+    def moderator_locale(self, community_id: str) -> str:
+        return "en"
+
     async def status(self, community_id: str) -> Any:
         return SimpleNamespace(open_cases=2, mode=self.mode)
 

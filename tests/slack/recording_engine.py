@@ -110,6 +110,9 @@ class RecordingEngine:
         self._changed.set()
         return NudgeResponse(f"engine answer to {action}", reported=action == "report")
 
+    def moderator_locale(self, community_id: str) -> str:
+        return "en"
+
     async def status(self, community_id: str) -> StatusInfo:
         return StatusInfo(2, self.modes.get(community_id, "observe"))
 

@@ -181,7 +181,7 @@ async def test_safety_status_and_mode_permissions(http_setup: HttpSetup) -> None
     fake = http_setup.fake
     await http_setup.slack.form(slash_command("U0KID", "status", fake.response_url("a")))
     (status,) = await fake.wait_for_response(1)
-    assert "observe" in status["text"] and "2 open cases" in status["text"]
+    assert "observe" in status["text"] and "Open safety cases: *2*" in status["text"]
     assert status["response_type"] == "ephemeral"
 
     await http_setup.slack.form(slash_command("U0KID", "mode live", fake.response_url("b")))

@@ -9,13 +9,14 @@ or load the extension (``await bot.load_extension("nudgeguard_discord")``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from discord.ext import commands
 
 import discord
 from discord import app_commands
-from nudgeguard import EventType, MessageEvent
+from nudgeguard import EventType, MessageEvent, catalog
 from nudgeguard_discord import translate
 from nudgeguard_discord.permissions import is_administrator, is_moderator
 
@@ -101,15 +102,14 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
     # ----------------------------------------------------------------- commands
     @safety.command(name="status", description="Open safety cases and the current mode")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
-        """Show open cases and mode to moderators."""
+        """Show open cases and mode to moderators, in the server's language setting."""
+        text = self._wording(interaction)
         if not is_moderator(interaction, self.adapter.settings):
-            await interaction.response.send_message(
-                "Only moderators can see the safety status.", ephemeral=True
-            )
+            await interaction.response.send_message(text("status_moderators_only"), ephemeral=True)
             return
         status = await self.adapter.engine.status(str(interaction.guild_id))
         await interaction.response.send_message(
-            f"Open safety cases: **{status.open_cases}**. Mode: **{status.mode}**.",
+            text("safety_status", count=f"**{status.open_cases}**", mode=f"**{status.mode}**"),
             ephemeral=True,
         )
 
@@ -119,13 +119,19 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         self, interaction: discord.Interaction[Any], mode: Literal["observe", "live"]
     ) -> None:
         """Switch the community's mode (administrators only)."""
+        text = self._wording(interaction)
         if not is_administrator(interaction):
-            await interaction.response.send_message(
-                "Only server administrators can change the safety mode.", ephemeral=True
-            )
+            await interaction.response.send_message(text("mode_admins_only"), ephemeral=True)
             return
         await self.adapter.engine.set_mode(str(interaction.guild_id), mode)
-        await interaction.response.send_message(f"Safety mode is now **{mode}**.", ephemeral=True)
+        await interaction.response.send_message(
+            text("mode_now", mode=f"**{mode}**"), ephemeral=True
+        )
+
+    def _wording(self, interaction: discord.Interaction[Any]) -> Callable[..., str]:
+        """Return the moderator texts in the server's language setting."""
+        locale = self.adapter.engine.moderator_locale(str(interaction.guild_id))
+        return catalog(locale).moderator_text
 
     async def check_message(
         self, interaction: discord.Interaction[Any], message: discord.Message

@@ -56,7 +56,18 @@ DEFAULT_BUTTONS = (
     NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
     NudgeButton(action=NudgeAction.IM_OK, label="I'm OK"),
 )
-_REFUSED = "Only moderators (the configured moderator role or Manage Messages) can do this."
+
+
+def moderator_text(message: discord.Message | None, key: str, **values: object) -> str:
+    """Return a moderator-facing text in the language the alert ``message`` is worded in."""
+    return catalog(locale_on(message)).moderator_text(key, **values)
+
+
+def _note(message: discord.Message | None, result: Any) -> str:
+    """Return the core's note on a refused press, or why there is none."""
+    if result is not None and result.note:
+        return str(result.note)
+    return moderator_text(message, "note_not_loaded")
 
 
 def _child_helpline(country: str | None, locale: str) -> NudgeButton | None:
@@ -164,19 +175,22 @@ class InteractionsMixin:
     ) -> None:
         """Check the presser's rights, record the action and update the alert."""
         moderator = str(interaction.user.id)
+        said = interaction.message
         if action is ModeratorAction.TIMEOUT:
             permitted = may_time_out(interaction, self.settings)
         else:
             permitted = is_moderator(interaction, self.settings)
         if not permitted:
-            await interaction.response.send_message(_REFUSED, ephemeral=True)
+            await interaction.response.send_message(
+                moderator_text(said, "moderators_only"), ephemeral=True
+            )
             await self._moderate(
                 case_id, action, moderator, permitted=False, guild_id=interaction.guild_id
             )
             return
         if action is ModeratorAction.TIMEOUT and not interaction.app_permissions.moderate_members:
             await interaction.response.send_message(
-                "I don't have the Timeout Members permission in this server.", ephemeral=True
+                moderator_text(said, "no_timeout_permission"), ephemeral=True
             )
             await self._moderate(
                 case_id, action, moderator, permitted=False, guild_id=interaction.guild_id
@@ -188,8 +202,10 @@ class InteractionsMixin:
                 case_id, action, moderator, permitted=True, guild_id=interaction.guild_id
             )
             if result is None or not result.accepted:
-                note = result.note if result is not None else "the case could not be loaded"
-                await interaction.followup.send(f"Not shown: {note}", ephemeral=True)
+                note = _note(said, result)
+                await interaction.followup.send(
+                    moderator_text(said, "not_shown", note=note), ephemeral=True
+                )
                 return
             await interaction.followup.send(
                 embed=evidence_embed(case_id, result.evidence, locale_on(interaction.message)),
@@ -201,8 +217,10 @@ class InteractionsMixin:
             case_id, action, moderator, permitted=True, guild_id=interaction.guild_id
         )
         if result is None or not result.accepted:
-            note = result.note if result is not None else "the case could not be loaded"
-            await interaction.followup.send(f"Not done: {note}", ephemeral=True)
+            note = _note(said, result)
+            await interaction.followup.send(
+                moderator_text(said, "not_done", note=note), ephemeral=True
+            )
             return
         extra = ""
         if action is ModeratorAction.TIMEOUT and subject_id:
@@ -249,16 +267,17 @@ class InteractionsMixin:
         self, interaction: discord.Interaction[Any], subject_id: str, case_id: str
     ) -> str:
         guild = interaction.guild
+        said = interaction.message
         if guild is None:
-            return " (timeout not applied: not in a server)"
+            return f" ({moderator_text(said, 'timeout_no_server')})"
         minutes = self.settings.guild(guild.id).timeout_minutes
         try:
             member = guild.get_member(int(subject_id)) or await guild.fetch_member(int(subject_id))
             await member.timeout(dt.timedelta(minutes=minutes), reason=f"nudgeguard case {case_id}")
         except discord.HTTPException as exc:
             log.warning("timeout failed (HTTP %s)", exc.status)
-            return " (timeout failed: check the bot's role position and permissions)"
-        return f" (member timed out for {minutes} min)"
+            return f" ({moderator_text(said, 'timeout_failed')})"
+        return f" ({moderator_text(said, 'timeout_done', minutes=minutes)})"
 
     # ------------------------------------------------------------ check menu
     async def answer_check_result(

@@ -26,12 +26,9 @@ from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import GroupLookupError
 from nudgeguard_slack.wording import (
     CHECK_NOT_A_PERSON,
-    LOOKUP_FAILED,
-    MODE_NOT_ALLOWED,
-    NOT_A_MODERATOR,
-    SAFETY_HELP,
-    UPDATE_DELAYED,
     check_reply,
+    moderator_wording,
+    safety_help,
     status_reply,
 )
 
@@ -148,25 +145,28 @@ async def _moderator_button(
     channel = str((body.get("channel") or {}).get("id") or adapter.settings.moderator_channel)
     if not case_id or not user:
         return
+    posted = (body.get("message") or {}).get("blocks") or []
+    # Answers are in the language of the alert pressed (the workspace's setting).
+    said = moderator_wording(locale_of(posted))
     try:
         permitted = await adapter.is_moderator(user)
     except GroupLookupError:
-        await _tell(adapter, channel, user, LOOKUP_FAILED, respond)
+        await _tell(adapter, channel, user, said("lookup_failed"), respond)
         return
     team = _team_of(body)
     result = await adapter.engine.moderate(
         case_id, action, user, permitted=permitted, community_id=team
     )
     if not permitted:
-        await _tell(adapter, channel, user, NOT_A_MODERATOR, respond)
+        await _tell(adapter, channel, user, said("team_only"), respond)
         return
     if not result.accepted:
-        await _tell(adapter, channel, user, result.note or "That action was not accepted.", respond)
+        await _tell(adapter, channel, user, result.note or said("not_accepted"), respond)
         return
     if action is ModeratorAction.SHOW_EVIDENCE:
-        posted = (body.get("message") or {}).get("blocks") or []
         blocks = evidence_blocks(case_id, result.evidence, locale_of(posted))
-        await _tell(adapter, channel, user, f"Evidence for case {case_id}", respond, blocks)
+        title = said("evidence_title", case=case_id)
+        await _tell(adapter, channel, user, title, respond, blocks)
         return
     message = body.get("message") or {}
     if result.case is not None and message.get("ts"):
@@ -187,7 +187,7 @@ async def _moderator_button(
                 ),
             )
         except (SlackCallError, TransientDeliveryError):
-            await _tell(adapter, channel, user, UPDATE_DELAYED, respond)
+            await _tell(adapter, channel, user, said("update_delayed"), respond)
 
 
 async def _tell(
@@ -215,26 +215,27 @@ async def _safety_command(adapter: SlackAdapter, body: Mapping[str, Any], respon
     words = str(body.get("text") or "").strip().lower().split()
     team = str(body.get("team_id") or adapter.identity.team_id or "")
     user = str(body.get("user_id") or "")
+    said = moderator_wording(adapter.engine.moderator_locale(team))
     if not words or words[0] in ("help", "?"):
-        await respond(**_ephemeral(SAFETY_HELP))
+        await respond(**_ephemeral(safety_help(said)))
         return
     if words[0] == "status":
         status = await adapter.engine.status(team)
-        await respond(**_ephemeral(status_reply(status.open_cases, status.mode)))
+        await respond(**_ephemeral(status_reply(said, status.open_cases, status.mode)))
         return
     if words[0] == "mode" and len(words) == 2 and words[1] in ("observe", "live"):
         try:
             allowed = await adapter.is_moderator(user)
         except GroupLookupError:
-            await respond(**_ephemeral(LOOKUP_FAILED))
+            await respond(**_ephemeral(said("lookup_failed")))
             return
         if not allowed:
-            await respond(**_ephemeral(MODE_NOT_ALLOWED))
+            await respond(**_ephemeral(said("mode_team_only")))
             return
         await adapter.engine.set_mode(team, "live" if words[1] == "live" else "observe")
-        await respond(**_ephemeral(f"nudgeguard is now in *{words[1]}* mode for this workspace."))
+        await respond(**_ephemeral(said("mode_now", mode=f"*{words[1]}*")))
         return
-    await respond(**_ephemeral(SAFETY_HELP))
+    await respond(**_ephemeral(safety_help(said)))
 
 
 # ---------------------------------------------------------------------------- shortcut

@@ -1,36 +1,38 @@
-"""Short texts the Slack adapter writes itself, for moderators and "/safety".
+"""Short texts the Slack adapter puts together, for moderators and "/safety".
 
-Everything a child reads (nudges, answers to their buttons, "Check this message") comes
-from the core's catalogs (``nudgeguard.nudges``).
+The wording itself comes from the core's catalogs (``nudgeguard.nudges``): what a child
+reads from the child's language, what moderators read from the ``moderator:`` section in
+the workspace's language.
 
 Plain, calm, no blame; reading age around 9.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+from nudgeguard import catalog
 from nudgeguard_slack.blocks import escape
 
-NOT_A_MODERATOR = (
-    "Only members of the safety team can act on cases. Your click was recorded on the case."
-)
-MODE_NOT_ALLOWED = "Only members of the safety team can change the mode."
-UPDATE_DELAYED = (
-    "Recorded on the case. Slack is busy, so this alert may show the old status for a while."
-)
-LOOKUP_FAILED = "I couldn't check the safety team list just now. Please try again in a minute."
 CHECK_NOT_A_PERSON = "I can only check messages that people wrote."
-SAFETY_HELP = (
-    "*/safety status* shows open cases and the current mode.\n"
-    "*/safety mode observe* or *live* switches mode (safety team only)."
-)
 
 
-def status_reply(open_cases: int, mode: str) -> str:
-    """Answer to ``/safety status``."""
-    plural = "" if open_cases == 1 else "s"
-    return f"nudgeguard is in *{escape(mode)}* mode. {open_cases} open case{plural}."
+def moderator_wording(locale: str) -> Callable[..., str]:
+    """Return the moderator texts (``moderator:`` in the catalogs) of one language.
+
+    Replies to moderators and to ``/safety`` follow the workspace's language setting.
+    """
+    return catalog(locale).moderator_text
+
+
+def safety_help(text: Callable[..., str]) -> str:
+    """Answer to ``/safety help`` in the language ``text`` words."""
+    return text("safety_help", status="*/safety status*", mode="*/safety mode observe|live*")
+
+
+def status_reply(text: Callable[..., str], open_cases: int, mode: str) -> str:
+    """Answer to ``/safety status`` in the language ``text`` words."""
+    return text("safety_status", count=f"*{open_cases}*", mode=f"*{escape(mode)}*")
 
 
 def check_reply(
