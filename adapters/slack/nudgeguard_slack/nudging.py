@@ -53,7 +53,9 @@ class NudgeSender:
                 lambda: self.client.users_info(user=user_id, include_locale=True),
             )
         except (SlackCallError, TransientDeliveryError) as err:
-            log.info("users.info not possible (%s); nudge language from the core", err)
+            # The error code only: an exception's text could carry the request's user id.
+            reason = err.error if isinstance(err, SlackCallError) else type(err).__name__
+            log.info("users.info not possible (%s); nudge language from the core", reason)
             return None
         user = info.get("user") if info is not None else None
         locale = user.get("locale") if isinstance(user, dict) else None
