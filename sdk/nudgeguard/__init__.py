@@ -12,6 +12,7 @@ from nudgeguard.adapter import (
     Delivery,
     ModeratorAction,
     ModeratorAlert,
+    ModeratorNotice,
     Nudge,
     NudgeAction,
     NudgeButton,
@@ -31,6 +32,7 @@ from nudgeguard.events import (
     Participant,
 )
 from nudgeguard.handle import EngineHandle, EventInbox
+from nudgeguard.helpline_country import HelplineCountries, region_of
 from nudgeguard.legend import signal_name, stage_label
 from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
 from nudgeguard.moderation import CheckResult, ModerationResult, Status
@@ -82,10 +84,12 @@ __all__ = [
     "EventType",
     "EvidenceMessage",
     "Helpline",
+    "HelplineCountries",
     "MessageEvent",
     "ModerationResult",
     "ModeratorAction",
     "ModeratorAlert",
+    "ModeratorNotice",
     "Nudge",
     "NudgeAction",
     "NudgeButton",
@@ -105,6 +109,7 @@ __all__ = [
     "country_code",
     "in_locale",
     "load_config",
+    "region_of",
     "signal_name",
     "stage_label",
     "supported",

@@ -28,6 +28,7 @@ from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
 from nudgeguard.decisions import log_recorded, observation_of
 from nudgeguard.events import AgeSource, MessageEvent
+from nudgeguard.helpline_country import HelplineCountries
 from nudgeguard.language import written_language
 from nudgeguard.locales import LanguageSettings, choose_locale, supported
 from nudgeguard.nudges import catalog
@@ -88,7 +89,7 @@ class Dispatcher:
         outbox: Outbox,
         pseudonyms: Pseudonymizer,
         capabilities: Callable[[str], Capabilities | None],
-        country: Callable[[str], str],
+        country: HelplineCountries,
         languages: LanguageSettings | None = None,
     ) -> None:
         self.cases = cases
@@ -319,15 +320,25 @@ class Dispatcher:
     ) -> list[OutboxItem]:
         """Return the outbox items of a case's alert, one per target (no I/O)."""
         alert = self.build_alert(case, d, ctx, is_update=is_update, nudge_status=nudge_status)
-        self._alerts[case.id] = alert
-        self._alerts.move_to_end(case.id)
+        self.remember(alert)
+        return self.items_of(case, alert, nudge_status)
+
+    def remember(self, alert: ModeratorAlert) -> None:
+        """Keep ``alert`` as its case's latest (memory only: it holds platform ids)."""
+        self._alerts[alert.case_id] = alert
+        self._alerts.move_to_end(alert.case_id)
         while len(self._alerts) > _REMEMBERED_ALERTS:
             self._alerts.popitem(last=False)
-        return self.items_of(case, alert, nudge_status)
 
     def latest_alert(self, case_id: str) -> ModeratorAlert | None:
         """Return the latest alert this process built for a case, if it remembers one."""
         return self._alerts.get(case_id)
+
+    def forget_user(self, platform: str, user_id: str) -> None:
+        """Forget the remembered alerts that name a person (an erasure request)."""
+        for case_id, alert in list(self._alerts.items()):
+            if alert.platform == platform and any(p.user_id == user_id for p in alert.participants):
+                del self._alerts[case_id]
 
     def items_of(self, case: Case, alert: ModeratorAlert, nudge_status: str) -> list[OutboxItem]:
         """Return one outbox item of ``alert`` per alert target (no I/O)."""
@@ -434,6 +445,7 @@ class Dispatcher:
         pack, family = ctx.pack, action.family or "generic"
         cat = catalog(self.locale_for(ctx.event, pack, ctx.conversation, d.target_id))
         variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
+        country, source = self.country.choose(d.platform, d.community_id, d.conversation_id)
         nudge = Nudge(
             nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
             audience="child",
@@ -446,9 +458,11 @@ class Dispatcher:
             text=cat.child_text(
                 wording_key(family, d.signals, pack, ctx.event.text), pack.nudges.copy_for, variant
             ),
-            buttons=cat.buttons(family, self.country(d.community_id)),
+            buttons=cat.buttons(family, country),
             family=family,
             case_id=case.id if case else ctx.pair.case_id,
+            country=country,
+            country_source=source,
             locale=cat.locale,
             followup=cat.followups,
             copy_for=pack.nudges.copy_for,

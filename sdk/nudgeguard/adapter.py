@@ -87,6 +87,10 @@ class Nudge(_Frozen):
             (``nudgeguard.nudges.in_locale``).
         variant: Which wording variant of the family was chosen.
         template: Sender-warning template name.
+        country: Helpline country the core chose for the buttons (see
+            :mod:`nudgeguard.helpline_country`); ``country_source`` says from what. A
+            recipient's platform locale region re-picks it only when the source ranks
+            below it (``in_locale`` does that; adapters only pass the locale).
     """
 
     nudge_id: str
@@ -106,6 +110,8 @@ class Nudge(_Frozen):
     copy_for: Literal["teen", "under13"] = "teen"
     variant: int = Field(default=0, ge=0)
     template: str | None = None
+    country: str | None = None
+    country_source: Literal["channel", "community", "region", "default"] = "default"
 
 
 class ModeratorAction(StrEnum):
@@ -150,7 +156,11 @@ class ModeratorAlert(_Frozen):
     Message excerpts are never included: they are fetched on demand with
     ``engine.moderate(..., ModeratorAction.SHOW_EVIDENCE)`` and shown privately.
     ``locale`` is the community's language setting (config ``languages:``), for sinks
-    that word alerts themselves.
+    that word alerts themselves. ``post_ref`` is what :meth:`Adapter.send_alert` returned
+    for this case's earlier post, as the outbox stored it: set, the adapter edits that post
+    in place (Slack ``chat.update``, a Discord message edit) instead of posting again.
+    ``actions`` are the buttons the case's state allows; the subject's platform id for
+    "Timeout" is in ``participants``.
     """
 
     alert_id: str
@@ -176,6 +186,27 @@ class ModeratorAlert(_Frozen):
         ModeratorAction.CONFIRM,
     )
     is_update: bool = False
+    locale: str = "en"
+    post_ref: str | None = None
+
+
+class ModeratorNotice(_Frozen):
+    """A message for moderators that belongs to no case (a child's Report without one).
+
+    Worded by the core in the community's language (``title`` and ``lines``); it carries
+    no message text and no platform id, only the reporter's pseudonym. It goes through the
+    outbox like an alert; adapters post it to the moderator channel as it is.
+    """
+
+    notice_id: str
+    kind: Literal["child_report"] = "child_report"
+    platform: str
+    community_id: str
+    conversation_id: str | None = None
+    ts: float
+    reporter: str
+    title: str
+    lines: tuple[str, ...] = ()
     locale: str = "en"
 
 
@@ -251,10 +282,41 @@ class Adapter(ABC):
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post or update a moderator alert.
 
+        With ``alert.post_ref`` set, edit that post in place (it is what this method
+        returned for the case before, as the outbox stored it); post anew only if it is gone.
+
         Returns:
-            A platform reference for the posted alert (message id), if any.
+            A platform reference for the posted alert (enough to edit it later), if any.
 
         Raises:
             UndeliverableError: No moderator channel is configured or reachable.
             TransientDeliveryError: Try again later.
         """
+
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:
+        """Post a case-less moderator notice (a child's Report) to the moderator channel.
+
+        The default refuses: the outbox records it as undeliverable and the child is told
+        the moderators were not reached.
+
+        Raises:
+            UndeliverableError: No moderator channel is configured or reachable.
+            TransientDeliveryError: Try again later.
+        """
+        raise UndeliverableError(f"adapter {self.name!r} cannot post moderator notices")
+
+    def forget_user(self, user_id: str) -> None:  # noqa: B027 - optional hook
+        """Drop whatever this adapter remembers about a person (erasure request).
+
+        Called by the engine's erasure (``nudgeguard privacy erase``, ``Engine.erase_user``)
+        with the platform user id: locale caches, DM channel ids, delivered-nudge keys.
+        The default remembers nothing.
+        """
+
+    def helpline_countries(self) -> Mapping[str, str]:
+        """Return helpline countries the adapter's own settings name, by community id.
+
+        Data for the core, which picks the country (see :mod:`nudgeguard.helpline_country`);
+        the key ``*`` is the adapter's platform-wide default. The default names none.
+        """
+        return {}

@@ -181,7 +181,7 @@ async def build_engine(
         sinks=load_sinks(settings.sinks),
         detectors=detectors,
         pseudonymizer=pseudonyms,
-        country=settings.country_of,
         languages=settings.languages,
+        countries=settings.helpline_countries(),
         services=[RetentionService(settings.privacy)],
     )

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nudgeguard import plugins
 from nudgeguard.countries import country_code
+from nudgeguard.helpline_country import HelplineCountries
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text
@@ -95,6 +96,7 @@ class Settings(BaseModel):
     policy: str = "default"
     country: str = Field(default="GB", min_length=2, max_length=4)
     countries: dict[str, str] = {}
+    channel_countries: dict[str, str] = {}
     languages: LanguageSettings = LanguageSettings()
     detectors: list[str] = []
     state: StateSettings = StateSettings()
@@ -110,7 +112,7 @@ class Settings(BaseModel):
     def _country(cls, value: str) -> str:
         return country_code(value)
 
-    @field_validator("countries")
+    @field_validator("countries", "channel_countries")
     @classmethod
     def _countries(cls, value: dict[str, str]) -> dict[str, str]:
         return {community: country_code(code) for community, code in value.items()}
@@ -133,6 +135,10 @@ class Settings(BaseModel):
     def country_of(self, community_id: str) -> str:
         """Return the helpline country of a community."""
         return self.countries.get(community_id, self.country)
+
+    def helpline_countries(self) -> HelplineCountries:
+        """Return the core's helpline-country choice for these settings."""
+        return HelplineCountries(self.country, self.countries, self.channel_countries)
 
 
 def load_config(path: str | Path) -> Settings:
@@ -183,10 +189,14 @@ EXAMPLE = """\
 # Start with "observe" for a dry run: decisions are recorded, nothing is sent.
 policy: observe
 
-# Helpline country (ISO code; UK is read as GB) for nudges, and per-community exceptions.
+# Helpline country (ISO code; UK is read as GB) for nudges, with per-community and
+# per-channel exceptions. Without an exception, a child's platform locale region
+# (pt-BR: Brazil) outranks the default country. See docs/adapters.md.
 country: GB
 countries: {}
 #  "123456789012345678": US
+channel_countries: {}
+#  "C0123456789": IE
 
 # Language of nudges (en, de, nl, es, fr, pt): the platform's own signal (the child's app
 # language) wins; else the channel's setting, else the community's (also used for

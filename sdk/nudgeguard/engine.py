@@ -24,6 +24,7 @@ from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
 from nudgeguard.decisions import worth_recording
 from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.erasure import PersonErasure
 from nudgeguard.events import (
     AgeBand,
     AgeSource,
@@ -33,6 +34,7 @@ from nudgeguard.events import (
     Participant,
     fields_of,
 )
+from nudgeguard.helpline_country import HelplineCountries
 from nudgeguard.inbox import Inbox, Replays
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
@@ -102,7 +104,7 @@ class EngineStats:
     detector_errors: dict[str, int] = field(default_factory=dict)
 
 
-class Engine(Moderation, NudgeResponses):
+class Engine(Moderation, NudgeResponses, PersonErasure):
     """The platform-neutral pipeline.
 
     Args:
@@ -113,8 +115,10 @@ class Engine(Moderation, NudgeResponses):
         sinks: Extra moderator alert sinks (webhooks, recorders).
         detectors: Detectors to run; the built-in set if omitted.
         pseudonymizer: Keyed pseudonyms for stores; a random key if omitted.
-        country: Helpline country per community id (default ``GB``).
+        country: Helpline country per community id (older form of ``countries``).
         languages: Language settings per community and channel (config ``languages:``).
+        countries: Helpline countries from the config (default ``GB``); see
+            :mod:`nudgeguard.helpline_country`.
         clock: Wall clock for the outbox.
         services: Background jobs started and stopped with the engine (retention purge).
     """
@@ -131,6 +135,7 @@ class Engine(Moderation, NudgeResponses):
         pseudonymizer: Pseudonymizer | None = None,
         country: Callable[[str], str] | None = None,
         languages: LanguageSettings | None = None,
+        countries: HelplineCountries | None = None,
         clock: Callable[[], float] = time.time,
         services: Sequence[Service] = (),
     ) -> None:
@@ -146,12 +151,13 @@ class Engine(Moderation, NudgeResponses):
         self.outbox = Outbox(self.cases, clock=clock)
         self.tracker = RiskTracker()
         self.policy_engine = PolicyEngine()
+        self.countries = countries or HelplineCountries(community_of=country)
         self.dispatcher = Dispatcher(
             self.cases,
             self.outbox,
             self.pseudonyms,
             self.capabilities_of,
-            country or (lambda _community: "GB"),
+            self.countries,
             languages,
         )
         self.stats = EngineStats()
@@ -177,6 +183,7 @@ class Engine(Moderation, NudgeResponses):
         """Bind an adapter: it feeds events in and delivers nudges and alerts out."""
         adapter.bind(self)
         self.adapters[adapter.name] = adapter
+        self.countries.add_platform(adapter.name, adapter.helpline_countries())
         self.outbox.register_nudge_sender(adapter)
         self.outbox.register_alert_sink(adapter)
 

@@ -64,6 +64,9 @@ class EngineHandle(Protocol):
         """Apply a moderator's click to a case (refused and recorded when not permitted).
 
         A case of another community than ``community_id`` is refused without being shown.
+        An accepted click's ``result.alert`` is the case's alert as it now stands (status,
+        every action, the subject's id for Timeout) to re-draw the post from, when the
+        engine still holds it (None after a restart).
         """
         ...
 
@@ -83,11 +86,13 @@ class EngineHandle(Protocol):
         community_id: str,
         case_id: str | None = None,
         locale: str | None = None,
+        conversation_id: str | None = None,
     ) -> NudgeResponse:
         """Answer a child's press on a nudge's button (show ``text`` privately) and act on it.
 
         Report and How to block pause nudges for a week; Report reaches the moderators
-        through the case's audit chain and the outbox.
+        through the audit chain and the outbox: as the case's alert, or without a case as
+        a moderator notice (``Adapter.send_notice``) naming ``conversation_id``.
         """
         ...
 

@@ -8,10 +8,10 @@ Mixed into :class:`~nudgeguard.engine.Engine`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from nudgeguard.adapter import ModeratorAction, Nudge
+from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
@@ -69,12 +69,16 @@ class ModerationResult:
         case: The case after the action.
         evidence: The evidence window, only for an accepted ``show_evidence``.
         note: A short plain-words message to show the moderator.
+        alert: The case's alert as it stands after an accepted action (its new status,
+            every action the platform offers, the participants' ids), to re-draw the
+            moderators' post from; None when this process does not hold it (a restart).
     """
 
     accepted: bool
     case: Case | None
     evidence: tuple[EvidenceMessage, ...] = ()
     note: str = ""
+    alert: ModeratorAlert | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +166,25 @@ class Moderation:
         )
         if result.accepted and str(action) in _CHANGES:
             _log_status(result, str(action))
+        if result.accepted and result.case is not None:
+            result = replace(result, alert=self._alert_now(result.case))
         return result
+
+    def _alert_now(self, case: Case) -> ModeratorAlert | None:
+        """Return the case's remembered alert with its state now, and remember that."""
+        known = self.dispatcher.latest_alert(case.id)
+        if known is None:
+            return None
+        alert = known.model_copy(
+            update={
+                "status": case.status,
+                "severity": case.severity,
+                "score": case.score,
+                "is_update": True,
+            }
+        )
+        self.dispatcher.remember(alert)
+        return alert
 
     async def _moderate(
         self,
@@ -302,6 +324,9 @@ class Moderation:
         level = decision.level.value
         nudge = None
         if level != "none":
+            country, source = self.dispatcher.country.choose(
+                event.platform, event.community_id, event.conversation_id
+            )
             nudge = Nudge(
                 nudge_id=f"check:{event.platform}:{event.message_id}:{requester_id}",
                 audience="child",
@@ -311,9 +336,11 @@ class Moderation:
                 conversation_id=event.conversation_id,
                 delivery=pack.delivery.child,
                 text=cat.child_text(family, pack.nudges.copy_for, 0),
-                buttons=cat.buttons(family, self.dispatcher.country(event.community_id)),
+                buttons=cat.buttons(family, country),
                 family=family,
                 case_id=case_id,
+                country=country,
+                country_source=source,
                 followup=cat.followups,
                 locale=cat.locale,
                 copy_for=pack.nudges.copy_for,

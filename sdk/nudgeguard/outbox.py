@@ -6,6 +6,11 @@ Every attempt first *claims* the item for a short lease, so a timer drain and a 
 submit (or two bot processes sharing a store) never send the same item at once; the lease
 of a worker that died mid-send simply runs out and the item is tried again.
 
+An alert of a case that was posted before carries that post's reference
+(``ModeratorAlert.post_ref``, stored by :meth:`CaseStore.mark_sent`), so the adapter edits
+the same post in place. Case-less moderator notices (``kind="notice"``, see
+:mod:`nudgeguard.notices`) go to sinks that have ``send_notice``.
+
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
 gives up at once. The item id de-duplicates, so enqueuing the same alert twice sends it
@@ -27,6 +32,7 @@ from typing import Literal, Protocol
 
 from nudgeguard.adapter import (
     ModeratorAlert,
+    ModeratorNotice,
     Nudge,
     TransientDeliveryError,
     UndeliverableError,
@@ -124,9 +130,20 @@ class Outbox:
         return list(self._alert_sinks)
 
     def can_deliver(self, kind: str, target: str) -> bool:
-        """Return True if something is registered for ``kind`` items to ``target``."""
-        table = self._nudge_senders if kind == "nudge" else self._alert_sinks
-        return target in table
+        """Return True if something is registered for ``kind`` items to ``target``.
+
+        Notices (``kind="notice"``) go to alert sinks that have ``send_notice``.
+        """
+        if kind == "nudge":
+            return target in self._nudge_senders
+        sink = self._alert_sinks.get(target)
+        if kind == "notice":
+            return callable(getattr(sink, "send_notice", None))
+        return sink is not None
+
+    async def attempt(self, item: OutboxItem) -> AttemptResult:
+        """Try to deliver a stored item once now (``pending``: it waits for a retry)."""
+        return await self._attempt(item)
 
     async def enqueue(self, item: OutboxItem) -> bool:
         """Store an item for the next drain; False if its id was already there."""
@@ -257,4 +274,17 @@ class Outbox:
         sink = self._alert_sinks.get(item.target)
         if sink is None:
             raise NoDelivererError(item.target)
-        return await sink.send_alert(ModeratorAlert.model_validate_json(item.payload))
+        if item.kind == "notice":
+            send_notice = getattr(sink, "send_notice", None)
+            if send_notice is None:
+                raise UndeliverableError("this sink takes no moderator notices")
+            ref: str | None = await send_notice(ModeratorNotice.model_validate_json(item.payload))
+            return ref
+        alert = ModeratorAlert.model_validate_json(item.payload)
+        if item.case_id:
+            # The case's post, as an earlier delivery to this target stored it: the adapter
+            # edits it in place rather than posting the case again.
+            posted = await self.store.sent_ref(item.case_id, item.target)
+            if posted is not None:
+                alert = alert.model_copy(update={"post_ref": posted})
+        return await sink.send_alert(alert)

@@ -25,6 +25,7 @@ from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import Observation
 from nudgeguard.events import AgeBand, AgeSource
 from nudgeguard.locales import choose_locale
+from nudgeguard.notices import report_notice, send_report_notice
 from nudgeguard.nudges import catalog
 from nudgeguard.signals import TAXONOMY
 from nudgeguard.telemetry import emit
@@ -138,15 +139,19 @@ class NudgeResponses:
         community_id: str,
         case_id: str | None = None,
         locale: str | None = None,
+        conversation_id: str | None = None,
     ) -> NudgeResponse:
         """Answer a press on a nudge's button, and act on it; never tells the other person.
 
         Report and How to block pause further non-urgent nudges to the presser for a week
         (they have acted; more warnings would only nag). Report on a nudge of a case the
         presser is the child of records ``child_reported`` on the case's audit chain and
-        queues the case's alert (marked as reported by the child) in the same transaction;
-        without such a case nothing is opened, and the answer says the moderators were not
-        reached. Every press is recorded as an observation, without content or ids.
+        queues the case's alert (marked as reported by the child) in the same transaction.
+        Report on a nudge of theirs without such a case opens no case: a moderator notice
+        (:mod:`nudgeguard.notices`, no text, the child pseudonymised) is audited and goes
+        through the outbox to the moderator channel. The answer says the moderators were
+        told only when one of the two is on its way; otherwise that they were not reached.
+        Every press is recorded as an observation, without content or ids.
 
         Args:
             nudge_id: The nudge's id (``Nudge.nudge_id``); a report counts only when it
@@ -158,6 +163,8 @@ class NudgeResponses:
             case_id: The nudge's case (``Nudge.case_id``), if it had one.
             locale: The nudge's language (``Nudge.locale``), else the presser's platform
                 language; the community's setting otherwise.
+            conversation_id: The nudge's conversation (``Nudge.conversation_id``), if
+                known: a moderator notice names it.
         """
         languages = self.dispatcher.languages
         cat = catalog(choose_locale(locale, languages.community(community_id), None, None))
@@ -177,6 +184,10 @@ class NudgeResponses:
             recipient = nudge_id.rsplit(":", 1)[-1]
             if recipient == user_id and case_id:
                 reported = await self._report(case_id, user_id, platform, community_id, now)
+            if recipient == user_id and not reported:
+                reported = await self._notify(
+                    nudge_id, user_id, platform, community_id, conversation_id, now
+                )
             if not reported:
                 text = cat.responses["report_not_sent"]
         actions: tuple[str, ...] = (pressed.value,)
@@ -194,6 +205,31 @@ class NudgeResponses:
             )
         )
         return NudgeResponse(text, reported=reported)
+
+    async def _notify(
+        self,
+        nudge_id: str,
+        user_id: str,
+        platform: str,
+        community_id: str,
+        conversation_id: str | None,
+        now: float,
+    ) -> bool:
+        """Tell the moderators of a report outside any case; True if it is on its way."""
+        child = self.pseudonyms.pseudonym(platform, user_id)
+        notice = report_notice(
+            nudge_id=nudge_id,
+            platform=platform,
+            community_id=community_id,
+            conversation_id=conversation_id,
+            reporter=child,
+            ts=now,
+            locale=self.dispatcher.languages.for_moderators(community_id),
+        )
+        dispatcher = self.dispatcher
+        return await send_report_notice(
+            notice, "child:" + child, self.cases, dispatcher.outbox, dispatcher.capabilities
+        )
 
     async def _report(
         self, case_id: str, user_id: str, platform: str, community_id: str, now: float

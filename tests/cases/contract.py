@@ -265,6 +265,20 @@ class CaseStoreContract:
         assert await store.due(T0 + 1) == []
         assert await store.claim("a", T0 + 31, 30.0) is True, "a dead worker's lease expires"
 
+    async def test_sent_ref_is_the_latest_delivered_alert_post_of_a_case(self, store) -> None:
+        assert await store.sent_ref("NG-1", "fake") is None
+        await store.enqueue(OutboxItem("a1", "NG-1", "fake", "alert", "{}"))
+        await store.enqueue(OutboxItem("n1", "NG-1", "fake", "nudge", "{}"))
+        await store.enqueue(OutboxItem("b1", "NG-2", "fake", "alert", "{}"))
+        await store.mark_sent("a1", "post-1", T0)
+        await store.mark_sent("n1", "direct_message", T0 + 1)
+        await store.mark_sent("b1", "post-2", T0 + 2)
+        assert await store.sent_ref("NG-1", "fake") == "post-1", "nudges and other cases differ"
+        assert await store.sent_ref("NG-1", "webhook") is None
+        await store.enqueue(OutboxItem("a2", "NG-1", "fake", "alert", "{}"))
+        await store.mark_sent("a2", "post-1b", T0 + 3)
+        assert await store.sent_ref("NG-1", "fake") == "post-1b"
+
     async def test_sent_items_leave_the_queue_and_drop_the_payload(self, store) -> None:
         await store.enqueue(OutboxItem("a", "NG-1", "fake", "alert", '{"user_id": "u1"}'))
         await store.mark_sent("a", "ref-1", T0)

@@ -107,17 +107,65 @@ async def test_an_unknown_button_gets_a_refusal_not_a_crash(chat, adapter, engin
     assert not [e for e in await engine.cases.events(nudge.case_id) if e.kind == "child_reported"]
 
 
-async def test_report_without_a_case_says_moderators_were_not_reached(chat, adapter, engine):
+async def test_report_without_a_case_reaches_moderators_as_a_notice(chat, adapter, engine):
     await chat.say(CHILD, "hi")
     await chat.say(GROOMER, "are you alone", to=CHILD)
     nudge = adapter.nudges_to(CHILD.id)[0]
     assert nudge.case_id is None
     response = await press(engine, nudge, "report")
+    assert response.reported
+    assert response.text == catalog("en").followups["report"]
+    assert await engine.cases.list_cases() == [], "no case is opened silently"
+    [notice] = adapter.notices
+    child = engine.pseudonyms.pseudonym("fake", CHILD.id)
+    assert notice.title == catalog("en").moderator_text("report_notice_title")
+    assert notice.reporter == child[:12] and notice.community_id == nudge.community_id
+    shown = notice.model_dump_json()
+    assert CHILD.id not in shown and GROOMER.id not in shown, "platform ids in a notice"
+    [row] = [e for e in await engine.cases.events() if e.kind == "child_report_notice"]
+    assert row.case_id == "*" and row.actor == "child:" + child
+    # Pressing Report again on the same nudge does not tell the moderators twice.
+    again = await press(engine, nudge, "report")
+    assert again.reported and len(adapter.notices) == 1
+
+
+async def test_report_without_a_moderator_channel_says_moderators_were_not_reached(
+    chat, adapter, engine
+):
+    adapter.no_moderator_channel = True
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, "are you alone", to=CHILD)
+    nudge = adapter.nudges_to(CHILD.id)[0]
+    response = await press(engine, nudge, "report")
     assert not response.reported
     assert response.text == catalog("en").responses["report_not_sent"]
-    assert await engine.cases.list_cases() == [], "no case is opened silently"
     observed = await engine.cases.observations()
     assert ("report", "moderators_not_reached") in [o.actions for o in observed]
+
+
+async def test_a_notice_is_in_the_communitys_language(adapter):
+    from nudgeguard.locales import LanguageSettings
+
+    engine = Engine(
+        load_policy("default"),
+        adapters=[adapter],
+        detectors=[KeywordDetector()],
+        languages=LanguageSettings(communities={"guild": "fr"}),
+    )
+    await engine.start(background=False)
+    response = await engine.respond_to_nudge(
+        "nudge:fake:m1:" + CHILD.id,
+        "report",
+        CHILD.id,
+        platform="fake",
+        community_id="guild",
+        conversation_id="general",
+    )
+    assert response.reported
+    [notice] = adapter.notices
+    assert notice.locale == "fr" and notice.conversation_id == "general"
+    assert notice.title == catalog("fr").moderator_text("report_notice_title")
+    await engine.stop()
 
 
 async def test_a_forged_case_id_touches_no_case(chat, adapter, engine):
@@ -152,7 +200,10 @@ async def test_a_forged_case_id_touches_no_case(chat, adapter, engine):
         )
         for forged in ("NG-" + "F" * 100, "\udcff" * 10, "NG-\x00", "' or 1=1 --")
     ]
-    assert not (other.reported or elsewhere.reported or any(u.reported for u in unknown))
+    # Someone else's press reaches nobody; the child's own presses with a wrong case or
+    # community touch no case, and reach moderators only as a case-less notice.
+    assert not other.reported
+    assert all(u.reported for u in [elsewhere, *unknown]) and adapter.notices
     assert len(adapter.alerts) == alerts
     assert not [e for e in await engine.cases.events(nudge.case_id) if e.kind == "child_reported"]
 

@@ -132,6 +132,17 @@ class PostgresOutbox(PostgresBase):
                 item_id,
             )
 
+    async def sent_ref(self, case_id: str, target: str) -> str | None:  # noqa: D102
+        async with self._con() as con:
+            ref = await con.fetchval(
+                "SELECT ref FROM outbox WHERE case_id=$1 AND target=$2 AND kind='alert'"
+                " AND status='sent' AND ref IS NOT NULL ORDER BY done_at DESC, row_no DESC"
+                " LIMIT 1",
+                case_id,
+                target,
+            )
+        return None if ref is None else str(ref)
+
     async def mark_retry(  # noqa: D102
         self, item_id: str, attempts: int, next_at: float, error: str
     ) -> None:

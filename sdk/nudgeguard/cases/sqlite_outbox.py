@@ -82,6 +82,14 @@ class SqliteOutbox(SqliteBase):
             (ref, now, item_id),
         )
 
+    async def sent_ref(self, case_id: str, target: str) -> str | None:  # noqa: D102
+        row = self._db.execute(
+            "SELECT ref FROM outbox WHERE case_id=? AND target=? AND kind='alert'"
+            " AND status='sent' AND ref IS NOT NULL ORDER BY done_at DESC, rowid DESC LIMIT 1",
+            (case_id, target),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     async def mark_retry(  # noqa: D102
         self, item_id: str, attempts: int, next_at: float, error: str
     ) -> None:

@@ -25,7 +25,7 @@ class OutboxItem:
         id: De-duplication key; enqueuing the same id twice is a no-op.
         case_id: Case it belongs to, if any.
         target: Adapter or sink name that delivers it.
-        kind: ``nudge`` or ``alert``.
+        kind: ``nudge``, ``alert`` or ``notice`` (a case-less moderator notice).
         payload: JSON of the :class:`~nudgeguard.adapter.Nudge` or alert.
         attempts: Delivery attempts so far.
         next_at: Earliest time of the next attempt (unix seconds).
@@ -313,6 +313,14 @@ class CaseStore(Protocol):
 
     async def mark_retry(self, item_id: str, attempts: int, next_at: float, error: str) -> None:
         """Schedule another attempt."""
+        ...
+
+    async def sent_ref(self, case_id: str, target: str) -> str | None:
+        """Return the platform reference of a case's latest delivered alert to ``target``.
+
+        That is the ``ref`` :meth:`mark_sent` stored (what the adapter's ``send_alert``
+        returned); None when no alert of the case was delivered there with one.
+        """
         ...
 
     async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:

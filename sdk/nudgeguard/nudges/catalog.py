@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from nudgeguard.adapter import Nudge, NudgeAction, NudgeButton
 from nudgeguard.countries import INTERNATIONAL, country_code
+from nudgeguard.helpline_country import outranks_region, region_of
 from nudgeguard.locales import DEFAULT_LOCALE, choose_locale, supported
 
 CopyFor = Literal["teen", "under13"]
@@ -175,8 +176,11 @@ def in_locale(nudge: Nudge, platform_locale: str | None) -> Nudge:
     The core words a nudge before delivery from the config and the conversation; adapters
     that learn the recipient's client language only when delivering (Slack's
     ``users.info``, a Discord interaction) pass it here. The platform signal ranks first
-    (:func:`~nudgeguard.locales.choose_locale`); an unsupported one keeps the nudge as is.
+    (:func:`~nudgeguard.locales.choose_locale`); an unsupported one keeps the wording as is.
+    The locale's region (``pt-BR``) re-picks the helpline country when the core's choice
+    came only from the config's default (see :mod:`nudgeguard.helpline_country`).
     """
+    nudge = _in_region(nudge, region_of(platform_locale))
     lang = choose_locale(platform_locale, None, None, nudge.locale)
     if lang == nudge.locale:
         return nudge
@@ -192,6 +196,22 @@ def in_locale(nudge: Nudge, platform_locale: str | None) -> Nudge:
             "locale": lang,
             "followup": dict(cat.followups) if nudge.followup else {},
         }
+    )
+
+
+def _in_region(nudge: Nudge, region: str | None) -> Nudge:
+    """Point the helpline button at ``region``'s line when nothing stronger chose one."""
+    if region is None or region == nudge.country or outranks_region(nudge.country_source):
+        return nudge
+    line = child_helpline(region, nudge.locale)
+    if line is None or line.url is None:
+        return nudge
+    buttons = tuple(
+        b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
+        for b in nudge.buttons
+    )
+    return nudge.model_copy(
+        update={"buttons": buttons, "country": region, "country_source": "region"}
     )
 
 

@@ -307,6 +307,10 @@ class ResilientCaseStore:
     async def mark_sent(self, item_id: str, ref: str | None, now: float) -> None:  # noqa: D102
         await self._call("mark_sent", item_id, ref, now)
 
+    async def sent_ref(self, case_id: str, target: str) -> str | None:  # noqa: D102
+        found: str | None = await self._call("sent_ref", case_id, target)
+        return found
+
     async def mark_retry(self, item_id: str, attempts: int, next_at: float, error: str) -> None:  # noqa: D102
         await self._call("mark_retry", item_id, attempts, next_at, error)
 

@@ -9,6 +9,7 @@ from nudgeguard.adapter import (
     Capabilities,
     Delivery,
     ModeratorAlert,
+    ModeratorNotice,
     Nudge,
     TransientDeliveryError,
     UndeliverableError,
@@ -20,7 +21,13 @@ class FakeAdapter(Adapter):
 
     Attributes:
         nudges: Delivered nudges with the channel used.
-        alerts: Delivered alerts.
+        alerts: Every delivered alert, in order (updates included).
+        posts: The moderator channel as members see it: each post's latest alert, by the
+            reference ``send_alert`` returned (an alert with ``post_ref`` edits that post).
+        notices: Delivered moderator notices (a child's Report without a case).
+        no_moderator_channel: Refuse alerts and notices as a platform without a
+            configured moderator channel would.
+        forgotten: Users :meth:`forget_user` was called for (erasure).
         dms_closed: Users whose DMs are closed (and who cannot get ephemerals either).
         transient_failures: How many next sends fail with a rate limit.
     """
@@ -34,6 +41,10 @@ class FakeAdapter(Adapter):
         super().__init__()
         self.nudges: list[tuple[Nudge, Delivery]] = []
         self.alerts: list[ModeratorAlert] = []
+        self.posts: dict[str, ModeratorAlert] = {}
+        self.notices: list[ModeratorNotice] = []
+        self.no_moderator_channel = False
+        self.forgotten: list[str] = []
         self.dms_closed: set[str] = set()
         self.transient_failures = 0
         self.started = False
@@ -58,8 +69,22 @@ class FakeAdapter(Adapter):
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:  # noqa: D102
         self._maybe_fail()
+        if self.no_moderator_channel:
+            raise UndeliverableError("no moderator channel")
         self.alerts.append(alert)
-        return f"fake-alert-{len(self.alerts)}"
+        ref = alert.post_ref if alert.post_ref in self.posts else f"fake-post-{len(self.posts) + 1}"
+        self.posts[ref] = alert  # an update edits its post in place
+        return ref
+
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:  # noqa: D102
+        self._maybe_fail()
+        if self.no_moderator_channel:
+            raise UndeliverableError("no moderator channel")
+        self.notices.append(notice)
+        return f"fake-notice-{len(self.notices)}"
+
+    def forget_user(self, user_id: str) -> None:  # noqa: D102
+        self.forgotten.append(user_id)
 
     def nudges_to(self, user_id: str) -> list[Nudge]:
         """Return the nudges delivered to one user."""

@@ -1,0 +1,88 @@
+"""A case's alert is one post: updates carry the post's reference from the outbox."""
+
+from nudgeguard import ModeratorAction
+from nudgeguard.engine import Engine
+from nudgeguard.events import AgeBand
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import Scenario, person
+
+from .keyword_detector import KeywordDetector
+
+GROOMER = person("stranger")
+CHILD = person("kid", AgeBand.MINOR)
+LINES = ["how old are you", "are you alone at home", "keep this our secret", "send me a photo"]
+
+
+async def groom(chat: Scenario) -> None:
+    await chat.say(CHILD, "hello everyone")
+    for line in LINES:
+        await chat.say(GROOMER, line, to=CHILD)
+
+
+async def test_a_report_edits_the_cases_post_in_place(chat, adapter, engine):
+    await groom(chat)
+    nudge = next(n for n in adapter.nudges_to(CHILD.id) if n.case_id)
+    posts = dict(adapter.posts)
+    response = await engine.respond_to_nudge(
+        nudge.nudge_id,
+        "report",
+        CHILD.id,
+        platform="fake",
+        community_id=nudge.community_id,
+        case_id=nudge.case_id,
+    )
+    assert response.reported
+    update = adapter.alerts[-1]
+    assert update.post_ref in posts, "the update names the post the outbox stored"
+    assert set(adapter.posts) == set(posts), "no second post for the same case"
+    assert adapter.posts[update.post_ref].nudge_status == "child_reported"
+
+
+async def test_the_post_reference_survives_a_restart(adapter):
+    first = Engine(load_policy("default"), adapters=[adapter], detectors=[KeywordDetector()])
+    await first.start(background=False)
+    await groom(Scenario(first))
+    nudge = next(n for n in adapter.nudges_to(CHILD.id) if n.case_id)
+    refs = set(adapter.posts)
+    await first.stop()
+    # Another process on the same store: nothing in memory, the reference is in the outbox.
+    second = Engine(
+        load_policy("default"),
+        cases=first.cases,
+        adapters=[adapter],
+        detectors=[KeywordDetector()],
+        pseudonymizer=first.pseudonyms,
+    )
+    await second.start(background=False)
+    await second.respond_to_nudge(
+        nudge.nudge_id,
+        "report",
+        CHILD.id,
+        platform="fake",
+        community_id=nudge.community_id,
+        case_id=nudge.case_id,
+    )
+    assert adapter.alerts[-1].post_ref in refs and set(adapter.posts) == refs
+    await second.stop()
+
+
+async def test_a_moderator_action_returns_the_alert_to_redraw_with_every_action(
+    chat, adapter, engine
+):
+    await groom(chat)
+    case = (await engine.cases.list_cases())[0]
+    result = await engine.moderate(
+        case.id,
+        ModeratorAction.ACKNOWLEDGE,
+        "mod-1",
+        permitted=True,
+        community_id=case.community_id,
+    )
+    assert result.accepted and result.alert is not None
+    assert result.alert.status.value == "acknowledged" and result.alert.case_id == case.id
+    subject = [p.user_id for p in result.alert.participants if p.role == "subject"]
+    assert subject == [GROOMER.id], "the subject's id rides on the alert for Timeout"
+    # The next update (a report) builds on the new state, not the old one.
+    assert engine.dispatcher.latest_alert(case.id).status.value == "acknowledged"
+    refused = await engine.moderate(case.id, ModeratorAction.DISMISS, "x", permitted=False)
+    assert not refused.accepted and refused.alert is None
