@@ -11,6 +11,7 @@ from nudgeguard.adapter import (
     AlertSignal,
     ModeratorAction,
     ModeratorAlert,
+    ModeratorNotice,
     TimelineEntry,
     UndeliverableError,
 )
@@ -127,8 +128,11 @@ async def test_without_moderator_channel_alert_is_undeliverable(world: World, ru
 async def test_update_of_same_case_edits_the_post(world: World, running) -> None:
     adapter, _ = running
     first = await adapter.send_alert(make_alert(world))
-    second = await adapter.send_alert(make_alert(world, status="acknowledged", is_update=True))
+    # The outbox hands the reference it stored for the case's post back with the update.
+    update = make_alert(world, status="acknowledged", is_update=True, post_ref=first)
+    second = await adapter.send_alert(update)
     assert first == second
+    assert len(world.fake.calls_to("POST", rf"^/channels/{world.mods}/messages$")) == 1
     [edit] = world.fake.calls_to("PATCH", rf"^/channels/{world.mods}/messages/{first}$")
     fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
     assert fields["Status"] == "acknowledged"
@@ -244,7 +248,8 @@ async def test_update_after_a_restart_edits_the_earlier_post(world: World) -> No
     second.bind(RecordingEngine())  # type: ignore[arg-type]
     await second.start()
     try:
-        update = make_alert(world, nudge_status="undeliverable", is_update=True)
+        # Nothing in the new process's memory: the reference comes from the core's outbox.
+        update = make_alert(world, nudge_status="undeliverable", is_update=True, post_ref=posted)
         assert await second.send_alert(update) == posted
     finally:
         await second.stop()
@@ -252,3 +257,60 @@ async def test_update_after_a_restart_edits_the_earlier_post(world: World) -> No
     [edit] = world.fake.calls_to("PATCH", rf"^/channels/{world.mods}/messages/{posted}$")
     fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
     assert fields["Child nudge"] == "undeliverable"
+
+
+async def test_a_deleted_post_is_posted_again(world: World, running) -> None:
+    adapter, _ = running
+    update = make_alert(world, is_update=True, post_ref="1300000000000999999")
+    posted = await adapter.send_alert(update)
+    assert posted != "1300000000000999999" and posted in world.fake.messages
+
+
+async def test_acknowledge_keeps_the_timeout_button_on_the_redrawn_alert(
+    world: World, running
+) -> None:
+    adapter, engine = running
+    engine.redraw = make_alert(world)
+    message = await post_alert(world, adapter)
+    timeout_id = f"ng:to:case-42:{world.adult['id']}"
+    assert timeout_id in [b["custom_id"] for b in buttons_of(message)]
+    # Acknowledge's own button carries no subject id; the core's alert does.
+    await world.fake.click(world.mod, "ng:ack:case-42", message)
+    [edit] = await world.fake.wait_for_call("PATCH", r"/messages/@original$")
+    ids = [b["custom_id"] for b in buttons_of(edit.body) if not b.get("disabled")]
+    assert timeout_id in ids and "ng:ev:case-42" in ids
+    fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
+    assert fields["Status"] == "acknowledged" and world.mod["id"] in fields["Last action"]
+
+
+async def test_after_a_restart_the_redraw_keeps_the_posts_timeout_button(
+    world: World, running
+) -> None:
+    adapter, engine = running  # engine.redraw is None: the core holds no alert
+    message = await post_alert(world, adapter)
+    await world.fake.click(world.mod, "ng:ack:case-42", message)
+    [edit] = await world.fake.wait_for_call("PATCH", r"/messages/@original$")
+    assert f"ng:to:case-42:{world.adult['id']}" in [b["custom_id"] for b in buttons_of(edit.body)]
+
+
+async def test_a_notice_is_posted_to_the_moderator_channel_as_worded(world: World, running) -> None:
+    adapter, _ = running
+    notice = ModeratorNotice(
+        notice_id="notice:abc",
+        platform="discord",
+        community_id=world.guild,
+        conversation_id=world.general,
+        ts=1_700_000_000,
+        reporter="p5eud0nym123",
+        title="A child pressed Report",
+        lines=("No case is open.", f"Where: conversation {world.general}"),
+    )
+    posted = await adapter.send_notice(notice)
+    message = world.fake.messages[posted]
+    assert message["channel_id"] == world.mods
+    [embed] = message["embeds"]
+    assert embed["title"] == "A child pressed Report"
+    assert world.general in embed["description"] and not message.get("components")
+    other_guild = world.fake.add_guild("Unconfigured")
+    with pytest.raises(UndeliverableError):
+        await adapter.send_notice(notice.model_copy(update={"community_id": other_guild}))

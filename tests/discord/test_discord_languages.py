@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -71,9 +72,12 @@ async def test_check_message_answers_in_the_childs_client_language(world: World,
     )
     await fake.click(world.kid, custom_id, message, locale="de")
     replies = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$", count=2)
-    # No case opened on this check: the report could not reach the moderators, and the
-    # answer says so, in German.
-    assert replies[-1].body["content"] == catalog("de").responses["report_not_sent"]
+    # No case opened on this check: the moderators get a case-less notice (in the
+    # server's language, English here), and the child is told so, in German.
+    assert replies[-1].body["content"] == catalog("de").followups["report"]
+    [notice] = fake.calls_to("POST", rf"^/channels/{world.mods}/messages$")
+    assert notice.body["embeds"][0]["title"] == catalog("en").moderator_text("report_notice_title")
+    assert world.kid["id"] not in json.dumps(notice.body), "a notice names no platform id"
 
 
 async def test_english_client_gets_english(world: World, live) -> None:

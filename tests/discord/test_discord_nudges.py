@@ -15,7 +15,7 @@ from nudgeguard.adapter import (
     UndeliverableError,
 )
 from nudgeguard.nudges import catalog
-from tests.discord.world import World, wait_until
+from tests.discord.world import World, make_adapter, wait_until
 
 
 def make_nudge(world: World, **extra) -> Nudge:
@@ -155,6 +155,7 @@ async def test_child_button_press_is_answered_privately(world: World, running) -
         "community_id": world.guild,
         "case_id": "NG-1",
         "locale": "de",
+        "conversation_id": world.general,
     }
     assert public_posts(world) == []
 
@@ -199,3 +200,26 @@ async def test_nudge_payload_never_names_the_other_person(world: World, running)
     await wait_until(lambda: world.fake.calls)
     dumped = json.dumps([c.body for c in world.fake.calls])
     assert world.adult["id"] not in dumped
+
+
+async def test_forget_user_drops_what_the_adapter_remembers_of_them(world: World, running) -> None:
+    adapter, engine = running
+    await adapter.send_nudge(make_nudge(world, case_id="NG-1"))
+    dm_message = next(iter(world.fake.messages.values()))
+    adapter.forget_user(world.kid["id"])  # the engine's erasure calls this
+    # The nudge (and its case) is no longer known: a press is answered without them,
+    # and the same nudge would be delivered again rather than skipped as already sent.
+    await world.fake.click(world.kid, "ngn:report:n-1", dm_message)
+    await wait_until(lambda: engine.presses)
+    [(nudge_id, _action, _user, where)] = engine.presses
+    assert nudge_id == "" and where["case_id"] is None
+    await adapter.send_nudge(make_nudge(world))
+    assert len(world.fake.calls_to("POST", r"^/channels/9\d+/messages$")) == 2
+
+
+async def test_helpline_countries_are_handed_to_the_core(world: World) -> None:
+    adapter = make_adapter(world, default_country="DE")
+    assert adapter.helpline_countries() == {world.guild: "GB", "*": "DE"}
+    nudge = make_nudge(world)
+    # The adapter renders the buttons the core chose; it never swaps the helpline itself.
+    assert adapter.nudge_buttons(nudge) == list(nudge.buttons)

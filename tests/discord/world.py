@@ -90,6 +90,9 @@ class RecordingEngine:
     mode: str = "observe"
     #: Presses on nudge buttons as handed over (nudge id, action, user, the keywords).
     presses: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    #: The case's alert as the core would return it with an accepted click (None: the
+    #: core does not hold it, as after a restart).
+    redraw: Any = None
 
     def __post_init__(self) -> None:
         # The core's real inbox and replay memory: adapters submit to the inbox, which hands
@@ -118,6 +121,9 @@ class RecordingEngine:
             case=SimpleNamespace(status=status),
             evidence=(),
             note="" if permitted else "not permitted",
+            alert=self.redraw.model_copy(update={"status": status})
+            if self.redraw is not None and permitted
+            else None,
         )
 
     async def check_message(self, event: MessageEvent, context: Any, requester_id: str) -> Any:

@@ -8,7 +8,9 @@ logs in itself. Either way:
   per message id (a gateway replay after a reconnect is skipped);
 - nudges go by DM only; closed DMs raise :class:`UndeliverableError` and nothing is posted
   anywhere public;
-- alerts go to the guild's moderator channel with persistent buttons.
+- alerts go to the guild's moderator channel with persistent buttons, and updates edit the
+  post the core's outbox names (``ModeratorAlert.post_ref``);
+- case-less notices (a child's Report without a case) are posted there as the core words them.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from nudgeguard import (
     MessageEvent,
     ModeratorAction,
     ModeratorAlert,
+    ModeratorNotice,
     Nudge,
     UndeliverableError,
     in_locale,
 )
 from nudgeguard_discord import translate
-from nudgeguard_discord.alerts import alert_embed, footer_for
+from nudgeguard_discord.alerts import alert_embed, notice_embed, post_of
 from nudgeguard_discord.bots import standalone_bot
 from nudgeguard_discord.errors import delivery_error
 from nudgeguard_discord.gateway_guard import guard_parsers
@@ -47,8 +50,8 @@ from nudgeguard_discord.views import register
 log = logging.getLogger(__name__)
 
 _KEEP = 5_000
-#: How many recent moderator-channel messages to search for a case's alert after a restart.
-_ALERT_SEARCH = 100
+#: Key of the platform-wide helpline country handed to the core.
+ANY_COMMUNITY = "*"
 
 
 class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
@@ -90,7 +93,6 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         self.recent = translate.RecentAuthors(self.settings.dedupe_size)
         self._delivered: Bounded = Bounded(_KEEP)
         self._nudges: Bounded = Bounded(_KEEP)
-        self._alerts: Bounded = Bounded(_KEEP)
         self.stats: Counter[str] = Counter()
         if bot is not None:
             self.attach(bot)
@@ -219,12 +221,16 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["nudge_failures"] += 1
             raise delivery_error(exc, "direct message") from None
-        self._delivered.put(nudge.nudge_id, True)
+        self._delivered.put(nudge.nudge_id, nudge.recipient_id)
         self.stats["nudges"] += 1
         return Delivery.DIRECT_MESSAGE
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
-        """Post the alert (or update the earlier post of the same case) for moderators.
+        """Post the alert, or edit the case's earlier post (``alert.post_ref``) in place.
+
+        The reference is the one this method returned before (the message id in the guild's
+        moderator channel), as the core's outbox stored it; the adapter remembers no posts
+        itself. A post that is gone (deleted by a moderator) is posted again.
 
         Raises:
             UndeliverableError: No moderator channel is configured or it cannot be used.
@@ -236,14 +242,15 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         bot = self._ready_bot()
         embed = alert_embed(alert)
         view = self.alert_view_for(alert)
-        previous = self._alerts.get(alert.case_id)
-        if previous is None and alert.is_update:
-            previous = await self._find_alert_post(bot, channel_id, alert.case_id)
+        previous = post_of(alert.post_ref, channel_id)
         try:
             if previous is not None:
                 partial = bot.get_partial_messageable(previous[0]).get_partial_message(previous[1])
-                await partial.edit(embed=embed, view=view)
-                return str(previous[1])
+                try:
+                    await partial.edit(embed=embed, view=view)
+                    return str(previous[1])
+                except discord.NotFound:
+                    log.info("the case's alert post is gone; posting it again")
             channel = bot.get_partial_messageable(channel_id)
             message = await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
@@ -251,25 +258,50 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
         except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
             self.stats["alert_failures"] += 1
             raise delivery_error(exc, "moderator alert") from None
-        self._alerts.put(alert.case_id, (channel_id, message.id))
         self.stats["alerts"] += 1
         return str(message.id)
 
-    async def _find_alert_post(
-        self, bot: commands.Bot, channel_id: int, case_id: str
-    ) -> tuple[int, int] | None:
-        """Find this case's earlier alert in the moderator channel (after a restart)."""
-        footer = footer_for(case_id)
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:
+        """Post a case-less notice (a child's Report) to the moderator channel, as worded.
+
+        Raises:
+            UndeliverableError: No moderator channel is configured or it cannot be used.
+            TransientDeliveryError: Rate limit, Discord 5xx or network trouble.
+        """
+        channel_id = self.settings.guild(notice.community_id).moderator_channel_id
+        if channel_id is None:
+            raise UndeliverableError("no moderator channel is configured for this community")
+        bot = self._ready_bot()
         try:
-            channel = bot.get_partial_messageable(channel_id)
-            async for message in channel.history(limit=_ALERT_SEARCH):
-                if message.author.id != getattr(bot.user, "id", None):
-                    continue
-                if any(e.footer.text == footer for e in message.embeds):
-                    return (channel_id, message.id)
-        except (TimeoutError, discord.HTTPException, OSError) as exc:
-            log.info("could not search the moderator channel (%s)", type(exc).__name__)
-        return None
+            message = await bot.get_partial_messageable(channel_id).send(
+                embed=notice_embed(notice), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except (TimeoutError, discord.HTTPException, discord.RateLimited, OSError) as exc:
+            self.stats["alert_failures"] += 1
+            raise delivery_error(exc, "moderator notice") from None
+        self.stats["notices"] += 1
+        return str(message.id)
+
+    def forget_user(self, user_id: str) -> None:
+        """Forget a person (erasure): their nudges, delivery keys and remembered messages."""
+        for key, nudge in list(self._nudges.items()):
+            if nudge.recipient_id == user_id:
+                del self._nudges[key]
+        for nudge_id, recipient in list(self._delivered.items()):
+            if recipient == user_id:
+                del self._delivered[nudge_id]
+        self.recent.forget_author(user_id)
+
+    def helpline_countries(self) -> dict[str, str]:
+        """Hand the ``discord:`` section's helpline countries to the core, which decides."""
+        countries = {
+            str(guild_id): guild.country
+            for guild_id, guild in self.settings.guilds.items()
+            if guild.country is not None
+        }
+        if self.settings.default_country is not None:
+            countries[ANY_COMMUNITY] = self.settings.default_country
+        return countries
 
     def bot_can_timeout(self, community_id: str) -> bool:
         """Return True when the bot holds Moderate Members in the guild."""

@@ -9,6 +9,7 @@ setting); codes, ids and times stay as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import discord
@@ -18,6 +19,7 @@ from nudgeguard import (
     EvidenceMessage,
     ModeratorAction,
     ModeratorAlert,
+    ModeratorNotice,
     catalog,
     signal_name,
     stage_label,
@@ -161,6 +163,32 @@ def with_status(
     if not seen_action:
         updated.add_field(name=action_field, value=_clip(action_line), inline=False)
     return updated
+
+
+def notice_embed(notice: ModeratorNotice) -> discord.Embed:
+    """Build the embed of a case-less notice, as the core worded it (no text, no ids)."""
+    embed = discord.Embed(
+        title=_clip(notice.title, 256),
+        colour=discord.Colour.gold(),
+        description=_clip("\n".join(notice.lines), 4000),
+        timestamp=dt.datetime.fromtimestamp(notice.ts, dt.UTC),
+    )
+    embed.set_footer(text=f"nudgeguard {notice.kind}")
+    return embed
+
+
+def post_of(ref: str | None, channel_id: int) -> tuple[int, int] | None:
+    """Return (channel id, message id) of a post reference ``send_alert`` returned.
+
+    References are message ids in ``channel_id`` (the guild's moderator channel), or
+    ``"<channel>/<message>"``. Anything else is no reference.
+    """
+    if not ref:
+        return None
+    channel, _, message = ref.rpartition("/")
+    if not message.isdigit() or (channel and not channel.isdigit()):
+        return None
+    return (int(channel) if channel else channel_id, int(message))
 
 
 def evidence_embed(

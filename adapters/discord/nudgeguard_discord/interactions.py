@@ -24,11 +24,10 @@ from nudgeguard import (
     NudgeAction,
     NudgeButton,
     catalog,
-    child_helpline,
     choose_locale,
     in_locale,
 )
-from nudgeguard_discord.alerts import action_line, evidence_embed, with_status
+from nudgeguard_discord.alerts import action_line, alert_embed, evidence_embed, with_status
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
@@ -38,6 +37,7 @@ from nudgeguard_discord.views import (
     locale_on,
     nudge_key,
     nudge_view,
+    subject_on,
 )
 
 if TYPE_CHECKING:
@@ -70,13 +70,9 @@ def _note(message: discord.Message | None, result: Any) -> str:
     return moderator_text(message, "note_not_loaded")
 
 
-def _child_helpline(country: str | None, locale: str) -> NudgeButton | None:
-    if not country:
-        return None
-    line = child_helpline(country, locale)
-    if line is None or line.url is None:
-        return None
-    return NudgeButton(action=NudgeAction.HELPLINE, label=line.name[:80], url=line.url)
+def subject_of(alert: ModeratorAlert) -> str | None:
+    """Return the platform id of the case's subject, as the core's alert names it."""
+    return next((p.user_id for p in alert.participants if p.role == "subject"), None)
 
 
 def nothing_found(locale: str | None) -> str:
@@ -106,12 +102,8 @@ class InteractionsMixin:
 
     # ------------------------------------------------------------------ nudges
     def nudge_buttons(self, nudge: Nudge) -> list[NudgeButton]:
-        """Return the nudge's buttons, with the guild's own helpline when one is configured."""
-        buttons = list(nudge.buttons) or list(DEFAULT_BUTTONS)
-        local = _child_helpline(self.settings.country_for(nudge.community_id), nudge.locale)
-        if local is not None:
-            buttons = [b for b in buttons if b.action is not NudgeAction.HELPLINE] + [local]
-        return buttons
+        """Return the nudge's buttons as the core chose them (helpline country included)."""
+        return list(nudge.buttons) or list(DEFAULT_BUTTONS)
 
     def nudge_view_for(self, nudge: Nudge) -> discord.ui.View:
         """Build the DM view of a nudge and remember it for the follow-ups."""
@@ -140,6 +132,7 @@ class InteractionsMixin:
                 community_id=nudge.community_id if nudge is not None else guild,
                 case_id=nudge.case_id if nudge is not None else None,
                 locale=nudge.locale if nudge is not None else str(interaction.locale),
+                conversation_id=nudge.conversation_id if nudge is not None else None,
             )
         except Exception as exc:
             log.error("engine.respond_to_nudge failed (%s)", type(exc).__name__)
@@ -156,12 +149,11 @@ class InteractionsMixin:
         if not case_id_fits(alert.case_id):
             log.warning("case id does not fit in a button id; alert posted without buttons")
             return discord.ui.View(timeout=None)
-        subject = next((p.user_id for p in alert.participants if p.role == "subject"), None)
         closed = alert.status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
         return alert_view(
             alert.case_id,
             self._action_list(alert),
-            subject_id=subject,
+            subject_id=subject_of(alert),
             closed=closed,
             locale=alert.locale,
         )
@@ -229,14 +221,33 @@ class InteractionsMixin:
         when = int(dt.datetime.now(dt.UTC).timestamp())
         line = action_line(action, moderator, when, locale_on(interaction.message)) + extra
         message = interaction.message
-        if message is not None and message.embeds:
-            closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
+        closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
+        if result.alert is not None:
+            # Re-drawn from the core's alert as the case now stands: every action its state
+            # allows, the subject's id for Timeout whichever button was pressed.
+            alert = result.alert
+            await interaction.edit_original_response(
+                embed=with_status(alert_embed(alert), status, line, alert.locale),
+                view=alert_view(
+                    case_id,
+                    self._action_list(alert),
+                    subject_id=subject_of(alert),
+                    closed=closed,
+                    locale=alert.locale,
+                ),
+            )
+        elif message is not None and message.embeds:
+            # The core no longer holds the alert (a restart): keep the post's own buttons.
             actions = actions_on(message) or list(ModeratorAction)
             lang = locale_on(message)
             await interaction.edit_original_response(
                 embed=with_status(message.embeds[0], status, line, lang),
                 view=alert_view(
-                    case_id, actions, subject_id=subject_id, closed=closed, locale=lang
+                    case_id,
+                    actions,
+                    subject_id=subject_id or subject_on(message),
+                    closed=closed,
+                    locale=lang,
                 ),
             )
 

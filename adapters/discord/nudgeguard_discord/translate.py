@@ -63,6 +63,11 @@ class RecentAuthors:
             self._items.popitem(last=False)
         return True
 
+    def forget_author(self, user_id: str) -> None:
+        """Forget every message of one author (an erasure request)."""
+        for message_id in [m for m, p in self._items.items() if p.id == user_id]:
+            del self._items[message_id]
+
     def get(self, message_id: int | None) -> Participant | None:
         """Return the author of a remembered message."""
         if message_id is None:

@@ -263,6 +263,20 @@ def actions_on(message: discord.Message | None) -> list[ModeratorAction]:
     return found
 
 
+def subject_on(message: discord.Message | None) -> str | None:
+    """Return the subject id carried by a posted alert's Timeout button, if it has one.
+
+    Only for re-drawing an alert the core no longer holds (after a restart); otherwise the
+    core's alert names the subject.
+    """
+    for row in message.components if message is not None else ():
+        for child in getattr(row, "children", ()):
+            parts = (getattr(child, "custom_id", None) or "").split(":")
+            if len(parts) == 4 and parts[:2] == ["ng", "to"] and parts[3].isdigit():
+                return parts[3]
+    return None
+
+
 def locale_on(message: discord.Message | None) -> str:
     """Return the language a posted alert is worded in, read from its button labels.
 
