@@ -286,7 +286,7 @@ async def test_acknowledge_keeps_the_timeout_button_on_the_redrawn_alert(
 async def test_after_a_restart_the_redraw_keeps_the_posts_timeout_button(
     world: World, running
 ) -> None:
-    adapter, engine = running  # engine.redraw is None: the core holds no alert
+    adapter, _engine = running  # its redraw is None: the core holds no alert
     message = await post_alert(world, adapter)
     await world.fake.click(world.mod, "ng:ack:case-42", message)
     [edit] = await world.fake.wait_for_call("PATCH", r"/messages/@original$")

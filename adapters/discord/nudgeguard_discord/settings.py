@@ -43,7 +43,8 @@ class GuildSettings(BaseModel):
         moderator_channel_id: Channel that receives moderator alerts.
         moderator_roles: Role names (case-insensitive) or role ids whose members may act on
             alerts and run ``/safety status``. Members with Manage Messages may always act.
-        country: ISO 3166 code used to choose helpline links in nudges.
+        country: ISO 3166 code of the guild's helplines; handed to the core, which picks
+            the country (the core's ``channel_countries:``/``countries:`` rank first).
         age_roles: Role name or id -> ``minor`` or ``adult``. A member holding a mapped role
             gets that age band with source ``platform_role``; ``minor`` wins a conflict.
         timeout_minutes: Length of the "Timeout member" action.
@@ -106,7 +107,8 @@ class DiscordSettings(BaseModel):
         token_env: Name of the environment variable holding the token.
         guilds: Guild id -> :class:`GuildSettings`. Guilds not listed are still watched;
             they just have no moderator channel, role mapping or helpline country.
-        default_country: Helpline country for guilds without one (and for DMs).
+        default_country: Helpline country for guilds without one (and for DMs); handed to
+            the core with the guilds' own (see ``nudgeguard.helpline_country``).
         sync_commands: Publish the slash and context-menu commands at startup.
         max_ratelimit_timeout: Rate limits longer than this (seconds) are handed back to the
             core's outbox instead of being waited out inside discord.py.
@@ -148,10 +150,6 @@ class DiscordSettings(BaseModel):
         if guild_id is None:
             return _DEFAULT_GUILD
         return self.guilds.get(str(guild_id), _DEFAULT_GUILD)
-
-    def country_for(self, guild_id: int | str | None) -> str | None:
-        """Return the helpline country for a guild, falling back to ``default_country``."""
-        return self.guild(guild_id).country or self.default_country
 
     @classmethod
     def from_section(
