@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -181,3 +182,14 @@ def message_shortcut(
         "message": message,
         "response_url": response_url,
     }
+
+
+async def alert_post(engine: Any, case_id: str) -> tuple[str, str]:
+    """Return (channel, ts) of a case's alert post, as the core's outbox stored it."""
+    for _ in range(1000):
+        ref = await engine.cases.sent_ref(case_id, "slack")
+        if ref:
+            channel, _, ts = str(ref).partition("/")
+            return channel, ts
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no alert post stored for {case_id}")

@@ -19,7 +19,7 @@ from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import SlackSender, block_action
+from tests.slack.harness import SlackSender, alert_post, block_action
 from tests.slack.test_slack_end_to_end import KID, MOD, TRAJECTORY, Clock, Live, play
 
 BUTTONS = ("acknowledge", "show_evidence", "dismiss", "confirm")
@@ -80,7 +80,7 @@ async def test_alert_is_worded_in_the_workspaces_language(live: tuple[Live, str]
 
     # Action ids are the same in every language; a press keeps the alert's language.
     (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
-    ref = run.adapter.moderators.ref_of(case.id)
+    ref = await alert_post(run.engine, case.id)
     assert ref is not None
     message = {"ts": ref[1], "blocks": blocks}
     await run.slack.interaction(

@@ -17,8 +17,10 @@ async def test_a_late_first_alert_updates_the_existing_post(fake_slack: FakeSlac
     ref = await adapter.send_alert(make_alert(severity=Severity.CRITICAL, is_update=True))
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
-    # The case's first alert (not flagged as an update) delivered late, e.g. after a retry.
-    again = await adapter.send_alert(make_alert(severity=Severity.CRITICAL, is_update=False))
+    # The case's first alert (not flagged as an update) delivered late, e.g. after a retry:
+    # the outbox hands it the post reference it stored for the case.
+    late = make_alert(severity=Severity.CRITICAL, is_update=False, post_ref=ref)
+    again = await adapter.send_alert(late)
 
     assert again == ref
     assert len(fake_slack.calls_to("chat.postMessage")) == 1, "a second post appeared"

@@ -162,7 +162,13 @@ def test_nudge_buttons_have_equal_weight_and_carry_what_the_engine_needs() -> No
     assert elements[2]["url"] == "https://help.test"
     value = parse_nudge_value(elements[0]["value"])
     # No child-facing text rides along: the engine words the answer to a press.
-    assert value == {"n": "n1", "a": "safety_tips", "c": "NG-1", "l": "de"}
+    assert value == {
+        "n": "n1",
+        "a": "safety_tips",
+        "c": "NG-1",
+        "l": "de",
+        "v": nudge.conversation_id,
+    }
     assert len({e["action_id"] for e in elements}) == 3
     assert parse_nudge_value("not json") == {}
 

@@ -9,12 +9,16 @@ import pytest
 
 from nudgeguard import (
     Delivery,
+    ModeratorNotice,
     Nudge,
     NudgeAction,
     NudgeButton,
     TransientDeliveryError,
     UndeliverableError,
+    child_helpline,
 )
+from nudgeguard.engine import Engine
+from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
@@ -118,7 +122,10 @@ async def test_alert_posts_to_the_moderator_channel_then_updates_in_place(
     assert "asked you to keep a secret" not in json.dumps(
         post.params
     )  # alerts never carry message text
-    again = await adapter.send_alert(make_alert(is_update=True, status="acknowledged"))
+    # The outbox hands back the reference it stored; the adapter remembers no posts.
+    again = await adapter.send_alert(
+        make_alert(is_update=True, status="acknowledged", post_ref=ref)
+    )
     assert again == ref
     (update,) = fake_slack.calls_to("chat.update")
     assert update.get("ts") == ref.split("/")[1]
@@ -145,17 +152,75 @@ async def test_bad_token_is_a_clear_start_error_without_the_token(fake_slack: Fa
     assert "xoxb" not in str(err.value)
 
 
-async def test_helpline_button_follows_the_configured_country(fake_slack: FakeSlack) -> None:
+async def test_the_configured_helpline_country_is_handed_to_the_core(fake_slack: FakeSlack) -> None:
     adapter = make_adapter(fake_slack, helpline_country="CA")
+    assert adapter.helpline_countries() == {"*": "CA"}
+    engine = Engine(load_policy("default"), adapters=[adapter])
+    assert engine.countries.choose("slack", "T0TEAM") == ("CA", "community")
+    # The adapter renders the buttons the core chose; it never swaps the helpline itself.
     buttons = (
         NudgeButton(action=NudgeAction.TALK_TO_SOMEONE, label="Talk to someone"),
+        NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://ca.example"),
+    )
+    await adapter.send_nudge(
+        nudge(buttons=buttons).model_copy(update={"country": "CA", "country_source": "community"})
+    )
+    (call,) = fake_slack.calls_to("chat.postEphemeral")
+    assert call.get("blocks")[1]["elements"][1]["url"] == "https://ca.example"
+
+
+async def test_a_childs_slack_region_picks_the_helpline_when_nothing_is_configured(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    fake_slack.locales["U0KID"] = "pt-BR"
+    buttons = (
         NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://gb.example"),
     )
-    await adapter.send_nudge(nudge(buttons=buttons))
+    await adapter.send_nudge(nudge(buttons=buttons, recipient_id="U0KID"))
     (call,) = fake_slack.calls_to("chat.postEphemeral")
-    elements = call.get("blocks")[1]["elements"]
-    assert elements[1]["url"] == "https://kidshelpphone.ca"
-    assert "url" not in elements[0]
+    assert call.get("blocks")[1]["elements"][0]["url"] == child_helpline("BR", "pt").url
+
+
+async def test_a_gone_alert_post_is_posted_again(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    fake_slack.fail_next("chat.update", "message_not_found")
+    ref = await adapter.send_alert(make_alert(is_update=True, post_ref="C0MODS/1700000000.000100"))
+    assert ref is not None and ref != "C0MODS/1700000000.000100"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_notice_is_posted_to_the_moderator_channel_as_worded(
+    fake_slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    notice = ModeratorNotice(
+        notice_id="notice:abc",
+        platform="slack",
+        community_id="T0TEAM",
+        conversation_id="C0GENERAL",
+        ts=1_700_000_000,
+        reporter="p5eud0nym123",
+        title="A child pressed Report",
+        lines=("No case is open.", "Where: conversation C0GENERAL"),
+    )
+    ref = await adapter.send_notice(notice)
+    (post,) = fake_slack.calls_to("chat.postMessage")
+    assert post.get("channel") == "C0MODS" and ref is not None and ref.startswith("C0MODS/")
+    dumped = json.dumps(post.get("blocks"))
+    assert "A child pressed Report" in dumped and "C0GENERAL" in dumped
+    assert "actions" not in dumped, "a notice has no case buttons"
+
+
+async def test_forget_user_drops_cached_memberships(fake_slack: FakeSlack) -> None:
+    adapter = make_adapter(fake_slack)
+    fake_slack.usergroups["S0MODS"] = ["U0MOD"]
+    assert await adapter.is_moderator("U0MOD")
+    assert await adapter.is_moderator("U0MOD")
+    asked = len(fake_slack.calls_to("usergroups.users.list"))
+    assert asked == 1, "the membership is cached"
+    adapter.forget_user("U0MOD")  # the engine's erasure calls this
+    assert await adapter.is_moderator("U0MOD")
+    assert len(fake_slack.calls_to("usergroups.users.list")) == 2, "the cache named them"
 
 
 async def test_after_a_restart_an_update_edits_the_earlier_alert_instead_of_posting_again(
@@ -166,7 +231,8 @@ async def test_after_a_restart_an_update_edits_the_earlier_alert_instead_of_post
     ref = await before.send_alert(make_alert())
     after = make_adapter(fake_slack)  # a new process: nothing remembered
     await after.refresh_identity()
-    again = await after.send_alert(make_alert(is_update=True, status="acknowledged"))
+    update = make_alert(is_update=True, status="acknowledged", post_ref=ref)
+    again = await after.send_alert(update)
     assert again == ref
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     (update,) = fake_slack.calls_to("chat.update")

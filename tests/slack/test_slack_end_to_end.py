@@ -20,7 +20,13 @@ from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SIGNING_SECRET, SlackSender, block_action, message_envelope
+from tests.slack.harness import (
+    SIGNING_SECRET,
+    SlackSender,
+    alert_post,
+    block_action,
+    message_envelope,
+)
 
 ADULT, KID, MOD = "U0ADULT", "U0KID", "U0MOD"
 
@@ -120,7 +126,7 @@ async def test_grooming_trajectory_nudges_the_child_and_alerts_moderators(live: 
         if isinstance(alert.get("blocks"), str)
         else (alert.get("blocks"))
     )
-    ref = live.adapter.moderators.ref_of(case.id)
+    ref = await alert_post(live.engine, case.id)
     assert ref is not None and ref[0] == "C0MODS"
     posted_ts = ref[1]
     message = {"ts": posted_ts, "blocks": blocks}
@@ -256,7 +262,7 @@ async def test_the_childs_report_reaches_moderators_through_the_outbox(live: Liv
     await play(live, TRAJECTORY)
     await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
     (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
-    ref = live.adapter.moderators.ref_of(case.id)
+    ref = await alert_post(live.engine, case.id)
     assert ref is not None
     updates = len(live.fake.calls_to("chat.update"))
 

@@ -174,6 +174,7 @@ async def test_nudge_button_answers_the_child_privately(http_setup: HttpSetup) -
         "community_id": "T0TEAM",
         "case_id": None,
         "locale": "en",
+        "conversation_id": "C0GENERAL",
     }
 
 

@@ -19,7 +19,7 @@ from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import SlackSender, block_action, slash_command
+from tests.slack.harness import SlackSender, alert_post, block_action, slash_command
 from tests.slack.test_slack_end_to_end import KID, MOD, TRAJECTORY, Clock, Live, play
 
 DE = catalog("de").moderator_text
@@ -57,7 +57,7 @@ async def test_a_german_workspaces_moderators_get_german_refusals(german: Live) 
     await play(run, TRAJECTORY)
     (alert,) = await run.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
     (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
-    ref = run.adapter.moderators.ref_of(case.id)
+    ref = await alert_post(run.engine, case.id)
     assert ref is not None
     message = {"ts": ref[1], "blocks": blocks_of(alert)}
 

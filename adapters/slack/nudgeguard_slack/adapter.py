@@ -16,6 +16,7 @@ from nudgeguard import (
     Delivery,
     MessageEvent,
     ModeratorAlert,
+    ModeratorNotice,
     Nudge,
 )
 from nudgeguard_slack.delivery import SlackCallError, call_slack
@@ -86,9 +87,7 @@ class SlackAdapter(Adapter):
         self.identity = Identity()
         self.groups = GroupDirectory(client, ttl=self.settings.group_cache_seconds)
         self.ages = AgeDirectory(self.groups, self.settings.ages)
-        self._nudges = NudgeSender(
-            client, self.settings.helpline_country, self.capabilities.max_text_len
-        )
+        self._nudges = NudgeSender(client, self.capabilities.max_text_len)
         self.moderators = ModeratorChannel(client, self.settings.moderator_channel)
         self.app = self._build_app(token)
         self._transport: Any = None
@@ -237,6 +236,25 @@ class SlackAdapter(Adapter):
             UndeliverableError: No moderator channel configured, or Slack refused the post.
         """
         return await self.moderators.send_alert(alert)
+
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:
+        """Post a case-less notice (a child's Report) in the moderator channel.
+
+        Raises:
+            TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
+            UndeliverableError: No moderator channel configured, or Slack refused the post.
+        """
+        return await self.moderators.send_notice(notice)
+
+    def forget_user(self, user_id: str) -> None:
+        """Forget a person (erasure): cached user-group memberships and age bands."""
+        self.groups.forget_user(user_id)
+        self.ages.forget_user(user_id)
+
+    def helpline_countries(self) -> dict[str, str]:
+        """Hand ``slack.helpline_country`` to the core (which decides) for this workspace."""
+        country = self.settings.helpline_country
+        return {} if country is None else {"*": country}
 
 
 def _channel_of(body: Mapping[str, Any]) -> str:

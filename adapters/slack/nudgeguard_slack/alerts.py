@@ -15,6 +15,7 @@ from nudgeguard import (
     CaseStatus,
     ModeratorAction,
     ModeratorAlert,
+    ModeratorNotice,
     Outcome,
     catalog,
     signal_name,
@@ -66,7 +67,7 @@ def alert_text(alert: ModeratorAlert) -> str:
 
 
 def alert_text_prefix(case_id: str) -> str:
-    """The start of every alert's fallback text; finds a case's post after a restart."""
+    """The start of every alert's fallback text (names the case in notifications)."""
     return f"Safety case {case_id}:"
 
 
@@ -188,6 +189,20 @@ def alert_blocks(alert: ModeratorAlert) -> list[Block]:
     if buttons is not None:
         blocks.append(buttons)
     return blocks
+
+
+def notice_blocks(notice: ModeratorNotice) -> list[Block]:
+    """A case-less notice, as the core worded it: title, lines, when (no text, no ids)."""
+    lang = catalog(notice.locale).locale
+    return [
+        {
+            "type": "header",
+            "block_id": f"{HEADER_BLOCK_PREFIX}{lang}",
+            "text": plain(notice.title[:150]),
+        },
+        _section("\n".join(escape(line) for line in notice.lines) or "-"),
+        {"type": "context", "elements": [mrkdwn(slack_date(notice.ts))]},
+    ]
 
 
 def _section(text: str) -> Block:

@@ -62,11 +62,17 @@ def user_code(user_id: str) -> str:
 
 
 def nudge_button_value(nudge: Nudge, action: str) -> str:
-    """Encode what the engine needs to answer a press: nudge id, action, case and language.
+    """Encode what the engine needs to answer a press: nudge, action, case, language, where.
 
     The answer itself is the engine's (``respond_to_nudge``), so no text rides along.
     """
-    payload = {"n": nudge.nudge_id, "a": action, "c": nudge.case_id, "l": nudge.locale}
+    payload = {
+        "n": nudge.nudge_id,
+        "a": action,
+        "c": nudge.case_id,
+        "l": nudge.locale,
+        "v": nudge.conversation_id,
+    }
     return json.dumps(payload, ensure_ascii=False)
 
 

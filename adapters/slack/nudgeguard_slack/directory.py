@@ -80,6 +80,12 @@ class GroupDirectory:
         except KeyError:
             raise GroupLookupError("no user group with the configured handle") from None
 
+    def forget_user(self, user_id: str) -> None:
+        """Drop every cached membership that names a person (an erasure request)."""
+        for ref, (_at, users) in list(self._members.items()):
+            if user_id in users:
+                del self._members[ref]
+
     async def is_member(self, ref: str, user_id: str) -> bool:
         """Tell whether ``user_id`` is in the group ``ref``."""
         return user_id in await self.members(ref)
@@ -113,6 +119,10 @@ class AgeDirectory:
                 except GroupLookupError as err:
                     log.warning("age group for band %s unavailable: %s", band, err)
             self._resolved[band] = frozenset(users)
+
+    def forget_user(self, user_id: str) -> None:
+        """Drop a person from the resolved age groups until the next refresh."""
+        self._resolved = {band: users - {user_id} for band, users in self._resolved.items()}
 
     def lookup(self, user_id: str) -> tuple[AgeBand, AgeSource]:
         """Return the configured band of ``user_id`` (unknown when not configured)."""

@@ -112,6 +112,7 @@ async def _nudge_button(adapter: SlackAdapter, body: Mapping[str, Any], respond:
             community_id=_team_of(body),
             case_id=value.get("c") or None,
             locale=locale,
+            conversation_id=value.get("v") or None,
         )
     except Exception as err:
         log.error("engine.respond_to_nudge failed: %s", type(err).__name__)

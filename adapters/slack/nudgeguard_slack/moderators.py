@@ -1,26 +1,32 @@
-"""The moderator channel: case alerts, posted, then updated in place.
+"""The moderator channel: case alerts, posted, then updated in place; case-less notices.
 
-A child's Report reaches it as an update of the case's alert, through the outbox.
+Which post a case's alert is comes from the core's outbox (``ModeratorAlert.post_ref``, the
+``channel/ts`` this module returned when it posted it), so the adapter remembers no posts
+and a restart changes nothing. A child's Report reaches the channel as an update of the
+case's alert, or without a case as a notice the core worded.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from typing import TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from nudgeguard import ModeratorAlert, TransientDeliveryError, UndeliverableError
-from nudgeguard_slack.alerts import alert_blocks, alert_text, alert_text_prefix
+from nudgeguard import ModeratorAlert, ModeratorNotice, UndeliverableError
+from nudgeguard_slack.alerts import alert_blocks, alert_text, notice_blocks
+from nudgeguard_slack.blocks import Block
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 
 log = logging.getLogger(__name__)
 
-#: How many posted alerts are remembered.
-REMEMBERED = 10_000
-#: How many recent moderator-channel messages are searched for a case's alert after a restart.
-_SEARCH = 200
+#: chat.update errors that mean the post is gone: post the alert again instead.
+_GONE = frozenset({"message_not_found", "cant_update_message", "channel_not_found"})
+
+
+def post_of(ref: str | None) -> tuple[str, str] | None:
+    """Return (channel, ts) of a reference :meth:`ModeratorChannel.send_alert` returned."""
+    channel, _, ts = (ref or "").partition("/")
+    return (channel, ts) if channel and ts else None
 
 
 class ModeratorChannel:
@@ -34,17 +40,11 @@ class ModeratorChannel:
     def __init__(self, client: AsyncWebClient, channel: str | None) -> None:
         self.client = client
         self.channel = channel
-        self._refs: OrderedDict[str, tuple[str, str]] = OrderedDict()
-
-    def ref_of(self, case_id: str) -> tuple[str, str] | None:
-        """Return (channel, ts) of the alert posted for a case in this process, if any."""
-        return self._refs.get(case_id)
 
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
-        """Post the alert, or update the one already posted for the case.
+        """Post the alert, or update the case's post that ``alert.post_ref`` names.
 
-        After a restart the earlier post is looked up in the channel's recent history (the
-        app's own message whose text names the case); only if it is gone is a new one posted.
+        A post that is gone (deleted, or in a channel the app left) is posted again.
 
         Raises:
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
@@ -55,11 +55,9 @@ class ModeratorChannel:
             raise UndeliverableError("slack.moderator_channel is not configured")
         blocks = alert_blocks(alert)
         text = alert_text(alert)
-        known = self._refs.get(alert.case_id)
-        if known is None and alert.is_update:
-            known = await self._find_post(channel, alert.case_id)
-        try:
-            if known is not None:  # the case's post exists: update it, never post twice
+        known = post_of(alert.post_ref)
+        if known is not None:  # the case's post exists: update it, never post twice
+            try:
                 await call_slack(
                     "chat.update",
                     lambda: self.client.chat_update(
@@ -67,6 +65,28 @@ class ModeratorChannel:
                     ),
                 )
                 return f"{known[0]}/{known[1]}"
+            except SlackCallError as err:
+                if err.error not in _GONE:
+                    raise UndeliverableError(
+                        f"moderator alert refused by Slack: {err.error}"
+                    ) from None
+                log.info("the case's alert post is gone (%s); posting it again", err.error)
+        return await self._post(channel, text, blocks, "moderator alert")
+
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:
+        """Post a case-less notice (a child's Report) as the core worded it.
+
+        Raises:
+            TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
+            UndeliverableError: No moderator channel configured, or Slack refused the post.
+        """
+        channel = self.channel
+        if channel is None:
+            raise UndeliverableError("slack.moderator_channel is not configured")
+        return await self._post(channel, notice.title, notice_blocks(notice), "moderator notice")
+
+    async def _post(self, channel: str, text: str, blocks: list[Block], what: str) -> str:
+        try:
             resp = await call_slack(
                 "chat.postMessage",
                 lambda: self.client.chat_postMessage(
@@ -78,34 +98,5 @@ class ModeratorChannel:
                 ),
             )
         except SlackCallError as err:
-            raise UndeliverableError(f"moderator alert refused by Slack: {err.error}") from None
-        ref = (str(resp.get("channel") or channel), str(resp.get("ts")))
-        _remember(self._refs, alert.case_id, ref)
-        return f"{ref[0]}/{ref[1]}"
-
-    async def _find_post(self, channel: str, case_id: str) -> tuple[str, str] | None:
-        """Find the case's earlier alert among the channel's recent messages, if any."""
-        prefix = alert_text_prefix(case_id)
-        try:
-            resp = await call_slack(
-                "conversations.history",
-                lambda: self.client.conversations_history(channel=channel, limit=_SEARCH),
-            )
-        except (SlackCallError, TransientDeliveryError):
-            return None
-        for message in resp.get("messages") or ():
-            if message.get("bot_id") and str(message.get("text") or "").startswith(prefix):
-                ref = (channel, str(message.get("ts")))
-                _remember(self._refs, case_id, ref)
-                return ref
-        return None
-
-
-V = TypeVar("V")
-
-
-def _remember(table: OrderedDict[str, V], key: str, value: V) -> None:
-    table[key] = value
-    table.move_to_end(key)
-    while len(table) > REMEMBERED:
-        table.popitem(last=False)
+            raise UndeliverableError(f"{what} refused by Slack: {err.error}") from None
+        return f"{resp.get('channel') or channel}/{resp.get('ts')}"

@@ -15,10 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from nudgeguard import (
     Delivery,
     Nudge,
-    NudgeAction,
     TransientDeliveryError,
     UndeliverableError,
-    child_helpline,
     in_locale,
 )
 from nudgeguard_slack.blocks import nudge_blocks
@@ -33,13 +31,11 @@ class NudgeSender:
 
     Args:
         client: The Web API client.
-        country: ``slack.helpline_country``; helpline buttons point at its line when set.
         max_len: Longest notification text.
     """
 
-    def __init__(self, client: AsyncWebClient, country: str | None, max_len: int) -> None:
+    def __init__(self, client: AsyncWebClient, max_len: int) -> None:
         self.client = client
-        self._country = country
         self._max_len = max_len
 
     async def user_locale(self, user_id: str) -> str | None:
@@ -63,8 +59,9 @@ class NudgeSender:
 
     async def send(self, nudge: Nudge) -> Delivery:
         """Deliver ``nudge``; see :meth:`SlackAdapter.send_nudge`."""
+        # The person's Slack language re-words it, and its region may re-pick the helpline
+        # country (the core decides; see nudgeguard.helpline_country).
         nudge = in_locale(nudge, await self.user_locale(nudge.recipient_id))
-        nudge = self._with_local_helpline(nudge)
         blocks = nudge_blocks(nudge)
         text = nudge.text[: self._max_len]
         for way in nudge.delivery:  # the policy's order; empty means nowhere
@@ -78,20 +75,6 @@ class NudgeSender:
             except SlackCallError as err:
                 log.info("nudge via %s not possible: %s", way.value, err.error)
         raise UndeliverableError("no private Slack channel reached the recipient")
-
-    def _with_local_helpline(self, nudge: Nudge) -> Nudge:
-        """Point helpline buttons at ``slack.helpline_country``'s line, when configured."""
-        country = self._country
-        if country is None:
-            return nudge
-        line = child_helpline(country, nudge.locale)
-        if line is None:
-            return nudge
-        buttons = tuple(
-            b.model_copy(update={"url": line.url}) if b.action is NudgeAction.HELPLINE else b
-            for b in nudge.buttons
-        )
-        return nudge.model_copy(update={"buttons": buttons})
 
     async def _ephemeral_nudge(self, nudge: Nudge, text: str, blocks: list[Any]) -> bool:
         channel, thread_ts = split_conversation_id(nudge.conversation_id)
