@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from nudgeguard.adapter import Adapter, Delivery, Nudge, UndeliverableError
 from nudgeguard.cases.model import Case
 from nudgeguard.engine import Engine
+from nudgeguard.nudges import catalog
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"
@@ -66,11 +67,42 @@ class ConformanceHarness(ABC):
 
     @abstractmethod
     async def alert_texts(self) -> list[str]:
-        """Return the text content of moderator alerts (channel posts, embeds, blocks)."""
+        """Return the moderator channel as members see it: one text per post, latest edit.
+
+        Text content of alerts and notices (channel posts, embeds, blocks); an alert
+        updated in place is one entry with its new text, not two.
+        """
 
     @abstractmethod
     async def close_private_channels(self, user: str) -> None:
         """Make every private channel to ``user`` fail (closed DMs, not in channel)."""
+
+    @abstractmethod
+    async def press(self, user: str, action: str) -> None:
+        """Make the platform deliver ``user``'s press of a button on their latest nudge.
+
+        Args:
+            user: Who presses (the nudge's recipient).
+            action: The button's :class:`~nudgeguard.adapter.NudgeAction` value
+                (``report``, ``safety_tips``...). The answer must show up in
+                :meth:`private_texts` of ``user``.
+        """
+
+    @abstractmethod
+    async def resend(self) -> None:
+        """Make the platform deliver the last message :meth:`send` sent once more.
+
+        As a gateway replay or a webhook retry would: same ids, same content. Return once
+        the adapter has taken it in (and handed it on or dropped it).
+        """
+
+    @abstractmethod
+    async def check(self, user: str, author: str, text: str) -> None:
+        """Post a group message by ``author``, then make ``user`` ask the bot to check it.
+
+        The platform's "Check this message" (a context menu, a message shortcut, a
+        command); the answer must show up in :meth:`private_texts` of ``user`` only.
+        """
 
     def platform_id(self, name: str) -> str:
         """Return the platform user id the harness uses for a symbolic test user name."""
@@ -98,6 +130,29 @@ async def _play_grooming(h: ConformanceHarness) -> None:
 
 async def _open_cases(h: ConformanceHarness) -> list[Case]:
     return [c for c in await h.engine.cases.list_cases() if c.status.value == "open"]
+
+
+async def _nudged_without_a_case(h: ConformanceHarness) -> None:
+    """Play the first grooming line only: the child is nudged, no case opens yet."""
+    await h.send(CHILD, "hey, anyone here like drawing?", minor=True)
+    await h.send(STRANGER, GROOMING_LINES[0], reply_to=CHILD)
+    await h.wait_for(lambda: h.private_texts(CHILD))
+    assert await h.engine.cases.list_cases() == [], "the first line alone should open no case"
+
+
+def _showing(h: ConformanceHarness, user: str, text: str) -> Callable[[], Awaitable[bool]]:
+    """Return a check that ``user`` was shown ``text`` privately (its start, as rendered)."""
+
+    async def shown() -> bool:
+        return any(text[:40] in t for t in await h.private_texts(user))
+
+    return shown
+
+
+async def _settled(h: ConformanceHarness) -> bool:
+    """True once nothing waits in the outbox (every alert delivered)."""
+    await h.engine.outbox.drain()
+    return not (await h.engine.cases.outbox_status()).get("pending", 0)
 
 
 class AdapterConformance:
@@ -202,3 +257,103 @@ class AdapterConformance:
         with pytest.raises(UndeliverableError):
             await harness.adapter.send_nudge(nudge)
         assert Delivery.EPHEMERAL.value == "ephemeral"
+
+    @pytest.mark.asyncio
+    async def test_a_nudge_button_is_answered_privately(self, harness: ConformanceHarness) -> None:
+        """A press on a nudge's button gets the core's answer, shown to the child only."""
+        await _nudged_without_a_case(harness)
+        answer = catalog().followup("safety_tips", harness.adapter.name) or ""
+        await harness.press(CHILD, "safety_tips")
+        await harness.wait_for(_showing(harness, CHILD, answer))
+        assert answer[:40] not in "\n".join(await harness.public_texts())
+        assert await harness.private_texts(STRANGER) == [], "the other person was told"
+
+    @pytest.mark.asyncio
+    async def test_report_without_a_case_reaches_moderators(
+        self, harness: ConformanceHarness
+    ) -> None:
+        """Report with no case behind it: an audited notice, and the child is told so."""
+        await _nudged_without_a_case(harness)
+        posts = len(await harness.alert_texts())
+        await harness.press(CHILD, "report")
+        told = catalog().followup("report", harness.adapter.name) or ""
+        await harness.wait_for(_showing(harness, CHILD, told))
+        await harness.wait_for(lambda: _more_posts(harness, posts))
+        title = catalog().moderator_text("report_notice_title")
+        notices = [t for t in await harness.alert_texts() if title in t]
+        assert notices, "the moderators' notice is not in their channel"
+        assert GROOMING_LINES[0] not in "\n".join(notices), "a notice showed message text"
+        assert harness.platform_id(CHILD) not in "\n".join(notices), "a notice named the child"
+        kinds = [e.kind for e in await harness.engine.cases.events()]
+        assert "child_report_notice" in kinds and await harness.engine.cases.list_cases() == []
+        assert await harness.private_texts(STRANGER) == [], "the other person was told"
+
+    @pytest.mark.asyncio
+    async def test_report_on_a_case_updates_its_alert_in_place(
+        self, harness: ConformanceHarness
+    ) -> None:
+        """Report on a case's nudge: the case's alert post is edited, not posted again."""
+        await _play_grooming(harness)
+        await harness.wait_for(lambda: _open_cases(harness))
+        case = (await _open_cases(harness))[0]
+        await harness.wait_for(lambda: _settled(harness))
+        before = await harness.alert_texts()
+        await harness.press(CHILD, "report")
+
+        async def reported() -> bool:
+            kinds = {e.kind for e in await harness.engine.cases.events(case.id)}
+            return "child_reported" in kinds
+
+        await harness.wait_for(reported)
+        await harness.wait_for(lambda: _settled(harness))
+        await harness.wait_for(lambda: _changed(harness, before))
+        after = await harness.alert_texts()
+        assert len(after) == len(before), "the update was posted anew, not edited in place"
+        told = catalog().followup("report", harness.adapter.name) or ""
+        await harness.wait_for(_showing(harness, CHILD, told))
+        assert await harness.private_texts(STRANGER) == [], "the suspect was tipped off"
+
+    @pytest.mark.asyncio
+    async def test_duplicate_events_are_dropped(self, harness: ConformanceHarness) -> None:
+        """Every message delivered twice (a replay, a retry) is scored and kept once."""
+        await harness.send(CHILD, "hey, anyone here like drawing?", minor=True)
+        await harness.resend()
+        for line in GROOMING_LINES:
+            await harness.send(STRANGER, line, reply_to=CHILD)
+            await harness.resend()
+        await harness.wait_for(lambda: _open_cases(harness))
+        assert harness.engine.stats.scored == len(GROOMING_LINES), "a replay was scored"
+        case = await harness.engine.cases.get((await _open_cases(harness))[0].id)
+        assert case is not None
+        ids = [m.message_id for m in case.evidence]
+        assert len(ids) == len(set(ids)), "a replayed message is in the evidence twice"
+
+    @pytest.mark.asyncio
+    async def test_check_this_message_answers_only_the_child(
+        self, harness: ConformanceHarness
+    ) -> None:
+        """ "Check this message": a private answer to the child; the author hears nothing."""
+        await harness.send(CHILD, "hey, anyone here like drawing?", minor=True)
+        await harness.check(CHILD, STRANGER, "what time does the art club start tonight?")
+        fine = catalog().checks["nothing_found"]
+        await harness.wait_for(_showing(harness, CHILD, fine))
+        risky = " ".join(GROOMING_LINES[1:3])
+        await harness.check(CHILD, STRANGER, risky)
+        await harness.wait_for(lambda: _answers(harness, 2))
+        answer = (await harness.private_texts(CHILD))[-1]
+        assert fine[:40] not in answer, "a risky message was called fine"
+        public = "\n".join(await harness.public_texts())
+        assert fine[:40] not in public and answer[:40] not in public
+        assert await harness.private_texts(STRANGER) == [], "the author was told"
+
+
+async def _more_posts(h: ConformanceHarness, posts: int) -> bool:
+    return len(await h.alert_texts()) > posts
+
+
+async def _changed(h: ConformanceHarness, before: list[str]) -> bool:
+    return await h.alert_texts() != before
+
+
+async def _answers(h: ConformanceHarness, count: int) -> bool:
+    return len(await h.private_texts(CHILD)) >= count
