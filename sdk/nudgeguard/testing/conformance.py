@@ -332,7 +332,7 @@ class AdapterConformance:
     async def test_check_this_message_answers_only_the_child(
         self, harness: ConformanceHarness
     ) -> None:
-        """ "Check this message": a private answer to the child; the author hears nothing."""
+        """Check this message: a private answer to the child; the author hears nothing."""
         await harness.send(CHILD, "hey, anyone here like drawing?", minor=True)
         await harness.check(CHILD, STRANGER, "what time does the art club start tonight?")
         fine = catalog().checks["nothing_found"]

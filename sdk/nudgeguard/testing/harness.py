@@ -69,6 +69,7 @@ class FakeHarness(ConformanceHarness):
 
     async def press(self, user: str, action: str) -> None:
         """Press a button on the latest nudge to ``user``, as an adapter's handler would."""
+        assert isinstance(self.adapter, FakeAdapter)
         nudge = self.adapter.nudges_to(user)[-1]
         response = await self.engine.respond_to_nudge(
             nudge.nudge_id,
