@@ -31,7 +31,10 @@ class DiscordHarness(ConformanceHarness):
         for name in (CHILD, STRANGER, BOT):
             self.users[name] = fake.add_user(name, bot=name == BOT)
         self._last: dict[str, dict[str, Any]] = {}
+        self._last_message: dict[str, Any] | None = None
         self._sent = 0
+        #: Interaction tokens by the suite's user they belong to (their answers are private).
+        self._tokens: dict[str, str] = {}
 
     def add_members(self) -> None:
         """Make the suite's people members (before the bot connects)."""
@@ -58,6 +61,7 @@ class DiscordHarness(ConformanceHarness):
             self.world.general, user, text, reply_to=self._last.get(reply_to or "")
         )
         self._last[author] = message
+        self._last_message = message
         self._sent += 1
         expected = self._sent
         await wait_until(
@@ -70,7 +74,12 @@ class DiscordHarness(ConformanceHarness):
 
     async def private_texts(self, user: str) -> list[str]:
         dm = "9" + self.platform_id(user)[1:]
-        return [c.body.get("content") or "" for c in self._posts() if c.path.split("/")[2] == dm]
+        texts = [c.body.get("content") or "" for c in self._posts() if c.path.split("/")[2] == dm]
+        # Ephemeral answers to the interactions this user made (button presses, checks).
+        for call in self.world.fake.calls_to("POST", r"^/webhooks/\d+/[^/]+$"):
+            if self._tokens.get(call.path.split("/")[3]) == user:
+                texts.append(json.dumps(call.body, ensure_ascii=False))
+        return texts
 
     async def public_texts(self) -> list[str]:
         private = {ch for ch, data in self.world.fake.channels.items() if data.get("type") == 1}
@@ -81,12 +90,48 @@ class DiscordHarness(ConformanceHarness):
         ]
 
     async def alert_texts(self) -> list[str]:
+        # The moderator channel as it now reads: each post once, with its latest edit.
         return [
-            json.dumps(c.body) for c in self._posts() if c.path.split("/")[2] == self.world.mods
+            json.dumps(m, ensure_ascii=False)
+            for m in self.world.fake.messages.values()
+            if m.get("channel_id") == self.world.mods
         ]
 
     async def close_private_channels(self, user: str) -> None:
         self.world.fake.dm_closed.add(self.platform_id(user))
+
+    async def press(self, user: str, action: str) -> None:
+        dm = "9" + self.platform_id(user)[1:]
+        prefix = f"ngn:{action}:"
+        for message in reversed(list(self.world.fake.messages.values())):
+            if message.get("channel_id") != dm:
+                continue
+            ids = [
+                b.get("custom_id") or ""
+                for r in message.get("components") or []
+                for b in r["components"]
+            ]
+            custom_id = next((i for i in ids if i.startswith(prefix)), None)
+            if custom_id is not None:
+                data = await self.world.fake.click(self.users[user], custom_id, message)
+                self._tokens[data["token"]] = user
+                return
+        raise AssertionError(f"no nudge with a {action} button in {user}'s DMs")
+
+    async def resend(self) -> None:
+        assert self._last_message is not None, "send() first"
+        before = self.engine.stats.events
+        await self.world.fake.dispatch("MESSAGE_CREATE", self._last_message)  # a replay
+        await wait_until(lambda: self.engine.stats.events > before)
+        await self.adapter.drain()
+
+    async def check(self, user: str, author: str, text: str) -> None:
+        await self.send(author, text)
+        await self.world.fake.wait_for_call("PUT", r"/commands$")
+        data = await self.world.fake.context_menu(
+            self.users[user], "Check this message", self._last[author], guild_id=self.world.guild
+        )
+        self._tokens[data["token"]] = user
 
 
 @pytest.fixture

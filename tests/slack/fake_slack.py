@@ -329,6 +329,12 @@ class FakeSlack:
     def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("channel") or not p.get("ts"):
             return {"ok": False, "error": "message_not_found"}
+        # The channel's history shows the edit (messages this fake never saw are left be).
+        for message in self.history.get(str(p["channel"]), []):
+            if message.get("ts") == p["ts"]:
+                message["text"] = p.get("text")
+                if p.get("blocks"):
+                    message["blocks"] = p["blocks"]
         return {"channel": p["channel"], "ts": p["ts"], "text": p.get("text")}
 
     def _m_chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:

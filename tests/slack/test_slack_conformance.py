@@ -17,9 +17,10 @@ from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.testing.conformance import AdapterConformance, ConformanceHarness
 from nudgeguard_slack import SlackAdapter
+from nudgeguard_slack.blocks import parse_nudge_value
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackSender, message_envelope
+from tests.slack.harness import SlackSender, block_action, message_envelope, message_shortcut
 
 MINORS_GROUP = "S0KIDS"
 
@@ -36,7 +37,9 @@ class SlackHarness(ConformanceHarness):
         self.slack = slack
         self._ts = itertools.count(1)
         self._last_ts: dict[str, str] = {}
+        self._last_envelope: dict[str, object] | None = None
         self._sent = 0
+        self._answers = itertools.count(1)
 
     async def send(
         self,
@@ -56,11 +59,48 @@ class SlackHarness(ConformanceHarness):
         elif reply_to is not None and reply_to in self._last_ts:
             extra = {"thread_ts": self._last_ts[reply_to], "parent_user_id": reply_to}
         envelope = message_envelope(author, text, ts, **extra)  # type: ignore[arg-type]
+        await self._deliver(envelope)
+        self._last_ts.setdefault(author, ts)
+
+    async def _deliver(self, envelope: dict[str, object]) -> None:
         reply = await self.slack.event(envelope)
         assert reply.status == 200
-        self._last_ts.setdefault(author, ts)
+        self._last_envelope = envelope
         self._sent += 1
         await self.wait_for(lambda: self.adapter.received >= self._sent)
+
+    async def resend(self) -> None:
+        assert self._last_envelope is not None, "send() first"
+        await self._deliver(self._last_envelope)  # Slack's retry: the same event_id
+        await self.engine.inbox.drain()
+
+    def _response_url(self, user: str) -> str:
+        return self.fake.response_url(f"{user}-{next(self._answers)}")
+
+    async def press(self, user: str, action: str) -> None:
+        for call in reversed(self._sent_calls()):
+            if not self._private(call, user):
+                continue
+            for block in call.get("blocks") or []:
+                for button in block.get("elements") or []:
+                    if parse_nudge_value(str(button.get("value") or "")).get("a") == action:
+                        click = block_action(
+                            user,
+                            button["action_id"],
+                            button["value"],
+                            self._response_url(user),
+                            channel=str(call.get("channel")),
+                        )
+                        assert (await self.slack.interaction(click)).status == 200
+                        return
+        raise AssertionError(f"no nudge with a {action} button was shown to {user}")
+
+    async def check(self, user: str, author: str, text: str) -> None:
+        await self.send(author, text)
+        ts = self._last_envelope["event"]["ts"]  # type: ignore[index]
+        message = {"type": "message", "user": author, "text": text, "ts": ts}
+        shortcut = message_shortcut(user, message, self._response_url(user))
+        assert (await self.slack.interaction(shortcut)).status == 200
 
     def _private(self, call: Call, user: str) -> bool:
         if call.method == "chat.postEphemeral":
@@ -76,7 +116,14 @@ class SlackHarness(ConformanceHarness):
         ]
 
     async def private_texts(self, user: str) -> list[str]:
-        return [str(c.get("text")) for c in self._sent_calls() if self._private(c, user)]
+        texts = [str(c.get("text")) for c in self._sent_calls() if self._private(c, user)]
+        # Ephemeral answers through the response_url of this user's presses and checks.
+        texts += [
+            str(body.get("text"))
+            for name, body in self.fake.responses
+            if name.startswith(f"{user}-")
+        ]
+        return texts
 
     async def public_texts(self) -> list[str]:
         return [
@@ -86,10 +133,10 @@ class SlackHarness(ConformanceHarness):
         ]
 
     async def alert_texts(self) -> list[str]:
+        # The moderator channel as it now reads: each post once, with its latest edit.
         return [
-            str(c.get("text")) + json.dumps(c.get("blocks"))
-            for c in self._sent_calls()
-            if c.method in ("chat.postMessage", "chat.update") and c.get("channel") == "C0MODS"
+            str(m.get("text")) + json.dumps(m.get("blocks"))
+            for m in self.fake.history.get("C0MODS", [])
         ]
 
     async def close_private_channels(self, user: str) -> None:

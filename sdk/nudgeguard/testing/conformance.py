@@ -333,12 +333,11 @@ class AdapterConformance:
         self, harness: ConformanceHarness
     ) -> None:
         """Check this message: a private answer to the child; the author hears nothing."""
-        await harness.send(CHILD, "hey, anyone here like drawing?", minor=True)
-        await harness.check(CHILD, STRANGER, "what time does the art club start tonight?")
+        # The child has not written in the channel, so only the checks can answer them.
         fine = catalog().checks["nothing_found"]
+        await harness.check(CHILD, STRANGER, "what time does the art club start tonight?")
         await harness.wait_for(_showing(harness, CHILD, fine))
-        risky = " ".join(GROOMING_LINES[1:3])
-        await harness.check(CHILD, STRANGER, risky)
+        await harness.check(CHILD, STRANGER, " ".join(GROOMING_LINES[1:3]))
         await harness.wait_for(lambda: _answers(harness, 2))
         answer = (await harness.private_texts(CHILD))[-1]
         assert fine[:40] not in answer, "a risky message was called fine"
