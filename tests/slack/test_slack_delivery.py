@@ -176,7 +176,10 @@ async def test_a_childs_slack_region_picks_the_helpline_when_nothing_is_configur
     buttons = (
         NudgeButton(action=NudgeAction.HELPLINE, label="Helpline", url="https://gb.example"),
     )
-    await adapter.send_nudge(nudge(buttons=buttons, recipient_id="U0KID"))
+    # The core chose the default country (nothing configured): the region outranks it.
+    await adapter.send_nudge(
+        nudge(buttons=buttons, recipient_id="U0KID", country="GB", country_source="default")
+    )
     (call,) = fake_slack.calls_to("chat.postEphemeral")
     assert call.get("blocks")[1]["elements"][0]["url"] == child_helpline("BR", "pt").url
 

@@ -178,7 +178,8 @@ def in_locale(nudge: Nudge, platform_locale: str | None) -> Nudge:
     ``users.info``, a Discord interaction) pass it here. The platform signal ranks first
     (:func:`~nudgeguard.locales.choose_locale`); an unsupported one keeps the wording as is.
     The locale's region (``pt-BR``) re-picks the helpline country when the core's choice
-    came only from the config's default (see :mod:`nudgeguard.helpline_country`).
+    came only from the config's default (see :mod:`nudgeguard.helpline_country`); a nudge
+    without the core's choice (``country`` None) keeps its buttons.
     """
     nudge = _in_region(nudge, region_of(platform_locale))
     lang = choose_locale(platform_locale, None, None, nudge.locale)
@@ -200,8 +201,17 @@ def in_locale(nudge: Nudge, platform_locale: str | None) -> Nudge:
 
 
 def _in_region(nudge: Nudge, region: str | None) -> Nudge:
-    """Point the helpline button at ``region``'s line when nothing stronger chose one."""
-    if region is None or region == nudge.country or outranks_region(nudge.country_source):
+    """Point the helpline button at ``region``'s line when only the default chose one.
+
+    A nudge the core did not choose a country for (``country`` None, built by hand) keeps
+    its buttons.
+    """
+    if (
+        region is None
+        or nudge.country is None
+        or region == nudge.country
+        or outranks_region(nudge.country_source)
+    ):
         return nudge
     line = child_helpline(region, nudge.locale)
     if line is None or line.url is None:
