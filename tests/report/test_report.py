@@ -187,3 +187,16 @@ def test_a_language_without_a_catalog_is_a_clear_error(store_path):
     result = report("--since", SINCE, "--store", str(store_path), "--locale", "it")
     assert result.exit_code == 2
     assert "no nudge catalog for language 'it'" in result.output
+
+
+def test_held_back_reasons_and_outcomes_are_named_in_the_language():
+    from nudgeguard.report.render import label, words
+
+    de = words("de")
+    assert label("held_back", "3-a-day cap", de) == "Grenze von 3 pro Tag"
+    assert label("held_back", "24-hour cap", de) == "24-Stunden-Grenze pro Familie"
+    assert label("held_back", "a case is open or opening", de).startswith("ein Fall ist")
+    assert label("would_have", "would have: nudge_child", de) == "wäre geschehen: nudge_child"
+    assert label("outcome", "awaiting review", de) == "wartet auf Prüfung"
+    # A reason the catalogs do not know is shown as recorded, never dropped.
+    assert label("held_back", "a new kind of hold", de) == "a new kind of hold"
