@@ -30,7 +30,8 @@ def german(store_path: Path, world: World) -> Iterator[TestClient]:
 def test_notes_after_an_action_are_in_the_communitys_language(german, store_path):
     csrf = sign_in(german, "alice")
     shown = german.post(f"{CASE}/evidence", data={"csrf": csrf, "show": "2"}).text
-    assert "Nur für dich sichtbar." in shown and "Shown only to you." not in shown
+    assert '<p class="note" role="status" lang="de">Nur für dich sichtbar.</p>' in shown
+    assert "Shown only to you." not in shown
     refused = german.post(f"{CASE}/action", data={"csrf": csrf, "action": "dismiss"})
     assert refused.status_code == 400
     assert "Wähle einen Grund zum Verwerfen." in refused.text
@@ -56,7 +57,7 @@ def test_a_refusal_from_the_moderation_service_is_in_the_communitys_language(ger
 def test_dismissal_reasons_are_shown_in_the_language_and_sent_as_recorded(german):
     sign_in(german, "alice")
     page = german.get(CASE).text
-    options = dict(re.findall(r'<option value="([^"]+)">([^<]+)</option>', page))
+    options = dict(re.findall(r'<option value="([^"]+)" lang="de">([^<]+)</option>', page))
     assert options["the bot misread the words"] == "der Bot hat die Worte falsch gedeutet"
     assert options["other"] == "anderes"
 
@@ -72,4 +73,4 @@ def test_without_a_setting_the_console_stays_english(client):
     shown = client.post(f"{CASE}/evidence", data={"csrf": csrf, "show": "2"}).text
     assert "Shown only to you." in shown
     page = client.get(CASE).text
-    assert '<option value="other">other</option>' in page
+    assert '<option value="other" lang="en">other</option>' in page

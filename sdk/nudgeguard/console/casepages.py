@@ -156,7 +156,8 @@ async def _render_case(
 ) -> Response:
     console: Console = request.app.state.console
     events = await console.store.events(case.id)
-    words = catalog(console.locale_of(case.community_id))
+    locale = console.locale_of(case.community_id)
+    words = catalog(locale)
     return console.page(
         request,
         "case.html",
@@ -167,6 +168,7 @@ async def _render_case(
         cues=names.age_cues(case),
         shown=shown,
         note=note,
+        locale=locale,  # the note's and the reasons' language (the page is English)
         reasons=[(value, words.text("console", key)) for value, key in DISMISS_REASONS.items()],
         active=case.status in (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED),
         now=time.time(),
