@@ -200,7 +200,8 @@ channel_countries: {}
 
 # Language of nudges (en, de, nl, es, fr, pt): the platform's own signal (the child's app
 # language) wins; else the channel's setting, else the community's (also used for
-# moderator alerts), else the language the chat is written in, else English.
+# moderator alerts, `report --config` and `console serve --config`), else the language
+# the chat is written in, else English.
 # See docs/languages.md.
 languages:
   default: null

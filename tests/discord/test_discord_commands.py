@@ -26,6 +26,28 @@ async def test_commands_are_published_with_install_contexts(world: World, runnin
     assert {o["name"] for o in safety["options"]} == {"status", "mode"}
 
 
+async def test_command_list_is_published_in_every_catalog_language(world: World, running) -> None:
+    await world.fake.wait_for_call("PUT", r"^/applications/\d+/commands$")
+    published = {c["name"]: c for c in world.fake.commands["global"]}
+    safety, menu = published["safety"], published["Check this message"]
+    discord_tags = {"de", "nl", "es-ES", "es-419", "fr", "pt-BR"}
+    assert set(safety["description_localizations"]) == discord_tags
+    assert safety["description_localizations"]["de"] == "Werkzeuge für Kinderschutz (nudgeguard)"
+    status = next(o for o in safety["options"] if o["name"] == "status")
+    assert status["description_localizations"]["pt-BR"] == (
+        "Casos de segurança abertos e o modo atual"
+    )
+    mode = next(o for o in safety["options"] if o["name"] == "mode")
+    [option] = mode["options"]
+    assert option["description_localizations"]["fr"].startswith("observe : noter")
+    # The menu gets a name per language; slash command names stay as typed.
+    assert menu["name_localizations"]["nl"] == "Bericht controleren"
+    assert menu["name_localizations"]["es-ES"] == "Revisar este mensaje"
+    assert not safety.get("name_localizations") and not status.get("name_localizations")
+    # English, and languages without a catalog, fall back to the default texts.
+    assert not {"en-US", "en-GB", "sv-SE"} & set(safety["description_localizations"])
+
+
 async def test_status_for_moderators(world: World, running) -> None:
     await world.fake.wait_for_call("PUT", r"/commands$")
     await world.fake.slash(
@@ -136,4 +158,17 @@ async def test_checking_a_bot_message_is_declined_politely(world: World, running
     [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
     assert answer.body["flags"] & 64
     assert "messages that people wrote" in answer.body["content"]
+    assert engine.checks == []
+
+
+async def test_declining_a_bot_message_speaks_the_askers_language(world: World, running) -> None:
+    _, engine = running
+    fake = world.fake
+    await fake.wait_for_call("PUT", r"/commands$")
+    target = await fake.send_message(world.general, world.other_bot, "now playing")
+    await fake.context_menu(
+        world.kid, "Check this message", target, guild_id=world.guild, locale="es-ES"
+    )
+    [answer] = await fake.wait_for_call("POST", r"^/webhooks/\d+/[^/]+$")
+    assert answer.body["content"] == "Solo puedo revisar mensajes que escribió una persona."
     assert engine.checks == []

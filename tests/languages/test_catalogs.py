@@ -17,6 +17,8 @@ from nudgeguard.nudges import catalog
 
 OTHERS = [lang for lang in SUPPORTED_LOCALES if lang != "en"]
 WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks", "responses", "moderator")
+# Fixed texts for moderators outside the chat: the report, the console, Discord's commands.
+SECTIONS = ("report", "console", "commands")
 
 # textstat's hyphenation dictionaries (pyphen) per catalog language.
 TEXTSTAT_LANG = {"de": "de_DE", "nl": "nl_NL", "es": "es_ES", "fr": "fr_FR", "pt": "pt_BR"}
@@ -47,7 +49,8 @@ def all_texts(lang: str) -> list[str]:
     out += list(data["sender"].values()) + list(data["checks"].values())
     out += list(data["responses"].values()) + platform_followups(lang)
     # Placeholders ({who}, {count}) are code, not wording.
-    out += [re.sub(r"\{\w+\}", "", t) for t in data["moderator"].values()]
+    for section in ("moderator", *SECTIONS):
+        out += [re.sub(r"\{\w+\}", "", t) for t in data[section].values()]
     out += list(data.get("stages", {}).values()) + list(data.get("signals", {}).values())
     for copy in ("teen", "under13"):
         out += [t for variants in data[copy].values() for t in variants]
@@ -78,7 +81,7 @@ def flesch(lang: str, text: str) -> float:
 def test_catalog_has_every_key_of_english(lang: str) -> None:
     en, other = raw("en"), raw(lang)
     assert other["locale"] == lang
-    for section in WORDING:
+    for section in (*WORDING, *SECTIONS):
         missing = sorted(set(en[section]) - set(other[section]))
         extra = sorted(set(other[section]) - set(en[section]))
         assert not missing, f"{lang}.yaml {section}: missing {missing}"
@@ -165,14 +168,24 @@ def test_catalog_names_every_stage_and_signal(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", OTHERS)
-def test_moderator_texts_keep_their_placeholders(lang: str) -> None:
+@pytest.mark.parametrize("section", ["moderator", *SECTIONS])
+def test_moderator_texts_keep_their_placeholders(lang: str, section: str) -> None:
     # A translation that drops or renames {count} would break the alert it words.
     def fields(text: str) -> set[str]:
         return set(re.findall(r"\{(\w+)\}", text))
 
-    en, other = raw("en")["moderator"], raw(lang)["moderator"]
+    en, other = raw("en")[section], raw(lang)[section]
     changed = [k for k, text in en.items() if fields(other[k]) != fields(text)]
-    assert not changed, f"{lang}.yaml moderator: placeholders differ in {changed}"
+    assert not changed, f"{lang}.yaml {section}: placeholders differ in {changed}"
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_discord_command_texts_fit_discord_limits(lang: str) -> None:
+    # Discord refuses the whole command list when one description passes 100 characters
+    # or a menu name passes 32.
+    texts = raw(lang)["commands"]
+    assert len(texts["check_menu"]) <= 32
+    assert all(1 <= len(t) <= 100 for t in texts.values())
 
 
 def test_moderator_wording_and_names_follow_the_language() -> None:

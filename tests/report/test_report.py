@@ -125,3 +125,78 @@ def test_bad_dates_are_clear_errors(store_path):
     assert report("--since", "last tuesday", "--store", str(store_path)).exit_code == 2
     bad = report("--since", "2024-01-02", "--until", "2024-01-01", "--store", str(store_path))
     assert bad.exit_code == 2 and "after" in bad.output
+
+
+def _config(tmp_path, languages: str):
+    path = tmp_path / "nudgeguard.yaml"
+    path.write_text(f"languages:\n{languages}", encoding="utf-8")
+    return path
+
+
+def _english_report_texts() -> list[str]:
+    """The English report's fixed texts of two words or more, placeholders cut out."""
+    from tests.languages.test_catalogs import raw
+
+    texts = (re.split(r"\{\w+\}", t) for t in raw("en")["report"].values())
+    return [part.strip() for parts in texts for part in parts if len(part.split()) >= 2]
+
+
+def test_a_german_communitys_report_is_german(store_path, tmp_path):
+    from tests.languages.test_catalogs import english_ratio
+
+    config = _config(tmp_path, "  communities:\n    guild-a: de\n    guild-b: de\n")
+    out = tmp_path / "bericht.md"
+    result = report(
+        "--since", SINCE, "--store", str(store_path), "--config", str(config),
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# Transparenzbericht 2023-11-01 bis ")
+    assert "## Community guild-a (fake)" in text
+    assert "| Eröffnete Moderationsfälle | 3 |" in text
+    assert "### Präzision pro Signal (Moderationsentscheidungen)" in text
+    assert "| age_probe | 1 | 1 | 50% |" in text  # signal ids stay codes
+    assert "| Fehlalarm | 1 |" in text  # outcomes by name
+    english = [t for t in _english_report_texts() if t in text]
+    assert not english, f"English left in the German report: {english}"
+    assert not [line for line in text.splitlines() if english_ratio(line) >= 0.2]
+    page = tmp_path / "bericht.html"
+    html_result = report(
+        "--since", SINCE, "--store", str(store_path), "--config", str(config),
+        "--out", str(page),
+    )  # fmt: skip
+    assert html_result.exit_code == 0
+    assert "<html lang='de'>" in page.read_text()
+
+
+def test_locale_overrides_and_mixed_communities_use_the_default(store_path, tmp_path):
+    mixed = _config(tmp_path, "  default: es\n  communities:\n    guild-a: de\n")
+    args = ("--since", SINCE, "--store", str(store_path), "--config", str(mixed))
+    assert report(*args).output.startswith("# Informe de transparencia")
+    only_a = report(*args, "--community", "guild-a").output
+    assert only_a.startswith("# Transparenzbericht")
+    french = report(*args, "--locale", "fr-CA").output
+    assert french.startswith("# Rapport de transparence") and "Dossiers de mod" in french
+    # Without a config or a choice the report is English, as before.
+    plain = report("--since", SINCE, "--store", str(store_path)).output
+    assert plain.startswith("# Transparency report")
+
+
+def test_a_language_without_a_catalog_is_a_clear_error(store_path):
+    result = report("--since", SINCE, "--store", str(store_path), "--locale", "it")
+    assert result.exit_code == 2
+    assert "no nudge catalog for language 'it'" in result.output
+
+
+def test_held_back_reasons_and_outcomes_are_named_in_the_language():
+    from nudgeguard.report.render import label, words
+
+    de = words("de")
+    assert label("held_back", "3-a-day cap", de) == "Grenze von 3 pro Tag"
+    assert label("held_back", "24-hour cap", de) == "24-Stunden-Grenze pro Familie"
+    assert label("held_back", "a case is open or opening", de).startswith("ein Fall ist")
+    assert label("would_have", "would have: nudge_child", de) == "wäre geschehen: nudge_child"
+    assert label("outcome", "awaiting review", de) == "wartet auf Prüfung"
+    # A reason the catalogs do not know is shown as recorded, never dropped.
+    assert label("held_back", "a new kind of hold", de) == "a new kind of hold"

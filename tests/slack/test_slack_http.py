@@ -283,6 +283,19 @@ async def test_check_shortcut_on_a_bot_message_says_so(http_setup: HttpSetup) ->
     assert http_setup.engine.checks == []
 
 
+async def test_check_shortcut_on_a_bot_message_answers_in_the_askers_language(
+    http_setup: HttpSetup,
+) -> None:
+    fake = http_setup.fake
+    fake.locales["U0KID"] = "fr-FR"
+    message = {"type": "message", "subtype": "bot_message", "bot_id": "B0X", "text": "beep"}
+    message["ts"] = "1700000700.000100"
+    await http_setup.slack.interaction(message_shortcut("U0KID", message, fake.response_url()))
+    (answer,) = await fake.wait_for_response()
+    assert answer["text"] == "Je peux seulement vérifier les messages écrits par des personnes."
+    assert http_setup.engine.checks == []
+
+
 def _nudge_with(*buttons: NudgeButton, case_id: str | None = None) -> Nudge:
     return Nudge(
         nudge_id="n2",

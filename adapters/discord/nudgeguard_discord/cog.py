@@ -16,8 +16,9 @@ from discord.ext import commands
 
 import discord
 from discord import app_commands
-from nudgeguard import EventType, MessageEvent, catalog
+from nudgeguard import EventType, MessageEvent, catalog, choose_locale
 from nudgeguard_discord import translate
+from nudgeguard_discord.command_language import CatalogTranslator, command_text
 from nudgeguard_discord.permissions import is_administrator, is_moderator
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECK_MENU_NAME = "Check this message"
+CHECK_MENU_NAME = str(command_text("check_menu"))
 _CONTEXT_MESSAGES = 10
 
 
@@ -39,7 +40,7 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
 
     safety = app_commands.Group(
         name="safety",
-        description="Child-safety tools (nudgeguard)",
+        description=command_text("safety"),
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(guild=True),
         allowed_installs=app_commands.AppInstallationType(guild=True),
@@ -49,7 +50,7 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         self.bot = bot
         self.adapter = adapter
         self.check_menu: app_commands.ContextMenu = app_commands.ContextMenu(
-            name=CHECK_MENU_NAME,
+            name=command_text("check_menu"),
             callback=self.check_message,
             allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
             allowed_contexts=app_commands.AppCommandContext(
@@ -57,15 +58,27 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
             ),
         )
         self._synced = False
+        self._translator: CatalogTranslator | None = None
 
     async def cog_load(self) -> None:
-        """Attach the adapter and register the context menu and persistent buttons."""
+        """Attach the adapter, register the context menu, and word the command list.
+
+        The command list is published with a name and descriptions per Discord language
+        (:mod:`~nudgeguard_discord.command_language`), unless the bot already has a
+        translator of its own, which is left in place.
+        """
         self.adapter.attach(self.bot)
         self.bot.tree.add_command(self.check_menu, override=True)
+        if self.bot.tree.translator is None:
+            self._translator = CatalogTranslator()
+            await self.bot.tree.set_translator(self._translator)
 
     async def cog_unload(self) -> None:
-        """Remove the context menu."""
+        """Remove the context menu and the translator this cog set."""
         self.bot.tree.remove_command(self.check_menu.name, type=self.check_menu.type)
+        if self._translator is not None and self.bot.tree.translator is self._translator:
+            await self.bot.tree.set_translator(None)
+        self._translator = None
 
     # ------------------------------------------------------------------ gateway
     @commands.Cog.listener()
@@ -100,7 +113,7 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         self.adapter.submit_delete(payload)
 
     # ----------------------------------------------------------------- commands
-    @safety.command(name="status", description="Open safety cases and the current mode")
+    @safety.command(name="status", description=command_text("status"))
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         """Show open cases and mode to moderators, in the server's language setting."""
         text = self._wording(interaction)
@@ -113,8 +126,8 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
             ephemeral=True,
         )
 
-    @safety.command(name="mode", description="Switch between observing and acting")
-    @app_commands.describe(mode="observe: score and alert only; live: also nudge children")
+    @safety.command(name="mode", description=command_text("mode"))
+    @app_commands.describe(mode=command_text("mode_option"))
     async def mode(
         self, interaction: discord.Interaction[Any], mode: Literal["observe", "live"]
     ) -> None:
@@ -140,9 +153,9 @@ class SafetyCog(commands.Cog, name="nudgeguard"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         event = translate.message_event(message, self.adapter.settings)
         if event is None:
-            await interaction.followup.send(
-                "I can only check messages that people wrote.", ephemeral=True
-            )
+            # Answered in the asker's Discord language, like the rest of the check.
+            words = catalog(choose_locale(str(interaction.locale), None, None, None))
+            await interaction.followup.send(words.checks["not_a_person"], ephemeral=True)
             return
         context = await self._context(message)
         await self.adapter.answer_check(interaction, event, context)

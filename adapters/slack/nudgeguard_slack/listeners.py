@@ -18,6 +18,7 @@ from nudgeguard_slack.alerts import locale_of, updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
+    escape,
     evidence_blocks,
     nudge_blocks,
     parse_nudge_value,
@@ -25,7 +26,6 @@ from nudgeguard_slack.blocks import (
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 from nudgeguard_slack.directory import GroupLookupError
 from nudgeguard_slack.wording import (
-    CHECK_NOT_A_PERSON,
     check_reply,
     moderator_wording,
     safety_help,
@@ -246,14 +246,15 @@ async def _check_message(adapter: SlackAdapter, body: Mapping[str, Any], respond
     from nudgeguard_slack.context import context_for, shortcut_event
 
     event = await shortcut_event(adapter, body)
-    if event is None:
-        await respond(**_ephemeral(CHECK_NOT_A_PERSON))
-        return
     requester = str((body.get("user") or {}).get("id") or "")
+    # The asker's own Slack language outranks every other signal.
+    locale = await adapter.user_locale(requester) if requester else None
+    if event is None:
+        not_a_person = catalog(choose_locale(locale, None, None, None)).checks["not_a_person"]
+        await respond(**_ephemeral(escape(not_a_person)))
+        return
     context = await context_for(adapter, event)
     result = await adapter.engine.check_message(event, context, requester_id=requester)
-    # The asker's own Slack language outranks every other signal.
-    locale = await adapter.user_locale(requester)
     nudge = in_locale(result.nudge, locale) if result.nudge is not None else None
     checks = catalog(nudge.locale if nudge else choose_locale(locale, None, None, None)).checks
     text = check_reply(result.level, result.reasons, result.case_id is not None, checks)

@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from nudgeguard import catalog
 from nudgeguard_slack.blocks import escape
 
-CHECK_NOT_A_PERSON = "I can only check messages that people wrote."
-
 
 def moderator_wording(locale: str) -> Callable[..., str]:
     """Return the moderator texts (``moderator:`` in the catalogs) of one language.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,6 +13,8 @@ from nudgeguard.app import open_store
 from nudgeguard.cases.audit import STORE_WIDE
 from nudgeguard.cases.store import StoreError
 from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.config import ConfigError, load_config
+from nudgeguard.locales import LanguageSettings
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 _COMMUNITY = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
@@ -27,12 +30,26 @@ def console() -> None:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-def serve(store: str | None, host: str, port: int) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the communities' languages (languages:) from this config.",
+)
+def serve(store: str | None, host: str, port: int, config_path: Path | None) -> None:
     """Serve the console (cookies are marked Secure unless the address is loopback).
 
     Anywhere but loopback, put it behind a TLS reverse proxy: the browser then only sends
-    the session cookie over HTTPS.
+    the session cookie over HTTPS. With --config, what the console says about a case is
+    worded in the language of the case's community, as its chat alerts are.
     """
+    languages = LanguageSettings()
+    if config_path is not None:
+        try:
+            languages = load_config(config_path).languages
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
         import uvicorn
 
@@ -41,7 +58,9 @@ def serve(store: str | None, host: str, port: int) -> None:
         raise click.ClickException(_NEEDS) from None
     probe = open_store_or_fail(store)  # a bad --store is a clear error now, not later
     run_async(probe.close)
-    app = create_app(lambda: open_store(store), secure_cookies=not is_loopback(host))
+    app = create_app(
+        lambda: open_store(store), secure_cookies=not is_loopback(host), languages=languages
+    )
     click.echo(f"nudgeguard console on http://{host}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
 

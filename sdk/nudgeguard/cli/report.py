@@ -11,8 +11,11 @@ import click
 
 from nudgeguard.app import open_existing_store, store_name
 from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.config import ConfigError, load_config
+from nudgeguard.locales import LanguageSettings, LocaleError, locale_setting
 from nudgeguard.report import CommunityReport, collect, render_html, render_markdown
 from nudgeguard.report.charts import charts_available
+from nudgeguard.report.render import report_locale
 
 
 def parse_date(value: str) -> float:
@@ -43,6 +46,19 @@ def parse_date(value: str) -> float:
     help="Default: from --out's suffix; Markdown on standard output.",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the communities' languages (languages:) from this config.",
+)
+@click.option(
+    "--locale",
+    default=None,
+    help="Write the report in this language (en, de, nl, es, fr, pt); default: the"
+    " communities' language setting.",
+)
 def report(
     store: str | None,
     since: str | None,
@@ -50,8 +66,26 @@ def report(
     community: str | None,
     fmt: str | None,
     out: Path | None,
+    config_path: Path | None,
+    locale: str | None,
 ) -> None:
-    """Write a transparency report: nudges, cases, outcomes and precision per signal."""
+    """Write a transparency report: nudges, cases, outcomes and precision per signal.
+
+    It is worded in the language moderators of the reported communities read (the
+    config's languages: setting) when they share one, else in the config's default
+    language, else in English; --locale chooses another.
+    """
+    languages = LanguageSettings()
+    if config_path is not None:
+        try:
+            languages = load_config(config_path).languages
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+    if locale is not None:
+        try:
+            locale = locale_setting(locale)
+        except LocaleError as exc:
+            raise click.BadParameter(str(exc), param_hint="--locale") from None
     end = parse_date(until) if until else time.time()
     start = parse_date(since) if since else end - 30 * 86400.0
     if end <= start:
@@ -75,8 +109,10 @@ def report(
         )
     if community is not None:
         reports = [r for r in reports if r.community_id == community]
+    covered = [community] if community is not None else [r.community_id for r in reports]
+    lang = report_locale(languages.for_moderators, covered, languages.default, locale)
     if fmt == "html":
-        text = render_html(reports, start, end)
+        text = render_html(reports, start, end, lang)
     else:
         writer = None
         if out is not None:
@@ -88,7 +124,7 @@ def report(
                 path.write_bytes(png)
                 return path.name
 
-        text = render_markdown(reports, start, end, writer)
+        text = render_markdown(reports, start, end, writer, lang)
     if out is None:
         click.echo(text, nl=False)
         return

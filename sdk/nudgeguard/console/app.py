@@ -42,6 +42,8 @@ from nudgeguard.console.security import (
     verify_password,
 )
 from nudgeguard.engine import Engine
+from nudgeguard.locales import LanguageSettings
+from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 
 log = logging.getLogger(__name__)
@@ -63,10 +65,14 @@ class Console:
 
     Attributes:
         secure_cookies: Mark cookies ``Secure`` (anything but a loopback address).
+        languages: The config's ``languages:``: what the console says about a case (notes,
+            dismissal reasons, signal and stage names) and a community's report section
+            are worded in the case's community's language, as its chat alerts are.
     """
 
     store_factory: StoreFactory
     secure_cookies: bool
+    languages: LanguageSettings = field(default_factory=LanguageSettings)
     sessions: Sessions = field(default_factory=Sessions)
     by_user: RateLimiter = field(default_factory=lambda: RateLimiter(5, 900))
     by_ip: RateLimiter = field(default_factory=lambda: RateLimiter(20, 900))
@@ -99,13 +105,25 @@ class Console:
         self._store = cast(ConsoleStore, store)
         pseudonyms = await pseudonymizer_for(store)
         self._engine = Engine(
-            load_policy("default"), cases=store, detectors=[], pseudonymizer=pseudonyms
+            load_policy("default"),
+            cases=store,
+            detectors=[],
+            pseudonymizer=pseudonyms,
+            languages=self.languages,
         )
 
     async def stop(self) -> None:
         """Close the store."""
         if self._store is not None:
             await self._store.close()
+
+    def locale_of(self, community_id: str) -> str:
+        """Return the language of a community's moderators (the config's setting)."""
+        return self.languages.for_moderators(community_id)
+
+    def notes(self, community_id: str) -> Callable[..., str]:
+        """Return the moderator notes (``moderator:`` in the catalogs) of a community."""
+        return catalog(self.locale_of(community_id)).moderator_text
 
     def page(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         """Render a template with the shared values."""
@@ -249,6 +267,7 @@ def create_app(
     *,
     secure_cookies: bool = True,
     routes: Mapping[str, tuple[Handler, list[str]]] | None = None,
+    languages: LanguageSettings | None = None,
 ) -> Starlette:
     """Return the console application.
 
@@ -256,10 +275,11 @@ def create_app(
         store_factory: Opens the case store (called once, on the server's event loop).
         secure_cookies: Mark cookies ``Secure``; only a console on loopback may do without.
         routes: Extra routes, path -> (handler, methods) (hooks for other pages).
+        languages: The config's ``languages:`` (default: none set, so English).
     """
     from nudgeguard.console import casepages, reportpages
 
-    console = Console(store_factory, secure_cookies)
+    console = Console(store_factory, secure_cookies, languages or LanguageSettings())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

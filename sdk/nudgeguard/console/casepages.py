@@ -4,6 +4,10 @@ Actions call the core's moderation service (:meth:`~nudgeguard.engine.Engine.mod
 and :meth:`~nudgeguard.engine.Engine.resolve`), so a click here is checked and audited
 exactly like the same button in Discord or Slack. A moderator sees only the cases of
 communities they hold a role in; any other case is "not found".
+
+What the console says about a case (the note after an action, the dismissal reasons) is
+worded in the language of the case's community (:meth:`Console.locale_of`), like the
+case's chat alert; the rest of the page is English.
 """
 
 from __future__ import annotations
@@ -26,27 +30,31 @@ from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.model import Case, CaseStatus, Severity, severity_rank
 from nudgeguard.console import names
 from nudgeguard.console.app import Console, signed_in
+from nudgeguard.nudges import catalog
 from nudgeguard.signals import TAXONOMY
 
 #: Reasons a moderator can give for dismissing (fixed phrases: no free text is stored).
-DISMISS_REASONS = (
-    "not grooming: friends or family",
-    "not grooming: banter or a game",
-    "the bot misread the words",
-    "duplicate of another case",
-    "other",
-)
+#: The English phrase is what is recorded, in every language; each is shown with its
+#: ``console:`` catalog text.
+DISMISS_REASONS = {
+    "not grooming: friends or family": "reason_family",
+    "not grooming: banter or a game": "reason_banter",
+    "the bot misread the words": "reason_misread",
+    "duplicate of another case": "reason_duplicate",
+    "other": "reason_other",
+}
 _ACTIONS = {
     "acknowledge": ModeratorAction.ACKNOWLEDGE,
     "dismiss": ModeratorAction.DISMISS,
     "confirm": ModeratorAction.CONFIRM,
 }
 _QUEUE_LIMIT = 500
+#: The moderator note (``moderator:`` in the catalogs) shown after each action.
 _DONE = {
-    "acknowledge": "Acknowledged.",
-    "dismiss": "Dismissed as a false positive.",
-    "confirm": "Confirmed; evidence preserved.",
-    "resolve": "Resolved.",
+    "acknowledge": "note_acknowledged",
+    "dismiss": "note_dismissed",
+    "confirm": "note_confirmed",
+    "resolve": "note_resolved",
 }
 
 
@@ -148,6 +156,8 @@ async def _render_case(
 ) -> Response:
     console: Console = request.app.state.console
     events = await console.store.events(case.id)
+    locale = console.locale_of(case.community_id)
+    words = catalog(locale)
     return console.page(
         request,
         "case.html",
@@ -158,7 +168,8 @@ async def _render_case(
         cues=names.age_cues(case),
         shown=shown,
         note=note,
-        reasons=DISMISS_REASONS,
+        locale=locale,  # the note's and the reasons' language (the page is English)
+        reasons=[(value, words.text("console", key)) for value, key in DISMISS_REASONS.items()],
         active=case.status in (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED),
         now=time.time(),
     )
@@ -167,8 +178,11 @@ async def _render_case(
 @signed_in
 async def case_page(request: Request) -> Response:
     """Show a case with its evidence hidden."""
-    note = _DONE.get(request.query_params.get("done", ""), "")
-    return await _render_case(request, await case_for(request), set(), note)
+    console: Console = request.app.state.console
+    case = await case_for(request)
+    done = _DONE.get(request.query_params.get("done", ""))
+    note = console.notes(case.community_id)(done) if done else ""
+    return await _render_case(request, case, set(), note)
 
 
 @signed_in
@@ -198,7 +212,7 @@ async def reveal(request: Request) -> Response:
         who,
         {"messages": len(wanted), "positions": ",".join(str(p) for p in sorted(wanted))},
     )
-    return await _render_case(request, case, wanted, "Shown only to you.")
+    return await _render_case(request, case, wanted, console.notes(case.community_id)("note_shown"))
 
 
 @signed_in
@@ -215,7 +229,10 @@ async def act(request: Request) -> Response:
     elif action in _ACTIONS:
         reason = form.get("reason") if action == "dismiss" else None
         if action == "dismiss" and reason not in DISMISS_REASONS:
-            return await _render_case(request, case, set(), "Pick a reason to dismiss.", 400)
+            words = catalog(console.locale_of(case.community_id))
+            return await _render_case(
+                request, case, set(), words.text("console", "pick_reason"), 400
+            )
         result = await console.engine.moderate(
             case.id,
             _ACTIONS[str(action)],

@@ -57,7 +57,7 @@ async def report(request: Request) -> Response:
         request,
         "report.html",
         reports=reports,
-        rows={r.community_id: summary_rows(r) for r in reports},
+        rows={r.community_id: summary_rows(r, console.locale_of(r.community_id)) for r in reports},
         days=days,
         periods=_PERIODS,
         with_charts=with_charts,
@@ -73,7 +73,8 @@ async def chart(request: Request) -> Response:
     if community not in request.state.account.roles:
         raise HTTPException(404)
     found = [r for r in await _reports(console, request.state.account, _days(request))]
-    png = next((charts(r).get(name) for r in found if r.community_id == community), None)
+    locale = console.locale_of(community)
+    png = next((charts(r, locale).get(name) for r in found if r.community_id == community), None)
     if png is None:
         raise HTTPException(404)
     return Response(png, media_type="image/png")

@@ -4,7 +4,9 @@ Wording lives in ``<locale>.yaml`` (one per language in :data:`SUPPORTED_LOCALES
 buttons a family shows is structure, not wording, and comes from ``en.yaml`` for all.
 Helplines live in ``helplines.yaml`` by ISO country code. Each catalog also words what
 moderators see (``moderator:``) and, outside English, names grooming stages and signals
-(``stages:``, ``signals:``; the English names are :mod:`nudgeguard.legend`'s).
+(``stages:``, ``signals:``; the English names are :mod:`nudgeguard.legend`'s), and words
+the transparency report, the web console's notes and Discord's command list (``report:``,
+``console:``, ``commands:``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from nudgeguard.helpline_country import outranks_region, region_of
 from nudgeguard.locales import DEFAULT_LOCALE, choose_locale, supported
 
 CopyFor = Literal["teen", "under13"]
+
+#: Catalog sections of fixed texts read through :meth:`Catalog.text`: the transparency
+#: report, the moderators' web console, and Discord's command list.
+SECTIONS = ("report", "console", "commands")
 
 
 class Helpline(BaseModel):
@@ -82,6 +88,9 @@ class Catalog:
         self.responses: dict[str, str] = data["responses"]
         self._buttons = family_buttons
         self._moderator: dict[str, str] = data.get("moderator") or {}
+        self._sections: dict[str, dict[str, str]] = {
+            name: data.get(name) or {} for name in SECTIONS
+        }
         #: Plain names of stage codes and signal ids in this language (none in English).
         self.stage_names: dict[str, str] = data.get("stages") or {}
         self.signal_names: dict[str, str] = data.get("signals") or {}
@@ -98,6 +107,20 @@ class Catalog:
         template = self._moderator.get(key)
         if template is None:
             template = catalog(DEFAULT_LOCALE)._moderator[key]
+        return template.format_map(values)
+
+    def text(self, section: str, key: str, **values: object) -> str:
+        """Return a fixed text of the report, the console or Discord's command list.
+
+        ``section`` is one of :data:`SECTIONS`. As with :meth:`moderator_text`, a key this
+        catalog lacks is taken from English and ``values`` fill its ``{placeholders}``.
+
+        Raises:
+            KeyError: No catalog has ``key`` in ``section``.
+        """
+        template = self._sections[section].get(key)
+        if template is None:
+            template = catalog(DEFAULT_LOCALE)._sections[section][key]
         return template.format_map(values)
 
     def followup(self, action: str, platform: str) -> str | None:

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 
 
 def bar_chart(
-    title: str, values: Mapping[str, float], *, xlabel: str = "", limit: float | None = None
+    title: str,
+    values: Mapping[str, float],
+    *,
+    xlabel: str = "",
+    limit: float | None = None,
+    empty: str = "no data",
 ) -> bytes | None:
     """Return a horizontal bar chart as PNG bytes, or None if matplotlib is missing.
 
@@ -18,6 +23,7 @@ def bar_chart(
         values: Label -> value, drawn largest first.
         xlabel: Axis label.
         limit: Fixed upper end of the axis (for shares, 1.0).
+        empty: What the chart says without values (in the report's language).
     """
     try:
         import matplotlib
@@ -33,7 +39,7 @@ def bar_chart(
         labels, numbers = zip(*items, strict=True)
         ax.barh(list(labels), list(numbers), color="#3b6ea5")
     else:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     if limit is not None:
@@ -48,7 +54,9 @@ def bar_chart(
     return buf.getvalue()
 
 
-def weekly_chart(title: str, weeks: Mapping[str, Mapping[str, int]]) -> bytes | None:
+def weekly_chart(
+    title: str, weeks: Mapping[str, Mapping[str, int]], *, xlabel: str = "week of"
+) -> bytes | None:
     """Return a line chart of counts per week (one line per series) as PNG, or None.
 
     None without matplotlib or with fewer than one week of data. The count axis shows whole
@@ -73,7 +81,7 @@ def weekly_chart(title: str, weeks: Mapping[str, Mapping[str, int]]) -> bytes | 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     ax.set_title(title)
-    ax.set_xlabel("week of")
+    ax.set_xlabel(xlabel)
     ax.legend()
     fig.autofmt_xdate()
     fig.tight_layout()
