@@ -81,4 +81,3 @@ async def test_a_step_6_postgres_store_upgrades_and_keeps_working():
     finally:
         await con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await con.close()
-

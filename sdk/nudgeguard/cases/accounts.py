@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-
 #: The roles an account can hold in a community.
 ROLES = ("moderator", "admin")
 
@@ -51,4 +50,3 @@ class AccountStore(Protocol):
     async def set_password_hash(self, name: str, password_hash: str) -> None:
         """Replace an account's hash (a rehash with stronger parameters)."""
         ...
-

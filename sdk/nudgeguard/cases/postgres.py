@@ -58,22 +58,22 @@ class PgConn:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
 
-    async def fetch(self, sql: str, *args: Any) -> list[Row]:  # noqa: D102
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return list(await self.raw.fetch(render(sql, "postgres"), *args))
 
-    async def fetchrow(self, sql: str, *args: Any) -> Row | None:  # noqa: D102
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         return await self.raw.fetchrow(render(sql, "postgres"), *args)
 
-    async def fetchval(self, sql: str, *args: Any) -> Any:  # noqa: D102
+    async def fetchval(self, sql: str, *args: Any) -> Any:
         return await self.raw.fetchval(render(sql, "postgres"), *args)
 
-    async def execute(self, sql: str, *args: Any) -> int:  # noqa: D102
+    async def execute(self, sql: str, *args: Any) -> int:
         return _affected(await self.raw.execute(render(sql, "postgres"), *args))
 
-    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:  # noqa: D102
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.raw.executemany(render(sql, "postgres"), rows)
 
-    async def script(self, sql: str) -> None:  # noqa: D102
+    async def script(self, sql: str) -> None:
         await self.raw.execute(sql)
 
 

@@ -134,4 +134,3 @@ class Database(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
-

@@ -134,7 +134,9 @@ class SqlCaseStore(SqlOutbox, SqlPrivacy):
         row = await con.fetchrow("SELECT * FROM cases WHERE id=?", case_id)
         if row is None:
             return None
-        evidence = await con.fetch("SELECT * FROM evidence WHERE case_id=? ORDER BY ts, pos", case_id)
+        evidence = await con.fetch(
+            "SELECT * FROM evidence WHERE case_id=? ORDER BY ts, pos", case_id
+        )
         return case_from_row(row, evidence)
 
     # -- cases -----------------------------------------------------------------------------

@@ -98,7 +98,9 @@ class SqlPrivacy(SqlBase):
             for role in ("subject", "target"):
                 for r in await con.fetch(f"SELECT id FROM cases WHERE {role}=?", pseudonym):
                     touched.setdefault(r["id"], {})["role"] = role
-                await con.execute(f"UPDATE cases SET {role}=? WHERE {role}=?", ERASED_ACTOR, pseudonym)
+                await con.execute(
+                    f"UPDATE cases SET {role}=? WHERE {role}=?", ERASED_ACTOR, pseudonym
+                )
             messages = await con.execute("DELETE FROM evidence WHERE author=?", pseudonym)
             # Recorded decisions name people by pseudonym only; those go too.
             await con.execute(
@@ -141,7 +143,9 @@ class SqlPrivacy(SqlBase):
                 "SELECT id, status FROM outbox WHERE {find}(payload, ?) > 0", needle
             ):
                 status = "erased" if r["status"] == "pending" else r["status"]
-                await con.execute("UPDATE outbox SET payload='', status=? WHERE id=?", status, r["id"])
+                await con.execute(
+                    "UPDATE outbox SET payload='', status=? WHERE id=?", status, r["id"]
+                )
                 outbox += 1
             # Stores written before nudge keys were hashed kept the recipient in the key.
             suffix = ":" + user_id
@@ -183,7 +187,9 @@ class SqlPrivacy(SqlBase):
             row = await con.fetchrow("SELECT * FROM console_accounts WHERE name=?", name)
             if row is None:
                 return None
-            roles = await con.fetch("SELECT community_id, role FROM console_roles WHERE name=?", name)
+            roles = await con.fetch(
+                "SELECT community_id, role FROM console_roles WHERE name=?", name
+            )
         return Account(
             row["name"],
             row["password_hash"],

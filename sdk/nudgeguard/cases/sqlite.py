@@ -60,23 +60,23 @@ class SqliteConn:
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
 
-    async def fetch(self, sql: str, *args: Any) -> list[Row]:  # noqa: D102
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return self.raw.execute(render(sql, "sqlite"), args).fetchall()
 
-    async def fetchrow(self, sql: str, *args: Any) -> Row | None:  # noqa: D102
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         return self.raw.execute(render(sql, "sqlite"), args).fetchone()
 
-    async def fetchval(self, sql: str, *args: Any) -> Any:  # noqa: D102
+    async def fetchval(self, sql: str, *args: Any) -> Any:
         row = self.raw.execute(render(sql, "sqlite"), args).fetchone()
         return None if row is None else row[0]
 
-    async def execute(self, sql: str, *args: Any) -> int:  # noqa: D102
+    async def execute(self, sql: str, *args: Any) -> int:
         return int(self.raw.execute(render(sql, "sqlite"), args).rowcount)
 
-    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:  # noqa: D102
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.raw.executemany(render(sql, "sqlite"), rows)
 
-    async def script(self, sql: str) -> None:  # noqa: D102
+    async def script(self, sql: str) -> None:
         self.raw.execute(sql)
 
 
