@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nudgeguard.cases.store import CaseStore, Observation
+from nudgeguard.cases.store import Observation, ObservationStore
 from nudgeguard.nudges.wording import wording_key
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
@@ -242,7 +242,7 @@ def decision_of(obs: Observation) -> RecordedDecision | None:
 
 
 async def list_decisions(
-    store: CaseStore,
+    store: ObservationStore,
     community_id: str | None = None,
     since: float = 0.0,
     until: float | None = None,

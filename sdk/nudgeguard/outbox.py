@@ -37,10 +37,15 @@ from nudgeguard.adapter import (
     TransientDeliveryError,
     UndeliverableError,
 )
-from nudgeguard.cases.store import CaseStore, OutboxItem
+from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
 from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)
+
+
+class DeliveryStore(OutboxStore, AuditLog, Protocol):
+    """What delivery needs: the outbox, and the audit log for what was sent."""
+
 
 AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
 
@@ -102,7 +107,7 @@ class Outbox:
 
     def __init__(
         self,
-        store: CaseStore,
+        store: DeliveryStore,
         clock: Callable[[], float] = time.time,
         backoff: Backoff | None = None,
     ) -> None:

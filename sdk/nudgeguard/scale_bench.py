@@ -72,7 +72,7 @@ async def _work(job: WorkerJob, barrier: Any, results: Any) -> None:
     if job.dsn:
         from nudgeguard.cases.postgres import PostgresCaseStore
 
-        cases = await PostgresCaseStore(job.dsn, schema=job.schema).open()  # type: ignore[assignment]
+        cases = await PostgresCaseStore(job.dsn, schema=job.schema).open()
     else:
         cases = SqliteCaseStore(":memory:")
     engine = make_engine(state, cases)

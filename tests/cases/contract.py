@@ -279,6 +279,15 @@ class CaseStoreContract:
         await store.mark_sent("a2", "post-1b", T0 + 3)
         assert await store.sent_ref("NG-1", "fake") == "post-1b"
 
+    async def test_claim_due_takes_a_leased_batch(self, store) -> None:
+        for n in range(3):
+            await store.enqueue(OutboxItem(f"i{n}", None, "hook", "nudge", "{}"))
+        first = {i.id for i in await store.claim_due(T0, 30.0, 2, "p1")}
+        rest = {i.id for i in await store.claim_due(T0 + 1, 30.0, 10, "p2")}
+        assert len(first) == 2 and first | rest == {"i0", "i1", "i2"} and not first & rest
+        assert await store.claim_due(T0 + 2, 30.0) == [], "leased items wait for the lease"
+        assert len(await store.claim_due(T0 + 32, 30.0)) == 3, "a dead worker's items come back"
+
     async def test_sent_items_leave_the_queue_and_drop_the_payload(self, store) -> None:
         await store.enqueue(OutboxItem("a", "NG-1", "fake", "alert", '{"user_id": "u1"}'))
         await store.mark_sent("a", "ref-1", T0)

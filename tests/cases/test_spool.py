@@ -48,8 +48,8 @@ def file_cases(path) -> list[tuple[str, str]]:
 async def _bot(tmp_path, pack=None):
     path = tmp_path / "cases.sqlite3"
     store = SqliteCaseStore(path)
-    disk = FullDisk(store._db)
-    store._db = disk  # type: ignore[assignment]
+    disk = FullDisk(store.db.conn.raw)
+    store.db.conn.raw = disk  # type: ignore[assignment]
     resilient = ResilientCaseStore(store, ":memory:", retry_interval=0.0, hold_alerts=True)
     adapter = FakeAdapter()
     engine = make_engine(resilient, adapter, pack)

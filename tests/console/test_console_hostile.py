@@ -58,20 +58,21 @@ def test_limits_and_sessions_stay_bounded_under_a_spray():
 
 def test_an_older_store_gains_the_account_tables(tmp_path):
     path = tmp_path / "old.sqlite3"
-    SqliteCaseStore(path)._db.close()
+    SqliteCaseStore(path).db.raw.close()
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE console_roles")
         db.execute("DROP TABLE console_accounts")
         # Back to schema 3, the last one without the console: undo the later steps too.
         db.execute("DROP INDEX IF EXISTS audit_case")
         db.execute("ALTER TABLE outbox DROP COLUMN claimed_until")
+        db.execute("ALTER TABLE outbox DROP COLUMN claimed_by")
         db.execute("ALTER TABLE observations DROP COLUMN detail")
         db.execute("DELETE FROM schema_version WHERE version >= 4")
     store = SqliteCaseStore(path)
-    versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
+    versions = [r[0] for r in store.db.raw.execute("SELECT version FROM schema_version")]
     assert 4 in versions and versions[-1] == latest()
-    assert store._db.execute("SELECT COUNT(*) FROM console_accounts").fetchone()[0] == 0
-    store._db.close()
+    assert store.db.raw.execute("SELECT COUNT(*) FROM console_accounts").fetchone()[0] == 0
+    store.db.raw.close()
 
 
 _FORM = {"content-type": "application/x-www-form-urlencoded"}

@@ -8,9 +8,10 @@ import sqlite3
 import asyncpg
 import pytest
 
-from nudgeguard.cases.migrations import SchemaTooNew, latest, migrate_postgres, migrate_sqlite
+from nudgeguard.cases.migrations import SchemaTooNew, latest
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.cases.postgres import PostgresCaseStore
+from nudgeguard.cases.postgres import PostgresCaseStore, migrate_postgres
+from nudgeguard.cases.sqlite import migrate_sqlite
 from nudgeguard.cases.store import OutboxItem
 from nudgeguard.outbox import Outbox
 

@@ -14,12 +14,17 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from nudgeguard import __version__
 from nudgeguard.cases.model import Case, CaseEvent
-from nudgeguard.cases.store import CaseStore
+from nudgeguard.cases.store import AuditLog, CaseRecords
 from nudgeguard.signals import TAXONOMY
+
+
+class ExportStore(CaseRecords, AuditLog, Protocol):
+    """What an export reads: the case, and its audit events with the chain head."""
+
 
 FORMAT = "nudgeguard-evidence-bundle/1"
 
@@ -152,7 +157,7 @@ def write_bundle(bundle: dict[str, Any], out: Path) -> Written:
     return Written(json_path, html_path, sums, bundle_sha, html_sha)
 
 
-async def export_case(store: CaseStore, case_id: str, out: Path, actor: str) -> Written:
+async def export_case(store: ExportStore, case_id: str, out: Path, actor: str) -> Written:
     """Write a case's bundle to ``out`` and audit the export with the bundle's hash.
 
     Raises:

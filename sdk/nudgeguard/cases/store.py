@@ -1,8 +1,11 @@
-"""The CaseStore protocol: cases, their evidence, the audit chain and the outbox.
+"""The case store protocols: cases, the audit chain, the outbox, observations, settings.
 
-This protocol is the single source of truth for every backend (SQLite, PostgreSQL, ...).
-It uses only plain Python and pydantic types. ``tests/cases/contract.py`` holds the
-contract suite every backend must pass.
+Narrow protocols, one per responsibility (:class:`CaseRecords`, :class:`AuditLog`,
+:class:`OutboxStore`, :class:`ObservationStore`, :class:`SettingsStore`,
+:class:`PrivacyStore`; console accounts are :class:`~nudgeguard.cases.accounts.AccountStore`):
+a consumer types against the ones it uses. :class:`CaseStore` is their union, as the engine
+holds it. They use only plain Python and pydantic types; ``tests/cases/contract.py`` holds
+the contract suite every backend must pass.
 """
 
 from __future__ import annotations
@@ -138,8 +141,8 @@ class StoreError(ValueError):
     """A case store that cannot be used: the message says why (never a password)."""
 
 
-class CaseStore(Protocol):
-    """Persistent cases. Every mutation is written to the audit chain in the same transaction."""
+class CaseRecords(Protocol):
+    """Cases, their evidence and what moderators decided on them."""
 
     async def open_case(
         self,
@@ -228,32 +231,9 @@ class CaseStore(Protocol):
         """Return moderator feedback recorded at or after ``since``, oldest first."""
         ...
 
-    async def purge_cases(self, case_ids: Sequence[str], actor: str, reason: str) -> int:
-        """Delete cases with their evidence and outbox items; return how many were deleted.
 
-        Each deletion is audited as ``purged`` (detail: reason) on the case. Audit rows stay
-        so the chain still verifies. Physical space is reclaimed (no deleted text remains
-        readable in the database files).
-        """
-        ...
-
-    async def purge_records(self, before: float) -> int:
-        """Delete observations and finished outbox items older than ``before``; return count."""
-        ...
-
-    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
-        """Remove a person from the store for a data-subject erasure request.
-
-        Deletes evidence messages they authored, blanks their platform id wherever other
-        people's evidence mentions it (:func:`~nudgeguard.cases.rows.scrub_id`), replaces
-        their pseudonym as a case's subject or target by ``[erased]``, blanks it as an audit
-        actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
-        outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
-        an ``erased`` audit row on each affected case (committing to the case as erasure
-        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
-        of them contain the erased data. Physical space is reclaimed afterwards.
-        """
-        ...
+class AuditLog(Protocol):
+    """The hash-chained audit log and the integrity checks built on it."""
 
     async def record(
         self,
@@ -289,6 +269,10 @@ class CaseStore(Protocol):
     async def audit_head(self) -> str | None:
         """Return ``"seq:hash"`` of the newest audit row (write it down to anchor the chain)."""
         ...
+
+
+class OutboxStore(Protocol):
+    """Messages waiting to be delivered, claimed under a lease."""
 
     async def enqueue(self, item: OutboxItem) -> bool:
         """Store an outbox item; False if its id was already there."""
@@ -335,6 +319,10 @@ class CaseStore(Protocol):
         """Return outbox item counts by status."""
         ...
 
+
+class ObservationStore(Protocol):
+    """Decisions recorded without text or ids (dry runs, reports)."""
+
     async def observe(self, obs: Observation) -> None:
         """Record a decision without text or ids."""
         ...
@@ -345,6 +333,10 @@ class CaseStore(Protocol):
         """Return recorded decisions at or after ``since``, oldest first."""
         ...
 
+
+class SettingsStore(Protocol):
+    """Runtime settings (for example a community's mode)."""
+
     async def get_setting(self, key: str) -> str | None:
         """Return a runtime setting (for example a community's mode)."""
         ...
@@ -352,6 +344,47 @@ class CaseStore(Protocol):
     async def set_setting(self, key: str, value: str) -> None:
         """Store a runtime setting."""
         ...
+
+
+class PrivacyStore(Protocol):
+    """Retention purges and data-subject erasure."""
+
+    async def purge_cases(self, case_ids: Sequence[str], actor: str, reason: str) -> int:
+        """Delete cases with their evidence and outbox items; return how many were deleted.
+
+        Each deletion is audited as ``purged`` (detail: reason) on the case. Audit rows stay
+        so the chain still verifies. Physical space is reclaimed (no deleted text remains
+        readable in the database files).
+        """
+        ...
+
+    async def purge_records(self, before: float) -> int:
+        """Delete observations and finished outbox items older than ``before``; return count."""
+        ...
+
+    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
+        """Remove a person from the store for a data-subject erasure request.
+
+        Deletes evidence messages they authored, blanks their platform id wherever other
+        people's evidence mentions it (:func:`~nudgeguard.cases.rows.scrub_id`), replaces
+        their pseudonym as a case's subject or target by ``[erased]``, blanks it as an audit
+        actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
+        outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
+        an ``erased`` audit row on each affected case (committing to the case as erasure
+        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
+        of them contain the erased data. Physical space is reclaimed afterwards.
+        """
+        ...
+
+
+class CaseStore(
+    CaseRecords, AuditLog, OutboxStore, ObservationStore, SettingsStore, PrivacyStore, Protocol
+):
+    """The whole case store, as the engine holds it.
+
+    Every mutation is written to the audit chain in the same transaction. Consumers type
+    against the narrow protocols above that they use.
+    """
 
     async def close(self) -> None:
         """Release resources."""

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from nudgeguard.cases.bundle import iso, sha256_text
 from nudgeguard.cases.model import Case, CaseStatus, Outcome
-from nudgeguard.cases.store import CaseStore, Erasure
+from nudgeguard.cases.store import AuditLog, CaseRecords, Erasure, PrivacyStore
 from nudgeguard.privacy import Pseudonymizer
+
+
+class RequestStore(CaseRecords, AuditLog, PrivacyStore, Protocol):
+    """What data-subject requests need: a person's cases, erasure and the audit log."""
 
 
 class ErasureHeld(Exception):
@@ -40,7 +44,7 @@ def _held(case: Case, pseudonym: str) -> bool:
 
 
 async def erase_user(
-    store: CaseStore,
+    store: RequestStore,
     pseudonyms: Pseudonymizer,
     platform: str,
     user_id: str,
@@ -78,7 +82,7 @@ def _role(case: Case, pseudonym: str) -> str:
 
 
 async def export_user(
-    store: CaseStore,
+    store: RequestStore,
     pseudonyms: Pseudonymizer,
     platform: str,
     user_id: str,

@@ -13,13 +13,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nudgeguard.cases.model import Case, CaseStatus, Outcome
-from nudgeguard.cases.store import CaseStore
+from nudgeguard.cases.store import CaseRecords, PrivacyStore
 
 log = logging.getLogger(__name__)
+
+
+class RetentionStore(CaseRecords, PrivacyStore, Protocol):
+    """What retention needs: the cases to age out, and the purges."""
+
 
 DAY = 86_400.0
 
@@ -66,7 +72,9 @@ class PurgeReport:
         return sum(len(ids) for ids in self.cases.values())
 
 
-async def due_for_purge(store: CaseStore, days: RetentionDays, now: float) -> dict[str, list[str]]:
+async def due_for_purge(
+    store: RetentionStore, days: RetentionDays, now: float
+) -> dict[str, list[str]]:
     """Return the ids of cases past their retention, by class."""
     limits = days.model_dump()
     due: dict[str, list[str]] = {}
@@ -80,7 +88,7 @@ async def due_for_purge(store: CaseStore, days: RetentionDays, now: float) -> di
 
 
 async def purge(
-    store: CaseStore,
+    store: RetentionStore,
     days: RetentionDays,
     now: float | None = None,
     *,
@@ -113,7 +121,7 @@ class RetentionService:
         self.clock = clock
         self.runs = 0
         self._task: asyncio.Task[None] | None = None
-        self._store: CaseStore | None = None
+        self._store: RetentionStore | None = None
 
     async def run_once(self) -> PurgeReport:
         """Purge now."""
@@ -124,7 +132,7 @@ class RetentionService:
             log.info("retention purged %d cases, %d records", report.case_count, report.records)
         return report
 
-    async def start(self, store: CaseStore) -> None:
+    async def start(self, store: RetentionStore) -> None:
         """Start purging ``store`` in the background."""
         self._store = store
         if self._task is None:

@@ -6,10 +6,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from nudgeguard.cases.model import CaseEvent, CaseStatus, Outcome
-from nudgeguard.cases.store import CaseStore
+from nudgeguard.cases.store import AuditLog, CaseRecords, ObservationStore
 from nudgeguard.decisions import decision_of, summary
+
+
+class ReportStore(CaseRecords, AuditLog, ObservationStore, Protocol):
+    """What the report reads: cases, feedback, audit events and observations."""
+
 
 #: Audit kinds that mean a moderator has looked at and acted on a case.
 DECISIONS = ("acknowledged", "confirmed", "dismissed", "resolved")
@@ -91,7 +97,7 @@ def _ack_delay(events: list[CaseEvent]) -> float | None:
 
 
 async def collect(
-    store: CaseStore, since: float, until: float | None = None
+    store: ReportStore, since: float, until: float | None = None
 ) -> list[CommunityReport]:
     """Return one report per community with activity in ``[since, until)``."""
     end = float("inf") if until is None else until
