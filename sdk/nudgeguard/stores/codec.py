@@ -56,6 +56,8 @@ def pair_dump(s: PairState, at: float) -> str:
             "w": s.warned_at,
             "k": s.case_id,
             "v": s.case_severity,
+            "ls": s.learned_sum,
+            "ll": s.learned_lines,
             "at": at,
         }
     )
@@ -75,6 +77,8 @@ def pair_load(d: dict[str, Any]) -> PairState:
         warned_at=float(d.get("w", -1.0)),
         case_id=d.get("k") or None,
         case_severity=d.get("v") or None,
+        learned_sum=float(d.get("ls", 0.0)),
+        learned_lines=int(d.get("ll", 0)),
     )
 
 
