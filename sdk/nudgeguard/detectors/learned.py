@@ -100,13 +100,8 @@ class LearnedDetector:
 
     def explain(self, text: str, top: int = TOP_FEATURES) -> list[tuple[str, float]]:
         """Return the n-grams of ``text`` that raise its score most, with their weights."""
-        w, scale = self._weights, self.model.scale
-        best: dict[str, float] = {}
-        for f in self._features(text):
-            gram = text[f.start : f.end]
-            best[gram] = w[f.bucket] * scale
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        return [(g, round(v, 3)) for g, v in ranked[:top] if v > 0]
+        ranked = _ranked(text, self._features(text), self._weights, self.model.scale, top)
+        return [(g, v) for g, v, _ in ranked]
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
         """Return the evidence signal of one message (cached for short texts)."""
@@ -140,19 +135,21 @@ class LearnedDetector:
         confidence = max(0.001, round(self.model.probability(units), 3))
         if units <= 0:
             return (Signal(SIGNAL, (0, 0), confidence, NAME, logit=logit),)
-        feats = self._features(text)
-        strongest = max(feats, key=lambda f: w[f.bucket])
-        named = tuple(g for g, _ in self.explain(text))
-        return (
-            Signal(
-                SIGNAL,
-                (strongest.start, strongest.end),
-                confidence,
-                NAME,
-                features=named,
-                logit=logit,
-            ),
-        )
+        ranked = _ranked(text, self._features(text), w, self.model.scale, TOP_FEATURES)
+        named = tuple(g for g, _, _ in ranked)
+        span = ranked[0][2] if ranked else (0, 0)
+        return (Signal(SIGNAL, span, confidence, NAME, features=named, logit=logit),)
+
+
+def _ranked(
+    text: str, feats: list[Feature], w: Sequence[int], scale: float, top: int
+) -> list[tuple[str, float, tuple[int, int]]]:
+    """Return the ``top`` n-grams with a positive weight, strongest first, with their spans."""
+    best: dict[str, tuple[float, tuple[int, int]]] = {}
+    for f in feats:
+        best[text[f.start : f.end]] = (w[f.bucket] * scale, (f.start, f.end))
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top]
+    return [(g, round(v, 3), span) for g, (v, span) in ranked if v > 0]
 
 
 def split_evidence(signals: list[Signal]) -> tuple[Signal | None, list[Signal]]:
