@@ -22,7 +22,7 @@ from nudgeguard.engine import Engine
 from nudgeguard.events import ConversationKind, MessageEvent, Participant
 from nudgeguard.policy import load_policy
 from nudgeguard.state import PairState
-from nudgeguard.stores.codec import pair_dump
+from nudgeguard.stores.codec import pair_dump, pair_load
 from nudgeguard.text import normalize
 
 BITS = 10
@@ -227,3 +227,10 @@ async def test_the_childs_side_alone_opens_no_case_with_the_bundled_model():
     ]
     decisions = await _replay(LearnedDetector(), [("c", t) for t in child] + [("s", "ok")])
     assert not any(d is not None and d.actions for d in decisions)
+
+
+def test_a_stored_pair_keeps_its_running_score():
+    pair = PairState(learned_sum=3.14159, learned_lines=7)
+    again = pair_load(json.loads(pair_dump(pair, 0.0)))
+    assert (again.learned_sum, again.learned_lines) == (3.14, 7)
+    assert "ls" not in pair_dump(PairState(), 0.0)  # nothing stored before the first line
