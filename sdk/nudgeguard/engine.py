@@ -24,6 +24,7 @@ from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
 from nudgeguard.decisions import worth_recording
 from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.detectors.learned import fold_evidence, split_evidence
 from nudgeguard.erasure import PersonErasure
 from nudgeguard.events import (
     AgeBand,
@@ -71,13 +72,18 @@ DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Seque
 
 
 def _valid(signal: object) -> bool:
-    """True for a Signal of the taxonomy with a confidence in [0, 1] (NaN is not).
+    """True for a Signal of the taxonomy with a confidence in [0, 1] and a finite logit.
 
-    A plugin's out-of-range or NaN confidence would otherwise enter a pair's decayed
-    scores and stay there: NaN compares false with every threshold, so the pair would
-    never reach a level again whatever the other detectors find.
+    A plugin's out-of-range or NaN confidence (or learned evidence) would otherwise enter a
+    pair's scores and stay there: NaN compares false with every threshold, so the pair
+    would never reach a level again whatever the other detectors find.
     """
-    return isinstance(signal, Signal) and signal.id in TAXONOMY and 0.0 <= signal.confidence <= 1.0
+    return (
+        isinstance(signal, Signal)
+        and signal.id in TAXONOMY
+        and 0.0 <= signal.confidence <= 1.0
+        and -1e9 < signal.logit < 1e9
+    )
 
 
 class Service(Protocol):
@@ -343,7 +349,8 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         if m.type is _JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        signals = self.detect(m.event)
+        found = self.detect(m.event)
+        evidence, signals = split_evidence(found) if found else (None, found)
         if signals or m.age_source is not _NO_SOURCE:
             actor_age = await age_memory.actor_age(state, m.event, signals, now)
         else:  # most messages: nothing to learn, just what is known
@@ -354,7 +361,7 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
-        decision = await self._score(m, conv, signals, actor_age, target_id)
+        decision = await self._score(m, conv, signals, actor_age, target_id, evidence)
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision
@@ -382,9 +389,9 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
                     "attachment_count": item.attachment_count,
                 }
             )
-            signals = self.detect(opener)
+            evidence, signals = split_evidence(self.detect(opener))
             actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
-            decision = await self._score(fields_of(opener), conv, signals, actor_age, me)
+            decision = await self._score(fields_of(opener), conv, signals, actor_age, me, evidence)
             if decision.actions:
                 found = decision
         return found
@@ -396,6 +403,7 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         signals: list[Signal],
         actor_age: AgeInference,
         target_id: str,
+        evidence: Signal | None = None,
     ) -> Decision:
         now, platform, community, conversation = m.ts, m.platform, m.community_id, m.conversation_id
         pkey = (platform, community, conversation, m.author_id, target_id)
@@ -404,6 +412,10 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         pack = self._packs.get((community, conversation)) or (
             await self.pack_for(community, conversation)
         )
+        if evidence is not None:  # the learned scorer's running score of this pair
+            learned = fold_evidence(pair, evidence)
+            if learned is not None:
+                signals = [*signals, learned]
         if not pair.scores and not (
             signals and any(_ABOUT_ACTOR.get(s.id, False) for s in signals)
         ):

@@ -57,9 +57,8 @@ TAXONOMY: dict[str, SignalSpec] = {
         SignalSpec("minor_self_disclosure", ("GA",), "age", 0.0, about_actor=False),
         SignalSpec("adult_age_cue", ("REF",), "age", 0.5),
         SignalSpec("deletion_request", ("EX",), "secrecy", 1.2),
-        # The learned scorer's per-message probability (stage ML: learned, not a stage of
-        # the models above). At half weight one line is not a stage on its own
-        # (stage_min_score 0.5); repeated lines are.
+        # The learned scorer: the pair's side of the conversation so far reads like a
+        # suspect's (stage ML: learned, not a stage of the models above).
         SignalSpec("learned_grooming", ("ML",), "generic", 0.5),
     )
 }
@@ -83,6 +82,8 @@ class Signal:
             13"), not of themselves.
         features: For a learned signal, the n-grams of this message that weighed most
             (strongest first), for explanations.
+        logit: For the learned scorer's evidence, this message's contribution to its
+            pair's running score (:mod:`nudgeguard.detectors.learned`).
     """
 
     id: str
@@ -93,6 +94,7 @@ class Signal:
     evasion: bool = False
     about_target: bool = False
     features: tuple[str, ...] = ()
+    logit: float = 0.0
 
     @property
     def spec(self) -> SignalSpec:

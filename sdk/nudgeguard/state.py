@@ -43,6 +43,9 @@ class PairState:
     warned_at: float = -1.0
     case_id: str | None = None
     case_severity: str | None = None
+    #: The learned scorer's running sum and message count (nudgeguard.detectors.learned).
+    learned_sum: float = 0.0
+    learned_lines: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,6 +157,7 @@ INVALID_OUTPUTS = [
     [Signal("secrecy_request", confidence=float("nan"))],
     [Signal("secrecy_request", confidence=-4.0)],
     [Signal("secrecy_request", confidence=float("inf"))],
+    [Signal("learned_grooming", confidence=0.5, logit=float("nan"))],
     [Signal("no_such_signal")],
     ["secrecy_request"],
     None,
@@ -164,7 +165,9 @@ INVALID_OUTPUTS = [
 
 
 @pytest.mark.parametrize(
-    "output", INVALID_OUTPUTS, ids=["nan", "negative", "inf", "id", "str", "none"]
+    "output",
+    INVALID_OUTPUTS,
+    ids=["nan", "negative", "inf", "nan-evidence", "id", "str", "none"],
 )
 async def test_invalid_signals_from_a_plugin_are_dropped_and_counted(adapter, output):
     # A NaN confidence once entered the pair's scores and kept it at level none for good.

@@ -1,11 +1,16 @@
-"""The learned scorer: its model file, its signal and the explanation it carries."""
+"""The learned scorer: its model file, the running score per pair and its explanation.
 
+Lines are short paraphrases written for the test."""
+
+import json
 import zlib
+from importlib import resources
 
 import pytest
 
 from nudgeguard.detectors import LearnedDetector, default_detectors
 from nudgeguard.detectors.hashing import MAX_TOKENS, features
+from nudgeguard.detectors.learned import MIN_LINES, fold_evidence, running_score
 from nudgeguard.detectors.scorer_model import (
     MAGIC,
     ModelError,
@@ -16,6 +21,8 @@ from nudgeguard.detectors.scorer_model import (
 from nudgeguard.engine import Engine
 from nudgeguard.events import ConversationKind, MessageEvent, Participant
 from nudgeguard.policy import load_policy
+from nudgeguard.state import PairState
+from nudgeguard.stores.codec import pair_dump, pair_load
 from nudgeguard.text import normalize
 
 BITS = 10
@@ -66,56 +73,164 @@ def test_a_damaged_model_file_is_a_clear_error(damage):
         decode_model(damage(data))
 
 
-def test_the_signal_names_the_ngrams_of_the_message_that_weighed_most():
-    detector = LearnedDetector(_model({"keep it quiet": 3.0}))
+RISKY = "keep it quiet"
+GROOMING_SIDE = [
+    "dont tell your parents we talk, its our secret",
+    "you are so mature for your age",
+    "delete our chat after ok",
+    "send me a pic just for me",
+    "lets meet where nobody can see us",
+    "your mom doesnt need to know",
+    "i can pick you up after school",
+    "you can trust me more than your friends",
+]
+EVERYDAY_SIDE = [
+    "how do i reinstall the graphics driver",
+    "did you finish the homework",
+    "the bus is late again",
+    "see you at practice tomorrow",
+    "which chapter is on the test",
+    "my sister made pasta",
+    "try rebooting into recovery mode",
+    "thanks that fixed it",
+]
+
+
+def _evidence(detector, text):
+    (signal,) = detector.detect(normalize(text), _event(text))
+    return signal
+
+
+def test_each_message_reports_its_evidence_and_the_ngrams_that_weighed_most():
+    detector = LearnedDetector(_model({RISKY: 3.0}))
     text = normalize("ok but keep it quiet alright")
     (signal,) = detector.detect(text, _event(text.text))
     assert signal.id == "learned_grooming" and signal.source == "learned"
-    assert signal.confidence > 0.5
+    assert signal.logit > 0
     assert set(signal.features) <= {"keep", "it", "quiet", "keep it", "it quiet"}
     assert len(signal.features) == 3
     start, end = signal.span
     assert text.text[start:end] in {"keep", "it", "quiet", "keep it", "it quiet"}
 
 
-def test_ordinary_text_reports_nothing():
-    detector = LearnedDetector(_model({"keep it quiet": 3.0}))
-    text = normalize("see you at practice tomorrow")
-    assert detector.detect(text, _event(text.text)) == []
+def test_ordinary_text_pushes_the_running_score_down_and_names_nothing():
+    detector = LearnedDetector(_model({RISKY: 3.0, "practice": -2.0}))
+    signal = _evidence(detector, "see you at practice tomorrow")
+    assert signal.logit < 0 and signal.features == ()
+
+
+def test_a_pair_counts_only_from_the_minimum_number_of_messages_on():
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    pair = PairState()
+    counted = [fold_evidence(pair, _evidence(detector, "keep it quiet")) for _ in range(10)]
+    assert counted[: MIN_LINES - 1] == [None] * (MIN_LINES - 1)
+    assert all(s is not None and s.features for s in counted[MIN_LINES - 1 :])
+    assert running_score(pair) >= 1.0
+
+
+def test_everyday_lines_in_between_bring_the_running_score_back_under_its_threshold():
+    detector = LearnedDetector(_model({RISKY: 3.0, "practice": -9.0}))
+    pair = PairState()
+    for _ in range(MIN_LINES):
+        fold_evidence(pair, _evidence(detector, "keep it quiet"))
+    assert running_score(pair) >= 1.0
+    for _ in range(4 * MIN_LINES):
+        fold_evidence(pair, _evidence(detector, "see you at practice"))
+    assert running_score(pair) < 1.0
+    assert fold_evidence(pair, _evidence(detector, "keep it quiet")) is None
+
+
+def test_the_running_score_keeps_two_numbers_per_pair_however_long_the_chat():
+    detector = LearnedDetector()
+    pair = PairState()
+    sizes = []
+    for i in range(5_000):
+        fold_evidence(pair, _evidence(detector, EVERYDAY_SIDE[i % len(EVERYDAY_SIDE)] + f" {i}"))
+        if i in (10, 4_999):
+            sizes.append(len(pair_dump(pair, 0.0)))
+    assert pair.learned_lines == 5_000
+    assert sizes[1] - sizes[0] <= 8  # a few more digits in the counters, nothing else
 
 
 def test_a_huge_message_is_featurised_only_up_to_its_token_budget():
     text = "word " * 100_000
     assert len(features(text, BITS)) == 2 * MAX_TOKENS - 1
     detector = LearnedDetector(_model({"word": 0.01}))
-    assert detector.probability(text) < 0.5
+    assert detector.probability([text]) < 0.5
 
 
-def test_the_bundled_model_ranks_a_grooming_paraphrase_above_everyday_chat():
+def test_a_threshold_below_the_models_bias_is_refused():
+    with pytest.raises(ValueError, match="threshold"):
+        LearnedDetector(_model({RISKY: 3.0}, bias=1.0, threshold=0.6))
+
+
+def test_the_bundled_model_reads_a_groomers_side_above_everyday_chat():
     detector = LearnedDetector()
     assert load_model().meta["seed"] == 19
-    risky = detector.probability(normalize("dont tell your parents we talk, its our secret").text)
-    plain = detector.probability(normalize("how do i reinstall the graphics driver").text)
-    assert risky > 0.9 > 0.1 > plain
+    risky = detector.probability([normalize(t).text for t in GROOMING_SIDE])
+    plain = detector.probability([normalize(t).text for t in EVERYDAY_SIDE])
+    assert risky > detector.threshold > plain
+
+
+def test_the_bundled_model_file_is_weights_only():
+    data = (resources.files("nudgeguard.patterns") / "learned_scorer.bin").read_bytes()
+    end = data.index(b"\n", len(MAGIC))
+    head = json.loads(data[len(MAGIC) : end])
+    assert set(head) == {"bits", "scale", "bias", "threshold", "meta"}
+    assert all(isinstance(v, (int, float, str, list)) for v in head["meta"].values())
+    # Everything after the header is the table of 2**bits 16-bit weights, nothing more.
+    assert len(zlib.decompress(data[end + 1 :])) == 2 << head["bits"]
 
 
 def test_the_learned_detector_is_built_in():
     assert "learned" in [d.name for d in default_detectors()]
 
 
-async def test_the_engine_scores_the_learned_signal_on_the_pair_with_its_features():
-    detector = LearnedDetector(_model({"keep it quiet": 3.0}))
+async def _replay(detector, lines):
     engine = Engine(load_policy("default"), detectors=[detector])
     await engine.start(background=False)
+    decisions = []
     try:
-        await engine.handle(_event("hi", author="b", i=0))
-        decision = await engine.handle(_event("keep it quiet ok", author="a", i=1))
+        for i, (author, text) in enumerate(lines):
+            decisions.append(await engine.handle(_event(text, author=author, i=i)))
     finally:
         await engine.stop()
-    assert decision is not None
-    assert (decision.actor_id, decision.target_id) == ("a", "b")
-    (signal,) = decision.signals
+    return decisions
+
+
+async def test_a_pairs_running_score_opens_a_case_that_explains_itself():
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    lines = [("b", "hi")] + [("a", f"keep it quiet {i}") for i in range(MIN_LINES)]
+    decisions = await _replay(detector, lines)
+    first = next(d for d in decisions if d is not None and d.signals)
+    assert (first.actor_id, first.target_id) == ("a", "b")
+    assert decisions.index(first) == MIN_LINES  # the sixth of a's messages, not before
+    (signal,) = first.signals
     assert signal.id == "learned_grooming" and "keep it" in signal.features
-    assert decision.assessment.score > 0
-    assert "learned_grooming" in decision.explain()
-    assert "quiet" not in decision.explain()  # explanations for logs carry no message text
+    assert first.wants("escalate") is not None
+    assert "learned_grooming" in first.explain()
+    assert "quiet" not in first.explain()  # explanations for logs carry no message text
+
+
+async def test_the_childs_side_alone_opens_no_case_with_the_bundled_model():
+    child = [
+        "hi",
+        "im 13",
+        "my mom is at work",
+        "idk",
+        "lol ok",
+        "why do you want to know",
+        "i have school tomorrow",
+        "ok i guess",
+        "what do you mean",
+        "my parents are strict",
+    ]
+    decisions = await _replay(LearnedDetector(), [("c", t) for t in child] + [("s", "ok")])
+    assert not any(d is not None and d.actions for d in decisions)
+
+
+def test_a_stored_pair_keeps_its_running_score():
+    pair = PairState(learned_sum=3.14159, learned_lines=7)
+    again = pair_load(json.loads(pair_dump(pair, 0.0)))
+    assert (again.learned_sum, again.learned_lines) == (3.14, 7)
+    assert "ls" not in pair_dump(PairState(), 0.0)  # nothing stored before the first line

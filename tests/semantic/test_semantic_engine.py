@@ -47,13 +47,17 @@ def test_the_engine_gives_the_semantic_detector_the_lexicon_signals():
     encoder = BagOfWordsEncoder()
     semantic = SemanticDetector(encoder, exemplars, floor=0.3)
     engine = Engine(load_policy("default"), detectors=[*default_detectors(), semantic])
-    # Nothing about the author yet: the encoder is not consulted.
-    assert engine.detect(event("shall i top up some coins on your game account", 1.0)) == []
+
+    def found(text, ts):  # the learned scorer's evidence (every message) left aside
+        return [s for s in engine.detect(event(text, ts)) if s.source != "learned"]
+
+    # Nothing about the author yet (the learned evidence is no bar): no encoder call.
+    assert found("shall i top up some coins on your game account", 1.0) == []
     assert encoder.calls == 1
     # A lexicon signal about the author opens the bar for this and later messages.
-    first = engine.detect(event("how old are you", 2.0))
+    first = found("how old are you", 2.0)
     assert [s.id for s in first] == ["age_probe"]
-    later = engine.detect(event("shall i top up some coins on your game account", 3.0))
+    later = found("shall i top up some coins on your game account", 3.0)
     assert [(s.id, s.source) for s in later] == [("gift_offer", "semantic")]
 
 

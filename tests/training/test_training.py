@@ -10,7 +10,7 @@ from nudgeguard.local.transcript import Transcript
 from nudgeguard.policy import load_policy
 from nudgeguard.training.__main__ import main
 from nudgeguard.training.crossval import child_side, cross_validate
-from nudgeguard.training.data import fold_of, read_lines
+from nudgeguard.training.data import fold_of, read_sides
 from nudgeguard.training.groups import conversation_groups
 
 # Short paraphrases written for these tests.
@@ -68,12 +68,12 @@ def corpora(tmp_path):
     return d
 
 
-def test_suspect_lines_are_positive_and_the_childs_lines_negative(corpora):
-    lines = list(read_lines(corpora / "grooming_x.jsonl"))
-    positives = {ln.text for ln in lines if ln.label == 1}
-    negatives = {ln.text for ln in lines if ln.label == 0}
-    assert "delete our chat after okay" in positives or "delete our chat after ok" in positives
-    assert "im at home" in negatives and not positives & negatives
+def test_the_suspects_side_is_positive_and_the_childs_side_negative(corpora):
+    sides = [s for s in read_sides(corpora / "grooming_x.jsonl") if s.group.endswith("/g0")]
+    by_role = {s.role: s for s in sides}
+    assert set(by_role) == {"suspect", "child"}
+    assert by_role["suspect"].label == 1 and by_role["child"].label == 0
+    assert len(by_role["suspect"].texts) == 5 and "im at home" in by_role["child"].texts
 
 
 def test_segments_that_name_no_suspect_count_with_reduced_weight(tmp_path):
@@ -82,8 +82,8 @@ def test_segments_that_name_no_suspect_count_with_reduced_weight(tmp_path):
         p["truth"] = "other"
     path = tmp_path / "ext.jsonl"
     path.write_text(json.dumps(row) + "\n")
-    assert {(ln.label, ln.weight) for ln in read_lines(path, 0.5)} == {(1, 0.5)}
-    assert list(read_lines(path, 0.0)) == []
+    assert {(s.label, s.weight, s.role) for s in read_sides(path, 0.5)} == {(1, 0.5, "mixed")}
+    assert list(read_sides(path, 0.0)) == []
 
 
 def test_translations_share_a_fold_with_their_english_segment(tmp_path):
@@ -130,4 +130,5 @@ def test_fit_writes_a_model_the_detector_loads_and_is_reproducible(corpora, tmp_
     assert model.meta["trained_on"] == ["grooming_x", "normal_x"]
     assert b"mature" not in outs[0] and b"homework" not in outs[0]
     detector = LearnedDetector(model)
-    assert detector.probability("delete our chat after") > detector.probability("the bus is late")
+    risky = detector.probability(["delete our chat after", "dont tell your mom we talk"])
+    assert risky > detector.probability(["the bus is late", "see you at practice"])

@@ -34,6 +34,11 @@ class Feature(NamedTuple):
     end: int
 
 
+def has_words(text: str) -> bool:
+    """Return whether a text has at least one token (only those count in a running score)."""
+    return _TOKEN.search(text) is not None
+
+
 def word_hash(word: str) -> int:
     """Return the fixed 32-bit hash of one token (CRC-32 of its UTF-8 bytes)."""
     return zlib.crc32(word.encode("utf-8", "surrogatepass"))

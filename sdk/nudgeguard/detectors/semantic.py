@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 import yaml
 
+from nudgeguard.detectors.learned import SIGNAL as LEARNED_EVIDENCE
 from nudgeguard.events import MessageEvent
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import NormalizedText
@@ -155,7 +156,8 @@ class SemanticDetector:
     # -- the risk bar ----------------------------------------------------------------------
     def _above_bar(self, event: MessageEvent, found: Sequence[Signal]) -> bool:
         key = (*event.conversation_key, event.author.id)
-        if any(s.spec.about_actor for s in found):
+        # The learned scorer's per-message evidence is on nearly every message: not a bar.
+        if any(s.spec.about_actor and s.id != LEARNED_EVIDENCE for s in found):
             self._warm[key] = [event.ts, float(self.warm_messages)]
             self._warm.move_to_end(key)
             if len(self._warm) > self.max_warm:

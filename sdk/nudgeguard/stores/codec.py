@@ -42,23 +42,24 @@ def dumps(value: object) -> str:
 
 
 def pair_dump(s: PairState, at: float) -> str:
-    """Encode a pair's risk state."""
-    return dumps(
-        {
-            "s": s.scores,
-            "c": s.signal_counts,
-            "f": s.first_ts,
-            "l": s.last_ts,
-            "m": s.messages,
-            "q": s.questions,
-            "r": s.replies,
-            "n": s.nudged,
-            "w": s.warned_at,
-            "k": s.case_id,
-            "v": s.case_severity,
-            "at": at,
-        }
-    )
+    """Encode a pair's risk state (the learned running score only once it has lines)."""
+    d: dict[str, Any] = {
+        "s": s.scores,
+        "c": s.signal_counts,
+        "f": s.first_ts,
+        "l": s.last_ts,
+        "m": s.messages,
+        "q": s.questions,
+        "r": s.replies,
+        "n": s.nudged,
+        "w": s.warned_at,
+        "k": s.case_id,
+        "v": s.case_severity,
+        "at": at,
+    }
+    if s.learned_lines:
+        d["ls"], d["ll"] = round(s.learned_sum, 2), s.learned_lines
+    return dumps(d)
 
 
 def pair_load(d: dict[str, Any]) -> PairState:
@@ -75,6 +76,8 @@ def pair_load(d: dict[str, Any]) -> PairState:
         warned_at=float(d.get("w", -1.0)),
         case_id=d.get("k") or None,
         case_severity=d.get("v") or None,
+        learned_sum=float(d.get("ls", 0.0)),
+        learned_lines=int(d.get("ll", 0)),
     )
 
 

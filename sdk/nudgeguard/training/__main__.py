@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from nudgeguard.policy import load_policy
-from nudgeguard.training.data import corpus_files, read_lines
+from nudgeguard.training.data import corpus_files, read_sides
 
 _DIRS = click.argument(
     "dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -34,13 +34,13 @@ def _fit_options(f: click.decorators.FC) -> click.decorators.FC:
             "--mixed-weight",
             default=0.5,
             show_default=True,
-            help="Weight of lines from grooming segments that name no suspect (0 drops them).",
+            help="Weight of sides of grooming segments that name no suspect (0 drops them).",
         ),
         click.option(
             "--threshold",
-            default=0.5,
+            default=0.9,
             show_default=True,
-            help="Probability from which a message reports the learned signal.",
+            help="Probability of a pair's running score from which its messages count.",
         ),
     ):
         f = option(f)
@@ -71,24 +71,28 @@ def fit_command(
     threshold: float,
     out: Path,
 ) -> None:
-    """Fit the scorer on every line of the corpora in DIRS and write the weights."""
+    """Fit the scorer on every side of the corpora in DIRS and write the weights."""
+    from nudgeguard.detectors.learned import MIN_LINES
     from nudgeguard.training.crossval import write_model
     from nudgeguard.training.fit import fit, model_bytes
 
     files = corpus_files(list(dirs))
-    lines = [ln for p in files for ln in read_lines(p, mixed_weight)]
-    weights, bias = fit(lines, bits=bits, c=c, seed=seed)
+    sides = [s for p in files for s in read_sides(p, mixed_weight)]
+    weights, bias = fit(sides, bits=bits, c=c, seed=seed)
     meta = {
         "trained_on": [p.stem for p in files],
-        "lines": len(lines),
-        "positives": sum(ln.label for ln in lines),
+        "sides": len(sides),
+        "positives": sum(s.label for s in sides),
+        "lines": sum(len(s.texts) for s in sides),
         "seed": seed,
         "c": c,
         "mixed_weight": mixed_weight,
-        "features": "hashed word unigrams and bigrams (nudgeguard.detectors.hashing)",
+        "min_lines": MIN_LINES,
+        "features": "hashed word unigrams and bigrams (nudgeguard.detectors.hashing), "
+        "summed over one side's first k messages / sqrt(k)",
     }
     write_model(out, model_bytes(weights, bias, threshold, meta))
-    click.echo(f"wrote {out} ({out.stat().st_size} bytes, {len(lines)} lines)")
+    click.echo(f"wrote {out} ({out.stat().st_size} bytes, {len(sides)} sides)")
 
 
 @main.command("cv")

@@ -1,6 +1,6 @@
 """Grouped cross-validation of the learned scorer through the whole engine.
 
-For each fold: fit the scorer on the lines of every other fold, then replay the fold's
+For each fold: fit the scorer on the sides of every other fold, then replay the fold's
 conversations through the engine (default detectors, the fold's weights in place of the
 bundled ones) and the fold's grooming transcripts with every suspect line removed (the
 child's side alone, which must not alert). The outcomes of all folds are pooled and
@@ -23,9 +23,12 @@ from nudgeguard.evaluation.metrics import by_corpus, by_language, compute_metric
 from nudgeguard.evaluation.replay import Outcome, replay_transcript
 from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.training.data import REPLAY_ONLY, Line, fold_of, read_lines
+from nudgeguard.training.data import REPLAY_ONLY, Side, fold_of, read_sides
 from nudgeguard.training.fit import fit, model_bytes
 from nudgeguard.training.groups import conversation_groups
+
+#: Names what a fold's cached weights were fitted on (sides and their prefixes).
+_FIT_VERSION = "sides-prefixes-1"
 
 
 def child_side(t: Transcript) -> Transcript | None:
@@ -81,24 +84,24 @@ def cross_validate(
     thresholds and policy packs can be compared without refitting).
     """
     groups = conversation_groups(files)
-    lines: list[tuple[int, Line]] = []
+    sides: list[tuple[int, Side]] = []
     for path in files:
-        for ln in read_lines(path, mixed_weight):
-            cid = ln.group.split("/", 1)[1]
-            lines.append((fold_of(groups.get((ln.corpus, cid), ln.group), folds), ln))
+        for side in read_sides(path, mixed_weight):
+            cid = side.group.split("/", 1)[1]
+            sides.append((fold_of(groups.get((side.corpus, cid), side.group), folds), side))
     outcomes: list[Outcome] = []
     alone: list[Outcome] = []
     replayed = [p for p in files if p.stem not in REPLAY_ONLY] + [
         p for p in files if p.stem in REPLAY_ONLY
     ]
     for fold in range(folds):
-        model = _fold_model(lines, fold, folds, threshold, fit_kwargs or {}, cache, progress)
+        model = _fold_model(sides, fold, folds, threshold, fit_kwargs or {}, cache, progress)
         progress(f"fold {fold + 1}/{folds}: replaying")
-        got, side = asyncio.run(
+        got, child = asyncio.run(
             _replay_fold(replayed, fold, folds, groups, LearnedDetector(model), pack, ages)
         )
         outcomes += got
-        alone += side
+        alone += child
     result = compute_metrics(outcomes)
     result["by_corpus"] = by_corpus(outcomes)
     result["by_language"] = by_language(outcomes)
@@ -113,7 +116,7 @@ def cross_validate(
 
 
 def _fold_model(
-    lines: list[tuple[int, Line]],
+    sides: list[tuple[int, Side]],
     fold: int,
     folds: int,
     threshold: float,
@@ -122,9 +125,9 @@ def _fold_model(
     progress: Callable[[str], None],
 ) -> ScorerModel:
     params = "-".join(f"{k}{v}" for k, v in sorted(fit_kwargs.items()))
-    # The fitting parameters and each corpus's line weights (the mixed weight) name a fit.
+    # The fitting parameters and each corpus's side weights (the mixed weight) name a fit.
     key = hashlib.sha256(
-        repr((params, sorted({(ln.corpus, ln.weight) for _, ln in lines}))).encode()
+        repr((_FIT_VERSION, params, sorted({(s.corpus, s.weight) for _, s in sides}))).encode()
     ).hexdigest()[:12]
     path = cache / f"fold{fold}of{folds}-{key}.bin" if cache is not None else None
     if path is not None and path.exists():
@@ -132,7 +135,7 @@ def _fold_model(
         cached = decode_model(path.read_bytes())
         return dataclasses.replace(cached, threshold=threshold)
     progress(f"fold {fold + 1}/{folds}: fitting")
-    weights, bias = fit([ln for f, ln in lines if f != fold], **fit_kwargs)
+    weights, bias = fit([s for f, s in sides if f != fold], **fit_kwargs)
     data = model_bytes(weights, bias, threshold, {"fold": fold})
     if path is not None:
         write_model(path, data)

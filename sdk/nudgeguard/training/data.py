@@ -1,13 +1,15 @@
-"""Training lines for the learned scorer: who said what, labelled by behaviour.
+"""Training examples for the learned scorer: one side of a conversation, labelled by behaviour.
 
-A line is positive when its author is a known suspect (``truth: suspect`` in a grooming
-transcript, or a suspect's line in ``suspect_lines_pj.jsonl``); the lines of the people they
-talk to (decoys posing as children) are negatives, and so is every line of normal chat.
-Grooming segments whose sources name no suspect (``truth`` ``other`` everywhere: the
-external PAN12-derived and Portuguese sets) mix both sides; their lines count as positives
-with a reduced weight (``mixed_weight``), or not at all when it is 0.
+A side is everything one person said in one conversation, in order. It is positive when
+its author is a known suspect (``truth: suspect`` in a grooming transcript, or the suspect
+lines of ``suspect_lines_pj.jsonl``); the sides of the people they talk to (decoys posing
+as children) are negatives, and so is every side of normal chat. Grooming segments whose
+sources name no suspect (``truth`` ``other`` everywhere: the external PAN12-derived and
+Portuguese sets, where the speakers were assigned in turn) mix both people on each side;
+those sides count as positives with a reduced weight (``mixed_weight``), or not at all when
+it is 0.
 
-Every line keeps its conversation id as its group, so that cross-validation folds never
+Every side keeps its conversation id as its group, so that cross-validation folds never
 split a conversation.
 """
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nudgeguard.detectors.hashing import has_words
 from nudgeguard.text import normalize
 
 #: Corpora that replay whole busy channels built from lines another corpus already holds.
@@ -27,14 +30,25 @@ REPLAY_ONLY = frozenset({"ext_normal_irc_ubuntu_channel"})
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
-    """One message as a training example (normalised text, never written anywhere)."""
+class Side:
+    """One person's messages in one conversation (normalised texts, never written anywhere).
 
-    text: str
+    Attributes:
+        texts: The messages, in order (normalised; those without a word left out, as at
+            run time).
+        label: 1 for a suspect's side (or a mixed grooming side), else 0.
+        weight: The side's own weight (``mixed_weight`` for a mixed side, else 1).
+        group: ``corpus/conversation id``.
+        corpus: The corpus file's stem.
+        role: ``suspect``, ``child`` (the person a suspect talks to), ``mixed`` or ``normal``.
+    """
+
+    texts: tuple[str, ...]
     label: int
     weight: float
     group: str
     corpus: str
+    role: str
 
 
 def fold_of(conversation_id: str, folds: int) -> int:
@@ -47,8 +61,8 @@ def corpus_files(dirs: list[Path]) -> list[Path]:
     return [p for d in dirs for p in sorted(d.glob("*.jsonl"))]
 
 
-def read_lines(path: Path, mixed_weight: float = 0.5) -> Iterator[Line]:
-    """Yield the labelled lines of one corpus file (see the module docstring)."""
+def read_sides(path: Path, mixed_weight: float = 0.5) -> Iterator[Side]:
+    """Yield the labelled sides of one corpus file (see the module docstring)."""
     corpus = path.stem
     if corpus in REPLAY_ONLY:
         return
@@ -59,32 +73,39 @@ def read_lines(path: Path, mixed_weight: float = 0.5) -> Iterator[Line]:
             conv = json.loads(raw)
             group = f"{corpus}/{conv.get('id', '')}"
             if "suspect_lines" in conv:
-                yield from _pair_lines(conv, group, corpus)
-                continue
-            yield from _transcript_lines(conv, group, corpus, mixed_weight)
+                yield from _pair_sides(conv, group, corpus)
+            else:
+                yield from _transcript_sides(conv, group, corpus, mixed_weight)
 
 
-def _pair_lines(conv: dict[str, Any], group: str, corpus: str) -> Iterator[Line]:
-    for key, label in (("suspect_lines", 1), ("child_lines", 0)):
-        for text in conv.get(key) or []:
-            norm = normalize(str(text)).text
-            if norm.strip():
-                yield Line(norm, label, 1.0, group, corpus)
+def _texts(raw: list[Any]) -> tuple[str, ...]:
+    return tuple(t for t in (normalize(str(x)).text for x in raw) if has_words(t))
 
 
-def _transcript_lines(
+def _pair_sides(conv: dict[str, Any], group: str, corpus: str) -> Iterator[Side]:
+    for key, label, role in (("suspect_lines", 1, "suspect"), ("child_lines", 0, "child")):
+        texts = _texts(conv.get(key) or [])
+        if texts:
+            yield Side(texts, label, 1.0, group, corpus, role)
+
+
+def _transcript_sides(
     conv: dict[str, Any], group: str, corpus: str, mixed_weight: float
-) -> Iterator[Line]:
+) -> Iterator[Side]:
     people = conv.get("participants") or []
     suspects = {p["id"] for p in people if p.get("truth") == "suspect"}
     grooming = conv.get("label") == "grooming"
+    said: dict[str, list[Any]] = {}
     for m in conv.get("messages") or []:
-        norm = normalize(str(m.get("text") or "")).text
-        if not norm.strip():
+        said.setdefault(str(m.get("author")), []).append(m.get("text") or "")
+    for author, raw in said.items():
+        texts = _texts(raw)
+        if not texts:
             continue
         if not grooming:
-            yield Line(norm, 0, 1.0, group, corpus)
+            yield Side(texts, 0, 1.0, group, corpus, "normal")
         elif suspects:
-            yield Line(norm, int(m.get("author") in suspects), 1.0, group, corpus)
+            bad = author in suspects
+            yield Side(texts, int(bad), 1.0, group, corpus, "suspect" if bad else "child")
         elif mixed_weight > 0:
-            yield Line(norm, 1, mixed_weight, group, corpus)
+            yield Side(texts, 1, mixed_weight, group, corpus, "mixed")
