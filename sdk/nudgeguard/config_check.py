@@ -50,10 +50,12 @@ def unknown_keys(text: str, known: Iterable[str]) -> list[YamlIssue]:
     for key, _ in node.value:
         name = getattr(key, "value", None)
         if isinstance(name, str) and name not in names:
+            # A bare ``?`` (YAML's explicit key) gives an empty name: say so, not ``: ...``.
+            field = name if name.strip() else "(empty key)"
             issues.append(
                 YamlIssue(
                     key.start_mark.line + 1,
-                    name,
+                    field,
                     f"unknown setting {name!r}{suggestion(name, names)}"
                     f" (adapter sections available: {', '.join(adapters)})",
                 )

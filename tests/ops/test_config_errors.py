@@ -61,3 +61,17 @@ def test_unknown_fields_inside_core_sections_get_a_suggestion(tmp_path):
     assert result.exit_code == 2
     assert "c.yaml:3: state.backnd: unknown field" in out and "did you mean 'backend'?" in out
     assert "c.yaml:5: metrics.prot: unknown field" in out and "did you mean 'port'?" in out
+
+
+def test_an_empty_explicit_key_is_named_as_empty(tmp_path):
+    """YAML's bare ``?`` makes a key with no name; the error still says what to fix."""
+    from nudgeguard import ConfigError, load_config
+
+    cfg = tmp_path / "nudgeguard.yaml"
+    cfg.write_text("?\npolicy: default\n", encoding="utf-8")
+    try:
+        load_config(cfg)
+    except ConfigError as exc:
+        assert "line 1: (empty key): unknown setting ''" in str(exc)
+    else:
+        raise AssertionError("a key with no name was accepted")
