@@ -6,18 +6,7 @@ This module is the public API: adapters import from here (and tests from
 
 from typing import TYPE_CHECKING, Any
 
-from nudgeguard.adapter import (
-    Adapter,
-    Capabilities,
-    Delivery,
-    ModeratorAction,
-    ModeratorAlert,
-    Nudge,
-    NudgeAction,
-    NudgeButton,
-    TransientDeliveryError,
-    UndeliverableError,
-)
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases import Case, CaseStatus, Severity
 from nudgeguard.cases.model import EvidenceMessage, Outcome
 from nudgeguard.countries import country_code
@@ -35,6 +24,17 @@ from nudgeguard.legend import signal_name, stage_label
 from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
 from nudgeguard.moderation import CheckResult, ModerationResult, Status
 from nudgeguard.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
+from nudgeguard.outbound import (
+    Capabilities,
+    Delivery,
+    ModeratorAction,
+    ModeratorAlert,
+    Nudge,
+    NudgeAction,
+    NudgeButton,
+    TransientDeliveryError,
+    UndeliverableError,
+)
 from nudgeguard.responses import NudgeResponse
 from nudgeguard.signals import Signal
 

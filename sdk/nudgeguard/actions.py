@@ -15,7 +15,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from nudgeguard.adapter import (
+from nudgeguard.cases.model import Case, EvidenceMessage, Severity
+from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
+from nudgeguard.decisions import log_recorded, observation_of
+from nudgeguard.events import MessageEvent
+from nudgeguard.language import written_language
+from nudgeguard.locales import LanguageSettings, choose_locale, supported
+from nudgeguard.nudges import catalog
+from nudgeguard.nudges.wording import wording_key
+from nudgeguard.outbound import (
     AlertParticipant,
     AlertSignal,
     Capabilities,
@@ -24,14 +32,6 @@ from nudgeguard.adapter import (
     Nudge,
     TimelineEntry,
 )
-from nudgeguard.cases.model import Case, EvidenceMessage, Severity
-from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
-from nudgeguard.decisions import log_recorded, observation_of
-from nudgeguard.events import AgeSource, MessageEvent
-from nudgeguard.language import written_language
-from nudgeguard.locales import LanguageSettings, choose_locale, supported
-from nudgeguard.nudges import catalog
-from nudgeguard.nudges.wording import wording_key
 from nudgeguard.outbox import AttemptResult, Outbox
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
@@ -517,8 +517,3 @@ class Dispatcher:
         sender = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         template = action.template or "keep_public"
         emit("nudge", "sender", recipient=sender, template=template, result=result)
-
-
-def declared_age(source: AgeSource) -> bool:
-    """Return True for age sources that outrank anything inferred from text."""
-    return source in (AgeSource.PLATFORM, AgeSource.CONFIG)

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from nudgeguard import age_memory
 from nudgeguard.actions import DispatchContext, Dispatcher
-from nudgeguard.adapter import Adapter, Capabilities
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
@@ -36,6 +36,7 @@ from nudgeguard.events import (
 from nudgeguard.inbox import Inbox, Replays
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
+from nudgeguard.outbound import Capabilities
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import Level, PolicyPack

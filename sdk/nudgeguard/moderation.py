@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from nudgeguard.adapter import ModeratorAction, Nudge
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import ModeratorAction, Nudge
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
     from nudgeguard.actions import Dispatcher
     from nudgeguard.cases.store import CaseStore
-    from nudgeguard.engine import Engine
+    from nudgeguard.policy.engine import Decision
     from nudgeguard.policy.model import PolicyPack
     from nudgeguard.privacy import Pseudonymizer
     from nudgeguard.state import StateStore
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
 #: Longest unknown action name kept in the audit record.
 _ACTION_CHARS = 40
+
+
+class _Handles(Protocol):
+    """What "Check this message" needs of a scratch engine: handling events."""
+
+    async def handle(self, event: MessageEvent) -> Decision | None:
+        """Process one event; return the decision for scored messages, else None."""
+        ...
 
 
 def _printable(name: str) -> str:
@@ -106,7 +114,7 @@ class Moderation:
         _modes: dict[str, str | None]
         _packs: dict[tuple[str, str], PolicyPack]
 
-        def scratch(self, *, contact_people: bool = True) -> Engine:
+        def scratch(self, *, contact_people: bool = True) -> _Handles:
             """Return an engine with fresh working memory."""
             ...
 

@@ -25,13 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from nudgeguard.adapter import (
-    ModeratorAlert,
-    Nudge,
-    TransientDeliveryError,
-    UndeliverableError,
-)
 from nudgeguard.cases.store import CaseStore, OutboxItem
+from nudgeguard.outbound import ModeratorAlert, Nudge, TransientDeliveryError, UndeliverableError
 from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)

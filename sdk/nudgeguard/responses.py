@@ -14,18 +14,18 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudgeguard.adapter import (
+from nudgeguard.cases.model import Case
+from nudgeguard.cases.store import Observation
+from nudgeguard.events import AgeBand, AgeSource
+from nudgeguard.locales import choose_locale
+from nudgeguard.nudges import catalog
+from nudgeguard.outbound import (
     AlertParticipant,
     AlertSignal,
     ModeratorAlert,
     NudgeAction,
     TimelineEntry,
 )
-from nudgeguard.cases.model import Case
-from nudgeguard.cases.store import Observation
-from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.locales import choose_locale
-from nudgeguard.nudges import catalog
 from nudgeguard.signals import TAXONOMY
 from nudgeguard.telemetry import emit
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nudgeguard.cases.sqlite_schema import SQLITE_SCHEMA
 from nudgeguard.cases.store import StoreError
 
 MIGRATION_LOCK = 0x6E756467
@@ -104,9 +105,7 @@ CREATE TABLE IF NOT EXISTS console_roles (
 
 def sqlite_baseline() -> str:
     """Return the SQLite baseline (the SQLite store's own schema, written idempotently)."""
-    from nudgeguard.cases.sqlite_base import _SCHEMA
-
-    return _SCHEMA
+    return SQLITE_SCHEMA
 
 
 STEPS: tuple[Step, ...] = (

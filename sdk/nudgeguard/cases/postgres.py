@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from nudgeguard.cases.audit import verify_rows
+from nudgeguard.cases.audit import ChainBreak, verify_rows
 from nudgeguard.cases.integrity import (
     EMPTY,
     EVIDENCE_KEY,
@@ -37,7 +37,7 @@ from nudgeguard.cases.postgres_base import affected, clean_text
 from nudgeguard.cases.postgres_outbox import PostgresOutbox
 from nudgeguard.cases.postgres_privacy import PostgresPrivacy
 from nudgeguard.cases.rows import APPENDED_COLUMNS, appended, case_from_row, case_values
-from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
+from nudgeguard.cases.store import Announce, CaseClosedError, OutboxItem
 
 __all__ = ["PostgresCaseStore"]
 

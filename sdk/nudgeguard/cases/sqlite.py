@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nudgeguard.cases.accounts import SqliteAccounts
-from nudgeguard.cases.audit import verify_rows
+from nudgeguard.cases.audit import ChainBreak, verify_rows
 from nudgeguard.cases.integrity import (
     EMPTY,
     EVIDENCE_KEY,
@@ -37,7 +37,7 @@ from nudgeguard.cases.rows import (
 from nudgeguard.cases.sqlite_base import SCHEMA_VERSION, StoreVersionError
 from nudgeguard.cases.sqlite_outbox import SqliteOutbox
 from nudgeguard.cases.sqlite_privacy import SqlitePrivacy
-from nudgeguard.cases.store import Announce, CaseClosedError, ChainBreak, OutboxItem
+from nudgeguard.cases.store import Announce, CaseClosedError, OutboxItem
 
 __all__ = ["SCHEMA_VERSION", "SqliteCaseStore", "StoreVersionError"]
 

@@ -15,10 +15,10 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import Severity
 from nudgeguard.events import AgeBand, ConversationKind
 from nudgeguard.locales import locale_setting
+from nudgeguard.outbound import Delivery
 from nudgeguard.signals import TAXONOMY
 
 
