@@ -24,15 +24,7 @@ from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
 from nudgeguard.decisions import worth_recording
 from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.events import (
-    AgeBand,
-    AgeSource,
-    EventType,
-    Fields,
-    MessageEvent,
-    Participant,
-    fields_of,
-)
+from nudgeguard.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
 from nudgeguard.inbox import Inbox, Replays
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
@@ -59,13 +51,6 @@ _ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
 _QUIET = Assessment(0.0, Level.NONE, (), (), {})
 _CASE_LEVELS = frozenset({Level.REVIEW, Level.URGENT})
 _AUTHOR_OF = operator.attrgetter("author_id")
-_new_tuple = tuple.__new__
-
-# Enum members read once per module: on Python 3.11 reading a member off its class
-# (``EventType.DELETE``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
-# cost of reading a global, and the pipeline reads several for every message.
-_DELETE, _JOIN = EventType.DELETE, EventType.MEMBER_JOIN
-_NO_SOURCE, _MINOR, _ADULT = AgeSource.NONE, AgeBand.MINOR, AgeBand.ADULT
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
@@ -238,24 +223,25 @@ class Engine(Moderation, NudgeResponses):
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
-        m = fields_of(event)
-        if m.is_bot:
+        if event.author.is_bot:
             self.stats.ignored += 1
             return None
         if not self.replays.first_time(event):
             self.stats.duplicates += 1
             return None
-        key = (m.platform, m.community_id, m.conversation_id)
+        key = event.conversation_key
         observe = self.latency_observer
         started = time.perf_counter() if observe is not None else 0.0
         turns = self._turns
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(m, key)
+            return await self._process(event, key)
         except Exception as exc:
             self.stats.errors += 1
-            log.error("event %s in %s failed: %s", m.message_id, m.platform, type(exc).__name__)
+            log.error(
+                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
+            )
             return None
         finally:
             turns.give_back(key)
@@ -320,40 +306,42 @@ class Engine(Moderation, NudgeResponses):
         self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
         return self._plan
 
-    async def _process(self, m: Fields, ckey: tuple[str, str, str]) -> Decision | None:
-        now = m.ts
+    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
+        now = event.ts
+        author = event.author
+        declared = author.age_source is not AgeSource.NONE
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if m.type is _DELETE:
-            mark_deleted(conv, m.message_id)
+        if event.type is EventType.DELETE:
+            mark_deleted(conv, event.message_id)
             state.save_conversation(ckey, conv, now)
             return None
-        answering = answers_opening(m, conv)
-        conv.participants.add(m.author_id)
-        if m.age_source is not _NO_SOURCE:
-            age_memory.remember_declared(state, m.platform, m.event.author, now)
-        opening = await self._score_opening(m, conv) if answering else None
-        text = m.text
-        if m.type is _JOIN or not text or text.isspace():
+        answering = answers_opening(event, conv)
+        conv.participants.add(author.id)
+        if declared:
+            age_memory.remember_declared(state, event.platform, author, now)
+        opening = await self._score_opening(event, conv) if answering else None
+        text = event.text
+        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        signals = self.detect(m.event)
-        if signals or m.age_source is not _NO_SOURCE:
-            actor_age = await age_memory.actor_age(state, m.event, signals, now)
+        signals = self.detect(event)
+        if signals or declared:
+            actor_age = await age_memory.actor_age(state, event, signals, now)
         else:  # most messages: nothing to learn, just what is known
-            actor_key = (m.platform, m.author_id)
+            actor_key = (event.platform, author.id)
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        target_id = target_of(m, conv)
-        remember(conv, m, signals)
+        target_id = target_of(event, conv)
+        remember(conv, event, signals)
         state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
-        decision = await self._score(m, conv, signals, actor_age, target_id)
+        decision = await self._score(event, conv, signals, actor_age, target_id)
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision
 
-    async def _score_opening(self, m: Fields, conv: ConversationState) -> Decision | None:
+    async def _score_opening(self, event: MessageEvent, conv: ConversationState) -> Decision | None:
         """Score a direct chat's opening messages towards the person who just arrived.
 
         Runs each earlier message with a signal through detection and scoring again, as if
@@ -361,10 +349,10 @@ class Engine(Moderation, NudgeResponses):
         counts and the person it was aimed at gets a nudge when they arrive). Returns the
         last decision that planned an action, if any.
         """
-        me = m.author_id
+        me = event.author.id
         found: Decision | None = None
         for item in [i for i in conv.window if i.signals and not i.deleted and i.author_id != me]:
-            opener = m.event.model_copy(
+            opener = event.model_copy(
                 update={
                     "type": EventType.MESSAGE,
                     "message_id": item.message_id,
@@ -378,21 +366,27 @@ class Engine(Moderation, NudgeResponses):
             )
             signals = self.detect(opener)
             actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
-            decision = await self._score(fields_of(opener), conv, signals, actor_age, me)
+            decision = await self._score(opener, conv, signals, actor_age, me)
             if decision.actions:
                 found = decision
         return found
 
     async def _score(
         self,
-        m: Fields,
+        event: MessageEvent,
         conv: ConversationState,
         signals: list[Signal],
         actor_age: AgeInference,
         target_id: str,
     ) -> Decision:
-        now, platform, community, conversation = m.ts, m.platform, m.community_id, m.conversation_id
-        pkey = (platform, community, conversation, m.author_id, target_id)
+        now, platform, community, conversation = (
+            event.ts,
+            event.platform,
+            event.community_id,
+            event.conversation_id,
+        )
+        author_id = event.author.id
+        pkey = (platform, community, conversation, author_id, target_id)
         state = self.state
         pair = state.cached_pair(pkey, now) or await state.load_pair(pkey, now)
         pack = self._packs.get((community, conversation)) or (
@@ -405,34 +399,25 @@ class Engine(Moderation, NudgeResponses):
             # is "none" whatever the factors. Keep the counters (one-sided questioning) and
             # skip the tracker and the policy; most chat messages take this path.
             pair.messages += 1
-            if "?" in m.text:
+            if "?" in event.text:
                 pair.questions += 1
             pair.last_ts = now
             state.save_pair(pkey, pair, now)
             target_key = (platform, target_id)
             target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
             self.stats.scored += 1
-            # Every field, in Decision's order, straight into the tuple: the named tuple's
-            # generated __new__ is a Python frame of its own, and this runs every message.
-            return _new_tuple(
-                Decision,
-                (
-                    platform,
-                    community,
-                    conversation,
-                    m.message_id,
-                    m.author_id,
-                    target_id,
-                    now,
-                    pack.mode,
-                    _QUIET,
-                    actor_age.band,
-                    target_age.band,
-                    (),
-                    (),
-                    None,
-                    (),
-                ),
+            return Decision(
+                platform,
+                community,
+                conversation,
+                event.message_id,
+                author_id,
+                target_id,
+                now,
+                pack.mode,
+                _QUIET,
+                actor_age.band,
+                target_age.band,
             )
         target_key = (platform, target_id)
         about_target = [s for s in signals if s.about_target] if signals else None
@@ -444,19 +429,19 @@ class Engine(Moderation, NudgeResponses):
             target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
         pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
         fanout = 0
-        if target_age.band is _MINOR and actor_age.band is not _MINOR:
+        if target_age.band is AgeBand.MINOR and actor_age.band is not AgeBand.MINOR:
             fanout = await state.note_contact(
-                (platform, m.author_id), target_id, now, pack.factors.fanout_window_hours * 3600
+                (platform, author_id), target_id, now, pack.factors.fanout_window_hours * 3600
             )
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in m.text, fanout)
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
         # Nudge caps read the child's history. Only a message with a signal can nudge, or
         # one that may open a case (the nudge comes with the case).
         may_nudge = signals or (pair.case_id is None and assessment.level in _CASE_LEVELS)
         child = await state.load_child(target_key, now) if may_nudge else None
-        suspect = bool(may_nudge) and target_age.band is _ADULT
+        suspect = bool(may_nudge) and target_age.band is AgeBand.ADULT
         if suspect:  # is the person this message is aimed at the subject of a case here?
-            back = (platform, community, conversation, target_id, m.author_id)
+            back = (platform, community, conversation, target_id, author_id)
             reverse = state.cached_pair(back, now) or await state.load_pair(back, now)
             suspect = reverse.case_id is not None
         decision = self.policy_engine.decide(
@@ -466,8 +451,8 @@ class Engine(Moderation, NudgeResponses):
             child=child,
             actor_band=actor_age.band,
             target_band=target_age.band,
-            kind=m.kind,
-            ident=(platform, community, conversation, m.message_id, m.author_id, target_id),
+            kind=event.conversation_kind,
+            ident=(platform, community, conversation, event.message_id, author_id, target_id),
             ts=now,
             target_is_suspect=suspect,
         )
@@ -476,10 +461,10 @@ class Engine(Moderation, NudgeResponses):
             if child is None:
                 child = await state.load_child(target_key, now)
             await self.dispatcher.dispatch(
-                decision, DispatchContext(m.event, conv, pair, child, pack, actor_age, target_age)
+                decision, DispatchContext(event, conv, pair, child, pack, actor_age, target_age)
             )
             state.save_child(target_key, child, now)
         elif decision.suppressed and worth_recording(decision):
-            await self.dispatcher.record(decision, pack, m.text)  # a nudge a cap held back
+            await self.dispatcher.record(decision, pack, event.text)  # a nudge a cap held back
         state.save_pair(pkey, pair, now)
         return decision

@@ -3,7 +3,7 @@
 The parts the engine reads on every scored message (thresholds, factors, caps, rules and
 their conditions, nudge settings) are frozen pydantic *dataclasses*: validated just like
 the models around them, but read as plain attributes. A pydantic model's field read costs
-about 2.5 plain attribute reads (see :class:`nudgeguard.events.Fields`), and scoring one
+about 2.5 plain attribute reads (its class defines ``__getattr__``), and scoring one
 message read some sixty of them.
 """
 
