@@ -1,4 +1,4 @@
-"""The core's layout rules, checked on the installed package: no import cycle.
+"""The core's layout rules, checked on the installed package: no import cycle, small modules.
 
 Imports under ``if TYPE_CHECKING:`` and imports inside functions count like any other: a
 cycle dodged with a lazy import is still a cycle in the design.
@@ -6,7 +6,14 @@ cycle dodged with a lazy import is still a cycle in the design.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
+
+import nudgeguard
+
+#: Longest module, in lines: past it a module holds more than one concept.
+MAX_LINES = 400
 
 
 def import_graph() -> grimp.ImportGraph:
@@ -89,3 +96,14 @@ def test_the_cycle_check_sees_type_only_and_lazy_imports() -> None:
     ), "the console command's import inside a function is not in the graph"
     graph.add_import(importer="nudgeguard.outbound", imported="nudgeguard.adapter")
     assert any({"nudgeguard.adapter", "nudgeguard.outbound"} <= set(c) for c in cycles(graph))
+
+
+def test_no_module_is_over_400_lines() -> None:
+    root = Path(nudgeguard.__file__).parent
+    sizes = {
+        str(path.relative_to(root)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in root.rglob("*.py")
+    }
+    assert len(sizes) > 100  # the package, not an empty folder
+    too_long = {name: n for name, n in sorted(sizes.items()) if n > MAX_LINES}
+    assert not too_long, f"modules over {MAX_LINES} lines (split them by concept): {too_long}"
