@@ -6,19 +6,7 @@ This module is the public API: adapters import from here (and tests from
 
 from typing import TYPE_CHECKING, Any
 
-from nudgeguard.adapter import (
-    Adapter,
-    Capabilities,
-    Delivery,
-    ModeratorAction,
-    ModeratorAlert,
-    ModeratorNotice,
-    Nudge,
-    NudgeAction,
-    NudgeButton,
-    TransientDeliveryError,
-    UndeliverableError,
-)
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases import Case, CaseStatus, Severity
 from nudgeguard.cases.model import EvidenceMessage, Outcome
 from nudgeguard.countries import country_code
@@ -37,8 +25,21 @@ from nudgeguard.legend import signal_name, stage_label
 from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
 from nudgeguard.moderation import CheckResult, ModerationResult, Status
 from nudgeguard.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
+from nudgeguard.outbound import (
+    Capabilities,
+    Delivery,
+    ModeratorAction,
+    ModeratorAlert,
+    ModeratorNotice,
+    Nudge,
+    NudgeAction,
+    NudgeButton,
+    TransientDeliveryError,
+    UndeliverableError,
+)
 from nudgeguard.responses import NudgeResponse
 from nudgeguard.signals import Signal
+from nudgeguard.version import __version__
 
 if TYPE_CHECKING:
     from nudgeguard.app import build_engine
@@ -61,8 +62,6 @@ def __getattr__(name: str) -> Any:
 
     return getattr(importlib.import_module(module), name)
 
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_LOCALE",

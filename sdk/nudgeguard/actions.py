@@ -8,54 +8,43 @@ adapter declares, in the policy's fallback order.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from nudgeguard.adapter import (
-    AlertParticipant,
-    AlertSignal,
-    Capabilities,
-    Delivery,
-    ModeratorAlert,
-    Nudge,
-    TimelineEntry,
-)
-from nudgeguard.cases.model import Case, EvidenceMessage, Severity
+from nudgeguard.cases.model import Case, Severity
 from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
+from nudgeguard.compose import (
+    DispatchContext,
+    alert_for,
+    case_reasons,
+    child_nudge,
+    nudge_item,
+    private_channels,
+    sender_warning,
+    stored_evidence,
+)
 from nudgeguard.decisions import log_recorded, observation_of
-from nudgeguard.events import AgeSource, MessageEvent
+from nudgeguard.events import MessageEvent
 from nudgeguard.helpline_country import HelplineCountries
 from nudgeguard.language import written_language
 from nudgeguard.locales import LanguageSettings, choose_locale, supported
 from nudgeguard.nudges import catalog
-from nudgeguard.nudges.wording import wording_key
+from nudgeguard.outbound import (
+    Capabilities,
+    ModeratorAlert,
+    Nudge,
+)
 from nudgeguard.outbox import AttemptResult, Outbox
 from nudgeguard.policy.engine import Decision, PlannedAction
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
-from nudgeguard.signals import TAXONOMY
-from nudgeguard.state import AgeInference, ChildState, ConversationState, EvidenceItem, PairState
+from nudgeguard.recent_alerts import RecentAlerts
+from nudgeguard.state import ConversationState, EvidenceItem
 from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class DispatchContext:
-    """Everything the dispatcher needs about the message beyond the decision."""
-
-    event: MessageEvent
-    conversation: ConversationState
-    pair: PairState
-    child: ChildState
-    pack: PolicyPack
-    actor_age: AgeInference
-    target_age: AgeInference
-    target_roles: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -69,10 +58,6 @@ class DispatchStats:
     undeliverable: int = 0
     observed: int = 0
     by_action: dict[str, int] = field(default_factory=dict)
-
-
-#: How many cases' latest alerts are remembered, to update them when a child reports.
-_REMEMBERED_ALERTS = 10_000
 
 
 def new_case_id() -> str:
@@ -103,7 +88,8 @@ class Dispatcher:
         #: child itself, so no second nudge and never a sender warning.
         self.contact_people = True
         #: The latest alert built per case (in memory only: it holds platform ids).
-        self._alerts: OrderedDict[str, ModeratorAlert] = OrderedDict()
+        #: The latest alert of each recent case (re-drawn after a moderator's press).
+        self.alerts = RecentAlerts()
 
     def locale_for(
         self,
@@ -172,22 +158,6 @@ class Dispatcher:
         log_recorded(decision, self.pseudonyms)
 
     # -- cases -----------------------------------------------------------------------------
-    def evidence(self, platform: str, items: Sequence[EvidenceItem]) -> list[EvidenceMessage]:
-        """Return evidence-window items as stored: pseudonymised authors, no attachments."""
-        return [
-            EvidenceMessage(
-                message_id=i.message_id,
-                author=self.pseudonyms.pseudonym(platform, i.author_id),
-                ts=i.ts,
-                text=i.text,
-                signals=i.signals,
-                attachment_count=i.attachment_count,
-                edited=i.edited,
-                deleted=i.deleted,
-            )
-            for i in items
-        ]
-
     async def _escalate(self, d: Decision, ctx: DispatchContext, action: PlannedAction) -> Case:
         severity = action.severity or Severity.HIGH
         pair = ctx.pair
@@ -251,7 +221,7 @@ class Dispatcher:
             score=d.assessment.score,
             signals=tuple(sorted(ctx.pair.signal_counts)),
             stages=d.assessment.stages,
-            reasons=self._reasons(d),
+            reasons=case_reasons(d),
             opened_at=now,
             updated_at=now,
         )
@@ -260,7 +230,7 @@ class Dispatcher:
         opened: list[OutboxItem] = []
         case = await self.cases.open_case(
             case,
-            self.evidence(d.platform, window),
+            stored_evidence(self.pseudonyms, d.platform, window),
             lambda c: self._queue(opened, self._alert_items(c, d, ctx, is_update=False)),
         )
         for item in window:
@@ -289,25 +259,18 @@ class Dispatcher:
         fresh = [i for i in window if i.stored_for != case_id]
         case = await self.cases.add_evidence(
             case_id,
-            self.evidence(d.platform, fresh),
+            stored_evidence(self.pseudonyms, d.platform, fresh),
             severity=severity,
             score=d.assessment.score,
             signals=signals,
             stages=d.assessment.stages,
             open_only=True,
-            reasons=self._reasons(d),
+            reasons=case_reasons(d),
             announce=announce,
         )
         for item in fresh:
             item.stored_for = case.id
         return case
-
-    @staticmethod
-    def _reasons(d: Decision) -> tuple[str, ...]:
-        reasons = [d.explain()]
-        if d.assessment.urgent_reason:
-            reasons.insert(0, d.assessment.urgent_reason)
-        return tuple(reasons)
 
     def _alert_items(
         self,
@@ -319,26 +282,12 @@ class Dispatcher:
         nudge_status: str = "none",
     ) -> list[OutboxItem]:
         """Return the outbox items of a case's alert, one per target (no I/O)."""
-        alert = self.build_alert(case, d, ctx, is_update=is_update, nudge_status=nudge_status)
-        self.remember(alert)
+        locale = self.languages.for_moderators(d.community_id)
+        alert = alert_for(
+            case, d, ctx, is_update=is_update, nudge_status=nudge_status, locale=locale
+        )
+        self.alerts.remember(alert)
         return self.items_of(case, alert, nudge_status)
-
-    def remember(self, alert: ModeratorAlert) -> None:
-        """Keep ``alert`` as its case's latest (memory only: it holds platform ids)."""
-        self._alerts[alert.case_id] = alert
-        self._alerts.move_to_end(alert.case_id)
-        while len(self._alerts) > _REMEMBERED_ALERTS:
-            self._alerts.popitem(last=False)
-
-    def latest_alert(self, case_id: str) -> ModeratorAlert | None:
-        """Return the latest alert this process built for a case, if it remembers one."""
-        return self._alerts.get(case_id)
-
-    def forget_user(self, platform: str, user_id: str) -> None:
-        """Forget the remembered alerts that name a person (an erasure request)."""
-        for case_id, alert in list(self._alerts.items()):
-            if alert.platform == platform and any(p.user_id == user_id for p in alert.participants):
-                del self._alerts[case_id]
 
     def items_of(self, case: Case, alert: ModeratorAlert, nudge_status: str) -> list[OutboxItem]:
         """Return one outbox item of ``alert`` per alert target (no I/O)."""
@@ -373,100 +322,20 @@ class Dispatcher:
         for item in queued:
             emit("alert", item.target, case_id=item.case_id, community=community_id, to=item.target)
 
-    def build_alert(
-        self,
-        case: Case,
-        d: Decision,
-        ctx: DispatchContext,
-        *,
-        is_update: bool,
-        nudge_status: str = "none",
-    ) -> ModeratorAlert:
-        """Return the moderator alert for a case (platform ids, no message text)."""
-        counts = ctx.pair.signal_counts
-        timeline = [TimelineEntry(ts=ctx.pair.first_ts, label="first message in this pair")]
-        timeline += [
-            TimelineEntry(ts=i.ts, label="signals: " + ", ".join(i.signals))
-            for i in ctx.conversation.window
-            if i.signals and i.author_id == d.actor_id
-        ][-10:]
-        return ModeratorAlert(
-            alert_id=f"{case.id}:{case.severity.value}",
-            case_id=case.id,
-            platform=d.platform,
-            community_id=d.community_id,
-            conversation_id=d.conversation_id,
-            severity=case.severity,
-            status=case.status,
-            score=case.score,
-            reasons=case.reasons,
-            signals=tuple(
-                AlertSignal(id=s, stages=TAXONOMY[s].stages, count=n)
-                for s, n in sorted(counts.items(), key=lambda kv: -kv[1])
-            ),
-            stages=case.stages,
-            participants=(
-                AlertParticipant(
-                    role="subject",
-                    user_id=d.actor_id,
-                    age_band=ctx.actor_age.band,
-                    age_source=ctx.actor_age.source,
-                    age_confidence=ctx.actor_age.confidence,
-                    roles=ctx.event.author.roles,
-                ),
-                AlertParticipant(
-                    role="target",
-                    user_id=d.target_id,
-                    age_band=ctx.target_age.band,
-                    age_source=ctx.target_age.source,
-                    age_confidence=ctx.target_age.confidence,
-                    roles=ctx.target_roles,
-                ),
-            ),
-            timeline=tuple(timeline),
-            permalink=ctx.event.permalink,
-            nudge_status=nudge_status,
-            evidence_count=len(ctx.conversation.window),
-            is_update=is_update,
-            locale=self.languages.for_moderators(d.community_id),
-        )
-
     # -- nudges ----------------------------------------------------------------------------
-    def _channels(self, platform: str, order: Sequence[Delivery]) -> tuple[Delivery, ...]:
-        caps = self.capabilities(platform)
-        if caps is None:
-            return tuple(order)
-        allowed = {Delivery.EPHEMERAL: caps.ephemeral, Delivery.DIRECT_MESSAGE: caps.direct_message}
-        return tuple(c for c in order if allowed[c])
-
     async def _nudge_child(
         self, d: Decision, ctx: DispatchContext, action: PlannedAction, case: Case | None
     ) -> None:
         pack, family = ctx.pack, action.family or "generic"
         cat = catalog(self.locale_for(ctx.event, pack, ctx.conversation, d.target_id))
-        variant = len(ctx.child.nudge_times) + len(ctx.pair.nudged)
-        country, source = self.country.choose(d.platform, d.community_id, d.conversation_id)
-        nudge = Nudge(
-            nudge_id=f"nudge:{d.platform}:{d.message_id}:{d.target_id}",
-            audience="child",
-            recipient_id=d.target_id,
-            platform=d.platform,
-            community_id=d.community_id,
-            conversation_id=d.conversation_id,
-            delivery=self._channels(d.platform, pack.delivery.child),
-            reply_to_message_id=d.message_id,
-            text=cat.child_text(
-                wording_key(family, d.signals, pack, ctx.event.text), pack.nudges.copy_for, variant
-            ),
-            buttons=cat.buttons(family, country),
-            family=family,
-            case_id=case.id if case else ctx.pair.case_id,
-            country=country,
-            country_source=source,
-            locale=cat.locale,
-            followup=cat.followups,
-            copy_for=pack.nudges.copy_for,
-            variant=variant,
+        nudge = child_nudge(
+            d,
+            ctx,
+            family,
+            cat,
+            private_channels(self.capabilities(d.platform), pack.delivery.child),
+            *self.country.choose(d.platform, d.community_id, d.conversation_id),
+            case.id if case else ctx.pair.case_id,
         )
         ctx.pair.nudged[family] = d.ts
         ctx.child.nudge_times = [t for t in ctx.child.nudge_times if d.ts - t < 86400] + [d.ts]
@@ -480,18 +349,9 @@ class Dispatcher:
     async def _send_nudge(self, nudge: Nudge) -> AttemptResult:
         if not nudge.delivery:
             return "undeliverable"
-        item = OutboxItem(
-            # Nudge ids name the recipient; the stored key is a hash, so no raw user id
-            # outlives the payload (which is dropped once delivered).
-            id="nudge:" + hashlib.sha256(nudge.nudge_id.encode()).hexdigest()[:40],
-            case_id=nudge.case_id,
-            target=nudge.platform,
-            kind="nudge",
-            payload=nudge.model_dump_json(),
-        )
         if not self.outbox.can_deliver("nudge", nudge.platform):
             return "pending"
-        return await self.outbox.submit(item)
+        return await self.outbox.submit(nudge_item(nudge))
 
     async def _undeliverable(self, d: Decision, ctx: DispatchContext, case: Case | None) -> None:
         """A child could not be reached privately: never post publicly, tell moderators."""
@@ -511,28 +371,11 @@ class Dispatcher:
         if ctx.pair.case_id is not None or ctx.pair.warned_at >= 0:
             return
         cat = catalog(self.locale_for(ctx.event, ctx.pack, ctx.conversation, d.actor_id))
-        nudge = Nudge(
-            nudge_id=f"warn:{d.platform}:{d.message_id}:{d.actor_id}",
-            audience="sender",
-            recipient_id=d.actor_id,
-            platform=d.platform,
-            community_id=d.community_id,
-            conversation_id=d.conversation_id,
-            delivery=self._channels(d.platform, ctx.pack.delivery.sender),
-            reply_to_message_id=d.message_id,
-            text=cat.sender_text(action.template),
-            family="sender_warning",
-            locale=cat.locale,
-            template=action.template,
-        )
+        channels = private_channels(self.capabilities(d.platform), ctx.pack.delivery.sender)
+        nudge = sender_warning(d, action.template, cat, channels)
         ctx.pair.warned_at = d.ts
         self.stats.sender_warnings += 1
         result = await self._send_nudge(nudge)
         sender = self.pseudonyms.pseudonym(d.platform, d.actor_id)
         template = action.template or "keep_public"
         emit("nudge", "sender", recipient=sender, template=template, result=result)
-
-
-def declared_age(source: AgeSource) -> bool:
-    """Return True for age sources that outrank anything inferred from text."""
-    return source in (AgeSource.PLATFORM, AgeSource.CONFIG)

@@ -7,10 +7,14 @@ else said of them (``stated_by_other``, 0.6). See :mod:`nudgeguard.age` for the 
 
 from __future__ import annotations
 
-from nudgeguard.actions import declared_age
 from nudgeguard.events import AgeBand, AgeSource, MessageEvent, Participant
 from nudgeguard.signals import Signal
 from nudgeguard.state import AgeInference, StateStore, UserKey
+
+
+def declared_age(source: AgeSource) -> bool:
+    """Return True for age sources that outrank anything inferred from text."""
+    return source in (AgeSource.PLATFORM, AgeSource.CONFIG)
 
 
 def remember_declared(state: StateStore, platform: str, person: Participant, now: float) -> None:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from nudgeguard.adapter import Adapter, Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.detectors import Detector
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand
 from nudgeguard.local.transcript import AgesMode, read_transcripts, transcript_events
+from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.text import normalize

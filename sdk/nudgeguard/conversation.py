@@ -6,17 +6,12 @@ from its store, applies them and saves it back.
 
 from __future__ import annotations
 
-from nudgeguard.events import ConversationKind, EventType, Fields
+from nudgeguard.events import ConversationKind, EventType, MessageEvent
 from nudgeguard.signals import Signal
 from nudgeguard.state import ConversationState, EvidenceItem
 
 #: Recent distinct speakers remembered per conversation (for finding a message's target).
 RECENT_SPEAKERS = 6
-
-# Enum members read once per module: on Python 3.11 reading a member off its class
-# (``EventType.EDIT``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
-# cost of reading a global, and these run for every message.
-_DIRECT, _EDIT = ConversationKind.DIRECT, EventType.EDIT
 
 
 #: Recent speakers up to which a group is small: a line there answers the last other one.
@@ -26,7 +21,7 @@ TURN_MESSAGES = 8
 TURN_SECONDS = 600.0
 
 
-def target_of(m: Fields, conv: ConversationState) -> str | None:
+def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
     """Return whom a message is aimed at, or None when that cannot be told.
 
     The replied-to or mentioned user comes first. In a direct chat, or a group where at
@@ -35,14 +30,14 @@ def target_of(m: Fields, conv: ConversationState) -> str | None:
     when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
     and lines of unrelated speakers never add up on one pair.
     """
-    me = m.author_id
-    reply_to = m.reply_to
+    me = event.author.id
+    reply_to = event.reply_to_author_id
     if reply_to and reply_to != me:
         return reply_to
-    for mention in m.mentions:
+    for mention in event.mentions:
         if mention != me:
             return mention
-    if m.kind is _DIRECT or len(conv.speakers) <= SMALL_GROUP:
+    if event.conversation_kind is ConversationKind.DIRECT or len(conv.speakers) <= SMALL_GROUP:
         for speaker in reversed(conv.speakers):
             if speaker != me:
                 return speaker
@@ -51,7 +46,7 @@ def target_of(m: Fields, conv: ConversationState) -> str | None:
             return None
         others = [p for p in participants if p != me]
         return others[0] if len(others) == 1 else None
-    return turn_partner(me, m.ts, conv)
+    return turn_partner(me, event.ts, conv)
 
 
 def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
@@ -84,14 +79,16 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     return None
 
 
-def answers_opening(m: Fields, conv: ConversationState) -> bool:
+def answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
     """True for the first event of the second person in a direct chat.
 
     Messages sent before anyone else was there had no one to be about, so their signals were
     kept as evidence only; the engine scores them once the other person shows up.
     """
     return (
-        m.kind is _DIRECT and len(conv.participants) == 1 and m.author_id not in conv.participants
+        event.conversation_kind is ConversationKind.DIRECT
+        and len(conv.participants) == 1
+        and event.author.id not in conv.participants
     )
 
 
@@ -103,18 +100,20 @@ def mark_deleted(conv: ConversationState, message_id: str) -> None:
             return
 
 
-def remember(conv: ConversationState, m: Fields, signals: list[Signal]) -> None:
+def remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
     """Add a message (or apply an edit) to the evidence window and the recent speakers."""
     ids = tuple(sorted({s.id for s in signals})) if signals else ()
-    edit = m.type is _EDIT
+    edit = event.type is EventType.EDIT
     if edit:
         for item in conv.window:
-            if item.message_id == m.message_id:
-                item.text, item.edited, item.stored_for = m.text, True, None
+            if item.message_id == event.message_id:
+                item.text, item.edited, item.stored_for = event.text, True, None
                 item.signals = tuple(sorted({*item.signals, *ids}))
                 return
-    me = m.author_id
-    conv.window.append(EvidenceItem(m.message_id, me, m.ts, m.text, ids, m.attachments, edit))
+    me = event.author.id
+    conv.window.append(
+        EvidenceItem(event.message_id, me, event.ts, event.text, ids, event.attachment_count, edit)
+    )
     speakers = conv.speakers
     if speakers and speakers[-1] == me:
         return

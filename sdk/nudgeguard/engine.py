@@ -10,45 +10,35 @@ from __future__ import annotations
 
 import copy
 import logging
-import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from nudgeguard import age_memory
-from nudgeguard.actions import DispatchContext, Dispatcher
-from nudgeguard.adapter import Adapter, Capabilities
+from nudgeguard.actions import Dispatcher
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
-from nudgeguard.decisions import worth_recording
 from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.detectors.learned import fold_evidence, split_evidence
+from nudgeguard.detectors.learned import split_evidence
 from nudgeguard.erasure import PersonErasure
-from nudgeguard.events import (
-    AgeBand,
-    AgeSource,
-    EventType,
-    Fields,
-    MessageEvent,
-    Participant,
-    fields_of,
-)
+from nudgeguard.events import AgeSource, EventType, MessageEvent
 from nudgeguard.helpline_country import HelplineCountries
 from nudgeguard.inbox import Inbox, Replays
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
+from nudgeguard.outbound import Capabilities
 from nudgeguard.outbox import AlertSink, Outbox
 from nudgeguard.policy.engine import Decision, PolicyEngine
-from nudgeguard.policy.model import Level, PolicyPack
+from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.responses import NudgeResponses
-from nudgeguard.risk import Assessment, RiskContext, RiskTracker
+from nudgeguard.risk import RiskTracker
+from nudgeguard.scoring import Scoring
 from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import (
-    AgeInference,
-    ConversationState,
     MemoryStateStore,
     StateStore,
 )
@@ -57,17 +47,6 @@ from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
 
-_ABOUT_ACTOR = {sid: spec.about_actor for sid, spec in TAXONOMY.items()}
-_QUIET = Assessment(0.0, Level.NONE, (), (), {})
-_CASE_LEVELS = frozenset({Level.REVIEW, Level.URGENT})
-_AUTHOR_OF = operator.attrgetter("author_id")
-_new_tuple = tuple.__new__
-
-# Enum members read once per module: on Python 3.11 reading a member off its class
-# (``EventType.DELETE``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
-# cost of reading a global, and the pipeline reads several for every message.
-_DELETE, _JOIN = EventType.DELETE, EventType.MEMBER_JOIN
-_NO_SOURCE, _MINOR, _ADULT = AgeSource.NONE, AgeBand.MINOR, AgeBand.ADULT
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 
 
@@ -110,7 +89,7 @@ class EngineStats:
     detector_errors: dict[str, int] = field(default_factory=dict)
 
 
-class Engine(Moderation, NudgeResponses, PersonErasure):
+class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
     """The platform-neutral pipeline.
 
     Args:
@@ -166,7 +145,7 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
             self.countries,
             languages,
         )
-        self.stats = EngineStats()
+        self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's
         #: histogram); None, the default, costs nothing per message.
         self.latency_observer: Callable[[float], None] | None = None
@@ -250,24 +229,25 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
-        m = fields_of(event)
-        if m.is_bot:
+        if event.author.is_bot:
             self.stats.ignored += 1
             return None
         if not self.replays.first_time(event):
             self.stats.duplicates += 1
             return None
-        key = (m.platform, m.community_id, m.conversation_id)
+        key = event.conversation_key
         observe = self.latency_observer
         started = time.perf_counter() if observe is not None else 0.0
         turns = self._turns
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(m, key)
+            return await self._process(event, key)
         except Exception as exc:
             self.stats.errors += 1
-            log.error("event %s in %s failed: %s", m.message_id, m.platform, type(exc).__name__)
+            log.error(
+                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
+            )
             return None
         finally:
             turns.give_back(key)
@@ -332,172 +312,38 @@ class Engine(Moderation, NudgeResponses, PersonErasure):
         self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
         return self._plan
 
-    async def _process(self, m: Fields, ckey: tuple[str, str, str]) -> Decision | None:
-        now = m.ts
+    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
+        now = event.ts
+        author = event.author
+        declared = author.age_source is not AgeSource.NONE
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if m.type is _DELETE:
-            mark_deleted(conv, m.message_id)
+        if event.type is EventType.DELETE:
+            mark_deleted(conv, event.message_id)
             state.save_conversation(ckey, conv, now)
             return None
-        answering = answers_opening(m, conv)
-        conv.participants.add(m.author_id)
-        if m.age_source is not _NO_SOURCE:
-            age_memory.remember_declared(state, m.platform, m.event.author, now)
-        opening = await self._score_opening(m, conv) if answering else None
-        text = m.text
-        if m.type is _JOIN or not text or text.isspace():
+        answering = answers_opening(event, conv)
+        conv.participants.add(author.id)
+        if declared:
+            age_memory.remember_declared(state, event.platform, author, now)
+        opening = await self._score_opening(event, conv) if answering else None
+        text = event.text
+        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        found = self.detect(m.event)
+        found = self.detect(event)
         evidence, signals = split_evidence(found) if found else (None, found)
-        if signals or m.age_source is not _NO_SOURCE:
-            actor_age = await age_memory.actor_age(state, m.event, signals, now)
+        if signals or declared:
+            actor_age = await age_memory.actor_age(state, event, signals, now)
         else:  # most messages: nothing to learn, just what is known
-            actor_key = (m.platform, m.author_id)
+            actor_key = (event.platform, author.id)
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        target_id = target_of(m, conv)
-        remember(conv, m, signals)
+        target_id = target_of(event, conv)
+        remember(conv, event, signals)
         state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
-        decision = await self._score(m, conv, signals, actor_age, target_id, evidence)
+        decision = await self._score(event, conv, signals, actor_age, target_id, evidence)
         if opening is not None and opening.actions and not decision.actions:
             return opening
-        return decision
-
-    async def _score_opening(self, m: Fields, conv: ConversationState) -> Decision | None:
-        """Score a direct chat's opening messages towards the person who just arrived.
-
-        Runs each earlier message with a signal through detection and scoring again, as if
-        it had been addressed to ``event``'s author (so a cold open such as "hey cutie, asl?"
-        counts and the person it was aimed at gets a nudge when they arrive). Returns the
-        last decision that planned an action, if any.
-        """
-        me = m.author_id
-        found: Decision | None = None
-        for item in [i for i in conv.window if i.signals and not i.deleted and i.author_id != me]:
-            opener = m.event.model_copy(
-                update={
-                    "type": EventType.MESSAGE,
-                    "message_id": item.message_id,
-                    "author": Participant(id=item.author_id),
-                    "text": item.text,
-                    "ts": item.ts,
-                    "reply_to_author_id": None,
-                    "mentions": (),
-                    "attachment_count": item.attachment_count,
-                }
-            )
-            evidence, signals = split_evidence(self.detect(opener))
-            actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
-            decision = await self._score(fields_of(opener), conv, signals, actor_age, me, evidence)
-            if decision.actions:
-                found = decision
-        return found
-
-    async def _score(
-        self,
-        m: Fields,
-        conv: ConversationState,
-        signals: list[Signal],
-        actor_age: AgeInference,
-        target_id: str,
-        evidence: Signal | None = None,
-    ) -> Decision:
-        now, platform, community, conversation = m.ts, m.platform, m.community_id, m.conversation_id
-        pkey = (platform, community, conversation, m.author_id, target_id)
-        state = self.state
-        pair = state.cached_pair(pkey, now) or await state.load_pair(pkey, now)
-        pack = self._packs.get((community, conversation)) or (
-            await self.pack_for(community, conversation)
-        )
-        if evidence is not None:  # the learned scorer's running score of this pair
-            learned = fold_evidence(pair, evidence)
-            if learned is not None:
-                signals = [*signals, learned]
-        if not pair.scores and not (
-            signals and any(_ABOUT_ACTOR.get(s.id, False) for s in signals)
-        ):
-            # Nothing to score: no risk so far and no signal about the author, so the level
-            # is "none" whatever the factors. Keep the counters (one-sided questioning) and
-            # skip the tracker and the policy; most chat messages take this path.
-            pair.messages += 1
-            if "?" in m.text:
-                pair.questions += 1
-            pair.last_ts = now
-            state.save_pair(pkey, pair, now)
-            target_key = (platform, target_id)
-            target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
-            self.stats.scored += 1
-            # Every field, in Decision's order, straight into the tuple: the named tuple's
-            # generated __new__ is a Python frame of its own, and this runs every message.
-            return _new_tuple(
-                Decision,
-                (
-                    platform,
-                    community,
-                    conversation,
-                    m.message_id,
-                    m.author_id,
-                    target_id,
-                    now,
-                    pack.mode,
-                    _QUIET,
-                    actor_age.band,
-                    target_age.band,
-                    (),
-                    (),
-                    None,
-                    (),
-                ),
-            )
-        target_key = (platform, target_id)
-        about_target = [s for s in signals if s.about_target] if signals else None
-        if about_target:
-            target_age = await age_memory.learn_age(
-                state, target_key, about_target, AgeSource.STATED_BY_OTHER, now
-            )
-        else:
-            target_age = state.cached_age(target_key, now) or await state.load_age(target_key, now)
-        pair.replies = list(map(_AUTHOR_OF, conv.window)).count(target_id)
-        fanout = 0
-        if target_age.band is _MINOR and actor_age.band is not _MINOR:
-            fanout = await state.note_contact(
-                (platform, m.author_id), target_id, now, pack.factors.fanout_window_hours * 3600
-            )
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in m.text, fanout)
-        assessment = self.tracker.update(pack, pair, signals, ctx)
-        # Nudge caps read the child's history. Only a message with a signal can nudge, or
-        # one that may open a case (the nudge comes with the case).
-        may_nudge = signals or (pair.case_id is None and assessment.level in _CASE_LEVELS)
-        child = await state.load_child(target_key, now) if may_nudge else None
-        suspect = bool(may_nudge) and target_age.band is _ADULT
-        if suspect:  # is the person this message is aimed at the subject of a case here?
-            back = (platform, community, conversation, target_id, m.author_id)
-            reverse = state.cached_pair(back, now) or await state.load_pair(back, now)
-            suspect = reverse.case_id is not None
-        decision = self.policy_engine.decide(
-            pack,
-            assessment,
-            pair=pair,
-            child=child,
-            actor_band=actor_age.band,
-            target_band=target_age.band,
-            kind=m.kind,
-            ident=(platform, community, conversation, m.message_id, m.author_id, target_id),
-            ts=now,
-            target_is_suspect=suspect,
-        )
-        self.stats.scored += 1
-        if decision.actions:
-            if child is None:
-                child = await state.load_child(target_key, now)
-            await self.dispatcher.dispatch(
-                decision, DispatchContext(m.event, conv, pair, child, pack, actor_age, target_age)
-            )
-            state.save_child(target_key, child, now)
-        elif decision.suppressed and worth_recording(decision):
-            await self.dispatcher.record(decision, pack, m.text)  # a nudge a cap held back
-        state.save_pair(pkey, pair, now)
         return decision

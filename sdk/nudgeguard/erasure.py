@@ -49,7 +49,7 @@ class PersonErasure:
         done = await erase_user(
             self.cases, self.pseudonyms, platform, user_id, actor=actor, force=force
         )
-        self.dispatcher.forget_user(platform, user_id)
+        self.dispatcher.alerts.forget_user(platform, user_id)
         adapter = self.adapters.get(platform)
         if adapter is not None:
             try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -235,59 +234,3 @@ class MessageEvent(_Frozen):
     def conversation_key(self) -> tuple[str, str, str]:
         """Return the key that orders events: (platform, community, conversation)."""
         return (self.platform, self.community_id, self.conversation_id)
-
-
-class Fields(NamedTuple):
-    """The fields of a :class:`MessageEvent` the engine reads per message, as a plain tuple.
-
-    Reading a field of a pydantic model costs two to three plain attribute reads (its
-    class defines ``__getattr__``, which keeps the interpreter from specialising the
-    read); the engine reads some forty per message, so it takes them once with
-    :func:`fields_of` (internal to the pipeline; adapters and detectors keep using the
-    event).
-    """
-
-    event: MessageEvent
-    platform: str
-    community_id: str
-    conversation_id: str
-    kind: ConversationKind
-    type: EventType
-    message_id: str
-    author_id: str
-    age_source: AgeSource
-    is_bot: bool
-    text: str
-    ts: float
-    reply_to: str | None
-    mentions: tuple[str, ...]
-    attachments: int
-
-
-_new_fields = tuple.__new__
-
-
-def fields_of(event: MessageEvent) -> Fields:
-    """Return the event's fields as :class:`Fields` (two model reads, the rest dict reads)."""
-    f = event.__dict__
-    a = f["author"].__dict__
-    return _new_fields(
-        Fields,
-        (
-            event,
-            f["platform"],
-            f["community_id"],
-            f["conversation_id"],
-            f["conversation_kind"],
-            f["type"],
-            f["message_id"],
-            a["id"],
-            a["age_source"],
-            a["is_bot"],
-            f["text"],
-            f["ts"],
-            f["reply_to_author_id"],
-            f["mentions"],
-            f["attachment_count"],
-        ),
-    )

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from nudgeguard.adapter import ModeratorAction, NudgeAction
     from nudgeguard.events import MessageEvent
     from nudgeguard.moderation import CheckResult, ModerationResult, Status
+    from nudgeguard.outbound import ModeratorAction, NudgeAction
     from nudgeguard.policy.engine import Decision
     from nudgeguard.responses import NudgeResponse
 

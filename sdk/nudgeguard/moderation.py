@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from nudgeguard.adapter import ModeratorAction, ModeratorAlert, Nudge
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
 from nudgeguard.events import MessageEvent
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import ModeratorAction, ModeratorAlert, Nudge
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
     from nudgeguard.actions import Dispatcher
     from nudgeguard.cases.store import CaseStore
-    from nudgeguard.engine import Engine
+    from nudgeguard.policy.engine import Decision
     from nudgeguard.policy.model import PolicyPack
     from nudgeguard.privacy import Pseudonymizer
     from nudgeguard.state import StateStore
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
 #: Longest unknown action name kept in the audit record.
 _ACTION_CHARS = 40
+
+
+class _Handles(Protocol):
+    """What "Check this message" needs of a scratch engine: handling events."""
+
+    async def handle(self, event: MessageEvent) -> Decision | None:
+        """Process one event; return the decision for scored messages, else None."""
+        ...
 
 
 def _printable(name: str) -> str:
@@ -110,7 +118,7 @@ class Moderation:
         _modes: dict[str, str | None]
         _packs: dict[tuple[str, str], PolicyPack]
 
-        def scratch(self, *, contact_people: bool = True) -> Engine:
+        def scratch(self, *, contact_people: bool = True) -> _Handles:
             """Return an engine with fresh working memory."""
             ...
 
@@ -172,7 +180,7 @@ class Moderation:
 
     def _alert_now(self, case: Case) -> ModeratorAlert | None:
         """Return the case's remembered alert with its state now, and remember that."""
-        known = self.dispatcher.latest_alert(case.id)
+        known = self.dispatcher.alerts.latest(case.id)
         if known is None:
             return None
         alert = known.model_copy(
@@ -183,7 +191,7 @@ class Moderation:
                 "is_update": True,
             }
         )
-        self.dispatcher.remember(alert)
+        self.dispatcher.alerts.remember(alert)
         return alert
 
     async def _moderate(

@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from nudgeguard.adapter import Capabilities, ModeratorNotice
 from nudgeguard.cases.audit import STORE_WIDE
 from nudgeguard.cases.store import CaseStore, OutboxItem
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import Capabilities, ModeratorNotice
 from nudgeguard.outbox import Outbox
 from nudgeguard.telemetry import emit
 

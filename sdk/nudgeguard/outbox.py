@@ -30,14 +30,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from nudgeguard.adapter import (
+from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
+from nudgeguard.outbound import (
     ModeratorAlert,
     ModeratorNotice,
     Nudge,
     TransientDeliveryError,
     UndeliverableError,
 )
-from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
 from nudgeguard.telemetry import emit
 
 log = logging.getLogger(__name__)

@@ -14,19 +14,19 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudgeguard.adapter import (
-    AlertParticipant,
-    AlertSignal,
-    ModeratorAlert,
-    NudgeAction,
-    TimelineEntry,
-)
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import Observation
 from nudgeguard.events import AgeBand, AgeSource
 from nudgeguard.locales import choose_locale
 from nudgeguard.notices import report_notice, send_report_notice
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import (
+    AlertParticipant,
+    AlertSignal,
+    ModeratorAlert,
+    NudgeAction,
+    TimelineEntry,
+)
 from nudgeguard.signals import TAXONOMY
 from nudgeguard.telemetry import emit
 
@@ -249,7 +249,7 @@ class NudgeResponses:
             return False
         alert = reported_alert(
             case,
-            self.dispatcher.latest_alert(case.id),
+            self.dispatcher.alerts.latest(case.id),
             user_id,
             now,
             self.dispatcher.languages.for_moderators(case.community_id),

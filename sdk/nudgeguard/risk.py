@@ -23,12 +23,6 @@ _RAPID_STAGES = 3
 #: Context signals that add to a pair's score only the first time.
 _ONCE_PER_PAIR = frozenset({"adult_age_cue"})
 
-# Enum members read once per module: on Python 3.11 reading a member off its class
-# (``Level.URGENT``) goes through ``EnumType.__getattr__``'s slow path, about 15 times the
-# cost of reading a global, and the tracker reads several for every message it scores.
-_MINOR, _ADULT = AgeBand.MINOR, AgeBand.ADULT
-_NONE, _NUDGE, _REVIEW, _URGENT = Level.NONE, Level.NUDGE, Level.REVIEW, Level.URGENT
-
 
 class RiskContext(NamedTuple):
     """Facts about the message being scored, beyond its signals."""
@@ -67,15 +61,15 @@ class Assessment(NamedTuple):
 def age_factor(pack: PolicyPack, actor: AgeBand, target: AgeBand) -> tuple[str, float]:
     """Return the named age factor for an actor -> target pair."""
     f = pack.factors
-    if target is _MINOR:
-        if actor is _ADULT:
+    if target is AgeBand.MINOR:
+        if actor is AgeBand.ADULT:
             return "adult_to_minor", f.adult_to_minor
-        if actor is _MINOR:
+        if actor is AgeBand.MINOR:
             return "minor_to_minor", f.minor_to_minor
         return "unknown_to_minor", f.unknown_to_minor
-    if target is _ADULT:
+    if target is AgeBand.ADULT:
         return "to_adult", f.to_adult
-    if actor is _MINOR:
+    if actor is AgeBand.MINOR:
         # A (declared or self-disclosed) minor towards someone of unknown age: scored like
         # a contact towards an adult, so that the child in a chat is not made the subject.
         return "minor_to_unknown", f.to_adult
@@ -147,7 +141,7 @@ class RiskTracker:
         for value in factors.values():
             score *= value
         urgent_reason = self._urgent_reason(state, counted, ctx) if counted else None
-        level = _URGENT if urgent_reason is not None else self._level(pack, score)
+        level = Level.URGENT if urgent_reason is not None else self._level(pack, score)
         state.last_ts = now
         return Assessment(round(score, 4), level, counted, stages, factors, urgent_reason)
 
@@ -197,7 +191,7 @@ class RiskTracker:
         if "meet_request" in ids:
             if state.signal_counts.get("secrecy_request", 0) > 0:
                 return "meeting request after a request for secrecy"
-            if ctx.target_band is _MINOR and ctx.actor_band is _ADULT:
+            if ctx.target_band is AgeBand.MINOR and ctx.actor_band is AgeBand.ADULT:
                 return "meeting request from an adult to a minor"
         return None
 
@@ -205,9 +199,9 @@ class RiskTracker:
     def _level(pack: PolicyPack, score: float) -> Level:
         t = pack.thresholds
         if score >= t.urgent:
-            return _URGENT
+            return Level.URGENT
         if score >= t.review:
-            return _REVIEW
+            return Level.REVIEW
         if score >= t.nudge:
-            return _NUDGE
-        return _NONE
+            return Level.NUDGE
+        return Level.NONE

@@ -250,7 +250,10 @@ def bench_workers(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m nudgeguard.scale_bench [--corpus F] --state URL [--cases DSN] --workers N``."""
+    """Run the bench from the command line.
+
+    ``python -m nudgeguard.scale_bench [--corpus F] --state URL [--cases DSN] --workers N``
+    """
     import argparse
     import json
 

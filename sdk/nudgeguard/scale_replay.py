@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nudgeguard.adapter import Adapter, Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.events import MessageEvent
 from nudgeguard.local.transcript import AgesMode, read_transcripts, transcript_events
+from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.privacy import Pseudonymizer

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from nudgeguard import __version__
 from nudgeguard.config import Secrets, Settings, default_store_path
 from nudgeguard.engine import Engine
+from nudgeguard.version import __version__
 
 
 @dataclass(frozen=True, slots=True)

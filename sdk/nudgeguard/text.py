@@ -233,9 +233,6 @@ _words: BoundedCache[str, _Word] = BoundedCache(WORD_CACHE_SIZE)
 # them alone is its own normal form: no per-word work at all (see _by_words).
 _SELF: set[str] = set()
 _SELF_LETTERS = ("a", "i")
-# Builds a NormalizedText from a tuple of all its fields, without the named tuple's
-# Python-level __new__ (a third of the cost of a cached lookup).
-_new_normalized = tuple.__new__
 
 
 def normalize(raw: str) -> NormalizedText:
@@ -252,7 +249,7 @@ def normalize(raw: str) -> NormalizedText:
         result = _by_words(raw)
         _cache.put(raw, (result.text, result.evasion, result.plain, result.digits))
         return result
-    return _new_normalized(NormalizedText, (raw, *hit))
+    return NormalizedText(raw, *hit)
 
 
 def _by_words(raw: str) -> NormalizedText:
@@ -263,7 +260,7 @@ def _by_words(raw: str) -> NormalizedText:
         # one-letter words), so a message of _SELF words needs no whole-text pass.
         if _SELF.issuperset(words):
             text = " ".join(words)
-            return _new_normalized(NormalizedText, (raw, text, False, text, False))
+            return NormalizedText(raw, text, False, text, False)
     texts: list[str] = []
     plains: list[str] = []
     differs = digits = False
@@ -292,7 +289,7 @@ def _by_words(raw: str) -> NormalizedText:
         digits = digits or digit
     text = " ".join(texts)
     if not differs:
-        return _new_normalized(NormalizedText, (raw, text, False, text, digits))
+        return NormalizedText(raw, text, False, text, digits)
     plain = " ".join(plains)
     if plain == text:
         return NormalizedText(raw, text, False, text, digits)

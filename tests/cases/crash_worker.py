@@ -24,9 +24,9 @@ import sys
 import time
 from typing import Any
 
-from nudgeguard.adapter import Delivery, ModeratorAlert, Nudge
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.outbound import Delivery, ModeratorAlert, Nudge
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from .helpers import TRAJECTORY, calm_policy, groom, make_engine

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import collections
 
-from nudgeguard.adapter import ModeratorAction
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.events import AgeBand
+from nudgeguard.outbound import ModeratorAction
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from .helpers import CHILD, GROOMER, calm_policy, groom, make_engine

@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from nudgeguard.adapter import ModeratorAlert, TransientDeliveryError, UndeliverableError
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import OutboxItem
+from nudgeguard.outbound import ModeratorAlert, TransientDeliveryError, UndeliverableError
 from nudgeguard.outbox import Backoff, Outbox
 
 T0 = 1_700_000_000.0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
-from nudgeguard.adapter import ModeratorAlert, TransientDeliveryError
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.store import OutboxItem
+from nudgeguard.outbound import ModeratorAlert, TransientDeliveryError
 from nudgeguard.outbox import Backoff, Outbox
 
 from .helpers import open_plain

@@ -10,8 +10,8 @@ import time
 import pytest
 from aiohttp import web
 
-from nudgeguard.adapter import UndeliverableError
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.outbound import UndeliverableError
 from nudgeguard.sinks import load_sink
 from nudgeguard.sinks.webhook import WebhookSink, verify
 from nudgeguard.testing import FakeAdapter, Scenario
@@ -120,7 +120,7 @@ async def test_permanent_errors_give_up(receiver):
 
 
 async def test_unreachable_endpoint_is_transient():
-    from nudgeguard.adapter import TransientDeliveryError
+    from nudgeguard.outbound import TransientDeliveryError
 
     from .test_outbox import alert
 

@@ -83,6 +83,6 @@ async def test_a_moderator_action_returns_the_alert_to_redraw_with_every_action(
     subject = [p.user_id for p in result.alert.participants if p.role == "subject"]
     assert subject == [GROOMER.id], "the subject's id rides on the alert for Timeout"
     # The next update (a report) builds on the new state, not the old one.
-    assert engine.dispatcher.latest_alert(case.id).status.value == "acknowledged"
+    assert engine.dispatcher.alerts.latest(case.id).status.value == "acknowledged"
     refused = await engine.moderate(case.id, ModeratorAction.DISMISS, "x", permitted=False)
     assert not refused.accepted and refused.alert is None

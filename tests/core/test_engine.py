@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.engine import Engine
 from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.outbound import Delivery
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.policy.model import Level

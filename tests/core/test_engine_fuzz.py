@@ -11,7 +11,6 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nudgeguard.adapter import Delivery
 from nudgeguard.engine import Engine
 from nudgeguard.events import (
     AgeBand,
@@ -21,6 +20,7 @@ from nudgeguard.events import (
     MessageEvent,
     Participant,
 )
+from nudgeguard.outbound import Delivery
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.testing import FakeAdapter

@@ -16,11 +16,11 @@ async def test_erasing_a_child_makes_the_adapter_forget_them(chat, adapter, engi
     for line in LINES:
         await chat.say(GROOMER, line, to=CHILD)
     case = (await engine.cases.list_cases())[0]
-    assert engine.dispatcher.latest_alert(case.id) is not None
+    assert engine.dispatcher.alerts.latest(case.id) is not None
     done = await engine.erase_user("fake", CHILD.id)
     assert done.cases >= 1
     assert adapter.forgotten == [CHILD.id]
-    assert engine.dispatcher.latest_alert(case.id) is None, "the alert named them"
+    assert engine.dispatcher.alerts.latest(case.id) is None, "the alert named them"
 
 
 async def test_a_held_erasure_forgets_nothing(chat, adapter, engine):

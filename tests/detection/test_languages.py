@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from nudgeguard.age import AgeDetector
+from nudgeguard.detectors.anchors import PatternError
 from nudgeguard.detectors.lexicon import LexiconDetector, parse_lexicon
-from nudgeguard.detectors.matcher import PatternError
 from nudgeguard.events import AgeBand
 from nudgeguard.language import applies, identify
 from nudgeguard.text import normalize

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.detectors.anchors import PatternError
 from nudgeguard.detectors.lexicon import LexiconDetector, parse_lexicon
-from nudgeguard.detectors.matcher import PatternError
 from nudgeguard.events import MessageEvent, Participant
 from nudgeguard.signals import TAXONOMY
 from nudgeguard.text import normalize

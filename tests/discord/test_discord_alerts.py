@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from nudgeguard.adapter import (
+from nudgeguard.events import AgeBand, AgeSource
+from nudgeguard.outbound import (
     AlertParticipant,
     AlertSignal,
     ModeratorAction,
@@ -15,7 +16,6 @@ from nudgeguard.adapter import (
     TimelineEntry,
     UndeliverableError,
 )
-from nudgeguard.events import AgeBand, AgeSource
 from tests.discord.world import (
     ADMINISTRATOR,
     MANAGE_MESSAGES,

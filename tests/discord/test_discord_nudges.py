@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from nudgeguard.adapter import (
+from nudgeguard.nudges import catalog
+from nudgeguard.outbound import (
     Delivery,
     Nudge,
     NudgeAction,
@@ -14,7 +15,6 @@ from nudgeguard.adapter import (
     TransientDeliveryError,
     UndeliverableError,
 )
-from nudgeguard.nudges import catalog
 from tests.discord.world import World, make_adapter, wait_until
 
 

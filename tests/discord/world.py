@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from nudgeguard import NudgeResponse
-from nudgeguard.adapter import ModeratorAction
 from nudgeguard.events import MessageEvent
 from nudgeguard.inbox import Inbox, Replays
+from nudgeguard.outbound import ModeratorAction
 from nudgeguard_discord import DiscordAdapter, DiscordSettings
 from tests.discord.fake_discord import FakeDiscord, Json
 

@@ -181,7 +181,7 @@ async def test_channel_setting_beats_community_setting_and_written_language() ->
 
 def test_in_locale_rewords_text_buttons_and_followups() -> None:
     cat = catalog("en")
-    from nudgeguard.adapter import Delivery, Nudge
+    from nudgeguard.outbound import Delivery, Nudge
 
     nudge = Nudge(
         nudge_id="n1",

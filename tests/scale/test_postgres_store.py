@@ -61,7 +61,7 @@ class Recorder:
 
 
 async def test_several_processes_drain_one_outbox_without_double_sends(postgres_db, pg_schema):
-    from nudgeguard.adapter import ModeratorAlert
+    from nudgeguard.outbound import ModeratorAlert
 
     seed = PostgresCaseStore(postgres_db, schema=pg_schema)
     alert = ModeratorAlert.model_validate_json(_alert_json())
@@ -83,8 +83,8 @@ async def test_several_processes_drain_one_outbox_without_double_sends(postgres_
 
 
 def _alert_json() -> str:
-    from nudgeguard.adapter import ModeratorAlert
     from nudgeguard.cases.model import CaseStatus, Severity
+    from nudgeguard.outbound import ModeratorAlert
 
     return ModeratorAlert(
         alert_id="ALERT-ID",

@@ -13,8 +13,8 @@ import pytest
 
 from nudgeguard import age
 from nudgeguard.detectors import lexicon
+from nudgeguard.detectors.anchors import PatternError
 from nudgeguard.detectors.linear import ENGINE, MAX_RETRIES, LinearPattern, compile_linear
-from nudgeguard.detectors.matcher import PatternError
 from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
 from nudgeguard.text import normalize
 

@@ -15,8 +15,8 @@ from nudgeguard import (
     NudgeButton,
     Severity,
 )
-from nudgeguard.adapter import AlertParticipant, AlertSignal, TimelineEntry
 from nudgeguard.cases.model import EvidenceMessage
+from nudgeguard.outbound import AlertParticipant, AlertSignal, TimelineEntry
 from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
 from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 

@@ -1,7 +1,7 @@
 """Map discord.py send failures onto the core's delivery errors.
 
-The core's outbox retries :class:`~nudgeguard.adapter.TransientDeliveryError` with backoff and
-records :class:`~nudgeguard.adapter.UndeliverableError` on the case. Messages name the kind of
+The core's outbox retries :class:`~nudgeguard.outbound.TransientDeliveryError` with backoff and
+records :class:`~nudgeguard.outbound.UndeliverableError` on the case. Messages name the kind of
 failure only: no ids, tokens or message text.
 """
 

@@ -19,8 +19,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nudgeguard.cases.store import ChainBreak
-
 GENESIS = "0" * 64
 #: Actor value of a row whose actor was erased.
 ERASED_ACTOR = "[erased]"
@@ -28,6 +26,14 @@ ERASED_ACTOR = "[erased]"
 STORE_WIDE = "*"
 #: Audit kind of the row that lists redacted rows.
 ERASURE_KIND = "erased"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """The first broken link of the audit chain."""
+
+    seq: int
+    reason: str
 
 
 def new_salt() -> str:

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from nudgeguard import __version__
 from nudgeguard.cases.model import Case, CaseEvent
 from nudgeguard.cases.store import AuditLog, CaseRecords
 from nudgeguard.signals import TAXONOMY
+from nudgeguard.version import __version__
 
 
 class ExportStore(CaseRecords, AuditLog, Protocol):

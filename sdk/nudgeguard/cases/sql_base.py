@@ -16,11 +16,10 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from nudgeguard.cases.audit import GENESIS, AuditRow, make_row, verify_rows
+from nudgeguard.cases.audit import GENESIS, AuditRow, ChainBreak, make_row, verify_rows
 from nudgeguard.cases.integrity import CaseDamage, check_cases
 from nudgeguard.cases.model import CaseEvent
 from nudgeguard.cases.sql import Conn, Database, Row
-from nudgeguard.cases.store import ChainBreak
 
 T = TypeVar("T")
 

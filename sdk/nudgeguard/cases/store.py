@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from nudgeguard.cases.model import Case, CaseEvent, CaseStatus, EvidenceMessage, Outcome, Severity
 
 if TYPE_CHECKING:
+    from nudgeguard.cases.audit import ChainBreak
     from nudgeguard.cases.integrity import CaseDamage
 
 
@@ -116,14 +117,6 @@ class Erasure:
     outbox_items: int
     #: Messages by other people whose @mentions of the person were blanked.
     mentions: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ChainBreak:
-    """The first broken link of the audit chain."""
-
-    seq: int
-    reason: str
 
 
 #: Builds the outbox items that announce a case as a write leaves it (its alerts). The

@@ -13,10 +13,11 @@ from typing import Any
 import click
 
 from nudgeguard.app import open_existing_store
+from nudgeguard.cases.audit import ChainBreak
 from nudgeguard.cases.bundle import Written, build_bundle, export_case
 from nudgeguard.cases.integrity import CaseDamage
 from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
-from nudgeguard.cases.store import CaseStore, ChainBreak, OutboxRecord
+from nudgeguard.cases.store import CaseStore, OutboxRecord
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.legend import legend_lines, local_time
 

@@ -53,7 +53,8 @@ def serve(store: str | None, host: str, port: int, config_path: Path | None) -> 
     try:
         import uvicorn
 
-        from nudgeguard.console.app import create_app, is_loopback
+        from nudgeguard.console.app import is_loopback
+        from nudgeguard.console.server import create_app
     except ImportError:
         raise click.ClickException(_NEEDS) from None
     probe = open_store_or_fail(store)  # a bad --store is a clear error now, not later

@@ -5,6 +5,6 @@ Server-rendered (Starlette, Jinja2 with autoescaping, served by uvicorn); instal
 docs/console.md.
 """
 
-from nudgeguard.console.app import create_app
+from nudgeguard.console.server import create_app
 
 __all__ = ["create_app"]

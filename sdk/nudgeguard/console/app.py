@@ -1,4 +1,4 @@
-"""The console's ASGI application: its parts, sign-in and sign-out, and the routes.
+"""The console's parts: the shared state, sign-in and sign-out (routes: :mod:`.server`).
 
 Pages are rendered on the server from Jinja2 templates (autoescaped); the only script is a
 small static file. Everything but ``/healthz``, ``/login`` and ``/static`` needs a
@@ -10,21 +10,16 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from nudgeguard.app import pseudonymizer_for
 from nudgeguard.cases.accounts import Account, AccountStore
@@ -33,7 +28,6 @@ from nudgeguard.console import names
 from nudgeguard.console.security import (
     MAX_PASSWORD,
     RateLimiter,
-    SecurityHeaders,
     Session,
     Sessions,
     hash_password,
@@ -253,58 +247,3 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=console.secure_cookies)
     return response
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    console: Console = request.app.state.console
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
-    message = {404: "Not found.", 400: "Bad request."}.get(status, "Something went wrong.")
-    return console.page(request, "error.html", status, message=message)
-
-
-def create_app(
-    store_factory: StoreFactory,
-    *,
-    secure_cookies: bool = True,
-    routes: Mapping[str, tuple[Handler, list[str]]] | None = None,
-    languages: LanguageSettings | None = None,
-) -> Starlette:
-    """Return the console application.
-
-    Args:
-        store_factory: Opens the case store (called once, on the server's event loop).
-        secure_cookies: Mark cookies ``Secure``; only a console on loopback may do without.
-        routes: Extra routes, path -> (handler, methods) (hooks for other pages).
-        languages: The config's ``languages:`` (default: none set, so English).
-    """
-    from nudgeguard.console import casepages, reportpages
-
-    console = Console(store_factory, secure_cookies, languages or LanguageSettings())
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await console.start()
-        try:
-            yield
-        finally:
-            await console.stop()
-
-    table: list[Route | Mount] = [
-        Route("/healthz", healthz),
-        Route("/favicon.ico", lambda _request: Response(status_code=204)),
-        Route("/login", login, methods=["GET", "POST"]),
-        Route("/logout", logout, methods=["POST"]),
-        *casepages.ROUTES,
-        *reportpages.ROUTES,
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
-    for path, (handler, methods) in (routes or {}).items():
-        table.append(Route(path, signed_in(handler), methods=methods))
-    app = Starlette(
-        routes=table,
-        middleware=[Middleware(SecurityHeaders)],
-        lifespan=lifespan,
-        exception_handlers={HTTPException: _not_found, Exception: _not_found},
-    )
-    app.state.console = console
-    return app

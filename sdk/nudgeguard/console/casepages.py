@@ -24,13 +24,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from nudgeguard.adapter import ModeratorAction
 from nudgeguard.cases.accounts import Account
 from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.model import Case, CaseStatus, Severity, severity_rank
 from nudgeguard.console import names
 from nudgeguard.console.app import Console, signed_in
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import ModeratorAction
 from nudgeguard.signals import TAXONOMY
 
 #: Reasons a moderator can give for dismissing (fixed phrases: no free text is stored).

@@ -13,16 +13,9 @@ from typing import Any
 import yaml
 
 from nudgeguard.cache import BoundedCache
+from nudgeguard.detectors.anchors import PatternError, anchors
 from nudgeguard.detectors.linear import LinearPattern, compile_linear
-from nudgeguard.detectors.matcher import (
-    Matcher,
-    Pattern,
-    PatternError,
-    anchors,
-    build_matcher,
-    expand_macros,
-    linear,
-)
+from nudgeguard.detectors.matcher import Matcher, Pattern, build_matcher, expand_macros, linear
 from nudgeguard.events import MessageEvent
 from nudgeguard.language import LANGUAGES, applies, identify
 from nudgeguard.signals import TAXONOMY, Signal

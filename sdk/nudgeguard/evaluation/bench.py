@@ -32,9 +32,6 @@ from nudgeguard.state import BoundedMap, MemoryStateStore
 
 _START = 1_700_000_000.0
 _KINDS = {"direct": ConversationKind.DIRECT, "group": ConversationKind.GROUP}
-# Read once: on Python 3.11 a member read off its class goes through the slow path of
-# ``EnumType.__getattr__`` (about 15 times a global read), here once per record.
-_GROUP = ConversationKind.GROUP
 
 
 def load_corpus(path: str | Path) -> list[Record]:
@@ -54,7 +51,7 @@ def build_event(r: Record, index: int) -> MessageEvent:
         platform=PLATFORM,
         community_id="bench",
         conversation_id=r.conversation,
-        conversation_kind=_KINDS.get(r.kind, _GROUP),
+        conversation_kind=_KINDS.get(r.kind, ConversationKind.GROUP),
         message_id=str(index),
         author={"id": r.author},  # validated as a Participant in the same call
         text=r.text,

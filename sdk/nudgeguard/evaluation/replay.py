@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from nudgeguard.adapter import Adapter, Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.detectors import Detector, default_detectors
 from nudgeguard.engine import Engine
 from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts, transcript_events
+from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.state import MemoryStateStore
 

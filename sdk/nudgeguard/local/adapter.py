@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from nudgeguard.adapter import Adapter, Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.adapter import Adapter
+from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 
 
 class LocalAdapter(Adapter):

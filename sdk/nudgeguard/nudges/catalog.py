@@ -19,10 +19,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nudgeguard.adapter import Nudge, NudgeAction, NudgeButton
 from nudgeguard.countries import INTERNATIONAL, country_code
 from nudgeguard.helpline_country import outranks_region, region_of
 from nudgeguard.locales import DEFAULT_LOCALE, choose_locale, supported
+from nudgeguard.outbound import Nudge, NudgeAction, NudgeButton
 
 CopyFor = Literal["teen", "under13"]
 

@@ -16,9 +16,6 @@ from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.state import ChildState, PairState
 
 _DAY = 86400.0
-# Enum members read once: on Python 3.11 reading a member off its class (``Level.NONE``)
-# goes through ``EnumType.__getattr__``'s slow path, about 15 times a global's cost.
-_NONE, _URGENT = Level.NONE, Level.URGENT
 _SUSPECT = "the person is the subject of a case here: a nudge could tip them off"
 
 
@@ -118,25 +115,17 @@ def _matches(
 
 
 _ORDER = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
-_QUIET_RULES: dict[int, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
 
 
 def _quiet_rules(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """The rules that can match a message with no signal and no risk level.
 
     A rule asking for a level above none or for a signal cannot; most packs have none
-    left, so most chat messages skip rule matching altogether. Cached per rules tuple
-    (which is kept alive with its entry, so its id is not reused).
+    left, so such messages skip rule matching altogether.
     """
-    hit = _QUIET_RULES.get(id(rules))
-    if hit is None:
-        quiet = tuple(
-            r for r in rules if not r.when.signals_any and r.when.min_level in (None, Level.NONE)
-        )
-        if len(_QUIET_RULES) > 256:
-            _QUIET_RULES.clear()
-        hit = _QUIET_RULES[id(rules)] = (rules, quiet)
-    return hit[1]
+    return tuple(
+        r for r in rules if not r.when.signals_any and r.when.min_level in (None, Level.NONE)
+    )
 
 
 def _action_order(action: PlannedAction) -> int:
@@ -201,7 +190,7 @@ class PolicyEngine:
         """
         planned: dict[str, PlannedAction] = {}
         rules = pack.rules
-        if not assessment.signals and assessment.level is _NONE:
+        if not assessment.signals and assessment.level is Level.NONE:
             rules = _quiet_rules(rules)
             if not rules:
                 return Decision(
@@ -250,7 +239,7 @@ class PolicyEngine:
         if nudge is not None:
             opens_case = escalate is not None and pair.case_id is None
             alert = planned.get("escalate")
-            critical = assessment.level is _URGENT and (
+            critical = assessment.level is Level.URGENT and (
                 assessment.urgent_reason is not None
                 or (alert is not None and alert.kind == "escalate")
             )

@@ -3,7 +3,7 @@
 The parts the engine reads on every scored message (thresholds, factors, caps, rules and
 their conditions, nudge settings) are frozen pydantic *dataclasses*: validated just like
 the models around them, but read as plain attributes. A pydantic model's field read costs
-about 2.5 plain attribute reads (see :class:`nudgeguard.events.Fields`), and scoring one
+about 2.5 plain attribute reads (its class defines ``__getattr__``), and scoring one
 message read some sixty of them.
 """
 
@@ -15,10 +15,10 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from nudgeguard.adapter import Delivery
 from nudgeguard.cases.model import Severity
 from nudgeguard.events import AgeBand, ConversationKind
 from nudgeguard.locales import locale_setting
+from nudgeguard.outbound import Delivery
 from nudgeguard.signals import TAXONOMY
 
 

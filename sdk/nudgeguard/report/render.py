@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 
-from nudgeguard import __version__
 from nudgeguard.locales import DEFAULT_LOCALE, supported
 from nudgeguard.nudges import catalog
 from nudgeguard.report.charts import bar_chart, weekly_chart
 from nudgeguard.report.data import CommunityReport
+from nudgeguard.version import __version__
 
 #: Called with (name, png) for each chart of a Markdown report; returns the link target.
 ChartWriter = Callable[[str, bytes], str]

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nudgeguard import __version__
-from nudgeguard.adapter import ModeratorAlert, TransientDeliveryError, UndeliverableError
+from nudgeguard.outbound import ModeratorAlert, TransientDeliveryError, UndeliverableError
+from nudgeguard.version import __version__
 
 PERMANENT = frozenset({400, 404, 410, 413, 422})
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}

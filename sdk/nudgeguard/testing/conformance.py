@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from nudgeguard.adapter import Adapter, Delivery, Nudge, UndeliverableError
+from nudgeguard.adapter import Adapter
 from nudgeguard.cases.model import Case
 from nudgeguard.engine import Engine
 from nudgeguard.nudges import catalog
+from nudgeguard.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"

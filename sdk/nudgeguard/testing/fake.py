@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nudgeguard.adapter import (
-    Adapter,
+from nudgeguard.adapter import Adapter
+from nudgeguard.outbound import (
     Capabilities,
     Delivery,
     ModeratorAlert,
