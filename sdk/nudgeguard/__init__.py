@@ -10,22 +10,9 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases import Case, CaseStatus, Severity
 from nudgeguard.cases.model import EvidenceMessage, Outcome
 from nudgeguard.countries import country_code
-from nudgeguard.detectors import Detector
-from nudgeguard.events import (
-    AgeBand,
-    AgeSource,
-    ConversationKind,
-    EventType,
-    MessageEvent,
-    Participant,
-)
-from nudgeguard.handle import EngineHandle, EventInbox
-from nudgeguard.helpline_country import HelplineCountries, region_of
-from nudgeguard.legend import signal_name, stage_label
-from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
-from nudgeguard.moderation import CheckResult, ModerationResult, Status
-from nudgeguard.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
-from nudgeguard.outbound import (
+from nudgeguard.delivery.helpline_country import HelplineCountries, region_of
+from nudgeguard.delivery.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
+from nudgeguard.delivery.outbound import (
     Capabilities,
     Delivery,
     ModeratorAction,
@@ -37,8 +24,21 @@ from nudgeguard.outbound import (
     TransientDeliveryError,
     UndeliverableError,
 )
+from nudgeguard.inbox.events import (
+    AgeBand,
+    AgeSource,
+    ConversationKind,
+    EventType,
+    MessageEvent,
+    Participant,
+)
+from nudgeguard.inbox.handle import EngineHandle, EventInbox
+from nudgeguard.legend import signal_name, stage_label
+from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
+from nudgeguard.moderation import CheckResult, ModerationResult, Status
+from nudgeguard.pipeline.detectors import Detector
+from nudgeguard.pipeline.signals import Signal
 from nudgeguard.responses import NudgeResponse
-from nudgeguard.signals import Signal
 from nudgeguard.version import __version__
 
 if TYPE_CHECKING:

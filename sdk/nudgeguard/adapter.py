@@ -1,17 +1,17 @@
 """The adapter contract: the base class a platform plugin implements.
 
 An adapter does two things. Inbound, it turns platform payloads into
-:class:`~nudgeguard.events.MessageEvent` and submits them to the engine it is bound to (an
-:class:`~nudgeguard.handle.EngineHandle`, never the concrete engine). Outbound, it delivers
-what the engine asks for, in the vocabulary of :mod:`nudgeguard.outbound`: private
-:class:`~nudgeguard.outbound.Nudge` messages and
-:class:`~nudgeguard.outbound.ModeratorAlert` posts. It declares
-:class:`~nudgeguard.outbound.Capabilities` so the engine can plan.
+:class:`~nudgeguard.inbox.events.MessageEvent` and submits them to the engine it is bound to (an
+:class:`~nudgeguard.inbox.handle.EngineHandle`, never the concrete engine). Outbound, it delivers
+what the engine asks for, in the vocabulary of :mod:`nudgeguard.delivery.outbound`: private
+:class:`~nudgeguard.delivery.outbound.Nudge` messages and
+:class:`~nudgeguard.delivery.outbound.ModeratorAlert` posts. It declares
+:class:`~nudgeguard.delivery.outbound.Capabilities` so the engine can plan.
 
-Delivery errors are signalled with exceptions: :class:`~nudgeguard.outbound.TransientDeliveryError`
-(rate limit, 5xx: the outbox retries with backoff) or
-:class:`~nudgeguard.outbound.UndeliverableError` (closed DMs: the case records it and
-moderators are told).
+Delivery errors are signalled with exceptions:
+:class:`~nudgeguard.delivery.outbound.TransientDeliveryError` (rate limit, 5xx: the outbox retries
+with backoff) or :class:`~nudgeguard.delivery.outbound.UndeliverableError` (closed DMs: the case
+records it and moderators are told).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from nudgeguard.outbound import (
+from nudgeguard.delivery.outbound import (
     Capabilities,
     Delivery,
     ModeratorAlert,
@@ -30,7 +30,7 @@ from nudgeguard.outbound import (
 )
 
 if TYPE_CHECKING:
-    from nudgeguard.handle import EngineHandle
+    from nudgeguard.inbox.handle import EngineHandle
 
 
 class Adapter(ABC):
@@ -127,7 +127,8 @@ class Adapter(ABC):
     def helpline_countries(self) -> Mapping[str, str]:
         """Return helpline countries the adapter's own settings name, by community id.
 
-        Data for the core, which picks the country (see :mod:`nudgeguard.helpline_country`);
-        the key ``*`` is the adapter's platform-wide default. The default names none.
+        Data for the core, which picks the country (see
+        :mod:`nudgeguard.delivery.helpline_country`); the key ``*`` is the adapter's platform-wide
+        default. The default names none.
         """
         return {}

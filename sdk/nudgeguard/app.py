@@ -12,12 +12,12 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore, StoreError
 from nudgeguard.config import STORE_ENV, Secrets, Settings, default_store_path
-from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.delivery.sinks import load_sinks
 from nudgeguard.engine import Engine
+from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.privacy.retention import RetentionService
-from nudgeguard.sinks import load_sinks
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -155,11 +155,11 @@ async def build_engine(
 ) -> Engine:
     """Build an engine with the configured policy, stores and adapters.
 
-    ``state:`` and ``cases:`` choose the backends (see :mod:`nudgeguard.stores.backends`);
+    ``state:`` and ``cases:`` choose the backends (see :mod:`nudgeguard.state.stores.backends`);
     an unreachable Redis or PostgreSQL is logged, not fatal.
     """
-    from nudgeguard.stores.backends import BackendError, check, open_cases, open_state
-    from nudgeguard.stores.resilient import OUTAGES
+    from nudgeguard.state.stores.backends import BackendError, check, open_cases, open_state
+    from nudgeguard.state.stores.resilient import OUTAGES
 
     store = open_cases(settings.cases, store_path)
     state = open_state(settings.state)

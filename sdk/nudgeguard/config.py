@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nudgeguard import plugins
 from nudgeguard.countries import country_code
-from nudgeguard.helpline_country import HelplineCountries
+from nudgeguard.delivery.helpline_country import HelplineCountries
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.privacy.retention import PrivacySettings
 from nudgeguard.yamlfile import YamlIssue, YamlModelError, load_yaml_model, read_yaml_text

@@ -15,35 +15,35 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from nudgeguard import age_memory
-from nudgeguard.actions import Dispatcher
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
-from nudgeguard.conversation import answers_opening, mark_deleted, remember, target_of
-from nudgeguard.detectors import Detector, default_detectors
-from nudgeguard.detectors.learned import split_evidence
+from nudgeguard.delivery.dispatch import Dispatcher
+from nudgeguard.delivery.helpline_country import HelplineCountries
+from nudgeguard.delivery.outbound import Capabilities
+from nudgeguard.delivery.outbox import AlertSink, Outbox
 from nudgeguard.erasure import PersonErasure
-from nudgeguard.events import AgeSource, EventType, MessageEvent
-from nudgeguard.helpline_country import HelplineCountries
-from nudgeguard.inbox import Inbox, Replays
+from nudgeguard.inbox.events import AgeSource, EventType, MessageEvent
+from nudgeguard.inbox.queue import Inbox, Replays
+from nudgeguard.inbox.turns import Turns
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
-from nudgeguard.outbound import Capabilities
-from nudgeguard.outbox import AlertSink, Outbox
+from nudgeguard.pipeline import age_memory
+from nudgeguard.pipeline.conversation import answers_opening, mark_deleted, remember, target_of
+from nudgeguard.pipeline.detectors import Detector, default_detectors
+from nudgeguard.pipeline.detectors.learned import split_evidence
+from nudgeguard.pipeline.risk import RiskTracker
+from nudgeguard.pipeline.scoring import Scoring
+from nudgeguard.pipeline.signals import TAXONOMY, Signal
+from nudgeguard.pipeline.text import NormalizedText, normalize
 from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.responses import NudgeResponses
-from nudgeguard.risk import RiskTracker
-from nudgeguard.scoring import Scoring
-from nudgeguard.signals import TAXONOMY, Signal
-from nudgeguard.state import (
+from nudgeguard.state.store import (
     MemoryStateStore,
     StateStore,
 )
-from nudgeguard.text import NormalizedText, normalize
-from nudgeguard.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         country: Helpline country per community id (older form of ``countries``).
         languages: Language settings per community and channel (config ``languages:``).
         countries: Helpline countries from the config (default ``GB``); see
-            :mod:`nudgeguard.helpline_country`.
+            :mod:`nudgeguard.delivery.helpline_country`.
         clock: Wall clock for the outbox.
         services: Background jobs started and stopped with the engine (retention purge).
     """
@@ -223,7 +223,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         When the event is the second person's first in a direct chat, the opening messages
         are scored towards them first; if that planned an action and the event's own
         decision did not, the opening's decision is returned instead. Bot messages and
-        replays (the same event again, see :class:`~nudgeguard.inbox.Replays`) return None.
+        replays (the same event again, see :class:`~nudgeguard.inbox.queue.Replays`) return None.
         Adapters whose reader must not wait submit to :attr:`inbox` instead.
 
         Never raises because of a detector, store or adapter failure.
@@ -275,7 +275,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
 
         A detector with a ``detect_after(text, event, found)`` method gets, instead of a
         ``detect`` call, the signals of the detectors before it (so a costly detector can
-        decline cheaply, see :mod:`nudgeguard.detectors.semantic`). A signal that is not
+        decline cheaply, see :mod:`nudgeguard.pipeline.detectors.semantic`). A signal that is not
         valid (not a :class:`Signal`, an id outside the taxonomy, a confidence outside
         [0, 1]) is dropped and counted against its detector, like a detector that raises.
         """

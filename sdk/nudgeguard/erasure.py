@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from nudgeguard.privacy.requests import erase_user
 
 if TYPE_CHECKING:
-    from nudgeguard.actions import Dispatcher
     from nudgeguard.adapter import Adapter
     from nudgeguard.cases.store import CaseStore, Erasure
+    from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.privacy import Pseudonymizer
 
 log = logging.getLogger(__name__)

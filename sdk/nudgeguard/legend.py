@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from nudgeguard.delivery.nudges.catalog import catalog
 from nudgeguard.locales import DEFAULT_LOCALE
-from nudgeguard.nudges.catalog import catalog
-from nudgeguard.signals import EVASION, TAXONOMY
+from nudgeguard.pipeline.signals import EVASION, TAXONOMY
 
 STAGES: dict[str, str] = {
     "FF": "friendship forming",

@@ -19,7 +19,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-#: Languages with a nudge catalog (``nudgeguard/nudges/<code>.yaml``).
+#: Languages with a nudge catalog (``nudgeguard/delivery/nudges/<code>.yaml``).
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "nl", "es", "fr", "pt")
 DEFAULT_LOCALE = "en"
 

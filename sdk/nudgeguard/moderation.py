@@ -12,18 +12,18 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
-from nudgeguard.events import MessageEvent
-from nudgeguard.nudges import catalog
-from nudgeguard.outbound import ModeratorAction, ModeratorAlert, Nudge
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import ModeratorAction, ModeratorAlert, Nudge
+from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
-    from nudgeguard.actions import Dispatcher
     from nudgeguard.cases.store import CaseStore
+    from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.policy.engine import Decision
     from nudgeguard.policy.model import PolicyPack
     from nudgeguard.privacy import Pseudonymizer
-    from nudgeguard.state import StateStore
+    from nudgeguard.state.store import StateStore
 
 _ACTIVE = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED)
 #: Longest unknown action name kept in the audit record.

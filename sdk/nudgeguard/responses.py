@@ -1,8 +1,8 @@
 """What happens when a child presses a button on a nudge.
 
 The core owns the answer: the text shown privately to the child comes from the nudge
-catalogs only (``nudgeguard/nudges/*.yaml``, with per-platform follow-ups where a platform's
-tools differ), Report and How to block pause further non-urgent nudges for a week, and
+catalogs only (``nudgeguard/delivery/nudges/*.yaml``, with per-platform follow-ups where a
+platform's tools differ), Report and How to block pause further non-urgent nudges for a week, and
 Report reaches the moderators through the case's audit chain and the outbox. Adapters only
 render :class:`NudgeResponse`. Mixed into :class:`~nudgeguard.engine.Engine`.
 """
@@ -16,25 +16,25 @@ from typing import TYPE_CHECKING
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import Observation
-from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.locales import choose_locale
-from nudgeguard.notices import report_notice, send_report_notice
-from nudgeguard.nudges import catalog
-from nudgeguard.outbound import (
+from nudgeguard.delivery.notices import report_notice, send_report_notice
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import (
     AlertParticipant,
     AlertSignal,
     ModeratorAlert,
     NudgeAction,
     TimelineEntry,
 )
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.inbox.events import AgeBand, AgeSource
+from nudgeguard.locales import choose_locale
+from nudgeguard.pipeline.signals import TAXONOMY
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
-    from nudgeguard.actions import Dispatcher
     from nudgeguard.cases.store import CaseStore
+    from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.privacy import Pseudonymizer
-    from nudgeguard.state import StateStore
+    from nudgeguard.state.store import StateStore
 
 #: How long Report or How to block pause further non-urgent nudges to the presser.
 PAUSE_AFTER_ACTION = 7 * 86400.0
@@ -148,7 +148,7 @@ class NudgeResponses:
         presser is the child of records ``child_reported`` on the case's audit chain and
         queues the case's alert (marked as reported by the child) in the same transaction.
         Report on a nudge of theirs without such a case opens no case: a moderator notice
-        (:mod:`nudgeguard.notices`, no text, the child pseudonymised) is audited and goes
+        (:mod:`nudgeguard.delivery.notices`, no text, the child pseudonymised) is audited and goes
         through the outbox to the moderator channel. The answer says the moderators were
         told only when one of the two is on its way; otherwise that they were not reached.
         Every press is recorded as an observation, without content or ids.

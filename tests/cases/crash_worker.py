@@ -26,7 +26,7 @@ from typing import Any
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.outbound import Delivery, ModeratorAlert, Nudge
+from nudgeguard.delivery.outbound import Delivery, ModeratorAlert, Nudge
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from .helpers import TRAJECTORY, calm_policy, groom, make_engine

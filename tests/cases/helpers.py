@@ -7,7 +7,7 @@ from typing import Any
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.testing import FakeAdapter, Scenario, person

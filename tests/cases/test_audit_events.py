@@ -8,7 +8,7 @@ import sqlite3
 
 from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.privacy.requests import erase_user
 from nudgeguard.testing import FakeAdapter, Scenario, person
 

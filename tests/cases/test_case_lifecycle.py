@@ -6,8 +6,8 @@ import collections
 
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.events import AgeBand
-from nudgeguard.outbound import ModeratorAction
+from nudgeguard.delivery.outbound import ModeratorAction
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from .helpers import CHILD, GROOMER, calm_policy, groom, make_engine

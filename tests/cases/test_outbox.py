@@ -9,8 +9,8 @@ import pytest
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import OutboxItem
-from nudgeguard.outbound import ModeratorAlert, TransientDeliveryError, UndeliverableError
-from nudgeguard.outbox import Backoff, Outbox
+from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError, UndeliverableError
+from nudgeguard.delivery.outbox import Backoff, Outbox
 
 T0 = 1_700_000_000.0
 

@@ -10,8 +10,8 @@ import asyncio
 
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.store import OutboxItem
-from nudgeguard.outbound import ModeratorAlert, TransientDeliveryError
-from nudgeguard.outbox import Backoff, Outbox
+from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError
+from nudgeguard.delivery.outbox import Backoff, Outbox
 
 from .helpers import open_plain
 

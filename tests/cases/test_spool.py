@@ -7,7 +7,7 @@ from typing import Any
 
 from nudgeguard.cases.model import Severity
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.stores.resilient import ResilientCaseStore
+from nudgeguard.state.stores.resilient import ResilientCaseStore
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from .helpers import CHILD, GROOMER, calm_policy, groom, make_engine

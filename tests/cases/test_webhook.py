@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.outbound import UndeliverableError
-from nudgeguard.sinks import load_sink
-from nudgeguard.sinks.webhook import WebhookSink, verify
+from nudgeguard.delivery.outbound import UndeliverableError
+from nudgeguard.delivery.sinks import load_sink
+from nudgeguard.delivery.sinks.webhook import WebhookSink, verify
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from .helpers import TRAJECTORY, groom, make_engine
@@ -120,7 +120,7 @@ async def test_permanent_errors_give_up(receiver):
 
 
 async def test_unreachable_endpoint_is_transient():
-    from nudgeguard.outbound import TransientDeliveryError
+    from nudgeguard.delivery.outbound import TransientDeliveryError
 
     from .test_outbox import alert
 

@@ -7,10 +7,10 @@ import time
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.console.names import local_time
 from nudgeguard.console.security import hash_password
-from nudgeguard.decisions import RecordedDecision, list_decisions
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.inbox.events import AgeBand, ConversationKind
 from nudgeguard.policy import load_policy
+from nudgeguard.policy.decisions import RecordedDecision, list_decisions
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from .conftest import read, sign_in

@@ -9,7 +9,7 @@ from nudgeguard.cases.model import Case, EvidenceMessage, Severity
 from nudgeguard.cases.store import Observation
 from nudgeguard.console.security import hash_password
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.inbox.events import AgeBand, ConversationKind
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nudgeguard.events import AgeBand, MessageEvent
-from nudgeguard.signals import Signal
-from nudgeguard.text import NormalizedText
+from nudgeguard.inbox.events import AgeBand, MessageEvent
+from nudgeguard.pipeline.signals import Signal
+from nudgeguard.pipeline.text import NormalizedText
 
 TABLE = {
     "how old": "age_probe",

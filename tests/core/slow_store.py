@@ -8,8 +8,8 @@ patched: the test goes through the same store seam a Redis deployment uses.)
 import asyncio
 from typing import Any
 
-from nudgeguard.events import MessageEvent
-from nudgeguard.state import ConversationKey, ConversationState, MemoryStateStore
+from nudgeguard.inbox.events import MessageEvent
+from nudgeguard.state.store import ConversationKey, ConversationState, MemoryStateStore
 from nudgeguard.testing import Scenario
 
 

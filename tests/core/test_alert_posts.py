@@ -2,7 +2,7 @@
 
 from nudgeguard import ModeratorAction
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import Scenario, person
 

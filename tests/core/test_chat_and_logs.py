@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import GROOMING_LINES, FakeAdapter, Scenario, person
 

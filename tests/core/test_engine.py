@@ -6,14 +6,14 @@ import dataclasses
 import pytest
 
 from nudgeguard.cases.model import CaseStatus, Severity
+from nudgeguard.delivery.outbound import Delivery
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, ConversationKind
-from nudgeguard.outbound import Delivery
+from nudgeguard.inbox.events import AgeBand, ConversationKind
+from nudgeguard.pipeline.signals import Signal
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.policy.model import Level
-from nudgeguard.signals import Signal
-from nudgeguard.state import MemoryStateStore
+from nudgeguard.state.store import MemoryStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from .keyword_detector import BrokenDetector, KeywordDetector

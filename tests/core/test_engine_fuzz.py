@@ -11,8 +11,9 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nudgeguard.delivery.outbound import Delivery
 from nudgeguard.engine import Engine
-from nudgeguard.events import (
+from nudgeguard.inbox.events import (
     AgeBand,
     AgeSource,
     ConversationKind,
@@ -20,7 +21,6 @@ from nudgeguard.events import (
     MessageEvent,
     Participant,
 )
-from nudgeguard.outbound import Delivery
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.testing import FakeAdapter

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.privacy.requests import ErasureHeld
 from nudgeguard.testing import person
 

@@ -3,9 +3,9 @@
 import pytest
 
 from nudgeguard import HelplineCountries, NudgeAction, in_locale, region_of
+from nudgeguard.delivery.nudges import child_helpline
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
-from nudgeguard.nudges import child_helpline
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 

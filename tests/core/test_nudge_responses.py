@@ -3,9 +3,9 @@
 import pytest
 
 from nudgeguard import NudgeResponse
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand
-from nudgeguard.nudges import catalog
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 

@@ -3,9 +3,9 @@
 import asyncio
 
 from nudgeguard.engine import Engine
+from nudgeguard.inbox.turns import Turns
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import Scenario, person
-from nudgeguard.turns import Turns
 
 from .keyword_detector import KeywordDetector
 from .slow_store import SlowStore, handled

@@ -39,7 +39,7 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
     for needed in (
         "nudgeguard/_builtin_policies/default.yaml",
         "nudgeguard/_builtin_policies/schema.json",
-        "nudgeguard/nudges/en.yaml",
+        "nudgeguard/delivery/nudges/en.yaml",
         "nudgeguard/local/scenarios/grooming.jsonl",
         "nudgeguard_discord/__init__.py",
         "nudgeguard_slack/__init__.py",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
 from nudgeguard.locales import SUPPORTED_LOCALES, LanguageSettings
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.discord.test_discord_end_to_end import TRAJECTORY, run_trajectory
 from tests.discord.world import World, make_adapter, wait_until

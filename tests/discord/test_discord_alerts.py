@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.outbound import (
+from nudgeguard.delivery.outbound import (
     AlertParticipant,
     AlertSignal,
     ModeratorAction,
@@ -16,6 +15,7 @@ from nudgeguard.outbound import (
     TimelineEntry,
     UndeliverableError,
 )
+from nudgeguard.inbox.events import AgeBand, AgeSource
 from tests.discord.world import (
     ADMINISTRATOR,
     MANAGE_MESSAGES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from nudgeguard.outbound import Delivery, Nudge, NudgeAction, NudgeButton
+from nudgeguard.delivery.outbound import Delivery, Nudge, NudgeAction, NudgeButton
 from tests.discord.world import ADMINISTRATOR, MANAGE_MESSAGES, World, wait_until
 
 

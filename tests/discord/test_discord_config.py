@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import discord
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard_discord import DiscordAdapter, DiscordSettings, required_permissions
 from nudgeguard_discord.cli import cli_group, client_id_from_token
 

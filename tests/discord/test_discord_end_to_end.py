@@ -10,8 +10,8 @@ import pytest
 
 from nudgeguard.cases.model import CaseStatus
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord

@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from nudgeguard.events import AgeBand, AgeSource, ConversationKind, EventType
+from nudgeguard.inbox.events import AgeBand, AgeSource, ConversationKind, EventType
 from tests.discord.world import World, wait_until
 from tests.payload_mutations import mutate
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nudgeguard.events import AgeBand, AgeSource, ConversationKind, EventType
+from nudgeguard.inbox.events import AgeBand, AgeSource, ConversationKind, EventType
 from tests.discord.world import World, wait_until
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
 from tests.discord.world import World, make_adapter, wait_until

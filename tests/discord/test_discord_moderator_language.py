@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
 from nudgeguard.locales import LanguageSettings
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.discord.test_discord_end_to_end import run_trajectory
 from tests.discord.world import ADMINISTRATOR, World, make_adapter

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from nudgeguard.nudges import catalog
-from nudgeguard.outbound import (
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import (
     Delivery,
     Nudge,
     NudgeAction,

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from nudgeguard import NudgeResponse
-from nudgeguard.events import MessageEvent
-from nudgeguard.inbox import Inbox, Replays
-from nudgeguard.outbound import ModeratorAction
+from nudgeguard.delivery.outbound import ModeratorAction
+from nudgeguard.inbox.events import MessageEvent
+from nudgeguard.inbox.queue import Inbox, Replays
 from nudgeguard_discord import DiscordAdapter, DiscordSettings
 from tests.discord.fake_discord import FakeDiscord, Json
 

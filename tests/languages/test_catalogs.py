@@ -12,8 +12,8 @@ import textstat
 import yaml
 
 from nudgeguard import legend
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.locales import SUPPORTED_LOCALES
-from nudgeguard.nudges import catalog
 
 OTHERS = [lang for lang in SUPPORTED_LOCALES if lang != "en"]
 WORDING = ("buttons", "followups", "teen", "under13", "sender", "checks", "responses", "moderator")
@@ -38,7 +38,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def raw(lang: str) -> dict[str, Any]:
-    text = resources.files("nudgeguard.nudges").joinpath(f"{lang}.yaml").read_text("utf-8")
+    text = resources.files("nudgeguard.delivery.nudges").joinpath(f"{lang}.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from nudgeguard.cli import main
 from nudgeguard.config import ConfigError, load_config
 from nudgeguard.countries import CountryError, country_code
+from nudgeguard.delivery.nudges import Helpline, catalog, child_helpline, helplines, in_locale
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, MessageEvent
+from nudgeguard.inbox.events import AgeBand, MessageEvent
 from nudgeguard.locales import SUPPORTED_LOCALES, LanguageSettings, choose_locale, locale_setting
-from nudgeguard.nudges import Helpline, catalog, child_helpline, helplines, in_locale
 from nudgeguard.policy import load_policy, parse_policy
 from nudgeguard.policy.explain import explain
 from nudgeguard.testing import FakeAdapter, Scenario, person
@@ -84,7 +84,7 @@ def test_country_codes_are_checked_once_with_aliases() -> None:
 
 def test_required_countries_have_a_child_line_and_every_entry_validates() -> None:
     raw: dict[str, list[dict[str, Any]]] = yaml.safe_load(
-        (Path(__file__).parents[2] / "sdk/nudgeguard/nudges/helplines.yaml").read_text()
+        (Path(__file__).parents[2] / "sdk/nudgeguard/delivery/nudges/helplines.yaml").read_text()
     )
     assert set(REQUIRED) <= set(raw)
     for code, entries in raw.items():
@@ -181,7 +181,7 @@ async def test_channel_setting_beats_community_setting_and_written_language() ->
 
 def test_in_locale_rewords_text_buttons_and_followups() -> None:
     cat = catalog("en")
-    from nudgeguard.outbound import Delivery, Nudge
+    from nudgeguard.delivery.outbound import Delivery, Nudge
 
     nudge = Nudge(
         nudge_id="n1",

@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cli import main
-from nudgeguard.decisions import RecordedDecision, list_decisions
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
+from nudgeguard.policy.decisions import RecordedDecision, list_decisions
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.testing import GROOMING_LINES, FakeAdapter, Scenario, person
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.decisions import list_decisions
 from nudgeguard.policy import load_policy
+from nudgeguard.policy.decisions import list_decisions
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.testing import FakeAdapter, Scenario
 

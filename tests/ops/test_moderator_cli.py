@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cli import main
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.pipeline.signals import TAXONOMY
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from ..cases.helpers import groom, make_engine

@@ -187,7 +187,7 @@ def test_log_format_lines_are_redacted_like_the_default_handler(fmt):
         lines: list[str] = []
         handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
         logging.getLogger("discord.gateway").debug("frame from 123456789012345678")
-        logging.getLogger("nudgeguard.outbox").warning("send to 123456789012345678 failed")
+        logging.getLogger("nudgeguard.delivery.outbox").warning("send to 123456789012345678 failed")
     finally:
         for h in list(root.handlers):
             root.removeHandler(h)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.nudges.wording import wording_key
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, ConversationKind
-from nudgeguard.nudges import catalog
-from nudgeguard.nudges.wording import wording_key
+from nudgeguard.inbox.events import AgeBand, ConversationKind
+from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.policy import load_policy
-from nudgeguard.signals import TAXONOMY, Signal
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 #: Words one of which every nudge about a signal must contain (English catalog).
@@ -85,7 +85,7 @@ async def test_an_adult_saying_their_age_one_to_one_is_not_told_to_keep_details_
 
 async def test_observe_mode_records_the_wording_it_would_have_used(tmp_path):
     from nudgeguard.cases.sqlite import SqliteCaseStore
-    from nudgeguard.decisions import list_decisions
+    from nudgeguard.policy.decisions import list_decisions
 
     store = SqliteCaseStore(tmp_path / "c.sqlite3")
     pack = load_policy("default").model_copy(update={"mode": "observe"})

@@ -7,8 +7,8 @@ import re
 
 from click.testing import CliRunner
 
-from nudgeguard.assessment import assess, mask, render_html, render_markdown
 from nudgeguard.cli import main
+from nudgeguard.evaluation.assessment import assess, mask, render_html, render_markdown
 from nudgeguard.policy import load_policy
 
 from ..core.keyword_detector import KeywordDetector

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cli import main
-from nudgeguard.events import AgeBand
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.report import collect
 from nudgeguard.testing import FakeAdapter, Scenario, person
 

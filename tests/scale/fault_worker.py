@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from nudgeguard.cases.postgres import PostgresCaseStore
-from nudgeguard.outbox import Backoff
-from nudgeguard.scale_replay import conversations, fingerprint, make_engine
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.delivery.outbox import Backoff
+from nudgeguard.evaluation.scale_replay import conversations, fingerprint, make_engine
+from nudgeguard.state.stores.redis_state import RedisStateStore
 
 
 async def main(

@@ -9,9 +9,9 @@ import pytest
 from nudgeguard.app import build_engine
 from nudgeguard.cases.postgres import PostgresCaseStore
 from nudgeguard.config import Settings
-from nudgeguard.stores.backends import BackendError, close_state, open_cases, open_state
-from nudgeguard.stores.redis_state import RedisStateStore
-from nudgeguard.stores.resilient import ResilientCaseStore
+from nudgeguard.state.stores.backends import BackendError, close_state, open_cases, open_state
+from nudgeguard.state.stores.redis_state import RedisStateStore
+from nudgeguard.state.stores.resilient import ResilientCaseStore
 from nudgeguard.testing import FakeAdapter, Scenario
 from tests.core.keyword_detector import KeywordDetector
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from nudgeguard.cases.postgres import PostgresCaseStore
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.scale_replay import conversations, make_engine, replay
-from nudgeguard.state import MemoryStateStore
+from nudgeguard.evaluation.scale_replay import conversations, make_engine, replay
+from nudgeguard.state.store import MemoryStateStore
 
 from .corpus import write_corpus
 

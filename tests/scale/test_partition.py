@@ -15,9 +15,9 @@ import asyncpg
 
 from nudgeguard.app import build_engine
 from nudgeguard.config import Settings
-from nudgeguard.stores.backends import close_state
-from nudgeguard.stores.redis_state import RedisStateStore
-from nudgeguard.stores.resilient import ResilientCaseStore
+from nudgeguard.state.stores.backends import close_state
+from nudgeguard.state.stores.redis_state import RedisStateStore
+from nudgeguard.state.stores.resilient import ResilientCaseStore
 from nudgeguard.testing import FakeAdapter, Scenario
 from tests.core.keyword_detector import KeywordDetector
 

@@ -13,7 +13,7 @@ from nudgeguard.cases.model import EvidenceMessage
 from nudgeguard.cases.postgres import PostgresCaseStore, migrate_postgres
 from nudgeguard.cases.sqlite import migrate_sqlite
 from nudgeguard.cases.store import OutboxItem
-from nudgeguard.outbox import Outbox
+from nudgeguard.delivery.outbox import Outbox
 
 from ..cases.contract import make_case
 from .services import closed_port
@@ -61,7 +61,7 @@ class Recorder:
 
 
 async def test_several_processes_drain_one_outbox_without_double_sends(postgres_db, pg_schema):
-    from nudgeguard.outbound import ModeratorAlert
+    from nudgeguard.delivery.outbound import ModeratorAlert
 
     seed = PostgresCaseStore(postgres_db, schema=pg_schema)
     alert = ModeratorAlert.model_validate_json(_alert_json())
@@ -84,7 +84,7 @@ async def test_several_processes_drain_one_outbox_without_double_sends(postgres_
 
 def _alert_json() -> str:
     from nudgeguard.cases.model import CaseStatus, Severity
-    from nudgeguard.outbound import ModeratorAlert
+    from nudgeguard.delivery.outbound import ModeratorAlert
 
     return ModeratorAlert(
         alert_id="ALERT-ID",

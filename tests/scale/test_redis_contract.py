@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.state.stores.redis_state import RedisStateStore
 from tests.state.contract import TTL, StateStoreContract
 
 

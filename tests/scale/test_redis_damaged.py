@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.state.stores.redis_state import RedisStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 ADULT, KID, OTHER_KID = person("adult1"), person("kid1", "minor"), person("kid2", "minor")

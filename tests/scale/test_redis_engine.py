@@ -5,8 +5,8 @@ from __future__ import annotations
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.policy.engine import Decision
-from nudgeguard.state import MemoryStateStore, StateStore
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.state.store import MemoryStateStore, StateStore
+from nudgeguard.state.stores.redis_state import RedisStateStore
 from nudgeguard.testing import FakeAdapter, Scenario, person
 from tests.core.keyword_detector import KeywordDetector
 

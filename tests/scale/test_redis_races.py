@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.scale_replay import conversations, make_engine, replay
-from nudgeguard.state import MemoryStateStore
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.evaluation.scale_replay import conversations, make_engine, replay
+from nudgeguard.state.store import MemoryStateStore
+from nudgeguard.state.stores.redis_state import RedisStateStore
 
 from .corpus import write_corpus
 

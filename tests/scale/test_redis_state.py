@@ -8,9 +8,9 @@ import multiprocessing
 import pytest
 import redis.asyncio as aioredis
 
-from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.state import AgeInference, EvidenceItem
-from nudgeguard.stores.redis_state import RedisStateStore
+from nudgeguard.inbox.events import AgeBand, AgeSource
+from nudgeguard.state.store import AgeInference, EvidenceItem
+from nudgeguard.state.stores.redis_state import RedisStateStore
 
 from .services import closed_port
 

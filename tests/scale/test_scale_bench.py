@@ -9,7 +9,7 @@ import redis
 from click.testing import CliRunner
 
 from nudgeguard.cli import main as cli
-from nudgeguard.scale_bench import WorkerJob, _worker, main, run_workers
+from nudgeguard.evaluation.scale_bench import WorkerJob, _worker, main, run_workers
 
 from .corpus import write_corpus
 from .services import closed_port

@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from nudgeguard import age
-from nudgeguard.detectors import lexicon
-from nudgeguard.detectors.anchors import PatternError
-from nudgeguard.detectors.linear import ENGINE, MAX_RETRIES, LinearPattern, compile_linear
-from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
-from nudgeguard.text import normalize
+from nudgeguard.inbox.events import MAX_TEXT_CHARS, MessageEvent, Participant
+from nudgeguard.pipeline import age
+from nudgeguard.pipeline.detectors import lexicon
+from nudgeguard.pipeline.detectors.anchors import PatternError
+from nudgeguard.pipeline.detectors.linear import ENGINE, MAX_RETRIES, LinearPattern, compile_linear
+from nudgeguard.pipeline.text import normalize
 
 
 def _every_pattern() -> list[tuple[str, LinearPattern]]:
@@ -108,7 +108,7 @@ async def test_the_bench_hostile_set_goes_through_the_pipeline_without_an_error(
     from nudgeguard.engine import Engine
     from nudgeguard.evaluation.adversarial import hostile_messages
     from nudgeguard.policy import load_policy
-    from nudgeguard.state import MemoryStateStore
+    from nudgeguard.state.store import MemoryStateStore
 
     engine = Engine(
         load_policy("default"), cases=SqliteCaseStore(":memory:"), state=MemoryStateStore()

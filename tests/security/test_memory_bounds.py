@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
-from nudgeguard.state import MAX_PARTICIPANTS, MemoryStateStore, RecentSet
+from nudgeguard.state.store import MAX_PARTICIPANTS, MemoryStateStore, RecentSet
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
 from ..core.keyword_detector import KeywordDetector

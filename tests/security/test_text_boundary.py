@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.events import MAX_LIST_ITEMS, MAX_TEXT_CHARS, MessageEvent, Participant
+from nudgeguard.inbox.events import MAX_LIST_ITEMS, MAX_TEXT_CHARS, MessageEvent, Participant
 from nudgeguard.testing import FakeAdapter, Scenario
 
 from ..cases.helpers import CHILD, GROOMER, groom, make_engine

@@ -13,7 +13,7 @@ from typing import Any
 
 from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge, NudgeResponse
 from nudgeguard.cases.model import Case, EvidenceMessage
-from nudgeguard.inbox import Inbox, Replays
+from nudgeguard.inbox.queue import Inbox, Replays
 
 
 @dataclass

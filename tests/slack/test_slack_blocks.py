@@ -16,7 +16,7 @@ from nudgeguard import (
     Severity,
 )
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.outbound import AlertParticipant, AlertSignal, TimelineEntry
+from nudgeguard.delivery.outbound import AlertParticipant, AlertSignal, TimelineEntry
 from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
 from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 

@@ -14,8 +14,8 @@ import pytest
 
 from nudgeguard import CaseStatus
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from nudgeguard_slack import SlackAdapter
 from tests.slack.conftest import make_adapter

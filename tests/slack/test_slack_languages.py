@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nudgeguard.nudges import catalog
+from nudgeguard.delivery.nudges import catalog
 from tests.slack.fake_slack import Call
 from tests.slack.harness import block_action
 from tests.slack.test_slack_end_to_end import KID, TRAJECTORY, Live, live, play, to_kid

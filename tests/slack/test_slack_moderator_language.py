@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
 from nudgeguard.locales import LanguageSettings
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack

@@ -11,8 +11,8 @@ under test subclasses :class:`StateStoreContract` and provides two fixtures:
 
 from __future__ import annotations
 
-from nudgeguard.events import AgeBand, AgeSource
-from nudgeguard.state import AgeInference, EvidenceItem
+from nudgeguard.inbox.events import AgeBand, AgeSource
+from nudgeguard.state.store import AgeInference, EvidenceItem
 
 TTL = 3600.0
 PAIR = ("fake", "g1", "c1", "adult1", "kid1")

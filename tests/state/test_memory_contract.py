@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.state import MemoryStateStore
+from nudgeguard.state.store import MemoryStateStore
 
 from .contract import TTL, StateStoreContract
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from nudgeguard.detectors import LearnedDetector
-from nudgeguard.detectors.scorer_model import load_model
 from nudgeguard.local.transcript import Transcript
+from nudgeguard.pipeline.detectors import LearnedDetector
+from nudgeguard.pipeline.detectors.scorer_model import load_model
 from nudgeguard.policy import load_policy
 from nudgeguard.training.__main__ import main
 from nudgeguard.training.crossval import child_side, cross_validate

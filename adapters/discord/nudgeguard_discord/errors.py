@@ -1,8 +1,8 @@
 """Map discord.py send failures onto the core's delivery errors.
 
-The core's outbox retries :class:`~nudgeguard.outbound.TransientDeliveryError` with backoff and
-records :class:`~nudgeguard.outbound.UndeliverableError` on the case. Messages name the kind of
-failure only: no ids, tokens or message text.
+The core's outbox retries :class:`~nudgeguard.delivery.outbound.TransientDeliveryError` with backoff
+and records :class:`~nudgeguard.delivery.outbound.UndeliverableError` on the case. Messages name the
+kind of failure only: no ids, tokens or message text.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ class DiscordSettings(BaseModel):
         guilds: Guild id -> :class:`GuildSettings`. Guilds not listed are still watched;
             they just have no moderator channel, role mapping or helpline country.
         default_country: Helpline country for guilds without one (and for DMs); handed to
-            the core with the guilds' own (see ``nudgeguard.helpline_country``).
+            the core with the guilds' own (see ``nudgeguard.delivery.helpline_country``).
         sync_commands: Publish the slash and context-menu commands at startup.
         max_ratelimit_timeout: Rate limits longer than this (seconds) are handed back to the
             core's outbox instead of being waited out inside discord.py.

@@ -1,4 +1,4 @@
-"""Turn discord.py messages into platform-neutral :class:`~nudgeguard.events.MessageEvent`.
+"""Turn discord.py messages into platform-neutral :class:`~nudgeguard.inbox.events.MessageEvent`.
 
 discord.py has already parsed the gateway payload; this module decides what nudgeguard sees:
 who wrote (with the age band their roles map to), where (guild, channel or thread, with the

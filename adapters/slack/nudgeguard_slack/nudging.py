@@ -60,7 +60,7 @@ class NudgeSender:
     async def send(self, nudge: Nudge) -> Delivery:
         """Deliver ``nudge``; see :meth:`SlackAdapter.send_nudge`."""
         # The person's Slack language re-words it, and its region may re-pick the helpline
-        # country (the core decides; see nudgeguard.helpline_country).
+        # country (the core decides; see nudgeguard.delivery.helpline_country).
         nudge = in_locale(nudge, await self.user_locale(nudge.recipient_id))
         blocks = nudge_blocks(nudge)
         text = nudge.text[: self._max_len]

@@ -1,6 +1,6 @@
 """Short texts the Slack adapter puts together, for moderators and "/safety".
 
-The wording itself comes from the core's catalogs (``nudgeguard.nudges``): what a child
+The wording itself comes from the core's catalogs (``nudgeguard.delivery.nudges``): what a child
 reads from the child's language, what moderators read from the ``moderator:`` section in
 the workspace's language.
 
@@ -42,7 +42,7 @@ def check_reply(
         level: The risk level found.
         reasons: Why, in plain words.
         case_opened: Whether moderators were asked to look.
-        checks: The ``checks`` texts of the asker's catalog (``nudgeguard.nudges``).
+        checks: The ``checks`` texts of the asker's catalog (``nudgeguard.delivery.nudges``).
     """
     if level in ("none", "ok", "low", ""):
         lines = [escape(checks["nothing_found"])]

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from nudgeguard.cases.model import Case, CaseEvent
 from nudgeguard.cases.store import AuditLog, CaseRecords
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.pipeline.signals import TAXONOMY
 from nudgeguard.version import __version__
 
 

@@ -92,7 +92,7 @@ class PostgresDatabase:
     A server that stops answering without closing its connections (a silent network
     partition) therefore fails every call within about ``acquire_timeout +
     command_timeout`` seconds with :class:`TimeoutError`, which
-    :class:`~nudgeguard.stores.resilient.ResilientCaseStore` treats as an outage.
+    :class:`~nudgeguard.state.stores.resilient.ResilientCaseStore` treats as an outage.
     """
 
     dialect = "postgres"

@@ -54,7 +54,7 @@ class Observation:
         mode: ``observe`` or ``live``.
         family: Nudge family of the decision, if a nudge was planned.
         detail: JSON of what would have been sent, to whom (pseudonyms, roles) and why (see
-            :mod:`nudgeguard.decisions`); never message text or a platform id.
+            :mod:`nudgeguard.policy.decisions`); never message text or a platform id.
         id: Row id as stored (0 before it is stored).
     """
 

@@ -7,8 +7,8 @@ from typing import Literal, cast
 
 import click
 
-from nudgeguard.assessment import ImpactReport, assess, render_html, render_markdown
 from nudgeguard.cli.common import run_async
+from nudgeguard.evaluation.assessment import ImpactReport, assess, render_html, render_markdown
 from nudgeguard.local.transcript import TranscriptError
 from nudgeguard.policy import PolicyError, load_policy
 

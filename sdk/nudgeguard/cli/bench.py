@@ -44,7 +44,7 @@ def bench_command(
         raise click.BadParameter("must be at least 1", param_hint="--messages")
     try:
         if workers or state_url or cases_dsn:
-            from nudgeguard.scale_bench import bench_workers
+            from nudgeguard.evaluation.scale_bench import bench_workers
 
             report = bench_workers(corpus, messages, seed, policy, workers, state_url, cases_dsn)
         else:

@@ -12,12 +12,12 @@ import click
 
 from nudgeguard.app import open_store, pseudonymizer_for
 from nudgeguard.cli.common import run_async, store_option
-from nudgeguard.decisions import decision_of, describe, observation_of, worth_recording
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
+from nudgeguard.inbox.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 from nudgeguard.local import LocalAdapter, render
 from nudgeguard.policy import load_policy
-from nudgeguard.state import UNKNOWN_AGE, AgeInference
+from nudgeguard.policy.decisions import decision_of, describe, observation_of, worth_recording
+from nudgeguard.state.store import UNKNOWN_AGE, AgeInference
 
 LINE = re.compile(r"^@?(?P<who>[\w.-]{1,64}):\s?(?P<text>.*)$")
 HELP = """\

@@ -11,7 +11,7 @@ import click
 
 from nudgeguard.cases.store import StoreError
 from nudgeguard.config import STORE_ENV
-from nudgeguard.stores.resilient import REFUSALS
+from nudgeguard.state.stores.resilient import REFUSALS
 from nudgeguard.yamlfile import YamlModelError
 
 T = TypeVar("T")

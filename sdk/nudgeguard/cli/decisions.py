@@ -15,8 +15,8 @@ import click
 
 from nudgeguard.app import open_existing_store
 from nudgeguard.cli.common import run_async, store_option
-from nudgeguard.decisions import RecordedDecision, describe, list_decisions
 from nudgeguard.legend import local_time, signal_label, stage_label
+from nudgeguard.policy.decisions import RecordedDecision, describe, list_decisions
 
 _DAY = 86400.0
 

@@ -10,9 +10,9 @@ import click
 
 from nudgeguard.app import open_store, pseudonymizer_for
 from nudgeguard.cli.common import run_async, store_option
+from nudgeguard.delivery.outbound import Delivery, ModeratorAlert, Nudge
 from nudgeguard.engine import Engine
 from nudgeguard.local import LocalAdapter, read_transcripts, render, transcript_events
-from nudgeguard.outbound import Delivery, ModeratorAlert, Nudge
 from nudgeguard.policy import load_policy
 
 SCENARIOS = ("grooming.jsonl", "benign_teens.jsonl", "benign_adults.jsonl")

@@ -8,8 +8,8 @@ from typing import Any, Literal
 import click
 
 from nudgeguard.countries import INTERNATIONAL, CountryError, country_code
+from nudgeguard.delivery.nudges import catalog, helplines
 from nudgeguard.locales import choose_locale, supported
-from nudgeguard.nudges import catalog, helplines
 
 
 @click.group()

@@ -19,7 +19,7 @@ from nudgeguard.config import EXAMPLE, ConfigError, load_config
 from nudgeguard.config_check import locate_adapter_error
 from nudgeguard.policy import PolicyError
 from nudgeguard.startup import summarise
-from nudgeguard.stores.backends import close_state
+from nudgeguard.state.stores.backends import close_state
 from nudgeguard.telemetry import emit
 from nudgeguard.yamlfile import read_yaml_text
 

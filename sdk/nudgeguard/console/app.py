@@ -35,9 +35,9 @@ from nudgeguard.console.security import (
     same_token,
     verify_password,
 )
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
 from nudgeguard.locales import LanguageSettings
-from nudgeguard.nudges import catalog
 from nudgeguard.policy import load_policy
 
 log = logging.getLogger(__name__)

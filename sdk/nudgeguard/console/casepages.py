@@ -29,9 +29,9 @@ from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.model import Case, CaseStatus, Severity, severity_rank
 from nudgeguard.console import names
 from nudgeguard.console.app import Console, signed_in
-from nudgeguard.nudges import catalog
-from nudgeguard.outbound import ModeratorAction
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import ModeratorAction
+from nudgeguard.pipeline.signals import TAXONOMY
 
 #: Reasons a moderator can give for dismissing (fixed phrases: no free text is stored).
 #: The English phrase is what is recorded, in every language; each is shown with its

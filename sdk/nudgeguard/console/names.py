@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from nudgeguard import legend
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.legend import local_time as local_time  # for templates: local ISO times
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.pipeline.signals import TAXONOMY
 
 ACTIONS: dict[str, str] = {
     "nudge_child": "Private nudge to the child",

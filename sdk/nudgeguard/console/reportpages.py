@@ -18,7 +18,7 @@ from starlette.routing import Route
 from nudgeguard.cases.accounts import Account
 from nudgeguard.cases.model import CaseEvent
 from nudgeguard.console.app import Console, signed_in
-from nudgeguard.decisions import Planned, RecordedDecision, list_decisions
+from nudgeguard.policy.decisions import Planned, RecordedDecision, list_decisions
 from nudgeguard.report import CommunityReport, collect
 from nudgeguard.report.render import charts, summary_rows
 

@@ -15,11 +15,11 @@ import time
 from collections.abc import Iterator
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.detectors import lexicon
 from nudgeguard.engine import Engine
-from nudgeguard.events import MAX_TEXT_CHARS, MessageEvent, Participant
+from nudgeguard.inbox.events import MAX_TEXT_CHARS, MessageEvent, Participant
+from nudgeguard.pipeline.detectors import lexicon
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.state import MemoryStateStore
+from nudgeguard.state.store import MemoryStateStore
 
 _LITERALS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _START = 1_700_000_000.0

@@ -25,10 +25,10 @@ from nudgeguard.engine import Engine
 from nudgeguard.evaluation.adversarial import adversarial_max_us
 from nudgeguard.evaluation.replay import PLATFORM, RecordingAdapter
 from nudgeguard.evaluation.synthetic import Record, generate
-from nudgeguard.events import ConversationKind, MessageEvent
+from nudgeguard.inbox.events import ConversationKind, MessageEvent
 from nudgeguard.local.transcript import read_transcripts
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.state import BoundedMap, MemoryStateStore
+from nudgeguard.state.store import BoundedMap, MemoryStateStore
 
 _START = 1_700_000_000.0
 _KINDS = {"direct": ConversationKind.DIRECT, "group": ConversationKind.GROUP}

@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nudgeguard.detectors.lexicon import load_lexicon
-from nudgeguard.detectors.matcher import AhoCorasickMatcher, AlternationMatcher, Pattern
 from nudgeguard.evaluation.synthetic import generate
 from nudgeguard.local.transcript import read_transcripts
-from nudgeguard.text import normalize
+from nudgeguard.pipeline.detectors.lexicon import load_lexicon
+from nudgeguard.pipeline.detectors.matcher import AhoCorasickMatcher, AlternationMatcher, Pattern
+from nudgeguard.pipeline.text import normalize
 
 
 def _cpu_us(fn: Callable[[str], Any], texts: Sequence[str], repeat: int = 3) -> float:

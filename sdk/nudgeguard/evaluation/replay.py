@@ -14,12 +14,12 @@ from typing import ClassVar
 
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.detectors import Detector, default_detectors
+from nudgeguard.delivery.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 from nudgeguard.engine import Engine
 from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts, transcript_events
-from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.state import MemoryStateStore
+from nudgeguard.state.store import MemoryStateStore
 
 PLATFORM = "eval"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from nudgeguard.adapter import Adapter
-from nudgeguard.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
+from nudgeguard.delivery.outbound import Capabilities, Delivery, ModeratorAlert, Nudge
 
 
 class LocalAdapter(Adapter):

@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from nudgeguard.outbound import Delivery, ModeratorAlert, Nudge
+from nudgeguard.delivery.outbound import Delivery, ModeratorAlert, Nudge
 
 _CHANNEL = {Delivery.EPHEMERAL: "only they can see it", Delivery.DIRECT_MESSAGE: "direct message"}
 

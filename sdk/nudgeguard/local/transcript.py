@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
+from nudgeguard.inbox.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 
 AgesMode = Literal["declared", "unknown"]
 

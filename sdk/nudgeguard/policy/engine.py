@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from nudgeguard.cases.model import Severity, severity_rank
-from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.inbox.events import AgeBand, ConversationKind
+from nudgeguard.pipeline.risk import Assessment
+from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack, Rule
-from nudgeguard.risk import Assessment
-from nudgeguard.signals import TAXONOMY, Signal
-from nudgeguard.state import ChildState, PairState
+from nudgeguard.state.store import ChildState, PairState
 
 _DAY = 86400.0
 _SUSPECT = "the person is the subject of a case here: a nudge could tip them off"

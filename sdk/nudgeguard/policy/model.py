@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.dataclasses import dataclass
 
 from nudgeguard.cases.model import Severity
-from nudgeguard.events import AgeBand, ConversationKind
+from nudgeguard.delivery.outbound import Delivery
+from nudgeguard.inbox.events import AgeBand, ConversationKind
 from nudgeguard.locales import locale_setting
-from nudgeguard.outbound import Delivery
-from nudgeguard.signals import TAXONOMY
+from nudgeguard.pipeline.signals import TAXONOMY
 
 
 class Level(StrEnum):

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from nudgeguard.cases.model import CaseEvent, CaseStatus, Outcome
 from nudgeguard.cases.store import AuditLog, CaseRecords, ObservationStore
-from nudgeguard.decisions import decision_of, summary
+from nudgeguard.policy.decisions import decision_of, summary
 
 
 class ReportStore(CaseRecords, AuditLog, ObservationStore, Protocol):

@@ -1,7 +1,7 @@
 """Transparency report as HTML (charts embedded as base64 PNG) or Markdown.
 
 Headings, labels and fixed sentences come from the ``report:`` section of the catalog of
-the report's language (:meth:`nudgeguard.nudges.Catalog.text`); signal ids, family names,
+the report's language (:meth:`nudgeguard.delivery.nudges.Catalog.text`); signal ids, family names,
 action kinds and community ids stay as codes, so reports of different communities compare.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.locales import DEFAULT_LOCALE, supported
-from nudgeguard.nudges import catalog
 from nudgeguard.report.charts import bar_chart, weekly_chart
 from nudgeguard.report.data import CommunityReport
 from nudgeguard.version import __version__

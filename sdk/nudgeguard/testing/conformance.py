@@ -17,9 +17,9 @@ import pytest
 
 from nudgeguard.adapter import Adapter
 from nudgeguard.cases.model import Case
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.engine import Engine
-from nudgeguard.nudges import catalog
-from nudgeguard.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"
@@ -233,7 +233,7 @@ class AdapterConformance:
 
         await harness.wait_for(undeliverable_recorded)
         public = "\n".join(await harness.public_texts())
-        from nudgeguard.nudges import catalog
+        from nudgeguard.delivery.nudges import catalog
 
         for family in catalog().families():
             assert catalog().child_text(family, "teen", 0)[:40] not in public

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from nudgeguard.adapter import Adapter
-from nudgeguard.outbound import (
+from nudgeguard.delivery.outbound import (
     Capabilities,
     Delivery,
     ModeratorAlert,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
-from nudgeguard.nudges import catalog
+from nudgeguard.inbox.events import AgeBand, AgeSource, ConversationKind, MessageEvent, Participant
 from nudgeguard.testing.conformance import ConformanceHarness
 from nudgeguard.testing.fake import FakeAdapter
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nudgeguard.engine import Engine
-from nudgeguard.events import (
+from nudgeguard.inbox.events import (
     AgeBand,
     AgeSource,
     ConversationKind,

@@ -72,7 +72,7 @@ def fit_command(
     out: Path,
 ) -> None:
     """Fit the scorer on every side of the corpora in DIRS and write the weights."""
-    from nudgeguard.detectors.learned import MIN_LINES
+    from nudgeguard.pipeline.detectors.learned import MIN_LINES
     from nudgeguard.training.crossval import write_model
     from nudgeguard.training.fit import fit, model_bytes
 
@@ -88,7 +88,7 @@ def fit_command(
         "c": c,
         "mixed_weight": mixed_weight,
         "min_lines": MIN_LINES,
-        "features": "hashed word unigrams and bigrams (nudgeguard.detectors.hashing), "
+        "features": "hashed word unigrams and bigrams (nudgeguard.pipeline.detectors.hashing), "
         "summed over one side's first k messages / sqrt(k)",
     }
     write_model(out, model_bytes(weights, bias, threshold, meta))

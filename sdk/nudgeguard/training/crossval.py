@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nudgeguard.detectors.learned import LearnedDetector
-from nudgeguard.detectors.scorer_model import ScorerModel, decode_model
 from nudgeguard.evaluation.metrics import by_corpus, by_language, compute_metrics
 from nudgeguard.evaluation.replay import Outcome, replay_transcript
 from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts
+from nudgeguard.pipeline.detectors.learned import LearnedDetector
+from nudgeguard.pipeline.detectors.scorer_model import ScorerModel, decode_model
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.training.data import REPLAY_ONLY, Side, fold_of, read_sides
 from nudgeguard.training.fit import fit, model_bytes

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nudgeguard.detectors.hashing import has_words
-from nudgeguard.text import normalize
+from nudgeguard.pipeline.detectors.hashing import has_words
+from nudgeguard.pipeline.text import normalize
 
 #: Corpora that replay whole busy channels built from lines another corpus already holds.
 REPLAY_ONLY = frozenset({"ext_normal_irc_ubuntu_channel"})

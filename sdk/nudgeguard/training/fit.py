@@ -3,7 +3,7 @@
 A side of ``n`` messages is an example several times over: its first 1, 2, 4, 8 ...
 messages and all ``n`` of them, each as the summed hashed n-gram counts of those messages
 divided by the square root of their number. That is exactly what a pair's running score
-computes at run time after as many messages (:mod:`nudgeguard.detectors.learned`), so the
+computes at run time after as many messages (:mod:`nudgeguard.pipeline.detectors.learned`), so the
 model learns to judge a conversation early as well as whole.
 
 Needs the ``train`` extra (scikit-learn, numpy, scipy); the runtime detector does not.
@@ -20,8 +20,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from nudgeguard.detectors.hashing import features
-from nudgeguard.detectors.scorer_model import encode_model
+from nudgeguard.pipeline.detectors.hashing import features
+from nudgeguard.pipeline.detectors.scorer_model import encode_model
 from nudgeguard.training.data import Side
 
 #: Defaults of the shipped model (docs/detection.md): 2**20 buckets, L2 with C = 0.5.
@@ -107,5 +107,5 @@ def fit(
 
 
 def model_bytes(weights: np.ndarray, bias: float, threshold: float, meta: dict[str, Any]) -> bytes:
-    """Return the bytes of a model file (see :mod:`nudgeguard.detectors.scorer_model`)."""
+    """Return the bytes of a model file (see :mod:`nudgeguard.pipeline.detectors.scorer_model`)."""
     return encode_model([float(w) for w in weights], bias, threshold, meta)

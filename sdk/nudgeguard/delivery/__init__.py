@@ -1,0 +1,1 @@
+"""What goes out: composed nudges and alerts, their dispatch, the outbox and the sinks."""

@@ -1,0 +1,295 @@
+"""The outbox: nudges and alerts are stored first, then delivered at least once.
+
+An item is written to the case store before the first send. If the process dies between
+the two, :meth:`Outbox.drain` (run at start and on a timer) sends it after the restart.
+Every attempt first *claims* the item for a short lease, so a timer drain and a direct
+submit (or two bot processes sharing a store) never send the same item at once; the lease
+of a worker that died mid-send simply runs out and the item is tried again.
+
+An alert of a case that was posted before carries that post's reference
+(``ModeratorAlert.post_ref``, stored by :meth:`CaseStore.mark_sent`), so the adapter edits
+the same post in place. Case-less moderator notices (``kind="notice"``, see
+:mod:`nudgeguard.delivery.notices`) go to sinks that have ``send_notice``.
+
+Rate limits, server errors and unknown failures are retried with exponential backoff
+until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
+gives up at once. The item id de-duplicates, so enqueuing the same alert twice sends it
+once. Delivery is at least once: a crash after the platform accepted a message but
+before it was marked sent repeats it, so receivers should de-duplicate on the item id
+(webhooks send it as ``X-Nudgeguard-Delivery``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
+from nudgeguard.delivery.outbound import (
+    ModeratorAlert,
+    ModeratorNotice,
+    Nudge,
+    TransientDeliveryError,
+    UndeliverableError,
+)
+from nudgeguard.telemetry import emit
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryStore(OutboxStore, AuditLog, Protocol):
+    """What delivery needs: the outbox, and the audit log for what was sent."""
+
+
+AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
+
+
+class NoDelivererError(LookupError):
+    """No adapter or sink is registered for an item's target (yet): it waits."""
+
+
+class AlertSink(Protocol):
+    """Something that delivers moderator alerts (an adapter's channel, a webhook)."""
+
+    @property
+    def name(self) -> str:
+        """Sink name (an adapter's platform name, or e.g. ``webhook``)."""
+        ...
+
+    async def send_alert(self, alert: ModeratorAlert) -> str | None:
+        """Deliver an alert; return a platform reference if there is one."""
+        ...
+
+
+class NudgeSender(Protocol):
+    """Something that delivers nudges (an adapter)."""
+
+    @property
+    def name(self) -> str:
+        """Adapter name."""
+        ...
+
+    async def send_nudge(self, nudge: Nudge) -> object:
+        """Deliver a nudge privately."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Retry schedule: ``base * 2**attempt`` seconds with jitter, capped; then give up."""
+
+    base: float = 2.0
+    cap: float = 600.0
+    max_attempts: int = 12
+    lease: float = 60.0
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        """Return the wait before the next attempt."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.cap)
+        return min(self.cap, self.base * 2.0**attempts) * (0.8 + 0.4 * random.random())
+
+
+class Outbox:
+    """Delivers stored items through registered adapters and sinks.
+
+    Args:
+        store: Where items are kept.
+        clock: Wall clock (unix seconds).
+        backoff: Retry schedule.
+    """
+
+    def __init__(
+        self,
+        store: DeliveryStore,
+        clock: Callable[[], float] = time.time,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self._alert_sinks: dict[str, AlertSink] = {}
+        self._nudge_senders: dict[str, NudgeSender] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._drain_lock = asyncio.Lock()
+        self._requested = 0
+        self._completed = 0
+
+    def register_alert_sink(self, sink: AlertSink) -> None:
+        """Deliver alerts addressed to ``sink.name`` through it."""
+        self._alert_sinks[sink.name] = sink
+
+    def register_nudge_sender(self, sender: NudgeSender) -> None:
+        """Deliver nudges addressed to ``sender.name`` through it."""
+        self._nudge_senders[sender.name] = sender
+
+    @property
+    def alert_targets(self) -> list[str]:
+        """Return the names of registered alert sinks."""
+        return list(self._alert_sinks)
+
+    def can_deliver(self, kind: str, target: str) -> bool:
+        """Return True if something is registered for ``kind`` items to ``target``.
+
+        Notices (``kind="notice"``) go to alert sinks that have ``send_notice``.
+        """
+        if kind == "nudge":
+            return target in self._nudge_senders
+        sink = self._alert_sinks.get(target)
+        if kind == "notice":
+            return callable(getattr(sink, "send_notice", None))
+        return sink is not None
+
+    async def attempt(self, item: OutboxItem) -> AttemptResult:
+        """Try to deliver a stored item once now (``pending``: it waits for a retry)."""
+        return await self._attempt(item)
+
+    async def enqueue(self, item: OutboxItem) -> bool:
+        """Store an item for the next drain; False if its id was already there."""
+        return await self.store.enqueue(item)
+
+    async def submit(self, item: OutboxItem) -> AttemptResult:
+        """Store an item, then try to deliver it once right away."""
+        if not await self.store.enqueue(item):
+            return "pending"
+        return await self._attempt(item)
+
+    async def drain(self, batch: int = 50) -> int:
+        """Deliver every due item once; return how many were sent.
+
+        Concurrent calls in one process share passes instead of racing each other for the
+        same items: a call returns once a pass that started after it was made has finished.
+        """
+        self._requested += 1
+        mine = self._requested
+        async with self._drain_lock:
+            if self._completed >= mine:
+                return 0
+            started = self._requested
+            sent = await self._drain_pass(batch)
+            self._completed = started
+            return sent
+
+    async def _drain_pass(self, batch: int) -> int:
+        sent, seen = 0, set[str]()
+        while True:
+            items = [i for i in await self.store.due(self.clock(), batch) if i.id not in seen]
+            for item in items:
+                seen.add(item.id)
+                if await self._attempt(item) == "sent":
+                    sent += 1
+            if len(items) < batch:
+                return sent
+
+    def start(self, interval: float = 2.0) -> None:
+        """Drain on a timer in the background until :meth:`stop`."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(interval), name="nudgeguard-outbox")
+
+    async def stop(self) -> None:
+        """Stop the background drain."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self, interval: float) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception as exc:
+                log.warning("outbox drain failed: %s", type(exc).__name__)
+            await asyncio.sleep(interval)
+
+    async def _attempt(self, item: OutboxItem) -> AttemptResult:
+        now = self.clock()
+        if not await self.store.claim(item.id, now, self.backoff.lease):
+            return "pending"  # someone else is sending it, or it was already done
+        try:
+            ref = await self._send(item)
+        except UndeliverableError:
+            await self._give_up(item, "undeliverable", "UndeliverableError", now)
+            return "undeliverable"
+        except Exception as exc:
+            retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
+            attempts = item.attempts + 1
+            reason = (
+                "no deliverer registered"
+                if isinstance(exc, NoDelivererError)
+                else type(exc).__name__
+            )
+            if attempts >= self.backoff.max_attempts:
+                await self._give_up(item, "dead", reason, now)
+                log.error("outbox item gave up after %d attempts (%s)", attempts, reason)
+                return "dead"
+            emit(
+                "delivery_failed",
+                item.kind,
+                log_level=logging.WARNING,
+                kind=item.kind,
+                to=item.target,
+                case_id=item.case_id,
+                attempts=attempts,
+                error=reason,
+                final=False,
+            )
+            await self.store.mark_retry(
+                item.id, attempts, now + self.backoff.delay(attempts, retry_after), reason
+            )
+            return "pending"
+        await self.store.mark_sent(item.id, ref, self.clock())
+        if item.case_id:
+            kind = "alerted" if item.kind == "alert" else f"{item.kind}_sent"
+            await self.store.record(item.case_id, kind, "system", {"target": item.target})
+        return "sent"
+
+    async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
+        await self.store.mark_failed(item.id, status, reason, now)
+        emit(
+            "delivery_failed",
+            item.kind,
+            log_level=logging.WARNING,
+            kind=item.kind,
+            to=item.target,
+            case_id=item.case_id,
+            attempts=item.attempts + 1,
+            error=reason,
+            final=True,
+            status=status,
+        )
+        if item.case_id:
+            await self.store.record(
+                item.case_id, f"{item.kind}_{status}", "system", {"target": item.target}
+            )
+
+    async def _send(self, item: OutboxItem) -> str | None:
+        if item.kind == "nudge":
+            sender = self._nudge_senders.get(item.target)
+            if sender is None:
+                raise NoDelivererError(item.target)
+            used = await sender.send_nudge(Nudge.model_validate_json(item.payload))
+            return str(used) if used is not None else None
+        sink = self._alert_sinks.get(item.target)
+        if sink is None:
+            raise NoDelivererError(item.target)
+        if item.kind == "notice":
+            send_notice = getattr(sink, "send_notice", None)
+            if send_notice is None:
+                raise UndeliverableError("this sink takes no moderator notices")
+            ref: str | None = await send_notice(ModeratorNotice.model_validate_json(item.payload))
+            return ref
+        alert = ModeratorAlert.model_validate_json(item.payload)
+        if item.case_id:
+            # The case's post, as an earlier delivery to this target stored it: the adapter
+            # edits it in place rather than posting the case again.
+            posted = await self.store.sent_ref(item.case_id, item.target)
+            if posted is not None:
+                alert = alert.model_copy(update={"post_ref": posted})
+        return await sink.send_alert(alert)

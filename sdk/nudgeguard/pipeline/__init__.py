@@ -1,0 +1,1 @@
+"""Scoring a message: normalised text, detectors, age, the conversation, per-pair risk."""

@@ -1,0 +1,123 @@
+"""What the engine keeps of a conversation: who speaks to whom, and the evidence window.
+
+Pure functions over :class:`~nudgeguard.state.store.ConversationState`; the engine loads the state
+from its store, applies them and saves it back.
+"""
+
+from __future__ import annotations
+
+from nudgeguard.inbox.events import ConversationKind, EventType, MessageEvent
+from nudgeguard.pipeline.signals import Signal
+from nudgeguard.state.store import ConversationState, EvidenceItem
+
+#: Recent distinct speakers remembered per conversation (for finding a message's target).
+RECENT_SPEAKERS = 6
+
+
+#: Recent speakers up to which a group is small: a line there answers the last other one.
+SMALL_GROUP = 3
+#: How many earlier messages, and how long ago at most, turn-taking looks at in a group.
+TURN_MESSAGES = 8
+TURN_SECONDS = 600.0
+
+
+def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
+    """Return whom a message is aimed at, or None when that cannot be told.
+
+    The replied-to or mentioned user comes first. In a direct chat, or a group where at
+    most :data:`SMALL_GROUP` people spoke lately, the most recent other speaker (else the
+    only other participant). In a busy group, an unaddressed line is aimed at someone only
+    when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
+    and lines of unrelated speakers never add up on one pair.
+    """
+    me = event.author.id
+    reply_to = event.reply_to_author_id
+    if reply_to and reply_to != me:
+        return reply_to
+    for mention in event.mentions:
+        if mention != me:
+            return mention
+    if event.conversation_kind is ConversationKind.DIRECT or len(conv.speakers) <= SMALL_GROUP:
+        for speaker in reversed(conv.speakers):
+            if speaker != me:
+                return speaker
+        participants = conv.participants
+        if len(participants) > 2:  # two others at least: nobody in particular (O(1) in a crowd)
+            return None
+        others = [p for p in participants if p != me]
+        return others[0] if len(others) == 1 else None
+    return turn_partner(me, event.ts, conv)
+
+
+def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
+    """Whom an unaddressed group line from ``me`` answers, by turn-taking; None if unclear.
+
+    Among the last :data:`TURN_MESSAGES` messages of at most :data:`TURN_SECONDS` ago:
+    when one other person spoke, the line answers them (two people talking in an
+    otherwise quiet room). When several did, it answers the latest of them only if that
+    person spoke right after ``me``'s own previous line (``me``, them, ``me``: a
+    dialogue taking turns). Anything else is said to the room.
+    """
+    others: list[str] = []
+    mine_after: str | None = None  # who spoke right after my previous line
+    previous: str | None = None  # the oldest other speaker seen so far
+    for seen, item in enumerate(reversed(conv.window)):
+        if seen >= TURN_MESSAGES or now - item.ts > TURN_SECONDS:
+            break
+        author = item.author_id
+        if author == me:
+            if mine_after is None and previous is not None:
+                mine_after = previous
+            break
+        if author not in others:
+            others.append(author)
+        previous = author
+    if len(others) == 1:
+        return others[0]
+    if others and mine_after == others[0]:
+        return mine_after
+    return None
+
+
+def answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
+    """True for the first event of the second person in a direct chat.
+
+    Messages sent before anyone else was there had no one to be about, so their signals were
+    kept as evidence only; the engine scores them once the other person shows up.
+    """
+    return (
+        event.conversation_kind is ConversationKind.DIRECT
+        and len(conv.participants) == 1
+        and event.author.id not in conv.participants
+    )
+
+
+def mark_deleted(conv: ConversationState, message_id: str) -> None:
+    """Mark a message in the evidence window as deleted (it stays, as evidence)."""
+    for item in conv.window:
+        if item.message_id == message_id:
+            item.deleted, item.stored_for = True, None
+            return
+
+
+def remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
+    """Add a message (or apply an edit) to the evidence window and the recent speakers."""
+    ids = tuple(sorted({s.id for s in signals})) if signals else ()
+    edit = event.type is EventType.EDIT
+    if edit:
+        for item in conv.window:
+            if item.message_id == event.message_id:
+                item.text, item.edited, item.stored_for = event.text, True, None
+                item.signals = tuple(sorted({*item.signals, *ids}))
+                return
+    me = event.author.id
+    conv.window.append(
+        EvidenceItem(event.message_id, me, event.ts, event.text, ids, event.attachment_count, edit)
+    )
+    speakers = conv.speakers
+    if speakers and speakers[-1] == me:
+        return
+    if me in speakers:
+        speakers.remove(me)
+    speakers.append(me)
+    del speakers[:-RECENT_SPEAKERS]

@@ -1,0 +1,196 @@
+"""The learned scorer: how much a pair's side of a conversation, so far, reads like a suspect's.
+
+A logistic regression over hashed word unigrams and bigrams (:mod:`.hashing`), trained on
+whole conversations and their prefixes, one side at a time: everything one person said,
+as suspects' sides against the sides of their targets (decoys posing as children) and of
+ordinary chat from several sources (``python -m nudgeguard.training``, see
+docs/detection.md). For a side of ``n`` messages with summed n-gram counts ``x`` the
+model's logit is ``bias + w . x / sqrt(n)``; since ``w . x`` is the sum of each message's
+own ``w . x_m``, a pair keeps a running sum and a message count (two numbers, O(1) bytes
+per pair) and never its text.
+
+Two steps, so that the detector stays stateless:
+
+1. :meth:`LearnedDetector.detect` reports, for every message with a word, one evidence
+   signal (``learned_grooming`` with ``logit``: the message's contribution in units of the
+   model's margin, ``w . x_m / (logit(threshold) - bias)``) and, when the message pushes
+   towards grooming, the n-grams that weighed most.
+2. The engine takes the evidence out of the message's signals and folds it into the pair
+   (:func:`fold_evidence`): ``sum / sqrt(n) >= 1`` is the model's threshold. From
+   :data:`MIN_LINES` messages on, each message that pushes a pair past it counts as a
+   ``learned_grooming`` signal of that pair, with the message's strongest n-grams as its
+   explanation.
+
+Pure Python on the standard library: the weights load in milliseconds, and scoring a
+message is one regular-expression scan and one table lookup per n-gram.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from nudgeguard.cache import BoundedCache
+from nudgeguard.inbox.events import MessageEvent
+from nudgeguard.pipeline.detectors.hashing import Feature, buckets, features
+from nudgeguard.pipeline.detectors.scorer_model import ScorerModel, load_model
+from nudgeguard.pipeline.signals import Signal
+from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
+from nudgeguard.state.store import PairState
+
+NAME = "learned"
+SIGNAL = "learned_grooming"
+#: How many n-grams an explanation names.
+TOP_FEATURES = 3
+#: A pair's running score counts only from this many of its messages with words on (one
+#: or two lines say too little about a conversation; measured in docs/detection.md).
+MIN_LINES = 6
+_TOKEN_CACHE = 50_000
+
+
+class LearnedDetector:
+    """Reports each message's evidence for the pair's running learned score.
+
+    Args:
+        model: The weights; the bundled model if omitted.
+        path: A model file to load instead of the bundled one.
+        threshold: Overrides the model's threshold (a probability of the running score).
+    """
+
+    name = NAME
+
+    def __init__(
+        self,
+        model: ScorerModel | None = None,
+        *,
+        path: str | Path | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self.model = model if model is not None else load_model(path)
+        self.threshold = self.model.threshold if threshold is None else threshold
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError("the learned scorer's threshold must be in (0, 1)")
+        margin = math.log(self.threshold / (1.0 - self.threshold)) - self.model.bias
+        if margin <= 0:
+            raise ValueError("the learned scorer's threshold must lie above sigmoid(bias)")
+        self._weights = self.model.table
+        self._bits = self.model.bits
+        # One quantised unit of weight, in units of the margin.
+        self._unit = self.model.scale / margin
+        self._tokens: dict[str, int] = {}
+        self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
+
+    def evidence(self, text: str) -> float:
+        """Return a normalised text's contribution to a running score, in margin units."""
+        w = self._weights
+        return sum([w[b] for b in self._buckets(text)]) * self._unit
+
+    def probability(self, texts: Sequence[str]) -> float:
+        """Return the model's probability for one side of a conversation (its messages)."""
+        w, total, lines = self._weights, 0, 0
+        for text in texts:
+            found = self._buckets(text)
+            if found:
+                total += sum([w[b] for b in found])
+                lines += 1
+        if not lines:
+            return self.model.probability(0)
+        return self.model.probability(round(total / math.sqrt(lines)))
+
+    def explain(self, text: str, top: int = TOP_FEATURES) -> list[tuple[str, float]]:
+        """Return the n-grams of ``text`` that raise its score most, with their weights."""
+        ranked = _ranked(text, self._features(text), self._weights, self.model.scale, top)
+        return [(g, v) for g, v, _ in ranked]
+
+    def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
+        """Return the evidence signal of one message (cached for short texts)."""
+        key = text.text
+        if len(key) > CACHE_MAX_CHARS:
+            return list(self._detect(key))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._detect(key)
+            self._cache.put(key, hit)
+        return list(hit) if hit else []
+
+    def _buckets(self, text: str) -> list[int]:
+        if len(self._tokens) > _TOKEN_CACHE:
+            self._tokens.clear()
+        return buckets(text, self._bits, self._tokens)
+
+    def _features(self, text: str) -> list[Feature]:
+        if len(self._tokens) > _TOKEN_CACHE:
+            self._tokens.clear()
+        return features(text, self._bits, self._tokens)
+
+    def _detect(self, text: str) -> tuple[Signal, ...]:
+        found = self._buckets(text)
+        if not found:
+            return ()
+        w = self._weights
+        units = sum([w[b] for b in found])
+        logit = units * self._unit
+        # Confidence: this message alone as a side (never 0, a signal's confidence is > 0).
+        confidence = max(0.001, round(self.model.probability(units), 3))
+        if units <= 0:
+            return (Signal(SIGNAL, (0, 0), confidence, NAME, logit=logit),)
+        ranked = _ranked(text, self._features(text), w, self.model.scale, TOP_FEATURES)
+        named = tuple(g for g, _, _ in ranked)
+        span = ranked[0][2] if ranked else (0, 0)
+        return (Signal(SIGNAL, span, confidence, NAME, features=named, logit=logit),)
+
+
+def _ranked(
+    text: str, feats: list[Feature], w: Sequence[int], scale: float, top: int
+) -> list[tuple[str, float, tuple[int, int]]]:
+    """Return the ``top`` n-grams with a positive weight, strongest first, with their spans."""
+    best: dict[str, tuple[float, tuple[int, int]]] = {}
+    for f in feats:
+        best[text[f.start : f.end]] = (w[f.bucket] * scale, (f.start, f.end))
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top]
+    return [(g, round(v, 3), span) for g, (v, span) in ranked if v > 0]
+
+
+def split_evidence(signals: list[Signal]) -> tuple[Signal | None, list[Signal]]:
+    """Take the learned evidence out of one message's detected signals.
+
+    Every ``learned_grooming`` signal a detector reports is evidence for the pair's running
+    score, not a signal of its own (:func:`fold_evidence` decides whether it counts).
+    Returns the evidence (the last one, if several) and the other signals.
+    """
+    if len(signals) == 1:
+        only = signals[0]
+        return (only, []) if only.id == SIGNAL else (None, signals)
+    evidence: Signal | None = None
+    rest: list[Signal] = []
+    for signal in signals:
+        if signal.id == SIGNAL:
+            evidence = signal
+        else:
+            rest.append(signal)
+    return evidence, rest
+
+
+def fold_evidence(pair: PairState, evidence: Signal) -> Signal | None:
+    """Add one message's evidence to its pair; return the signal to count, if any.
+
+    The pair's running score is ``learned_sum / sqrt(learned_lines)`` in units of the
+    model's margin (1.0 is the model's threshold). A message counts as ``learned_grooming``
+    (confidence 1, its strongest n-grams as features) when it pushes towards grooming and
+    the pair, after :data:`MIN_LINES` messages, is at or past the threshold.
+    """
+    pair.learned_sum += evidence.logit
+    pair.learned_lines += 1
+    if evidence.logit <= 0 or pair.learned_lines < MIN_LINES:
+        return None
+    if pair.learned_sum < math.sqrt(pair.learned_lines):
+        return None
+    return Signal(SIGNAL, evidence.span, 1.0, NAME, features=evidence.features)
+
+
+def running_score(pair: PairState) -> float:
+    """Return a pair's running learned score in units of the threshold (0 without lines)."""
+    if not pair.learned_lines:
+        return 0.0
+    return pair.learned_sum / math.sqrt(pair.learned_lines)

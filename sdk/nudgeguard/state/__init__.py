@@ -1,0 +1,1 @@
+"""Working memory (per pair, per person, per conversation) and its stores."""
