@@ -70,7 +70,7 @@ def reported_alert(
     report on its timeline; otherwise the alert is built from the stored case, naming only
     the child (the case keeps pseudonyms, not the other person's platform id).
     """
-    entry = TimelineEntry(ts=ts, label="the child pressed Report")
+    entry = TimelineEntry(ts=ts, label=catalog(locale).moderator_text("timeline_reported"))
     if known is not None:
         return known.model_copy(
             update={

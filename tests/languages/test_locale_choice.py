@@ -272,6 +272,11 @@ async def test_moderator_alerts_carry_the_communitys_language() -> None:
     # language the chat is written in.
     assert {a.locale for a in adapter.alerts} == {"nl"}
     assert all(n.locale == "nl" for n in adapter.nudges_to(CHILD.id))
+    # The alert's timeline is worded for those moderators too.
+    labels = [e.label for a in adapter.alerts for e in a.timeline]
+    assert "eerste bericht tussen deze twee" in labels
+    assert any(label.startswith("signalen: ") for label in labels)
+    assert not any("first message" in label or label.startswith("signals:") for label in labels)
 
 
 @given(

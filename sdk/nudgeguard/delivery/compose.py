@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.cases.store import OutboxItem
 from nudgeguard.delivery.helpline_country import CountrySource
-from nudgeguard.delivery.nudges.catalog import Catalog
+from nudgeguard.delivery.nudges.catalog import Catalog, catalog
 from nudgeguard.delivery.nudges.wording import wording_key
 from nudgeguard.delivery.outbound import (
     AlertParticipant,
@@ -94,9 +94,10 @@ def alert_for(
     ``locale`` is the language the community's moderators read.
     """
     counts = ctx.pair.signal_counts
-    timeline = [TimelineEntry(ts=ctx.pair.first_ts, label="first message in this pair")]
+    say = catalog(locale).moderator_text
+    timeline = [TimelineEntry(ts=ctx.pair.first_ts, label=say("timeline_first"))]
     timeline += [
-        TimelineEntry(ts=i.ts, label="signals: " + ", ".join(i.signals))
+        TimelineEntry(ts=i.ts, label=say("timeline_signals", signals=", ".join(i.signals)))
         for i in ctx.conversation.window
         if i.signals and i.author_id == d.actor_id
     ][-10:]
