@@ -2,21 +2,11 @@
 
 from nudgeguard import ModeratorAction
 from nudgeguard.engine import Engine
-from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
-from nudgeguard.testing import Scenario, person
+from nudgeguard.testing import Scenario
 
+from .grooming import CHILD, GROOMER, groom
 from .keyword_detector import KeywordDetector
-
-GROOMER = person("stranger")
-CHILD = person("kid", AgeBand.MINOR)
-LINES = ["how old are you", "are you alone at home", "keep this our secret", "send me a photo"]
-
-
-async def groom(chat: Scenario) -> None:
-    await chat.say(CHILD, "hello everyone")
-    for line in LINES:
-        await chat.say(GROOMER, line, to=CHILD)
 
 
 async def test_a_report_edits_the_cases_post_in_place(chat, adapter, engine):

@@ -2,19 +2,13 @@
 
 import pytest
 
-from nudgeguard.inbox.events import AgeBand
 from nudgeguard.privacy.requests import ErasureHeld
-from nudgeguard.testing import person
 
-GROOMER = person("stranger")
-CHILD = person("kid", AgeBand.MINOR)
-LINES = ["how old are you", "are you alone at home", "keep this our secret", "send me a photo"]
+from .grooming import CHILD, GROOMER, groom
 
 
 async def test_erasing_a_child_makes_the_adapter_forget_them(chat, adapter, engine):
-    await chat.say(CHILD, "hello everyone")
-    for line in LINES:
-        await chat.say(GROOMER, line, to=CHILD)
+    await groom(chat)
     case = (await engine.cases.list_cases())[0]
     assert engine.dispatcher.alerts.latest(case.id) is not None
     done = await engine.erase_user("fake", CHILD.id)
@@ -24,9 +18,7 @@ async def test_erasing_a_child_makes_the_adapter_forget_them(chat, adapter, engi
 
 
 async def test_a_held_erasure_forgets_nothing(chat, adapter, engine):
-    await chat.say(CHILD, "hello everyone")
-    for line in LINES:
-        await chat.say(GROOMER, line, to=CHILD)
+    await groom(chat)
     with pytest.raises(ErasureHeld):
         await engine.erase_user("fake", GROOMER.id)
     assert adapter.forgotten == []

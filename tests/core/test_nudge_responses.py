@@ -5,21 +5,11 @@ import pytest
 from nudgeguard import NudgeResponse
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
-from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
-from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing import FakeAdapter, Scenario
 
+from .grooming import CHILD, GROOMER, LINES, groom
 from .keyword_detector import KeywordDetector
-
-GROOMER = person("stranger")
-CHILD = person("kid", AgeBand.MINOR)
-LINES = ["how old are you", "are you alone at home", "keep this our secret", "send me a photo"]
-
-
-async def groom(chat: Scenario) -> None:
-    await chat.say(CHILD, "hello everyone")
-    for line in LINES:
-        await chat.say(GROOMER, line, to=CHILD)
 
 
 def with_case(adapter: FakeAdapter):
