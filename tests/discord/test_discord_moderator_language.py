@@ -6,7 +6,10 @@ presses and slash commands over the fake Discord gateway and REST API.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.delivery.nudges import catalog
@@ -19,9 +22,11 @@ from tests.discord.world import ADMINISTRATOR, World, make_adapter
 DE = catalog("de").moderator_text
 
 
-async def test_a_german_servers_moderators_get_german_refusals_and_status(
+@asynccontextmanager
+async def german_server_with_a_case(
     world: World, tmp_path: Path
-) -> None:
+) -> AsyncIterator[tuple[Engine, dict[str, Any]]]:
+    """Run a German server's engine through a grooming chat; yield it and the alert post."""
     adapter = make_adapter(world)
     engine = Engine(
         load_policy("default"),
@@ -31,10 +36,18 @@ async def test_a_german_servers_moderators_get_german_refusals_and_status(
     )
     await engine.start()
     try:
-        fake = world.fake
         await run_trajectory(world, adapter)
-        await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
-        message = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+        await world.fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+        yield engine, next(m for m in world.fake.messages.values() if m["channel_id"] == world.mods)
+    finally:
+        await engine.stop()
+
+
+async def test_a_german_servers_moderators_get_german_refusals_and_status(
+    world: World, tmp_path: Path
+) -> None:
+    async with german_server_with_a_case(world, tmp_path) as (engine, message):
+        fake = world.fake
         [case] = await engine.cases.list_cases(community_id=world.guild)
 
         # A member who is no moderator presses Acknowledge: refused, in German.
@@ -54,26 +67,13 @@ async def test_a_german_servers_moderators_get_german_refusals_and_status(
         )
         [*_, status] = await fake.wait_for_call("POST", r"/callback$", count=3)
         assert status.body["data"]["content"].startswith("Offene Sicherheitsfälle: **0**.")
-    finally:
-        await engine.stop()
 
 
 async def test_the_timeout_result_is_worded_in_the_servers_language(
     world: World, tmp_path: Path
 ) -> None:
-    adapter = make_adapter(world)
-    engine = Engine(
-        load_policy("default"),
-        cases=SqliteCaseStore(tmp_path / "cases.sqlite3"),
-        adapters=[adapter],
-        languages=LanguageSettings(communities={world.guild: "de"}),
-    )
-    await engine.start()
-    try:
+    async with german_server_with_a_case(world, tmp_path) as (_engine, message):
         fake = world.fake
-        await run_trajectory(world, adapter)
-        await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
-        message = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
         [timeout_id] = [
             b["custom_id"]
             for row in message["components"]
@@ -84,5 +84,3 @@ async def test_the_timeout_result_is_worded_in_the_servers_language(
         [edit] = await fake.wait_for_call("PATCH", r"/messages/@original$")
         fields = {f["name"]: f["value"] for f in edit.body["embeds"][0]["fields"]}
         assert fields[DE("last_action")].endswith(f"({DE('timeout_done', minutes=60)})")
-    finally:
-        await engine.stop()
