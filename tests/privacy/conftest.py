@@ -14,3 +14,6 @@ async def store_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "cases.sqlite3"
     await make_store(path)
     return path
+
+
+from ..cases.conftest import store_spec  # noqa: E402,F401 - an SQLite file or a PostgreSQL schema

@@ -119,6 +119,23 @@ class Erasure:
     mentions: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ErasureNotice:
+    """An erasure as a running bot learns of it (:meth:`PrivacyStore.erasures_after`).
+
+    Attributes:
+        seq: The audit row that recorded the erasure; pollers remember the last one seen.
+        platform: The erased person's platform (``discord``, ``slack``); "" if not recorded.
+        token: :meth:`~nudgeguard.privacy.Pseudonymizer.erasure_token` of the person: not
+            their pseudonym, matched only with the key and their platform id; "" for
+            erasures recorded before tokens were (nothing to match).
+    """
+
+    seq: int
+    platform: str
+    token: str
+
+
 #: Builds the outbox items that announce a case as a write leaves it (its alerts). The
 #: store calls it inside the write's transaction with the case as stored and queues what
 #: it returns in that same transaction: a case and its alert commit together or not at
@@ -355,7 +372,9 @@ class PrivacyStore(Protocol):
         """Delete observations and finished outbox items older than ``before``; return count."""
         ...
 
-    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
+    async def erase_person(
+        self, pseudonym: str, user_id: str, actor: str, *, platform: str = "", token: str = ""
+    ) -> Erasure:
         """Remove a person from the store for a data-subject erasure request.
 
         Deletes evidence messages they authored, blanks their platform id wherever other
@@ -364,8 +383,16 @@ class PrivacyStore(Protocol):
         actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
         outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
         an ``erased`` audit row on each affected case (committing to the case as erasure
-        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
-        of them contain the erased data. Physical space is reclaimed afterwards.
+        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows and,
+        when given, ``platform`` and the erasure ``token`` (see :class:`ErasureNotice`);
+        none of them contain the erased data. Physical space is reclaimed afterwards.
+        """
+        ...
+
+    async def erasures_after(self, seq: int, limit: int = 100) -> list[ErasureNotice]:
+        """Return the store-wide erasure records after audit row ``seq``, oldest first.
+
+        How a running bot learns of erasures another process made (``privacy erase``).
         """
         ...
 
