@@ -258,6 +258,8 @@ class NudgeResponses:
         # The audit row and the alert commit together (the alert id de-duplicates repeats).
         who = "child:" + child
         await self.cases.record(case.id, REPORTED, who, {"action": "report"}, queue=items)
+        if alert is not None:  # a moderator's press re-draws the post from it
+            self.dispatcher.alerts.remember(alert)
         for item in items:
             emit("alert", item.target, case_id=case.id, community=community_id, to=item.target)
         if items:
