@@ -2,17 +2,19 @@
 
 :func:`nudgeguard.privacy.requests.erase_user` removes a person from the case store. A
 running bot also remembers people outside it: the dispatcher's latest alerts (platform ids),
-the pseudonymiser's cache and whatever each adapter keeps (locale caches, DM channel ids,
-delivered-nudge keys). :meth:`PersonErasure.erase_user` does all of it in this process.
+the pseudonymiser's cache, the working memory (conversations, pairs, ages: in memory or
+Redis) and whatever each adapter keeps (locale caches, DM channel ids, delivered-nudge
+keys). :meth:`PersonErasure.erase_user` does all of it in this process.
 
 An erasure made by another process (``nudgeguard privacy erase``) reaches a running engine
 through the store: its store-wide ``erased`` audit row carries the platform and a keyed
 token of the person (:meth:`~nudgeguard.privacy.Pseudonymizer.erasure_token`, not their
 pseudonym). :meth:`PersonErasure.forget_erased` reads the rows after the last one it saw
-(a watermark kept in memory), computes the token of every platform id the engine and each
-adapter remember (:meth:`~nudgeguard.adapter.Adapter.remembered_users`), and forgets those
-that match. :meth:`PersonErasure.start_forgetting` runs it every
-:data:`ERASURE_POLL_SECONDS`; every store call is bounded by :data:`ERASURE_POLL_TIMEOUT`,
+(a watermark kept in memory), computes the token of every platform id the engine, its
+working memory and each adapter remember
+(:meth:`~nudgeguard.adapter.Adapter.remembered_users`), and forgets those that match.
+:meth:`PersonErasure.start_forgetting` runs it every :data:`ERASURE_POLL_SECONDS`; every
+store call is bounded by :data:`ERASURE_POLL_TIMEOUT`,
 and a failing store is logged (no ids) and tried again on the next tick.
 
 Mixed into :class:`~nudgeguard.engine.Engine`.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.privacy.requests import RequestStore, erase_user
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from nudgeguard.cases.store import Erasure, ErasureNotice
     from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.privacy import Pseudonymizer
+    from nudgeguard.state.store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ class PersonErasure:
         pseudonyms: Pseudonymizer
         dispatcher: Dispatcher
         adapters: dict[str, Adapter]
+        state: StateStore
         #: Audit row of the last erasure this engine has acted on (None: not read yet).
         erasure_watermark: int | None
         _forgetting: asyncio.Task[None] | None
@@ -80,11 +84,20 @@ class PersonErasure:
         adapter = self.adapters.get(platform)
         if adapter is not None:
             _adapter_forgets(adapter, user_id)
+        try:
+            await asyncio.wait_for(
+                self.state.forget_user((platform, user_id)), ERASURE_POLL_TIMEOUT
+            )
+        except Exception as exc:  # the store is done; working memory expires within 14 days
+            log.warning("working memory could not forget a person (%s)", type(exc).__name__)
         return done
 
     # -- erasures made by another process -------------------------------------------------
     async def forget_erased(self, *, timeout: float = ERASURE_POLL_TIMEOUT) -> int:
-        """Forget the people erased in the store since the last look; return how many ids.
+        """Forget the people erased in the store since the last look.
+
+        Returns how many platform ids the adapters forgot. When the working memory cannot
+        be reached (Redis down), the same erasures are read again next time.
 
         The first look (at :meth:`~nudgeguard.engine.Engine.start`) only notes where the
         store's audit ends: the engine remembers nobody from before it started. If that
@@ -105,20 +118,21 @@ class PersonErasure:
             if self.erasure_watermark is None:  # where the audit ended is unknown: read all
                 self.erasure_watermark = 0
             return 0
-        forgotten = 0
+        forgotten, complete = 0, True
         for platform, tokens in _tokens_by_platform(notices).items():
-            forgotten += self._forget_matching(platform, tokens)
-        if notices:
+            matches = _matcher(self.pseudonyms, platform, tokens)
+            forgotten += self._forget_matching(platform, matches)
+            try:
+                await asyncio.wait_for(self.state.forget_matching(platform, matches), timeout)
+            except Exception as exc:  # Redis away: read these erasures again next time
+                log.warning("working memory could not forget (%s)", type(exc).__name__)
+                complete = False
+        if notices and complete:
             self.erasure_watermark = notices[-1].seq
         return forgotten
 
-    def _forget_matching(self, platform: str, tokens: Collection[str]) -> int:
-        """Forget everyone on ``platform`` whose erasure token is in ``tokens``."""
-        token = self.pseudonyms.erasure_token
-
-        def matches(user_id: str) -> bool:
-            return token(platform, user_id) in tokens
-
+    def _forget_matching(self, platform: str, matches: Callable[[str], bool]) -> int:
+        """Forget, in memory and in the adapter, everyone on ``platform`` who ``matches``."""
         self.dispatcher.alerts.forget_matching(platform, matches)
         self.pseudonyms.forget_cache()
         adapter = self.adapters.get(platform)
@@ -152,6 +166,15 @@ class PersonErasure:
         while True:
             await self.forget_erased()
             await asyncio.sleep(every)
+
+
+def _matcher(pseudonyms: Pseudonymizer, platform: str, tokens: set[str]) -> Callable[[str], bool]:
+    """Return a check that a platform id on ``platform`` has one of the erasure ``tokens``."""
+
+    def matches(user_id: str) -> bool:
+        return pseudonyms.erasure_token(platform, user_id) in tokens
+
+    return matches
 
 
 def _tokens_by_platform(notices: list[ErasureNotice]) -> dict[str, set[str]]:

@@ -44,10 +44,24 @@ async def erase_from_the_command_line(store_spec: str, user_id: str) -> None:
         await other.close()
 
 
+async def remembered_in_working_memory(state) -> set[str]:
+    """The child's ids a working memory holds (asked, not forgotten)."""
+    seen: set[str] = set()
+
+    def note(user_id: str) -> bool:
+        if user_id == CHILD.id:
+            seen.add(user_id)
+        return False
+
+    await state.forget_matching("fake", note)
+    return seen
+
+
 async def test_the_running_bot_forgets_a_child_erased_by_the_command_line(running, store_spec):
     engine, adapter = running
     [case] = await engine.cases.list_cases()
     assert CHILD.id in adapter.remembered_users()
+    assert await remembered_in_working_memory(engine.state) == {CHILD.id}
     assert engine.dispatcher.alerts.latest(case.id) is not None
 
     await erase_from_the_command_line(store_spec, CHILD.id)
@@ -57,6 +71,7 @@ async def test_the_running_bot_forgets_a_child_erased_by_the_command_line(runnin
     assert adapter.forgotten == [CHILD.id]
     assert CHILD.id not in adapter.remembered_users()
     assert engine.dispatcher.alerts.latest(case.id) is None, "the alert named the child"
+    assert await remembered_in_working_memory(engine.state) == set(), "the window still holds them"
     assert await engine.forget_erased() == 0, "an erasure is acted on once"
     assert adapter.forgotten == [CHILD.id]
 
@@ -140,3 +155,30 @@ async def test_a_store_that_hangs_is_given_up_until_the_next_tick(running, store
     engine.cases = engine.cases.store
     assert await engine.forget_erased() == 1
     assert adapter.forgotten == [CHILD.id]
+
+
+class AwayState:
+    """Working memory in a Redis that is away: forgetting fails, then works again."""
+
+    def __init__(self, state: object) -> None:
+        self.state = state
+        self.away = True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.state, name)
+
+    async def forget_matching(self, platform, matches) -> int:
+        if self.away:
+            raise ConnectionError("redis away")
+        return await self.state.forget_matching(platform, matches)
+
+
+async def test_working_memory_that_is_away_gets_the_erasure_on_a_later_look(running, store_spec):
+    engine, _adapter = running
+    away = engine.state = AwayState(engine.state)
+    await erase_from_the_command_line(store_spec, CHILD.id)
+    assert await engine.forget_erased() == 1, "the adapter forgets at once"
+    assert await remembered_in_working_memory(away.state) == {CHILD.id}
+    away.away = False
+    await engine.forget_erased()
+    assert await remembered_in_working_memory(away.state) == set()
