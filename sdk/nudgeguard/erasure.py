@@ -164,7 +164,10 @@ class PersonErasure:
 
     async def _forget_loop(self, every: float) -> None:
         while True:
-            await self.forget_erased()
+            try:
+                await self.forget_erased()
+            except Exception as exc:  # never let the look stop for good
+                log.error("looking for erasures failed (%s)", type(exc).__name__)
             await asyncio.sleep(every)
 
 
