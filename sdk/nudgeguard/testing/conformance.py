@@ -360,6 +360,9 @@ class AdapterConformance:
             )
         await _play_grooming(harness)
         await harness.wait_for(lambda: harness.private_texts(CHILD))
+        # Every line handled and every delivery made: no nudge reaches the child afterwards.
+        await harness.wait_for(lambda: _all_seen(harness, 1 + len(GROOMING_LINES)))
+        await engine.inbox.drain()
         await harness.wait_for(lambda: _settled(harness))
         child = harness.platform_id(CHILD)
         await engine.forget_erased()  # the running bot's look before the erasure
@@ -367,6 +370,10 @@ class AdapterConformance:
         await erase_user(engine.cases, engine.pseudonyms, adapter.name, child, actor="cli")
         await engine.forget_erased()
         assert child not in set(adapter.remembered_users()), "the erased child is remembered"
+
+
+async def _all_seen(h: ConformanceHarness, events: int) -> bool:
+    return h.engine.stats.events >= events
 
 
 async def _more_posts(h: ConformanceHarness, posts: int) -> bool:
