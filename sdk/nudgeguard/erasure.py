@@ -70,7 +70,9 @@ class PersonErasure:
         """Erase a person from the store, from the engine's memory and from the adapter's.
 
         The store goes first (it may refuse: see ``force``); then the dispatcher forgets
-        the alerts naming them and the platform's adapter its own memory of them.
+        the alerts naming them, the working memory their records (bounded by
+        :data:`ERASURE_POLL_TIMEOUT`; a failure is logged) and the platform's adapter its
+        own memory of them.
 
         Raises:
             ErasureHeld: They are the subject of an active or confirmed case and ``force``
