@@ -11,9 +11,11 @@ import asyncio
 import logging
 
 import pytest
+from click.testing import CliRunner
 
 from nudgeguard.app import pseudonymizer_for
 from nudgeguard.cases.store import CaseStore, ErasureNotice
+from nudgeguard.cli import main
 from nudgeguard.privacy.requests import erase_user
 from nudgeguard.testing import FakeAdapter, Scenario
 
@@ -182,3 +184,24 @@ async def test_working_memory_that_is_away_gets_the_erasure_on_a_later_look(runn
     away.away = False
     await engine.forget_erased()
     assert await remembered_in_working_memory(away.state) == set()
+
+
+async def test_the_erase_command_itself_reaches_the_running_bot(tmp_path, monkeypatch):
+    """``nudgeguard privacy erase`` as typed, on its own thread and event loop."""
+    monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", KEY.decode())
+    path = tmp_path / "cases.sqlite3"
+    store = open_plain(str(path))
+    adapter = FakeAdapter()
+    engine = make_engine(store, adapter)
+    await engine.start(background=False)
+    try:
+        await groom(Scenario(engine))
+        args = ["privacy", "erase", "--store", str(path), "--user", f"fake:{CHILD.id}", "--yes"]
+        result = await asyncio.to_thread(CliRunner().invoke, main, args)
+        assert result.exit_code == 0, result.output
+        assert adapter.forgotten == []
+        assert await engine.forget_erased() == 1
+        assert adapter.forgotten == [CHILD.id]
+    finally:
+        await engine.stop()
+        await store.close()
