@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ..cases.conftest import store_spec  # noqa: F401 - an SQLite file or a PostgreSQL schema
 from ..cases.helpers import KEY
 from .helpers import make_store
 
@@ -14,6 +15,3 @@ async def store_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "cases.sqlite3"
     await make_store(path)
     return path
-
-
-from ..cases.conftest import store_spec  # noqa: E402,F401 - an SQLite file or a PostgreSQL schema
