@@ -8,6 +8,7 @@ isolated, counted and logged without message text.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import time
@@ -158,6 +159,8 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._plan: list[tuple[Detector, DetectAfter | None]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
+        self.erasure_watermark: int | None = None
+        self._forgetting: asyncio.Task[None] | None = None
         for adapter in adapters:
             self.add_adapter(adapter)
         for sink in sinks:
@@ -178,12 +181,18 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         return adapter.capabilities if adapter is not None else None
 
     async def start(self, *, background: bool = True) -> None:
-        """Start adapters and deliver anything left in the outbox by an earlier run."""
+        """Start adapters and deliver anything left in the outbox by an earlier run.
+
+        With ``background``, also start the outbox timer, the services and the look for
+        erasures made by other processes (:mod:`nudgeguard.erasure`).
+        """
         for adapter in self.adapters.values():
             await adapter.start()
+        await self.forget_erased()  # where the audit ends now: later erasures are news
         await self.outbox.drain()
         if background:
             self.outbox.start()
+            self.start_forgetting()
             for service in self.services:
                 await service.start(self.cases)
 
@@ -191,6 +200,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         """Stop adapters, background services and the outbox timer."""
         for service in self.services:
             await service.stop()
+        await self.stop_forgetting()
         await self.outbox.stop()
         for adapter in self.adapters.values():
             await adapter.stop()
