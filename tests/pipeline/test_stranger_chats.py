@@ -95,6 +95,19 @@ async def test_a_meeting_asked_in_secret_of_someone_who_says_they_are_15_opens_a
     assert len(cases) == 1
 
 
+PHOTO = [(A, "send me a pic of you")]
+
+
+async def test_a_photo_request_from_someone_of_unknown_age_opens_no_case(chat):
+    await _play(chat, [*STATED_MINOR, *PHOTO])
+    assert await chat.engine.cases.list_cases() == []
+
+
+async def test_a_photo_request_from_someone_who_says_they_are_35_opens_a_case(chat):
+    await _play(chat, [STATED_MINOR[0], (A, "im 35 m"), *STATED_MINOR[1:], *PHOTO])
+    assert len(await chat.engine.cases.list_cases()) == 1
+
+
 async def test_the_same_talk_towards_a_platform_declared_minor_opens_a_case():
     engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
     await engine.start(background=False)
