@@ -108,6 +108,12 @@ async def test_a_photo_request_from_someone_who_says_they_are_35_opens_a_case(ch
     assert len(await chat.engine.cases.list_cases()) == 1
 
 
+async def test_two_people_who_both_say_they_are_15_talking_sexually_open_no_case(chat):
+    talk = [(A, line) for _, line in FLIRT[3:] + FLIRT[3:]]
+    await _play(chat, [(A, "im 15 too"), *STATED_MINOR[:2], *talk])
+    assert await chat.engine.cases.list_cases() == []
+
+
 async def test_the_same_talk_towards_a_platform_declared_minor_opens_a_case():
     engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
     await engine.start(background=False)
