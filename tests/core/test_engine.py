@@ -526,10 +526,19 @@ PICTURE_REQUESTS = [
     ("opening", "opens_case"),
     [
         ([], False),  # one stage, nobody known to be a child: reads the same between adults
-        ([("kid", "im 13")], True),  # the same requests towards a self-disclosed 13-year-old
+        # the same requests towards a self-disclosed 13-year-old: photo requests from
+        # someone of unknown age are not a grooming move beyond sexual talk ...
+        ([("kid", "im 13")], False),
+        # ... but they are from someone who said they are an adult
+        ([("kid", "im 13"), ("other", "im 30")], True),
         ([("other", "are you home alone")], True),  # a second stage: probing supervision
     ],
-    ids=["one-stage-unknown-ages", "known-minor", "two-stages-unknown-ages"],
+    ids=[
+        "one-stage-unknown-ages",
+        "stated-minor-unknown-sender",
+        "stated-minor-adult-sender",
+        "two-stages-unknown-ages",
+    ],
 )
 async def test_one_stage_towards_unknown_age_nudges_but_the_case_waits(opening, opens_case):
     adapter = FakeAdapter()
