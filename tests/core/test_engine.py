@@ -459,10 +459,43 @@ async def test_an_ordinary_message_gets_a_complete_quiet_decision(chat):
     assert decision.explain().startswith("level none")
 
 
-async def test_a_case_opened_by_a_signal_free_message_still_nudges_the_child(chat, adapter, engine):
+def _level_alone_pack():
+    """The default pack, but a stated minor's case opens on the level alone (as in strict)."""
+    pack = load_policy("default")
+    rules = tuple(
+        dataclasses.replace(r, when=dataclasses.replace(r.when, signals_any=()))
+        if r.name == "review"
+        else r
+        for r in pack.rules
+    )
+    return pack.model_copy(update={"rules": rules})
+
+
+async def test_a_case_opened_by_a_signal_free_message_still_nudges_the_child(adapter):
     # Risk built while the kid's age was unknown stays under review; once the kid says
     # they are 13 the age gap lifts it over the line on the stranger's next, harmless
-    # message. The case opens there, and the kid must hear of it no later than moderators.
+    # message. The case opens there (in a pack whose rule for a stated minor asks for no
+    # grooming move), and the kid must hear of it no later than moderators.
+    engine = Engine(_level_alone_pack(), adapters=[adapter], detectors=[KeywordDetector()])
+    await engine.start(background=False)
+    try:
+        await _signal_free_case(Scenario(engine), adapter, engine)
+    finally:
+        await engine.stop()
+
+
+async def test_the_default_pack_opens_no_case_on_a_harmless_message_after_a_stated_age(chat):
+    stranger, kid = person("stranger"), person("kid")
+    await chat.say(kid, "hello")
+    await chat.say(stranger, "add me on snapchat", to=kid)
+    await chat.say(stranger, "are you alone", to=kid)
+    await chat.say(kid, "im 13", to=stranger)
+    opening = await chat.say(stranger, "ok cool", to=kid)
+    assert opening is not None and opening.level is Level.REVIEW
+    assert opening.wants("escalate") is None
+
+
+async def _signal_free_case(chat: Scenario, adapter: FakeAdapter, engine: Engine) -> None:
     stranger, kid = person("stranger"), person("kid")
     await chat.say(kid, "hello")
     await chat.say(stranger, "add me on snapchat", to=kid)
@@ -493,10 +526,19 @@ PICTURE_REQUESTS = [
     ("opening", "opens_case"),
     [
         ([], False),  # one stage, nobody known to be a child: reads the same between adults
-        ([("kid", "im 13")], True),  # the same requests towards a self-disclosed 13-year-old
+        # the same requests towards a self-disclosed 13-year-old: photo requests from
+        # someone of unknown age are not a grooming move beyond sexual talk ...
+        ([("kid", "im 13")], False),
+        # ... but they are from someone who said they are an adult
+        ([("kid", "im 13"), ("other", "im 30")], True),
         ([("other", "are you home alone")], True),  # a second stage: probing supervision
     ],
-    ids=["one-stage-unknown-ages", "known-minor", "two-stages-unknown-ages"],
+    ids=[
+        "one-stage-unknown-ages",
+        "stated-minor-unknown-sender",
+        "stated-minor-adult-sender",
+        "two-stages-unknown-ages",
+    ],
 )
 async def test_one_stage_towards_unknown_age_nudges_but_the_case_waits(opening, opens_case):
     adapter = FakeAdapter()

@@ -149,6 +149,15 @@ def test_explain_describes_each_rule_in_words():
     assert "moderator case" in text
     # A folded (>) YAML description ends in a newline; the bracket closes on its line.
     assert "\n)" not in text and "at least 2 grooming stages" in text
+    assert "their age was declared by the platform or an admin" in text
+    assert "their age was said in the chat" in text
+
+
+def test_an_unknown_age_source_in_a_rule_is_refused_with_its_field():
+    pack = load_policy("default").model_dump(mode="json")
+    pack["rules"][1]["when"]["target_age_source"] = ["guessed"]
+    with pytest.raises(PolicyError, match="target_age_source"):
+        parse_policy(yaml.safe_dump(pack))
 
 
 def test_community_and_channel_overrides_apply():

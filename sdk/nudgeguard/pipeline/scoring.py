@@ -177,6 +177,7 @@ class Scoring:
             ident=(platform, community, conversation, event.message_id, author_id, target_id),
             ts=now,
             target_is_suspect=suspect,
+            target_declared=age_memory.declared_age(target_age.source),
         )
         self.stats.scored += 1
         if decision.actions:

@@ -95,6 +95,7 @@ def _matches(
     target: AgeBand,
     kind: ConversationKind,
     history: dict[str, int],
+    target_declared: bool = False,
 ) -> bool:
     if cond.min_level is not None and LEVEL_ORDER[a.level] < LEVEL_ORDER[cond.min_level]:
         return False
@@ -110,6 +111,10 @@ def _matches(
     if cond.actor_age and actor not in cond.actor_age:
         return False
     if cond.target_age and target not in cond.target_age:
+        return False
+    if cond.target_age_source and (
+        ("declared" if target_declared else "stated") not in cond.target_age_source
+    ):
         return False
     return not (cond.conversation_kind and kind not in cond.conversation_kind)
 
@@ -161,6 +166,7 @@ class PolicyEngine:
         ident: tuple[str, str, str, str, str, str],
         ts: float,
         target_is_suspect: bool = False,
+        target_declared: bool = False,
     ) -> Decision:
         """Plan actions for one message.
 
@@ -187,6 +193,8 @@ class PolicyEngine:
             ts: Event time.
             target_is_suspect: The target is the subject of a case in this conversation
                 and known to be an adult.
+            target_declared: The target's band was declared by the platform or an admin
+                (not stated in the chat).
         """
         planned: dict[str, PlannedAction] = {}
         rules = pack.rules
@@ -203,7 +211,13 @@ class PolicyEngine:
                 )
         for rule in rules:
             if not _matches(
-                rule.when, assessment, actor_band, target_band, kind, pair.signal_counts
+                rule.when,
+                assessment,
+                actor_band,
+                target_band,
+                kind,
+                pair.signal_counts,
+                target_declared,
             ):
                 continue
             for act in rule.do:

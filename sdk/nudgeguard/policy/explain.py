@@ -12,6 +12,10 @@ _LEVEL_WORDS = {
     " age gap)",
 }
 
+_SOURCE_WORDS = {
+    "declared": "declared by the platform or an admin",
+    "stated": "said in the chat",
+}
 _ACTION_WORDS = {
     "nudge_child": "send the person at risk a private safety nudge",
     "warn_sender": "privately warn the sender",
@@ -34,6 +38,8 @@ def _condition(c: Condition) -> str:
         parts.append("the sender is " + " or ".join(b.value for b in c.actor_age))
     if c.target_age:
         parts.append("the person addressed is " + " or ".join(b.value for b in c.target_age))
+    if c.target_age_source:
+        parts.append("their age was " + " or ".join(_SOURCE_WORDS[s] for s in c.target_age_source))
     if c.conversation_kind:
         parts.append("in a " + " or ".join(k.value for k in c.conversation_kind) + " chat")
     return " and ".join(parts) or "always"

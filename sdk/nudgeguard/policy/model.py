@@ -145,6 +145,9 @@ class Condition:
     stages_not_counted: tuple[str, ...] = ()
     actor_age: tuple[AgeBand, ...] = ()
     target_age: tuple[AgeBand, ...] = ()
+    #: Where the addressee's band comes from: ``declared`` (by the platform or an admin) or
+    #: ``stated`` (said in the chat, by them or by someone else); empty for either.
+    target_age_source: tuple[Literal["declared", "stated"], ...] = ()
     conversation_kind: tuple[ConversationKind, ...] = ()
 
     @field_validator("signals_any")
