@@ -341,13 +341,15 @@ class Outbox:
             alert = alert.model_copy(update={"post_ref": posted})
         case = await self.store.get(item.case_id)
         ref = await sink.send_alert(as_recorded(alert, case))
+        if ref is None:
+            # Only an edit in place can be re-drawn; a sink without post references
+            # (a webhook) gets each state as its own delivery.
+            return ref
         for _ in range(_REDRAWS):
             # A press (here or in another process) may have re-drawn the post while this
             # send was in flight, and this send landed after it: draw the record again.
-            # Only an edit in place can be re-drawn; a sink without post references
-            # (a webhook) gets each state as its own delivery.
             now = await self.store.get(item.case_id)
-            if ref is None or _state(now) == _state(case):
+            if _state(now) == _state(case):
                 break
             case = now
             alert = alert.model_copy(update={"post_ref": ref, "is_update": True})
