@@ -90,9 +90,12 @@ class DiscordHarness(ConformanceHarness):
         ]
 
     async def alert_texts(self) -> list[str]:
-        # The moderator channel as it now reads: each post once, with its latest edit.
+        # The moderator channel as it now reads: each post once, with its latest edit
+        # (members see that a post was edited, not the instant of each edit).
         return [
-            json.dumps(m, ensure_ascii=False)
+            json.dumps(
+                m | {"edited_timestamp": bool(m.get("edited_timestamp"))}, ensure_ascii=False
+            )
             for m in self.world.fake.messages.values()
             if m.get("channel_id") == self.world.mods
         ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from nudgeguard.cases.model import CaseStatus
+from nudgeguard.cases.records import OutboxItem
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
@@ -260,3 +262,31 @@ async def test_the_childs_report_reaches_the_moderators(world: World, live) -> N
     posted_in = {c.path.split("/")[2] for c in fake.calls_to("POST", r"^/channels/\d+/messages$")}
     assert posted_in <= {world.mods, dm}, "the report was posted somewhere public"
     assert fake.calls_to("POST", rf"^/channels/{dm_channel_of(world, world.adult)}/messages$") == []
+
+
+async def test_an_alert_update_queued_before_a_press_does_not_draw_the_case_open_again(
+    world: World, live
+) -> None:
+    adapter, engine = live
+    fake = world.fake
+    await run_trajectory(world, adapter)
+    await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+    [case] = await engine.cases.list_cases(community_id=world.guild)
+    await engine.outbox.drain()
+    alert = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+    # An update of the alert queued while the case is open, held back (a retry due later).
+    snapshot = engine.dispatcher.alerts.latest(case.id)
+    assert snapshot is not None and snapshot.status is CaseStatus.OPEN
+    payload = snapshot.model_copy(update={"is_update": True}).model_dump_json()
+    held = OutboxItem(f"alert:{case.id}:held:discord", case.id, "discord", "alert", payload)
+    assert await engine.outbox.enqueue(replace(held, next_at=engine.outbox.clock() + 86400))
+
+    await fake.click(world.mod, f"ng:ack:{case.id}", alert)
+    await fake.wait_for_call("PATCH", r"/messages/@original$")
+    await engine.cases.mark_retry(held.id, 1, 0.0, "held")  # due only now, after the press
+    await engine.outbox.drain()
+
+    status = {r.id: r.status for r in await engine.cases.outbox_items()}
+    assert status[held.id] == "sent", "the held update was not delivered"
+    fields = {f["name"]: f["value"] for f in fake.messages[alert["id"]]["embeds"][0]["fields"]}
+    assert fields["Status"] == "acknowledged", "the post shows the acknowledged case as open"

@@ -91,6 +91,12 @@ async def test_alert_is_worded_in_the_workspaces_language(live: tuple[Live, str]
     updated = blocks_of(update)
     assert t("status_acknowledged") in json.dumps(updated, ensure_ascii=False)
     assert button_labels(updated) == [t(k) for k in BUTTONS[1:]]
+    # Whatever the outbox still sends afterwards is drawn from the case as it now stands.
+    await run.engine.outbox.drain()
+    calls = run.fake.calls_to("chat.update")
+    later = calls[next(i for i, c in enumerate(calls) if c is update) + 1 :]
+    for call in later:
+        assert t("status_acknowledged") in json.dumps(blocks_of(call), ensure_ascii=False)
 
     # The private evidence view too.
     await run.slack.interaction(

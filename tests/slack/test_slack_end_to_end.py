@@ -8,11 +8,12 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
 from nudgeguard import CaseStatus
+from nudgeguard.cases.records import OutboxItem
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.engine import Engine
@@ -322,3 +323,35 @@ async def test_a_moderators_press_redraws_the_alert_from_the_core_not_the_clicke
     assert "ng_mod_acknowledge" not in drawn and "ng_mod_confirm" in drawn
     for _, line in TRAJECTORY:
         assert line not in json.dumps(update.params)
+
+
+async def test_an_alert_update_queued_before_a_press_does_not_draw_the_case_open_again(
+    live: Live,
+) -> None:
+    await play(live, TRAJECTORY)
+    (posted,) = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
+    channel, ts = await alert_post(live.engine, case.id)
+    await wait_until(lambda: live.engine.stats.scored >= len(TRAJECTORY) - 1)
+    await live.engine.outbox.drain()
+    # An update of the alert queued while the case is open, held back (a retry due later).
+    snapshot = live.engine.dispatcher.alerts.latest(case.id)
+    assert snapshot is not None and snapshot.status is CaseStatus.OPEN
+    payload = snapshot.model_copy(update={"is_update": True}).model_dump_json()
+    held = OutboxItem(f"alert:{case.id}:held:slack", case.id, "slack", "alert", payload)
+    assert await live.engine.outbox.enqueue(replace(held, next_at=live.clock() + 3600))
+
+    message = {"ts": ts, "blocks": posted.get("blocks")}
+    await live.slack.interaction(
+        block_action(MOD, "ng_mod_acknowledge", case.id, live.fake.response_url(), message=message)
+    )
+    await live.fake.wait_for("chat.update", lambda c: MOD in json.dumps(c.params))
+    live.clock.offset += 7200  # the held update is delivered only now, after the press
+    assert await live.engine.outbox.drain() == 1
+
+    last = [c for c in live.fake.calls_to("chat.update") if c.get("ts") == ts][-1]
+    assert last.get("channel") == channel
+    drawn = json.dumps(last.get("blocks"), ensure_ascii=False)
+    t = catalog("en").moderator_text
+    assert t("status_open") not in drawn, "the post shows the acknowledged case as open"
+    assert t("status_acknowledged") in drawn and "ng_mod_acknowledge" not in drawn

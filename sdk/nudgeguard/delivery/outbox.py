@@ -8,8 +8,14 @@ of a worker that died mid-send simply runs out and the item is tried again.
 
 An alert of a case that was posted before carries that post's reference
 (``ModeratorAlert.post_ref``, stored by :meth:`CaseStore.mark_sent`), so the adapter edits
-the same post in place. Case-less moderator notices (``kind="notice"``, see
-:mod:`nudgeguard.delivery.notices`) go to sinks that have ``send_notice``.
+the same post in place. Every alert of a case is drawn from the case *as recorded when it
+is sent* (status, severity, score, reasons, stages), not as it was when queued: an update
+queued before a moderator's Acknowledge or Resolve, or retried after a platform error,
+never draws the post back to "open". If the record changed while the send was in flight
+(a moderator pressed meanwhile, in this process or another), the post is drawn once more
+from the record, so the newest state is the one left on the post. Case-less moderator
+notices (``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
+``send_notice``.
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -30,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
 from nudgeguard.delivery.outbound import (
     ModeratorAlert,
@@ -43,8 +50,47 @@ from nudgeguard.telemetry import emit
 log = logging.getLogger(__name__)
 
 
-class DeliveryStore(OutboxStore, AuditLog, Protocol):
-    """What delivery needs: the outbox, and the audit log for what was sent."""
+#: How often one delivery re-draws a post whose case changed while it was being sent.
+_REDRAWS = 3
+
+
+class CaseReader(Protocol):
+    """Reading a case's current record (alerts are drawn from it when sent)."""
+
+    async def get(self, case_id: str) -> Case | None:
+        """Return a case with its evidence."""
+        ...
+
+
+class DeliveryStore(OutboxStore, AuditLog, CaseReader, Protocol):
+    """What delivery needs: the outbox, the audit log for what was sent, the cases."""
+
+
+def as_recorded(alert: ModeratorAlert, case: Case | None) -> ModeratorAlert:
+    """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
+
+    The queued snapshot keeps what the record does not hold (participants' platform ids,
+    signal counts, the timeline); the case's status, severity, score, reasons and stages
+    are the record's, so an older snapshot never shows an older state.
+    """
+    if case is None:
+        return alert
+    return alert.model_copy(
+        update={
+            "status": case.status,
+            "severity": case.severity,
+            "score": case.score,
+            "reasons": case.reasons,
+            "stages": case.stages,
+        }
+    )
+
+
+def _state(case: Case | None) -> tuple[object, ...]:
+    """Return what of a case an alert shows from its record (to notice it changed)."""
+    if case is None:
+        return ()
+    return (case.status, case.severity, case.score, case.reasons, case.stages)
 
 
 AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
@@ -286,10 +332,26 @@ class Outbox:
             ref: str | None = await send_notice(ModeratorNotice.model_validate_json(item.payload))
             return ref
         alert = ModeratorAlert.model_validate_json(item.payload)
-        if item.case_id:
-            # The case's post, as an earlier delivery to this target stored it: the adapter
-            # edits it in place rather than posting the case again.
-            posted = await self.store.sent_ref(item.case_id, item.target)
-            if posted is not None:
-                alert = alert.model_copy(update={"post_ref": posted})
-        return await sink.send_alert(alert)
+        if not item.case_id:
+            return await sink.send_alert(alert)
+        # The case's post, as an earlier delivery to this target stored it: the adapter
+        # edits it in place rather than posting the case again.
+        posted = await self.store.sent_ref(item.case_id, item.target)
+        if posted is not None:
+            alert = alert.model_copy(update={"post_ref": posted})
+        case = await self.store.get(item.case_id)
+        ref = await sink.send_alert(as_recorded(alert, case))
+        if ref is None:
+            # Only an edit in place can be re-drawn; a sink without post references
+            # (a webhook) gets each state as its own delivery.
+            return ref
+        for _ in range(_REDRAWS):
+            # A press (here or in another process) may have re-drawn the post while this
+            # send was in flight, and this send landed after it: draw the record again.
+            now = await self.store.get(item.case_id)
+            if _state(now) == _state(case):
+                break
+            case = now
+            alert = alert.model_copy(update={"post_ref": ref, "is_update": True})
+            ref = await sink.send_alert(as_recorded(alert, case)) or ref
+        return ref

@@ -21,6 +21,7 @@ from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.engine import Engine
 from nudgeguard.privacy.requests import erase_user
+from nudgeguard.testing.alert_order import held_update_lands_after_a_press
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"
@@ -314,6 +315,13 @@ class AdapterConformance:
         told = catalog().followup("report", harness.adapter.name) or ""
         await harness.wait_for(_showing(harness, CHILD, told))
         assert await harness.private_texts(STRANGER) == [], "the suspect was tipped off"
+
+    @pytest.mark.asyncio
+    async def test_alert_update_after_a_press_shows_the_press(
+        self, harness: ConformanceHarness
+    ) -> None:
+        """An alert update queued before a moderator's press but delivered after it."""
+        await held_update_lands_after_a_press(harness, _play_grooming, len(GROOMING_LINES))
 
     @pytest.mark.asyncio
     async def test_duplicate_events_are_dropped(self, harness: ConformanceHarness) -> None:
