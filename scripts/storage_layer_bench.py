@@ -6,6 +6,12 @@ Usage (SQLAlchemy is not a nudgeguard dependency; install it next to nudgeguard 
     python scripts/storage_layer_bench.py seam [ROUNDS]
     python scripts/storage_layer_bench.py sqlalchemy-async [ROUNDS]   # Core + aiosqlite
     python scripts/storage_layer_bench.py sqlalchemy-thread [ROUNDS]  # Core, sync, one thread
+    python scripts/storage_layer_bench.py sqlalchemy-thread-prebuilt [ROUNDS]
+    python scripts/storage_layer_bench.py sqlalchemy-async-prebuilt [ROUNDS]
+
+The plain SQLAlchemy layers build each statement per call, values inline, as most Core
+code reads; the ``-prebuilt`` ones build every statement once with bind parameters
+(Core's documented fast path), so only execution is timed.
 
 Each round is the statement sequence of opening a case in one transaction (insert the
 case, find the next evidence position, insert three messages, read the case and its
@@ -128,31 +134,39 @@ def _tables() -> Any:
 
 
 def _statements(t: Any, n: int) -> Any:
-    """Yield the round's Core statements; the generator is sent each result."""
+    """Yield the round's Core statements, built per call, as ``(statement, params, how)``.
+
+    The generator is sent each result. This is how Core reads in most code: each call
+    builds its statement with the values in it, and SQLAlchemy compiles it once per shape
+    but still builds and cache-keys the expression every time.
+    """
     import sqlalchemy as sa
     from sqlalchemy.dialects.sqlite import insert
 
     cid = f"NG-{n}"
     c, e, a, m, o = t["cases"], t["evidence"], t["audit"], t["meta"], t["outbox"]
-    yield c.insert().values(id=cid, severity="medium", body="x"), None
+    yield c.insert().values(id=cid, severity="medium", body="x"), None, None
     first = yield (
         sa.select(sa.func.coalesce(sa.func.max(e.c.pos), -1) + 1).where(e.c.case_id == cid),
+        None,
         "scalar",
     )
     rows = [dict(case_id=cid, message_id=f"m{i}", pos=first + i, text="hello") for i in range(3)]
-    yield e.insert(), rows
-    yield sa.select(c).where(c.c.id == cid), "first"
-    yield sa.select(e).where(e.c.case_id == cid).order_by(e.c.pos), "all"
-    head = yield sa.select(m.c.value).where(m.c.key == "audit_head"), "scalar"
+    yield e.insert(), rows, None
+    yield sa.select(c).where(c.c.id == cid), None, "first"
+    yield sa.select(e).where(e.c.case_id == cid).order_by(e.c.pos), None, "all"
+    head = yield sa.select(m.c.value).where(m.c.key == "audit_head"), None, "scalar"
     seq = int(head or 0) + 1
-    yield a.insert().values(seq=seq, case_id=cid, detail="{}"), None
+    yield a.insert().values(seq=seq, case_id=cid, detail="{}"), None, None
     up = insert(m).values(key="audit_head", value=str(seq))
     yield (
         up.on_conflict_do_update(index_elements=[m.c.key], set_={"value": up.excluded.value}),
         None,
+        None,
     )
     yield (
         insert(o).values(id=f"a:{cid}", case_id=cid, status="pending").on_conflict_do_nothing(),
+        None,
         None,
     )
     yield (
@@ -160,7 +174,55 @@ def _statements(t: Any, n: int) -> Any:
         .where(o.c.case_id == cid, o.c.id != f"a:{cid}", o.c.status == "pending")
         .values(status="superseded"),
         None,
+        None,
     )
+
+
+def _prebuilt(t: Any) -> dict[str, Any]:
+    """Build the round's statements once, values as bind parameters (Core's fast path)."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.sqlite import insert
+
+    c, e, a, m, o = t["cases"], t["evidence"], t["audit"], t["meta"], t["outbox"]
+    bp = sa.bindparam
+    up = insert(m).values(key="audit_head", value=bp("v"))
+    return {
+        "case": c.insert().values(id=bp("cid"), severity="medium", body="x"),
+        "next": sa.select(sa.func.coalesce(sa.func.max(e.c.pos), -1) + 1).where(
+            e.c.case_id == bp("cid")
+        ),
+        "evidence": e.insert(),
+        "read_case": sa.select(c).where(c.c.id == bp("cid")),
+        "read_evidence": sa.select(e).where(e.c.case_id == bp("cid")).order_by(e.c.pos),
+        "head": sa.select(m.c.value).where(m.c.key == "audit_head"),
+        "audit": a.insert().values(seq=bp("seq"), case_id=bp("cid"), detail="{}"),
+        "move_head": up.on_conflict_do_update(
+            index_elements=[m.c.key], set_={"value": up.excluded.value}
+        ),
+        "alert": insert(o)
+        .values(id=bp("aid"), case_id=bp("cid"), status="pending")
+        .on_conflict_do_nothing(),
+        "supersede": o.update()
+        .where(o.c.case_id == bp("cid"), o.c.id != bp("aid"), o.c.status == "pending")
+        .values(status="superseded"),
+    }
+
+
+def _prebuilt_statements(s: dict[str, Any], n: int) -> Any:
+    """Yield the round's prebuilt statements with their parameters, as :func:`_statements`."""
+    cid = f"NG-{n}"
+    key = {"cid": cid}
+    yield s["case"], key, None
+    first = yield s["next"], key, "scalar"
+    rows = [dict(case_id=cid, message_id=f"m{i}", pos=first + i, text="hello") for i in range(3)]
+    yield s["evidence"], rows, None
+    yield s["read_case"], key, "first"
+    yield s["read_evidence"], key, "all"
+    seq = int((yield s["head"], None, "scalar") or 0) + 1
+    yield s["audit"], {"seq": seq, "cid": cid}, None
+    yield s["move_head"], {"v": str(seq)}, None
+    yield s["alert"], {"aid": f"a:{cid}", "cid": cid}, None
+    yield s["supersede"], {"aid": f"a:{cid}", "cid": cid}, None
 
 
 def _read(result: Any, how: Any) -> Any:
@@ -180,12 +242,17 @@ def _pragmas(dbapi_con: Any, _record: Any) -> None:
     cur.close()
 
 
-async def sqlalchemy_async(path: Path, rounds: int) -> float:
+def _round(t: Any, prebuilt: dict[str, Any] | None, n: int) -> Any:
+    return _prebuilt_statements(prebuilt, n) if prebuilt is not None else _statements(t, n)
+
+
+async def sqlalchemy_async(path: Path, rounds: int, prebuild: bool = False) -> float:
     """Time ``rounds`` through SQLAlchemy Core async on aiosqlite."""
     import sqlalchemy as sa
     from sqlalchemy.ext.asyncio import create_async_engine
 
     md, t = _tables()
+    prebuilt = _prebuilt(t) if prebuild else None
     engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
     sa.event.listen(engine.sync_engine, "connect", _pragmas)
     async with engine.begin() as con:
@@ -194,13 +261,11 @@ async def sqlalchemy_async(path: Path, rounds: int) -> float:
         start = time.perf_counter()
         for n in range(rounds):
             async with con.begin():
-                steps, value = _statements(t, n), None
+                steps, value = _round(t, prebuilt, n), None
                 try:
                     while True:
-                        stmt, how = steps.send(value)
-                        params = how if isinstance(how, list) else None
-                        result = await con.execute(stmt, params)
-                        value = _read(result, how)
+                        stmt, params, how = steps.send(value)
+                        value = _read(await con.execute(stmt, params), how)
                 except StopIteration:
                     pass
         seconds = time.perf_counter() - start
@@ -208,11 +273,12 @@ async def sqlalchemy_async(path: Path, rounds: int) -> float:
     return seconds
 
 
-async def sqlalchemy_thread(path: Path, rounds: int) -> float:
+async def sqlalchemy_thread(path: Path, rounds: int, prebuild: bool = False) -> float:
     """Time ``rounds`` through SQLAlchemy Core (sync pysqlite), a round per worker-thread hop."""
     import sqlalchemy as sa
 
     md, t = _tables()
+    prebuilt = _prebuilt(t) if prebuild else None
     engine = sa.create_engine(f"sqlite:///{path}")
     sa.event.listen(engine, "connect", _pragmas)
     md.create_all(engine)
@@ -222,11 +288,10 @@ async def sqlalchemy_thread(path: Path, rounds: int) -> float:
 
     def one(n: int) -> None:
         with con.begin():
-            steps, value = _statements(t, n), None
+            steps, value = _round(t, prebuilt, n), None
             try:
                 while True:
-                    stmt, how = steps.send(value)
-                    params = how if isinstance(how, list) else None
+                    stmt, params, how = steps.send(value)
                     value = _read(con.execute(stmt, params), how)
             except StopIteration:
                 pass
@@ -246,7 +311,11 @@ async def main(layer: str, rounds: int) -> dict[str, Any]:
         "seam": seam,
         "sqlalchemy-async": sqlalchemy_async,
         "sqlalchemy-thread": sqlalchemy_thread,
+        "sqlalchemy-async-prebuilt": lambda p, r: sqlalchemy_async(p, r, prebuild=True),
+        "sqlalchemy-thread-prebuilt": lambda p, r: sqlalchemy_thread(p, r, prebuild=True),
     }
+    if layer not in runs:
+        sys.exit(f"unknown layer {layer!r}; one of: {', '.join(runs)}")
     with tempfile.TemporaryDirectory() as tmp:
         seconds = await runs[layer](Path(tmp) / "bench.sqlite3", rounds)
     return {"layer": layer, "rounds": rounds, "rounds_per_s": round(rounds / seconds, 1)}

@@ -17,7 +17,7 @@ records it and moderators are told).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from nudgeguard.delivery.outbound import (
@@ -119,10 +119,22 @@ class Adapter(ABC):
     def forget_user(self, user_id: str) -> None:  # noqa: B027 - optional hook
         """Drop whatever this adapter remembers about a person (erasure request).
 
-        Called by the engine's erasure (``nudgeguard privacy erase``, ``Engine.erase_user``)
-        with the platform user id: locale caches, DM channel ids, delivered-nudge keys.
-        The default remembers nothing.
+        Called by the engine's erasure with the platform user id: locale caches, DM
+        channel ids, delivered-nudge keys. The default remembers nothing. An adapter that
+        overrides this overrides :meth:`remembered_users` too (the conformance suite
+        checks it).
         """
+
+    def remembered_users(self) -> Iterable[str]:
+        """Return the platform ids of everyone this adapter remembers anything about.
+
+        An erasure made by another process (``nudgeguard privacy erase``) reaches the
+        running engine as a keyed token, not an id: the engine checks each id listed here
+        against it and calls :meth:`forget_user` for those that match (within about half a
+        minute, see :mod:`nudgeguard.erasure`). Called rarely, from the event loop; return
+        a snapshot. The default remembers no one.
+        """
+        return ()
 
     def helpline_countries(self) -> Mapping[str, str]:
         """Return helpline countries the adapter's own settings name, by community id.

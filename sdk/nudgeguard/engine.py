@@ -8,6 +8,7 @@ isolated, counted and logged without message text.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import time
@@ -159,6 +160,8 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._plan: list[tuple[Detector, DetectAfter | None, bool]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
+        self.erasure_watermark: int | None = None
+        self._forgetting: asyncio.Task[None] | None = None
         for adapter in adapters:
             self.add_adapter(adapter)
         for sink in sinks:
@@ -181,14 +184,18 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
     async def start(self, *, background: bool = True) -> None:
         """Start adapters and deliver anything left in the outbox by an earlier run.
 
-        The nudge wording is read here too, so the first nudge does not wait for it.
+        With ``background``, also start the outbox timer, the services and the look for
+        erasures made by other processes (:mod:`nudgeguard.erasure`). The nudge wording is
+        read here too, so the first nudge does not wait for it.
         """
         warm_nudge_catalog()
         for adapter in self.adapters.values():
             await adapter.start()
+        await self.forget_erased()  # where the audit ends now: later erasures are news
         await self.outbox.drain()
         if background:
             self.outbox.start()
+            self.start_forgetting()
             for service in self.services:
                 await service.start(self.cases)
 
@@ -196,6 +203,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         """Stop adapters, background services and the outbox timer."""
         for service in self.services:
             await service.stop()
+        await self.stop_forgetting()
         await self.outbox.stop()
         for adapter in self.adapters.values():
             await adapter.stop()

@@ -18,7 +18,7 @@ from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
-    from nudgeguard.cases.store import CaseStore
+    from nudgeguard.cases.store import AuditLog, CaseRecords, SettingsStore
     from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.policy.engine import Decision
     from nudgeguard.policy.model import PolicyPack
@@ -107,11 +107,17 @@ class Status:
     mode: str
 
 
+if TYPE_CHECKING:
+
+    class ModerationStore(CaseRecords, AuditLog, SettingsStore, Protocol):
+        """What moderation uses of the store: cases, the audit log, runtime settings."""
+
+
 class Moderation:
     """Moderator and child actions on top of the pipeline."""
 
     if TYPE_CHECKING:
-        cases: CaseStore
+        cases: ModerationStore
         state: StateStore
         pseudonyms: Pseudonymizer
         dispatcher: Dispatcher

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import Observation
@@ -31,7 +31,7 @@ from nudgeguard.pipeline.signals import TAXONOMY
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
-    from nudgeguard.cases.store import CaseStore
+    from nudgeguard.cases.store import AuditLog, CaseRecords, ObservationStore
     from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.privacy import Pseudonymizer
     from nudgeguard.state.store import StateStore
@@ -120,11 +120,17 @@ def reported_alert(
     )
 
 
+if TYPE_CHECKING:
+
+    class ResponseStore(CaseRecords, AuditLog, ObservationStore, Protocol):
+        """What nudge responses use of the store: cases, the audit log, observations."""
+
+
 class NudgeResponses:
     """A child's presses on nudge buttons, answered and acted on by the core."""
 
     if TYPE_CHECKING:
-        cases: CaseStore
+        cases: ResponseStore
         state: StateStore
         pseudonyms: Pseudonymizer
         dispatcher: Dispatcher
@@ -258,6 +264,8 @@ class NudgeResponses:
         # The audit row and the alert commit together (the alert id de-duplicates repeats).
         who = "child:" + child
         await self.cases.record(case.id, REPORTED, who, {"action": "report"}, queue=items)
+        if alert is not None:  # a moderator's press re-draws the post from it
+            self.dispatcher.alerts.remember(alert)
         for item in items:
             emit("alert", item.target, case_id=case.id, community=community_id, to=item.target)
         if items:

@@ -403,6 +403,20 @@ class CaseStoreContract:
         statuses = {r.id: r.status for r in await store.outbox_items()}
         assert statuses == {"nudge:1": "erased", "nudge:2": "pending"}
 
+    async def test_erasures_are_listed_after_a_row_with_their_token(self, store) -> None:
+        await store.open_case(make_case(), [msg("m1", "p_target")])
+        await store.erase_person("p_old", "U-1", "cli")  # as erasures before tokens were
+        await store.erase_person("p_target", "U-42", "cli", platform="fake", token="e_42")
+        await store.erase_person("p_other", "U-7", "cli", platform="fake", token="e_7")
+
+        first, second, third = await store.erasures_after(0)
+        assert (first.platform, first.token) == ("", ""), "no token: matches nobody"
+        assert (second.platform, second.token) == ("fake", "e_42")
+        assert [n.token for n in await store.erasures_after(second.seq)] == ["e_7"]
+        assert [n.token for n in await store.erasures_after(0, limit=2)] == ["", "e_42"]
+        assert await store.erasures_after(third.seq) == []
+        assert await store.verify_chain() is None
+
     async def test_erasing_someone_unknown_changes_nothing_but_the_audit(self, store) -> None:
         await store.open_case(make_case(), [msg("m1")])
         erasure = await store.erase_person("p_nobody", "U-0", "cli")

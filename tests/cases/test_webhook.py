@@ -16,7 +16,7 @@ from nudgeguard.delivery.sinks import load_sink
 from nudgeguard.delivery.sinks.webhook import WebhookSink, verify
 from nudgeguard.testing import FakeAdapter, Scenario
 
-from .helpers import TRAJECTORY, groom, make_engine
+from .helpers import CHILD, GROOMER, TRAJECTORY, groom, make_engine
 
 SECRET = b"s3cret-shared-with-the-receiver"
 
@@ -98,6 +98,46 @@ async def test_alerts_reach_the_webhook_signed_and_are_retried_after_a_500(recei
     alerts = {(r.target, r.status) for r in await store.outbox_items() if r.kind == "alert"}
     assert alerts == {("fake", "sent"), ("tns", "sent")}
     assert "alerted" in [e.kind for e in await store.events(case.id)]
+    await engine.stop()
+    await store.close()
+
+
+async def test_a_childs_report_without_a_case_reaches_the_webhook_as_a_notice(receiver, tmp_path):
+    receiver.fail_next = [503]
+    store = SqliteCaseStore(tmp_path / "s.sqlite3")
+    clock = Clock()
+    adapter = FakeAdapter()
+    engine = make_engine(
+        store, adapter, sinks=[WebhookSink("tns", receiver.url, SECRET)], clock=clock
+    )
+    await engine.start(background=False)
+    chat = Scenario(engine)
+    await chat.say(CHILD, "hi")
+    await chat.say(GROOMER, TRAJECTORY[1], to=CHILD)
+    [nudge] = adapter.nudges_to(CHILD.id)
+    assert nudge.case_id is None
+
+    response = await engine.respond_to_nudge(
+        nudge.nudge_id, "report", CHILD.id, platform="fake", community_id=nudge.community_id
+    )
+    assert response.reported, "the child is told the moderators were reached"
+    assert receiver.accepted == [], "a 503 must not count as delivered"
+    clock.now += 3600
+    await engine.outbox.drain()
+
+    [payload] = receiver.accepted
+    assert receiver.rejected == 0 and len(set(receiver.seen_deliveries)) == 1
+    assert payload["type"] == "nudgeguard.notice"
+    assert payload["delivery_id"] == payload["notice"]["notice_id"]
+    notice = payload["notice"]
+    assert notice["kind"] == "child_report" and notice["community_id"] == nudge.community_id
+    assert notice["reporter"] == engine.pseudonyms.pseudonym("fake", CHILD.id)[:12]
+    assert notice["title"] == adapter.notices[0].title, "the same notice the adapter posts"
+    body = json.dumps(payload)
+    assert CHILD.id not in body and GROOMER.id not in body, "a platform id in the notice"
+    assert all(line not in body for line in TRAJECTORY), "message text in the notice"
+    notices = {(r.target, r.status) for r in await store.outbox_items() if r.kind == "notice"}
+    assert notices == {("fake", "sent"), ("tns", "sent")}
     await engine.stop()
     await store.close()
 

@@ -15,6 +15,9 @@ async def test_erasing_a_child_makes_the_adapter_forget_them(chat, adapter, engi
     assert done.cases >= 1
     assert adapter.forgotten == [CHILD.id]
     assert engine.dispatcher.alerts.latest(case.id) is None, "the alert named them"
+    held: list[str] = []
+    await engine.state.forget_matching("fake", lambda user: held.append(user) or False)
+    assert held and CHILD.id not in held, "the working memory still holds them"
 
 
 async def test_a_held_erasure_forgets_nothing(chat, adapter, engine):

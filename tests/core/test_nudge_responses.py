@@ -57,6 +57,19 @@ async def test_report_on_a_case_reaches_moderators_through_the_outbox(chat, adap
     assert adapter.nudges_to(GROOMER.id) == []
 
 
+async def test_a_moderators_press_after_a_report_keeps_the_report_on_the_alert(
+    chat, adapter, engine
+):
+    await groom(chat)
+    nudge = with_case(adapter)
+    await press(engine, nudge, "report")
+    result = await engine.moderate(nudge.case_id, "acknowledge", "mod-1", permitted=True)
+    # Both adapters re-draw the moderators' post from this alert.
+    assert result.alert is not None
+    assert result.alert.nudge_status == "child_reported", "the press un-did the report"
+    assert result.alert.status == "acknowledged"
+
+
 async def test_report_pauses_further_nudges(chat, adapter, engine):
     await chat.say(CHILD, "hi")
     await chat.say(GROOMER, "are you alone", to=CHILD)

@@ -68,3 +68,17 @@ def test_bench_refuses_a_corpus_without_messages(tmp_path):
         assert result.exit_code == 1, result.output
         assert "no messages to time" in result.output
         assert "pipeline_msgs_per_s" not in result.stdout
+
+
+async def test_baseline_and_pipeline_are_timed_in_turn_over_every_message():
+    """Chunks smaller than the corpus: every message is timed once and handled once."""
+    from nudgeguard.evaluation.bench import time_both
+    from nudgeguard.policy import load_policy
+
+    records = generate(250, seed=5)
+    baseline, pipeline, latencies, engine = await time_both(
+        records, load_policy("default"), chunk=100
+    )
+    assert baseline > 0 and pipeline > baseline
+    assert len(latencies) == 250 and all(ns > 0 for ns in latencies)
+    assert engine.stats.events == 250 and engine.stats.errors == 0

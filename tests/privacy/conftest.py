@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ..cases.conftest import store_spec  # noqa: F401 - an SQLite file or a PostgreSQL schema
 from ..cases.helpers import KEY
 from .helpers import make_store
 

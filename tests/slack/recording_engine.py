@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nudgeguard import CaseStatus, MessageEvent, ModeratorAction, Nudge, NudgeResponse
+from nudgeguard import (
+    CaseStatus,
+    MessageEvent,
+    ModeratorAction,
+    ModeratorAlert,
+    Nudge,
+    NudgeResponse,
+)
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.inbox.queue import Inbox, Replays
 
@@ -22,6 +29,8 @@ class Result:
     case: Case | None
     evidence: tuple[EvidenceMessage, ...] = ()
     note: str = ""
+    #: None: the core does not hold the case's alert (a restart), so the post is patched.
+    alert: ModeratorAlert | None = None
 
 
 @dataclass

@@ -291,3 +291,34 @@ async def test_how_to_block_is_explained_the_slack_way(live: Live) -> None:
     answer = await press(live, kid_buttons(live)["how_to_block"])
     assert answer["text"] == catalog("en").platform_followups["slack"]["how_to_block"]
     assert "mute" in str(answer["text"])
+
+
+async def test_a_moderators_press_redraws_the_alert_from_the_core_not_the_clicked_post(
+    live: Live,
+) -> None:
+    await play(live, TRAJECTORY)
+    (posted,) = await live.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await live.engine.cases.list_cases(community_id="T0TEAM")
+    channel, ts = await alert_post(live.engine, case.id)
+    blocks = posted.get("blocks")
+    first_drawn = json.loads(blocks) if isinstance(blocks, str) else blocks
+    # The child reports: the core adds that to the case's alert and updates the post.
+    updates = len(live.fake.calls_to("chat.update"))
+    await press(live, kid_buttons(live)["report"])
+    await live.fake.wait_for("chat.update", count=updates + 1)
+
+    # The click arrives with the post as first drawn (a payload older than the update).
+    message = {"ts": ts, "blocks": first_drawn}
+    await live.slack.interaction(
+        block_action(MOD, "ng_mod_acknowledge", case.id, live.fake.response_url(), message=message)
+    )
+    # The press's update names who pressed (the outbox may send severity updates around it).
+    (update,) = await live.fake.wait_for("chat.update", lambda c: MOD in json.dumps(c.params))
+
+    assert (update.get("channel"), update.get("ts")) == (channel, ts)
+    drawn = json.dumps(update.get("blocks"))
+    assert "child_reported" in drawn, "the press dropped what the core added to the alert"
+    assert "Acknowledged" in drawn and MOD in drawn and ADULT in drawn
+    assert "ng_mod_acknowledge" not in drawn and "ng_mod_confirm" in drawn
+    for _, line in TRAJECTORY:
+        assert line not in json.dumps(update.params)

@@ -292,6 +292,12 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
                 del self._delivered[nudge_id]
         self.recent.forget_author(user_id)
 
+    def remembered_users(self) -> set[str]:
+        """Recipients of kept nudges and delivery keys, and recent authors (erasure checks them)."""
+        users = {str(n.recipient_id) for n in list(self._nudges.values())}
+        users |= {str(r) for r in list(self._delivered.values())}
+        return users | self.recent.authors()
+
     def helpline_countries(self) -> dict[str, str]:
         """Hand the ``discord:`` section's helpline countries to the core, which decides."""
         countries = {

@@ -63,6 +63,10 @@ class RecentAuthors:
             self._items.popitem(last=False)
         return True
 
+    def authors(self) -> set[str]:
+        """Return the ids of every remembered author."""
+        return {p.id for p in self._items.values()}
+
     def forget_author(self, user_id: str) -> None:
         """Forget every message of one author (an erasure request)."""
         for message_id in [m for m, p in self._items.items() if p.id == user_id]:

@@ -251,6 +251,10 @@ class SlackAdapter(Adapter):
         self.groups.forget_user(user_id)
         self.ages.forget_user(user_id)
 
+    def remembered_users(self) -> set[str]:
+        """Everyone in cached user-group memberships and age bands (erasure checks them)."""
+        return self.groups.remembered_users() | self.ages.remembered_users()
+
     def helpline_countries(self) -> dict[str, str]:
         """Hand ``slack.helpline_country`` to the core (which decides) for this workspace."""
         country = self.settings.helpline_country

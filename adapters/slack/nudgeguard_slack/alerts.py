@@ -218,6 +218,31 @@ def locale_of(blocks: Sequence[Block]) -> str:
     return DEFAULT_LOCALE
 
 
+def redrawn_alert_blocks(
+    alert: ModeratorAlert, moderator_id: str, ts: float, outcome: Outcome | None = None
+) -> list[Block]:
+    """The core's alert as the case now stands, with who acted and when (after a press).
+
+    Drawn from :attr:`ModerationResult.alert` as Discord draws its embed from it, so both
+    platforms show the same core result; not from the blocks Slack sent back.
+    """
+    lang = catalog(alert.locale).locale
+    actions = list(alert.actions)
+    if outcome is Outcome.CONFIRMED:
+        actions = [a for a in actions if a is not ModeratorAction.CONFIRM]
+    out: list[Block] = []
+    for block in alert_blocks(alert):
+        block_id = block.get("block_id")
+        if block_id == STATUS_BLOCK_ID:
+            out.append(status_block(alert.status, moderator_id, ts, outcome, lang))
+        elif block_id != ACTIONS_BLOCK_ID:
+            out.append(block)
+    buttons = moderator_buttons(alert.case_id, alert.status, actions, lang)
+    if buttons is not None:
+        out.append(buttons)
+    return out
+
+
 def updated_alert_blocks(
     blocks: Sequence[Block],
     case_id: str,
@@ -226,7 +251,11 @@ def updated_alert_blocks(
     ts: float,
     outcome: Outcome | None = None,
 ) -> list[Block]:
-    """Patch a posted alert in place: new status line, fewer buttons as the case moves on."""
+    """Patch a posted alert in place: new status line, fewer buttons as the case moves on.
+
+    Only when the core no longer holds the case's alert (a restart); otherwise the post is
+    re-drawn from it (:func:`redrawn_alert_blocks`).
+    """
     lang = locale_of(blocks)
     out: list[Block] = []
     seen_status = False

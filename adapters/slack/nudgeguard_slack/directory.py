@@ -80,6 +80,10 @@ class GroupDirectory:
         except KeyError:
             raise GroupLookupError("no user group with the configured handle") from None
 
+    def remembered_users(self) -> set[str]:
+        """Return everyone named in a cached membership."""
+        return {u for _at, users in self._members.values() for u in users}
+
     def forget_user(self, user_id: str) -> None:
         """Drop every cached membership that names a person (an erasure request)."""
         for ref, (_at, users) in list(self._members.items()):
@@ -119,6 +123,10 @@ class AgeDirectory:
                 except GroupLookupError as err:
                     log.warning("age group for band %s unavailable: %s", band, err)
             self._resolved[band] = frozenset(users)
+
+    def remembered_users(self) -> set[str]:
+        """Return everyone in a resolved age group."""
+        return {u for users in self._resolved.values() for u in users}
 
     def forget_user(self, user_id: str) -> None:
         """Drop a person from the resolved age groups until the next refresh."""

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError, catalog, choose_locale, in_locale
-from nudgeguard_slack.alerts import locale_of, updated_alert_blocks
+from nudgeguard_slack.alerts import (
+    alert_text,
+    locale_of,
+    redrawn_alert_blocks,
+    updated_alert_blocks,
+)
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
@@ -171,15 +176,22 @@ async def _moderator_button(
         return
     message = body.get("message") or {}
     if result.case is not None and message.get("ts"):
-        blocks = updated_alert_blocks(
-            message.get("blocks") or [],
-            case_id,
-            result.case.status,
-            user,
-            adapter.clock(),
-            outcome=result.case.outcome,
-        )
-        text = f"Safety case {case_id}: {result.case.status.value}"
+        if result.alert is not None:
+            # Re-drawn from the core's alert as the case now stands, as Discord does.
+            blocks = redrawn_alert_blocks(
+                result.alert, user, adapter.clock(), outcome=result.case.outcome
+            )
+            text = alert_text(result.alert)
+        else:  # the core no longer holds the alert (a restart): patch the post's blocks
+            blocks = updated_alert_blocks(
+                message.get("blocks") or [],
+                case_id,
+                result.case.status,
+                user,
+                adapter.clock(),
+                outcome=result.case.outcome,
+            )
+            text = f"Safety case {case_id}: {result.case.status.value}"
         try:
             await call_slack(
                 "chat.update",

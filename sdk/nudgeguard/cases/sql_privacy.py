@@ -18,7 +18,7 @@ from nudgeguard.cases.integrity import EMPTY, commitments, fold, state_digest
 from nudgeguard.cases.rows import scrub_id
 from nudgeguard.cases.sql import Conn, placeholders
 from nudgeguard.cases.sql_base import SqlBase
-from nudgeguard.cases.store import Erasure, Feedback
+from nudgeguard.cases.store import Erasure, ErasureNotice, Feedback
 
 _FINISHED = ("sent", "undeliverable", "dead", "erased")
 #: Rows updated per statement when an erasure redacts audit actors.
@@ -86,7 +86,9 @@ class SqlPrivacy(SqlBase):
             await self.db.compact("observations", "outbox")
         return n
 
-    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:  # noqa: D102
+    async def erase_person(  # noqa: D102
+        self, pseudonym: str, user_id: str, actor: str, *, platform: str = "", token: str = ""
+    ) -> Erasure:
         needle = json.dumps(user_id)
         async with self.db.tx() as con:
             touched: dict[str, dict[str, int | str]] = {}
@@ -166,20 +168,45 @@ class SqlPrivacy(SqlBase):
                     )
                     detail |= commitments(state_digest(row), fold(EMPTY, evidence))
                 await self._audit(con, case_id, ERASURE_KIND, actor, detail)
-            await self._audit(
-                con,
-                STORE_WIDE,
-                ERASURE_KIND,
-                actor,
-                {
-                    "cases": len(touched),
-                    "messages": messages,
-                    "outbox_items": outbox,
-                    "redacted_rows": ",".join(str(s) for s in redacted),
-                },
-            )
+            store_wide: dict[str, object] = {
+                "cases": len(touched),
+                "messages": messages,
+                "outbox_items": outbox,
+                "redacted_rows": ",".join(str(s) for s in redacted),
+            }
+            if token:  # for running bots to match (ErasureNotice); not the pseudonym
+                store_wide |= {"platform": platform, "forget": token}
+            await self._audit(con, STORE_WIDE, ERASURE_KIND, actor, store_wide)
         await self.db.compact("evidence", "cases", "audit", "outbox", "observations")
         return Erasure(len(touched), messages, len(redacted), outbox, mentions)
+
+    async def erasures_after(self, seq: int, limit: int = 100) -> list[ErasureNotice]:  # noqa: D102
+        async with self.db.con() as con:
+            rows = await con.fetch(
+                "SELECT seq, detail FROM audit WHERE case_id=? AND kind=? AND seq>?"
+                " ORDER BY seq LIMIT ?",
+                STORE_WIDE,
+                ERASURE_KIND,
+                seq,
+                limit,
+            )
+        notices = []
+        for r in rows:
+            try:
+                detail = json.loads(r["detail"])
+            except ValueError:
+                detail = {}
+            if not isinstance(detail, dict):
+                detail = {}
+            platform, token = detail.get("platform", ""), detail.get("forget", "")
+            notices.append(
+                ErasureNotice(
+                    int(r["seq"]),
+                    platform if isinstance(platform, str) else "",
+                    token if isinstance(token, str) else "",
+                )
+            )
+        return notices
 
     # -- console accounts (see nudgeguard.cases.accounts) ----------------------------------
     async def account(self, name: str) -> Account | None:  # noqa: D102

@@ -11,112 +11,21 @@ the contract suite every backend must pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.cases.model import Case, CaseEvent, CaseStatus, EvidenceMessage, Outcome, Severity
+from nudgeguard.cases.records import (
+    Erasure,
+    ErasureNotice,
+    Feedback,
+    Observation,
+    OutboxItem,
+    OutboxRecord,
+)
 
 if TYPE_CHECKING:
     from nudgeguard.cases.audit import ChainBreak
     from nudgeguard.cases.integrity import CaseDamage
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """A message waiting to be delivered (a nudge or a moderator alert).
-
-    Attributes:
-        id: De-duplication key; enqueuing the same id twice is a no-op.
-        case_id: Case it belongs to, if any.
-        target: Adapter or sink name that delivers it.
-        kind: ``nudge``, ``alert`` or ``notice`` (a case-less moderator notice).
-        payload: JSON of the :class:`~nudgeguard.adapter.Nudge` or alert.
-        attempts: Delivery attempts so far.
-        next_at: Earliest time of the next attempt (unix seconds).
-    """
-
-    id: str
-    case_id: str | None
-    target: str
-    kind: str
-    payload: str
-    attempts: int = 0
-    next_at: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """A decision recorded without text or ids (for dry runs and reports).
-
-    Attributes:
-        signals: Signal ids that counted for the decision.
-        actions: Action kinds carried out (or, in observe mode, that would have been).
-        mode: ``observe`` or ``live``.
-        family: Nudge family of the decision, if a nudge was planned.
-        detail: JSON of what would have been sent, to whom (pseudonyms, roles) and why (see
-            :mod:`nudgeguard.policy.decisions`); never message text or a platform id.
-        id: Row id as stored (0 before it is stored).
-    """
-
-    ts: float
-    platform: str
-    community_id: str
-    level: str
-    signals: tuple[str, ...]
-    actions: tuple[str, ...]
-    mode: str
-    family: str = ""
-    detail: str = ""
-    id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRecord:
-    """The visible state of an outbox item (no payload: it holds platform ids).
-
-    Attributes:
-        status: ``pending``, ``sent``, ``undeliverable``, ``dead``, ``erased`` or
-            ``superseded`` (a newer alert of the same case replaced it before it was sent).
-        last_error: Exception class name of the last failure (never its message).
-    """
-
-    id: str
-    case_id: str | None
-    target: str
-    kind: str
-    status: str
-    attempts: int
-    next_at: float
-    created_at: float
-    done_at: float | None
-    last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    """A moderator decision on one signal of a case (no ids, no text).
-
-    Attributes:
-        verdict: ``confirmed`` or ``false_positive``.
-    """
-
-    case_id: str
-    community_id: str
-    signal: str
-    verdict: str
-    ts: float
-
-
-@dataclass(frozen=True, slots=True)
-class Erasure:
-    """What a privacy erasure removed (counts only)."""
-
-    cases: int
-    messages: int
-    audit_rows: int
-    outbox_items: int
-    #: Messages by other people whose @mentions of the person were blanked.
-    mentions: int = 0
 
 
 #: Builds the outbox items that announce a case as a write leaves it (its alerts). The
@@ -355,7 +264,9 @@ class PrivacyStore(Protocol):
         """Delete observations and finished outbox items older than ``before``; return count."""
         ...
 
-    async def erase_person(self, pseudonym: str, user_id: str, actor: str) -> Erasure:
+    async def erase_person(
+        self, pseudonym: str, user_id: str, actor: str, *, platform: str = "", token: str = ""
+    ) -> Erasure:
         """Remove a person from the store for a data-subject erasure request.
 
         Deletes evidence messages they authored, blanks their platform id wherever other
@@ -364,8 +275,16 @@ class PrivacyStore(Protocol):
         actor (keeping the chain verifiable, see :mod:`nudgeguard.cases.audit`), drops
         outbox payloads naming ``user_id`` (status ``erased`` if not yet sent) and records
         an ``erased`` audit row on each affected case (committing to the case as erasure
-        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows; none
-        of them contain the erased data. Physical space is reclaimed afterwards.
+        leaves it) plus one store-wide row (case id ``*``) listing the redacted rows and,
+        when given, ``platform`` and the erasure ``token`` (see :class:`ErasureNotice`);
+        none of them contain the erased data. Physical space is reclaimed afterwards.
+        """
+        ...
+
+    async def erasures_after(self, seq: int, limit: int = 100) -> list[ErasureNotice]:
+        """Return the store-wide erasure records after audit row ``seq``, oldest first.
+
+        How a running bot learns of erasures another process made (``privacy erase``).
         """
         ...
 
@@ -382,3 +301,23 @@ class CaseStore(
     async def close(self) -> None:
         """Release resources."""
         ...
+
+
+__all__ = [
+    "Announce",
+    "AuditLog",
+    "CaseClosedError",
+    "CaseRecords",
+    "CaseStore",
+    "Erasure",
+    "ErasureNotice",
+    "Feedback",
+    "Observation",
+    "ObservationStore",
+    "OutboxItem",
+    "OutboxRecord",
+    "OutboxStore",
+    "PrivacyStore",
+    "SettingsStore",
+    "StoreError",
+]

@@ -12,9 +12,16 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nudgeguard.cases.model import Case, Severity
-from nudgeguard.cases.store import Announce, CaseStore, OutboxItem
+from nudgeguard.cases.store import (
+    Announce,
+    AuditLog,
+    CaseRecords,
+    ObservationStore,
+    OutboxItem,
+)
 from nudgeguard.delivery.compose import (
     DispatchContext,
     alert_for,
@@ -65,12 +72,16 @@ def new_case_id() -> str:
     return "NG-" + secrets.token_hex(5).upper()
 
 
+class DispatchStore(CaseRecords, AuditLog, ObservationStore, Protocol):
+    """What the dispatcher uses of the store: cases, the audit log, observations."""
+
+
 class Dispatcher:
     """Turns decisions into stored cases and queued deliveries."""
 
     def __init__(
         self,
-        cases: CaseStore,
+        cases: DispatchStore,
         outbox: Outbox,
         pseudonyms: Pseudonymizer,
         capabilities: Callable[[str], Capabilities | None],

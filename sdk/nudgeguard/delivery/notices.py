@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 
 from nudgeguard.cases.audit import STORE_WIDE
-from nudgeguard.cases.store import CaseStore, OutboxItem
+from nudgeguard.cases.store import AuditLog, OutboxItem
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import Capabilities, ModeratorNotice
 from nudgeguard.delivery.outbox import Outbox
@@ -93,7 +93,7 @@ def notice_items(
 async def send_report_notice(
     notice: ModeratorNotice,
     actor: str,
-    cases: CaseStore,
+    cases: AuditLog,
     outbox: Outbox,
     capabilities: Callable[[str], Capabilities | None],
 ) -> bool:

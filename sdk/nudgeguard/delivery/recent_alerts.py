@@ -8,6 +8,7 @@ memory, is bounded, and forgets a person on erasure.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from nudgeguard.delivery.outbound import ModeratorAlert
 
@@ -39,3 +40,17 @@ class RecentAlerts:
         named = [c for c, a in self._alerts.items() if a.platform == platform and a.names(user_id)]
         for case_id in named:
             del self._alerts[case_id]
+
+    def forget_matching(self, platform: str, matches: Callable[[str], bool]) -> int:
+        """Forget the alerts naming anyone on ``platform`` whose id ``matches``; return how many.
+
+        For erasures made by another process, known here only as a keyed token.
+        """
+        named = [
+            c
+            for c, a in self._alerts.items()
+            if a.platform == platform and any(matches(p.user_id) for p in a.participants)
+        ]
+        for case_id in named:
+            del self._alerts[case_id]
+        return len(named)

@@ -2,7 +2,9 @@
 
 - baseline: read each message record and build its :class:`MessageEvent`;
 - pipeline: the same, then ``await engine.handle(event)`` on an engine with the default
-  policy, in-memory state and case stores and a recording adapter;
+  policy, in-memory state and case stores and a recording adapter; the two are timed in
+  turn on the same chunks of records (:func:`time_both`), so their ratio holds when the
+  machine's speed drifts during the run;
 - latency: per message, of the pipeline (building the event and handling it; p50, p99);
 - memory: bytes the state store holds per tracked pair, measured with ``tracemalloc`` in
   a separate pass (so tracing does not slow the timed runs);
@@ -31,6 +33,8 @@ from nudgeguard.policy.model import PolicyPack
 from nudgeguard.state.store import BoundedMap, MemoryStateStore
 
 _START = 1_700_000_000.0
+#: Records per chunk when the baseline and the pipeline are timed in turn.
+CHUNK = 1_000
 _KINDS = {"direct": ConversationKind.DIRECT, "group": ConversationKind.GROUP}
 
 
@@ -68,36 +72,51 @@ def _engine(pack: PolicyPack) -> Engine:
     )
 
 
-def time_baseline(records: Sequence[Record]) -> float:
-    """Return seconds to build every record's event."""
-    start = time.perf_counter()
-    for i, r in enumerate(records):
-        build_event(r, i)
-    return time.perf_counter() - start
-
-
 async def time_pipeline(
     records: Sequence[Record], pack: PolicyPack
 ) -> tuple[float, list[int], Engine]:
     """Return seconds for the whole pipeline, per-message nanoseconds, and the engine."""
+    _, pipeline, latencies, engine = await time_both(records, pack, with_baseline=False)
+    return pipeline, latencies, engine
+
+
+async def time_both(
+    records: Sequence[Record], pack: PolicyPack, chunk: int = CHUNK, with_baseline: bool = True
+) -> tuple[float, float, list[int], Engine]:
+    """Time the baseline and the pipeline on the same records, interleaved chunk by chunk.
+
+    Each chunk of ``chunk`` records is first only built (the baseline), then built and
+    handled (the pipeline), so both see the machine in the same state: a machine that
+    speeds up or slows down during the run moves both figures, not their ratio.
+
+    Returns:
+        Baseline seconds, pipeline seconds, per-message pipeline nanoseconds, the engine.
+    """
     engine = _engine(pack)
     await engine.start(background=False)
     latencies = [0] * len(records)
     clock = time.perf_counter_ns
     handle = engine.handle
-    start = time.perf_counter()
-    # One clock read per message: each message's latency runs from the end of the one
-    # before to the end of its own handling, so building its event is part of it.
-    before = clock()
-    for i, r in enumerate(records):
-        await handle(build_event(r, i))
-        after = clock()
-        latencies[i] = after - before
-        before = after
-    elapsed = time.perf_counter() - start
+    baseline = pipeline = 0
+    for first in range(0, len(records), chunk):
+        part = records[first : first + chunk]
+        if with_baseline:
+            start = clock()
+            for i, r in enumerate(part, first):
+                build_event(r, i)
+            baseline += clock() - start
+        # One clock read per message: each message's latency runs from the end of the one
+        # before to the end of its own handling, so building its event is part of it.
+        start = before = clock()
+        for i, r in enumerate(part, first):
+            await handle(build_event(r, i))
+            after = clock()
+            latencies[i] = after - before
+            before = after
+        pipeline += before - start
     await engine.outbox.drain()
     await engine.stop()
-    return elapsed, latencies, engine
+    return baseline / 1e9, pipeline / 1e9, latencies, engine
 
 
 async def state_bytes_per_pair(records: Sequence[Record], pack: PolicyPack) -> tuple[float, int]:
@@ -148,10 +167,8 @@ async def run_bench(
     if not records:
         raise ValueError(f"{corpus}: no messages to time")
     warm = records[: min(2000, len(records))]
-    time_baseline(warm)
-    await time_pipeline(warm, pack)
-    baseline = time_baseline(records)
-    pipeline, latencies, engine = await time_pipeline(records, pack)
+    await time_both(warm, pack)
+    baseline, pipeline, latencies, engine = await time_both(records, pack)
     latencies.sort()
     per_pair, pairs = await state_bytes_per_pair(records[:memory_messages], pack)
     hostile_us, hostile_n = await adversarial_max_us(pack)

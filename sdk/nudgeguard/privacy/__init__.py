@@ -38,6 +38,19 @@ class Pseudonymizer:
         digest = hmac.new(self._key, f"{platform}:{user_id}".encode(), hashlib.sha256)
         return "p_" + digest.hexdigest()[:24]
 
+    def erasure_token(self, platform: str, user_id: str) -> str:
+        """Return the keyed token an erasure leaves for running bots to match (not cached).
+
+        It is not the person's pseudonym (a different HMAC input), so it links to nothing in
+        the store; only someone holding the key and the platform id can match it.
+        """
+        data = f"erased\x00{platform}:{user_id}".encode()
+        return "e_" + hmac.new(self._key, data, hashlib.sha256).hexdigest()[:24]
+
+    def forget_cache(self) -> None:
+        """Drop the cache of computed pseudonyms (it is keyed by platform ids): on erasure."""
+        self.pseudonym.cache_clear()
+
     def __repr__(self) -> str:
         return "Pseudonymizer(key=<hidden>)"
 

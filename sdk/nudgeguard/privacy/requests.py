@@ -54,6 +54,9 @@ async def erase_user(
 ) -> Erasure:
     """Erase a person from the store (their messages, pseudonym and raw id).
 
+    The store keeps the erasure's keyed token (not the pseudonym) in its audit record, so
+    bots running elsewhere forget the person too (see :mod:`nudgeguard.erasure`).
+
     Raises:
         ErasureHeld: They are the subject of an active or confirmed case and ``force``
             is False.
@@ -62,7 +65,13 @@ async def erase_user(
     held = [c.id for c in await store.cases_of(pseudonym) if _held(c, pseudonym)]
     if held and not force:
         raise ErasureHeld(held)
-    return await store.erase_person(pseudonym, user_id, actor)
+    return await store.erase_person(
+        pseudonym,
+        user_id,
+        actor,
+        platform=platform,
+        token=pseudonyms.erasure_token(platform, user_id),
+    )
 
 
 @dataclass(frozen=True, slots=True)

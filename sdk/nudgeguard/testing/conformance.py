@@ -20,6 +20,7 @@ from nudgeguard.cases.model import Case
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.engine import Engine
+from nudgeguard.privacy.requests import erase_user
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"
@@ -345,6 +346,34 @@ class AdapterConformance:
         public = "\n".join(await harness.public_texts())
         assert fine[:40] not in public and answer[:40] not in public
         assert await harness.private_texts(STRANGER) == [], "the author was told"
+
+    @pytest.mark.asyncio
+    async def test_an_erasure_made_elsewhere_reaches_the_adapter(
+        self, harness: ConformanceHarness
+    ) -> None:
+        """``privacy erase`` in another process: the running adapter forgets the child."""
+        adapter, engine = harness.adapter, harness.engine
+        if type(adapter).forget_user is not Adapter.forget_user:
+            assert type(adapter).remembered_users is not Adapter.remembered_users, (
+                "the adapter forgets people but cannot list whom it remembers, so erasures"
+                " made by another process never reach it (implement remembered_users)"
+            )
+        await _play_grooming(harness)
+        await harness.wait_for(lambda: harness.private_texts(CHILD))
+        # Every line handled and every delivery made: no nudge reaches the child afterwards.
+        await harness.wait_for(lambda: _all_seen(harness, 1 + len(GROOMING_LINES)))
+        await engine.inbox.drain()
+        await harness.wait_for(lambda: _settled(harness))
+        child = harness.platform_id(CHILD)
+        await engine.forget_erased()  # the running bot's look before the erasure
+        # What the command line does, on the store only: the engine is not told.
+        await erase_user(engine.cases, engine.pseudonyms, adapter.name, child, actor="cli")
+        await engine.forget_erased()
+        assert child not in set(adapter.remembered_users()), "the erased child is remembered"
+
+
+async def _all_seen(h: ConformanceHarness, events: int) -> bool:
+    return h.engine.stats.events >= events
 
 
 async def _more_posts(h: ConformanceHarness, posts: int) -> bool:

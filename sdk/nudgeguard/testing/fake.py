@@ -86,6 +86,11 @@ class FakeAdapter(Adapter):
     def forget_user(self, user_id: str) -> None:  # noqa: D102
         self.forgotten.append(user_id)
 
+    def remembered_users(self) -> list[str]:
+        """Return the recipients of delivered nudges not forgotten since (what it remembers)."""
+        gone = set(self.forgotten)
+        return sorted({n.recipient_id for n, _ in self.nudges} - gone)
+
     def nudges_to(self, user_id: str) -> list[Nudge]:
         """Return the nudges delivered to one user."""
         return [n for n, _ in self.nudges if n.recipient_id == user_id]

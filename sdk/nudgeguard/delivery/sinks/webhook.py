@@ -1,4 +1,4 @@
-"""Webhook sink: each moderator alert is POSTed as JSON, signed with HMAC-SHA256.
+"""Webhook sink: each moderator alert and notice is POSTed as JSON, signed with HMAC-SHA256.
 
 Headers of every request:
 
@@ -12,6 +12,9 @@ A 2xx answer counts as delivered. 400, 404, 410, 413 and 422 give up at once (th
 receiver will never accept it); anything else (429, 5xx, timeouts, refused connections) is
 retried through the outbox with backoff, honouring ``Retry-After``. The body holds the
 alert as the adapters get it: platform ids, signals and reasons, never message text.
+Case-less moderator notices (a child's Report without a case) come the same way, through
+the outbox, as ``{"type": "nudgeguard.notice", "delivery_id": ..., "notice": {...}}``:
+worded by the core, no message text and no platform id (only the reporter's pseudonym).
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError, UndeliverableError
+from nudgeguard.delivery.outbound import (
+    ModeratorAlert,
+    ModeratorNotice,
+    TransientDeliveryError,
+    UndeliverableError,
+)
 from nudgeguard.version import __version__
 
 PERMANENT = frozenset({400, 404, 410, 413, 422})
@@ -141,6 +149,18 @@ class WebhookSink:
             "delivery_id": delivery,
             "alert": alert.model_dump(mode="json"),
         }
+        return self._signed(payload, delivery)
+
+    def notice_request(self, notice: ModeratorNotice) -> tuple[bytes, dict[str, str]]:
+        """Return the body and headers for a case-less moderator notice."""
+        payload = {
+            "type": "nudgeguard.notice",
+            "delivery_id": notice.notice_id,
+            "notice": notice.model_dump(mode="json"),
+        }
+        return self._signed(payload, notice.notice_id)
+
+    def _signed(self, payload: dict[str, Any], delivery: str) -> tuple[bytes, dict[str, str]]:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = str(int(self._clock()))
         headers = {
@@ -155,6 +175,12 @@ class WebhookSink:
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """POST the alert; raise for the outbox to retry or give up."""
         body, headers = self.request(alert)
+        status = await asyncio.to_thread(self._post, body, headers)
+        return f"http-{status}"
+
+    async def send_notice(self, notice: ModeratorNotice) -> str | None:
+        """POST a case-less moderator notice; raise for the outbox to retry or give up."""
+        body, headers = self.notice_request(notice)
         status = await asyncio.to_thread(self._post, body, headers)
         return f"http-{status}"
 

@@ -21,6 +21,7 @@ How it stays fast and correct:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import time
@@ -323,6 +324,32 @@ class RedisStateStore(RedisWriter):
                 await pipe.execute()
         self._cache.clear()
         self._born.clear()
+        return gone
+
+    async def forget_matching(self, platform: str, matches: Callable[[str], bool]) -> int:
+        """Forget every user on ``platform`` whose id ``matches`` (see :meth:`forget_user`).
+
+        Reads the ids out of the platform's key names, contact sets and evidence windows
+        (one scan each; erasures are rare), then forgets each match.
+        """
+        await self.flush()
+        known: set[str] = set()
+        for kind, first, last in (("pair", 4, 6), ("age", 2, 3), ("child", 2, 3), ("fan", 2, 3)):
+            async for k in self.redis.scan_iter(match=self._key(kind, (platform,)) + ":*"):
+                for part in k[len(self.prefix) :].split(":")[first:last]:
+                    known.update((part, part.replace("%3A", ":")))
+        async for k in self.redis.scan_iter(match=self._key("fan", (platform,)) + ":*"):
+            with contextlib.suppress(ResponseError):  # not a sorted set: forget_user drops it
+                known.update(str(m) for m in await self.redis.zrange(k, 0, -1))
+        async for k in self.redis.scan_iter(match=self._key("win", (platform,)) + ":*"):
+            with contextlib.suppress(ResponseError):
+                for item in await self.redis.lrange(k, 0, -1):
+                    author = codec.item_author(item)
+                    if author is not None:
+                        known.add(author)
+        gone = 0
+        for user in sorted(u for u in known if matches(u)):
+            gone += await self.forget_user((platform, user))
         return gone
 
     # -- writing ---------------------------------------------------------------------------

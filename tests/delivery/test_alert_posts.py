@@ -5,8 +5,8 @@ from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import Scenario
 
-from .grooming import CHILD, GROOMER, groom
-from .keyword_detector import KeywordDetector
+from ..core.grooming import CHILD, GROOMER, groom
+from ..core.keyword_detector import KeywordDetector
 
 
 async def test_a_report_edits_the_cases_post_in_place(chat, adapter, engine):

@@ -9,7 +9,7 @@ from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
-from .keyword_detector import KeywordDetector
+from ..core.keyword_detector import KeywordDetector
 
 GROOMER = person("stranger")
 CHILD = person("kid", AgeBand.MINOR)

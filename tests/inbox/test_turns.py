@@ -7,8 +7,8 @@ from nudgeguard.inbox.turns import Turns
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import Scenario, person
 
-from .keyword_detector import KeywordDetector
-from .slow_store import SlowStore, handled
+from ..core.keyword_detector import KeywordDetector
+from ..core.slow_store import SlowStore, handled
 
 
 async def _worker(turns: Turns[str], key: str, name: str, log: list[str], hold: asyncio.Event):
