@@ -21,6 +21,7 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.delivery.dispatch import Dispatcher
 from nudgeguard.delivery.helpline_country import HelplineCountries
+from nudgeguard.delivery.nudges.catalog import warm as warm_nudge_catalog
 from nudgeguard.delivery.outbound import Capabilities
 from nudgeguard.delivery.outbox import AlertSink, Outbox
 from nudgeguard.erasure import PersonErasure
@@ -156,7 +157,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         #: Where adapters submit events without waiting for them to be handled.
         self.inbox = Inbox(self.handle)
         self._planned: list[Detector] = []
-        self._plan: list[tuple[Detector, DetectAfter | None]] = []
+        self._plan: list[tuple[Detector, DetectAfter | None, bool]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
         self.erasure_watermark: int | None = None
@@ -184,8 +185,10 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         """Start adapters and deliver anything left in the outbox by an earlier run.
 
         With ``background``, also start the outbox timer, the services and the look for
-        erasures made by other processes (:mod:`nudgeguard.erasure`).
+        erasures made by other processes (:mod:`nudgeguard.erasure`). The nudge wording is
+        read here too, so the first nudge does not wait for it.
         """
+        warm_nudge_catalog()
         for adapter in self.adapters.values():
             await adapter.start()
         await self.forget_erased()  # where the audit ends now: later erasures are news
@@ -280,7 +283,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._packs[(community_id, conversation_id)] = pack
         return pack
 
-    def detect(self, event: MessageEvent) -> list[Signal]:
+    def detect(self, event: MessageEvent, *, aimed: bool = True) -> list[Signal]:
         """Run every detector on the event's text, isolating failures.
 
         A detector with a ``detect_after(text, event, found)`` method gets, instead of a
@@ -288,11 +291,20 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         decline cheaply, see :mod:`nudgeguard.pipeline.detectors.semantic`). A signal that is not
         valid (not a :class:`Signal`, an id outside the taxonomy, a confidence outside
         [0, 1]) is dropped and counted against its detector, like a detector that raises.
+
+        Args:
+            event: The message.
+            aimed: False when the message is aimed at nobody (said to a busy room): the
+                detectors whose ``pair_evidence`` is true are skipped, since what they
+                report only counts towards the pair a message is aimed at (the learned
+                scorer's evidence).
         """
         text = normalize(event.text)
         signals: list[Signal] = []
         plan = self._plan if self._planned == self.detectors else self._make_plan()
-        for detector, after in plan:
+        for detector, after, pair_evidence in plan:
+            if pair_evidence and not aimed:
+                continue
             try:
                 if after is not None:
                     found = after(text, event, tuple(signals))
@@ -312,14 +324,17 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
         log.warning("detector %s %s on message %s", name, what, event.message_id)
 
-    def _make_plan(self) -> list[tuple[Detector, DetectAfter | None]]:
-        """Pair each detector with its ``detect_after`` (or None), once per detector list.
+    def _make_plan(self) -> list[tuple[Detector, DetectAfter | None, bool]]:
+        """Pair each detector with its ``detect_after`` (or None) and ``pair_evidence`` flag.
 
-        Rebuilt whenever ``detectors`` is replaced or changed in place (compared by
-        element), so a lookup per detector per message is not needed.
+        Done once per detector list: rebuilt whenever ``detectors`` is replaced or changed
+        in place (compared by element), so no attribute lookup per detector per message.
         """
         self._planned = list(self.detectors)
-        self._plan = [(d, getattr(d, "detect_after", None)) for d in self._planned]
+        self._plan = [
+            (d, getattr(d, "detect_after", None), getattr(d, "pair_evidence", False) is True)
+            for d in self._planned
+        ]
         return self._plan
 
     async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
@@ -341,14 +356,16 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        found = self.detect(event)
+        # Whom the message is aimed at decides which detectors need to run (see detect), and
+        # depends only on who spoke before it.
+        target_id = target_of(event, conv)
+        found = self.detect(event, aimed=target_id is not None)
         evidence, signals = split_evidence(found) if found else (None, found)
         if signals or declared:
             actor_age = await age_memory.actor_age(state, event, signals, now)
         else:  # most messages: nothing to learn, just what is known
             actor_key = (event.platform, author.id)
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        target_id = target_of(event, conv)
         remember(conv, event, signals)
         state.save_conversation(ckey, conv, now)
         if target_id is None:

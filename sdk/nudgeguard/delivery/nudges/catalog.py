@@ -262,6 +262,16 @@ def _all_helplines() -> dict[str, tuple[Helpline, ...]]:
     return table
 
 
+def warm() -> None:
+    """Read the default catalog and the helplines now rather than for the first nudge.
+
+    Parsing them takes a few hundred milliseconds, which the first nudge of a process would
+    otherwise wait for.
+    """
+    catalog(DEFAULT_LOCALE)
+    _all_helplines()
+
+
 def helplines(country: str) -> tuple[Helpline, ...]:
     """Return the helplines for a country code, or the international ones.
 

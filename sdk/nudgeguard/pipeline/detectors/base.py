@@ -21,6 +21,10 @@ class Detector(Protocol):
     A detector may also define ``detect_after(text, event, found)``: the engine then calls
     it instead of ``detect`` and passes the signals the detectors before it reported for
     the same message (a costly detector uses them to decline cheaply).
+
+    A detector whose class sets ``pair_evidence = True`` reports only evidence for the pair
+    a message is aimed at (the learned scorer's ``learned_grooming``): the engine skips it
+    for a message aimed at nobody, where nothing it could report would count.
     """
 
     name: str

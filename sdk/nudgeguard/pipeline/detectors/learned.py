@@ -59,6 +59,9 @@ class LearnedDetector:
     """
 
     name = NAME
+    #: Its evidence only ever counts towards the pair a message is aimed at, so the engine
+    #: does not run it on messages aimed at nobody (see :meth:`nudgeguard.engine.Engine.detect`).
+    pair_evidence = True
 
     def __init__(
         self,
