@@ -102,41 +102,17 @@ class StateStoreContract:
         assert await store.note_contact(ADULT, "kid3", 500.0, 100.0) == 1
 
     async def test_forgetting_a_user_erases_their_records(self, store, reopen) -> None:
-        pair = await store.load_pair(PAIR, 1.0)
-        pair.messages = 1
-        store.save_pair(PAIR, pair, 1.0)
-        other = await store.load_pair(OTHER_PAIR, 1.0)
-        other.messages = 2
-        store.save_pair(OTHER_PAIR, other, 1.0)
-        conv = await store.load_conversation(CONV, 1.0)
-        conv.window.append(EvidenceItem("m1", "adult1", 1.0, "hi"))
-        conv.window.append(EvidenceItem("m2", "kid1", 2.0, "hey"))
-        store.save_conversation(CONV, conv, 1.0)
-        store.save_age(ADULT, AgeInference(AgeBand.ADULT, AgeSource.SELF_DISCLOSURE, 0.8), 1.0)
+        await _remember_an_adult_and_a_child(store)
         await store.note_contact(ADULT, "kid1", 1.0, 3600)
 
         assert await store.forget_user(ADULT) >= 3
         reader = await reopen()
-        assert (await reader.load_pair(PAIR, 2.0)).messages == 0
-        assert (await reader.load_pair(OTHER_PAIR, 2.0)).messages == 2  # not theirs: kept
-        window = (await reader.load_conversation(CONV, 2.0)).window
-        assert [i.author_id for i in window] == ["kid1"]
-        assert (await reader.load_age(ADULT, 2.0)).band is AgeBand.UNKNOWN
+        await _only_the_adult_is_forgotten(reader)
         assert await reader.note_contact(ADULT, "kid9", 3.0, 3600) == 1
 
     async def test_forgetting_the_users_that_match_erases_only_theirs(self, store, reopen) -> None:
         """An erasure made elsewhere: the store is asked by a predicate, not by an id."""
-        pair = await store.load_pair(PAIR, 1.0)
-        pair.messages = 1
-        store.save_pair(PAIR, pair, 1.0)
-        other = await store.load_pair(OTHER_PAIR, 1.0)
-        other.messages = 2
-        store.save_pair(OTHER_PAIR, other, 1.0)
-        conv = await store.load_conversation(CONV, 1.0)
-        conv.window.append(EvidenceItem("m1", "adult1", 1.0, "hi"))
-        conv.window.append(EvidenceItem("m2", "kid1", 2.0, "hey"))
-        store.save_conversation(CONV, conv, 1.0)
-        store.save_age(ADULT, AgeInference(AgeBand.ADULT, AgeSource.SELF_DISCLOSURE, 0.8), 1.0)
+        await _remember_an_adult_and_a_child(store)
         asked: set[str] = set()
 
         def matches(user_id: str) -> bool:
@@ -147,8 +123,28 @@ class StateStoreContract:
         assert {"adult1", "kid1", "kid2"} <= asked, "someone it holds was never checked"
         assert await store.forget_matching("other-platform", matches) == 0
         reader = await reopen()
-        assert (await reader.load_pair(PAIR, 2.0)).messages == 0
-        assert (await reader.load_pair(OTHER_PAIR, 2.0)).messages == 2
-        window = (await reader.load_conversation(CONV, 2.0)).window
-        assert [i.author_id for i in window] == ["kid1"]
-        assert (await reader.load_age(ADULT, 2.0)).band is AgeBand.UNKNOWN
+        await _only_the_adult_is_forgotten(reader)
+
+
+async def _remember_an_adult_and_a_child(store) -> None:
+    """Two pairs, a window with both people's lines and the adult's age, all remembered."""
+    pair = await store.load_pair(PAIR, 1.0)
+    pair.messages = 1
+    store.save_pair(PAIR, pair, 1.0)
+    other = await store.load_pair(OTHER_PAIR, 1.0)
+    other.messages = 2
+    store.save_pair(OTHER_PAIR, other, 1.0)
+    conv = await store.load_conversation(CONV, 1.0)
+    conv.window.append(EvidenceItem("m1", "adult1", 1.0, "hi"))
+    conv.window.append(EvidenceItem("m2", "kid1", 2.0, "hey"))
+    store.save_conversation(CONV, conv, 1.0)
+    store.save_age(ADULT, AgeInference(AgeBand.ADULT, AgeSource.SELF_DISCLOSURE, 0.8), 1.0)
+
+
+async def _only_the_adult_is_forgotten(reader) -> None:
+    """The adult's pair, lines and age are gone; the other pair and the child's line stay."""
+    assert (await reader.load_pair(PAIR, 2.0)).messages == 0
+    assert (await reader.load_pair(OTHER_PAIR, 2.0)).messages == 2  # not theirs: kept
+    window = (await reader.load_conversation(CONV, 2.0)).window
+    assert [i.author_id for i in window] == ["kid1"]
+    assert (await reader.load_age(ADULT, 2.0)).band is AgeBand.UNKNOWN
