@@ -45,6 +45,9 @@ def test_wheel_loads_policies_by_name_without_the_checkout(tmp_path):
         "nudgeguard_slack/__init__.py",
     ):
         assert needed in names, needed
+    # Training text never ships: only the weights it was fitted into.
+    assert "nudgeguard/patterns/learned_scorer.bin" in names
+    assert not [n for n in names if "normal_chat" in n or "team_normal" in n]
     # A fresh environment that has the dependencies but only the wheel's nudgeguard.
     env = tmp_path / "env"
     venv.create(env, with_pip=False)

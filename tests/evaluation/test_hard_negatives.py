@@ -22,12 +22,6 @@ CORPUS = Path(__file__).parent / "data" / "community_hard_negatives.jsonl"
 LANGUAGES = ("en", "de", "nl", "es", "fr", "pt")
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
 
-#: False cases that are not the lexicon's: the learned scorer reads two ordinary Portuguese
-#: chats as a suspect's side ("que ansiedade", "de nada, se cuida" weigh towards grooming:
-#: its only Portuguese training text is grooming). Listed so that any other case fails, and
-#: so that the list is shortened when the scorer stops firing on them.
-KNOWN_LEARNED_CASES = frozenset({"hn-pt-dm-03", "hn-pt-support-02"})
-
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, list[Outcome]]:
@@ -49,19 +43,12 @@ def test_the_corpus_covers_the_kinds_and_languages_it_claims() -> None:
 
 @pytest.mark.parametrize("ages", MODES)
 def test_no_benign_chat_opens_a_case(outcomes: dict[str, list[Outcome]], ages: str) -> None:
-    fired = {o.id for o in outcomes[ages] if o.cases}
-    new = sorted(fired - KNOWN_LEARNED_CASES)
-    assert not new, f"cases opened on benign chats (ages {ages}): {new}"
+    fired = sorted(o.id for o in outcomes[ages] if o.cases)
+    assert not fired, f"cases opened on benign chats (ages {ages}): {fired}"
     assert all(o.errors == 0 for o in outcomes[ages])
 
 
 @pytest.mark.parametrize("ages", MODES)
 def test_no_benign_chat_nudges_anyone(outcomes: dict[str, list[Outcome]], ages: str) -> None:
-    fired = sorted(o.id for o in outcomes[ages] if o.nudges and o.id not in KNOWN_LEARNED_CASES)
+    fired = sorted(o.id for o in outcomes[ages] if o.nudges)
     assert not fired, f"nudges on benign chats (ages {ages}): {fired}"
-
-
-def test_the_known_learned_cases_still_fire(outcomes: dict[str, list[Outcome]]) -> None:
-    fired = {o.id for ages in outcomes for o in outcomes[ages] if o.cases}
-    stale = sorted(KNOWN_LEARNED_CASES - fired)
-    assert not stale, f"no longer opens a case, drop from KNOWN_LEARNED_CASES: {stale}"

@@ -122,7 +122,9 @@ def test_fit_writes_a_model_the_detector_loads_and_is_reproducible(corpora, tmp_
     outs = []
     for name in ("a.bin", "b.bin"):
         out = tmp_path / name
-        result = CliRunner().invoke(main, ["fit", str(corpora), "--bits", "12", "--out", str(out)])
+        result = CliRunner().invoke(
+            main, ["fit", str(corpora), "--bits", "12", "--no-team-chat", "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]

@@ -4,6 +4,9 @@ Examples (from the repository root)::
 
     python -m nudgeguard.training fit ../shared/eval/dev ../shared/eval/dev-external
     python -m nudgeguard.training cv ../shared/eval/dev ../shared/eval/dev-external --json
+
+Both also read the team's ordinary chat in ``training/normal_chat`` (extra negatives in six
+languages) unless given ``--no-team-chat``.
 """
 
 from __future__ import annotations
@@ -15,12 +18,32 @@ from pathlib import Path
 import click
 
 from nudgeguard.policy import load_policy
-from nudgeguard.training.data import corpus_files, read_sides
+from nudgeguard.training.data import TEAM_CHAT, corpus_files, read_sides
 
 _DIRS = click.argument(
     "dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 _BUNDLED = Path(__file__).resolve().parent.parent / "patterns" / "learned_scorer.bin"
+_TEAM = click.option(
+    "--team-chat/--no-team-chat",
+    default=True,
+    show_default=True,
+    help="Also train on the team's ordinary chat (training/normal_chat in a checkout).",
+)
+
+
+def _files(dirs: tuple[Path, ...], team_chat: bool) -> list[Path]:
+    """Return the corpora of ``dirs``, plus the team's chat unless it is switched off."""
+    chosen = list(dirs)
+    if team_chat:
+        if not TEAM_CHAT.is_dir():
+            raise click.UsageError(f"{TEAM_CHAT} is missing (not a checkout?): --no-team-chat")
+        if all(d.resolve() != TEAM_CHAT for d in chosen):
+            chosen.append(TEAM_CHAT)
+    try:
+        return corpus_files(chosen)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _fit_options(f: click.decorators.FC) -> click.decorators.FC:
@@ -55,6 +78,7 @@ def main() -> None:
 @main.command("fit")
 @_DIRS
 @_fit_options
+@_TEAM
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -69,6 +93,7 @@ def fit_command(
     bits: int,
     mixed_weight: float,
     threshold: float,
+    team_chat: bool,
     out: Path,
 ) -> None:
     """Fit the scorer on every side of the corpora in DIRS and write the weights."""
@@ -76,7 +101,7 @@ def fit_command(
     from nudgeguard.training.crossval import write_model
     from nudgeguard.training.fit import fit, model_bytes
 
-    files = corpus_files(list(dirs))
+    files = _files(dirs, team_chat)
     sides = [s for p in files for s in read_sides(p, mixed_weight)]
     weights, bias = fit(sides, bits=bits, c=c, seed=seed)
     meta = {
@@ -98,6 +123,7 @@ def fit_command(
 @main.command("cv")
 @_DIRS
 @_fit_options
+@_TEAM
 @click.option("--folds", default=5, show_default=True, help="Folds (grouped by conversation).")
 @click.option("--policy", default="default", show_default=True, help="Pack name or path.")
 @click.option("--ages", type=click.Choice(["declared", "unknown"]), default="unknown")
@@ -114,6 +140,7 @@ def cv_command(
     bits: int,
     mixed_weight: float,
     threshold: float,
+    team_chat: bool,
     folds: int,
     policy: str,
     ages: str,
@@ -127,7 +154,7 @@ def cv_command(
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
     result = cross_validate(
-        corpus_files(list(dirs)),
+        _files(dirs, team_chat),
         load_policy(policy),
         folds=folds,
         ages="declared" if ages == "declared" else "unknown",

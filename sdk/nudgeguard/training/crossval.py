@@ -5,6 +5,9 @@ conversations through the engine (default detectors, the fold's weights in place
 bundled ones) and the fold's grooming transcripts with every suspect line removed (the
 child's side alone, which must not alert). The outcomes of all folds are pooled and
 reported like ``nudgeguard eval``; no conversation is ever scored by a model that saw it.
+The team's own chat (``team_normal_*`` corpora) is folded and replayed like any other; the
+pooled figures without it are reported too (``original``), to compare with runs that had
+none.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from nudgeguard.local.transcript import AgesMode, Transcript, read_transcripts
 from nudgeguard.pipeline.detectors.learned import LearnedDetector
 from nudgeguard.pipeline.detectors.scorer_model import ScorerModel, decode_model
 from nudgeguard.policy.model import PolicyPack
-from nudgeguard.training.data import REPLAY_ONLY, Side, fold_of, read_sides
+from nudgeguard.training.data import REPLAY_ONLY, TEAM_PREFIX, Side, fold_of, read_sides
 from nudgeguard.training.fit import fit, model_bytes
 from nudgeguard.training.groups import conversation_groups
 
@@ -110,6 +113,8 @@ def cross_validate(
         "alerts": sum(o.escalated_at is not None for o in alone),
         "nudged_anyone": sum(o.nudges > 0 for o in alone),
     }
+    original = [o for o in outcomes if not o.corpus.startswith(TEAM_PREFIX)]
+    result["original"] = {**compute_metrics(original), "by_language": by_language(original)}
     result["folds"] = folds
     result["ages"] = ages
     return result

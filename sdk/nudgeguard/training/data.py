@@ -28,6 +28,15 @@ from nudgeguard.pipeline.text import normalize
 #: Corpora that replay whole busy channels built from lines another corpus already holds.
 REPLAY_ONLY = frozenset({"ext_normal_irc_ubuntu_channel"})
 
+_ROOT = Path(__file__).resolve().parents[3]
+#: The team's own ordinary chat in six languages (training/normal_chat/README.md), trained
+#: on as extra negatives by default. It lives outside the package: a wheel has no copy.
+TEAM_CHAT = _ROOT / "training" / "normal_chat"
+#: Corpus names of the team's chat start with this (``team_normal_pt`` ...).
+TEAM_PREFIX = "team_normal_"
+#: The benign regression set: it judges the scorer, so it is never trained on.
+REGRESSION_DATA = _ROOT / "tests" / "evaluation" / "data"
+
 
 @dataclass(frozen=True, slots=True)
 class Side:
@@ -57,7 +66,14 @@ def fold_of(conversation_id: str, folds: int) -> int:
 
 
 def corpus_files(dirs: list[Path]) -> list[Path]:
-    """Return the JSONL corpora under ``dirs``, sorted by name within each directory."""
+    """Return the JSONL corpora under ``dirs``, sorted by name within each directory.
+
+    Raises:
+        ValueError: A directory is, or lies inside, the regression set (never trained on).
+    """
+    for d in dirs:
+        if d.resolve().is_relative_to(REGRESSION_DATA):
+            raise ValueError(f"{d} holds regression sets, which are never trained on")
     return [p for d in dirs for p in sorted(d.glob("*.jsonl"))]
 
 
