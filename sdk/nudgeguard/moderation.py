@@ -163,7 +163,9 @@ class Moderation:
 
         Refused and audited: a case of another community than the one the click came
         from, an unknown action, anyone without permission, and anything but viewing
-        evidence on a closed (resolved or dismissed) case.
+        evidence on a closed (resolved or dismissed) case. An accepted status change
+        queues the update of the case's chat post with its audit row, whoever calls
+        (chat, console): :func:`~nudgeguard.delivery.case_alert.change_status`.
 
         Args:
             case_id: The case the button belongs to.
@@ -203,7 +205,7 @@ class Moderation:
         note: str | None = None,
     ) -> Case:
         """Change a case's status; its post's update is queued in the same transaction."""
-        case, queued = await change_status(
+        case, queued, drawn = await change_status(
             self.cases,
             before.id,
             status,
@@ -213,6 +215,8 @@ class Moderation:
             known=self.dispatcher.alerts.latest,
             locale=self.moderator_locale(before.community_id),
         )
+        if drawn is not None and self.dispatcher.alerts.latest(case.id) is not None:
+            self.dispatcher.alerts.remember(drawn)  # the press re-draws with the decision
         for item in queued:
             emit("alert", item.target, case_id=case.id, community=case.community_id, to=item.target)
         return case

@@ -36,7 +36,7 @@ async def test_each_change_queues_one_update_per_alerted_target(store_spec) -> N
     store = open_plain(store_spec)
     try:
         await _alerted(store)
-        case, queued = await change_status(store, "NG-1", CaseStatus.ACKNOWLEDGED, "mod:p_mod")
+        case, queued, _ = await change_status(store, "NG-1", CaseStatus.ACKNOWLEDGED, "mod:p_mod")
         assert case.status is CaseStatus.ACKNOWLEDGED
         assert sorted(i.target for i in queued) == ["fake", "webhook"]
         assert _pending(await store.outbox_items()) == {i.id: i.target for i in queued}
@@ -47,7 +47,7 @@ async def test_each_change_queues_one_update_per_alerted_target(store_spec) -> N
         assert SECRET not in queued[0].payload
 
         # The next change supersedes the update still waiting, and carries its own state.
-        _, closed = await change_status(
+        _, closed, _ = await change_status(
             store, "NG-1", CaseStatus.RESOLVED, "mod:p_mod", Outcome.NO_ACTION
         )
         records = await store.outbox_items()
@@ -62,7 +62,7 @@ async def test_a_case_never_alerted_queues_nothing(store_spec) -> None:
     store = open_plain(store_spec)
     try:
         await store.open_case(make_case("NG-2"), [msg("m1")])
-        _, queued = await change_status(store, "NG-2", CaseStatus.ACKNOWLEDGED, "mod:p_mod")
+        _, queued, _ = await change_status(store, "NG-2", CaseStatus.ACKNOWLEDGED, "mod:p_mod")
         assert queued == [] and await store.outbox_items() == []
     finally:
         await store.close()
@@ -114,6 +114,7 @@ async def test_a_chat_press_redraws_at_once_and_queues_the_post_update(tmp_path)
         [(edited, post)] = adapter.posts.items()
         assert edited == ref and post.status is CaseStatus.ACKNOWLEDGED
         assert post.participants, "the update names whom the post named"
+        assert post.timeline[-1].label == "Acknowledged - a moderator is on it"
 
         closed = await engine.resolve(case.id, "mod-9", permitted=True)
         assert closed.alert is not None and closed.alert.status is CaseStatus.RESOLVED

@@ -54,6 +54,8 @@ def test_acknowledge_and_resolve_in_the_console_update_the_chat_post(client, sto
     asyncio.run(_bot(store_path, adapter))
     assert _post(adapter) == (ref, adapter.alerts[-1])
     assert adapter.alerts[-1].status is CaseStatus.ACKNOWLEDGED
+    # The decision stays on the post's timeline.
+    assert adapter.alerts[-1].timeline[-1].label == "Acknowledged - a moderator is on it"
 
     assert _act(client, csrf, case_id, "resolve").status_code == 200
     asyncio.run(_bot(store_path, adapter))

@@ -85,6 +85,7 @@ async def test_console_and_cli_changes_redraw_the_discord_post(world: World, liv
     # The post still names whom it named and says what became of the child's nudge.
     for kept in ("Participants", "Child nudge"):
         assert _fields(post)[kept] == opened[kept]
+    assert "Acknowledged - a moderator is on it" in _fields(post)["Timeline"]
 
     done = await asyncio.to_thread(
         CliRunner().invoke,

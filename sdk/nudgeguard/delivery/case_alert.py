@@ -11,11 +11,13 @@ store keeps pseudonyms, not platform ids. Neither carries message text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from nudgeguard.cases.model import Case, CaseStatus, Outcome
 from nudgeguard.cases.store import CaseRecords, OutboxItem, OutboxStore
+from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import (
     AlertParticipant,
     AlertSignal,
@@ -136,7 +138,7 @@ async def change_status(
     *,
     known: Callable[[str], ModeratorAlert | None] = lambda _: None,
     locale: str = "en",
-) -> tuple[Case, list[OutboxItem]]:
+) -> tuple[Case, list[OutboxItem], ModeratorAlert | None]:
     """Change a case's status; the update of its post is queued in the same transaction.
 
     The update goes wherever the case's alerts went (its platform's adapter, webhook and
@@ -156,18 +158,36 @@ async def change_status(
         locale: The moderators' language, for a rebuilt alert.
 
     Returns:
-        The case after the change and the items queued with it.
+        The case after the change, the items queued with it, and the alert they carry
+        (with the decision on its timeline; None if the transaction never built one).
     """
     targets = await store.alert_targets(case_id)
     queued: list[OutboxItem] = []
+    drawn: list[ModeratorAlert] = []
+    now = time.time()
 
     def announce(case: Case) -> list[OutboxItem]:
-        alert = case_alert(case, known(case.id), locale)
+        alert = case_alert(case, known(case.id), locale, entry=decision_entry(case, now, locale))
+        drawn[:] = [alert]
         queued[:] = alert_items(case, alert, moderated_key(case), targets)
         return queued
 
     case = await store.transition(case_id, status, actor, outcome, note, announce)
-    return case, queued
+    return case, queued, drawn[0] if drawn else None
 
 
-__all__ = ["StatusStore", "alert_items", "case_alert", "change_status", "moderated_key"]
+def decision_entry(case: Case, ts: float, locale: str) -> TimelineEntry:
+    """Return the timeline entry of a moderator's decision (the post keeps it after a press)."""
+    confirmed = case.outcome is Outcome.CONFIRMED and case.status is CaseStatus.ACKNOWLEDGED
+    key = "confirmed" if confirmed else case.status.value
+    return TimelineEntry(ts=ts, label=catalog(locale).moderator_text(f"status_{key}"))
+
+
+__all__ = [
+    "StatusStore",
+    "alert_items",
+    "case_alert",
+    "change_status",
+    "decision_entry",
+    "moderated_key",
+]

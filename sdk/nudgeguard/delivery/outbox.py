@@ -310,8 +310,14 @@ class Outbox:
         known = None if alert.participants else self.remembered(alert.case_id)
         if known is None or not known.participants:
             return alert
-        kept = ("participants", "timeline", "nudge_status", "permalink")
-        return alert.model_copy(update={k: getattr(known, k) for k in kept})
+        return alert.model_copy(
+            update={
+                "participants": known.participants,
+                "timeline": (*known.timeline, *alert.timeline)[-11:],
+                "nudge_status": known.nudge_status,
+                "permalink": known.permalink,
+            }
+        )
 
     async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
         await self.store.mark_failed(item.id, status, reason, now)
