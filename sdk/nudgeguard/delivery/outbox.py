@@ -305,7 +305,8 @@ class Outbox:
 
         An update queued by another process (the console, the CLI) is rebuilt from the
         record, which keeps pseudonyms only: it names no one and knows nothing of the
-        child's nudge. The process that drew the post remembers both, so the post keeps them.
+        child's nudge. The process that drew the post remembers both (and its language),
+        so the post keeps them.
         """
         known = None if alert.participants else self.remembered(alert.case_id)
         if known is None or not known.participants:
@@ -316,6 +317,7 @@ class Outbox:
                 "timeline": (*known.timeline, *alert.timeline)[-11:],
                 "nudge_status": known.nudge_status,
                 "permalink": known.permalink,
+                "locale": known.locale,
             }
         )
 
