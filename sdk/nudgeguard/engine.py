@@ -147,6 +147,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             self.countries,
             languages,
         )
+        self.outbox.remembered = self.dispatcher.alerts.latest
         self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's
         #: histogram); None, the default, costs nothing per message.

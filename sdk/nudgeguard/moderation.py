@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
+from nudgeguard.delivery.case_alert import case_alert, change_status
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import ModeratorAction, ModeratorAlert, Nudge
 from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
-    from nudgeguard.cases.store import AuditLog, CaseRecords, SettingsStore
+    from nudgeguard.cases.store import AuditLog, CaseRecords, OutboxStore, SettingsStore
     from nudgeguard.delivery.dispatch import Dispatcher
     from nudgeguard.policy.engine import Decision
     from nudgeguard.policy.model import PolicyPack
@@ -109,8 +110,8 @@ class Status:
 
 if TYPE_CHECKING:
 
-    class ModerationStore(CaseRecords, AuditLog, SettingsStore, Protocol):
-        """What moderation uses of the store: cases, the audit log, runtime settings."""
+    class ModerationStore(CaseRecords, AuditLog, OutboxStore, SettingsStore, Protocol):
+        """What moderation uses of the store: cases, the audit log, the outbox, settings."""
 
 
 class Moderation:
@@ -162,7 +163,9 @@ class Moderation:
 
         Refused and audited: a case of another community than the one the click came
         from, an unknown action, anyone without permission, and anything but viewing
-        evidence on a closed (resolved or dismissed) case.
+        evidence on a closed (resolved or dismissed) case. An accepted status change
+        queues the update of the case's chat post with its audit row, whoever calls
+        (chat, console): :func:`~nudgeguard.delivery.case_alert.change_status`.
 
         Args:
             case_id: The case the button belongs to.
@@ -189,16 +192,34 @@ class Moderation:
         known = self.dispatcher.alerts.latest(case.id)
         if known is None:
             return None
-        alert = known.model_copy(
-            update={
-                "status": case.status,
-                "severity": case.severity,
-                "score": case.score,
-                "is_update": True,
-            }
-        )
+        alert = case_alert(case, known, self.moderator_locale(case.community_id))
         self.dispatcher.alerts.remember(alert)
         return alert
+
+    async def _transition(
+        self,
+        before: Case,
+        status: CaseStatus,
+        who: str,
+        outcome: Outcome | None = None,
+        note: str | None = None,
+    ) -> Case:
+        """Change a case's status; its post's update is queued in the same transaction."""
+        case, queued, drawn = await change_status(
+            self.cases,
+            before.id,
+            status,
+            who,
+            outcome,
+            note,
+            known=self.dispatcher.alerts.latest,
+            locale=self.moderator_locale(before.community_id),
+        )
+        if drawn is not None and self.dispatcher.alerts.latest(case.id) is not None:
+            self.dispatcher.alerts.remember(drawn)  # the press re-draws with the decision
+        for item in queued:
+            emit("alert", item.target, case_id=case.id, community=case.community_id, to=item.target)
+        return case
 
     async def _moderate(
         self,
@@ -262,15 +283,15 @@ class Moderation:
             return ModerationResult(True, case, note=text("note_timeout_requested"))
         if action is ModeratorAction.ACKNOWLEDGE:
             if case.status is CaseStatus.OPEN:
-                case = await self.cases.transition(case_id, CaseStatus.ACKNOWLEDGED, who)
+                case = await self._transition(case, CaseStatus.ACKNOWLEDGED, who)
             return ModerationResult(True, case, note=text("note_acknowledged"))
         if action is ModeratorAction.DISMISS:
-            case = await self.cases.transition(
-                case_id, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
+            case = await self._transition(
+                case, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
             )
             return ModerationResult(True, case, note=text("note_dismissed"))
-        case = await self.cases.transition(
-            case_id,
+        case = await self._transition(
+            case,
             CaseStatus.ACKNOWLEDGED,
             who,
             outcome=Outcome.CONFIRMED,
@@ -296,8 +317,10 @@ class Moderation:
             await self.cases.record(case_id, "action_on_closed_case", who, {"action": "resolve"})
             return ModerationResult(False, case, note=self._closed_note(text, case))
         outcome = None if case.outcome is not None else Outcome.NO_ACTION
-        case = await self.cases.transition(case_id, CaseStatus.RESOLVED, who, outcome=outcome)
-        result = ModerationResult(True, case, note=text("note_resolved"))
+        case = await self._transition(case, CaseStatus.RESOLVED, who, outcome=outcome)
+        result = ModerationResult(
+            True, case, note=text("note_resolved"), alert=self._alert_now(case)
+        )
         _log_status(result, "resolve")
         return result
 

@@ -16,18 +16,17 @@ from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import Observation
+from nudgeguard.delivery.case_alert import case_alert
 from nudgeguard.delivery.notices import report_notice, send_report_notice
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import (
     AlertParticipant,
-    AlertSignal,
     ModeratorAlert,
     NudgeAction,
     TimelineEntry,
 )
 from nudgeguard.inbox.events import AgeBand, AgeSource
 from nudgeguard.locales import choose_locale
-from nudgeguard.pipeline.signals import TAXONOMY
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
@@ -71,52 +70,11 @@ def reported_alert(
     the child (the case keeps pseudonyms, not the other person's platform id).
     """
     entry = TimelineEntry(ts=ts, label=catalog(locale).moderator_text("timeline_reported"))
-    if known is not None:
-        return known.model_copy(
-            update={
-                "alert_id": f"{case.id}:{case.severity.value}",
-                "severity": case.severity,
-                "status": case.status,
-                "score": case.score,
-                "reasons": case.reasons,
-                "timeline": (*known.timeline, entry)[-11:],
-                "nudge_status": REPORTED,
-                "is_update": True,
-            }
-        )
-    return ModeratorAlert(
-        alert_id=f"{case.id}:{case.severity.value}",
-        case_id=case.id,
-        platform=case.platform,
-        community_id=case.community_id,
-        conversation_id=case.conversation_id,
-        severity=case.severity,
-        status=case.status,
-        score=case.score,
-        reasons=case.reasons,
-        signals=tuple(
-            AlertSignal(
-                id=s,
-                stages=TAXONOMY[s].stages,
-                count=sum(s in m.signals for m in case.evidence),
-            )
-            for s in case.signals
-            if s in TAXONOMY
-        ),
-        stages=case.stages,
-        participants=(
-            AlertParticipant(
-                role="target",
-                user_id=reporter_id,
-                age_band=AgeBand.UNKNOWN,
-                age_source=AgeSource.NONE,
-            ),
-        ),
-        timeline=(entry,),
-        nudge_status=REPORTED,
-        evidence_count=len(case.evidence),
-        is_update=True,
-        locale=locale,
+    child = AlertParticipant(
+        role="target", user_id=reporter_id, age_band=AgeBand.UNKNOWN, age_source=AgeSource.NONE
+    )
+    return case_alert(
+        case, known, locale, entry=entry, nudge_status=REPORTED, participants=(child,)
     )
 
 

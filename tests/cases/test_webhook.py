@@ -206,3 +206,23 @@ def test_config_loads_by_type_and_reads_the_secret_from_the_environment(monkeypa
         load_sink("tns", {"type": "carrier-pigeon"})
     with pytest.raises(ValueError, match="adapter"):
         load_sink("discord", {"type": "webhook", "url": "https://x.org"})
+
+
+async def test_a_moderators_decision_reaches_the_webhook_as_a_delivery(receiver, tmp_path):
+    store = SqliteCaseStore(tmp_path / "s.sqlite3")
+    engine = make_engine(store, FakeAdapter(), sinks=[WebhookSink("tns", receiver.url, SECRET)])
+    await engine.start(background=False)
+    await groom(Scenario(engine))
+    [case] = await store.list_cases()
+    assert (await engine.moderate(case.id, "acknowledge", "mod-9", permitted=True)).accepted
+    assert (await engine.resolve(case.id, "mod-9", permitted=True)).accepted
+    await engine.outbox.drain()
+
+    statuses = [p["alert"]["status"] for p in receiver.accepted]
+    # The acknowledged update was superseded while waiting: the latest state is what came.
+    assert statuses == ["open", "resolved"]
+    assert len(set(receiver.seen_deliveries)) == 2, "each state is its own delivery"
+    body = json.dumps(receiver.accepted)
+    assert all(line not in body for line in TRAJECTORY), "message text left in the webhook"
+    await engine.stop()
+    await store.close()

@@ -269,6 +269,7 @@ class SqlCaseStore(SqlOutbox, SqlPrivacy):
         actor: str,
         outcome: Outcome | None = None,
         note: str | None = None,
+        announce: Announce | None = None,
     ) -> Case:
         async with self.db.tx() as con:
             row = await con.fetchrow("SELECT status FROM cases WHERE id=?{lock}", case_id)
@@ -293,7 +294,8 @@ class SqlCaseStore(SqlOutbox, SqlPrivacy):
                 assert outcome is not None
                 await self._write_feedback(con, case_id, outcome.value)
             case = await self._fetch_case(con, case_id)
-        assert case is not None
+            assert case is not None
+            await self._announce(con, announce, case)
         return case
 
     async def record(  # noqa: D102

@@ -145,6 +145,15 @@ class SqlOutbox(SqlBase):
             )
         return None if ref is None else str(ref)
 
+    async def alert_targets(self, case_id: str) -> list[str]:  # noqa: D102
+        async with self.db.con() as con:
+            rows = await con.fetch(
+                "SELECT DISTINCT target FROM outbox WHERE case_id=? AND kind='alert'"
+                " ORDER BY target",
+                case_id,
+            )
+        return [str(r["target"]) for r in rows]
+
     async def mark_retry(  # noqa: D102
         self, item_id: str, attempts: int, next_at: float, error: str
     ) -> None:

@@ -112,8 +112,12 @@ class CaseRecords(Protocol):
         actor: str,
         outcome: Outcome | None = None,
         note: str | None = None,
+        announce: Announce | None = None,
     ) -> Case:
         """Change a case's status; audited with the actor.
+
+        ``announce`` (if given) is called with the changed case and its items (the post's
+        update) are queued in the same transaction as the audit row (see :data:`Announce`).
 
         The audit kind is ``confirmed`` for outcome confirmed, ``dismissed`` for a false
         positive, else the new status (``acknowledged``, ``resolved``). A confirmed or
@@ -206,6 +210,14 @@ class OutboxStore(Protocol):
 
         That is the ``ref`` :meth:`mark_sent` stored (what the adapter's ``send_alert``
         returned); None when no alert of the case was delivered there with one.
+        """
+        ...
+
+    async def alert_targets(self, case_id: str) -> list[str]:
+        """Return where a case's alerts were ever queued to (adapters, sinks), sorted.
+
+        A change to the case made by another process (the console, the CLI) re-draws the
+        case's post there.
         """
         ...
 

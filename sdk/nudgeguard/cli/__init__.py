@@ -41,6 +41,7 @@ def _register() -> None:
     from nudgeguard.cli import (
         assess,
         bench,
+        case_actions,
         cases,
         chat,
         decisions,
@@ -57,7 +58,7 @@ def _register() -> None:
     from nudgeguard.cli import eval as eval_cli
 
     modules = (cases, decisions, signals, chat, demo, policy, nudges, run, keys, privacy, report)
-    for module in (*modules, assess, eval_cli, bench, console_cli):
+    for module in (*modules, case_actions, assess, eval_cli, bench, console_cli):
         for command in module.COMMANDS:
             main.add_command(command)
     for name in plugins.names("nudgeguard.cli"):

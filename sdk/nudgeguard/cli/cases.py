@@ -16,7 +16,7 @@ from nudgeguard.app import open_existing_store
 from nudgeguard.cases.audit import ChainBreak
 from nudgeguard.cases.bundle import Written, build_bundle, export_case
 from nudgeguard.cases.integrity import CaseDamage
-from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
+from nudgeguard.cases.model import Case, CaseStatus
 from nudgeguard.cases.store import CaseStore, OutboxRecord
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.legend import legend_lines, local_time
@@ -192,50 +192,6 @@ def _role(case: Case, author: str) -> str:
     if author == case.target:
         return "target "
     return ""
-
-
-@cases.command()
-@store_option
-@click.argument("case_id")
-@click.option("--by", "actor", default="cli", show_default=True, help="Who acknowledged it.")
-def ack(store: str | None, case_id: str, actor: str) -> None:
-    """Acknowledge a case: someone is looking at it (audited)."""
-
-    async def go() -> Case:
-        s = _open(store)
-        try:
-            if await s.get(case_id) is None:
-                raise click.ClickException(f"no case {case_id}")
-            return await s.transition(case_id, CaseStatus.ACKNOWLEDGED, actor)
-        finally:
-            await s.close()
-
-    case = run_async(go)
-    _named()
-    click.echo(f"{case.id} is now {case.status.value}")
-
-
-@cases.command()
-@store_option
-@click.argument("case_id")
-@click.option("--outcome", required=True, type=click.Choice([o.value for o in Outcome]))
-@click.option("--by", "actor", default="cli", show_default=True, help="Who decided.")
-def resolve(store: str | None, case_id: str, outcome: str, actor: str) -> None:
-    """Close a case with an outcome decided by a person."""
-
-    async def go() -> Case:
-        s = _open(store)
-        try:
-            if await s.get(case_id) is None:
-                raise click.ClickException(f"no case {case_id}")
-            out = Outcome(outcome)
-            return await s.transition(case_id, closing_status(out), actor, outcome=out)
-        finally:
-            await s.close()
-
-    case = run_async(go)
-    _named()
-    click.echo(f"{case.id} is now {case.status.value} ({outcome})")
 
 
 @cases.command()

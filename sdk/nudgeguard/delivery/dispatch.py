@@ -22,6 +22,7 @@ from nudgeguard.cases.store import (
     ObservationStore,
     OutboxItem,
 )
+from nudgeguard.delivery.case_alert import alert_items
 from nudgeguard.delivery.compose import (
     DispatchContext,
     alert_for,
@@ -302,7 +303,6 @@ class Dispatcher:
 
     def items_of(self, case: Case, alert: ModeratorAlert, nudge_status: str) -> list[OutboxItem]:
         """Return one outbox item of ``alert`` per alert target (no I/O)."""
-        payload = alert.model_dump_json()
         # The community's own adapter and every external sink; never another platform.
         targets = [
             t
@@ -310,16 +310,7 @@ class Dispatcher:
             if t == case.platform or self.capabilities(t) is None
         ]
         self.stats.alerts += len(targets)
-        return [
-            OutboxItem(
-                id=f"alert:{case.id}:{case.severity.value}:{nudge_status}:{target}",
-                case_id=case.id,
-                target=target,
-                kind="alert",
-                payload=payload,
-            )
-            for target in targets
-        ]
+        return alert_items(case, alert, f"{case.severity.value}:{nudge_status}", targets)
 
     @staticmethod
     def _queue(queued: list[OutboxItem], items: list[OutboxItem]) -> list[OutboxItem]:

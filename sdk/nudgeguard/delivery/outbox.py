@@ -15,7 +15,9 @@ never draws the post back to "open". If the record changed while the send was in
 (a moderator pressed meanwhile, in this process or another), the post is drawn once more
 from the record, so the newest state is the one left on the post. Case-less moderator
 notices (``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
-``send_notice``.
+``send_notice``. An update queued by another process that names no one (a moderator's
+change made in the console or the CLI) is sent naming the people the sending process
+remembers for the case, so the post keeps them.
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -166,6 +168,8 @@ class Outbox:
         self._drain_lock = asyncio.Lock()
         self._requested = 0
         self._completed = 0
+        #: A case's latest alert as this process built it (the engine's memory), if any.
+        self.remembered: Callable[[str], ModeratorAlert | None] = lambda _: None
 
     def register_alert_sink(self, sink: AlertSink) -> None:
         """Deliver alerts addressed to ``sink.name`` through it."""
@@ -296,6 +300,27 @@ class Outbox:
             await self.store.record(item.case_id, kind, "system", {"target": item.target})
         return "sent"
 
+    def _naming(self, alert: ModeratorAlert) -> ModeratorAlert:
+        """Return ``alert`` naming the people this process remembers for its case.
+
+        An update queued by another process (the console, the CLI) is rebuilt from the
+        record, which keeps pseudonyms only: it names no one and knows nothing of the
+        child's nudge. The process that drew the post remembers both (and its language),
+        so the post keeps them.
+        """
+        known = None if alert.participants else self.remembered(alert.case_id)
+        if known is None or not known.participants:
+            return alert
+        return alert.model_copy(
+            update={
+                "participants": known.participants,
+                "timeline": (*known.timeline, *alert.timeline)[-11:],
+                "nudge_status": known.nudge_status,
+                "permalink": known.permalink,
+                "locale": known.locale,
+            }
+        )
+
     async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
         await self.store.mark_failed(item.id, status, reason, now)
         emit(
@@ -339,6 +364,7 @@ class Outbox:
         posted = await self.store.sent_ref(item.case_id, item.target)
         if posted is not None:
             alert = alert.model_copy(update={"post_ref": posted})
+        alert = self._naming(alert)
         case = await self.store.get(item.case_id)
         ref = await sink.send_alert(as_recorded(alert, case))
         if ref is None:

@@ -6,7 +6,9 @@ Headers of every request:
 - ``X-Nudgeguard-Signature``: ``sha256=`` + hex HMAC-SHA256 with the shared secret over
   ``timestamp + "." + body`` (the exact body bytes);
 - ``X-Nudgeguard-Delivery``: a stable id; a retried alert keeps it, so receivers can
-  de-duplicate (delivery is at least once).
+  de-duplicate (delivery is at least once). It is ``<case>:<severity>:<nudge status>``,
+  with ``:<case status>`` added once a moderator changed the case's status (acknowledged,
+  dismissed, resolved): each decision arrives as a delivery of its own.
 
 A 2xx answer counts as delivered. 400, 404, 410, 413 and 422 give up at once (the
 receiver will never accept it); anything else (429, 5xx, timeouts, refused connections) is
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from nudgeguard.cases.model import CaseStatus
 from nudgeguard.delivery.outbound import (
     ModeratorAlert,
     ModeratorNotice,
@@ -144,6 +147,9 @@ class WebhookSink:
     def request(self, alert: ModeratorAlert) -> tuple[bytes, dict[str, str]]:
         """Return the body and headers for an alert."""
         delivery = f"{alert.alert_id}:{alert.nudge_status}"
+        if alert.status is not CaseStatus.OPEN:
+            # A moderator's decision is news, not a repeat of the open alert.
+            delivery += f":{alert.status.value}"
         payload = {
             "type": "nudgeguard.alert",
             "delivery_id": delivery,

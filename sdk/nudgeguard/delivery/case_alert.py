@@ -1,0 +1,193 @@
+"""A case's alert as it stands now, and the outbox items that re-draw its post.
+
+Whatever changes a case after its alert went out (a child's Report, a moderator's
+Acknowledge, Dismiss, Confirm or Resolve, from a chat button, the console or the CLI)
+re-draws the moderators' post through the outbox, queued in the same transaction as the
+change's audit row. The alert is the case's latest one as this process built it (it names
+the participants), or, when this process never built it (another process, a restart, the
+CLI), one rebuilt from the stored case: that names only whom the caller knows, since the
+store keeps pseudonyms, not platform ids. Neither carries message text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from nudgeguard.cases.model import Case, CaseStatus, Outcome
+from nudgeguard.cases.store import CaseRecords, OutboxItem, OutboxStore
+from nudgeguard.delivery.nudges import catalog
+from nudgeguard.delivery.outbound import (
+    AlertParticipant,
+    AlertSignal,
+    ModeratorAlert,
+    TimelineEntry,
+)
+from nudgeguard.pipeline.signals import TAXONOMY
+
+#: How many timeline entries an alert keeps (the newest).
+_TIMELINE = 11
+
+
+def case_alert(
+    case: Case,
+    known: ModeratorAlert | None,
+    locale: str,
+    *,
+    entry: TimelineEntry | None = None,
+    nudge_status: str | None = None,
+    participants: Sequence[AlertParticipant] = (),
+) -> ModeratorAlert:
+    """Return a case's alert with the case's state as stored (no message text).
+
+    Args:
+        case: The case as stored (with its evidence, for the count).
+        known: The case's latest alert, if this process built it: repeated with the
+            case's state, ``entry`` and ``nudge_status``.
+        locale: The moderators' language, for an alert rebuilt from the case.
+        entry: A timeline entry to add (a child's report), if any.
+        nudge_status: What the alert says of the child's nudge; None keeps the known
+            alert's (``none`` for a rebuilt one).
+        participants: Who a rebuilt alert names (only people the caller knows by their
+            platform id; the store has pseudonyms only).
+    """
+    added = () if entry is None else (entry,)
+    if known is not None:
+        return known.model_copy(
+            update={
+                "alert_id": f"{case.id}:{case.severity.value}",
+                "severity": case.severity,
+                "status": case.status,
+                "score": case.score,
+                "reasons": case.reasons,
+                "timeline": (*known.timeline, *added)[-_TIMELINE:],
+                "nudge_status": known.nudge_status if nudge_status is None else nudge_status,
+                "is_update": True,
+            }
+        )
+    return ModeratorAlert(
+        alert_id=f"{case.id}:{case.severity.value}",
+        case_id=case.id,
+        platform=case.platform,
+        community_id=case.community_id,
+        conversation_id=case.conversation_id,
+        severity=case.severity,
+        status=case.status,
+        score=case.score,
+        reasons=case.reasons,
+        signals=tuple(
+            AlertSignal(
+                id=s,
+                stages=TAXONOMY[s].stages,
+                count=sum(s in m.signals for m in case.evidence),
+            )
+            for s in case.signals
+            if s in TAXONOMY
+        ),
+        stages=case.stages,
+        participants=tuple(participants),
+        timeline=added,
+        nudge_status="none" if nudge_status is None else nudge_status,
+        evidence_count=len(case.evidence),
+        is_update=True,
+        locale=locale,
+    )
+
+
+def moderated_key(case: Case) -> str:
+    """Return the outbox id part of a moderator's change to ``case``.
+
+    It differs from every other alert id of the case (so the outbox never drops it as a
+    repeat of the first post) and from every other state a moderator can leave the case in
+    (a case only moves forward), while a transaction retried with the same change queues
+    the same id once.
+    """
+    outcome = case.outcome.value if case.outcome is not None else "none"
+    return f"moderated:{case.status.value}:{outcome}"
+
+
+def alert_items(
+    case: Case, alert: ModeratorAlert, tag: str, targets: Sequence[str]
+) -> list[OutboxItem]:
+    """Return one outbox item of ``alert`` per target; ``tag`` tells its ids apart (no I/O)."""
+    payload = alert.model_dump_json()
+    return [
+        OutboxItem(
+            id=f"alert:{case.id}:{tag}:{target}",
+            case_id=case.id,
+            target=target,
+            kind="alert",
+            payload=payload,
+        )
+        for target in targets
+    ]
+
+
+class StatusStore(CaseRecords, OutboxStore, Protocol):
+    """What a moderator's status change uses of the store: cases and the outbox."""
+
+
+async def change_status(
+    store: StatusStore,
+    case_id: str,
+    status: CaseStatus,
+    actor: str,
+    outcome: Outcome | None = None,
+    note: str | None = None,
+    *,
+    known: Callable[[str], ModeratorAlert | None] = lambda _: None,
+    locale: str = "en",
+) -> tuple[Case, list[OutboxItem], ModeratorAlert | None]:
+    """Change a case's status; the update of its post is queued in the same transaction.
+
+    The update goes wherever the case's alerts went (its platform's adapter, webhook and
+    other sinks), whoever made the change and in whichever process: nothing is queued for
+    a case that was never alerted. The bot's outbox sends it and draws it from the case as
+    recorded then.
+
+    Args:
+        store: The case store.
+        case_id: The case.
+        status: Its new status.
+        actor: Who changed it (audited).
+        outcome: The outcome decided, if any.
+        note: A short fixed phrase for the audit row (never message text).
+        known: Returns a case's latest alert if this process built it (it names the
+            participants), else None: the alert is rebuilt from the stored case.
+        locale: The moderators' language, for a rebuilt alert.
+
+    Returns:
+        The case after the change, the items queued with it, and the alert they carry
+        (with the decision on its timeline; None if the transaction never built one).
+    """
+    targets = await store.alert_targets(case_id)
+    queued: list[OutboxItem] = []
+    drawn: list[ModeratorAlert] = []
+    now = time.time()
+
+    def announce(case: Case) -> list[OutboxItem]:
+        alert = case_alert(case, known(case.id), locale, entry=decision_entry(case, now, locale))
+        drawn[:] = [alert]
+        queued[:] = alert_items(case, alert, moderated_key(case), targets)
+        return queued
+
+    case = await store.transition(case_id, status, actor, outcome, note, announce)
+    return case, queued, drawn[0] if drawn else None
+
+
+def decision_entry(case: Case, ts: float, locale: str) -> TimelineEntry:
+    """Return the timeline entry of a moderator's decision (the post keeps it after a press)."""
+    confirmed = case.outcome is Outcome.CONFIRMED and case.status is CaseStatus.ACKNOWLEDGED
+    key = "confirmed" if confirmed else case.status.value
+    return TimelineEntry(ts=ts, label=catalog(locale).moderator_text(f"status_{key}"))
+
+
+__all__ = [
+    "StatusStore",
+    "alert_items",
+    "case_alert",
+    "change_status",
+    "decision_entry",
+    "moderated_key",
+]
