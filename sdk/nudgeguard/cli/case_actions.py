@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from nudgeguard.cases.model import Case, CaseStatus, Outcome, closing_status
-from nudgeguard.cli.cases import _named, _open, cases
+from nudgeguard.cli.cases import cases, name_store, open_store
 from nudgeguard.cli.common import run_async, store_option
 from nudgeguard.config import ConfigError, load_config
 from nudgeguard.delivery.case_alert import change_status
@@ -49,7 +49,7 @@ def _change(
     """Change a case's status, audited and with its post's update queued."""
 
     async def go() -> Case:
-        s = _open(store)
+        s = open_store(store)
         try:
             case = await s.get(case_id)
             if case is None:
@@ -72,7 +72,7 @@ def ack(store: str | None, case_id: str, actor: str, config_path: Path | None) -
     """Acknowledge a case: someone is looking at it (audited; the chat post follows)."""
     languages = _languages(config_path)
     case = _change(store, case_id, CaseStatus.ACKNOWLEDGED, actor, None, languages)
-    _named()
+    name_store()
     click.echo(f"{case.id} is now {case.status.value}")
 
 
@@ -89,7 +89,7 @@ def resolve(
     languages = _languages(config_path)
     out = Outcome(outcome)
     case = _change(store, case_id, closing_status(out), actor, out, languages)
-    _named()
+    name_store()
     click.echo(f"{case.id} is now {case.status.value} ({outcome})")
 
 

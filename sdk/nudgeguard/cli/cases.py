@@ -47,8 +47,8 @@ def case_summary(case: Case) -> dict[str, Any]:
 _STORE_KEY = "nudgeguard.store"
 
 
-def _open(store: str | None, *, quiet: bool = False) -> CaseStore:
-    """Open an existing case store; :func:`_named` names it once the command succeeded.
+def open_store(store: str | None, *, quiet: bool = False) -> CaseStore:
+    """Open an existing case store; :func:`name_store` names it once the command succeeded.
 
     Quiet for JSON output, which stays alone for programs reading it.
     """
@@ -58,7 +58,7 @@ def _open(store: str | None, *, quiet: bool = False) -> CaseStore:
     return s
 
 
-def _named() -> None:
+def name_store() -> None:
     """Say which store the command used (on standard error).
 
     Called after the store work succeeded: a failing command prints only its one-line error.
@@ -119,7 +119,7 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
     """Show a case, its audit trail and (on request) its evidence."""
 
     async def go() -> tuple[Case | None, list[Any], str | None]:
-        s = _open(store)
+        s = open_store(store)
         try:
             case = await s.get(case_id)
             events = await s.events(case_id) if case else []
@@ -133,7 +133,7 @@ def show(store: str | None, case_id: str, evidence: bool) -> None:
             await s.close()
 
     case, events, problem = run_async(go)
-    _named()
+    name_store()
     if case is None:
         raise click.ClickException(f"no case {case_id}")
     if problem is not None:
@@ -213,7 +213,7 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
     """
 
     async def go() -> Written | dict[str, Any]:
-        s = _open(store, quiet=out is None)
+        s = open_store(store, quiet=out is None)
         try:
             problem = await _check_case(s, case_id)
             if problem is not None:
@@ -243,7 +243,7 @@ def export(store: str | None, case_id: str, out: Path | None, actor: str) -> Non
             await s.close()
 
     result = run_async(go)
-    _named()
+    name_store()
     if isinstance(result, Written):
         click.echo(f"wrote {result.json_path}, {result.html_path} and {result.sums_path}")
         click.echo(f"bundle sha256 {result.bundle_sha256}")
@@ -264,7 +264,7 @@ def verify(store: str | None) -> None:
     """
 
     async def go() -> tuple[list[str], Any, list[CaseDamage], str | None, int]:
-        s = _open(store)
+        s = open_store(store)
         try:
             storage = await s.check_storage()
             try:
@@ -281,7 +281,7 @@ def verify(store: str | None) -> None:
             await s.close()
 
     storage, broken, damage, head, rows = run_async(go)
-    _named()
+    name_store()
     for problem in storage[:_SHOWN]:
         click.echo(f"store file damaged: {problem}", err=True)
     if broken is not None:
@@ -323,14 +323,14 @@ def outbox(store: str | None, status: str | None, limit: int, as_json: bool) -> 
     """Show queued and delivered nudges and alerts (never their content)."""
 
     async def go() -> tuple[list[OutboxRecord], dict[str, int]]:
-        s = _open(store, quiet=as_json)
+        s = open_store(store, quiet=as_json)
         try:
             return await s.outbox_items(status, limit), await s.outbox_status()
         finally:
             await s.close()
 
     items, counts = run_async(go)
-    _named()
+    name_store()
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(i) for i in items], indent=2))
         return
