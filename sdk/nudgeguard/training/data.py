@@ -28,7 +28,20 @@ from nudgeguard.pipeline.text import normalize
 #: Corpora that replay whole busy channels built from lines another corpus already holds.
 REPLAY_ONLY = frozenset({"ext_normal_irc_ubuntu_channel"})
 
-_ROOT = Path(__file__).resolve().parents[3]
+
+def _checkout() -> Path:
+    """Return the checkout that training reads its own data from.
+
+    The package's own checkout (an editable install), else the working folder (a wheel
+    install run from a checkout, as CI and the documented commands do).
+    """
+    for root in (Path(__file__).resolve().parents[3], Path.cwd().resolve()):
+        if (root / "training" / "normal_chat").is_dir():
+            return root
+    return Path.cwd().resolve()
+
+
+_ROOT = _checkout()
 #: The team's own ordinary chat in six languages (training/normal_chat/README.md), trained
 #: on as extra negatives by default. It lives outside the package: a wheel has no copy.
 TEAM_CHAT = _ROOT / "training" / "normal_chat"
