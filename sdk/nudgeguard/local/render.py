@@ -8,7 +8,7 @@ import time
 import click
 
 from nudgeguard.delivery.case_alert import decision_line
-from nudgeguard.delivery.outbound import Delivery, ModeratorAlert, Nudge
+from nudgeguard.delivery.outbound import AlertParticipant, Delivery, ModeratorAlert, Nudge
 
 _CHANNEL = {Delivery.EPHEMERAL: "only they can see it", Delivery.DIRECT_MESSAGE: "direct message"}
 
@@ -32,7 +32,7 @@ def nudge(n: Nudge, channel: Delivery) -> str:
 
 def alert(a: ModeratorAlert) -> str:
     """Return a moderator alert (no message text: excerpts are shown on request only)."""
-    people = {p.role: p for p in a.participants}
+    people: dict[str, AlertParticipant] = {p.role: p for p in a.participants}
     kind = "UPDATED" if a.is_update else "OPENED"
     head = click.style(
         f"    !! CASE {a.case_id} {kind}: severity {a.severity.value}, score {a.score:.1f}",
