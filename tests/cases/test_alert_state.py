@@ -2,13 +2,14 @@
 
 An alert update queued before a moderator's press (or retried after a platform error) is
 drawn from the case as recorded when it is sent, and a press that lands while a send is in
-flight is drawn again after it. Runs on SQLite and PostgreSQL.
+flight is drawn after it by its own queued update. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from nudgeguard.cases.model import Case, CaseStatus, Severity
 from nudgeguard.cases.store import OutboxItem
+from nudgeguard.delivery.case_alert import change_status
 from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError
 from nudgeguard.delivery.outbox import Backoff, Outbox
 
@@ -130,11 +131,15 @@ async def test_a_press_landing_while_an_update_is_in_flight_is_drawn_again(store
         box = outbox(first, post, now)  # one bot process sends, another takes the press
 
         async def press() -> CaseStatus:
-            done = await second.transition(case.id, CaseStatus.ACKNOWLEDGED, MOD)
+            # As moderation, the console and the CLI change a case: with its post's update.
+            done, queued, _ = await change_status(second, case.id, CaseStatus.ACKNOWLEDGED, MOD)
+            assert queued, "the press queued no update of the post"
             return done.status
 
         post.during_send = press
         assert await box.submit(update_item(case, "opened")) == "sent"
+        assert post.shown["post-1"] is CaseStatus.OPEN  # the older send landed last...
+        await box.drain()  # ...and the press's own update, queued with it, follows it
 
         assert post.sends == 2, "the post was not drawn again after the press"
         assert post.shown["post-1"] is CaseStatus.ACKNOWLEDGED, "the post went back to open"

@@ -16,7 +16,12 @@ from nudgeguard import (
     Severity,
 )
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.delivery.outbound import AlertParticipant, AlertSignal, TimelineEntry
+from nudgeguard.delivery.outbound import (
+    AlertDecision,
+    AlertParticipant,
+    AlertSignal,
+    TimelineEntry,
+)
 from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
 from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 
@@ -94,13 +99,22 @@ def test_timeout_is_not_offered_on_slack() -> None:
     assert "timeout" not in texts(blocks)
 
 
+def decided(key: str, ts: float) -> AlertDecision:
+    """A press by U0MOD, as the core hands it over."""
+    return AlertDecision(key=key, ts=ts, moderator_id="U0MOD")  # type: ignore[arg-type]
+
+
 def test_update_replaces_status_and_drops_buttons_when_closed() -> None:
     blocks = alert_blocks(make_alert())
-    acked = updated_alert_blocks(blocks, "case-7", CaseStatus.ACKNOWLEDGED, "U0MOD", 1700000200)
+    acked = updated_alert_blocks(
+        blocks, "case-7", CaseStatus.ACKNOWLEDGED, decided("acknowledged", 1700000200)
+    )
     dumped = texts(acked)
     assert "Acknowledged" in dumped and "`U0MOD`" in dumped
     assert "ng_mod_acknowledge" not in dumped and "ng_mod_confirm" in dumped
-    dismissed = updated_alert_blocks(acked, "case-7", CaseStatus.DISMISSED, "U0MOD", 1700000300)
+    dismissed = updated_alert_blocks(
+        acked, "case-7", CaseStatus.DISMISSED, decided("dismissed", 1700000300)
+    )
     dumped = texts(dismissed)
     assert "Dismissed" in dumped
     assert "ng_mod_confirm" not in dumped and "ng_mod_show_evidence" in dumped
@@ -178,7 +192,11 @@ def test_confirmed_case_says_so_and_loses_the_confirm_button() -> None:
 
     blocks = alert_blocks(make_alert())
     confirmed = updated_alert_blocks(
-        blocks, "case-7", CaseStatus.ACKNOWLEDGED, "U0MOD", 1700000200, outcome=Outcome.CONFIRMED
+        blocks,
+        "case-7",
+        CaseStatus.ACKNOWLEDGED,
+        decided("confirmed", 1700000200),
+        outcome=Outcome.CONFIRMED,
     )
     dumped = texts(confirmed)
     assert "Confirmed by a moderator" in dumped
