@@ -20,9 +20,8 @@ the newest state is the one left on the post. Case-less moderator notices
 ``send_notice``. An update queued by another process that names no one (a moderator's
 change made in the console or the CLI) is sent naming the people the sending process
 remembers for the case, so the post keeps them. The decision an alert shows is the one
-the record is at: the queued one, or the one this process took (with the platform id of
-who pressed, which only this process's memory holds); one the record has moved past is
-not shown.
+it was queued for, with the platform id of who pressed when this process took it (only
+its memory holds that id).
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -78,16 +77,21 @@ def as_recorded(
 
     The queued snapshot keeps what the record does not hold (participants' platform ids,
     signal counts, the timeline); the case's status, severity, score, reasons and stages
-    are the record's, so an older snapshot never shows an older state. The decision shown
-    is the one the record is at: ``taken_here`` (the latest decision this process took,
-    with who pressed) if it is that one, else the snapshot's if it is, else none.
+    are the record's, so an older snapshot never shows an older state. The decision is
+    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
+    decision this process took, from memory) is that decision; an alert queued with none
+    (before a press, sent after it) shows ``taken_here`` if the record is at it.
     """
     if case is None:
         return alert
-    key = decision_key(case)
-    decision = next(
-        (d for d in (taken_here, alert.decision) if d is not None and d.key == key), None
-    )
+    decision = alert.decision
+    if taken_here is not None:
+        same = decision is not None and (decision.key, decision.ts) == (
+            taken_here.key,
+            taken_here.ts,
+        )
+        if same or (decision is None and taken_here.key == decision_key(case)):
+            decision = taken_here
     return alert.model_copy(
         update={
             "status": case.status,
