@@ -255,7 +255,7 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
                         posted = await partial.fetch()
                         if posted.embeds:
                             old_locale = locale_on(posted)
-                            embed = keeping_post(embed, posted.embeds[0], old_locale, alert.locale)
+                            embed = keeping_post(embed, posted.embeds[0], old_locale, alert)
                     await partial.edit(embed=embed, view=view)
                     return str(previous[1])
                 except discord.NotFound:

@@ -138,22 +138,20 @@ def last_action_line(decision: AlertDecision, locale: str) -> str:
     )
 
 
-#: What a post shows that an alert rebuilt from the store does not know (its fields).
-_KEPT = ("participants", "child_nudge")
-
-
 def keeping_post(
-    new: discord.Embed, old: discord.Embed, old_locale: str, locale: str
+    new: discord.Embed, old: discord.Embed, old_locale: str, alert: ModeratorAlert
 ) -> discord.Embed:
     """Return ``new`` with what only the posted ``old`` embed knows (a rebuilt alert).
 
     An alert rebuilt from the stored case knows neither the participants' platform ids
-    nor what became of the child's nudge, nor the timeline before the change: the post
-    keeps its participants and child-nudge fields, and its timeline gains the new entries.
+    nor (when it says ``none``) what became of the child's nudge, nor the timeline before
+    the change: the post keeps its participants and child-nudge fields, and its timeline
+    gains the new entries.
     """
-    was, now = catalog(old_locale).moderator_text, catalog(locale).moderator_text
+    was, now = catalog(old_locale).moderator_text, catalog(alert.locale).moderator_text
     before = {f.name: f.value or "-" for f in old.fields}
-    kept = {now(key): before[was(key)] for key in _KEPT if was(key) in before}
+    keys = ("participants", "child_nudge") if alert.nudge_status == "none" else ("participants",)
+    kept = {now(key): before[was(key)] for key in keys if was(key) in before}
     timeline = now("timeline")
     earlier = (before.get(was("timeline")) or "").splitlines()
     updated = new.copy()

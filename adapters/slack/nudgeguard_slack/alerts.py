@@ -277,14 +277,15 @@ def _actions_in(block: Block) -> list[ModeratorAction]:
     return [a for a in ModeratorAction if a.value in present]
 
 
-def keeping_post(new: Sequence[Block], old: Sequence[Block], locale: str) -> list[Block]:
-    """Return ``new`` with what only the posted ``old`` blocks know (a rebuilt alert).
+def keeping_post(new: Sequence[Block], old: Sequence[Block], alert: ModeratorAlert) -> list[Block]:
+    """Return ``new`` (``alert``'s blocks) with what only the posted ``old`` blocks know.
 
     An alert rebuilt from the stored case knows neither the participants' user ids nor
-    what became of the child's nudge, nor the timeline before the change: the post keeps
-    its participants section and child-nudge field, and its timeline gains the new lines.
+    (when it says ``none``) what became of the child's nudge, nor the timeline before the
+    change: the post keeps its participants section and child-nudge field, and its
+    timeline gains the new lines.
     """
-    was, now = catalog(locale_of(old)).moderator_text, catalog(locale).moderator_text
+    was, now = catalog(locale_of(old)).moderator_text, catalog(alert.locale).moderator_text
     people = _section_starting(old, f"*{was('participants')}:*")
     nudge = next(
         (
@@ -295,13 +296,17 @@ def keeping_post(new: Sequence[Block], old: Sequence[Block], locale: str) -> lis
         ),
         None,
     )
+    if alert.nudge_status != "none":
+        nudge = None  # the alert knows it (a child's Report): it is newer than the post
     earlier = _section_starting(old, f"*{was('timeline')}:*")
     earlier_lines = str(earlier["text"]["text"]).splitlines()[1:] if earlier else []
-    timeline_head = f"*{now('timeline')}:*"
+    people_head, timeline_head = f"*{now('participants')}:*", f"*{now('timeline')}:*"
     out: list[Block] = []
     for block in new:
         block = dict(block)
         text = str((block.get("text") or {}).get("text", ""))
+        if people is not None and text.startswith(people_head):
+            continue  # the post's participants replace those the alert knew
         if block.get("fields") and nudge is not None:
             block["fields"] = [
                 nudge if str(f.get("text", "")).startswith(f"*{now('child_nudge')}:*") else f

@@ -64,7 +64,7 @@ class ModeratorChannel:
             if alert.rebuilt:
                 posted = await self._posted_blocks(*known)
                 if posted:
-                    blocks = keeping_post(blocks, posted, alert.locale)
+                    blocks = keeping_post(blocks, posted, alert)
             try:
                 await call_slack(
                     "chat.update",

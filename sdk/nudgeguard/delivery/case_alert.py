@@ -119,8 +119,8 @@ def case_alert(
         nudge_status: What the alert says of the child's nudge; None keeps the known
             alert's (``none`` for a rebuilt one).
         participants: Who a rebuilt alert names (only people the caller knows by their
-            platform id; the store has pseudonyms only). None given: the alert says it
-            does not know them (``rebuilt``).
+            platform id; the store has pseudonyms only). A rebuilt alert says it is one
+            (``rebuilt``), so an adapter editing the post keeps the participants it shows.
         decision: A moderator's decision to show; None keeps the known alert's.
     """
     added = () if entry is None else (entry,)
@@ -165,7 +165,7 @@ def case_alert(
         is_update=True,
         locale=locale,
         decision=decision,
-        rebuilt=not participants,
+        rebuilt=True,
     )
 
 

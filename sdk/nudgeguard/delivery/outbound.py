@@ -186,10 +186,11 @@ class ModeratorAlert(_Frozen):
     (who, what, when), drawn by adapters as the post's "Last action".
     ``rebuilt`` is True for an alert rebuilt from the stored case alone (the store keeps
     pseudonyms, not platform ids: a change after a restart, or queued by the console or
-    the CLI when no bot remembers the case): its ``participants`` are empty because they
-    are unknown, not because there are none, and its ``nudge_status`` is unknown too. An
-    adapter editing the case's post keeps the participants and the child-nudge line the
-    post shows; a new post shows the alert as it is.
+    the CLI when no bot remembers the case): its ``participants`` are only those the
+    caller knew (often none, at most the child who pressed Report), and a ``nudge_status``
+    of ``none`` means unknown. An adapter editing the case's post keeps the participants
+    the post shows (and its child-nudge line when the alert's is ``none``) and the earlier
+    timeline; a new post shows the alert as it is.
     """
 
     alert_id: str
