@@ -22,7 +22,7 @@ from nudgeguard.delivery.outbound import (
     AlertSignal,
     TimelineEntry,
 )
-from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
+from nudgeguard_slack.alerts import alert_blocks, keeping_post, updated_alert_blocks
 from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 
 
@@ -201,3 +201,23 @@ def test_confirmed_case_says_so_and_loses_the_confirm_button() -> None:
     dumped = texts(confirmed)
     assert "Confirmed by a moderator" in dumped
     assert "ng_mod_confirm" not in dumped and "ng_mod_dismiss" in dumped
+
+
+def test_a_report_rebuilt_after_a_restart_keeps_the_posts_people_and_says_reported() -> None:
+    """The restarted bot knows only the child who pressed Report; the post keeps the rest."""
+    posted = alert_blocks(make_alert(nudge_status="dm"))
+    child = AlertParticipant(
+        role="target", user_id="U0KID", age_band=AgeBand.UNKNOWN, age_source=AgeSource.NONE
+    )
+    rebuilt = make_alert(
+        participants=(child,),
+        nudge_status="child_reported",
+        timeline=(TimelineEntry(ts=1700000900, label="the child pressed Report"),),
+        rebuilt=True,
+    )
+    kept = texts(keeping_post(alert_blocks(rebuilt), posted, rebuilt))
+
+    assert "U0ADULT" in kept and "self_disclosure" in kept, "the post lost the subject"
+    assert kept.count("*Participants:*") == 1
+    assert "child_reported" in kept and "*Child nudge:*\\ndm" not in kept
+    assert "first contact" in kept and "the child pressed Report" in kept
