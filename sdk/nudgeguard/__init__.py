@@ -10,9 +10,11 @@ from nudgeguard.adapter import Adapter
 from nudgeguard.cases import Case, CaseStatus, Severity
 from nudgeguard.cases.model import EvidenceMessage, Outcome
 from nudgeguard.countries import country_code
+from nudgeguard.delivery.case_alert import decision_line
 from nudgeguard.delivery.helpline_country import HelplineCountries, region_of
 from nudgeguard.delivery.nudges import Catalog, Helpline, catalog, child_helpline, in_locale
 from nudgeguard.delivery.outbound import (
+    AlertDecision,
     Capabilities,
     Delivery,
     ModeratorAction,
@@ -35,7 +37,7 @@ from nudgeguard.inbox.events import (
 from nudgeguard.inbox.handle import EngineHandle, EventInbox
 from nudgeguard.legend import signal_name, stage_label
 from nudgeguard.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, choose_locale, supported
-from nudgeguard.moderation import CheckResult, ModerationResult, Status
+from nudgeguard.moderation_results import CheckResult, ModerationResult, Status
 from nudgeguard.pipeline.detectors import Detector
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.responses import NudgeResponse
@@ -69,6 +71,7 @@ __all__ = [
     "Adapter",
     "AgeBand",
     "AgeSource",
+    "AlertDecision",
     "Capabilities",
     "Case",
     "CaseStatus",
@@ -106,6 +109,7 @@ __all__ = [
     "child_helpline",
     "choose_locale",
     "country_code",
+    "decision_line",
     "in_locale",
     "load_config",
     "region_of",

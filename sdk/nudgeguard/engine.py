@@ -148,6 +148,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             languages,
         )
         self.outbox.remembered = self.dispatcher.alerts.latest
+        self.outbox.decided = self.dispatcher.alerts.decision
         self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's
         #: histogram); None, the default, costs nothing per message.

@@ -8,14 +8,15 @@ Mixed into :class:`~nudgeguard.engine.Engine`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from nudgeguard.cases.model import Case, CaseStatus, EvidenceMessage, Outcome
-from nudgeguard.delivery.case_alert import case_alert, change_status
+from nudgeguard.cases.model import Case, CaseStatus, Outcome
+from nudgeguard.delivery.case_alert import case_alert, change_status, decided_by
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import ModeratorAction, ModeratorAlert, Nudge
 from nudgeguard.inbox.events import MessageEvent
+from nudgeguard.moderation_results import CheckResult, ModerationResult, Status
 from nudgeguard.telemetry import emit
 
 if TYPE_CHECKING:
@@ -67,45 +68,6 @@ def _log_status(result: ModerationResult, action: str) -> None:
         status=status,
         community=result.case.community_id,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ModerationResult:
-    """The answer to a moderator's click.
-
-    Attributes:
-        accepted: False when refused (not a moderator, unknown case, case closed).
-        case: The case after the action.
-        evidence: The evidence window, only for an accepted ``show_evidence``.
-        note: A short plain-words message to show the moderator.
-        alert: The case's alert as it stands after an accepted action (its new status,
-            every action the platform offers, the participants' ids), to re-draw the
-            moderators' post from; None when this process does not hold it (a restart).
-    """
-
-    accepted: bool
-    case: Case | None
-    evidence: tuple[EvidenceMessage, ...] = ()
-    note: str = ""
-    alert: ModeratorAlert | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """The answer to a child's "Check this message"."""
-
-    level: str
-    nudge: Nudge | None
-    case_id: str | None
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """A community's safety status."""
-
-    open_cases: int
-    mode: str
 
 
 if TYPE_CHECKING:
@@ -184,7 +146,11 @@ class Moderation:
         if result.accepted and str(action) in _CHANGES:
             _log_status(result, str(action))
         if result.accepted and result.case is not None:
-            result = replace(result, alert=self._alert_now(result.case))
+            result = replace(
+                result,
+                alert=self._alert_now(result.case),
+                decision=self.dispatcher.alerts.decision(result.case.id),
+            )
         return result
 
     def _alert_now(self, case: Case) -> ModeratorAlert | None:
@@ -192,7 +158,8 @@ class Moderation:
         known = self.dispatcher.alerts.latest(case.id)
         if known is None:
             return None
-        alert = case_alert(case, known, self.moderator_locale(case.community_id))
+        decision = self.dispatcher.alerts.decision(case.id)
+        alert = case_alert(case, known, self.moderator_locale(case.community_id), decision=decision)
         self.dispatcher.alerts.remember(alert)
         return alert
 
@@ -201,10 +168,16 @@ class Moderation:
         before: Case,
         status: CaseStatus,
         who: str,
+        moderator_id: str,
         outcome: Outcome | None = None,
         note: str | None = None,
     ) -> Case:
-        """Change a case's status; its post's update is queued in the same transaction."""
+        """Change a case's status; its post's update is queued in the same transaction.
+
+        ``who`` is the audited actor (a pseudonym); ``moderator_id`` who pressed, kept in
+        memory only (a console account is named in the queued update instead).
+        """
+        via, name = decided_by(moderator_id)
         case, queued, drawn = await change_status(
             self.cases,
             before.id,
@@ -214,7 +187,15 @@ class Moderation:
             note,
             known=self.dispatcher.alerts.latest,
             locale=self.moderator_locale(before.community_id),
+            via=via,
+            name=name,
         )
+        if drawn is not None and drawn.decision is not None:
+            decision = drawn.decision
+            if via == "chat":
+                decision = decision.model_copy(update={"moderator_id": moderator_id})
+            self.dispatcher.alerts.remember_decision(case.id, case.platform, decision)
+            drawn = drawn.model_copy(update={"decision": decision})
         if drawn is not None and self.dispatcher.alerts.latest(case.id) is not None:
             self.dispatcher.alerts.remember(drawn)  # the press re-draws with the decision
         for item in queued:
@@ -283,17 +264,23 @@ class Moderation:
             return ModerationResult(True, case, note=text("note_timeout_requested"))
         if action is ModeratorAction.ACKNOWLEDGE:
             if case.status is CaseStatus.OPEN:
-                case = await self._transition(case, CaseStatus.ACKNOWLEDGED, who)
+                case = await self._transition(case, CaseStatus.ACKNOWLEDGED, who, moderator_id)
             return ModerationResult(True, case, note=text("note_acknowledged"))
         if action is ModeratorAction.DISMISS:
             case = await self._transition(
-                case, CaseStatus.DISMISSED, who, outcome=Outcome.FALSE_POSITIVE, note=reason
+                case,
+                CaseStatus.DISMISSED,
+                who,
+                moderator_id,
+                outcome=Outcome.FALSE_POSITIVE,
+                note=reason,
             )
             return ModerationResult(True, case, note=text("note_dismissed"))
         case = await self._transition(
             case,
             CaseStatus.ACKNOWLEDGED,
             who,
+            moderator_id,
             outcome=Outcome.CONFIRMED,
             note="evidence preserved",
         )
@@ -317,9 +304,13 @@ class Moderation:
             await self.cases.record(case_id, "action_on_closed_case", who, {"action": "resolve"})
             return ModerationResult(False, case, note=self._closed_note(text, case))
         outcome = None if case.outcome is not None else Outcome.NO_ACTION
-        case = await self._transition(case, CaseStatus.RESOLVED, who, outcome=outcome)
+        case = await self._transition(case, CaseStatus.RESOLVED, who, moderator_id, outcome=outcome)
         result = ModerationResult(
-            True, case, note=text("note_resolved"), alert=self._alert_now(case)
+            True,
+            case,
+            note=text("note_resolved"),
+            alert=self._alert_now(case),
+            decision=self.dispatcher.alerts.decision(case.id),
         )
         _log_status(result, "resolve")
         return result

@@ -2,16 +2,18 @@
 
 An alert update queued before a moderator's press (or retried after a platform error) is
 drawn from the case as recorded when it is sent, and a press that lands while a send is in
-flight is drawn again after it. Runs on SQLite and PostgreSQL.
+flight is drawn after it by its own queued update. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from nudgeguard.cases.model import Case, CaseStatus, Severity
 from nudgeguard.cases.store import OutboxItem
+from nudgeguard.delivery.case_alert import change_status
 from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError
 from nudgeguard.delivery.outbox import Backoff, Outbox
 
+from .contract import msg
 from .helpers import open_plain
 
 T0 = 1_700_000_000.0
@@ -130,14 +132,47 @@ async def test_a_press_landing_while_an_update_is_in_flight_is_drawn_again(store
         box = outbox(first, post, now)  # one bot process sends, another takes the press
 
         async def press() -> CaseStatus:
-            done = await second.transition(case.id, CaseStatus.ACKNOWLEDGED, MOD)
+            # As moderation, the console and the CLI change a case: with its post's update.
+            done, queued, _ = await change_status(second, case.id, CaseStatus.ACKNOWLEDGED, MOD)
+            assert queued, "the press queued no update of the post"
             return done.status
 
         post.during_send = press
         assert await box.submit(update_item(case, "opened")) == "sent"
+        assert post.shown["post-1"] is CaseStatus.OPEN  # the older send landed last...
+        await box.drain()  # ...and the press's own update, queued with it, follows it
 
         assert post.sends == 2, "the post was not drawn again after the press"
         assert post.shown["post-1"] is CaseStatus.ACKNOWLEDGED, "the post went back to open"
     finally:
         await first.close()
         await second.close()
+
+
+async def test_one_delivery_reads_the_case_once_without_its_evidence(store_spec):
+    """A case with much evidence: each alert delivery reads its record once, not the texts."""
+    store = open_plain(store_spec)
+    reads: list[bool] = []
+
+    class Counting:
+        """The store, counting reads of a case (and whether they loaded its evidence)."""
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(store, name)
+
+        async def get(self, case_id: str, *, evidence: bool = True) -> Case | None:
+            reads.append(evidence)
+            return await store.get(case_id, evidence=evidence)
+
+    try:
+        case = await store.open_case(case_of(), [msg(f"m{i}") for i in range(200)])
+        post, now = Post(), [T0]
+        box = outbox(Counting(), post, now)
+        assert await box.submit(update_item(case, "opened")) == "sent"
+        await store.transition(case.id, CaseStatus.ACKNOWLEDGED, MOD)
+        assert await box.submit(update_item(case, "raised")) == "sent"
+
+        assert post.shown["post-1"] is CaseStatus.ACKNOWLEDGED
+        assert reads == [False, False], "a delivery read the case more than once, or its texts"
+    finally:
+        await store.close()

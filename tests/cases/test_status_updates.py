@@ -46,14 +46,19 @@ async def test_each_change_queues_one_update_per_alerted_target(store_spec) -> N
         assert payload["status"] == "acknowledged" and payload["case_id"] == "NG-1"
         assert SECRET not in queued[0].payload
 
-        # The next change supersedes the update still waiting, and carries its own state.
+        # The next change carries its own state and decision; it does not supersede the
+        # update still waiting, nor does a later alert: each decision reaches every target.
         _, closed, _ = await change_status(
             store, "NG-1", CaseStatus.RESOLVED, "mod:p_mod", Outcome.NO_ACTION
         )
+        raise_ = OutboxItem("alert:NG-1:high:none:webhook", "NG-1", "webhook", "alert", "{}")
+        await store.enqueue(raise_)
         records = await store.outbox_items()
-        assert _pending(records) == {i.id: i.target for i in closed}
-        assert {r.status for r in records if r.id in {i.id for i in queued}} == {"superseded"}
+        waiting = {i.id: i.target for i in [*queued, *closed, raise_]}
+        assert _pending(records) == waiting
         assert json.loads(closed[0].payload)["status"] == "resolved"
+        decided = [json.loads(i.payload)["decision"]["key"] for i in (queued[0], closed[0])]
+        assert decided == ["acknowledged", "resolved"]
     finally:
         await store.close()
 

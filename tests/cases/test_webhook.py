@@ -218,11 +218,45 @@ async def test_a_moderators_decision_reaches_the_webhook_as_a_delivery(receiver,
     assert (await engine.resolve(case.id, "mod-9", permitted=True)).accepted
     await engine.outbox.drain()
 
-    statuses = [p["alert"]["status"] for p in receiver.accepted]
-    # The acknowledged update was superseded while waiting: the latest state is what came.
-    assert statuses == ["open", "resolved"]
-    assert len(set(receiver.seen_deliveries)) == 2, "each state is its own delivery"
+    decided = [(p["alert"]["decision"] or {}).get("key") for p in receiver.accepted]
+    # Each decision arrives once, drawn from the case as recorded when sent.
+    assert decided == [None, "acknowledged", "resolved"]
+    assert {p["alert"]["status"] for p in receiver.accepted[1:]} == {"resolved"}
+    assert len(set(receiver.seen_deliveries)) == 3, "each decision is its own delivery"
     body = json.dumps(receiver.accepted)
     assert all(line not in body for line in TRAJECTORY), "message text left in the webhook"
+    await engine.stop()
+    await store.close()
+
+
+async def test_confirming_an_acknowledged_case_is_a_delivery_of_its_own(receiver, tmp_path):
+    """Confirm leaves the case acknowledged: the receiver still hears of it, once."""
+    store = SqliteCaseStore(tmp_path / "s.sqlite3")
+    clock = Clock()
+    sink = WebhookSink("tns", receiver.url, SECRET)
+    engine = make_engine(store, FakeAdapter(), sinks=[sink], clock=clock)
+    await engine.start(background=False)
+    await groom(Scenario(engine))
+    [case] = await store.list_cases()
+    assert (await engine.moderate(case.id, "acknowledge", "mod-9", permitted=True)).accepted
+    receiver.fail_next = [503]  # the acknowledgement's first try fails: retried, same id
+    await engine.outbox.drain()
+    clock.now += 3600
+    await engine.outbox.drain()
+    assert (await engine.moderate(case.id, "confirm", "mod-7", permitted=True)).accepted
+    clock.now += 3600
+    await engine.outbox.drain()
+
+    delivered = {}
+    for payload in receiver.accepted:
+        delivered.setdefault(payload["delivery_id"], []).append(payload["alert"])
+    decided = [(a[0]["decision"] or {}).get("key") for a in delivered.values()]
+    assert decided == [None, "acknowledged", "confirmed"], "a decision did not arrive"
+    assert all(len(a) == 1 for a in delivered.values()), "a decision arrived twice"
+    assert len(receiver.seen_deliveries) == 4, "the retry was not made"
+    assert {a[0]["status"] for a in list(delivered.values())[1:]} == {"acknowledged"}
+    # Who pressed is named to the receiver; the store kept pseudonyms only.
+    assert list(delivered.values())[2][0]["decision"]["moderator_id"] == "mod-7"
+    assert not [e for e in await store.events(case.id) if "mod-7" in (e.actor or "")]
     await engine.stop()
     await store.close()

@@ -76,3 +76,19 @@ async def test_a_moderator_action_returns_the_alert_to_redraw_with_every_action(
     assert engine.dispatcher.alerts.latest(case.id).status.value == "acknowledged"
     refused = await engine.moderate(case.id, ModeratorAction.DISMISS, "x", permitted=False)
     assert not refused.accepted and refused.alert is None
+
+
+async def test_an_erased_moderator_is_no_longer_named_on_the_post(chat, adapter, engine):
+    """Who pressed lives in memory only; erased before the update goes out, it is not named."""
+    await groom(chat)
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases()
+    done = await engine.moderate(case.id, "acknowledge", "mod-77", permitted=True)
+    assert done.decision is not None and done.decision.moderator_id == "mod-77"
+    assert done.alert is not None and done.alert.decision == done.decision  # the press's re-draw
+
+    await engine.erase_user("fake", "mod-77")  # before the queued update is sent
+    await engine.outbox.drain()
+    shown = adapter.posts[adapter.alerts[-1].post_ref]
+    assert shown.decision is not None and shown.decision.key == "acknowledged"
+    assert shown.decision.moderator_id is None, "an erased moderator is still named"

@@ -70,7 +70,8 @@ async def test_alert_is_worded_in_the_communitys_language(
         [edit] = await fake.wait_for_call("PATCH", r"/messages/@original$")
         fields = fields_of(edit.body)
         assert fields[t("status")] == t("state_acknowledged")
-        assert fields[t("last_action")].startswith(f"{t('acknowledge')} {t('by', who='<@')}")
+        said = f"{t('decided_acknowledged')} {t('by', who='<@')}"
+        assert fields[t("last_action")].startswith(said)
         assert world.mod["id"] in fields[t("last_action")]
         assert labels_of(edit.body)[:4] == [t(k) for k in ALERT_KEYS[:4]]
 

@@ -13,6 +13,7 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import AdapterConformance, ConformanceHarness
+from nudgeguard.testing.alert_order import MODERATOR
 from nudgeguard.testing.conformance import BOT, CHILD, STRANGER
 from nudgeguard_discord import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord
@@ -28,7 +29,7 @@ class DiscordHarness(ConformanceHarness):
         self.adapter = adapter
         fake = world.fake
         self.users: dict[str, dict[str, Any]] = {}
-        for name in (CHILD, STRANGER, BOT):
+        for name in (CHILD, STRANGER, BOT, MODERATOR):
             self.users[name] = fake.add_user(name, bot=name == BOT)
         self._last: dict[str, dict[str, Any]] = {}
         self._last_message: dict[str, Any] | None = None

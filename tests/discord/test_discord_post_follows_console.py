@@ -103,3 +103,41 @@ async def test_console_and_cli_changes_redraw_the_discord_post(world: World, liv
     assert len(edits) >= 2
     for body in edits:
         assert not [text for _, text in TRAJECTORY if text in json.dumps(body)]
+
+
+async def test_after_a_restart_a_console_decision_keeps_the_posts_participants(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The restarted bot knows the case by pseudonyms only; the post still names people."""
+    monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", "k" * 32)
+    path, fake = tmp_path / "cases.sqlite3", world.fake
+    first = make_adapter(world)
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[first])
+    await engine.start(background=False)
+    await run_trajectory(world, first)
+    await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases(community_id=world.guild)
+    await engine.cases.save_account("ana", hash_password(PASSWORD), world.guild, "moderator")
+    await engine.stop()  # the bot restarts: everything it remembered is gone
+
+    alert = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+    opened = _fields(alert)
+    assert world.kid["id"] in opened["Participants"]
+    again = make_adapter(world)
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[again])
+    await engine.start(background=False)
+    try:
+        assert await asyncio.to_thread(_acknowledge_in_console, path, case.id) == 200
+        await engine.outbox.drain()
+    finally:
+        await engine.stop()
+
+    post = fake.messages[alert["id"]]
+    assert _fields(post)["Status"] == "acknowledged"
+    assert _fields(post)["Participants"] == opened["Participants"], "the post lost its people"
+    assert _fields(post)["Child nudge"] == opened["Child nudge"]
+    timeline = _fields(post)["Timeline"]
+    assert opened["Timeline"] in timeline and "Acknowledged - a moderator" in timeline
+    assert "Acknowledged by console account `ana`" in _fields(post)["Last action"]
+    assert [m for m in fake.messages.values() if m["channel_id"] == world.mods] == [post]

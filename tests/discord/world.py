@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from nudgeguard import NudgeResponse
+from nudgeguard import AlertDecision, NudgeResponse
 from nudgeguard.delivery.outbound import ModeratorAction
 from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.inbox.queue import Inbox, Replays
@@ -116,14 +117,22 @@ class RecordingEngine:
         self.moderations.append((case_id, action, moderator_id, permitted))
         self.communities.append(community_id)
         status = {"acknowledge": "acknowledged", "dismiss": "dismissed"}.get(action, "open")
+        key = {"acknowledge": "acknowledged", "dismiss": "dismissed", "confirm": "confirmed"}
+        # The decision as the core hands it over: who pressed, what, when.
+        decision = (
+            AlertDecision(key=key[action], ts=time.time(), moderator_id=moderator_id)
+            if permitted and action in key
+            else None
+        )
         return SimpleNamespace(
             accepted=permitted,
             case=SimpleNamespace(status=status),
             evidence=(),
             note="" if permitted else "not permitted",
-            alert=self.redraw.model_copy(update={"status": status})
+            alert=self.redraw.model_copy(update={"status": status, "decision": decision})
             if self.redraw is not None and permitted
             else None,
+            decision=decision,
         )
 
     async def check_message(self, event: MessageEvent, context: Any, requester_id: str) -> Any:

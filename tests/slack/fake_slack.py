@@ -352,10 +352,18 @@ class FakeSlack:
         return {"channel": {"id": channel}}
 
     def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "messages": list(reversed(self.history.get(str(p.get("channel")), []))),
-            "has_more": False,
-        }
+        """Newest first; ``latest`` (with ``inclusive``) and ``limit`` as Slack honours them."""
+        messages = list(reversed(self.history.get(str(p.get("channel")), [])))
+        latest = p.get("latest")
+        if latest:
+            inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+            messages = [
+                m
+                for m in messages
+                if float(m["ts"]) < float(latest) or (inclusive and m["ts"] == str(latest))
+            ]
+        limit = int(p.get("limit") or 100)
+        return {"messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         thread = str(p.get("ts"))

@@ -7,11 +7,13 @@ real Engine. It implements only the calls the adapter makes.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nudgeguard import (
+    AlertDecision,
     CaseStatus,
     MessageEvent,
     ModeratorAction,
@@ -31,6 +33,8 @@ class Result:
     note: str = ""
     #: None: the core does not hold the case's alert (a restart), so the post is patched.
     alert: ModeratorAlert | None = None
+    #: The decision as the core words it on the post (who pressed, what, when).
+    decision: AlertDecision | None = None
 
 
 @dataclass
@@ -103,7 +107,18 @@ class RecordingEngine:
             ModeratorAction.CONFIRM: CaseStatus.ACKNOWLEDGED,
         }.get(action, CaseStatus.OPEN)
         evidence = self.evidence if action is ModeratorAction.SHOW_EVIDENCE else ()
-        return Result(True, case.model_copy(update={"status": status}), evidence)
+        key = {
+            ModeratorAction.ACKNOWLEDGE: "acknowledged",
+            ModeratorAction.DISMISS: "dismissed",
+            ModeratorAction.CONFIRM: "confirmed",
+        }.get(action)
+        decision = (
+            None
+            if key is None
+            else AlertDecision(key=key, ts=time.time(), moderator_id=moderator_id)  # type: ignore[arg-type]
+        )
+        changed = case.model_copy(update={"status": status})
+        return Result(True, changed, evidence, decision=decision)
 
     async def check_message(
         self, event: MessageEvent, context: Sequence[MessageEvent], requester_id: str

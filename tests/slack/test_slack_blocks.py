@@ -16,8 +16,13 @@ from nudgeguard import (
     Severity,
 )
 from nudgeguard.cases.model import EvidenceMessage
-from nudgeguard.delivery.outbound import AlertParticipant, AlertSignal, TimelineEntry
-from nudgeguard_slack.alerts import alert_blocks, updated_alert_blocks
+from nudgeguard.delivery.outbound import (
+    AlertDecision,
+    AlertParticipant,
+    AlertSignal,
+    TimelineEntry,
+)
+from nudgeguard_slack.alerts import alert_blocks, keeping_post, updated_alert_blocks
 from nudgeguard_slack.blocks import evidence_blocks, nudge_blocks, parse_nudge_value
 
 
@@ -94,13 +99,22 @@ def test_timeout_is_not_offered_on_slack() -> None:
     assert "timeout" not in texts(blocks)
 
 
+def decided(key: str, ts: float) -> AlertDecision:
+    """A press by U0MOD, as the core hands it over."""
+    return AlertDecision(key=key, ts=ts, moderator_id="U0MOD")  # type: ignore[arg-type]
+
+
 def test_update_replaces_status_and_drops_buttons_when_closed() -> None:
     blocks = alert_blocks(make_alert())
-    acked = updated_alert_blocks(blocks, "case-7", CaseStatus.ACKNOWLEDGED, "U0MOD", 1700000200)
+    acked = updated_alert_blocks(
+        blocks, "case-7", CaseStatus.ACKNOWLEDGED, decided("acknowledged", 1700000200)
+    )
     dumped = texts(acked)
     assert "Acknowledged" in dumped and "`U0MOD`" in dumped
     assert "ng_mod_acknowledge" not in dumped and "ng_mod_confirm" in dumped
-    dismissed = updated_alert_blocks(acked, "case-7", CaseStatus.DISMISSED, "U0MOD", 1700000300)
+    dismissed = updated_alert_blocks(
+        acked, "case-7", CaseStatus.DISMISSED, decided("dismissed", 1700000300)
+    )
     dumped = texts(dismissed)
     assert "Dismissed" in dumped
     assert "ng_mod_confirm" not in dumped and "ng_mod_show_evidence" in dumped
@@ -178,8 +192,32 @@ def test_confirmed_case_says_so_and_loses_the_confirm_button() -> None:
 
     blocks = alert_blocks(make_alert())
     confirmed = updated_alert_blocks(
-        blocks, "case-7", CaseStatus.ACKNOWLEDGED, "U0MOD", 1700000200, outcome=Outcome.CONFIRMED
+        blocks,
+        "case-7",
+        CaseStatus.ACKNOWLEDGED,
+        decided("confirmed", 1700000200),
+        outcome=Outcome.CONFIRMED,
     )
     dumped = texts(confirmed)
     assert "Confirmed by a moderator" in dumped
     assert "ng_mod_confirm" not in dumped and "ng_mod_dismiss" in dumped
+
+
+def test_a_report_rebuilt_after_a_restart_keeps_the_posts_people_and_says_reported() -> None:
+    """The restarted bot knows only the child who pressed Report; the post keeps the rest."""
+    posted = alert_blocks(make_alert(nudge_status="dm"))
+    child = AlertParticipant(
+        role="target", user_id="U0KID", age_band=AgeBand.UNKNOWN, age_source=AgeSource.NONE
+    )
+    rebuilt = make_alert(
+        participants=(child,),
+        nudge_status="child_reported",
+        timeline=(TimelineEntry(ts=1700000900, label="the child pressed Report"),),
+        rebuilt=True,
+    )
+    kept = texts(keeping_post(alert_blocks(rebuilt), posted, rebuilt))
+
+    assert "U0ADULT" in kept and "self_disclosure" in kept, "the post lost the subject"
+    assert kept.count("*Participants:*") == 1
+    assert "child_reported" in kept and "*Child nudge:*\\ndm" not in kept
+    assert "first contact" in kept and "the child pressed Report" in kept

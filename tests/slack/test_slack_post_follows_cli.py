@@ -85,3 +85,45 @@ async def test_a_press_and_a_cli_decision_both_reach_the_post(live) -> None:
     assert "ng_mod_acknowledge" not in _blocks(last), "a closed case offers no decision"
     for update in run.fake.calls_to("chat.update"):
         assert not [text for _, text in TRAJECTORY if text in _blocks(update)]
+
+
+def _post(fake: FakeSlack, ts: str) -> str:
+    """The alert post as the moderators' channel now shows it."""
+    [message] = [m for m in fake.history["C0MODS"] if m["ts"] == ts]
+    return json.dumps(message["blocks"])
+
+
+async def test_after_a_restart_a_cli_decision_keeps_the_posts_participants(live) -> None:
+    """The restarted bot knows the case by pseudonyms only; the post still names people."""
+    run, path = live
+    await play(run, TRAJECTORY)
+    await run.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
+    (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
+    _, posted_ts = await alert_post(run.engine, case.id)
+    await run.engine.outbox.drain()
+    opened = _post(run.fake, posted_ts)
+    assert KID in opened and "Participants" in opened
+    await run.engine.stop()  # the bot restarts: everything it remembered is gone
+
+    adapter = make_adapter(run.fake, ages={"minor": {"groups": ["students"]}})
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[adapter])
+    await engine.start(background=False)
+    try:
+        done = await asyncio.to_thread(
+            CliRunner().invoke,
+            main,
+            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
+        )
+        assert done.exit_code == 0, done.output
+        await engine.outbox.drain()
+    finally:
+        await engine.stop()
+
+    post = _post(run.fake, posted_ts)
+    assert "Acknowledged" in post
+    people = [b for b in json.loads(opened) if "Participants" in json.dumps(b)]
+    assert people and all(b in json.loads(post) for b in people), "the post lost its people"
+    nudge = [f for b in json.loads(opened) for f in b.get("fields", []) if "Child nudge" in str(f)]
+    assert nudge and nudge[0] in json.loads(post)[1]["fields"], "the child-nudge line changed"
+    assert "`ana` (command line)" in post, "the post does not say who decided"
+    assert len(run.fake.history["C0MODS"]) == 1, "the alert was posted anew"

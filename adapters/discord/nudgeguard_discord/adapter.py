@@ -38,14 +38,14 @@ from nudgeguard import (
     in_locale,
 )
 from nudgeguard_discord import translate
-from nudgeguard_discord.alerts import alert_embed, notice_embed, post_of
+from nudgeguard_discord.alerts import alert_embed, keeping_post, notice_embed, post_of
 from nudgeguard_discord.bots import standalone_bot
 from nudgeguard_discord.errors import delivery_error
 from nudgeguard_discord.gateway_guard import guard_parsers
 from nudgeguard_discord.inbound import Bounded, InboundMixin
 from nudgeguard_discord.interactions import InteractionsMixin
 from nudgeguard_discord.settings import DiscordSettings
-from nudgeguard_discord.views import register
+from nudgeguard_discord.views import locale_on, register
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,10 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
 
         The reference is the one this method returned before (the message id in the guild's
         moderator channel), as the core's outbox stored it; the adapter remembers no posts
-        itself. A post that is gone (deleted by a moderator) is posted again.
+        itself. A post that is gone (deleted by a moderator) is posted again. An alert the
+        core rebuilt from its store (``alert.rebuilt``: after a restart, or a change made
+        in the console or the CLI) names no participants: the post is read first and keeps
+        its participants, child-nudge line and earlier timeline.
 
         Raises:
             UndeliverableError: No moderator channel is configured or it cannot be used.
@@ -247,6 +250,12 @@ class DiscordAdapter(InboundMixin, InteractionsMixin, Adapter):
             if previous is not None:
                 partial = bot.get_partial_messageable(previous[0]).get_partial_message(previous[1])
                 try:
+                    if alert.rebuilt:
+                        # Drawn from the store alone: keep what only the post knows.
+                        posted = await partial.fetch()
+                        if posted.embeds:
+                            old_locale = locale_on(posted)
+                            embed = keeping_post(embed, posted.embeds[0], old_locale, alert)
                     await partial.edit(embed=embed, view=view)
                     return str(previous[1])
                 except discord.NotFound:

@@ -15,12 +15,14 @@ from collections.abc import Iterable, Sequence
 import discord
 from nudgeguard import (
     DEFAULT_LOCALE,
+    AlertDecision,
     Catalog,
     EvidenceMessage,
     ModeratorAction,
     ModeratorAlert,
     ModeratorNotice,
     catalog,
+    decision_line,
     signal_name,
     stage_label,
 )
@@ -115,8 +117,55 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
         embed.add_field(
             name=t("jump"), value=f"[{t('go_to_conversation')}]({alert.permalink})", inline=True
         )
+    if alert.decision is not None:
+        embed.add_field(
+            name=t("last_action"),
+            value=_clip(last_action_line(alert.decision, cat.locale)),
+            inline=False,
+        )
     embed.set_footer(text=footer_for(alert.case_id))
     return embed
+
+
+def last_action_line(decision: AlertDecision, locale: str) -> str:
+    """Return the "Last action" line of the core's decision: what, by whom, when."""
+    return decision_line(
+        decision,
+        locale,
+        mention=lambda user_id: f"<@{user_id}>",
+        when=lambda ts: f"<t:{int(ts)}:f>",
+        quote=lambda name: "`" + name.replace("`", "'")[:64] + "`",
+    )
+
+
+def keeping_post(
+    new: discord.Embed, old: discord.Embed, old_locale: str, alert: ModeratorAlert
+) -> discord.Embed:
+    """Return ``new`` with what only the posted ``old`` embed knows (a rebuilt alert).
+
+    An alert rebuilt from the stored case knows neither the participants' platform ids
+    nor (when it says ``none``) what became of the child's nudge, nor the timeline before
+    the change: the post keeps its participants and child-nudge fields, and its timeline
+    gains the new entries.
+    """
+    was, now = catalog(old_locale).moderator_text, catalog(alert.locale).moderator_text
+    before = {f.name: f.value or "-" for f in old.fields}
+    keys = ("participants", "child_nudge") if alert.nudge_status == "none" else ("participants",)
+    kept = {now(key): before[was(key)] for key in keys if was(key) in before}
+    timeline = now("timeline")
+    earlier = (before.get(was("timeline")) or "").splitlines()
+    updated = new.copy()
+    fields = list(updated.fields)
+    updated.clear_fields()
+    for field in fields:
+        name, value = field.name or "", field.value or "-"
+        if name in kept:
+            value = kept[name]
+        elif name == timeline and earlier:
+            added = [line for line in value.splitlines() if line not in earlier]
+            value = _clip("\n".join((earlier + added)[-12:]))
+        updated.add_field(name=name, value=value, inline=bool(field.inline))
+    return updated
 
 
 def action_line(action: ModeratorAction, moderator_id: str, when: int, locale: str) -> str:

@@ -27,7 +27,13 @@ from nudgeguard import (
     choose_locale,
     in_locale,
 )
-from nudgeguard_discord.alerts import action_line, alert_embed, evidence_embed, with_status
+from nudgeguard_discord.alerts import (
+    action_line,
+    alert_embed,
+    evidence_embed,
+    last_action_line,
+    with_status,
+)
 from nudgeguard_discord.permissions import is_moderator, may_time_out
 from nudgeguard_discord.views import (
     CLOSING,
@@ -219,15 +225,24 @@ class InteractionsMixin:
             extra = await self._timeout(interaction, subject_id, case_id)
         status = str(result.case.status) if result.case is not None else "updated"
         when = int(dt.datetime.now(dt.UTC).timestamp())
-        line = action_line(action, moderator, when, locale_on(interaction.message)) + extra
+        lang = locale_on(interaction.message)
+        if action is not ModeratorAction.TIMEOUT and result.decision is not None:
+            # The core's decision, worded as every later re-draw of the post words it.
+            line = last_action_line(result.decision, lang)
+        else:  # a timeout (no decision on the case) says what it did
+            line = action_line(action, moderator, when, lang) + extra
         message = interaction.message
         closed = action in CLOSING or status in (CaseStatus.RESOLVED, CaseStatus.DISMISSED)
         if result.alert is not None:
             # Re-drawn from the core's alert as the case now stands: every action its state
-            # allows, the subject's id for Timeout whichever button was pressed.
+            # allows, the subject's id for Timeout whichever button was pressed, and the
+            # decision with who made it.
             alert = result.alert
+            embed = alert_embed(alert)
+            if action is ModeratorAction.TIMEOUT:
+                embed = with_status(embed, status, line, alert.locale)
             await interaction.edit_original_response(
-                embed=with_status(alert_embed(alert), status, line, alert.locale),
+                embed=embed,
                 view=alert_view(
                     case_id,
                     self._action_list(alert),
@@ -239,7 +254,6 @@ class InteractionsMixin:
         elif message is not None and message.embeds:
             # The core no longer holds the alert (a restart): keep the post's own buttons.
             actions = actions_on(message) or list(ModeratorAction)
-            lang = locale_on(message)
             await interaction.edit_original_response(
                 embed=with_status(message.embeds[0], status, line, lang),
                 view=alert_view(

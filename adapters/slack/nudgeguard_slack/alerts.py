@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 
 from nudgeguard import (
     DEFAULT_LOCALE,
+    AlertDecision,
     CaseStatus,
     ModeratorAction,
     ModeratorAlert,
     ModeratorNotice,
     Outcome,
     catalog,
+    decision_line,
     signal_name,
     stage_label,
     supported,
@@ -73,24 +75,36 @@ def alert_text_prefix(case_id: str) -> str:
 
 def status_block(
     status: CaseStatus,
-    by: str | None = None,
-    ts: float | None = None,
+    decision: AlertDecision | None = None,
     outcome: Outcome | None = None,
     locale: str = DEFAULT_LOCALE,
 ) -> Block:
-    """The block that shows the case status; replaced in place by ``chat.update``."""
+    """The block that shows the case status and the last decision (who, what, when)."""
     t = catalog(locale).moderator_text
-    if outcome is Outcome.CONFIRMED and status not in _CLOSED:
+    confirmed = outcome is Outcome.CONFIRMED or (
+        decision is not None and decision.key == "confirmed"
+    )
+    if confirmed and status not in _CLOSED:
         label = f":red_circle: {t('status_confirmed')}"
     elif status in _STATUS_ICON:
         label = f"{_STATUS_ICON[status]} {t(f'status_{status.value}')}"
     else:
         label = status.value
     text = f"*{t('status')}:* {label}"
-    if by:
-        who = user_code(by) + (f", {slack_date(ts)}" if ts else "")
-        text += f" ({t('by', who=who)})"
+    if decision is not None:
+        text += f"\n*{t('last_action')}:* {last_action_line(decision, locale)}"
     return {"type": "section", "block_id": STATUS_BLOCK_ID, "text": mrkdwn(text)}
+
+
+def last_action_line(decision: AlertDecision, locale: str) -> str:
+    """The core's decision as Slack shows it: user ids as code (nobody is notified)."""
+    return decision_line(
+        decision,
+        locale,
+        mention=user_code,
+        when=slack_date,
+        quote=lambda name: "`" + escape(name.replace("`", "'")[:64]) + "`",
+    )
 
 
 def moderator_buttons(
@@ -184,8 +198,11 @@ def alert_blocks(alert: ModeratorAlert) -> list[Block]:
         where += f" - <{alert.permalink}|{t('open_in_slack')}>"
     blocks.append({"type": "context", "elements": [mrkdwn(where)]})
     blocks.append({"type": "divider"})
-    blocks.append(status_block(alert.status, locale=lang))
-    buttons = moderator_buttons(alert.case_id, alert.status, alert.actions, lang)
+    blocks.append(status_block(alert.status, alert.decision, locale=lang))
+    actions = list(alert.actions)
+    if alert.decision is not None and alert.decision.key == "confirmed":
+        actions = [a for a in actions if a is not ModeratorAction.CONFIRM]
+    buttons = moderator_buttons(alert.case_id, alert.status, actions, lang)
     if buttons is not None:
         blocks.append(buttons)
     return blocks
@@ -218,43 +235,17 @@ def locale_of(blocks: Sequence[Block]) -> str:
     return DEFAULT_LOCALE
 
 
-def redrawn_alert_blocks(
-    alert: ModeratorAlert, moderator_id: str, ts: float, outcome: Outcome | None = None
-) -> list[Block]:
-    """The core's alert as the case now stands, with who acted and when (after a press).
-
-    Drawn from :attr:`ModerationResult.alert` as Discord draws its embed from it, so both
-    platforms show the same core result; not from the blocks Slack sent back.
-    """
-    lang = catalog(alert.locale).locale
-    actions = list(alert.actions)
-    if outcome is Outcome.CONFIRMED:
-        actions = [a for a in actions if a is not ModeratorAction.CONFIRM]
-    out: list[Block] = []
-    for block in alert_blocks(alert):
-        block_id = block.get("block_id")
-        if block_id == STATUS_BLOCK_ID:
-            out.append(status_block(alert.status, moderator_id, ts, outcome, lang))
-        elif block_id != ACTIONS_BLOCK_ID:
-            out.append(block)
-    buttons = moderator_buttons(alert.case_id, alert.status, actions, lang)
-    if buttons is not None:
-        out.append(buttons)
-    return out
-
-
 def updated_alert_blocks(
     blocks: Sequence[Block],
     case_id: str,
     status: CaseStatus,
-    moderator_id: str,
-    ts: float,
+    decision: AlertDecision | None,
     outcome: Outcome | None = None,
 ) -> list[Block]:
     """Patch a posted alert in place: new status line, fewer buttons as the case moves on.
 
     Only when the core no longer holds the case's alert (a restart); otherwise the post is
-    re-drawn from it (:func:`redrawn_alert_blocks`).
+    re-drawn from it (:func:`alert_blocks` of ``ModerationResult.alert``).
     """
     lang = locale_of(blocks)
     out: list[Block] = []
@@ -262,7 +253,7 @@ def updated_alert_blocks(
     for block in blocks:
         block_id = block.get("block_id")
         if block_id == STATUS_BLOCK_ID:
-            out.append(status_block(status, moderator_id, ts, outcome, lang))
+            out.append(status_block(status, decision, outcome, lang))
             seen_status = True
         elif block_id == ACTIONS_BLOCK_ID:
             actions = _actions_in(block)
@@ -274,7 +265,7 @@ def updated_alert_blocks(
         else:
             out.append(dict(block))
     if not seen_status:
-        out.append(status_block(status, moderator_id, ts, outcome, lang))
+        out.append(status_block(status, decision, outcome, lang))
     return out
 
 
@@ -284,3 +275,58 @@ def _actions_in(block: Block) -> list[ModeratorAction]:
         for e in block.get("elements", [])
     }
     return [a for a in ModeratorAction if a.value in present]
+
+
+def keeping_post(new: Sequence[Block], old: Sequence[Block], alert: ModeratorAlert) -> list[Block]:
+    """Return ``new`` (``alert``'s blocks) with what only the posted ``old`` blocks know.
+
+    An alert rebuilt from the stored case knows neither the participants' user ids nor
+    (when it says ``none``) what became of the child's nudge, nor the timeline before the
+    change: the post keeps its participants section and child-nudge field, and its
+    timeline gains the new lines.
+    """
+    was, now = catalog(locale_of(old)).moderator_text, catalog(alert.locale).moderator_text
+    people = _section_starting(old, f"*{was('participants')}:*")
+    nudge = next(
+        (
+            f
+            for b in old
+            for f in b.get("fields") or ()
+            if str(f.get("text", "")).startswith(f"*{was('child_nudge')}:*")
+        ),
+        None,
+    )
+    if alert.nudge_status != "none":
+        nudge = None  # the alert knows it (a child's Report): it is newer than the post
+    earlier = _section_starting(old, f"*{was('timeline')}:*")
+    earlier_lines = str(earlier["text"]["text"]).splitlines()[1:] if earlier else []
+    people_head, timeline_head = f"*{now('participants')}:*", f"*{now('timeline')}:*"
+    out: list[Block] = []
+    for block in new:
+        block = dict(block)
+        text = str((block.get("text") or {}).get("text", ""))
+        if people is not None and text.startswith(people_head):
+            continue  # the post's participants replace those the alert knew
+        if block.get("fields") and nudge is not None:
+            block["fields"] = [
+                nudge if str(f.get("text", "")).startswith(f"*{now('child_nudge')}:*") else f
+                for f in block["fields"]
+            ]
+        at_people = text.startswith(timeline_head) or block.get("type") == "context"
+        if at_people and people is not None:  # where the participants section goes
+            out.append(dict(people))
+            people = None
+        if text.startswith(timeline_head) and earlier_lines:
+            added = [line for line in text.splitlines()[1:] if line not in earlier_lines]
+            block = _section(timeline_head + "\n" + "\n".join((earlier_lines + added)[-10:]))
+        out.append(block)
+    return out
+
+
+def _section_starting(blocks: Sequence[Block], head: str) -> Block | None:
+    """Return the first section whose text starts with ``head``."""
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict) and str(text.get("text", "")).startswith(head):
+            return block
+    return None

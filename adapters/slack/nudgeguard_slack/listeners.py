@@ -14,12 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from nudgeguard import ModeratorAction, TransientDeliveryError, catalog, choose_locale, in_locale
-from nudgeguard_slack.alerts import (
-    alert_text,
-    locale_of,
-    redrawn_alert_blocks,
-    updated_alert_blocks,
-)
+from nudgeguard_slack.alerts import alert_blocks, alert_text, locale_of, updated_alert_blocks
 from nudgeguard_slack.blocks import (
     MOD_ACTION_PREFIX,
     NUDGE_ACTION_PREFIX,
@@ -177,18 +172,16 @@ async def _moderator_button(
     message = body.get("message") or {}
     if result.case is not None and message.get("ts"):
         if result.alert is not None:
-            # Re-drawn from the core's alert as the case now stands, as Discord does.
-            blocks = redrawn_alert_blocks(
-                result.alert, user, adapter.clock(), outcome=result.case.outcome
-            )
+            # Re-drawn from the core's alert as the case now stands (with the decision and
+            # who made it), as Discord does and as every later update of the post is.
+            blocks = alert_blocks(result.alert)
             text = alert_text(result.alert)
         else:  # the core no longer holds the alert (a restart): patch the post's blocks
             blocks = updated_alert_blocks(
                 message.get("blocks") or [],
                 case_id,
                 result.case.status,
-                user,
-                adapter.clock(),
+                result.decision,
                 outcome=result.case.outcome,
             )
             text = f"Safety case {case_id}: {result.case.status.value}"

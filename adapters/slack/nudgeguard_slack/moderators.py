@@ -13,7 +13,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from nudgeguard import ModeratorAlert, ModeratorNotice, UndeliverableError
-from nudgeguard_slack.alerts import alert_blocks, alert_text, notice_blocks
+from nudgeguard_slack.alerts import alert_blocks, alert_text, keeping_post, notice_blocks
 from nudgeguard_slack.blocks import Block
 from nudgeguard_slack.delivery import SlackCallError, call_slack
 
@@ -44,7 +44,11 @@ class ModeratorChannel:
     async def send_alert(self, alert: ModeratorAlert) -> str | None:
         """Post the alert, or update the case's post that ``alert.post_ref`` names.
 
-        A post that is gone (deleted, or in a channel the app left) is posted again.
+        A post that is gone (deleted, or in a channel the app left) is posted again. An
+        alert the core rebuilt from its store (``alert.rebuilt``: after a restart, or a
+        change made in the console or the CLI) names no participants: the post is read
+        first (``conversations.history``) and keeps its participants, child-nudge line and
+        earlier timeline.
 
         Raises:
             TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
@@ -57,6 +61,10 @@ class ModeratorChannel:
         text = alert_text(alert)
         known = post_of(alert.post_ref)
         if known is not None:  # the case's post exists: update it, never post twice
+            if alert.rebuilt:
+                posted = await self._posted_blocks(*known)
+                if posted:
+                    blocks = keeping_post(blocks, posted, alert)
             try:
                 await call_slack(
                     "chat.update",
@@ -72,6 +80,27 @@ class ModeratorChannel:
                     ) from None
                 log.info("the case's alert post is gone (%s); posting it again", err.error)
         return await self._post(channel, text, blocks, "moderator alert")
+
+    async def _posted_blocks(self, channel: str, ts: str) -> list[Block]:
+        """Return the blocks of the post at ``ts`` (none if it cannot be read).
+
+        Raises:
+            TransientDeliveryError: Rate limit, 5xx or network; the outbox retries.
+        """
+        try:
+            resp = await call_slack(
+                "conversations.history",
+                lambda: self.client.conversations_history(
+                    channel=channel, latest=ts, inclusive=True, limit=1
+                ),
+            )
+        except SlackCallError as err:
+            log.info("the case's alert post cannot be read (%s)", err.error)
+            return []
+        for message in resp.get("messages") or ():
+            if isinstance(message, dict) and message.get("ts") == ts:
+                return list(message.get("blocks") or ())
+        return []
 
     async def send_notice(self, notice: ModeratorNotice) -> str | None:
         """Post a case-less notice (a child's Report) as the core worded it.

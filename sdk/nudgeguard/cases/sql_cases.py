@@ -227,9 +227,12 @@ class SqlCaseStore(SqlOutbox, SqlPrivacy):
             await self._announce(con, announce, case)
         return case
 
-    async def get(self, case_id: str) -> Case | None:  # noqa: D102
+    async def get(self, case_id: str, *, evidence: bool = True) -> Case | None:  # noqa: D102
         async with self.db.con() as con:
-            return await self._fetch_case(con, case_id)
+            if evidence:
+                return await self._fetch_case(con, case_id)
+            row = await con.fetchrow("SELECT * FROM cases WHERE id=?", case_id)
+            return None if row is None else case_from_row(row)
 
     async def list_cases(  # noqa: D102
         self, status: CaseStatus | None = None, community_id: str | None = None

@@ -34,7 +34,10 @@ class SqlOutbox(SqlBase):
 
     A newer alert of a case supersedes the older ones still pending for the same target
     (status ``superseded``, payload dropped): moderators get the latest state of a case,
-    never an older one after a newer one.
+    never an older one after a newer one. The update a moderator's decision queued (ids
+    ``alert:<case>:moderated:...``) is never superseded: each decision reaches every
+    target once (a webhook receiver gets each as its own delivery; a post is drawn from
+    the record either way).
     """
 
     async def _queue(self, con: Conn, item: OutboxItem) -> bool:
@@ -59,11 +62,12 @@ class SqlOutbox(SqlBase):
             await con.execute(
                 "UPDATE outbox SET status='superseded', payload='', done_at=?"
                 " WHERE kind='alert' AND case_id=? AND target=? AND id<>?"
-                " AND status='pending'",
+                " AND status='pending' AND id NOT LIKE ?",
                 now,
                 item.case_id,
                 item.target,
                 item.id,
+                f"alert:{item.case_id}:moderated:%",
             )
         return True
 

@@ -95,8 +95,12 @@ class CaseRecords(Protocol):
         """
         ...
 
-    async def get(self, case_id: str) -> Case | None:
-        """Return a case with its evidence."""
+    async def get(self, case_id: str, *, evidence: bool = True) -> Case | None:
+        """Return a case, with its evidence unless ``evidence`` is False.
+
+        Without evidence the case's ``evidence`` is empty (drawing an alert needs none:
+        the alert carries its count).
+        """
         ...
 
     async def list_cases(

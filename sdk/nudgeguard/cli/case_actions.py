@@ -55,7 +55,9 @@ def _change(
             if case is None:
                 raise click.ClickException(f"no case {case_id}")
             locale = languages.for_moderators(case.community_id)
-            changed, _, _ = await change_status(s, case_id, status, actor, outcome, locale=locale)
+            changed, _, _ = await change_status(
+                s, case_id, status, actor, outcome, locale=locale, via="cli", name=actor
+            )
             return changed
         finally:
             await s.close()

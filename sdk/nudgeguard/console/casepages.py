@@ -29,6 +29,7 @@ from nudgeguard.cases.bundle import export_case
 from nudgeguard.cases.model import Case, CaseStatus, Severity, severity_rank
 from nudgeguard.console import names
 from nudgeguard.console.app import Console, signed_in
+from nudgeguard.delivery.case_alert import CONSOLE
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import ModeratorAction
 from nudgeguard.pipeline.signals import TAXONOMY
@@ -59,8 +60,12 @@ _DONE = {
 
 
 def moderator_id(account: Account) -> str:
-    """Return the id a console account acts under (pseudonymised in the audit chain)."""
-    return "console:" + account.name
+    """Return the id a console account acts under (pseudonymised in the audit chain).
+
+    The chat post names the account as who decided (``console:<account>``, see
+    :func:`nudgeguard.delivery.case_alert.decided_by`).
+    """
+    return CONSOLE + account.name
 
 
 async def visible_cases(console: Console, account: Account) -> list[Case]:

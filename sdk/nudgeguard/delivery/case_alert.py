@@ -6,19 +6,30 @@ re-draws the moderators' post through the outbox, queued in the same transaction
 change's audit row. The alert is the case's latest one as this process built it (it names
 the participants), or, when this process never built it (another process, a restart, the
 CLI), one rebuilt from the stored case: that names only whom the caller knows, since the
-store keeps pseudonyms, not platform ids. Neither carries message text.
+store keeps pseudonyms, not platform ids, and says so (``rebuilt``: the adapter editing
+the post keeps the participants and child-nudge line it shows). Neither carries message
+text.
+
+The decision goes on the alert as :class:`~nudgeguard.delivery.outbound.AlertDecision`
+(what, when, where, by whom), worded for every adapter by :func:`decision_line`. Who
+pressed a chat button is a platform id: it is never stored (the queued update carries the
+decision without it); the bot that took the press keeps it in memory
+(:class:`~nudgeguard.delivery.recent_alerts.RecentAlerts`) and its outbox adds it when it
+sends the update. A console decision names the console account, a CLI one its ``--by``
+name; both are stored with the queued update.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 from nudgeguard.cases.model import Case, CaseStatus, Outcome
 from nudgeguard.cases.store import CaseRecords, OutboxItem, OutboxStore
 from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import (
+    AlertDecision,
     AlertParticipant,
     AlertSignal,
     ModeratorAlert,
@@ -28,6 +39,63 @@ from nudgeguard.pipeline.signals import TAXONOMY
 
 #: How many timeline entries an alert keeps (the newest).
 _TIMELINE = 11
+#: How a console account's moderator id starts (``console:<account>``).
+CONSOLE = "console:"
+
+DecisionKey = Literal["acknowledged", "confirmed", "dismissed", "resolved"]
+
+
+def decision_key(case: Case) -> DecisionKey | None:
+    """Return what moderators last decided on ``case``, as its record says (None: open)."""
+    if case.status is CaseStatus.OPEN:
+        return None
+    if case.outcome is Outcome.CONFIRMED and case.status is CaseStatus.ACKNOWLEDGED:
+        return "confirmed"
+    key: DecisionKey = case.status.value  # type: ignore[assignment]
+    return key
+
+
+def decided_by(moderator_id: str) -> tuple[Literal["chat", "console"], str | None]:
+    """Return where a moderator id acted from and the name that may be stored and shown.
+
+    A console account (``console:<account>``) is named; a platform id is not returned
+    (it is never stored: the running bot keeps it in memory).
+    """
+    if moderator_id.startswith(CONSOLE):
+        return "console", moderator_id.removeprefix(CONSOLE)
+    return "chat", None
+
+
+def decision_line(
+    decision: AlertDecision,
+    locale: str,
+    *,
+    mention: Callable[[str], str],
+    when: Callable[[float], str],
+    quote: Callable[[str], str] = lambda name: name,
+) -> str:
+    """Return the post's "Last action" line: what was decided, by whom, when.
+
+    Every adapter draws it from the alert with this one function, passing how its
+    platform shows a person, a time and a name.
+
+    Args:
+        decision: The alert's decision.
+        locale: The alert's language.
+        mention: Shows a platform user id (Discord ``<@id>``, Slack ``<@U…>``).
+        when: Shows a unix time.
+        quote: Shows a console account or CLI name (escaped for the platform).
+    """
+    t = catalog(locale).moderator_text
+    if decision.moderator_id is not None:
+        who = mention(decision.moderator_id)
+    elif decision.name and decision.via == "console":
+        who = t("by_console", name=quote(decision.name))
+    elif decision.name and decision.via == "cli":
+        who = t("by_cli", name=quote(decision.name))
+    else:
+        who = t("by_someone")
+    return f"{t(f'decided_{decision.key}')} {t('by', who=who)}, {when(decision.ts)}"
 
 
 def case_alert(
@@ -38,6 +106,7 @@ def case_alert(
     entry: TimelineEntry | None = None,
     nudge_status: str | None = None,
     participants: Sequence[AlertParticipant] = (),
+    decision: AlertDecision | None = None,
 ) -> ModeratorAlert:
     """Return a case's alert with the case's state as stored (no message text).
 
@@ -50,7 +119,9 @@ def case_alert(
         nudge_status: What the alert says of the child's nudge; None keeps the known
             alert's (``none`` for a rebuilt one).
         participants: Who a rebuilt alert names (only people the caller knows by their
-            platform id; the store has pseudonyms only).
+            platform id; the store has pseudonyms only). A rebuilt alert says it is one
+            (``rebuilt``), so an adapter editing the post keeps the participants it shows.
+        decision: A moderator's decision to show; None keeps the known alert's.
     """
     added = () if entry is None else (entry,)
     if known is not None:
@@ -63,6 +134,7 @@ def case_alert(
                 "reasons": case.reasons,
                 "timeline": (*known.timeline, *added)[-_TIMELINE:],
                 "nudge_status": known.nudge_status if nudge_status is None else nudge_status,
+                "decision": known.decision if decision is None else decision,
                 "is_update": True,
             }
         )
@@ -92,6 +164,8 @@ def case_alert(
         evidence_count=len(case.evidence),
         is_update=True,
         locale=locale,
+        decision=decision,
+        rebuilt=True,
     )
 
 
@@ -138,6 +212,8 @@ async def change_status(
     *,
     known: Callable[[str], ModeratorAlert | None] = lambda _: None,
     locale: str = "en",
+    via: Literal["chat", "console", "cli"] = "cli",
+    name: str | None = None,
 ) -> tuple[Case, list[OutboxItem], ModeratorAlert | None]:
     """Change a case's status; the update of its post is queued in the same transaction.
 
@@ -156,10 +232,14 @@ async def change_status(
         known: Returns a case's latest alert if this process built it (it names the
             participants), else None: the alert is rebuilt from the stored case.
         locale: The moderators' language, for a rebuilt alert.
+        via: Where the decision was made: ``chat``, ``console`` or ``cli``.
+        name: The console account or CLI name to show; never a platform id (it is
+            stored with the queued update).
 
     Returns:
         The case after the change, the items queued with it, and the alert they carry
-        (with the decision on its timeline; None if the transaction never built one).
+        (the decision on its timeline and as its ``decision``, without a platform id;
+        None if the transaction never built one).
     """
     targets = await store.alert_targets(case_id)
     queued: list[OutboxItem] = []
@@ -167,7 +247,10 @@ async def change_status(
     now = time.time()
 
     def announce(case: Case) -> list[OutboxItem]:
-        alert = case_alert(case, known(case.id), locale, entry=decision_entry(case, now, locale))
+        key = decision_key(case)
+        decision = None if key is None else AlertDecision(key=key, ts=now, via=via, name=name)
+        entry = decision_entry(case, now, locale)
+        alert = case_alert(case, known(case.id), locale, entry=entry, decision=decision)
         drawn[:] = [alert]
         queued[:] = alert_items(case, alert, moderated_key(case), targets)
         return queued
@@ -178,16 +261,19 @@ async def change_status(
 
 def decision_entry(case: Case, ts: float, locale: str) -> TimelineEntry:
     """Return the timeline entry of a moderator's decision (the post keeps it after a press)."""
-    confirmed = case.outcome is Outcome.CONFIRMED and case.status is CaseStatus.ACKNOWLEDGED
-    key = "confirmed" if confirmed else case.status.value
+    key = decision_key(case) or case.status.value
     return TimelineEntry(ts=ts, label=catalog(locale).moderator_text(f"status_{key}"))
 
 
 __all__ = [
+    "CONSOLE",
     "StatusStore",
     "alert_items",
     "case_alert",
     "change_status",
+    "decided_by",
     "decision_entry",
+    "decision_key",
+    "decision_line",
     "moderated_key",
 ]

@@ -144,6 +144,34 @@ class TimelineEntry(_Frozen):
     label: str
 
 
+class AlertDecision(_Frozen):
+    """A moderator's latest decision on a case, as its post shows it ("Last action").
+
+    Built by the core (:func:`nudgeguard.delivery.case_alert.change_status`) with the
+    decision's audit row and worded for every adapter by
+    :func:`nudgeguard.delivery.case_alert.decision_line`.
+
+    Attributes:
+        key: What was decided: ``acknowledged``, ``confirmed``, ``dismissed`` or
+            ``resolved``. A case only moves forward, so it names one decision of its
+            case; webhook delivery ids are keyed on it.
+        ts: When it was decided (unix seconds).
+        via: Where: ``chat`` (a button on the platform), ``console`` or ``cli``.
+        moderator_id: Platform id of the moderator who pressed, for the adapter to
+            mention. Kept only in the memory of the bot that took the press, never
+            stored: None in an alert queued to the store, after a restart, or when another
+            process decided; then the post says "a moderator".
+        name: The console account, or the ``--by`` name given to the CLI (stored with
+            the queued update; never a platform id).
+    """
+
+    key: Literal["acknowledged", "confirmed", "dismissed", "resolved"]
+    ts: float
+    via: Literal["chat", "console", "cli"] = "chat"
+    moderator_id: str | None = None
+    name: str | None = None
+
+
 class ModeratorAlert(_Frozen):
     """What moderators see.
 
@@ -154,7 +182,15 @@ class ModeratorAlert(_Frozen):
     for this case's earlier post, as the outbox stored it: set, the adapter edits that post
     in place (Slack ``chat.update``, a Discord message edit) instead of posting again.
     ``actions`` are the buttons the case's state allows; the subject's platform id for
-    "Timeout" is in ``participants``.
+    "Timeout" is in ``participants``. ``decision`` is the latest moderator decision
+    (who, what, when), drawn by adapters as the post's "Last action".
+    ``rebuilt`` is True for an alert rebuilt from the stored case alone (the store keeps
+    pseudonyms, not platform ids: a change after a restart, or queued by the console or
+    the CLI when no bot remembers the case): its ``participants`` are only those the
+    caller knew (often none, at most the child who pressed Report), and a ``nudge_status``
+    of ``none`` means unknown. An adapter editing the case's post keeps the participants
+    the post shows (and its child-nudge line when the alert's is ``none``) and the earlier
+    timeline; a new post shows the alert as it is.
     """
 
     alert_id: str
@@ -182,6 +218,8 @@ class ModeratorAlert(_Frozen):
     is_update: bool = False
     locale: str = "en"
     post_ref: str | None = None
+    decision: AlertDecision | None = None
+    rebuilt: bool = False
 
     def names(self, user_id: str) -> bool:
         """True if ``user_id`` is one of the alert's participants (erasure finds it so)."""

@@ -9,15 +9,19 @@ of a worker that died mid-send simply runs out and the item is tried again.
 An alert of a case that was posted before carries that post's reference
 (``ModeratorAlert.post_ref``, stored by :meth:`CaseStore.mark_sent`), so the adapter edits
 the same post in place. Every alert of a case is drawn from the case *as recorded when it
-is sent* (status, severity, score, reasons, stages), not as it was when queued: an update
-queued before a moderator's Acknowledge or Resolve, or retried after a platform error,
-never draws the post back to "open". If the record changed while the send was in flight
-(a moderator pressed meanwhile, in this process or another), the post is drawn once more
-from the record, so the newest state is the one left on the post. Case-less moderator
-notices (``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
+is sent* (status, severity, score, reasons, stages: one read of the case, without its
+evidence), not as it was when queued: an update queued before a moderator's Acknowledge
+or Resolve, or retried after a platform error, never draws the post back to "open". A
+change that lands while a send is in flight queues its own update in the same
+transaction (:func:`~nudgeguard.delivery.case_alert.change_status`), and one case's
+alerts to one target are sent one at a time, so that update is drawn after the send and
+the newest state is the one left on the post. Case-less moderator notices
+(``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
 ``send_notice``. An update queued by another process that names no one (a moderator's
 change made in the console or the CLI) is sent naming the people the sending process
-remembers for the case, so the post keeps them.
+remembers for the case, so the post keeps them. The decision an alert shows is the one
+it was queued for, with the platform id of who pressed when this process took it (only
+its memory holds that id).
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -40,7 +44,9 @@ from typing import Literal, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
+from nudgeguard.delivery.case_alert import decision_key
 from nudgeguard.delivery.outbound import (
+    AlertDecision,
     ModeratorAlert,
     ModeratorNotice,
     Nudge,
@@ -52,15 +58,11 @@ from nudgeguard.telemetry import emit
 log = logging.getLogger(__name__)
 
 
-#: How often one delivery re-draws a post whose case changed while it was being sent.
-_REDRAWS = 3
-
-
 class CaseReader(Protocol):
     """Reading a case's current record (alerts are drawn from it when sent)."""
 
-    async def get(self, case_id: str) -> Case | None:
-        """Return a case with its evidence."""
+    async def get(self, case_id: str, *, evidence: bool = True) -> Case | None:
+        """Return a case (with its evidence unless ``evidence`` is False)."""
         ...
 
 
@@ -68,15 +70,28 @@ class DeliveryStore(OutboxStore, AuditLog, CaseReader, Protocol):
     """What delivery needs: the outbox, the audit log for what was sent, the cases."""
 
 
-def as_recorded(alert: ModeratorAlert, case: Case | None) -> ModeratorAlert:
+def as_recorded(
+    alert: ModeratorAlert, case: Case | None, taken_here: AlertDecision | None = None
+) -> ModeratorAlert:
     """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
 
     The queued snapshot keeps what the record does not hold (participants' platform ids,
     signal counts, the timeline); the case's status, severity, score, reasons and stages
-    are the record's, so an older snapshot never shows an older state.
+    are the record's, so an older snapshot never shows an older state. The decision is
+    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
+    decision this process took, from memory) is that decision; an alert queued with none
+    (before a press, sent after it) shows ``taken_here`` if the record is at it.
     """
     if case is None:
         return alert
+    decision = alert.decision
+    if taken_here is not None:
+        same = decision is not None and (decision.key, decision.ts) == (
+            taken_here.key,
+            taken_here.ts,
+        )
+        if same or (decision is None and taken_here.key == decision_key(case)):
+            decision = taken_here
     return alert.model_copy(
         update={
             "status": case.status,
@@ -84,15 +99,9 @@ def as_recorded(alert: ModeratorAlert, case: Case | None) -> ModeratorAlert:
             "score": case.score,
             "reasons": case.reasons,
             "stages": case.stages,
+            "decision": decision,
         }
     )
-
-
-def _state(case: Case | None) -> tuple[object, ...]:
-    """Return what of a case an alert shows from its record (to notice it changed)."""
-    if case is None:
-        return ()
-    return (case.status, case.severity, case.score, case.reasons, case.stages)
 
 
 AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
@@ -170,6 +179,8 @@ class Outbox:
         self._completed = 0
         #: A case's latest alert as this process built it (the engine's memory), if any.
         self.remembered: Callable[[str], ModeratorAlert | None] = lambda _: None
+        #: A case's latest decision taken in this process, with who pressed (memory).
+        self.decided: Callable[[str], AlertDecision | None] = lambda _: None
 
     def register_alert_sink(self, sink: AlertSink) -> None:
         """Deliver alerts addressed to ``sink.name`` through it."""
@@ -314,6 +325,7 @@ class Outbox:
         return alert.model_copy(
             update={
                 "participants": known.participants,
+                "rebuilt": False,
                 "timeline": (*known.timeline, *alert.timeline)[-11:],
                 "nudge_status": known.nudge_status,
                 "permalink": known.permalink,
@@ -365,19 +377,8 @@ class Outbox:
         if posted is not None:
             alert = alert.model_copy(update={"post_ref": posted})
         alert = self._naming(alert)
-        case = await self.store.get(item.case_id)
-        ref = await sink.send_alert(as_recorded(alert, case))
-        if ref is None:
-            # Only an edit in place can be re-drawn; a sink without post references
-            # (a webhook) gets each state as its own delivery.
-            return ref
-        for _ in range(_REDRAWS):
-            # A press (here or in another process) may have re-drawn the post while this
-            # send was in flight, and this send landed after it: draw the record again.
-            now = await self.store.get(item.case_id)
-            if _state(now) == _state(case):
-                break
-            case = now
-            alert = alert.model_copy(update={"post_ref": ref, "is_update": True})
-            ref = await sink.send_alert(as_recorded(alert, case)) or ref
-        return ref
+        # One read of the record, without evidence: an alert shows only its count, which
+        # the queued alert carries. A change landing while this send is in flight queued
+        # its own update, which waits for this one (see the module's docstring).
+        case = await self.store.get(item.case_id, evidence=False)
+        return await sink.send_alert(as_recorded(alert, case, self.decided(item.case_id)))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from nudgeguard.delivery.outbound import ModeratorAction, NudgeAction
     from nudgeguard.inbox.events import MessageEvent
-    from nudgeguard.moderation import CheckResult, ModerationResult, Status
+    from nudgeguard.moderation_results import CheckResult, ModerationResult, Status
     from nudgeguard.policy.engine import Decision
     from nudgeguard.responses import NudgeResponse
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+import time
 
 import click
 
-from nudgeguard.delivery.outbound import Delivery, ModeratorAlert, Nudge
+from nudgeguard.delivery.case_alert import decision_line
+from nudgeguard.delivery.outbound import AlertParticipant, Delivery, ModeratorAlert, Nudge
 
 _CHANNEL = {Delivery.EPHEMERAL: "only they can see it", Delivery.DIRECT_MESSAGE: "direct message"}
 
@@ -30,20 +32,20 @@ def nudge(n: Nudge, channel: Delivery) -> str:
 
 def alert(a: ModeratorAlert) -> str:
     """Return a moderator alert (no message text: excerpts are shown on request only)."""
-    people = {p.role: p for p in a.participants}
-    subject, target = people["subject"], people["target"]
+    people: dict[str, AlertParticipant] = {p.role: p for p in a.participants}
     kind = "UPDATED" if a.is_update else "OPENED"
     head = click.style(
         f"    !! CASE {a.case_id} {kind}: severity {a.severity.value}, score {a.score:.1f}",
         fg="red",
         bold=True,
     )
-    lines = [
-        head,
-        f"       subject: {subject.user_id} (age {subject.age_band.value},"
-        f" from {subject.age_source.value})",
-        f"       at risk: {target.user_id} (age {target.age_band.value},"
-        f" from {target.age_source.value})",
+    lines = [head]
+    for role, title in (("subject", "subject"), ("target", "at risk")):
+        if (p := people.get(role)) is not None:
+            lines.append(
+                f"       {title}: {p.user_id} (age {p.age_band.value}, from {p.age_source.value})"
+            )
+    lines += [
         "       signals: " + ", ".join(f"{s.id} x{s.count}" for s in a.signals),
         "       stages: " + "/".join(a.stages),
     ]
@@ -59,5 +61,13 @@ def alert(a: ModeratorAlert) -> str:
     if a.nudge_status == "undeliverable":
         lines.append("       the child could not be reached privately")
     lines.append(f"       evidence: {a.evidence_count} messages preserved (hidden until requested)")
+    if a.decision is not None:
+        line = decision_line(
+            a.decision,
+            a.locale,
+            mention=lambda user_id: user_id,
+            when=lambda ts: time.strftime("%H:%M", time.localtime(ts)),
+        )
+        lines.append(f"       last action: {line}")
     lines.append("       actions: " + " ".join(f"[{x.value}]" for x in a.actions))
     return "\n".join(lines)

@@ -21,7 +21,11 @@ from nudgeguard.delivery.nudges import catalog
 from nudgeguard.delivery.outbound import Delivery, Nudge, UndeliverableError
 from nudgeguard.engine import Engine
 from nudgeguard.privacy.requests import erase_user
-from nudgeguard.testing.alert_order import held_update_lands_after_a_press
+from nudgeguard.testing.alert_order import (
+    held_update_lands_after_a_press,
+    redraw_names_who_decided,
+    settled,
+)
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CHILD = "conformance-child"
@@ -150,12 +154,6 @@ def _showing(h: ConformanceHarness, user: str, text: str) -> Callable[[], Awaita
         return any(text[:40] in t for t in await h.private_texts(user))
 
     return shown
-
-
-async def _settled(h: ConformanceHarness) -> bool:
-    """True once nothing waits in the outbox (every alert delivered)."""
-    await h.engine.outbox.drain()
-    return not (await h.engine.cases.outbox_status()).get("pending", 0)
 
 
 class AdapterConformance:
@@ -299,7 +297,7 @@ class AdapterConformance:
         await _play_grooming(harness)
         await harness.wait_for(lambda: _open_cases(harness))
         case = (await _open_cases(harness))[0]
-        await harness.wait_for(lambda: _settled(harness))
+        await harness.wait_for(lambda: settled(harness))
         before = await harness.alert_texts()
         await harness.press(CHILD, "report")
 
@@ -308,7 +306,7 @@ class AdapterConformance:
             return "child_reported" in kinds
 
         await harness.wait_for(reported)
-        await harness.wait_for(lambda: _settled(harness))
+        await harness.wait_for(lambda: settled(harness))
         await harness.wait_for(lambda: _changed(harness, before))
         after = await harness.alert_texts()
         assert len(after) == len(before), "the update was posted anew, not edited in place"
@@ -322,6 +320,11 @@ class AdapterConformance:
     ) -> None:
         """An alert update queued before a moderator's press but delivered after it."""
         await held_update_lands_after_a_press(harness, _play_grooming, len(GROOMING_LINES))
+
+    @pytest.mark.asyncio
+    async def test_the_post_says_who_decided(self, harness: ConformanceHarness) -> None:
+        """After the outbox re-draws a decided case's post, it still names who decided."""
+        await redraw_names_who_decided(harness, _play_grooming, len(GROOMING_LINES))
 
     @pytest.mark.asyncio
     async def test_duplicate_events_are_dropped(self, harness: ConformanceHarness) -> None:
@@ -371,7 +374,7 @@ class AdapterConformance:
         # Every line handled and every delivery made: no nudge reaches the child afterwards.
         await harness.wait_for(lambda: _all_seen(harness, 1 + len(GROOMING_LINES)))
         await engine.inbox.drain()
-        await harness.wait_for(lambda: _settled(harness))
+        await harness.wait_for(lambda: settled(harness))
         child = harness.platform_id(CHILD)
         await engine.forget_erased()  # the running bot's look before the erasure
         # What the command line does, on the store only: the engine is not told.

@@ -7,8 +7,11 @@ Headers of every request:
   ``timestamp + "." + body`` (the exact body bytes);
 - ``X-Nudgeguard-Delivery``: a stable id; a retried alert keeps it, so receivers can
   de-duplicate (delivery is at least once). It is ``<case>:<severity>:<nudge status>``,
-  with ``:<case status>`` added once a moderator changed the case's status (acknowledged,
-  dismissed, resolved): each decision arrives as a delivery of its own.
+  with ``:<decision>`` added once a moderator decided (``acknowledged``, ``confirmed``,
+  ``dismissed``, ``resolved``: the alert's ``decision.key``): each decision arrives as a
+  delivery of its own, Confirm on an acknowledged case included, although it leaves the
+  case's status as it was. (An alert whose case moved on without a decision on it, such
+  as an older update drawn from a newer record, adds the case's status instead.)
 
 A 2xx answer counts as delivered. 400, 404, 410, 413 and 422 give up at once (the
 receiver will never accept it); anything else (429, 5xx, timeouts, refused connections) is
@@ -147,8 +150,11 @@ class WebhookSink:
     def request(self, alert: ModeratorAlert) -> tuple[bytes, dict[str, str]]:
         """Return the body and headers for an alert."""
         delivery = f"{alert.alert_id}:{alert.nudge_status}"
-        if alert.status is not CaseStatus.OPEN:
-            # A moderator's decision is news, not a repeat of the open alert.
+        if alert.decision is not None:
+            # Each moderator's decision is news, not a repeat of the alert before it:
+            # keyed on the decision, not the status (Confirm keeps "acknowledged").
+            delivery += f":{alert.decision.key}"
+        elif alert.status is not CaseStatus.OPEN:
             delivery += f":{alert.status.value}"
         payload = {
             "type": "nudgeguard.alert",

@@ -132,7 +132,7 @@ class ResilientCaseStore:
         self.last_error = type(exc).__name__
         self._retry_at = time.monotonic() + self.retry_interval
 
-    async def _call(self, name: str, *args: Any) -> Any:
+    async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if self.degraded and self._replaying.locked():
             async with self._replaying:  # a replay is under way: write after it, in order
                 pass
@@ -141,14 +141,14 @@ class ResilientCaseStore:
                 # Probe in the background: handling never waits on a server that may hang.
                 self._retry_at = time.monotonic() + self.retry_interval
                 self._prober = asyncio.create_task(self._probe())
-            return await getattr(self.spool, name)(*args)
+            return await getattr(self.spool, name)(*args, **kwargs)
         try:
-            return await getattr(self.primary, name)(*args)
+            return await getattr(self.primary, name)(*args, **kwargs)
         except Exception as exc:
             if not is_outage(exc):
                 raise
             self._down(exc)
-            return await getattr(self.spool, name)(*args)
+            return await getattr(self.spool, name)(*args, **kwargs)
 
     async def _probe(self) -> None:
         """Ask the primary for a sign of life; replay the spool when it answers."""
@@ -274,10 +274,10 @@ class ResilientCaseStore:
         await self.spool.open_case(held.model_copy(update={"evidence": ()}), ())
         return True
 
-    async def get(self, case_id: str) -> Case | None:  # noqa: D102
-        found: Case | None = await self._call("get", case_id)
+    async def get(self, case_id: str, *, evidence: bool = True) -> Case | None:  # noqa: D102
+        found: Case | None = await self._call("get", case_id, evidence=evidence)
         if found is None and self.degraded:
-            found = await self.spool.get(case_id)
+            found = await self.spool.get(case_id, evidence=evidence)
         return found
 
     async def record(  # noqa: D102
