@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import json
 import logging
 import signal
@@ -57,6 +58,9 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
         settings = load_config(config_path)
     except ConfigError as exc:
         raise BadFileError(exc) from None
+    # A crash in native code leaves the Python stack on stderr (file, line and function
+    # names only: no values, so no message text or ids).
+    faulthandler.enable()
     fmt = log_format or settings.log_format
     verbose = logging.getLogger().level == logging.DEBUG
     logformat.configure(
