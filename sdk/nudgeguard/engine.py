@@ -42,10 +42,7 @@ from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.responses import NudgeResponses
-from nudgeguard.state.store import (
-    MemoryStateStore,
-    StateStore,
-)
+from nudgeguard.state.store import AgeInference, MemoryStateStore, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -363,15 +360,16 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         target_id = target_of(event, conv)
         found = self.detect(event, aimed=target_id is not None)
         evidence, signals = split_evidence(found) if found else (None, found)
-        if signals or declared:
+        actor_age: AgeInference | None = None
+        if signals or declared:  # what the message tells of its author's age is learnt
             actor_age = await age_memory.actor_age(state, event, signals, now)
-        else:  # most messages: nothing to learn, just what is known
-            actor_key = (event.platform, author.id)
-            actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
         remember(conv, event, signals)
         state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
+        if actor_age is None:  # most messages: nothing to learn, just what is known
+            actor_key = (event.platform, author.id)
+            actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
         decision = await self._score(event, conv, signals, actor_age, target_id, evidence)
         if opening is not None and opening.actions and not decision.actions:
             return opening

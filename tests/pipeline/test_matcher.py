@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nudgeguard.pipeline.age import _cues
-from nudgeguard.pipeline.detectors.anchors import PatternError, anchors, scan_anchors, scan_form
+from nudgeguard.pipeline.detectors.anchors import (
+    PatternError,
+    anchors,
+    needs_digit,
+    scan_anchors,
+    scan_form,
+)
 from nudgeguard.pipeline.detectors.lexicon import _bundled
 from nudgeguard.pipeline.detectors.matcher import (
     AhoCorasickMatcher,
@@ -59,6 +65,19 @@ def test_a_literal_after_an_open_part_has_no_boundary_added():
     assert [h.index for h in m.scan("i live at 12 main street, x5ab")] == [0, 1]
 
 
+def test_patterns_that_need_a_digit_are_left_out_of_texts_without_one():
+    assert needs_digit(r"\d+ [a-z]+ street")
+    assert needs_digit(r"^(?:im )?[0-9]{1,2} (?:and )?(?:you|u)\?")
+    assert needs_digit("(?:13|fourteen 4)")
+    assert not needs_digit(r"(?:\d+|a few) days")
+    assert not needs_digit(r"age \d?")
+    # "14 and you?" is an age question; its anchor "you" is in most chat, and without a
+    # digit in the text the pattern is never tried.
+    m = AhoCorasickMatcher([Pattern("asks", r"\d{1,2} and you"), Pattern("cam", "cam")])
+    assert [h.index for h in m.scan("14 and you, on cam")] == [0, 1]
+    assert [h.index for h in m.scan("and you, on cam", digits=False)] == [1]
+
+
 def _every_match(m: AhoCorasickMatcher, text: str) -> list[tuple[int, int, int]]:
     found = []
     for i, p in enumerate(m.patterns):
@@ -89,3 +108,5 @@ def test_anchor_scan_finds_exactly_what_every_pattern_would(words, gaps):
         assert isinstance(matcher, AhoCorasickMatcher)
         got = [(h.index, h.start, h.end) for h in matcher.scan(text)]
         assert got == _every_match(matcher, text)
+        if not any(c.isdigit() for c in text):  # the patterns left out could not match
+            assert [(h.index, h.start, h.end) for h in matcher.scan(text, digits=False)] == got

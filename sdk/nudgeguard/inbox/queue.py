@@ -60,14 +60,9 @@ class Replays:
         An edit is identified by its new text too (as a digest: no text is kept), so a
         second, different edit of the same message is scored.
         """
-        base = (
-            event.platform,
-            event.community_id,
-            event.conversation_id,
-            event.type.value,
-            event.message_id,
-        )
-        if event.type is EventType.EDIT:
+        kind = event.type  # a str enum: in a key, the member is its value
+        base = (event.platform, event.community_id, event.conversation_id, kind, event.message_id)
+        if kind is EventType.EDIT:
             digest = hashlib.blake2b(event.text.encode(), digest_size=8).hexdigest()
             return (*base, digest)
         return base

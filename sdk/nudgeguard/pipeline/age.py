@@ -99,7 +99,8 @@ _BARE = compile_linear(
 _JOKE = compile_linear(r"\W*(?:lol|lmao|lmfao|rofl|jk|j k|haha\w*|hehe\w*|kidding|jking|joking)\b")
 #: Confidence of a stated age followed by a joke marker.
 JOKING = 0.7
-_DIGIT = compile_linear(r"\d")
+#: What ``\d`` matches in the linear-time engine (ASCII digits), for a test with no regex.
+_DIGITS = frozenset("0123456789")
 # What someone says of the person they talk to: "ur 13", "r u 14?", "u just turned 15".
 _TO_YOU = compile_linear(
     r"(?<![a-z0-9])(?:(?:you|ya) (?:are|r|is)|(?:are|r) (?:you|ya)|your|youre|"
@@ -285,7 +286,7 @@ def _infer(
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
     other: Signal | None = None
-    if _NUMBER_WORD in keys or _DIGIT.search(text) is not None:
+    if _NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
         other = _of_other(text)
         start, end = other.span if other is not None else (0, 0)
         rest = text[:start] + " " * (end - start) + text[end:]  # offsets stay valid
@@ -366,8 +367,8 @@ class AgeDetector:
         ``digits`` False says the text has no digit (see :class:`NormalizedText`). The
         language of ``raw`` is looked up only when a cue of some language matched.
         """
-        hits = self._cues.scan(text)
-        if not hits and (not digits or _DIGIT.search(text) is None):
+        hits = self._cues.scan(text, digits)
+        if not hits and (not digits or _DIGITS.isdisjoint(text)):
             return _NOTHING
         patterns = self._cues.patterns
         lang = None

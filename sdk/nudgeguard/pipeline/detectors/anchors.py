@@ -63,8 +63,21 @@ def _string_chance(s: str) -> float:
 
 
 def _slot_cost(strings: frozenset[str]) -> float:
-    """Estimated chance that one of ``strings`` occurs in a message (at most 1)."""
-    return sum(_string_chance(s) for s in strings)
+    """Estimated chance that one of ``strings`` occurs in a message (at most 1).
+
+    Strings that begin with the same word occur at most as often as that word, so a set
+    of many ("delete this", "delete that", ...) costs no more than its first words do.
+    """
+    each = sum(_string_chance(s) for s in strings)
+    firsts = {_first_word(s) for s in strings}
+    return min(each, sum(_string_chance(f) for f in firsts))
+
+
+def _first_word(s: str) -> str:
+    """``s`` up to the end of its first word (with the space after it, if any)."""
+    start = len(s) - len(s.lstrip())
+    end = s.find(" ", start)
+    return s if end < 0 else s[: end + 1]
 
 
 def _finite(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
@@ -183,6 +196,50 @@ def anchors(regex: str) -> frozenset[str]:
     if found is None:
         raise PatternError(f"pattern {regex!r} has no required literal to anchor on")
     return found
+
+
+def needs_digit(regex: str) -> bool:
+    """Return whether every match of ``regex`` contains a digit.
+
+    Such a pattern cannot match a text without digits, so a matcher can leave it out for
+    one (see :attr:`nudgeguard.pipeline.text.NormalizedText.digits`). False when unsure.
+
+    Raises:
+        PatternError: The regex is invalid.
+    """
+    return _digit_in(_parse(regex))
+
+
+def _digit_class(items: list[tuple[Any, Any]]) -> bool:
+    """True for a character class (a set in brackets, or the digit class) of digits only."""
+    return bool(items) and all(
+        (op is _sre_c.LITERAL and chr(av).isdigit())
+        or (op is _sre_c.RANGE and chr(av[0]) >= "0" and chr(av[1]) <= "9")
+        or (op is _sre_c.CATEGORY and av is _sre_c.CATEGORY_DIGIT)
+        for op, av in items
+    )
+
+
+def _digit_in(items: Iterable[tuple[Any, Any]]) -> bool:
+    """True when one item that every match of the sequence ``items`` passes is a digit."""
+    for op, av in items:
+        if op is _sre_c.LITERAL:
+            found = chr(av).isdigit()
+        elif op is _sre_c.IN:
+            found = _digit_class(av)
+        elif op is _sre_c.SUBPATTERN:
+            found = _digit_in(av[-1])
+        elif op is _sre_c.BRANCH:
+            found = all(_digit_in(b) for b in av[1])
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
+            found = av[0] >= 1 and _digit_in(av[2])
+        elif op is _sre_c.ATOMIC_GROUP:
+            found = _digit_in(av)
+        else:  # lookarounds, anchors, any other character: no digit for sure
+            found = False
+        if found:
+            return True
+    return False
 
 
 def _parse(regex: str) -> list[tuple[Any, Any]]:

@@ -158,7 +158,9 @@ class LexiconDetector:
             self.matcher = build_matcher(self.lexicon.patterns, backend)
         self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
 
-    def find(self, text: str, raw: str | None = None) -> dict[str, tuple[float, int, int]]:
+    def find(
+        self, text: str, raw: str | None = None, digits: bool = True
+    ) -> dict[str, tuple[float, int, int]]:
         """Return ``{signal id: (confidence, start, end)}`` for a normalised string.
 
         Args:
@@ -167,9 +169,11 @@ class LexiconDetector:
                 other than the message's are left out (the mismatch rule, see
                 :mod:`nudgeguard.pipeline.language`); the language is only looked up when a
                 language-tagged pattern matched.
+            digits: False when ``text`` has no digit: the patterns that need one are
+                left out (see :attr:`NormalizedText.digits`).
         """
         found: dict[str, tuple[float, int, int]] = {}
-        hits = self.matcher.scan(text)
+        hits = self.matcher.scan(text, digits)
         if not hits:
             return found
         patterns = self.matcher.patterns
@@ -208,9 +212,9 @@ class LexiconDetector:
         return list(hit)
 
     def _detect(self, text: NormalizedText) -> list[Signal]:
-        found = self.find(text.text, text.raw)
+        found = self.find(text.text, text.raw, text.digits)
         if found:
-            plain = self.find(text.plain, text.raw) if text.evasion else found
+            plain = self.find(text.plain, text.raw, text.digits) if text.evasion else found
             signals = [
                 Signal(sid, (start, end), conf, self.name, evasion=sid not in plain)
                 for sid, (conf, start, end) in found.items()

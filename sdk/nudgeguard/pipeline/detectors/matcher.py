@@ -25,9 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from nudgeguard.pipeline.detectors.anchors import PatternError, anchors, scan_anchors, scan_form
+from nudgeguard.pipeline.detectors.anchors import (
+    PatternError,
+    anchors,
+    needs_digit,
+    scan_anchors,
+    scan_form,
+)
 from nudgeguard.pipeline.detectors.linear import LinearPattern, LinearPatternError, compile_linear
 
 _WORD_LEFT = r"(?<![a-z0-9])"
@@ -67,8 +73,11 @@ class Matcher(Protocol):
     #: The word-bounded compiled form of each pattern, in the order of ``patterns``.
     regexes: Sequence[LinearPattern]
 
-    def scan(self, text: str) -> list[Hit]:
-        """Return one hit (the first match) per matching pattern."""
+    def scan(self, text: str, digits: bool = True) -> list[Hit]:
+        """Return one hit (the first match) per matching pattern.
+
+        ``digits`` False says ``text`` has no digit: patterns that need one are left out.
+        """
         ...
 
 
@@ -124,16 +133,26 @@ class AhoCorasickMatcher:
         for i, p in enumerate(self.patterns):
             for a in scan_anchors(p.regex):
                 by_anchor.setdefault(a, []).append(i)
-        automaton = ahocorasick.Automaton()
-        for a, idxs in by_anchor.items():
-            automaton.add_word(a, tuple(idxs))
-        automaton.make_automaton()
-        self._automaton = automaton
+        digit_only = {i for i, p in enumerate(self.patterns) if needs_digit(p.regex)}
 
-    def scan(self, text: str) -> list[Hit]:
-        """Return one hit per matching pattern."""
+        def automaton(leave_out: set[int]) -> Any:
+            built = ahocorasick.Automaton()
+            for a, idxs in by_anchor.items():
+                kept = tuple(i for i in idxs if i not in leave_out)
+                if kept:
+                    built.add_word(a, kept)
+            built.make_automaton()
+            return built
+
+        self._automaton = automaton(set())
+        # For texts without a digit: the patterns that need one cannot match, and their
+        # anchors ("you" for "14 and you?") would fire on ordinary chat for nothing.
+        self._no_digits = automaton(digit_only) if digit_only else self._automaton
+
+    def scan(self, text: str, digits: bool = True) -> list[Hit]:
+        """Return one hit per matching pattern (``digits`` as in :meth:`Matcher.scan`)."""
         cands: set[int] | None = None
-        for _, idxs in self._automaton.iter(scan_form(text)):
+        for _, idxs in (self._automaton if digits else self._no_digits).iter(scan_form(text)):
             if cands is None:
                 cands = set(idxs)
             else:
@@ -161,9 +180,10 @@ class AlternationMatcher:
         joined = "|".join(f"(?:{p.regex})" for p in self.patterns)
         self._regex = linear(joined)
         self.regexes: Sequence[LinearPattern] = [linear(p.regex) for p in self.patterns]
+        self._digit_only = {i for i, p in enumerate(self.patterns) if needs_digit(p.regex)}
 
-    def scan(self, text: str) -> list[Hit]:
-        """Return one hit per matching pattern.
+    def scan(self, text: str, digits: bool = True) -> list[Hit]:
+        """Return one hit per matching pattern (``digits`` as in :meth:`Matcher.scan`).
 
         The alternation answers "does anything match?"; only then is each pattern tried,
         because an alternation reports just the leftmost of overlapping matches.
@@ -172,6 +192,8 @@ class AlternationMatcher:
             return []
         hits = []
         for i, regex in enumerate(self.regexes):
+            if not digits and i in self._digit_only:
+                continue
             m = regex.search(text)
             if m is not None:
                 hits.append(Hit(i, m.start(), m.end()))
