@@ -212,6 +212,16 @@ async def test_a_pairs_running_score_opens_a_case_that_explains_itself():
     assert "quiet" not in first.explain()  # explanations for logs carry no message text
 
 
+async def test_the_learned_signal_adds_nothing_to_the_risk_the_stranger_rules_read():
+    # Its own rule judges it; added to the stage sum, a long side past the threshold would
+    # also lift lexicon rules towards their levels (the same lines counted twice).
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    lines = [("b", "hi")] + [("a", f"keep it quiet {i}") for i in range(3 * MIN_LINES)]
+    learned = [d for d in await _replay(detector, lines) if d is not None and d.signals]
+    assert len(learned) == 2 * MIN_LINES + 1
+    assert all(d.assessment.score == 0.0 and "ML" not in d.assessment.stages for d in learned)
+
+
 async def test_the_childs_side_alone_opens_no_case_with_the_bundled_model():
     child = [
         "hi",
