@@ -110,9 +110,9 @@ def _matches(
         counted = [s for s in a.stages if s not in ignored] if ignored else a.stages
         if len(counted) < cond.min_stages:
             return False
-    if cond.min_learned_score is not None and learned is not None:
-        if learned < cond.min_learned_score:
-            return False
+    floor = cond.min_learned_score
+    if floor is not None and learned is not None and learned < floor:
+        return False
     if cond.actor_age and actor not in cond.actor_age:
         return False
     if cond.target_age and target not in cond.target_age:
