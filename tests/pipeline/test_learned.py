@@ -212,6 +212,14 @@ async def test_a_pairs_running_score_opens_a_case_that_explains_itself():
     assert "quiet" not in first.explain()  # explanations for logs carry no message text
 
 
+async def test_the_person_addressed_is_nudged_when_the_learned_score_opens_a_case():
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    lines = [("b", "hi")] + [("a", f"keep it quiet {i}") for i in range(MIN_LINES)]
+    first = next(d for d in await _replay(detector, lines) if d is not None and d.actions)
+    assert first.wants("escalate") is not None
+    assert first.wants("nudge_child") is not None and first.target_id == "b"
+
+
 async def test_the_learned_signal_adds_nothing_to_the_risk_the_stranger_rules_read():
     # Its own rule judges it; added to the stage sum, a long side past the threshold would
     # also lift lexicon rules towards their levels (the same lines counted twice).
