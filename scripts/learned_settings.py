@@ -8,9 +8,10 @@ run has fitted the fold weights)::
     python scripts/learned_settings.py choose OUT.pkl
 
 ``record`` replays every fold's conversations (and the child's side alone) through the
-engine with that fold's cached weights, the learned rule silenced, and keeps for each
-message the pair's running score, line count and age bands, and for each case the rule
-and the pair's running score: numbers only, never text. ``choose`` then judges every
+engine with that fold's cached weights, the default pack without its learned-score guard
+and the learned rule silenced, and keeps for each message the pair's running score, line
+count and age bands, and for each case the rule and the pair's running score: numbers
+only, never text. ``choose`` then judges every
 setting (threshold, MIN_LINES, guard) on those pooled out-of-fold outcomes, and estimates
 the choice honestly by nesting it: pick on four folds, score the fifth. Objective, in
 order: English segments at precision >= 0.75, German and Dutch false share <= 1%, no
@@ -28,11 +29,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from nudgeguard.evaluation import replay as rp
 from nudgeguard.local.transcript import read_transcripts
 from nudgeguard.pipeline import scoring
 from nudgeguard.pipeline.detectors.learned import LearnedDetector
-from nudgeguard.policy import load_policy
+from nudgeguard.policy import load_policy, parse_policy
 from nudgeguard.training import crossval as cv
 from nudgeguard.training.__main__ import _files
 from nudgeguard.training.data import REPLAY_ONLY, TEAM_PREFIX, fold_of, read_sides
@@ -98,7 +101,11 @@ def record(cache: Path, out: Path, dirs: list[Path]) -> None:
     scoring.fold_evidence = _silent_fold  # type: ignore[assignment]
     scoring.Scoring._score = _recording_score  # type: ignore[method-assign]
     files = _files(tuple(dirs), True)
-    pack = load_policy("default")
+    # The default pack without its learned-score guard: choose() simulates the guard.
+    unguarded = load_policy("default").model_dump(mode="json")
+    for rule in unguarded["rules"]:
+        rule["when"]["min_learned_score"] = None
+    pack = parse_policy(yaml.safe_dump(unguarded))
     groups = conversation_groups(files)
     sides = []
     for path in files:
