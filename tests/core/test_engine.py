@@ -4,13 +4,14 @@ import asyncio
 import dataclasses
 
 import pytest
+import yaml
 
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.delivery.outbound import Delivery
 from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import AgeBand, ConversationKind
 from nudgeguard.pipeline.signals import Signal
-from nudgeguard.policy import load_policy
+from nudgeguard.policy import load_policy, parse_policy
 from nudgeguard.policy.engine import Decision
 from nudgeguard.policy.model import Level
 from nudgeguard.state.store import MemoryStateStore
@@ -271,7 +272,24 @@ async def test_a_pair_that_stays_urgent_does_not_repeat_the_same_nudge(chat, ada
     assert families.count("probing") == 1
 
 
-async def test_an_adult_under_a_case_gets_no_nudge_but_a_child_under_one_does(chat, adapter):
+async def test_an_adult_under_a_case_gets_no_nudge_but_a_child_under_one_does(adapter):
+    # The default pack nudges no known adult; this one would (urgent-unknown-age also
+    # towards adults), and the engine still holds the nudge back from a case's subject.
+    pack = load_policy("default").model_dump(mode="json")
+    for rule in pack["rules"]:
+        if rule["name"] == "urgent-unknown-age":
+            rule["when"]["target_age"] = ["unknown", "adult"]
+    engine = Engine(
+        parse_policy(yaml.safe_dump(pack)), adapters=[adapter], detectors=[KeywordDetector()]
+    )
+    await engine.start(background=False)
+    try:
+        await _adult_and_child_under_a_case(Scenario(engine), adapter)
+    finally:
+        await engine.stop()
+
+
+async def _adult_and_child_under_a_case(chat, adapter):
     someone = person("someone")  # age unknown: they may be a child
     await chat.say(someone, "hello")
     await chat.say(GROOMER, "im 30", to=someone)

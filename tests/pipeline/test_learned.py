@@ -212,6 +212,24 @@ async def test_a_pairs_running_score_opens_a_case_that_explains_itself():
     assert "quiet" not in first.explain()  # explanations for logs carry no message text
 
 
+async def test_the_person_addressed_is_nudged_when_the_learned_score_opens_a_case():
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    lines = [("b", "hi")] + [("a", f"keep it quiet {i}") for i in range(MIN_LINES)]
+    first = next(d for d in await _replay(detector, lines) if d is not None and d.actions)
+    assert first.wants("escalate") is not None
+    assert first.wants("nudge_child") is not None and first.target_id == "b"
+
+
+async def test_the_learned_signal_adds_nothing_to_the_risk_the_stranger_rules_read():
+    # Its own rule judges it; added to the stage sum, a long side past the threshold would
+    # also lift lexicon rules towards their levels (the same lines counted twice).
+    detector = LearnedDetector(_model({RISKY: 3.0}))
+    lines = [("b", "hi")] + [("a", f"keep it quiet {i}") for i in range(3 * MIN_LINES)]
+    learned = [d for d in await _replay(detector, lines) if d is not None and d.signals]
+    assert len(learned) == 2 * MIN_LINES + 1
+    assert all(d.assessment.score == 0.0 and "ML" not in d.assessment.stages for d in learned)
+
+
 async def test_the_childs_side_alone_opens_no_case_with_the_bundled_model():
     child = [
         "hi",
@@ -234,3 +252,30 @@ def test_a_stored_pair_keeps_its_running_score():
     again = pair_load(json.loads(pair_dump(pair, 0.0)))
     assert (again.learned_sum, again.learned_lines) == (3.14, 7)
     assert "ls" not in pair_dump(PairState(), 0.0)  # nothing stored before the first line
+
+
+async def _lexicon_and(model_weights):
+    from nudgeguard.pipeline.age import AgeDetector
+    from nudgeguard.pipeline.detectors.lexicon import LexiconDetector
+
+    detector = LearnedDetector(_model(model_weights))
+    engine = Engine(load_policy("default"), detectors=[LexiconDetector(), AgeDetector(), detector])
+    await engine.start(background=False)
+    lines = [("b", "hi")] + [("a", f"see you at practice on day {i}") for i in range(MIN_LINES)]
+    lines += [("a", "dont tell anyone about this, its our secret"), ("a", "lets meet tonight")]
+    try:
+        for i, (author, text) in enumerate(lines):
+            await engine.handle(_event(text, author=author, i=i))
+        return await engine.cases.list_cases()
+    finally:
+        await engine.stop()
+
+
+async def test_a_secret_meeting_between_strangers_opens_a_case_when_the_scorer_is_neutral():
+    assert len(await _lexicon_and({"unrelated": 1.0})) == 1
+
+
+async def test_no_stranger_case_when_the_scorer_reads_the_senders_side_as_clearly_ordinary():
+    # A child playing along proposes secrecy and meetings too: between people of unknown
+    # age, lexicon moves open no case from a side the scorer reads well below neutral.
+    assert await _lexicon_and({"practice": -3.0}) == []

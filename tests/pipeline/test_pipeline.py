@@ -4,6 +4,7 @@ import pytest
 
 from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import AgeBand, ConversationKind
+from nudgeguard.pipeline.conversation import OPENING_MESSAGES
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import FakeAdapter, Scenario, person
 
@@ -74,13 +75,15 @@ async def test_declared_minor_still_wins_over_a_self_disclosed_adult_age(setup):
     assert decision.target_band is AgeBand.MINOR
 
 
-async def _opening(engine: Engine, kind: ConversationKind, *, delete: bool = False):
+async def _opening(engine: Engine, kind: ConversationKind, *, delete: bool = False, then: int = 0):
     chat = Scenario(engine, kind=kind, conversation_id=f"{kind}-chat")
     kid = person("kid-" + kind, AgeBand.MINOR)
     await chat.say(ADULT, "hey cutie")
     await chat.say(ADULT, "r u home alone? dont tell ur parents about me")
     if delete:
         await chat.delete(ADULT, "m2")
+    for i in range(then):  # more lines, still with nobody there
+        await chat.say(ADULT, f"so anyway, about the match on day {i}")
     return kid, await chat.say(kid, "hi who is this")
 
 
@@ -91,6 +94,15 @@ async def test_a_direct_chat_cold_open_is_scored_when_the_child_first_answers(se
     assert decision.actor_id == ADULT.id and decision.target_id == kid.id
     assert adapter.nudges_to(kid.id)
     assert not adapter.nudges_to(ADULT.id)
+
+
+async def test_a_long_monologue_is_not_scored_as_an_opening_towards_whoever_answers(setup):
+    # Past OPENING_MESSAGES lines it was said to someone else or to no one (a chat whose
+    # other side was never delivered): the newcomer is not made its target.
+    engine, adapter, _ = setup
+    kid, decision = await _opening(engine, ConversationKind.DIRECT, then=OPENING_MESSAGES)
+    assert decision is not None and not decision.actions
+    assert not adapter.nudges_to(kid.id)
 
 
 async def test_an_opening_in_a_group_is_not_pinned_on_whoever_speaks_next(setup):

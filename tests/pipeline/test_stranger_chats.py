@@ -135,3 +135,34 @@ def test_an_unknown_stage_code_is_refused():
     pack["rules"][3]["when"]["stages_not_counted"] = ["XX"]
     with pytest.raises(PolicyError, match="XX"):
         parse_policy(yaml.safe_dump(pack))
+
+
+# A meeting asked in secret after sexual talk: urgent at once (a meeting after secrecy).
+SECRET_MEETING = [
+    (A, "dont tell anyone about this, its our secret"),
+    (A, "lets meet up tonight at my place"),
+]
+
+
+async def test_a_secret_meeting_towards_someone_of_unknown_age_opens_a_case(chat):
+    await _play(chat, [*FLIRT[3:6], *SECRET_MEETING])
+    assert len(await chat.engine.cases.list_cases()) == 1
+
+
+async def test_a_secret_meeting_towards_someone_who_says_they_are_32_opens_no_case(chat):
+    await _play(chat, [(A, "asl?"), (B, "im 32 m"), *FLIRT[3:6], *SECRET_MEETING])
+    assert await chat.engine.cases.list_cases() == []
+
+
+async def test_a_secret_meeting_towards_a_platform_declared_adult_opens_no_case():
+    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
+    await engine.start(background=False)
+    try:
+        chat = Scenario(engine, kind=ConversationKind.DIRECT)
+        adult = person("stranger-b", AgeBand.ADULT)
+        await chat.say(adult, "hey", to=A)
+        for _, line in [*FLIRT[3:6], *SECRET_MEETING]:
+            await chat.say(A, line, to=adult)
+        assert await engine.cases.list_cases() == []
+    finally:
+        await engine.stop()

@@ -19,6 +19,11 @@ SMALL_GROUP = 3
 #: How many earlier messages, and how long ago at most, turn-taking looks at in a group.
 TURN_MESSAGES = 8
 TURN_SECONDS = 600.0
+#: Longest opening: messages one person may have sent alone in a direct chat for them to
+#: be scored towards whoever answers. A cold open is a handful of lines; a longer monologue
+#: was said to someone else or to no one (a chat whose other side was never delivered, a
+#: bot), and reading it as aimed at the newcomer would make them its target.
+OPENING_MESSAGES = 20
 
 
 def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
@@ -83,12 +88,14 @@ def answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
     """True for the first event of the second person in a direct chat.
 
     Messages sent before anyone else was there had no one to be about, so their signals were
-    kept as evidence only; the engine scores them once the other person shows up.
+    kept as evidence only; the engine scores them once the other person shows up, if they
+    were an opening: at most :data:`OPENING_MESSAGES` of them.
     """
     return (
         event.conversation_kind is ConversationKind.DIRECT
         and len(conv.participants) == 1
         and event.author.id not in conv.participants
+        and len(conv.window) <= OPENING_MESSAGES
     )
 
 

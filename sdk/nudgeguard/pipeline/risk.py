@@ -177,7 +177,8 @@ class RiskTracker:
             elif sig.id in _ONCE_PER_PAIR and state.signal_counts.get(sig.id):
                 weight = 0.0  # someone repeating their own age is not new evidence
             budget = max(0.0, budget - weight)
-            state.scores[stage] = state.scores.get(stage, 0.0) + weight
+            if weight:  # a signal of weight 0 counts for rules, never for a stage
+                state.scores[stage] = state.scores.get(stage, 0.0) + weight
             state.signal_counts[sig.id] = state.signal_counts.get(sig.id, 0) + 1
         return tuple(best.values())
 

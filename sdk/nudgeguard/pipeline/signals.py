@@ -58,8 +58,10 @@ TAXONOMY: dict[str, SignalSpec] = {
         SignalSpec("adult_age_cue", ("REF",), "age", 0.5),
         SignalSpec("deletion_request", ("EX",), "secrecy", 1.2),
         # The learned scorer: the pair's side of the conversation so far reads like a
-        # suspect's (stage ML: learned, not a stage of the models above).
-        SignalSpec("learned_grooming", ("ML",), "generic", 0.5),
+        # suspect's (stage ML: learned, not a stage of the models above). Weight 0: its own
+        # rule (review-learned) judges it, and its messages' lexicon signals already count,
+        # so adding it to the stage sum would count the same lines twice.
+        SignalSpec("learned_grooming", ("ML",), "generic", 0.0),
     )
 }
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from nudgeguard.cases.model import Severity, severity_rank
 from nudgeguard.inbox.events import AgeBand, ConversationKind
+from nudgeguard.pipeline.detectors.learned import MIN_LINES, running_score
 from nudgeguard.pipeline.risk import Assessment
 from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack, Rule
@@ -96,6 +97,7 @@ def _matches(
     kind: ConversationKind,
     history: dict[str, int],
     target_declared: bool = False,
+    learned: float | None = None,
 ) -> bool:
     if cond.min_level is not None and LEVEL_ORDER[a.level] < LEVEL_ORDER[cond.min_level]:
         return False
@@ -108,6 +110,9 @@ def _matches(
         counted = [s for s in a.stages if s not in ignored] if ignored else a.stages
         if len(counted) < cond.min_stages:
             return False
+    floor = cond.min_learned_score
+    if floor is not None and learned is not None and learned < floor:
+        return False
     if cond.actor_age and actor not in cond.actor_age:
         return False
     if cond.target_age and target not in cond.target_age:
@@ -209,6 +214,8 @@ class PolicyEngine:
                     actor_band,
                     target_band,
                 )
+        # The pair's learned running score, once the scorer has read enough of it.
+        learned = running_score(pair) if pair.learned_lines >= MIN_LINES else None
         for rule in rules:
             if not _matches(
                 rule.when,
@@ -218,6 +225,7 @@ class PolicyEngine:
                 kind,
                 pair.signal_counts,
                 target_declared,
+                learned,
             ):
                 continue
             for act in rule.do:

@@ -40,6 +40,11 @@ def _condition(c: Condition) -> str:
         parts.append("the person addressed is " + " or ".join(b.value for b in c.target_age))
     if c.target_age_source:
         parts.append("their age was " + " or ".join(_SOURCE_WORDS[s] for s in c.target_age_source))
+    if c.min_learned_score is not None:
+        parts.append(
+            f"the learned scorer does not read the sender's side as clearly ordinary (running"
+            f" score at least {c.min_learned_score:g} once it has read enough of it)"
+        )
     if c.conversation_kind:
         parts.append("in a " + " or ".join(k.value for k in c.conversation_kind) + " chat")
     return " and ".join(parts) or "always"

@@ -149,6 +149,11 @@ class Condition:
     #: ``stated`` (said in the chat, by them or by someone else); empty for either.
     target_age_source: tuple[Literal["declared", "stated"], ...] = ()
     conversation_kind: tuple[ConversationKind, ...] = ()
+    #: The pair's running learned score (in units of the scorer's threshold: 1.0 is its
+    #: threshold, below 0 its side reads less like a suspect's than like anyone's) is at
+    #: least this, once the scorer has read enough of the pair (its ``MIN_LINES``
+    #: messages); before that, or with the scorer off, the condition holds.
+    min_learned_score: float | None = None
 
     @field_validator("signals_any")
     @classmethod
