@@ -304,7 +304,8 @@ async def _adult_and_child_under_a_case(chat, adapter):
 
     older, younger = person("older", AgeBand.MINOR), person("younger", AgeBand.MINOR)
     await chat.say(younger, "hello")
-    for line in ("how old are you", "are you alone at home", "keep this our secret"):
+    # Between two minors only a grooming move at the urgent level opens a case.
+    for line in ("how old are you", "are you alone at home", "lets meet", "keep this our secret"):
         opened = await chat.say(older, line, to=younger)
     assert opened.wants("escalate"), "setup: no case about the older child"
     await chat.say(younger, "how old are you", to=older)
