@@ -60,7 +60,8 @@ def run(config_path: Path, store: str | None, log_format: str | None) -> None:
         raise BadFileError(exc) from None
     # A crash in native code leaves the Python stack on stderr (file, line and function
     # names only: no values, so no message text or ids).
-    faulthandler.enable()
+    with contextlib.suppress(ValueError, OSError):  # stderr is not a file (embedded, tests)
+        faulthandler.enable()
     fmt = log_format or settings.log_format
     verbose = logging.getLogger().level == logging.DEBUG
     logformat.configure(
