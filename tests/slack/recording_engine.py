@@ -16,25 +16,13 @@ from nudgeguard import (
     AlertDecision,
     CaseStatus,
     MessageEvent,
+    ModerationResult,
     ModeratorAction,
-    ModeratorAlert,
     Nudge,
     NudgeResponse,
 )
 from nudgeguard.cases.model import Case, EvidenceMessage
 from nudgeguard.inbox.queue import Inbox, Replays
-
-
-@dataclass
-class Result:
-    accepted: bool
-    case: Case | None
-    evidence: tuple[EvidenceMessage, ...] = ()
-    note: str = ""
-    #: None: the core does not hold the case's alert (a restart), so the post is patched.
-    alert: ModeratorAlert | None = None
-    #: The decision as the core words it on the post (who pressed, what, when).
-    decision: AlertDecision | None = None
 
 
 @dataclass
@@ -84,7 +72,7 @@ class RecordingEngine:
         permitted: bool,
         reason: str | None = None,
         community_id: str | None = None,
-    ) -> Result:
+    ) -> ModerationResult:
         self.moderations.append((case_id, action, moderator_id, permitted))
         self.communities.append(community_id)
         self._changed.set()
@@ -100,7 +88,7 @@ class RecordingEngine:
             updated_at=2.0,
         )
         if not permitted:
-            return Result(False, case, note="refused")
+            return ModerationResult(False, case, note="refused")
         status = {
             ModeratorAction.ACKNOWLEDGE: CaseStatus.ACKNOWLEDGED,
             ModeratorAction.DISMISS: CaseStatus.DISMISSED,
@@ -118,7 +106,7 @@ class RecordingEngine:
             else AlertDecision(key=key, ts=time.time(), moderator_id=moderator_id)  # type: ignore[arg-type]
         )
         changed = case.model_copy(update={"status": status})
-        return Result(True, changed, evidence, decision=decision)
+        return ModerationResult(True, changed, evidence, decision=decision)
 
     async def check_message(
         self, event: MessageEvent, context: Sequence[MessageEvent], requester_id: str
