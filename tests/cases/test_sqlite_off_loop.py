@@ -44,3 +44,26 @@ async def test_calls_keep_their_order_and_nested_calls_work(tmp_path):
     reopened = SqliteCaseStore(tmp_path / "cases.sqlite3")
     assert [c.id for c in await reopened.list_cases()] == [case.id]
     await reopened.close()
+
+
+async def test_closing_waits_for_a_write_still_running_whose_caller_gave_up(tmp_path):
+    """A bot stopping mid-write (its task cancelled) closes the store after the write."""
+    path = tmp_path / "cases.sqlite3"
+    store = SqliteCaseStore(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the write below waits for this lock on the worker
+    write = asyncio.create_task(store.set_setting("mode:c1", "observe"))
+    await asyncio.sleep(0.1)
+    write.cancel()  # the caller gives up; the statement is still running on the worker
+    closing = asyncio.create_task(store.close())
+    await asyncio.sleep(0.1)
+    assert not closing.done(), "the store closed its connection under a running write"
+    other.execute("COMMIT")
+    other.close()
+    await closing
+    check = sqlite3.connect(path)
+    try:
+        row = check.execute("SELECT value FROM meta WHERE key='setting:mode:c1'").fetchone()
+    finally:
+        check.close()
+    assert row == ("observe",)

@@ -55,13 +55,7 @@ class SqlBase:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name, value in list(vars(cls).items()):
-            if (
-                not name.startswith("_")
-                and inspect.iscoroutinefunction(value)
-                and not hasattr(value, "__in_db__")
-            ):
-                setattr(cls, name, _in_db(value))
+        _route_public_methods(cls)
 
     def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self.db = db
@@ -191,3 +185,22 @@ class SqlBase:
     async def close(self) -> None:
         """Release the database."""
         await self.db.close()
+
+
+def _route_public_methods(cls: type) -> None:
+    """Make each public coroutine method ``cls`` defines run where its database's I/O belongs.
+
+    On SQLite that is the store's one worker thread, in call order: ``close`` then waits
+    for a call still running there (one whose caller was cancelled, say) instead of closing
+    the connection under it, which crashed the process.
+    """
+    for name, value in list(vars(cls).items()):
+        if (
+            not name.startswith("_")
+            and inspect.iscoroutinefunction(value)
+            and not hasattr(value, "__in_db__")
+        ):
+            setattr(cls, name, _in_db(value))
+
+
+_route_public_methods(SqlBase)  # its own methods too (close, verify, events, audit_head)
