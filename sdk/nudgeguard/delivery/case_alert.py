@@ -169,6 +169,40 @@ def case_alert(
     )
 
 
+def as_recorded(
+    alert: ModeratorAlert, case: Case | None, taken_here: AlertDecision | None = None
+) -> ModeratorAlert:
+    """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
+
+    The queued snapshot keeps what the record does not hold (participants' platform ids,
+    signal counts, the timeline); the case's status, severity, score, reasons and stages
+    are the record's, so an older snapshot never shows an older state. The decision is
+    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
+    decision this process took, from memory) is that decision; an alert queued with none
+    (before a press, sent after it) shows ``taken_here`` if the record is at it.
+    """
+    if case is None:
+        return alert
+    decision = alert.decision
+    if taken_here is not None:
+        same = decision is not None and (decision.key, decision.ts) == (
+            taken_here.key,
+            taken_here.ts,
+        )
+        if same or (decision is None and taken_here.key == decision_key(case)):
+            decision = taken_here
+    return alert.model_copy(
+        update={
+            "status": case.status,
+            "severity": case.severity,
+            "score": case.score,
+            "reasons": case.reasons,
+            "stages": case.stages,
+            "decision": decision,
+        }
+    )
+
+
 def moderated_key(case: Case) -> str:
     """Return the outbox id part of a moderator's change to ``case``.
 
@@ -269,6 +303,7 @@ __all__ = [
     "CONSOLE",
     "StatusStore",
     "alert_items",
+    "as_recorded",
     "case_alert",
     "change_status",
     "decided_by",

@@ -21,7 +21,10 @@ the newest state is the one left on the post. Case-less moderator notices
 change made in the console or the CLI) is sent naming the people the sending process
 remembers for the case, so the post keeps them. The decision an alert shows is the one
 it was queued for, with the platform id of who pressed when this process took it (only
-its memory holds that id).
+its memory holds that id). On a chat post (a sink registered with ``post=True``: the
+adapters) the latest decision stays: a decision's update that a later update of its case
+overtook (a retry after a failure) is dropped from the post as ``superseded``, since the
+later one drew the post; webhooks still get every decision once.
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -44,7 +47,7 @@ from typing import Literal, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
-from nudgeguard.delivery.case_alert import decision_key
+from nudgeguard.delivery.case_alert import as_recorded
 from nudgeguard.delivery.outbound import (
     AlertDecision,
     ModeratorAlert,
@@ -70,41 +73,7 @@ class DeliveryStore(OutboxStore, AuditLog, CaseReader, Protocol):
     """What delivery needs: the outbox, the audit log for what was sent, the cases."""
 
 
-def as_recorded(
-    alert: ModeratorAlert, case: Case | None, taken_here: AlertDecision | None = None
-) -> ModeratorAlert:
-    """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
-
-    The queued snapshot keeps what the record does not hold (participants' platform ids,
-    signal counts, the timeline); the case's status, severity, score, reasons and stages
-    are the record's, so an older snapshot never shows an older state. The decision is
-    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
-    decision this process took, from memory) is that decision; an alert queued with none
-    (before a press, sent after it) shows ``taken_here`` if the record is at it.
-    """
-    if case is None:
-        return alert
-    decision = alert.decision
-    if taken_here is not None:
-        same = decision is not None and (decision.key, decision.ts) == (
-            taken_here.key,
-            taken_here.ts,
-        )
-        if same or (decision is None and taken_here.key == decision_key(case)):
-            decision = taken_here
-    return alert.model_copy(
-        update={
-            "status": case.status,
-            "severity": case.severity,
-            "score": case.score,
-            "reasons": case.reasons,
-            "stages": case.stages,
-            "decision": decision,
-        }
-    )
-
-
-AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
+AttemptResult = Literal["sent", "pending", "undeliverable", "dead", "superseded"]
 
 
 class NoDelivererError(LookupError):
@@ -172,6 +141,7 @@ class Outbox:
         self.clock = clock
         self.backoff = backoff or Backoff()
         self._alert_sinks: dict[str, AlertSink] = {}
+        self._posts = set[str]()
         self._nudge_senders: dict[str, NudgeSender] = {}
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
@@ -182,9 +152,21 @@ class Outbox:
         #: A case's latest decision taken in this process, with who pressed (memory).
         self.decided: Callable[[str], AlertDecision | None] = lambda _: None
 
-    def register_alert_sink(self, sink: AlertSink) -> None:
-        """Deliver alerts addressed to ``sink.name`` through it."""
+    def register_alert_sink(self, sink: AlertSink, *, post: bool = False) -> None:
+        """Deliver alerts addressed to ``sink.name`` through it.
+
+        Args:
+            sink: The sink.
+            post: True for an adapter that keeps one post per case and edits it in place:
+                a decision's update is not drawn on it after a later update of the case
+                (it would show the older decision). Other sinks (webhooks) get each
+                decision's update, retried or not.
+        """
         self._alert_sinks[sink.name] = sink
+        if post:
+            self._posts.add(sink.name)
+        else:
+            self._posts.discard(sink.name)
 
     def register_nudge_sender(self, sender: NudgeSender) -> None:
         """Deliver nudges addressed to ``sender.name`` through it."""
@@ -273,6 +255,9 @@ class Outbox:
         now = self.clock()
         if not await self.store.claim(item.id, now, self.backoff.lease):
             return "pending"  # someone else is sending it, or it was already done
+        if await self._overtaken(item):
+            await self.store.mark_failed(item.id, "superseded", "overtaken", now)
+            return "superseded"
         try:
             ref = await self._send(item)
         except UndeliverableError:
@@ -310,6 +295,19 @@ class Outbox:
             kind = "alerted" if item.kind == "alert" else f"{item.kind}_sent"
             await self.store.record(item.case_id, kind, "system", {"target": item.target})
         return "sent"
+
+    async def _overtaken(self, item: OutboxItem) -> bool:
+        """True for a decision's update to a post that a later update of its case draws.
+
+        A decision's update is never superseded when queued (each decision reaches every
+        target once), so one retried after a later update went out would draw the post
+        back to the older decision and timeline. On a post it is dropped instead: the
+        later update shows the case as recorded.
+        """
+        if item.kind != "alert" or not item.case_id or item.target not in self._posts:
+            return False
+        decided = item.id.startswith(f"alert:{item.case_id}:moderated:")
+        return decided and await self.store.overtaken(item.id)
 
     def _naming(self, alert: ModeratorAlert) -> ModeratorAlert:
         """Return ``alert`` naming the people this process remembers for its case.
