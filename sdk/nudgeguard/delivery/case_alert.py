@@ -166,6 +166,9 @@ def case_alert(
         locale=locale,
         decision=decision,
         rebuilt=True,
+        # A new post (none to keep the people of) says why it names no one, or only the
+        # child who reported, and where moderators see the case: never a stored id.
+        participants_note=catalog(locale).moderator_text("participants_unknown", case=case.id),
     )
 
 
@@ -199,6 +202,30 @@ def as_recorded(
             "reasons": case.reasons,
             "stages": case.stages,
             "decision": decision,
+        }
+    )
+
+
+def naming(alert: ModeratorAlert, known: ModeratorAlert | None) -> ModeratorAlert:
+    """Return ``alert`` naming the people ``known`` (this process's memory of it) names.
+
+    An update queued by another process (the console, the CLI) is rebuilt from the
+    record, which keeps pseudonyms only: it names no one and knows nothing of the
+    child's nudge. The process that drew the post remembers both (and its language, and
+    the timeline so far), so the post keeps them. ``alert`` itself if there is nothing
+    to add.
+    """
+    if alert.participants or known is None or not known.participants:
+        return alert
+    return alert.model_copy(
+        update={
+            "participants": known.participants,
+            "rebuilt": False,
+            "participants_note": None,
+            "timeline": (*known.timeline, *alert.timeline)[-_TIMELINE:],
+            "nudge_status": known.nudge_status,
+            "permalink": known.permalink,
+            "locale": known.locale,
         }
     )
 
@@ -311,4 +338,5 @@ __all__ = [
     "decision_key",
     "decision_line",
     "moderated_key",
+    "naming",
 ]

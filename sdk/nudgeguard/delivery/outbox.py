@@ -47,7 +47,7 @@ from typing import Literal, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
-from nudgeguard.delivery.case_alert import as_recorded
+from nudgeguard.delivery.case_alert import as_recorded, naming
 from nudgeguard.delivery.outbound import (
     AlertDecision,
     ModeratorAlert,
@@ -309,28 +309,6 @@ class Outbox:
         decided = item.id.startswith(f"alert:{item.case_id}:moderated:")
         return decided and await self.store.overtaken(item.id)
 
-    def _naming(self, alert: ModeratorAlert) -> ModeratorAlert:
-        """Return ``alert`` naming the people this process remembers for its case.
-
-        An update queued by another process (the console, the CLI) is rebuilt from the
-        record, which keeps pseudonyms only: it names no one and knows nothing of the
-        child's nudge. The process that drew the post remembers both (and its language),
-        so the post keeps them.
-        """
-        known = None if alert.participants else self.remembered(alert.case_id)
-        if known is None or not known.participants:
-            return alert
-        return alert.model_copy(
-            update={
-                "participants": known.participants,
-                "rebuilt": False,
-                "timeline": (*known.timeline, *alert.timeline)[-11:],
-                "nudge_status": known.nudge_status,
-                "permalink": known.permalink,
-                "locale": known.locale,
-            }
-        )
-
     async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
         await self.store.mark_failed(item.id, status, reason, now)
         emit(
@@ -374,9 +352,10 @@ class Outbox:
         posted = await self.store.sent_ref(item.case_id, item.target)
         if posted is not None:
             alert = alert.model_copy(update={"post_ref": posted})
-        alert = self._naming(alert)
+        known = self.remembered(item.case_id)
+        named = naming(alert, known)
         # One read of the record, without evidence: an alert shows only its count, which
         # the queued alert carries. A change landing while this send is in flight queued
         # its own update, which waits for this one (see the module's docstring).
         case = await self.store.get(item.case_id, evidence=False)
-        return await sink.send_alert(as_recorded(alert, case, self.decided(item.case_id)))
+        return await sink.send_alert(as_recorded(named, case, self.decided(item.case_id)))
