@@ -145,6 +145,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             languages,
         )
         self.outbox.remembered = self.dispatcher.alerts.latest
+        self.outbox.remember = self.dispatcher.alerts.remember
         self.outbox.decided = self.dispatcher.alerts.decision
         self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's

@@ -120,3 +120,34 @@ async def test_a_bot_that_remembers_the_case_names_the_people_instead(chat, adap
     assert shown.status is CaseStatus.ACKNOWLEDGED and shown.decision is not None
     assert GROOMER.id in {p.user_id for p in shown.participants}
     assert shown.participants_note is None and not shown.rebuilt
+
+
+async def test_a_report_after_a_console_decision_keeps_the_decision_on_the_post(
+    chat, adapter, engine
+):
+    """The console (another process) decided; the bot's next alert still shows that."""
+    await groom(chat)
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases()
+    await change_status(
+        engine.cases, case.id, CaseStatus.ACKNOWLEDGED, "x", via="console", name="ana"
+    )
+    await engine.outbox.drain()
+    decided = adapter.posts[adapter.alerts[-1].post_ref]
+    assert decided.decision is not None and decided.decision.name == "ana"
+    nudge = next(n for n in adapter.nudges_to(CHILD.id) if n.case_id)
+    await engine.respond_to_nudge(
+        nudge.nudge_id,
+        "report",
+        CHILD.id,
+        platform="fake",
+        community_id=nudge.community_id,
+        case_id=nudge.case_id,
+    )
+    await engine.outbox.drain()
+
+    shown = adapter.posts[adapter.alerts[-1].post_ref]
+    assert shown.nudge_status == "child_reported"
+    assert shown.decision == decided.decision, "the post lost its Last action line"
+    labels = [e.label for e in shown.timeline]
+    assert decided.timeline[-1].label in labels and "the child pressed Report" in labels

@@ -19,12 +19,14 @@ the newest state is the one left on the post. Case-less moderator notices
 (``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
 ``send_notice``. An update queued by another process that names no one (a moderator's
 change made in the console or the CLI) is sent naming the people the sending process
-remembers for the case, so the post keeps them. The decision an alert shows is the one
-it was queued for, with the platform id of who pressed when this process took it (only
-its memory holds that id). On a chat post (a sink registered with ``post=True``: the
-adapters) the latest decision stays: a decision's update that a later update of its case
-overtook (a retry after a failure) is dropped from the post as ``superseded``, since the
-later one drew the post; webhooks still get every decision once.
+remembers for the case, so the post keeps them; that process then remembers the case as
+the post shows it (``remember``), so its own next alert keeps that decision. The
+decision an alert shows is the one it was queued for, with the platform id of who
+pressed when this process took it (only its memory holds that id). On a chat post (a
+sink registered with ``post=True``: the adapters) the latest decision stays: a
+decision's update that a later update of its case overtook (a retry after a failure) is
+dropped from the post as ``superseded``, since the later one drew the post; webhooks
+still get every decision once.
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -149,6 +151,8 @@ class Outbox:
         self._completed = 0
         #: A case's latest alert as this process built it (the engine's memory), if any.
         self.remembered: Callable[[str], ModeratorAlert | None] = lambda _: None
+        #: Keeps a case's alert as a post now shows it (an update queued elsewhere).
+        self.remember: Callable[[ModeratorAlert], None] = lambda _: None
         #: A case's latest decision taken in this process, with who pressed (memory).
         self.decided: Callable[[str], AlertDecision | None] = lambda _: None
 
@@ -358,4 +362,12 @@ class Outbox:
         # the queued alert carries. A change landing while this send is in flight queued
         # its own update, which waits for this one (see the module's docstring).
         case = await self.store.get(item.case_id, evidence=False)
-        return await sink.send_alert(as_recorded(named, case, self.decided(item.case_id)))
+        drawn = as_recorded(named, case, self.decided(item.case_id))
+        ref = await sink.send_alert(drawn)
+        # An update queued elsewhere (a console or CLI decision) is on the post now: memory
+        # follows it (unless it moved on meanwhile), so this process's next alert of the
+        # case keeps its decision and timeline entry.
+        followed = named is not alert and item.target in self._posts
+        if followed and self.remembered(item.case_id) is known:
+            self.remember(drawn.model_copy(update={"post_ref": None}))
+        return ref
