@@ -145,6 +145,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             languages,
         )
         self.outbox.remembered = self.dispatcher.alerts.latest
+        self.outbox.remember = self.dispatcher.alerts.remember
         self.outbox.decided = self.dispatcher.alerts.decision
         self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's
@@ -173,7 +174,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self.adapters[adapter.name] = adapter
         self.countries.add_platform(adapter.name, adapter.helpline_countries())
         self.outbox.register_nudge_sender(adapter)
-        self.outbox.register_alert_sink(adapter)
+        self.outbox.register_alert_sink(adapter, post=True)
 
     def capabilities_of(self, platform: str) -> Capabilities | None:
         """Return a bound adapter's capabilities, None for non-adapter sinks."""

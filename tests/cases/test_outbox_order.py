@@ -10,7 +10,7 @@ import asyncio
 
 from nudgeguard.cases.model import CaseStatus, Severity
 from nudgeguard.cases.store import OutboxItem
-from nudgeguard.delivery.outbound import ModeratorAlert, TransientDeliveryError
+from nudgeguard.delivery.outbound import AlertDecision, ModeratorAlert, TransientDeliveryError
 from nudgeguard.delivery.outbox import Backoff, Outbox
 
 from .helpers import open_plain
@@ -37,6 +37,23 @@ def alert_item(severity: Severity, case_id: str = "NG-1") -> OutboxItem:
         f"alert:{case_id}:{severity.value}:none:hook",
         case_id,
         "hook",
+        "alert",
+        alert.model_dump_json(),
+    )
+
+
+def decision_item(status: CaseStatus, by: str, target: str) -> OutboxItem:
+    """The update a moderator's decision queued (never superseded when queued)."""
+    key = status.value
+    decided = AlertDecision(key=key, ts=T0, via="cli", name=by)  # type: ignore[arg-type]
+    alert = alert_item(Severity.HIGH).payload
+    alert = ModeratorAlert.model_validate_json(alert).model_copy(
+        update={"status": status, "decision": decided}
+    )
+    return OutboxItem(
+        f"alert:NG-1:moderated:{key}:none:{target}",
+        "NG-1",
+        target,
         "alert",
         alert.model_dump_json(),
     )
@@ -130,3 +147,44 @@ async def test_alerts_of_different_cases_do_not_wait_for_each_other(store_spec):
     finally:
         await first.close()
         await second.close()
+
+
+class Drawn(Channel):
+    """A sink that records the decision and status each alert reaching it shows."""
+
+    def __init__(self, name: str, fail: int = 0) -> None:
+        super().__init__([], fail)
+        self.name = name
+        self.shown: list[tuple[str, str | None]] = []
+
+    async def send_alert(self, a: ModeratorAlert) -> str | None:
+        ref = await super().send_alert(a)
+        self.shown.append((a.status.value, a.decision.name if a.decision else None))
+        return ref
+
+
+async def test_a_retried_older_decision_never_redraws_the_post_after_a_newer_one(store_spec):
+    """The post keeps the latest decision; a webhook still hears of each decision once."""
+    store = open_plain(store_spec)
+    now = [T0]
+    try:
+        post, hook = Drawn("chat", fail=1), Drawn("hook", fail=1)
+        outbox = Outbox(store, clock=lambda: now[0], backoff=Backoff())
+        outbox.register_alert_sink(post, post=True)
+        outbox.register_alert_sink(hook)
+        acked = [decision_item(CaseStatus.ACKNOWLEDGED, "ana", t) for t in ("chat", "hook")]
+        for item in acked:  # both first tries fail: retried later
+            assert await outbox.submit(item) == "pending"
+        for target in ("chat", "hook"):
+            assert await outbox.submit(decision_item(CaseStatus.RESOLVED, "bea", target)) == "sent"
+        now[0] = T0 + 3600
+        await outbox.drain()
+
+        assert post.shown == [("resolved", "bea")], "the post went back to the older decision"
+        assert hook.shown == [("resolved", "bea"), ("acknowledged", "ana")]
+        status = {r.id: r.status for r in await store.outbox_items()}
+        assert status[acked[0].id] == "superseded" and status[acked[1].id] == "sent"
+        # The payload of the dropped update is gone like a delivered one's.
+        assert await store.due(now[0] + 10**6) == []
+    finally:
+        await store.close()

@@ -1,7 +1,9 @@
 """A case's alert is one post: updates carry the post's reference from the outbox."""
 
-from nudgeguard import ModeratorAction
+from nudgeguard import CaseStatus, ModeratorAction
+from nudgeguard.delivery.case_alert import case_alert, change_status
 from nudgeguard.engine import Engine
+from nudgeguard.local import render
 from nudgeguard.policy import load_policy
 from nudgeguard.testing import Scenario
 
@@ -92,3 +94,60 @@ async def test_an_erased_moderator_is_no_longer_named_on_the_post(chat, adapter,
     shown = adapter.posts[adapter.alerts[-1].post_ref]
     assert shown.decision is not None and shown.decision.key == "acknowledged"
     assert shown.decision.moderator_id is None, "an erased moderator is still named"
+
+
+async def test_a_rebuilt_alert_says_where_to_see_the_people_it_cannot_name(chat, engine):
+    """Drawn from the store alone, an alert names no one and says so, in the core's words."""
+    await groom(chat)
+    [case] = await engine.cases.list_cases()
+    rebuilt = case_alert(case, None, "de")
+    assert rebuilt.rebuilt and rebuilt.participants == ()
+    assert rebuilt.participants_note is not None and case.id in rebuilt.participants_note
+    assert "Konsole" in rebuilt.participants_note, "not in the moderators' language"
+    shown = render.alert(rebuilt)  # the local simulator draws it as an adapter would
+    assert rebuilt.participants_note in shown
+    assert case.subject not in shown and case.target not in shown and GROOMER.id not in shown
+
+
+async def test_a_bot_that_remembers_the_case_names_the_people_instead(chat, adapter, engine):
+    """A change queued elsewhere (the CLI) is sent by the bot that drew the post: no note."""
+    await groom(chat)
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases()
+    await change_status(engine.cases, case.id, CaseStatus.ACKNOWLEDGED, "ana", via="cli")
+    await engine.outbox.drain()
+    shown = adapter.posts[adapter.alerts[-1].post_ref]
+    assert shown.status is CaseStatus.ACKNOWLEDGED and shown.decision is not None
+    assert GROOMER.id in {p.user_id for p in shown.participants}
+    assert shown.participants_note is None and not shown.rebuilt
+
+
+async def test_a_report_after_a_console_decision_keeps_the_decision_on_the_post(
+    chat, adapter, engine
+):
+    """The console (another process) decided; the bot's next alert still shows that."""
+    await groom(chat)
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases()
+    await change_status(
+        engine.cases, case.id, CaseStatus.ACKNOWLEDGED, "x", via="console", name="ana"
+    )
+    await engine.outbox.drain()
+    decided = adapter.posts[adapter.alerts[-1].post_ref]
+    assert decided.decision is not None and decided.decision.name == "ana"
+    nudge = next(n for n in adapter.nudges_to(CHILD.id) if n.case_id)
+    await engine.respond_to_nudge(
+        nudge.nudge_id,
+        "report",
+        CHILD.id,
+        platform="fake",
+        community_id=nudge.community_id,
+        case_id=nudge.case_id,
+    )
+    await engine.outbox.drain()
+
+    shown = adapter.posts[adapter.alerts[-1].post_ref]
+    assert shown.nudge_status == "child_reported"
+    assert shown.decision == decided.decision, "the post lost its Last action line"
+    labels = [e.label for e in shown.timeline]
+    assert decided.timeline[-1].label in labels and "the child pressed Report" in labels

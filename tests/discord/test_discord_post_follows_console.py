@@ -141,3 +141,43 @@ async def test_after_a_restart_a_console_decision_keeps_the_posts_participants(
     assert opened["Timeline"] in timeline and "Acknowledged - a moderator" in timeline
     assert "Acknowledged by console account `ana`" in _fields(post)["Last action"]
     assert [m for m in fake.messages.values() if m["channel_id"] == world.mods] == [post]
+
+
+async def test_after_a_restart_a_new_post_says_where_to_see_the_people(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The post was deleted: the restarted bot posts the case anew, naming no stored id."""
+    monkeypatch.setenv("NUDGEGUARD_PSEUDONYM_KEY", "k" * 32)
+    path, fake = tmp_path / "cases.sqlite3", world.fake
+    first = make_adapter(world)
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[first])
+    await engine.start(background=False)
+    await run_trajectory(world, first)
+    await fake.wait_for_call("POST", rf"^/channels/{world.mods}/messages$")
+    await engine.outbox.drain()
+    [case] = await engine.cases.list_cases(community_id=world.guild)
+    await engine.stop()  # the bot restarts: everything it remembered is gone
+    alert = next(m for m in fake.messages.values() if m["channel_id"] == world.mods)
+    del fake.messages[alert["id"]]  # a moderator deleted the post meanwhile
+
+    again = make_adapter(world)
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[again])
+    await engine.start(background=False)
+    try:
+        done = await asyncio.to_thread(
+            CliRunner().invoke,
+            main,
+            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
+        )
+        assert done.exit_code == 0, done.output
+        await engine.outbox.drain()
+    finally:
+        await engine.stop()
+
+    [post] = [m for m in fake.messages.values() if m["channel_id"] == world.mods]
+    people = _fields(post)["Participants"]
+    assert f"Case {case.id} in the console" in people, "the post does not say where to look"
+    everything = json.dumps(post)
+    for stored in (world.kid["id"], case.subject, case.target):
+        assert stored not in everything, "a new post named a participant by a stored id"
+    assert "`ana` (command line)" in _fields(post)["Last action"]

@@ -127,3 +127,38 @@ async def test_after_a_restart_a_cli_decision_keeps_the_posts_participants(live)
     assert nudge and nudge[0] in json.loads(post)[1]["fields"], "the child-nudge line changed"
     assert "`ana` (command line)" in post, "the post does not say who decided"
     assert len(run.fake.history["C0MODS"]) == 1, "the alert was posted anew"
+
+
+async def test_after_a_restart_a_new_post_says_where_to_see_the_people(live) -> None:
+    """The post was deleted: the restarted bot posts the case anew, naming no stored id."""
+    run, path = live
+    await play(run, TRAJECTORY)
+    await run.engine.inbox.drain()
+    (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
+    _, posted_ts = await alert_post(run.engine, case.id)
+    await run.engine.outbox.drain()
+    await run.engine.stop()  # the bot restarts: everything it remembered is gone
+    # A moderator deleted the post meanwhile: Slack no longer has it.
+    run.fake.history["C0MODS"] = [m for m in run.fake.history["C0MODS"] if m["ts"] != posted_ts]
+    run.fake.fail_next("chat.update", "message_not_found")
+
+    adapter = make_adapter(run.fake, ages={"minor": {"groups": ["students"]}})
+    engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[adapter])
+    await engine.start(background=False)
+    try:
+        done = await asyncio.to_thread(
+            CliRunner().invoke,
+            main,
+            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
+        )
+        assert done.exit_code == 0, done.output
+        await engine.outbox.drain()
+    finally:
+        await engine.stop()
+
+    [post] = [json.dumps(m["blocks"]) for m in run.fake.history["C0MODS"]]
+    people = [b for b in json.loads(post) if "Participants" in json.dumps(b)]
+    assert people and f"Case {case.id} in the console" in json.dumps(people)
+    for stored in (KID, case.subject, case.target):
+        assert stored not in post, "a new post named a participant by a stored id"
+    assert "`ana` (command line)" in post

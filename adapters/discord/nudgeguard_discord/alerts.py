@@ -85,21 +85,17 @@ def alert_embed(alert: ModeratorAlert) -> discord.Embed:
         value=_clip(", ".join(stage_label(c, cat.locale) for c in alert.stages)),
         inline=False,
     )
-    embed.add_field(
-        name=t("participants"),
-        value=_lines(
-            cat,
-            (
-                f"**{p.role}**: <@{p.user_id}> (`{p.user_id}`) - {t('age')} {p.age_band}"
-                f" ({t('source')}: {p.age_source}"
-                + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
-                + ")"
-                + (f"; {t('roles')}: {', '.join(p.roles[:8])}" if p.roles else "")
-                for p in alert.participants
-            ),
-        ),
-        inline=False,
-    )
+    people = [
+        f"**{p.role}**: <@{p.user_id}> (`{p.user_id}`) - {t('age')} {p.age_band}"
+        f" ({t('source')}: {p.age_source}"
+        + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
+        + ")"
+        + (f"; {t('roles')}: {', '.join(p.roles[:8])}" if p.roles else "")
+        for p in alert.participants
+    ]
+    if alert.participants_note:  # the core's line: who is not named, where to see them
+        people.append(alert.participants_note)
+    embed.add_field(name=t("participants"), value=_lines(cat, people), inline=False)
     if alert.timeline:
         embed.add_field(
             name=t("timeline"),

@@ -181,15 +181,17 @@ def alert_blocks(alert: ModeratorAlert) -> list[Block]:
     if alert.reasons:
         reasons = "\n".join(f"- {escape(r)}" for r in alert.reasons[:10])
         blocks.append(_section(f"*{t('why')}:*\n" + reasons))
-    if alert.participants:
-        lines = [
-            f"- {p.role}: {user_code(p.user_id)} - {p.age_band.value}"
-            f" ({t('source')}: {p.age_source.value}"
-            + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
-            + ")"
-            for p in alert.participants
-        ]
-        blocks.append(_section(f"*{t('participants')}:*\n" + "\n".join(lines)))
+    people = [
+        f"- {p.role}: {user_code(p.user_id)} - {p.age_band.value}"
+        f" ({t('source')}: {p.age_source.value}"
+        + (f", {t('confidence')} {p.age_confidence:.0%}" if p.age_confidence else "")
+        + ")"
+        for p in alert.participants
+    ]
+    if alert.participants_note:  # the core's line: who is not named, where to see them
+        people.append(escape(alert.participants_note))
+    if people:
+        blocks.append(_section(f"*{t('participants')}:*\n" + "\n".join(people)))
     if alert.timeline:
         lines = [f"- {slack_date(e.ts)} {escape(e.label)}" for e in alert.timeline[-10:]]
         blocks.append(_section(f"*{t('timeline')}:*\n" + "\n".join(lines)))

@@ -64,7 +64,8 @@ class OutboxRecord:
 
     Attributes:
         status: ``pending``, ``sent``, ``undeliverable``, ``dead``, ``erased`` or
-            ``superseded`` (a newer alert of the same case replaced it before it was sent).
+            ``superseded`` (a newer alert of the same case replaced it before it was sent,
+            or drew the post a retried decision update was for).
         last_error: Exception class name of the last failure (never its message).
     """
 

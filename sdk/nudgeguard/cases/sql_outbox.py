@@ -37,7 +37,8 @@ class SqlOutbox(SqlBase):
     never an older one after a newer one. The update a moderator's decision queued (ids
     ``alert:<case>:moderated:...``) is never superseded: each decision reaches every
     target once (a webhook receiver gets each as its own delivery; a post is drawn from
-    the record either way).
+    the record either way). :meth:`overtaken` tells the outbox when one would re-draw a
+    post after a later update of its case (the outbox then drops it from that post).
     """
 
     async def _queue(self, con: Conn, item: OutboxItem) -> bool:
@@ -148,6 +149,16 @@ class SqlOutbox(SqlBase):
                 target,
             )
         return None if ref is None else str(ref)
+
+    async def overtaken(self, item_id: str) -> bool:  # noqa: D102
+        async with self.db.con() as con:
+            later = await con.fetchval(
+                "SELECT 1 FROM outbox o JOIN outbox x ON o.case_id=x.case_id"
+                " AND o.target=x.target WHERE x.id=? AND o.kind='alert'"
+                " AND o.{row_order}>x.{row_order} AND o.status IN ('pending','sent') LIMIT 1",
+                item_id,
+            )
+        return later is not None
 
     async def alert_targets(self, case_id: str) -> list[str]:  # noqa: D102
         async with self.db.con() as con:

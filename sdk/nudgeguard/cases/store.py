@@ -217,6 +217,14 @@ class OutboxStore(Protocol):
         """
         ...
 
+    async def overtaken(self, item_id: str) -> bool:
+        """Return True if an alert of the item's case to its target was queued after it.
+
+        Only one that is pending or sent counts: it drew the case's post, or will, so an
+        older update re-drawing the post after it would show an older decision.
+        """
+        ...
+
     async def alert_targets(self, case_id: str) -> list[str]:
         """Return where a case's alerts were ever queued to (adapters, sinks), sorted.
 
@@ -226,7 +234,11 @@ class OutboxStore(Protocol):
         ...
 
     async def mark_failed(self, item_id: str, status: str, error: str, now: float) -> None:
-        """Give up on an item (``undeliverable`` or ``dead``) and drop its payload."""
+        """Give up on an item and drop its payload.
+
+        ``status`` is ``undeliverable``, ``dead`` or ``superseded`` (a later update of its
+        case drew the post it was for).
+        """
         ...
 
     async def outbox_items(self, status: str | None = None, limit: int = 100) -> list[OutboxRecord]:

@@ -166,6 +166,67 @@ def case_alert(
         locale=locale,
         decision=decision,
         rebuilt=True,
+        # A new post (none to keep the people of) says why it names no one, or only the
+        # child who reported, and where moderators see the case: never a stored id.
+        participants_note=catalog(locale).moderator_text("participants_unknown", case=case.id),
+    )
+
+
+def as_recorded(
+    alert: ModeratorAlert, case: Case | None, taken_here: AlertDecision | None = None
+) -> ModeratorAlert:
+    """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
+
+    The queued snapshot keeps what the record does not hold (participants' platform ids,
+    signal counts, the timeline); the case's status, severity, score, reasons and stages
+    are the record's, so an older snapshot never shows an older state. The decision is
+    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
+    decision this process took, from memory) is that decision; an alert queued with none
+    (before a press, sent after it) shows ``taken_here`` if the record is at it.
+    """
+    if case is None:
+        return alert
+    decision = alert.decision
+    if taken_here is not None:
+        same = decision is not None and (decision.key, decision.ts) == (
+            taken_here.key,
+            taken_here.ts,
+        )
+        if same or (decision is None and taken_here.key == decision_key(case)):
+            decision = taken_here
+    return alert.model_copy(
+        update={
+            "status": case.status,
+            "severity": case.severity,
+            "score": case.score,
+            "reasons": case.reasons,
+            "stages": case.stages,
+            "decision": decision,
+        }
+    )
+
+
+def naming(alert: ModeratorAlert, known: ModeratorAlert | None) -> ModeratorAlert:
+    """Return ``alert`` naming the people ``known`` (this process's memory of it) names.
+
+    An update queued by another process (the console, the CLI) is rebuilt from the
+    record, which keeps pseudonyms only: it names no one and knows nothing of the
+    child's nudge. The process that drew the post remembers both (and its language, and
+    the timeline so far), so the post keeps them. ``alert`` itself if there is nothing
+    to add.
+    """
+    if alert.participants or known is None or not known.participants:
+        return alert
+    return alert.model_copy(
+        update={
+            "participants": known.participants,
+            "rebuilt": False,
+            "participants_note": None,
+            "timeline": (*known.timeline, *alert.timeline)[-_TIMELINE:],
+            "nudge_status": known.nudge_status,
+            "permalink": known.permalink,
+            "locale": known.locale,
+        }
     )
 
 
@@ -269,6 +330,7 @@ __all__ = [
     "CONSOLE",
     "StatusStore",
     "alert_items",
+    "as_recorded",
     "case_alert",
     "change_status",
     "decided_by",
@@ -276,4 +338,5 @@ __all__ = [
     "decision_key",
     "decision_line",
     "moderated_key",
+    "naming",
 ]

@@ -190,7 +190,9 @@ class ModeratorAlert(_Frozen):
     caller knew (often none, at most the child who pressed Report), and a ``nudge_status``
     of ``none`` means unknown. An adapter editing the case's post keeps the participants
     the post shows (and its child-nudge line when the alert's is ``none``) and the earlier
-    timeline; a new post shows the alert as it is.
+    timeline; a new post shows the alert as it is, with ``participants_note``: the core's
+    line (in the alert's language) saying who is not named and where to see them (the
+    case in the console, by pseudonym), which adapters show with the participants.
     """
 
     alert_id: str
@@ -220,6 +222,7 @@ class ModeratorAlert(_Frozen):
     post_ref: str | None = None
     decision: AlertDecision | None = None
     rebuilt: bool = False
+    participants_note: str | None = None
 
     def names(self, user_id: str) -> bool:
         """True if ``user_id`` is one of the alert's participants (erasure finds it so)."""

@@ -19,9 +19,14 @@ the newest state is the one left on the post. Case-less moderator notices
 (``kind="notice"``, see :mod:`nudgeguard.delivery.notices`) go to sinks that have
 ``send_notice``. An update queued by another process that names no one (a moderator's
 change made in the console or the CLI) is sent naming the people the sending process
-remembers for the case, so the post keeps them. The decision an alert shows is the one
-it was queued for, with the platform id of who pressed when this process took it (only
-its memory holds that id).
+remembers for the case, so the post keeps them; that process then remembers the case as
+the post shows it (``remember``), so its own next alert keeps that decision. The
+decision an alert shows is the one it was queued for, with the platform id of who
+pressed when this process took it (only its memory holds that id). On a chat post (a
+sink registered with ``post=True``: the adapters) the latest decision stays: a
+decision's update that a later update of its case overtook (a retry after a failure) is
+dropped from the post as ``superseded``, since the later one drew the post; webhooks
+still get every decision once.
 
 Rate limits, server errors and unknown failures are retried with exponential backoff
 until ``max_attempts``, then the item is given up as ``dead``; ``UndeliverableError``
@@ -44,7 +49,7 @@ from typing import Literal, Protocol
 
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
-from nudgeguard.delivery.case_alert import decision_key
+from nudgeguard.delivery.case_alert import as_recorded, naming
 from nudgeguard.delivery.outbound import (
     AlertDecision,
     ModeratorAlert,
@@ -70,41 +75,7 @@ class DeliveryStore(OutboxStore, AuditLog, CaseReader, Protocol):
     """What delivery needs: the outbox, the audit log for what was sent, the cases."""
 
 
-def as_recorded(
-    alert: ModeratorAlert, case: Case | None, taken_here: AlertDecision | None = None
-) -> ModeratorAlert:
-    """Return ``alert`` with its case's state as recorded now (the alert if it is gone).
-
-    The queued snapshot keeps what the record does not hold (participants' platform ids,
-    signal counts, the timeline); the case's status, severity, score, reasons and stages
-    are the record's, so an older snapshot never shows an older state. The decision is
-    the one the alert was queued for, with who pressed when ``taken_here`` (the latest
-    decision this process took, from memory) is that decision; an alert queued with none
-    (before a press, sent after it) shows ``taken_here`` if the record is at it.
-    """
-    if case is None:
-        return alert
-    decision = alert.decision
-    if taken_here is not None:
-        same = decision is not None and (decision.key, decision.ts) == (
-            taken_here.key,
-            taken_here.ts,
-        )
-        if same or (decision is None and taken_here.key == decision_key(case)):
-            decision = taken_here
-    return alert.model_copy(
-        update={
-            "status": case.status,
-            "severity": case.severity,
-            "score": case.score,
-            "reasons": case.reasons,
-            "stages": case.stages,
-            "decision": decision,
-        }
-    )
-
-
-AttemptResult = Literal["sent", "pending", "undeliverable", "dead"]
+AttemptResult = Literal["sent", "pending", "undeliverable", "dead", "superseded"]
 
 
 class NoDelivererError(LookupError):
@@ -172,6 +143,7 @@ class Outbox:
         self.clock = clock
         self.backoff = backoff or Backoff()
         self._alert_sinks: dict[str, AlertSink] = {}
+        self._posts = set[str]()
         self._nudge_senders: dict[str, NudgeSender] = {}
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
@@ -179,12 +151,26 @@ class Outbox:
         self._completed = 0
         #: A case's latest alert as this process built it (the engine's memory), if any.
         self.remembered: Callable[[str], ModeratorAlert | None] = lambda _: None
+        #: Keeps a case's alert as a post now shows it (an update queued elsewhere).
+        self.remember: Callable[[ModeratorAlert], None] = lambda _: None
         #: A case's latest decision taken in this process, with who pressed (memory).
         self.decided: Callable[[str], AlertDecision | None] = lambda _: None
 
-    def register_alert_sink(self, sink: AlertSink) -> None:
-        """Deliver alerts addressed to ``sink.name`` through it."""
+    def register_alert_sink(self, sink: AlertSink, *, post: bool = False) -> None:
+        """Deliver alerts addressed to ``sink.name`` through it.
+
+        Args:
+            sink: The sink.
+            post: True for an adapter that keeps one post per case and edits it in place:
+                a decision's update is not drawn on it after a later update of the case
+                (it would show the older decision). Other sinks (webhooks) get each
+                decision's update, retried or not.
+        """
         self._alert_sinks[sink.name] = sink
+        if post:
+            self._posts.add(sink.name)
+        else:
+            self._posts.discard(sink.name)
 
     def register_nudge_sender(self, sender: NudgeSender) -> None:
         """Deliver nudges addressed to ``sender.name`` through it."""
@@ -273,6 +259,9 @@ class Outbox:
         now = self.clock()
         if not await self.store.claim(item.id, now, self.backoff.lease):
             return "pending"  # someone else is sending it, or it was already done
+        if await self._overtaken(item):
+            await self.store.mark_failed(item.id, "superseded", "overtaken", now)
+            return "superseded"
         try:
             ref = await self._send(item)
         except UndeliverableError:
@@ -311,27 +300,18 @@ class Outbox:
             await self.store.record(item.case_id, kind, "system", {"target": item.target})
         return "sent"
 
-    def _naming(self, alert: ModeratorAlert) -> ModeratorAlert:
-        """Return ``alert`` naming the people this process remembers for its case.
+    async def _overtaken(self, item: OutboxItem) -> bool:
+        """True for a decision's update to a post that a later update of its case draws.
 
-        An update queued by another process (the console, the CLI) is rebuilt from the
-        record, which keeps pseudonyms only: it names no one and knows nothing of the
-        child's nudge. The process that drew the post remembers both (and its language),
-        so the post keeps them.
+        A decision's update is never superseded when queued (each decision reaches every
+        target once), so one retried after a later update went out would draw the post
+        back to the older decision and timeline. On a post it is dropped instead: the
+        later update shows the case as recorded.
         """
-        known = None if alert.participants else self.remembered(alert.case_id)
-        if known is None or not known.participants:
-            return alert
-        return alert.model_copy(
-            update={
-                "participants": known.participants,
-                "rebuilt": False,
-                "timeline": (*known.timeline, *alert.timeline)[-11:],
-                "nudge_status": known.nudge_status,
-                "permalink": known.permalink,
-                "locale": known.locale,
-            }
-        )
+        if item.kind != "alert" or not item.case_id or item.target not in self._posts:
+            return False
+        decided = item.id.startswith(f"alert:{item.case_id}:moderated:")
+        return decided and await self.store.overtaken(item.id)
 
     async def _give_up(self, item: OutboxItem, status: str, reason: str, now: float) -> None:
         await self.store.mark_failed(item.id, status, reason, now)
@@ -376,9 +356,18 @@ class Outbox:
         posted = await self.store.sent_ref(item.case_id, item.target)
         if posted is not None:
             alert = alert.model_copy(update={"post_ref": posted})
-        alert = self._naming(alert)
+        known = self.remembered(item.case_id)
+        named = naming(alert, known)
         # One read of the record, without evidence: an alert shows only its count, which
         # the queued alert carries. A change landing while this send is in flight queued
         # its own update, which waits for this one (see the module's docstring).
         case = await self.store.get(item.case_id, evidence=False)
-        return await sink.send_alert(as_recorded(alert, case, self.decided(item.case_id)))
+        drawn = as_recorded(named, case, self.decided(item.case_id))
+        ref = await sink.send_alert(drawn)
+        # An update queued elsewhere (a console or CLI decision) is on the post now: memory
+        # follows it (unless it moved on meanwhile), so this process's next alert of the
+        # case keeps its decision and timeline entry.
+        followed = named is not alert and item.target in self._posts
+        if followed and self.remembered(item.case_id) is known:
+            self.remember(drawn.model_copy(update={"post_ref": None}))
+        return ref

@@ -45,6 +45,8 @@ def alert(a: ModeratorAlert) -> str:
             lines.append(
                 f"       {title}: {p.user_id} (age {p.age_band.value}, from {p.age_source.value})"
             )
+    if a.participants_note:  # the core's line: who is not named, where to see them
+        lines.append(f"       participants: {a.participants_note}")
     lines += [
         "       signals: " + ", ".join(f"{s.id} x{s.count}" for s in a.signals),
         "       stages: " + "/".join(a.stages),

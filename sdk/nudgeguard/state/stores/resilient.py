@@ -311,6 +311,10 @@ class ResilientCaseStore:
         found: str | None = await self._call("sent_ref", case_id, target)
         return found
 
+    async def overtaken(self, item_id: str) -> bool:  # noqa: D102
+        found: bool = await self._call("overtaken", item_id)
+        return found
+
     async def mark_retry(self, item_id: str, attempts: int, next_at: float, error: str) -> None:  # noqa: D102
         await self._call("mark_retry", item_id, attempts, next_at, error)
 
