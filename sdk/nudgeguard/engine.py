@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from nudgeguard.adapter import Adapter
+from nudgeguard.cases.accounts import AccountStore
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cases.store import CaseStore
 from nudgeguard.delivery.dispatch import Dispatcher
 from nudgeguard.delivery.helpline_country import HelplineCountries
+from nudgeguard.delivery.last_action import console_accounts
 from nudgeguard.delivery.nudges.catalog import warm as warm_nudge_catalog
 from nudgeguard.delivery.outbound import Capabilities
 from nudgeguard.delivery.outbox import AlertSink, Outbox
@@ -147,6 +149,8 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self.outbox.remembered = self.dispatcher.alerts.latest
         self.outbox.remember = self.dispatcher.alerts.remember
         self.outbox.decided = self.dispatcher.alerts.decision
+        if isinstance(self.cases, AccountStore):  # names console accounts after a restart
+            self.outbox.console_account = console_accounts(self.cases, self.pseudonyms.pseudonym)
         self.stats: EngineStats = EngineStats()
         #: Called with each event's handling time in seconds (the metrics endpoint's
         #: histogram); None, the default, costs nothing per message.

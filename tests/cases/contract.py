@@ -231,6 +231,29 @@ class CaseStoreContract:
         assert events[1].detail == {"target": "fake", "n": 1, "ok": True}
         assert events[0].hash != events[1].hash and len(events[1].hash) == 64
 
+    async def test_last_event_is_a_cases_newest_row_of_the_kinds_asked(self, store) -> None:
+        await store.open_case(make_case(), [])
+        await store.open_case(make_case("NG-2", conversation="chan-2"), [])
+        await store.transition("NG-1", CaseStatus.ACKNOWLEDGED, "mod:p_a")
+        await store.transition("NG-1", CaseStatus.ACKNOWLEDGED, "ana", Outcome.CONFIRMED)
+        await store.record("NG-1", "evidence_viewed", "mod:p_b", {"messages": 1})
+        await store.transition("NG-2", CaseStatus.ACKNOWLEDGED, "mod:p_c")
+        kinds = ("acknowledged", "confirmed", "dismissed", "resolved")
+        last = await store.last_event("NG-1", kinds)
+        assert last is not None and (last.kind, last.actor) == ("confirmed", "ana")
+        assert last == next(e for e in await store.events("NG-1") if e.kind == "confirmed")
+        assert (await store.last_event("NG-1", ("opened",))).kind == "opened"
+        assert await store.last_event("NG-1", ("dismissed",)) is None
+        assert await store.last_event("NG-404", kinds) is None
+        assert await store.last_event("NG-1", ()) is None
+
+    async def test_account_names_are_those_with_a_role_in_the_community(self, store) -> None:
+        await store.save_account("bo", "h", "guild-1", "admin")
+        await store.save_account("ana", "h", "guild-1", "moderator")
+        await store.save_account("cy", "h", "guild-2", "moderator")
+        assert await store.account_names("guild-1") == ["ana", "bo"]
+        assert await store.account_names("guild-3") == []
+
     async def test_chain_verifies_after_every_kind_of_write(self, store) -> None:
         assert await store.verify_chain() is None
         await store.open_case(make_case(), [msg("m1")])

@@ -50,3 +50,11 @@ class AccountStore(Protocol):
     async def set_password_hash(self, name: str, password_hash: str) -> None:
         """Replace an account's hash (a rehash with stronger parameters)."""
         ...
+
+    async def account_names(self, community_id: str) -> list[str]:
+        """Return the names of the accounts with a role in a community, sorted.
+
+        The bot tells a console decision on the audit chain (its actor is the account's
+        pseudonym) from a chat moderator's with them.
+        """
+        ...

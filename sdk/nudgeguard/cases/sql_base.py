@@ -13,7 +13,7 @@ import functools
 import inspect
 import json
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from nudgeguard.cases.audit import GENESIS, AuditRow, ChainBreak, make_row, verify_rows
@@ -31,6 +31,19 @@ _HEAD_WRITE = (
     "INSERT INTO meta(key, value) VALUES ('audit_head', ?)"
     " ON CONFLICT (key) DO UPDATE SET value=excluded.value"
 )
+
+
+def _event(r: Row) -> CaseEvent:
+    """Return an audit row as the event the store's readers get."""
+    return CaseEvent(
+        seq=r["seq"],
+        case_id=r["case_id"],
+        ts=r["ts"],
+        kind=r["kind"],
+        actor=r["actor"],
+        detail=json.loads(r["detail"]),
+        hash=r["hash"],
+    )
 
 
 def _in_db(method: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Any]:
@@ -127,18 +140,21 @@ class SqlBase:
             sql, args = sql + " WHERE case_id=?", [case_id]
         async with self.db.con() as con:
             rows = await con.fetch(sql + " ORDER BY seq", *args)
-        return [
-            CaseEvent(
-                seq=r["seq"],
-                case_id=r["case_id"],
-                ts=r["ts"],
-                kind=r["kind"],
-                actor=r["actor"],
-                detail=json.loads(r["detail"]),
-                hash=r["hash"],
+        return [_event(r) for r in rows]
+
+    async def last_event(self, case_id: str, kinds: Sequence[str]) -> CaseEvent | None:
+        """Return a case's newest audit event of one of ``kinds`` (the case index, backwards)."""
+        if not kinds:
+            return None
+        marks = ",".join("?" * len(kinds))
+        async with self.db.con() as con:
+            rows = await con.fetch(
+                f"SELECT * FROM audit WHERE case_id=? AND kind IN ({marks})"
+                " ORDER BY seq DESC LIMIT 1",
+                case_id,
+                *kinds,
             )
-            for r in rows
-        ]
+        return _event(rows[0]) if rows else None
 
     async def verify_chain(self) -> ChainBreak | None:
         """Return the first broken audit link, or None when the chain is intact."""

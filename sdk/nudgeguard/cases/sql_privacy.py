@@ -252,3 +252,10 @@ class SqlPrivacy(SqlBase):
             await con.execute(
                 "UPDATE console_accounts SET password_hash=? WHERE name=?", password_hash, name
             )
+
+    async def account_names(self, community_id: str) -> list[str]:  # noqa: D102
+        async with self.db.con() as con:
+            rows = await con.fetch(
+                "SELECT name FROM console_roles WHERE community_id=? ORDER BY name", community_id
+            )
+        return [str(r["name"]) for r in rows]

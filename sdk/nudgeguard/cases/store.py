@@ -160,6 +160,14 @@ class AuditLog(Protocol):
         """Return audit events, oldest first."""
         ...
 
+    async def last_event(self, case_id: str, kinds: Sequence[str]) -> CaseEvent | None:
+        """Return a case's newest audit event of one of ``kinds``, or None.
+
+        One indexed read, however long the case's chain (every appended message is a row):
+        the "Last action" of a post drawn after a restart comes from it.
+        """
+        ...
+
     async def verify_chain(self) -> ChainBreak | None:
         """Return the first broken audit link, or None when the chain is intact."""
         ...

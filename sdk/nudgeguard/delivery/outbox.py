@@ -22,7 +22,9 @@ change made in the console or the CLI) is sent naming the people the sending pro
 remembers for the case, so the post keeps them; that process then remembers the case as
 the post shows it (``remember``), so its own next alert keeps that decision. The
 decision an alert shows is the one it was queued for, with the platform id of who
-pressed when this process took it (only its memory holds that id). On a chat post (a
+pressed when this process took it (only its memory holds that id); an alert that holds
+none for a case moderators decided (drawn after a restart) shows the decision the case's
+audit chain records (:mod:`nudgeguard.delivery.last_action`). On a chat post (a
 sink registered with ``post=True``: the adapters) the latest decision stays: a
 decision's update that a later update of its case overtook (a retry after a failure) is
 dropped from the post as ``superseded``, since the later one drew the post; webhooks
@@ -50,6 +52,7 @@ from typing import Literal, Protocol
 from nudgeguard.cases.model import Case
 from nudgeguard.cases.store import AuditLog, OutboxItem, OutboxStore
 from nudgeguard.delivery.case_alert import as_recorded, naming
+from nudgeguard.delivery.last_action import ConsoleAccount, with_last_action
 from nudgeguard.delivery.outbound import (
     AlertDecision,
     ModeratorAlert,
@@ -155,6 +158,8 @@ class Outbox:
         self.remember: Callable[[ModeratorAlert], None] = lambda _: None
         #: A case's latest decision taken in this process, with who pressed (memory).
         self.decided: Callable[[str], AlertDecision | None] = lambda _: None
+        #: Tells a console account's audited actor, for a decision read from the chain.
+        self.console_account: ConsoleAccount | None = None
 
     def register_alert_sink(self, sink: AlertSink, *, post: bool = False) -> None:
         """Deliver alerts addressed to ``sink.name`` through it.
@@ -363,6 +368,9 @@ class Outbox:
         # its own update, which waits for this one (see the module's docstring).
         case = await self.store.get(item.case_id, evidence=False)
         drawn = as_recorded(named, case, self.decided(item.case_id))
+        # A decided case whose decision neither the alert nor memory holds (a restart):
+        # the post keeps its Last action line, from the audit chain (read only then).
+        drawn = await with_last_action(drawn, case, known, self.store, self.console_account)
         ref = await sink.send_alert(drawn)
         # An update queued elsewhere (a console or CLI decision) is on the post now: memory
         # follows it (unless it moved on meanwhile), so this process's next alert of the

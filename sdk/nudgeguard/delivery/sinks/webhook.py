@@ -10,8 +10,10 @@ Headers of every request:
   with ``:<decision>`` added once a moderator decided (``acknowledged``, ``confirmed``,
   ``dismissed``, ``resolved``: the alert's ``decision.key``): each decision arrives as a
   delivery of its own, Confirm on an acknowledged case included, although it leaves the
-  case's status as it was. (An alert whose case moved on without a decision on it, such
-  as an older update drawn from a newer record, adds the case's status instead.)
+  case's status as it was. An alert of a decided case that the sending bot knows no
+  decision for carries the one the audit chain records
+  (:mod:`nudgeguard.delivery.last_action`); only when that cannot be read does the id add
+  the case's status instead.
 
 A 2xx answer counts as delivered. 400, 404, 410, 413 and 422 give up at once (the
 receiver will never accept it); anything else (429, 5xx, timeouts, refused connections) is
