@@ -25,8 +25,8 @@ from nudgeguard.delivery.nudges.catalog import warm as warm_nudge_catalog
 from nudgeguard.delivery.outbound import Capabilities
 from nudgeguard.delivery.outbox import AlertSink, Outbox
 from nudgeguard.erasure import PersonErasure
-from nudgeguard.inbox.events import AgeSource, EventType, MessageEvent
-from nudgeguard.inbox.queue import Inbox, Replays
+from nudgeguard.inbox.events import AgeSource, EventType, MessageEvent, Participant
+from nudgeguard.inbox.queue import ConversationKey, Inbox, Replays
 from nudgeguard.inbox.turns import Turns
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
@@ -42,7 +42,7 @@ from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.responses import NudgeResponses
-from nudgeguard.state.store import AgeInference, MemoryStateStore, StateStore
+from nudgeguard.state.store import AgeInference, EvidenceItem, MemoryStateStore, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -241,25 +241,25 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
-        if event.author.is_bot:
+        author = event.author
+        if author.is_bot:
             self.stats.ignored += 1
             return None
-        if not self.replays.first_time(event):
+        key = (event.platform, event.community_id, event.conversation_id)
+        kind, message_id, text = event.type, event.message_id, event.text
+        if not self.replays.first_time_key(Replays.key_of(key, kind, message_id, text)):
             self.stats.duplicates += 1
             return None
-        key = event.conversation_key
         observe = self.latency_observer
         started = time.perf_counter() if observe is not None else 0.0
         turns = self._turns
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(event, key)
+            return await self._process(event, key, author, kind, message_id, text)
         except Exception as exc:
             self.stats.errors += 1
-            log.error(
-                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
-            )
+            log.error("event %s in %s failed: %s", message_id, key[0], type(exc).__name__)
             return None
         finally:
             turns.give_back(key)
@@ -282,7 +282,9 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._packs[(community_id, conversation_id)] = pack
         return pack
 
-    def detect(self, event: MessageEvent, *, aimed: bool = True) -> list[Signal]:
+    def detect(
+        self, event: MessageEvent, *, aimed: bool = True, text: str | None = None
+    ) -> list[Signal]:
         """Run every detector on the event's text, isolating failures.
 
         A detector with a ``detect_after(text, event, found)`` method gets, instead of a
@@ -297,8 +299,9 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
                 detectors whose ``pair_evidence`` is true are skipped, since what they
                 report only counts towards the pair a message is aimed at (the learned
                 scorer's evidence).
+            text: ``event.text``, when the caller has read it already.
         """
-        text = normalize(event.text)
+        normalized = normalize(event.text if text is None else text)
         signals: list[Signal] = []
         plan = self._plan if self._planned == self.detectors else self._make_plan()
         for detector, after, pair_evidence in plan:
@@ -306,9 +309,9 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
                 continue
             try:
                 if after is not None:
-                    found = after(text, event, tuple(signals))
+                    found = after(normalized, event, tuple(signals))
                 else:
-                    found = detector.detect(text, event)
+                    found = detector.detect(normalized, event)
                 for signal in found:
                     if _valid(signal):
                         signals.append(signal)
@@ -336,41 +339,62 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         ]
         return self._plan
 
-    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
+    async def _process(
+        self,
+        event: MessageEvent,
+        ckey: ConversationKey,
+        author: Participant,
+        kind: EventType,
+        message_id: str,
+        text: str,
+    ) -> Decision | None:
+        """Handle one event in its conversation's turn.
+
+        ``ckey`` (platform, community, conversation), ``author``, ``kind`` (its type),
+        ``message_id`` and ``text`` are its fields as :meth:`handle` read them: once each,
+        since reading a pydantic model's field is slow on Python 3.11 (see docs).
+        """
         now = event.ts
-        author = event.author
+        me = author.id
         declared = author.age_source is not AgeSource.NONE
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if event.type is EventType.DELETE:
-            mark_deleted(conv, event.message_id)
+        if kind is EventType.DELETE:
+            mark_deleted(conv, message_id)
             state.save_conversation(ckey, conv, now)
             return None
-        answering = answers_opening(event, conv)
-        conv.participants.add(author.id)
+        conversation_kind = event.conversation_kind
+        answering = answers_opening(me, conversation_kind, conv)
+        conv.participants.add(me)
+        platform = ckey[0]
         if declared:
-            age_memory.remember_declared(state, event.platform, author, now)
-        opening = await self._score_opening(event, conv) if answering else None
-        text = event.text
-        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
+            age_memory.remember_declared(state, platform, author, now)
+        opening = await self._score_opening(event, ckey, conv) if answering else None
+        if kind is EventType.MEMBER_JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
         # Whom the message is aimed at decides which detectors need to run (see detect), and
         # depends only on who spoke before it.
-        target_id = target_of(event, conv)
-        found = self.detect(event, aimed=target_id is not None)
+        target_id = target_of(
+            conv, me, now, conversation_kind, event.reply_to_author_id, event.mentions
+        )
+        found = self.detect(event, aimed=target_id is not None, text=text)
         evidence, signals = split_evidence(found) if found else (None, found)
+        actor_key = (platform, me)
         actor_age: AgeInference | None = None
         if signals or declared:  # what the message tells of its author's age is learnt
-            actor_age = await age_memory.actor_age(state, event, signals, now)
-        remember(conv, event, signals)
+            actor_age = await age_memory.actor_age(state, actor_key, author, signals, now)
+        edit = kind is EventType.EDIT
+        item = EvidenceItem(message_id, me, now, text, (), event.attachment_count, edit)
+        remember(conv, item, signals)
         state.save_conversation(ckey, conv, now)
         if target_id is None:
             return opening
         if actor_age is None:  # most messages: nothing to learn, just what is known
-            actor_key = (event.platform, author.id)
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        decision = await self._score(event, conv, signals, actor_age, target_id, evidence)
+        decision = await self._score(
+            event, ckey, item, conv, signals, actor_age, target_id, evidence
+        )
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision
