@@ -25,19 +25,24 @@ from nudgeguard.delivery.nudges.catalog import warm as warm_nudge_catalog
 from nudgeguard.delivery.outbound import Capabilities
 from nudgeguard.delivery.outbox import AlertSink, Outbox
 from nudgeguard.erasure import PersonErasure
-from nudgeguard.inbox.events import AgeSource, EventType, MessageEvent, Participant
+from nudgeguard.inbox.events import (
+    AgeSource,
+    ConversationKind,
+    EventType,
+    MessageEvent,
+    Participant,
+)
 from nudgeguard.inbox.queue import ConversationKey, Inbox, Replays
 from nudgeguard.inbox.turns import Turns
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
 from nudgeguard.pipeline import age_memory
 from nudgeguard.pipeline.conversation import answers_opening, mark_deleted, remember, target_of
+from nudgeguard.pipeline.detection import DetectAfter, Detection
 from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.pipeline.detectors.learned import split_evidence
 from nudgeguard.pipeline.risk import RiskTracker
 from nudgeguard.pipeline.scoring import Scoring
-from nudgeguard.pipeline.signals import TAXONOMY, Signal
-from nudgeguard.pipeline.text import NormalizedText, normalize
 from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
@@ -45,23 +50,6 @@ from nudgeguard.responses import NudgeResponses
 from nudgeguard.state.store import AgeInference, EvidenceItem, MemoryStateStore, StateStore
 
 log = logging.getLogger(__name__)
-
-DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
-
-
-def _valid(signal: object) -> bool:
-    """True for a Signal of the taxonomy with a confidence in [0, 1] and a finite logit.
-
-    A plugin's out-of-range or NaN confidence (or learned evidence) would otherwise enter a
-    pair's scores and stay there: NaN compares false with every threshold, so the pair
-    would never reach a level again whatever the other detectors find.
-    """
-    return (
-        isinstance(signal, Signal)
-        and signal.id in TAXONOMY
-        and 0.0 <= signal.confidence <= 1.0
-        and -1e9 < signal.logit < 1e9
-    )
 
 
 class Service(Protocol):
@@ -88,7 +76,7 @@ class EngineStats:
     detector_errors: dict[str, int] = field(default_factory=dict)
 
 
-class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
+class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
     """The platform-neutral pipeline.
 
     Args:
@@ -247,7 +235,9 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             return None
         key = (event.platform, event.community_id, event.conversation_id)
         kind, message_id, text = event.type, event.message_id, event.text
-        if not self.replays.first_time_key(Replays.key_of(key, kind, message_id, text)):
+        edit = kind is EventType.EDIT
+        replay = Replays.key_of(key, kind, message_id, text if edit else None)
+        if not self.replays.first_time_key(replay):
             self.stats.duplicates += 1
             return None
         observe = self.latency_observer
@@ -256,7 +246,7 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(event, key, author, kind, message_id, text)
+            return await self._process(event, key, author, kind, edit, message_id, text)
         except Exception as exc:
             self.stats.errors += 1
             log.error("event %s in %s failed: %s", message_id, key[0], type(exc).__name__)
@@ -282,77 +272,22 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._packs[(community_id, conversation_id)] = pack
         return pack
 
-    def detect(
-        self, event: MessageEvent, *, aimed: bool = True, text: str | None = None
-    ) -> list[Signal]:
-        """Run every detector on the event's text, isolating failures.
-
-        A detector with a ``detect_after(text, event, found)`` method gets, instead of a
-        ``detect`` call, the signals of the detectors before it (so a costly detector can
-        decline cheaply, see :mod:`nudgeguard.pipeline.detectors.semantic`). A signal that is not
-        valid (not a :class:`Signal`, an id outside the taxonomy, a confidence outside
-        [0, 1]) is dropped and counted against its detector, like a detector that raises.
-
-        Args:
-            event: The message.
-            aimed: False when the message is aimed at nobody (said to a busy room): the
-                detectors whose ``pair_evidence`` is true are skipped, since what they
-                report only counts towards the pair a message is aimed at (the learned
-                scorer's evidence).
-            text: ``event.text``, when the caller has read it already.
-        """
-        normalized = normalize(event.text if text is None else text)
-        signals: list[Signal] = []
-        plan = self._plan if self._planned == self.detectors else self._make_plan()
-        for detector, after, pair_evidence in plan:
-            if pair_evidence and not aimed:
-                continue
-            try:
-                if after is not None:
-                    found = after(normalized, event, tuple(signals))
-                else:
-                    found = detector.detect(normalized, event)
-                for signal in found:
-                    if _valid(signal):
-                        signals.append(signal)
-                    else:
-                        self._detector_failed(detector, event, "returned an invalid signal")
-            except Exception:
-                self._detector_failed(detector, event, "failed")
-        return signals
-
-    def _detector_failed(self, detector: Detector, event: MessageEvent, what: str) -> None:
-        name = getattr(detector, "name", type(detector).__name__)
-        self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
-        log.warning("detector %s %s on message %s", name, what, event.message_id)
-
-    def _make_plan(self) -> list[tuple[Detector, DetectAfter | None, bool]]:
-        """Pair each detector with its ``detect_after`` (or None) and ``pair_evidence`` flag.
-
-        Done once per detector list: rebuilt whenever ``detectors`` is replaced or changed
-        in place (compared by element), so no attribute lookup per detector per message.
-        """
-        self._planned = list(self.detectors)
-        self._plan = [
-            (d, getattr(d, "detect_after", None), getattr(d, "pair_evidence", False) is True)
-            for d in self._planned
-        ]
-        return self._plan
-
     async def _process(
         self,
         event: MessageEvent,
         ckey: ConversationKey,
         author: Participant,
         kind: EventType,
+        edit: bool,
         message_id: str,
         text: str,
     ) -> Decision | None:
         """Handle one event in its conversation's turn.
 
-        ``ckey`` (platform, community, conversation), ``author``, ``kind`` (its type),
-        ``message_id`` and ``text`` are its fields as :meth:`handle` read them: once each,
-        since reading a pydantic model's field is slow on Python 3.11 (see docs).
+        ``ckey`` (platform, community, conversation), ``author``, ``kind`` (its type, and
+        ``edit`` whether that is an edit), ``message_id`` and ``text`` are its fields as
+        :meth:`handle` read them: once each, since a pydantic model's field or an enum's
+        member is a slow read on Python 3.11 (see docs/architecture.md).
         """
         now = event.ts
         me = author.id
@@ -363,38 +298,31 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
             mark_deleted(conv, message_id)
             state.save_conversation(ckey, conv, now)
             return None
-        conversation_kind = event.conversation_kind
-        answering = answers_opening(me, conversation_kind, conv)
+        direct = event.conversation_kind is ConversationKind.DIRECT
+        answering = answers_opening(me, direct, conv)
         conv.participants.add(me)
-        platform = ckey[0]
         if declared:
-            age_memory.remember_declared(state, platform, author, now)
+            age_memory.remember_declared(state, ckey[0], author, now)
         opening = await self._score_opening(event, ckey, conv) if answering else None
         if kind is EventType.MEMBER_JOIN or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        # Whom the message is aimed at decides which detectors need to run (see detect), and
-        # depends only on who spoke before it.
-        target_id = target_of(
-            conv, me, now, conversation_kind, event.reply_to_author_id, event.mentions
-        )
-        found = self.detect(event, aimed=target_id is not None, text=text)
+        # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
+        target = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
+        found = self.detect(event, aimed=target is not None, text=text)
         evidence, signals = split_evidence(found) if found else (None, found)
-        actor_key = (platform, me)
+        actor_key = (ckey[0], me)
         actor_age: AgeInference | None = None
         if signals or declared:  # what the message tells of its author's age is learnt
             actor_age = await age_memory.actor_age(state, actor_key, author, signals, now)
-        edit = kind is EventType.EDIT
         item = EvidenceItem(message_id, me, now, text, (), event.attachment_count, edit)
         remember(conv, item, signals)
         state.save_conversation(ckey, conv, now)
-        if target_id is None:
+        if target is None:
             return opening
         if actor_age is None:  # most messages: nothing to learn, just what is known
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        decision = await self._score(
-            event, ckey, item, conv, signals, actor_age, target_id, evidence
-        )
+        decision = await self._score(event, ckey, item, conv, signals, actor_age, target, evidence)
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision

@@ -60,11 +60,12 @@ class Replays:
         An edit is identified by its new text too (as a digest: no text is kept), so a
         second, different edit of the same message is scored.
         """
-        return Replays.key_of(event.conversation_key, event.type, event.message_id, event.text)
+        edited = event.text if event.type is EventType.EDIT else None
+        return Replays.key_of(event.conversation_key, event.type, event.message_id, edited)
 
     @staticmethod
     def key_of(
-        conversation: ConversationKey, kind: EventType, message_id: str, text: str
+        conversation: ConversationKey, kind: EventType, message_id: str, edited: str | None
     ) -> tuple[str, ...]:
         """Return :meth:`key` from an event's fields, for a caller that has read them.
 
@@ -72,11 +73,11 @@ class Replays:
             conversation: The event's (platform, community, conversation).
             kind: Its type (a str enum: in a key, the member is its value).
             message_id: Its message id.
-            text: Its text (only an edit's is used).
+            edited: For an edit, its new text; None for any other event.
         """
         base = (*conversation, kind, message_id)
-        if kind is EventType.EDIT:
-            digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        if edited is not None:
+            digest = hashlib.blake2b(edited.encode(), digest_size=8).hexdigest()
             return (*base, digest)
         return base
 

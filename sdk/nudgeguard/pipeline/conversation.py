@@ -6,7 +6,6 @@ from its store, applies them and saves it back.
 
 from __future__ import annotations
 
-from nudgeguard.inbox.events import ConversationKind
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.state.store import ConversationState, EvidenceItem
 
@@ -30,7 +29,7 @@ def target_of(
     conv: ConversationState,
     me: str,
     now: float,
-    kind: ConversationKind,
+    direct: bool,
     reply_to: str | None,
     mentions: tuple[str, ...],
 ) -> str | None:
@@ -46,7 +45,7 @@ def target_of(
         conv: The conversation before this message.
         me: The message's author.
         now: Its time.
-        kind: The conversation's kind.
+        direct: The conversation is a direct chat.
         reply_to: The author of the message it replies to, if any.
         mentions: The users it mentions.
     """
@@ -55,7 +54,7 @@ def target_of(
     for mention in mentions:
         if mention != me:
             return mention
-    if kind is ConversationKind.DIRECT or len(conv.speakers) <= SMALL_GROUP:
+    if direct or len(conv.speakers) <= SMALL_GROUP:
         for speaker in reversed(conv.speakers):
             if speaker != me:
                 return speaker
@@ -97,7 +96,7 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     return None
 
 
-def answers_opening(me: str, kind: ConversationKind, conv: ConversationState) -> bool:
+def answers_opening(me: str, direct: bool, conv: ConversationState) -> bool:
     """True for the first event of the second person in a direct chat.
 
     Messages sent before anyone else was there had no one to be about, so their signals were
@@ -106,11 +105,11 @@ def answers_opening(me: str, kind: ConversationKind, conv: ConversationState) ->
 
     Args:
         me: The event's author.
-        kind: The conversation's kind.
+        direct: The conversation is a direct chat.
         conv: The conversation before this event.
     """
     return (
-        kind is ConversationKind.DIRECT
+        direct
         and len(conv.participants) == 1
         and me not in conv.participants
         and len(conv.window) <= OPENING_MESSAGES
