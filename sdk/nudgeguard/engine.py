@@ -294,7 +294,8 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
         declared = author.age_source is not AgeSource.NONE
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if kind is EventType.DELETE:
+        said = edit or kind is EventType.MESSAGE  # else a delete or a member join
+        if not said and kind is EventType.DELETE:
             mark_deleted(conv, message_id)
             state.save_conversation(ckey, conv, now)
             return None
@@ -304,7 +305,7 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
         if declared:
             age_memory.remember_declared(state, ckey[0], author, now)
         opening = await self._score_opening(event, ckey, conv) if answering else None
-        if kind is EventType.MEMBER_JOIN or not text or text.isspace():
+        if not said or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
         # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
