@@ -27,43 +27,31 @@ from nudgeguard.delivery.nudges.catalog import warm as warm_nudge_catalog
 from nudgeguard.delivery.outbound import Capabilities
 from nudgeguard.delivery.outbox import AlertSink, Outbox
 from nudgeguard.erasure import PersonErasure
-from nudgeguard.inbox.events import AgeSource, EventType, MessageEvent
-from nudgeguard.inbox.queue import Inbox, Replays
+from nudgeguard.inbox.events import (
+    AgeSource,
+    ConversationKind,
+    EventType,
+    MessageEvent,
+    Participant,
+)
+from nudgeguard.inbox.queue import ConversationKey, Inbox, Replays
 from nudgeguard.inbox.turns import Turns
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
 from nudgeguard.pipeline import age_memory
 from nudgeguard.pipeline.conversation import answers_opening, mark_deleted, remember, target_of
+from nudgeguard.pipeline.detection import DetectAfter, Detection
 from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.pipeline.detectors.learned import split_evidence
 from nudgeguard.pipeline.risk import RiskTracker
 from nudgeguard.pipeline.scoring import Scoring
-from nudgeguard.pipeline.signals import TAXONOMY, Signal
-from nudgeguard.pipeline.text import NormalizedText, normalize
 from nudgeguard.policy.engine import Decision, PolicyEngine
 from nudgeguard.policy.model import PolicyPack
 from nudgeguard.privacy import Pseudonymizer
 from nudgeguard.responses import NudgeResponses
-from nudgeguard.state.store import AgeInference, MemoryStateStore, StateStore
+from nudgeguard.state.store import AgeInference, EvidenceItem, MemoryStateStore, StateStore
 
 log = logging.getLogger(__name__)
-
-DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
-
-
-def _valid(signal: object) -> bool:
-    """True for a Signal of the taxonomy with a confidence in [0, 1] and a finite logit.
-
-    A plugin's out-of-range or NaN confidence (or learned evidence) would otherwise enter a
-    pair's scores and stay there: NaN compares false with every threshold, so the pair
-    would never reach a level again whatever the other detectors find.
-    """
-    return (
-        isinstance(signal, Signal)
-        and signal.id in TAXONOMY
-        and 0.0 <= signal.confidence <= 1.0
-        and -1e9 < signal.logit < 1e9
-    )
 
 
 class Service(Protocol):
@@ -90,7 +78,7 @@ class EngineStats:
     detector_errors: dict[str, int] = field(default_factory=dict)
 
 
-class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
+class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
     """The platform-neutral pipeline.
 
     Args:
@@ -246,25 +234,27 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         Never raises because of a detector, store or adapter failure.
         """
         self.stats.events += 1
-        if event.author.is_bot:
+        author = event.author
+        if author.is_bot:
             self.stats.ignored += 1
             return None
-        if not self.replays.first_time(event):
+        key = (event.platform, event.community_id, event.conversation_id)
+        kind, message_id, text = event.type, event.message_id, event.text
+        edit = kind is EventType.EDIT
+        replay = Replays.key_of(key, kind, message_id, text if edit else None)
+        if not self.replays.first_time_key(replay):
             self.stats.duplicates += 1
             return None
-        key = event.conversation_key
         observe = self.latency_observer
         started = time.perf_counter() if observe is not None else 0.0
         turns = self._turns
         if not turns.try_take(key):
             await turns.take(key)
         try:
-            return await self._process(event, key)
+            return await self._process(event, key, author, kind, edit, message_id, text)
         except Exception as exc:
             self.stats.errors += 1
-            log.error(
-                "event %s in %s failed: %s", event.message_id, event.platform, type(exc).__name__
-            )
+            log.error("event %s in %s failed: %s", message_id, key[0], type(exc).__name__)
             return None
         finally:
             turns.give_back(key)
@@ -287,95 +277,58 @@ class Engine(Scoring, Moderation, NudgeResponses, PersonErasure):
         self._packs[(community_id, conversation_id)] = pack
         return pack
 
-    def detect(self, event: MessageEvent, *, aimed: bool = True) -> list[Signal]:
-        """Run every detector on the event's text, isolating failures.
+    async def _process(
+        self,
+        event: MessageEvent,
+        ckey: ConversationKey,
+        author: Participant,
+        kind: EventType,
+        edit: bool,
+        message_id: str,
+        text: str,
+    ) -> Decision | None:
+        """Handle one event in its conversation's turn.
 
-        A detector with a ``detect_after(text, event, found)`` method gets, instead of a
-        ``detect`` call, the signals of the detectors before it (so a costly detector can
-        decline cheaply, see :mod:`nudgeguard.pipeline.detectors.semantic`). A signal that is not
-        valid (not a :class:`Signal`, an id outside the taxonomy, a confidence outside
-        [0, 1]) is dropped and counted against its detector, like a detector that raises.
-
-        Args:
-            event: The message.
-            aimed: False when the message is aimed at nobody (said to a busy room): the
-                detectors whose ``pair_evidence`` is true are skipped, since what they
-                report only counts towards the pair a message is aimed at (the learned
-                scorer's evidence).
+        ``ckey`` (platform, community, conversation), ``author``, ``kind`` (its type, and
+        ``edit`` whether that is an edit), ``message_id`` and ``text`` are its fields as
+        :meth:`handle` read them: once each, since a pydantic model's field or an enum's
+        member is a slow read on Python 3.11 (see docs/architecture.md).
         """
-        text = normalize(event.text)
-        signals: list[Signal] = []
-        plan = self._plan if self._planned == self.detectors else self._make_plan()
-        for detector, after, pair_evidence in plan:
-            if pair_evidence and not aimed:
-                continue
-            try:
-                if after is not None:
-                    found = after(text, event, tuple(signals))
-                else:
-                    found = detector.detect(text, event)
-                for signal in found:
-                    if _valid(signal):
-                        signals.append(signal)
-                    else:
-                        self._detector_failed(detector, event, "returned an invalid signal")
-            except Exception:
-                self._detector_failed(detector, event, "failed")
-        return signals
-
-    def _detector_failed(self, detector: Detector, event: MessageEvent, what: str) -> None:
-        name = getattr(detector, "name", type(detector).__name__)
-        self.stats.detector_errors[name] = self.stats.detector_errors.get(name, 0) + 1
-        log.warning("detector %s %s on message %s", name, what, event.message_id)
-
-    def _make_plan(self) -> list[tuple[Detector, DetectAfter | None, bool]]:
-        """Pair each detector with its ``detect_after`` (or None) and ``pair_evidence`` flag.
-
-        Done once per detector list: rebuilt whenever ``detectors`` is replaced or changed
-        in place (compared by element), so no attribute lookup per detector per message.
-        """
-        self._planned = list(self.detectors)
-        self._plan = [
-            (d, getattr(d, "detect_after", None), getattr(d, "pair_evidence", False) is True)
-            for d in self._planned
-        ]
-        return self._plan
-
-    async def _process(self, event: MessageEvent, ckey: tuple[str, str, str]) -> Decision | None:
         now = event.ts
-        author = event.author
+        me = author.id
         declared = author.age_source is not AgeSource.NONE
         state = self.state
         conv = state.cached_conversation(ckey, now) or await state.load_conversation(ckey, now)
-        if event.type is EventType.DELETE:
-            mark_deleted(conv, event.message_id)
+        said = edit or kind is EventType.MESSAGE  # else a delete or a member join
+        if not said and kind is EventType.DELETE:
+            mark_deleted(conv, message_id)
             state.save_conversation(ckey, conv, now)
             return None
-        answering = answers_opening(event, conv)
-        conv.participants.add(author.id)
+        direct = event.conversation_kind is ConversationKind.DIRECT
+        answering = answers_opening(me, direct, conv)
+        conv.participants.add(me)
         if declared:
-            age_memory.remember_declared(state, event.platform, author, now)
-        opening = await self._score_opening(event, conv) if answering else None
-        text = event.text
-        if event.type is EventType.MEMBER_JOIN or not text or text.isspace():
+            age_memory.remember_declared(state, ckey[0], author, now)
+        opening = await self._score_opening(event, ckey, conv) if answering else None
+        if not said or not text or text.isspace():
             state.save_conversation(ckey, conv, now)
             return opening
-        # Whom the message is aimed at decides which detectors need to run (see detect), and
-        # depends only on who spoke before it.
-        target_id = target_of(event, conv)
-        found = self.detect(event, aimed=target_id is not None)
+        # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
+        target = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
+        found = self.detect(event, aimed=target is not None, text=text)
         evidence, signals = split_evidence(found) if found else (None, found)
+        actor_key = (ckey[0], me)
         actor_age: AgeInference | None = None
         if signals or declared:  # what the message tells of its author's age is learnt
-            actor_age = await age_memory.actor_age(state, event, signals, now)
-        remember(conv, event, signals)
+            actor_age = await age_memory.actor_age(state, actor_key, author, signals, now)
+        item = EvidenceItem(message_id, me, now, text, (), event.attachment_count, edit)
+        remember(conv, item, signals)
         state.save_conversation(ckey, conv, now)
-        if target_id is None:
+        if target is None:
             return opening
         if actor_age is None:  # most messages: nothing to learn, just what is known
-            actor_key = (event.platform, author.id)
             actor_age = state.cached_age(actor_key, now) or await state.load_age(actor_key, now)
-        decision = await self._score(event, conv, signals, actor_age, target_id, evidence)
+        decision = await self._score(event, ckey, item, conv, signals, actor_age, target, evidence)
         if opening is not None and opening.actions and not decision.actions:
             return opening
         return decision

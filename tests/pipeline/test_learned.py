@@ -12,7 +12,12 @@ from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import ConversationKind, MessageEvent, Participant
 from nudgeguard.pipeline.detectors import LearnedDetector, default_detectors
 from nudgeguard.pipeline.detectors.hashing import MAX_TOKENS, features
-from nudgeguard.pipeline.detectors.learned import MIN_LINES, fold_evidence, running_score
+from nudgeguard.pipeline.detectors.learned import (
+    MIN_LINES,
+    explanation,
+    fold_evidence,
+    running_score,
+)
 from nudgeguard.pipeline.detectors.scorer_model import (
     MAGIC,
     ModelError,
@@ -107,16 +112,16 @@ def test_each_message_reports_its_evidence_and_the_ngrams_that_weighed_most():
     (signal,) = detector.detect(text, _event(text.text))
     assert signal.id == "learned_grooming" and signal.source == "learned"
     assert signal.logit > 0
-    assert set(signal.features) <= {"keep", "it", "quiet", "keep it", "it quiet"}
-    assert len(signal.features) == 3
-    start, end = signal.span
+    (start, end), named = explanation(signal)
+    assert set(named) <= {"keep", "it", "quiet", "keep it", "it quiet"}
+    assert len(named) == 3
     assert text.text[start:end] in {"keep", "it", "quiet", "keep it", "it quiet"}
 
 
 def test_ordinary_text_pushes_the_running_score_down_and_names_nothing():
     detector = LearnedDetector(_model({RISKY: 3.0, "practice": -2.0}))
     signal = _evidence(detector, "see you at practice tomorrow")
-    assert signal.logit < 0 and signal.features == ()
+    assert signal.logit < 0 and explanation(signal) == ((0, 0), ())
 
 
 def test_a_pair_counts_only_from_the_minimum_number_of_messages_on():

@@ -60,16 +60,33 @@ class Replays:
         An edit is identified by its new text too (as a digest: no text is kept), so a
         second, different edit of the same message is scored.
         """
-        kind = event.type  # a str enum: in a key, the member is its value
-        base = (event.platform, event.community_id, event.conversation_id, kind, event.message_id)
-        if kind is EventType.EDIT:
-            digest = hashlib.blake2b(event.text.encode(), digest_size=8).hexdigest()
+        edited = event.text if event.type is EventType.EDIT else None
+        return Replays.key_of(event.conversation_key, event.type, event.message_id, edited)
+
+    @staticmethod
+    def key_of(
+        conversation: ConversationKey, kind: EventType, message_id: str, edited: str | None
+    ) -> tuple[str, ...]:
+        """Return :meth:`key` from an event's fields, for a caller that has read them.
+
+        Args:
+            conversation: The event's (platform, community, conversation).
+            kind: Its type (a str enum: in a key, the member is its value).
+            message_id: Its message id.
+            edited: For an edit, its new text; None for any other event.
+        """
+        base = (*conversation, kind, message_id)
+        if edited is not None:
+            digest = hashlib.blake2b(edited.encode(), digest_size=8).hexdigest()
             return (*base, digest)
         return base
 
     def first_time(self, event: MessageEvent) -> bool:
         """Remember ``event``; return False when it was seen before (a replay)."""
-        key = self.key(event)
+        return self.first_time_key(self.key(event))
+
+    def first_time_key(self, key: tuple[str, ...]) -> bool:
+        """Remember an event by its :meth:`key`; return False when it was seen before."""
         seen = self._seen
         if key in seen:
             seen.move_to_end(key)

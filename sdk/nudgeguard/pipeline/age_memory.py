@@ -7,7 +7,7 @@ else said of them (``stated_by_other``, 0.6). See :mod:`nudgeguard.pipeline.age`
 
 from __future__ import annotations
 
-from nudgeguard.inbox.events import AgeBand, AgeSource, MessageEvent, Participant
+from nudgeguard.inbox.events import AgeBand, AgeSource, Participant
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.state.store import AgeInference, StateStore, UserKey
 
@@ -26,20 +26,26 @@ def remember_declared(state: StateStore, platform: str, person: Participant, now
 
 
 async def actor_age(
-    state: StateStore, event: MessageEvent, signals: list[Signal], now: float
+    state: StateStore, key: UserKey, author: Participant, signals: list[Signal], now: float
 ) -> AgeInference:
-    """Return the author's age after what this message says about it."""
-    author = event.author
-    if (
-        author.age_source is not AgeSource.NONE
-        and declared_age(author.age_source)
-        and author.age_band is not AgeBand.UNKNOWN
-    ):
-        return AgeInference(author.age_band, author.age_source, 1.0)
+    """Return the author's age after what their message says about it.
+
+    Args:
+        state: The state store.
+        key: The author's (platform, user id).
+        author: The author.
+        signals: The message's signals.
+        now: The message's time.
+    """
+    source = author.age_source
+    if source is not AgeSource.NONE and declared_age(source):
+        band = author.age_band
+        if band is not AgeBand.UNKNOWN:
+            return AgeInference(band, source, 1.0)
     if not signals:  # most messages: nothing to learn, just what is known
-        return await state.load_age((event.platform, author.id), now)
+        return await state.load_age(key, now)
     own = [s for s in signals if not s.about_target]
-    return await learn_age(state, (event.platform, author.id), own, AgeSource.SELF_DISCLOSURE, now)
+    return await learn_age(state, key, own, AgeSource.SELF_DISCLOSURE, now)
 
 
 async def learn_age(

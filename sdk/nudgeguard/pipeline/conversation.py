@@ -6,7 +6,6 @@ from its store, applies them and saves it back.
 
 from __future__ import annotations
 
-from nudgeguard.inbox.events import ConversationKind, EventType, MessageEvent
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.state.store import ConversationState, EvidenceItem
 
@@ -26,7 +25,14 @@ TURN_SECONDS = 600.0
 OPENING_MESSAGES = 20
 
 
-def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
+def target_of(
+    conv: ConversationState,
+    me: str,
+    now: float,
+    direct: bool,
+    reply_to: str | None,
+    mentions: tuple[str, ...],
+) -> str | None:
     """Return whom a message is aimed at, or None when that cannot be told.
 
     The replied-to or mentioned user comes first. In a direct chat, or a group where at
@@ -34,15 +40,21 @@ def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
     only other participant). In a busy group, an unaddressed line is aimed at someone only
     when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
     and lines of unrelated speakers never add up on one pair.
+
+    Args:
+        conv: The conversation before this message.
+        me: The message's author.
+        now: Its time.
+        direct: The conversation is a direct chat.
+        reply_to: The author of the message it replies to, if any.
+        mentions: The users it mentions.
     """
-    me = event.author.id
-    reply_to = event.reply_to_author_id
     if reply_to and reply_to != me:
         return reply_to
-    for mention in event.mentions:
+    for mention in mentions:
         if mention != me:
             return mention
-    if event.conversation_kind is ConversationKind.DIRECT or len(conv.speakers) <= SMALL_GROUP:
+    if direct or len(conv.speakers) <= SMALL_GROUP:
         for speaker in reversed(conv.speakers):
             if speaker != me:
                 return speaker
@@ -51,7 +63,7 @@ def target_of(event: MessageEvent, conv: ConversationState) -> str | None:
             return None
         others = [p for p in participants if p != me]
         return others[0] if len(others) == 1 else None
-    return turn_partner(me, event.ts, conv)
+    return turn_partner(me, now, conv)
 
 
 def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
@@ -84,17 +96,22 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     return None
 
 
-def answers_opening(event: MessageEvent, conv: ConversationState) -> bool:
+def answers_opening(me: str, direct: bool, conv: ConversationState) -> bool:
     """True for the first event of the second person in a direct chat.
 
     Messages sent before anyone else was there had no one to be about, so their signals were
     kept as evidence only; the engine scores them once the other person shows up, if they
     were an opening: at most :data:`OPENING_MESSAGES` of them.
+
+    Args:
+        me: The event's author.
+        direct: The conversation is a direct chat.
+        conv: The conversation before this event.
     """
     return (
-        event.conversation_kind is ConversationKind.DIRECT
+        direct
         and len(conv.participants) == 1
-        and event.author.id not in conv.participants
+        and me not in conv.participants
         and len(conv.window) <= OPENING_MESSAGES
     )
 
@@ -107,20 +124,26 @@ def mark_deleted(conv: ConversationState, message_id: str) -> None:
             return
 
 
-def remember(conv: ConversationState, event: MessageEvent, signals: list[Signal]) -> None:
-    """Add a message (or apply an edit) to the evidence window and the recent speakers."""
+def remember(conv: ConversationState, item: EvidenceItem, signals: list[Signal]) -> None:
+    """Add a message (or apply an edit) to the evidence window and the recent speakers.
+
+    Args:
+        conv: The conversation.
+        item: The message as the window keeps it (``edited`` for an edit); its
+            ``signals`` are set here, to the ids of ``signals``. An edit of a message
+            still in the window updates that message instead.
+        signals: What the detectors found in it.
+    """
     ids = tuple(sorted({s.id for s in signals})) if signals else ()
-    edit = event.type is EventType.EDIT
-    if edit:
-        for item in conv.window:
-            if item.message_id == event.message_id:
-                item.text, item.edited, item.stored_for = event.text, True, None
-                item.signals = tuple(sorted({*item.signals, *ids}))
+    if item.edited:
+        for kept in conv.window:
+            if kept.message_id == item.message_id:
+                kept.text, kept.edited, kept.stored_for = item.text, True, None
+                kept.signals = tuple(sorted({*kept.signals, *ids}))
                 return
-    me = event.author.id
-    conv.window.append(
-        EvidenceItem(event.message_id, me, event.ts, event.text, ids, event.attachment_count, edit)
-    )
+    item.signals = ids
+    me = item.author_id
+    conv.window.append(item)
     speakers = conv.speakers
     if speakers and speakers[-1] == me:
         return

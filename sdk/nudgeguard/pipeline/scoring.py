@@ -20,7 +20,7 @@ from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.policy.decisions import worth_recording
 from nudgeguard.policy.engine import Decision
 from nudgeguard.policy.model import Level
-from nudgeguard.state.store import AgeInference, ConversationState
+from nudgeguard.state.store import AgeInference, ConversationKey, ConversationState, EvidenceItem
 
 if TYPE_CHECKING:
     from nudgeguard.delivery.dispatch import Dispatcher
@@ -58,22 +58,26 @@ class Scoring:
             """Return the pack in force."""
             ...
 
-    async def _score_opening(self, event: MessageEvent, conv: ConversationState) -> Decision | None:
+    async def _score_opening(
+        self, event: MessageEvent, ckey: ConversationKey, conv: ConversationState
+    ) -> Decision | None:
         """Score a direct chat's opening messages towards the person who just arrived.
 
         Runs each earlier message with a signal through detection and scoring again, as if
         it had been addressed to ``event``'s author (so a cold open such as "hey cutie, asl?"
         counts and the person it was aimed at gets a nudge when they arrive). Returns the
-        last decision that planned an action, if any.
+        last decision that planned an action, if any. ``ckey`` is the event's (platform,
+        community, conversation).
         """
         me = event.author.id
         found: Decision | None = None
         for item in [i for i in conv.window if i.signals and not i.deleted and i.author_id != me]:
+            author = Participant(id=item.author_id)
             opener = event.model_copy(
                 update={
                     "type": EventType.MESSAGE,
                     "message_id": item.message_id,
-                    "author": Participant(id=item.author_id),
+                    "author": author,
                     "text": item.text,
                     "ts": item.ts,
                     "reply_to_author_id": None,
@@ -82,8 +86,10 @@ class Scoring:
                 }
             )
             evidence, signals = split_evidence(self.detect(opener))
-            actor_age = await age_memory.actor_age(self.state, opener, signals, item.ts)
-            decision = await self._score(opener, conv, signals, actor_age, me, evidence)
+            actor_age = await age_memory.actor_age(
+                self.state, (ckey[0], item.author_id), author, signals, item.ts
+            )
+            decision = await self._score(opener, ckey, item, conv, signals, actor_age, me, evidence)
             if decision.actions:
                 found = decision
         return found
@@ -91,19 +97,30 @@ class Scoring:
     async def _score(
         self,
         event: MessageEvent,
+        ckey: ConversationKey,
+        message: EvidenceItem,
         conv: ConversationState,
         signals: list[Signal],
         actor_age: AgeInference,
         target_id: str,
         evidence: Signal | None = None,
     ) -> Decision:
-        now, platform, community, conversation = (
-            event.ts,
-            event.platform,
-            event.community_id,
-            event.conversation_id,
-        )
-        author_id = event.author.id
+        """Score one message for the pair it is aimed at; return the decision.
+
+        Args:
+            event: The message's event (handed to the dispatcher when it acts).
+            ckey: Its (platform, community, conversation).
+            message: The message as the evidence window keeps it: its id, author, time
+                and text are read from here, not from ``event`` (see
+                :meth:`nudgeguard.engine.Engine.handle`).
+            conv: The conversation.
+            signals: The message's signals, learned evidence taken out.
+            actor_age: What is known of its author's age.
+            target_id: Whom it is aimed at.
+            evidence: The learned scorer's evidence, if it ran.
+        """
+        platform, community, conversation = ckey
+        now, author_id, text = message.ts, message.author_id, message.text
         pkey = (platform, community, conversation, author_id, target_id)
         state = self.state
         pair = state.cached_pair(pkey, now) or await state.load_pair(pkey, now)
@@ -121,7 +138,7 @@ class Scoring:
             # is "none" whatever the factors. Keep the counters (one-sided questioning) and
             # skip the tracker and the policy; most chat messages take this path.
             pair.messages += 1
-            if "?" in event.text:
+            if "?" in text:
                 pair.questions += 1
             pair.last_ts = now
             state.save_pair(pkey, pair, now)
@@ -132,7 +149,7 @@ class Scoring:
                 platform,
                 community,
                 conversation,
-                event.message_id,
+                message.message_id,
                 author_id,
                 target_id,
                 now,
@@ -155,7 +172,7 @@ class Scoring:
             fanout = await state.note_contact(
                 (platform, author_id), target_id, now, pack.factors.fanout_window_hours * 3600
             )
-        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in event.text, fanout)
+        ctx = RiskContext(now, actor_age.band, target_age.band, "?" in text, fanout)
         assessment = self.tracker.update(pack, pair, signals, ctx)
         # Nudge caps read the child's history. Only a message with a signal can nudge, or
         # one that may open a case (the nudge comes with the case).
@@ -174,7 +191,7 @@ class Scoring:
             actor_band=actor_age.band,
             target_band=target_age.band,
             kind=event.conversation_kind,
-            ident=(platform, community, conversation, event.message_id, author_id, target_id),
+            ident=(platform, community, conversation, message.message_id, author_id, target_id),
             ts=now,
             target_is_suspect=suspect,
             target_declared=age_memory.declared_age(target_age.source),
@@ -188,6 +205,6 @@ class Scoring:
             )
             state.save_child(target_key, child, now)
         elif decision.suppressed and worth_recording(decision):
-            await self.dispatcher.record(decision, pack, event.text)  # a nudge a cap held back
+            await self.dispatcher.record(decision, pack, text)  # a nudge a cap held back
         state.save_pair(pkey, pair, now)
         return decision

@@ -13,8 +13,10 @@ Two steps, so that the detector stays stateless:
 
 1. :meth:`LearnedDetector.detect` reports, for every message with a word, one evidence
    signal (``learned_grooming`` with ``logit``: the message's contribution in units of the
-   model's margin, ``w . x_m / (logit(threshold) - bias)``) and, when the message pushes
-   towards grooming, the n-grams that weighed most.
+   model's margin, ``w . x_m / (logit(threshold) - bias)``). When the message pushes
+   towards grooming it is an :class:`Evidence`, which names the n-grams that weighed most
+   when asked (:func:`explanation`): ranking them costs more than scoring the message, and
+   only a message that counts for its pair needs them.
 2. The engine takes the evidence out of the message's signals and folds it into the pair
    (:func:`fold_evidence`): ``sum / sqrt(n) >= 1`` is the model's threshold. From
    :data:`MIN_LINES` messages on, each message that pushes a pair past it counts as a
@@ -28,7 +30,9 @@ message is one regular-expression scan and one table lookup per n-gram.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from nudgeguard.cache import BoundedCache
@@ -47,6 +51,27 @@ TOP_FEATURES = 3
 #: or two lines say too little about a conversation; measured in docs/detection.md).
 MIN_LINES = 6
 _TOKEN_CACHE = 50_000
+
+Explanation = tuple[tuple[int, int], tuple[str, ...]]
+"""Where in the normalised text, and which n-grams, weighed most (strongest first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence(Signal):
+    """A message's evidence that pushes towards grooming, explained only when asked.
+
+    Attributes:
+        explain: Returns the message's :data:`Explanation` (see :func:`explanation`).
+    """
+
+    explain: Callable[[], Explanation] | None = field(default=None, compare=False, repr=False)
+
+
+def explanation(evidence: Signal) -> Explanation:
+    """Return the span and the n-grams that weighed most in one message's evidence."""
+    if isinstance(evidence, Evidence) and evidence.explain is not None:
+        return evidence.explain()
+    return evidence.span, evidence.features
 
 
 class LearnedDetector:
@@ -138,10 +163,12 @@ class LearnedDetector:
         confidence = max(0.001, round(self.model.probability(units), 3))
         if units <= 0:
             return (Signal(SIGNAL, (0, 0), confidence, NAME, logit=logit),)
-        ranked = _ranked(text, self._features(text), w, self.model.scale, TOP_FEATURES)
-        named = tuple(g for g, _, _ in ranked)
-        span = ranked[0][2] if ranked else (0, 0)
-        return (Signal(SIGNAL, span, confidence, NAME, features=named, logit=logit),)
+        explain = partial(self._explain, text)
+        return (Evidence(SIGNAL, (0, 0), confidence, NAME, logit=logit, explain=explain),)
+
+    def _explain(self, text: str) -> Explanation:
+        ranked = _ranked(text, self._features(text), self._weights, self.model.scale, TOP_FEATURES)
+        return (ranked[0][2] if ranked else (0, 0)), tuple(g for g, _, _ in ranked)
 
 
 def _ranked(
@@ -189,7 +216,8 @@ def fold_evidence(pair: PairState, evidence: Signal) -> Signal | None:
         return None
     if pair.learned_sum < math.sqrt(pair.learned_lines):
         return None
-    return Signal(SIGNAL, evidence.span, 1.0, NAME, features=evidence.features)
+    span, features = explanation(evidence)
+    return Signal(SIGNAL, span, 1.0, NAME, features=features)
 
 
 def running_score(pair: PairState) -> float:
