@@ -168,14 +168,11 @@ def _chargrams(word: str, memo: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
     got = memo.get(word)
     if got is None:
         s = f"<{word}>"
-        pieces = {s[i : i + n] for n in (3, 4) for i in range(len(s) - n + 1)} - {s}
-        got = memo[word] = (
-            tuple(
-                zlib.crc32(("\x01" + p).encode("utf-8", "surrogatepass")) & MASK
-                for p in sorted(pieces)
-            )
-            if len(word) >= 3
-            else ()
+        pieces = [s[i : i + n] for n in (3, 4) for i in range(len(s) - n + 1)]
+        got = memo[word] = tuple(
+            zlib.crc32(("\x01" + p).encode("utf-8", "surrogatepass")) & MASK
+            for p in pieces
+            if len(word) >= 3 and p != s
         )
     return got
 
