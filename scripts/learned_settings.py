@@ -57,17 +57,9 @@ def _silent_fold(pair: Any, evidence: Any) -> None:
 _score = scoring.Scoring._score
 
 
-async def _recording_score(
-    self: Any,
-    event: Any,
-    conv: Any,
-    signals: Any,
-    actor_age: Any,
-    target_id: str,
-    evidence: Any = None,
-) -> Any:
+async def _recording_score(self: Any, event: Any, *args: Any, **kw: Any) -> Any:
     _STATE["pending"] = None
-    d = await _score(self, event, conv, signals, actor_age, target_id, evidence)
+    d = await _score(self, event, *args, **kw)
     esc = d.wants("escalate")
     if esc is not None:
         key = (event.platform, event.community_id, event.conversation_id, d.actor_id, d.target_id)
@@ -79,20 +71,27 @@ async def _recording_score(
     return d
 
 
-async def _replay(t: Any, pack: Any, corpus: str, det: LearnedDetector) -> tuple[Any, Any, Any]:
-    _STATE["rec"], _STATE["esc"] = [], []
+async def replay_counting(
+    t: Any, pack: Any, corpus: str, detectors: list[Any], state: dict[str, Any]
+) -> Any:
+    """Replay ``t`` (ages unknown) with ``state["index"]`` set to each message's number."""
     handle = rp.Engine.handle
     count = iter(range(1, len(t.messages) + 1))
 
     async def counted(self: Any, event: Any) -> Any:
-        _STATE["index"] = next(count, 0)
+        state["index"] = next(count, 0)
         return await handle(self, event)
 
     rp.Engine.handle = counted  # type: ignore[method-assign]
     try:
-        out = await rp.replay_transcript(t, pack, "unknown", corpus, None, [det])
+        return await rp.replay_transcript(t, pack, "unknown", corpus, None, detectors)
     finally:
         rp.Engine.handle = handle  # type: ignore[method-assign]
+
+
+async def _replay(t: Any, pack: Any, corpus: str, det: LearnedDetector) -> tuple[Any, Any, Any]:
+    _STATE["rec"], _STATE["esc"] = [], []
+    out = await replay_counting(t, pack, corpus, [det], _STATE)
     return out, _STATE["rec"], _STATE["esc"]
 
 

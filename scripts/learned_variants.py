@@ -39,11 +39,10 @@ from typing import Any
 
 import numpy as np
 import yaml
-from learned_settings import STATED, STRANGER, _objective
+from learned_settings import STATED, STRANGER, _objective, replay_counting
 from scipy.sparse import csr_matrix, diags
 from sklearn.linear_model import LogisticRegression
 
-from nudgeguard.evaluation import replay as rp
 from nudgeguard.local.transcript import read_transcripts
 from nudgeguard.pipeline import scoring
 from nudgeguard.pipeline.detectors import hashing
@@ -116,18 +115,7 @@ async def _recording_score(self: Any, event: Any, conv: Any, *args: Any, **kw: A
 
 async def _replay(t: Any, pack: Any, corpus: str) -> tuple[Any, list[Any]]:
     _S["ev"], _S["seg"], _S["segments"] = [], {}, 0
-    handle = rp.Engine.handle
-    count = iter(range(1, len(t.messages) + 1))
-
-    async def counted(self: Any, event: Any) -> Any:
-        _S["index"] = next(count, 0)
-        return await handle(self, event)
-
-    rp.Engine.handle = counted  # type: ignore[method-assign]
-    try:
-        out = await rp.replay_transcript(t, pack, "unknown", corpus, None, [_Tagger()])
-    finally:
-        rp.Engine.handle = handle  # type: ignore[method-assign]
+    out = await replay_counting(t, pack, corpus, [_Tagger()], _S)
     return out, _S["ev"]
 
 
