@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
 from nudgeguard.cases.sqlite import SqliteCaseStore
+from nudgeguard.cli import main
 from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import AgeBand
 from nudgeguard.policy import load_policy
@@ -57,3 +62,16 @@ def open_plain(spec: str) -> Any:
         dsn, _, schema = spec.partition("#")
         return PostgresCaseStore(dsn, schema=schema)
     return SqliteCaseStore(spec)
+
+
+async def ack_from_cli(engine: Engine, path: Path, case_id: str, by: str = "ana") -> None:
+    """Acknowledge a case with ``nudgeguard cases ack`` while ``engine`` runs on the store.
+
+    The command writes the store as another process would (in a thread, so the running
+    bot's event loop goes on); the bot's outbox then delivers the update it queued.
+    """
+    done = await asyncio.to_thread(
+        CliRunner().invoke, main, ["cases", "ack", case_id, "--by", by, "--store", str(path)]
+    )
+    assert done.exit_code == 0, done.output
+    await engine.outbox.drain()

@@ -24,6 +24,7 @@ from nudgeguard.console.security import hash_password
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard_discord import DiscordAdapter
+from tests.cases.helpers import ack_from_cli
 from tests.console.conftest import sign_in
 from tests.discord.test_discord_end_to_end import TRAJECTORY, run_trajectory
 from tests.discord.world import World, make_adapter
@@ -164,13 +165,7 @@ async def test_after_a_restart_a_new_post_says_where_to_see_the_people(
     engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[again])
     await engine.start(background=False)
     try:
-        done = await asyncio.to_thread(
-            CliRunner().invoke,
-            main,
-            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
-        )
-        assert done.exit_code == 0, done.output
-        await engine.outbox.drain()
+        await ack_from_cli(engine, path, case.id)
     finally:
         await engine.stop()
 

@@ -9,19 +9,17 @@ a chat press (the store never holds a Slack id), the CLI's name.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from nudgeguard.cases.sqlite import SqliteCaseStore
-from nudgeguard.cli import main
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
 from nudgeguard.privacy import Pseudonymizer
+from tests.cases.helpers import ack_from_cli
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SlackSender, alert_post, block_action
@@ -127,13 +125,7 @@ async def test_a_cli_decision_stays_on_the_post_after_a_restart(first) -> None:
     (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
     _, posted_ts = await alert_post(run.engine, case.id)
     await run.engine.outbox.drain()
-    done = await asyncio.to_thread(
-        CliRunner().invoke,
-        main,
-        ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
-    )
-    assert done.exit_code == 0, done.output
-    await run.engine.outbox.drain()
+    await ack_from_cli(run.engine, path, case.id)
     assert "`ana` (command line)" in _last_action(run.fake, posted_ts)
 
     await _report_after_a_restart(run, path)

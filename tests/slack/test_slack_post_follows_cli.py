@@ -20,6 +20,7 @@ from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.cli import main
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
+from tests.cases.helpers import ack_from_cli
 from tests.slack.conftest import make_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SlackSender, alert_post, block_action
@@ -109,13 +110,7 @@ async def test_after_a_restart_a_cli_decision_keeps_the_posts_participants(live)
     engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[adapter])
     await engine.start(background=False)
     try:
-        done = await asyncio.to_thread(
-            CliRunner().invoke,
-            main,
-            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
-        )
-        assert done.exit_code == 0, done.output
-        await engine.outbox.drain()
+        await ack_from_cli(engine, path, case.id)
     finally:
         await engine.stop()
 
@@ -146,13 +141,7 @@ async def test_after_a_restart_a_new_post_says_where_to_see_the_people(live) -> 
     engine = Engine(load_policy("default"), cases=SqliteCaseStore(path), adapters=[adapter])
     await engine.start(background=False)
     try:
-        done = await asyncio.to_thread(
-            CliRunner().invoke,
-            main,
-            ["cases", "ack", case.id, "--by", "ana", "--store", str(path)],
-        )
-        assert done.exit_code == 0, done.output
-        await engine.outbox.drain()
+        await ack_from_cli(engine, path, case.id)
     finally:
         await engine.stop()
 
