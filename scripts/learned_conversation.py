@@ -33,11 +33,9 @@ from learned_settings import STATED, _objective
 from learned_variants import FOLDS, _design, _fit_fold, _key, _replayed
 
 from nudgeguard.local.transcript import read_transcripts
-from nudgeguard.pipeline.detectors.hashing import has_words
 from nudgeguard.pipeline.text import normalize
-from nudgeguard.training import crossval as cv
 from nudgeguard.training.__main__ import _files
-from nudgeguard.training.data import REPLAY_ONLY, TEAM_PREFIX, Side, fold_of, read_sides
+from nudgeguard.training.data import TEAM_PREFIX, Side, fold_of, read_conversations, read_sides
 
 SHIPPED = (0.9, 6, -0.75)  # the pair scorer's threshold, lines and guard
 OFF = (None, 0, None, "")
@@ -51,26 +49,13 @@ GRID = [OFF] + [
 
 
 def conversations(dirs: list[Path]) -> list[tuple[int, Side]]:
-    """Return each conversation (and the child's side alone) as one labelled 'side'."""
+    """Return the conversation model's examples with their folds (as ``cv`` folds them)."""
     files, groups = _replayed(dirs)
     out = []
     for path in files:
-        if path.stem in REPLAY_ONLY:
-            continue
-        for t in read_transcripts(path):
-            fold = fold_of(groups.get((path.stem, t.id), f"{path.stem}/{t.id}"), FOLDS)
-            label = int(t.label == "grooming")
-            for corpus, tr, y in (
-                (path.stem, t, label),
-                (f"{path.stem}#alone", cv.child_side(t), 0),
-            ):
-                if tr is None:
-                    continue
-                texts = tuple(
-                    x for x in (normalize(m.text).text for m in tr.messages) if has_words(x)
-                )
-                if texts:
-                    out.append((fold, Side(texts, y, 1.0, f"{corpus}/{t.id}", corpus, "conv")))
+        for s in read_conversations(path):
+            corpus, cid = s.group.split("/", 1)
+            out.append((fold_of(groups.get((corpus, cid), s.group), FOLDS), s))
     return out
 
 
