@@ -101,8 +101,13 @@ async def _recording_score(self: Any, event: Any, conv: Any, *args: Any, **kw: A
         lines, key = _S["pending"]
         if lines == 1 or pair_key not in seg:  # a new pair, or its state was dropped
             seg[pair_key] = _S["segments"] = _S["segments"] + 1
+        back, bad = seg.get(pair_key[::-1], -1), d.actor_id in _S["suspects"]
         ev.append(
-            ("e", _S["index"], d.actor_band.value, d.target_band.value, seg[pair_key], lines, key)
+            (
+                "e",
+                *(_S["index"], d.actor_band.value, d.target_band.value, seg[pair_key], lines),
+                *(key, back, bad),
+            )
         )
     esc = d.wants("escalate")
     if esc is not None:
@@ -115,6 +120,7 @@ async def _recording_score(self: Any, event: Any, conv: Any, *args: Any, **kw: A
 
 async def _replay(t: Any, pack: Any, corpus: str) -> tuple[Any, list[Any]]:
     _S["ev"], _S["seg"], _S["segments"] = [], {}, 0
+    _S["suspects"] = t.truth_of("suspect")
     out = await replay_counting(t, pack, corpus, [_Tagger()], _S)
     return out, _S["ev"]
 
@@ -148,7 +154,7 @@ def record(out: Path, dirs: list[Path]) -> None:
         print(path.stem, len(rows), flush=True)
     keys = {i: _key(t) for t, i in _S["ids"].items()}  # the record keeps no text
     for r in rows:
-        r["ev"] = [(*e[:6], keys[e[6]]) if e[0] == "e" else e for e in r["ev"]]
+        r["ev"] = [(*e[:6], keys[e[6]], *e[7:]) if e[0] == "e" else e for e in r["ev"]]
     out.write_bytes(pickle.dumps(rows))
 
 
@@ -258,7 +264,7 @@ def _prepare(rows: list[Any], raw: dict[int, dict[int, float]]) -> list[Any]:
         learned, lexicon = [], []
         for e in r["ev"]:
             if e[0] == "e":
-                _, idx, actor, target, seg, n, key = e
+                _, idx, actor, target, seg, n, key = e[:7]
                 v = raw[r["fold"]].get(key, 0.0)
                 sums[seg] = (sums.get(seg, 0.0) if n > 1 else 0.0) + v
                 learned.append((idx, actor != "minor" and target != "adult", sums[seg], n, v > 0))

@@ -51,6 +51,10 @@ SIGNALS: dict[str, str] = {
     "adult_age_cue": "someone says or implies they are an adult",
     "deletion_request": "asks to delete messages",
     "learned_grooming": "reads like known grooming conversations (learned scorer)",
+    "learned_conversation": (
+        "the two people's chat, taken together, reads like known grooming conversations"
+        " (learned scorer)"
+    ),
     EVASION: "disguised spelling",
 }
 

@@ -159,6 +159,7 @@ INVALID_OUTPUTS = [
     [Signal("secrecy_request", confidence=-4.0)],
     [Signal("secrecy_request", confidence=float("inf"))],
     [Signal("learned_grooming", confidence=0.5, logit=float("nan"))],
+    [Signal("learned_grooming", confidence=0.5, conversation_logit=float("inf"))],
     [Signal("no_such_signal")],
     ["secrecy_request"],
     None,
@@ -168,7 +169,7 @@ INVALID_OUTPUTS = [
 @pytest.mark.parametrize(
     "output",
     INVALID_OUTPUTS,
-    ids=["nan", "negative", "inf", "nan-evidence", "id", "str", "none"],
+    ids=["nan", "negative", "inf", "nan-evidence", "inf-evidence", "id", "str", "none"],
 )
 async def test_invalid_signals_from_a_plugin_are_dropped_and_counted(adapter, output):
     # A NaN confidence once entered the pair's scores and kept it at level none for good.

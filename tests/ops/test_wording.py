@@ -32,6 +32,7 @@ TOPIC = {
     "sextortion_threat": ("threat", "scaring"),
     "adult_age_cue": ("adult", "grown-up"),
     "learned_grooming": ("warning sign", "not look safe"),
+    "learned_conversation": ("warning sign", "not look safe"),
 }
 
 

@@ -23,7 +23,7 @@ DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Seque
 
 
 def _valid(signal: object) -> bool:
-    """True for a Signal of the taxonomy with a confidence in [0, 1] and a finite logit.
+    """True for a Signal of the taxonomy with a confidence in [0, 1] and finite logits.
 
     A plugin's out-of-range or NaN confidence (or learned evidence) would otherwise enter a
     pair's scores and stay there: NaN compares false with every threshold, so the pair
@@ -34,6 +34,7 @@ def _valid(signal: object) -> bool:
         and signal.id in TAXONOMY
         and 0.0 <= signal.confidence <= 1.0
         and -1e9 < signal.logit < 1e9
+        and -1e9 < signal.conversation_logit < 1e9
     )
 
 

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 from nudgeguard.delivery.compose import DispatchContext
 from nudgeguard.inbox.events import AgeBand, AgeSource, EventType, MessageEvent, Participant
 from nudgeguard.pipeline import age_memory
-from nudgeguard.pipeline.detectors.learned import fold_evidence, split_evidence
+from nudgeguard.pipeline.detectors.learned import (
+    conversation_signal,
+    fold_evidence,
+    split_evidence,
+)
 from nudgeguard.pipeline.risk import Assessment, RiskContext
 from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.policy.decisions import worth_recording
@@ -129,6 +133,10 @@ class Scoring:
         )
         if evidence is not None:  # the learned scorer's running score of this pair
             learned = fold_evidence(pair, evidence)
+            if learned is None and evidence.conversation_logit > 0:  # and of the two together
+                back = (platform, community, conversation, target_id, author_id)
+                reverse = state.cached_pair(back, now) or await state.load_pair(back, now)
+                learned = conversation_signal(pair, reverse, evidence)
             if learned is not None:
                 signals = [*signals, learned]
         if not pair.scores and not (

@@ -62,6 +62,10 @@ TAXONOMY: dict[str, SignalSpec] = {
         # rule (review-learned) judges it, and its messages' lexicon signals already count,
         # so adding it to the stage sum would count the same lines twice.
         SignalSpec("learned_grooming", ("ML",), "generic", 0.0),
+        # The same scorer's conversation model: both people's lines together read like a
+        # grooming conversation, and the author's side reads more like a suspect's than the
+        # other's. Weight 0 for the same reason; the same rule judges it.
+        SignalSpec("learned_conversation", ("ML",), "generic", 0.0),
     )
 }
 
@@ -86,6 +90,8 @@ class Signal:
             (strongest first), for explanations.
         logit: For the learned scorer's evidence, this message's contribution to its
             pair's running score (:mod:`nudgeguard.pipeline.detectors.learned`).
+        conversation_logit: For the same evidence, its contribution to the running score
+            of the conversation model, which reads both people's lines together.
     """
 
     id: str
@@ -97,6 +103,7 @@ class Signal:
     about_target: bool = False
     features: tuple[str, ...] = ()
     logit: float = 0.0
+    conversation_logit: float = 0.0
 
     @property
     def spec(self) -> SignalSpec:

@@ -47,6 +47,8 @@ class PairState:
     #: The learned scorer's running sum and message count (nudgeguard.pipeline.detectors.learned).
     learned_sum: float = 0.0
     learned_lines: int = 0
+    #: The conversation model's running sum over the same lines (read with the reverse pair's).
+    conversation_sum: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,11 @@ Examples (from the repository root)::
     python -m nudgeguard.training fit ../shared/eval/dev ../shared/eval/dev-external
     python -m nudgeguard.training cv ../shared/eval/dev ../shared/eval/dev-external --json
 
-Both also read the team's ordinary chat in ``training/normal_chat`` (extra negatives in six
-languages) unless given ``--no-team-chat``.
+``fit`` writes two models: the pair scorer (one side of a conversation at a time,
+``learned_scorer.bin``) and the conversation model (whole conversations,
+``learned_conversation.bin``); ``cv`` fits both per fold. Both commands also read the
+team's ordinary chat in ``training/normal_chat`` (extra negatives in six languages) unless
+given ``--no-team-chat``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from pathlib import Path
 import click
 
 from nudgeguard.policy import load_policy
-from nudgeguard.training.data import TEAM_CHAT, corpus_files, read_sides
+from nudgeguard.training.data import TEAM_CHAT, corpus_files, read_conversations, read_sides
 
 _DIRS = click.argument(
     "dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 _BUNDLED = Path(__file__).resolve().parent.parent / "patterns" / "learned_scorer.bin"
+#: The conversation model's file name, written beside the pair scorer's by default.
+CONVERSATION_FILE = "learned_conversation.bin"
+_FEATURES = "hashed word unigrams and bigrams (nudgeguard.pipeline.detectors.hashing), "
 _TEAM = click.option(
     "--team-chat/--no-team-chat",
     default=True,
@@ -65,6 +71,12 @@ def _fit_options(f: click.decorators.FC) -> click.decorators.FC:
             show_default=True,
             help="Probability of a pair's running score from which its messages count.",
         ),
+        click.option(
+            "--conversation-threshold",
+            default=0.88,
+            show_default=True,
+            help="Probability of a conversation's running score from which it counts.",
+        ),
     ):
         f = option(f)
     return f
@@ -84,7 +96,12 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     default=_BUNDLED,
     show_default=True,
-    help="Model file to write.",
+    help="Pair scorer's model file to write.",
+)
+@click.option(
+    "--conversation-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Conversation model's file to write [default: {CONVERSATION_FILE} beside --out].",
 )
 def fit_command(
     dirs: tuple[Path, ...],
@@ -93,10 +110,15 @@ def fit_command(
     bits: int,
     mixed_weight: float,
     threshold: float,
+    conversation_threshold: float,
     team_chat: bool,
     out: Path,
+    conversation_out: Path | None,
 ) -> None:
-    """Fit the scorer on every side of the corpora in DIRS and write the weights."""
+    """Fit the pair scorer on every side and the conversation model on every conversation.
+
+    Both are fitted on the corpora in DIRS (and the team's chat) and written as model files.
+    """
     from nudgeguard.pipeline.detectors.learned import MIN_LINES
     from nudgeguard.training.crossval import write_model
     from nudgeguard.training.fit import fit, model_bytes
@@ -113,11 +135,26 @@ def fit_command(
         "c": c,
         "mixed_weight": mixed_weight,
         "min_lines": MIN_LINES,
-        "features": "hashed word unigrams and bigrams (nudgeguard.pipeline.detectors.hashing), "
-        "summed over one side's first k messages / sqrt(k)",
+        "features": _FEATURES + "summed over one side's first k messages / sqrt(k)",
     }
     write_model(out, model_bytes(weights, bias, threshold, meta))
     click.echo(f"wrote {out} ({out.stat().st_size} bytes, {len(sides)} sides)")
+    convs = [s for p in files for s in read_conversations(p)]
+    weights, bias = fit(convs, bits=bits, c=c, seed=seed)
+    meta = {
+        "trained_on": [p.stem for p in files],
+        "reads": "whole conversations (every speaker's lines, in order)",
+        "conversations": sum(s.role == "conversation" for s in convs),
+        "positives": sum(s.label for s in convs),
+        "child_side_alone": sum(s.role == "alone" for s in convs),
+        "lines": sum(len(s.texts) for s in convs),
+        "seed": seed,
+        "c": c,
+        "features": _FEATURES + "summed over a conversation's first k messages / sqrt(k)",
+    }
+    conv_out = conversation_out or out.with_name(CONVERSATION_FILE)
+    write_model(conv_out, model_bytes(weights, bias, conversation_threshold, meta))
+    click.echo(f"wrote {conv_out} ({conv_out.stat().st_size} bytes, {len(convs)} conversations)")
 
 
 @main.command("cv")
@@ -140,6 +177,7 @@ def cv_command(
     bits: int,
     mixed_weight: float,
     threshold: float,
+    conversation_threshold: float,
     team_chat: bool,
     folds: int,
     policy: str,
@@ -160,6 +198,7 @@ def cv_command(
         ages="declared" if ages == "declared" else "unknown",
         mixed_weight=mixed_weight,
         threshold=threshold,
+        conversation_threshold=conversation_threshold,
         fit_kwargs={"bits": bits, "c": c, "seed": seed},
         cache=cache,
         progress=lambda msg: click.echo(msg, err=True),

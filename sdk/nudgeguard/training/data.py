@@ -11,6 +11,11 @@ it is 0.
 
 Every side keeps its conversation id as its group, so that cross-validation folds never
 split a conversation.
+
+The conversation model's examples (:func:`read_conversations`) are whole conversations
+instead: every speaker's lines together, positive for grooming and negative for normal
+chat, and every grooming transcript that names its suspects once more with the suspect's
+lines removed (the child's side alone), as a negative.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from nudgeguard.pipeline.text import normalize
 
 #: Corpora that replay whole busy channels built from lines another corpus already holds.
 REPLAY_ONLY = frozenset({"ext_normal_irc_ubuntu_channel"})
+#: The corpus of suspect and child lines cut from transcripts (pairs, not conversations).
+PAIR_LINES = "suspect_lines_pj"
 
 
 def _checkout() -> Path:
@@ -62,7 +69,8 @@ class Side:
         weight: The side's own weight (``mixed_weight`` for a mixed side, else 1).
         group: ``corpus/conversation id``.
         corpus: The corpus file's stem.
-        role: ``suspect``, ``child`` (the person a suspect talks to), ``mixed`` or ``normal``.
+        role: ``suspect``, ``child`` (the person a suspect talks to), ``mixed`` or ``normal``;
+            for :func:`read_conversations`, ``conversation`` or ``alone``.
     """
 
     texts: tuple[str, ...]
@@ -105,6 +113,44 @@ def read_sides(path: Path, mixed_weight: float = 0.5) -> Iterator[Side]:
                 yield from _pair_sides(conv, group, corpus)
             else:
                 yield from _transcript_sides(conv, group, corpus, mixed_weight)
+
+
+def read_conversations(path: Path) -> Iterator[Side]:
+    """Yield one example per conversation of one corpus file, every speaker's lines together.
+
+    A conversation is positive when it is labelled grooming, else negative. A grooming
+    transcript that names its suspects (``truth: suspect``) is also yielded with every
+    suspect line removed (the child's side alone) as a negative, in a cell of its own
+    (corpus ``<corpus>#alone``, role ``alone``). Both keep the conversation's group
+    (``corpus/conversation id``), so they fall in its cross-validation fold. The replayed
+    busy channels and the pair lines of ``suspect_lines_pj.jsonl`` are not conversations
+    and yield nothing.
+    """
+    corpus = path.stem
+    if corpus in REPLAY_ONLY or corpus == PAIR_LINES:
+        return
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            if not raw.strip():
+                continue
+            conv = json.loads(raw)
+            if "suspect_lines" in conv:
+                continue
+            group = f"{corpus}/{conv.get('id', '')}"
+            messages = conv.get("messages") or []
+            grooming = conv.get("label") == "grooming"
+            texts = _texts([m.get("text") or "" for m in messages])
+            if texts:
+                yield Side(texts, int(grooming), 1.0, group, corpus, "conversation")
+            people = conv.get("participants") or []
+            suspects = {p["id"] for p in people if p.get("truth") == "suspect"}
+            if not (grooming and suspects):
+                continue
+            alone = _texts(
+                [m.get("text") or "" for m in messages if str(m.get("author")) not in suspects]
+            )
+            if alone:
+                yield Side(alone, 0, 1.0, group, f"{corpus}#alone", "alone")
 
 
 def _texts(raw: list[Any]) -> tuple[str, ...]:

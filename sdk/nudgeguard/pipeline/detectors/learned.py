@@ -23,6 +23,17 @@ Two steps, so that the detector stays stateless:
    ``learned_grooming`` signal of that pair, with the message's strongest n-grams as its
    explanation.
 
+A second model of the same shape, the conversation model, reads both people's lines
+together: it was trained on whole conversations (grooming ones against ordinary ones and
+against grooming chats with the suspect's lines taken out, so that a child's or a decoy's
+lines alone never read as grooming). Each pair keeps its sum too, and the conversation
+of two people is the sum of both directions over their lines together. When that passes
+the conversation model's threshold (:func:`conversation_signal`), the message counts as
+``learned_conversation``, but only for an author whose own side reads at least as much
+like a suspect's as the other person's: the conversation model says what the chat is, the
+side scores say who it is about. It finds grooming where one side alone says too little
+(the two people's lines are short, or both read a little like grooming).
+
 Pure Python on the standard library: the weights load in milliseconds, and scoring a
 message is one regular-expression scan and one table lookup per n-gram.
 """
@@ -38,18 +49,21 @@ from pathlib import Path
 from nudgeguard.cache import BoundedCache
 from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.pipeline.detectors.hashing import Feature, buckets, features
-from nudgeguard.pipeline.detectors.scorer_model import ScorerModel, load_model
+from nudgeguard.pipeline.detectors.scorer_model import CONVERSATION_FILE, ScorerModel, load_model
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 from nudgeguard.state.store import PairState
 
 NAME = "learned"
 SIGNAL = "learned_grooming"
+CONVERSATION_SIGNAL = "learned_conversation"
 #: How many n-grams an explanation names.
 TOP_FEATURES = 3
 #: A pair's running score counts only from this many of its messages with words on (one
 #: or two lines say too little about a conversation; measured in docs/detection.md).
 MIN_LINES = 6
+#: The conversation model counts from this many lines of the two people together.
+CONVERSATION_MIN_LINES = 10
 _TOKEN_CACHE = 50_000
 
 Explanation = tuple[tuple[int, int], tuple[str, ...]]
@@ -61,16 +75,23 @@ class Evidence(Signal):
     """A message's evidence that pushes towards grooming, explained only when asked.
 
     Attributes:
-        explain: Returns the message's :data:`Explanation` (see :func:`explanation`).
+        explain: Returns the message's :data:`Explanation` (see :func:`explanation`); its
+            argument says which model's weights rank the n-grams (True: the conversation
+            model's).
     """
 
-    explain: Callable[[], Explanation] | None = field(default=None, compare=False, repr=False)
+    explain: Callable[[bool], Explanation] | None = field(default=None, compare=False, repr=False)
 
 
-def explanation(evidence: Signal) -> Explanation:
-    """Return the span and the n-grams that weighed most in one message's evidence."""
+def explanation(evidence: Signal, together: bool = False) -> Explanation:
+    """Return the span and the n-grams that weighed most in one message's evidence.
+
+    Args:
+        evidence: The message's evidence.
+        together: Rank by the conversation model's weights, not the side model's.
+    """
     if isinstance(evidence, Evidence) and evidence.explain is not None:
-        return evidence.explain()
+        return evidence.explain(together)
     return evidence.span, evidence.features
 
 
@@ -81,6 +102,8 @@ class LearnedDetector:
         model: The weights; the bundled model if omitted.
         path: A model file to load instead of the bundled one.
         threshold: Overrides the model's threshold (a probability of the running score).
+        conversation: The conversation model. Omitted, it is the bundled one when the side
+            model is, and none (no ``learned_conversation``) when a side model is given.
     """
 
     name = NAME
@@ -94,8 +117,12 @@ class LearnedDetector:
         *,
         path: str | Path | None = None,
         threshold: float | None = None,
+        conversation: ScorerModel | None = None,
     ) -> None:
+        if conversation is None and model is None and path is None:
+            conversation = load_model(bundled=CONVERSATION_FILE)
         self.model = model if model is not None else load_model(path)
+        self.conversation = conversation
         self.threshold = self.model.threshold if threshold is None else threshold
         if not 0.0 < self.threshold < 1.0:
             raise ValueError("the learned scorer's threshold must be in (0, 1)")
@@ -106,6 +133,16 @@ class LearnedDetector:
         self._bits = self.model.bits
         # One quantised unit of weight, in units of the margin.
         self._unit = self.model.scale / margin
+        self._together: Sequence[int] = ()
+        self._together_unit = 0.0
+        if conversation is not None:
+            if conversation.bits != self._bits:
+                raise ValueError("the conversation model must have the side model's buckets")
+            p = conversation.threshold
+            wide = math.log(p / (1.0 - p)) - conversation.bias
+            if wide <= 0:
+                raise ValueError("the conversation model's threshold must lie above sigmoid(bias)")
+            self._together, self._together_unit = conversation.table, conversation.scale / wide
         self._tokens: dict[str, int] = {}
         self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
 
@@ -159,15 +196,33 @@ class LearnedDetector:
         w = self._weights
         units = sum([w[b] for b in found])
         logit = units * self._unit
+        t = self._together
+        together = sum([t[b] for b in found]) * self._together_unit if t else 0.0
         # Confidence: this message alone as a side (never 0, a signal's confidence is > 0).
         confidence = max(0.001, round(self.model.probability(units), 3))
-        if units <= 0:
-            return (Signal(SIGNAL, (0, 0), confidence, NAME, logit=logit),)
+        if units <= 0 and together <= 0:
+            return (
+                Signal(SIGNAL, (0, 0), confidence, NAME, logit=logit, conversation_logit=together),
+            )
         explain = partial(self._explain, text)
-        return (Evidence(SIGNAL, (0, 0), confidence, NAME, logit=logit, explain=explain),)
+        return (
+            Evidence(
+                SIGNAL,
+                (0, 0),
+                confidence,
+                NAME,
+                logit=logit,
+                conversation_logit=together,
+                explain=explain,
+            ),
+        )
 
-    def _explain(self, text: str) -> Explanation:
-        ranked = _ranked(text, self._features(text), self._weights, self.model.scale, TOP_FEATURES)
+    def _explain(self, text: str, together: bool = False) -> Explanation:
+        weights: Sequence[int] = self._weights
+        scale = self.model.scale
+        if together and self.conversation is not None:
+            weights, scale = self._together, self.conversation.scale
+        ranked = _ranked(text, self._features(text), weights, scale, TOP_FEATURES)
         return (ranked[0][2] if ranked else (0, 0)), tuple(g for g, _, _ in ranked)
 
 
@@ -211,6 +266,7 @@ def fold_evidence(pair: PairState, evidence: Signal) -> Signal | None:
     the pair, after :data:`MIN_LINES` messages, is at or past the threshold.
     """
     pair.learned_sum += evidence.logit
+    pair.conversation_sum += evidence.conversation_logit
     pair.learned_lines += 1
     if evidence.logit <= 0 or pair.learned_lines < MIN_LINES:
         return None
@@ -218,6 +274,34 @@ def fold_evidence(pair: PairState, evidence: Signal) -> Signal | None:
         return None
     span, features = explanation(evidence)
     return Signal(SIGNAL, span, 1.0, NAME, features=features)
+
+
+def conversation_signal(pair: PairState, reverse: PairState, evidence: Signal) -> Signal | None:
+    """Return ``learned_conversation`` if this message takes its two people's chat past.
+
+    Call after :func:`fold_evidence` (``pair`` already holds the message), and only for a
+    message that pushes the conversation towards grooming (``conversation_logit > 0``).
+    The two people's lines are read together, ``(c_ab + c_ba) / sqrt(n_ab + n_ba)`` in
+    units of the conversation model's margin, from :data:`CONVERSATION_MIN_LINES` lines on.
+    The author must be the one whose side reads more like a suspect's (or the only one
+    who has spoken): the signal is about them, and never about the person they talk to.
+
+    Args:
+        pair: The author's pair towards the person addressed.
+        reverse: That person's pair towards the author (empty if they never answered).
+        evidence: The message's evidence.
+    """
+    if evidence.conversation_logit <= 0:
+        return None
+    lines = pair.learned_lines + reverse.learned_lines
+    if lines < CONVERSATION_MIN_LINES:
+        return None
+    if pair.conversation_sum + reverse.conversation_sum < math.sqrt(lines):
+        return None
+    if reverse.learned_lines and running_score(pair) < running_score(reverse):
+        return None
+    span, features = explanation(evidence, together=True)
+    return Signal(CONVERSATION_SIGNAL, span, 1.0, NAME, features=features)
 
 
 def running_score(pair: PairState) -> float:

@@ -1,6 +1,8 @@
 """The learned scorer's weights: a compact file read with the standard library only.
 
-Layout of a model file (``patterns/learned_scorer.bin`` is the bundled one):
+Layout of a model file (the bundled ones are ``patterns/learned_scorer.bin``, which reads
+one person's side, and ``patterns/learned_conversation.bin``, which reads both people's
+lines together):
 
 1. the magic line ``NGLS1``;
 2. one line of JSON: ``bits`` (table size ``2**bits``), ``scale`` (weight of one unit),
@@ -26,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"NGLS1\n"
+#: The bundled models: one person's side, and both people's lines together.
+SIDE_FILE = "learned_scorer.bin"
+CONVERSATION_FILE = "learned_conversation.bin"
 _MAX_BITS = 24
 _INT16 = 32767
 
@@ -121,15 +126,14 @@ def decode_model(data: bytes) -> ScorerModel:
     return ScorerModel(bits, table, scale, bias, threshold, meta)
 
 
-def load_model(path: str | Path | None = None) -> ScorerModel:
-    """Load the bundled model, or the model file at ``path``."""
+def load_model(path: str | Path | None = None, bundled: str = SIDE_FILE) -> ScorerModel:
+    """Load the model file at ``path``, or the bundled model named ``bundled``."""
     if path is None:
-        return _bundled()
+        return _bundled(bundled)
     return decode_model(Path(path).read_bytes())
 
 
-@lru_cache(maxsize=1)
-def _bundled() -> ScorerModel:
-    """The bundled model, read once per process (it is read-only)."""
-    ref = resources.files("nudgeguard.patterns").joinpath("learned_scorer.bin")
-    return decode_model(ref.read_bytes())
+@lru_cache(maxsize=2)
+def _bundled(name: str) -> ScorerModel:
+    """A bundled model, read once per process (it is read-only)."""
+    return decode_model(resources.files("nudgeguard.patterns").joinpath(name).read_bytes())

@@ -59,6 +59,7 @@ def pair_dump(s: PairState, at: float) -> str:
     }
     if s.learned_lines:
         d["ls"], d["ll"] = round(s.learned_sum, 2), s.learned_lines
+        d["lc"] = round(s.conversation_sum, 2)
     return dumps(d)
 
 
@@ -78,6 +79,7 @@ def pair_load(d: dict[str, Any]) -> PairState:
         case_severity=d.get("v") or None,
         learned_sum=float(d.get("ls", 0.0)),
         learned_lines=int(d.get("ll", 0)),
+        conversation_sum=float(d.get("lc", 0.0)),
     )
 
 
