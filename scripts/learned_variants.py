@@ -19,7 +19,9 @@ shipped setting, the pooled choice and the nested estimate of ``learned_settings
 
 A variant is ``features:C:mixed_weight:scaling[:power[:dense]]``. Features: ``base`` (the
 shipped word unigrams and bigrams), ``tri`` (plus word trigrams), ``c34`` (plus character
-3- and 4-grams inside words), ``c34w`` (the same at 0.3 each). Scaling: ``none``, ``idf``
+3- and 4-grams inside words), ``c34w`` (the same at 0.3 each), ``c34pt`` / ``c34rom`` and
+``c34ptw`` / ``c34romw`` (the same only for Portuguese, or pt/es/fr, texts: variant_langs.py).
+Scaling: ``none``, ``idf``
 or ``nb`` (naive-Bayes log-count ratios, NBSVM-style), both folded into the weights. Power:
 of the line count in the running score (0.5 ships). ``dense``: prefixes grow by 1.5x, not
 2x. Measured on 2026-12-07: docs/detection.md, "Training".
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import variant_langs
 import yaml
 from learned_settings import STATED, STRANGER, _objective, replay_counting
 from scipy.sparse import csr_matrix, diags
@@ -182,6 +185,9 @@ def featurise(
         for a, b, c in zip(hs, hs[1:], hs[2:], strict=False):
             out.append(((hashing.bigram_hash(a, b) * 0x9E3779B1) ^ (c + 0x2545F491)) & MASK)
     elif kind.startswith("c34"):
+        langs = variant_langs.chargram_languages(kind)
+        if langs is not None and variant_langs.LANGS.get(text) not in langs:
+            return out
         for w in words:
             out.extend(_chargrams(w, memo))
     return out
@@ -206,7 +212,8 @@ def _design(sides: list[Any], texts: list[str], kind: str) -> tuple[Any, Any, np
     indptr, indices, data = [0], [], []
     for t in ids:
         got = featurise(t, kind, cache, memo)
-        words = len(hashing.buckets(t, BITS, cache)) if kind == "c34w" else len(got)
+        low = kind.startswith("c34") and kind.endswith("w")
+        words = len(hashing.buckets(t, BITS, cache)) if low else len(got)
         indices.extend(got)
         data += [1.0] * words + [0.3] * (len(got) - words)  # c34w: a character n-gram is 0.3
         indptr.append(len(indices))
@@ -347,6 +354,8 @@ def screen(rec: Path, dirs: list[Path], variants: list[str]) -> None:
     keys = [_key(t) for t in texts]
     recorded = {e[6] for r in rows for e in r["ev"] if e[0] == "e"}
     print(f"recorded texts not found among the corpora's messages: {len(recorded - set(keys))}")
+    if any(variant_langs.chargram_languages(v.split(":")[0]) for v in variants):
+        print(f"texts per identified language: {dict(variant_langs.load(all_files))}")
     for spec in variants:
         kind, c, mw, scaling, *rest = spec.split(":")
         OPTS["power"], OPTS["dense"] = float(rest[0]) if rest else 0.5, rest[1:] == ["dense"]
