@@ -51,6 +51,13 @@ def test_it_is_never_about_the_person_whose_side_reads_less_like_a_suspects():
     assert conversation_signal(suspect, child, PUSH) is not None
 
 
+def test_an_author_whose_own_side_reads_ordinary_gets_no_conversation_signal():
+    # On top of a lower side and in a conversation past its threshold, but the author's
+    # own side is under the floor (0.3 / sqrt(6) = 0.12 of the side threshold).
+    assert conversation_signal(_pair(6, 0.3, 9.0), _pair(4, -2.0, 0.2), PUSH) is None
+    assert conversation_signal(_pair(6, 0.7, 9.0), _pair(4, -2.0, 0.2), PUSH) is not None
+
+
 def test_a_message_that_pulls_the_conversation_back_counts_for_nothing():
     pull = Signal("learned_grooming", confidence=0.5, source="learned", conversation_logit=-0.1)
     assert conversation_signal(_pair(8, 2.0, 9.0), _pair(8, 0.0, 9.0), pull) is None
@@ -95,8 +102,8 @@ def test_a_stored_pair_keeps_its_conversation_sum():
 
 
 # A side model that alone never reaches its threshold within the chat (each line adds
-# 0.08 of its margin), and a conversation model that reads the same lines more strongly.
-WEAK_SIDE = {RISKY: 0.05}
+# 0.17 of its margin), and a conversation model that reads the same lines more strongly.
+WEAK_SIDE = {RISKY: 0.1}
 STRONG_TOGETHER = {RISKY: 0.3}
 
 

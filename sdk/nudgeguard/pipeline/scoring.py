@@ -17,6 +17,7 @@ from nudgeguard.pipeline import age_memory
 from nudgeguard.pipeline.detectors.learned import (
     conversation_signal,
     fold_evidence,
+    may_count_conversation,
     split_evidence,
 )
 from nudgeguard.pipeline.risk import Assessment, RiskContext
@@ -133,7 +134,7 @@ class Scoring:
         )
         if evidence is not None:  # the learned scorer's running score of this pair
             learned = fold_evidence(pair, evidence)
-            if learned is None and evidence.conversation_logit > 0:  # and of the two together
+            if learned is None and may_count_conversation(pair, evidence):  # the two together
                 back = (platform, community, conversation, target_id, author_id)
                 reverse = state.cached_pair(back, now) or await state.load_pair(back, now)
                 learned = conversation_signal(pair, reverse, evidence)

@@ -64,6 +64,8 @@ TOP_FEATURES = 3
 MIN_LINES = 6
 #: The conversation model counts from this many lines of the two people together.
 CONVERSATION_MIN_LINES = 10
+#: ... and only for an author whose own side score is at least this (1.0 is its threshold).
+CONVERSATION_FLOOR = 0.25
 _TOKEN_CACHE = 50_000
 
 Explanation = tuple[tuple[int, int], tuple[str, ...]]
@@ -276,22 +278,33 @@ def fold_evidence(pair: PairState, evidence: Signal) -> Signal | None:
     return Signal(SIGNAL, span, 1.0, NAME, features=features)
 
 
+def may_count_conversation(pair: PairState, evidence: Signal) -> bool:
+    """Whether a message can count for the conversation, before the reverse pair is read.
+
+    It must push the conversation towards grooming, and its author's own side must lean
+    towards a suspect's (:data:`CONVERSATION_FLOOR`): most messages fail here, so the
+    reverse pair is read for few of them. Call after :func:`fold_evidence`.
+    """
+    return evidence.conversation_logit > 0 and running_score(pair) >= CONVERSATION_FLOOR
+
+
 def conversation_signal(pair: PairState, reverse: PairState, evidence: Signal) -> Signal | None:
     """Return ``learned_conversation`` if this message takes its two people's chat past.
 
-    Call after :func:`fold_evidence` (``pair`` already holds the message), and only for a
-    message that pushes the conversation towards grooming (``conversation_logit > 0``).
+    Call after :func:`fold_evidence` (``pair`` already holds the message); it holds only
+    where :func:`may_count_conversation` does.
     The two people's lines are read together, ``(c_ab + c_ba) / sqrt(n_ab + n_ba)`` in
     units of the conversation model's margin, from :data:`CONVERSATION_MIN_LINES` lines on.
     The author must be the one whose side reads more like a suspect's (or the only one
-    who has spoken): the signal is about them, and never about the person they talk to.
+    who has spoken), and lean towards one: the signal is about them, and never about the
+    person they talk to.
 
     Args:
         pair: The author's pair towards the person addressed.
         reverse: That person's pair towards the author (empty if they never answered).
         evidence: The message's evidence.
     """
-    if evidence.conversation_logit <= 0:
+    if not may_count_conversation(pair, evidence):
         return None
     lines = pair.learned_lines + reverse.learned_lines
     if lines < CONVERSATION_MIN_LINES:
