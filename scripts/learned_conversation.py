@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from learned_settings import STATED, _objective
-from learned_variants import FOLDS, _design, _fit_fold, _key, _replayed
+from learned_variants import FOLDS, _design, _fit_fold, _key, _replayed, pooled
 
 from nudgeguard.local.transcript import read_transcripts
 from nudgeguard.pipeline.text import normalize
 from nudgeguard.training.__main__ import _files
-from nudgeguard.training.data import TEAM_PREFIX, Side, fold_of, read_conversations, read_sides
+from nudgeguard.training.data import Side, fold_of, read_conversations, read_sides
 
 SHIPPED = (0.9, 6, -0.75)  # the pair scorer's threshold, lines and guard
 OFF = (None, 0, None, "")
@@ -133,19 +133,7 @@ def summary(prep: list[Any], pick: Any) -> dict[str, Any]:
         e, off = _case(first, msgs, cb, pick(r["fold"]))
         res.append((r, e))
         wrong += known and off and not r["alone"]
-    main = [(r["outcome"], e) for r, e in res if not r["alone"]]
-    orig = [(o, e) for o, e in main if not o.corpus.startswith(TEAM_PREFIX)]
-
-    def counts(sel: list[Any]) -> dict[str, Any]:
-        g = [e is not None for o, e in sel if o.label == "grooming"]
-        tp, fp = sum(g), sum(e is not None for o, e in sel if o.label != "grooming")
-        p = tp / (tp + fp) if tp + fp else 0.0
-        return {"r": tp / len(g) if g else 0.0, "p": p, "fp": fp, "n": len(sel) - len(g)}
-
-    by = {c: counts([x for x in orig if x[0].corpus == c]) for c in {o.corpus for o, _ in orig}}
-    team = sum(e is not None for o, e in main if o.corpus.startswith(TEAM_PREFIX))
-    alone = sum(e is not None for r, e in res if r["alone"])
-    return {"all": counts(orig), "by": by, "team": team, "alone": alone, "wrong": wrong}
+    return {**pooled(res), "wrong": wrong}
 
 
 def line(s: dict[str, Any]) -> str:

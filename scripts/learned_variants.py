@@ -304,6 +304,11 @@ def _summary(prep: list[Any], bias: dict[int, float], pick: Any) -> dict[str, An
         st = pick(r["fold"])
         margin = math.log(st[0] / (1 - st[0])) - bias[r["fold"]]
         res.append((r, _case_at(learned, lexicon, margin, st)))
+    return pooled(res)
+
+
+def pooled(res: list[tuple[dict[str, Any], int | None]]) -> dict[str, Any]:
+    """Pool each replay's first case (None: no case) into the figures ``_objective`` reads."""
     main = [(r["outcome"], e) for r, e in res if not r["alone"]]
     orig = [(o, e) for o, e in main if not o.corpus.startswith(TEAM_PREFIX)]
 

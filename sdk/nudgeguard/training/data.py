@@ -103,16 +103,12 @@ def read_sides(path: Path, mixed_weight: float = 0.5) -> Iterator[Side]:
     corpus = path.stem
     if corpus in REPLAY_ONLY:
         return
-    with path.open(encoding="utf-8") as fh:
-        for raw in fh:
-            if not raw.strip():
-                continue
-            conv = json.loads(raw)
-            group = f"{corpus}/{conv.get('id', '')}"
-            if "suspect_lines" in conv:
-                yield from _pair_sides(conv, group, corpus)
-            else:
-                yield from _transcript_sides(conv, group, corpus, mixed_weight)
+    for conv in _records(path):
+        group = f"{corpus}/{conv.get('id', '')}"
+        if "suspect_lines" in conv:
+            yield from _pair_sides(conv, group, corpus)
+        else:
+            yield from _transcript_sides(conv, group, corpus, mixed_weight)
 
 
 def read_conversations(path: Path) -> Iterator[Side]:
@@ -129,28 +125,32 @@ def read_conversations(path: Path) -> Iterator[Side]:
     corpus = path.stem
     if corpus in REPLAY_ONLY or corpus == PAIR_LINES:
         return
+    for conv in _records(path):
+        if "suspect_lines" in conv:
+            continue
+        group = f"{corpus}/{conv.get('id', '')}"
+        messages = conv.get("messages") or []
+        grooming = conv.get("label") == "grooming"
+        texts = _texts([m.get("text") or "" for m in messages])
+        if texts:
+            yield Side(texts, int(grooming), 1.0, group, corpus, "conversation")
+        people = conv.get("participants") or []
+        suspects = {p["id"] for p in people if p.get("truth") == "suspect"}
+        if not (grooming and suspects):
+            continue
+        alone = _texts(
+            [m.get("text") or "" for m in messages if str(m.get("author")) not in suspects]
+        )
+        if alone:
+            yield Side(alone, 0, 1.0, group, f"{corpus}#alone", "alone")
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the JSON records of a JSON Lines corpus file (blank lines skipped)."""
     with path.open(encoding="utf-8") as fh:
         for raw in fh:
-            if not raw.strip():
-                continue
-            conv = json.loads(raw)
-            if "suspect_lines" in conv:
-                continue
-            group = f"{corpus}/{conv.get('id', '')}"
-            messages = conv.get("messages") or []
-            grooming = conv.get("label") == "grooming"
-            texts = _texts([m.get("text") or "" for m in messages])
-            if texts:
-                yield Side(texts, int(grooming), 1.0, group, corpus, "conversation")
-            people = conv.get("participants") or []
-            suspects = {p["id"] for p in people if p.get("truth") == "suspect"}
-            if not (grooming and suspects):
-                continue
-            alone = _texts(
-                [m.get("text") or "" for m in messages if str(m.get("author")) not in suspects]
-            )
-            if alone:
-                yield Side(alone, 0, 1.0, group, f"{corpus}#alone", "alone")
+            if raw.strip():
+                yield json.loads(raw)
 
 
 def _texts(raw: list[Any]) -> tuple[str, ...]:
