@@ -126,13 +126,17 @@ async def _decided_then_restarted(tmp_path: Path) -> tuple[Engine, FakeAdapter, 
     adapter = FakeAdapter()
     path = tmp_path / "s.sqlite3"
     pseudonyms = Pseudonymizer(KEY)
-    first = Engine(
-        load_policy("default"),
-        cases=_Counting(path),
-        adapters=[adapter],
-        detectors=[KeywordDetector()],
-        pseudonymizer=pseudonyms,
-    )
+
+    def bot() -> Engine:
+        return Engine(
+            load_policy("default"),
+            cases=_Counting(path),
+            adapters=[adapter],
+            detectors=[KeywordDetector()],
+            pseudonymizer=pseudonyms,
+        )
+
+    first = bot()
     await first.start(background=False)
     await groom(Scenario(first))
     [case] = await first.cases.list_cases()
@@ -142,13 +146,7 @@ async def _decided_then_restarted(tmp_path: Path) -> tuple[Engine, FakeAdapter, 
     await first.outbox.drain()
     await first.stop()
     await first.cases.close()
-    second = Engine(
-        load_policy("default"),
-        cases=_Counting(path),
-        adapters=[adapter],
-        detectors=[KeywordDetector()],
-        pseudonymizer=pseudonyms,
-    )
+    second = bot()
     await second.start(background=False)
     return second, adapter, case.id
 

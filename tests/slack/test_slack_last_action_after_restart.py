@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from nudgeguard.cases.model import Case
 from nudgeguard.cases.sqlite import SqliteCaseStore
 from nudgeguard.engine import Engine
 from nudgeguard.policy import load_policy
@@ -90,13 +91,19 @@ async def _report_after_a_restart(run: Live, path: Path) -> None:
         await again.engine.stop()
 
 
-async def test_a_chat_decision_stays_on_the_post_after_a_restart(first) -> None:
-    run, path = first
+async def _alerted(run: Live) -> tuple[Case, str]:
+    """Play the grooming chat until its case is posted; return the case and the post's ts."""
     await play(run, TRAJECTORY)
     await run.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
     (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
     _, posted_ts = await alert_post(run.engine, case.id)
     await run.engine.outbox.drain()
+    return case, posted_ts
+
+
+async def test_a_chat_decision_stays_on_the_post_after_a_restart(first) -> None:
+    run, path = first
+    case, posted_ts = await _alerted(run)
     before = len(run.fake.calls_to("chat.update"))
     message = {"ts": posted_ts, "blocks": []}
     await run.slack.interaction(
@@ -120,11 +127,7 @@ async def test_a_chat_decision_stays_on_the_post_after_a_restart(first) -> None:
 
 async def test_a_cli_decision_stays_on_the_post_after_a_restart(first) -> None:
     run, path = first
-    await play(run, TRAJECTORY)
-    await run.fake.wait_for("chat.postMessage", lambda c: c.get("channel") == "C0MODS")
-    (case,) = await run.engine.cases.list_cases(community_id="T0TEAM")
-    _, posted_ts = await alert_post(run.engine, case.id)
-    await run.engine.outbox.drain()
+    case, posted_ts = await _alerted(run)
     await ack_from_cli(run.engine, path, case.id)
     assert "`ana` (command line)" in _last_action(run.fake, posted_ts)
 
