@@ -46,6 +46,9 @@ SIGNALS: dict[str, str] = {
     "coercion_pressure": "pressure, guilt or insisting",
     "meet_request": "asks to meet in person",
     "sextortion_threat": "threatens to share images or demands something",
+    "child_abuse_interest": (
+        "asks for a child or for sexual images of children, or about sex with children"
+    ),
     "child_pii_disclosure": "a child shares personal details",
     "minor_self_disclosure": "someone says they are under 18",
     "adult_age_cue": "someone says or implies they are an adult",

@@ -30,6 +30,7 @@ TOPIC = {
     "coercion_pressure": ("pressur", "push", "pushy"),
     "meet_request": ("meet",),
     "sextortion_threat": ("threat", "scaring"),
+    "child_abuse_interest": ("okay", "like this"),
     "adult_age_cue": ("adult", "grown-up"),
     "learned_grooming": ("warning sign", "not look safe"),
     "learned_conversation": ("warning sign", "not look safe"),

@@ -53,6 +53,10 @@ TAXONOMY: dict[str, SignalSpec] = {
         SignalSpec("coercion_pressure", ("EX", "SX"), "coercion", 2.0),
         SignalSpec("meet_request", ("APP",), "meeting", 2.5),
         SignalSpec("sextortion_threat", ("CO",), "sextortion", 10.0),
+        # Asking someone for a child to abuse, for sexual images of children, or whether
+        # they are into sex with children: grave whoever it is said to (often an adult, a
+        # parent asked for their child), so its own rule judges it, not the pair's stages.
+        SignalSpec("child_abuse_interest", ("SX", "GA"), "sexual", 2.5),
         SignalSpec("child_pii_disclosure", ("RA",), "pii", 0.0, about_actor=False),
         SignalSpec("minor_self_disclosure", ("GA",), "age", 0.0, about_actor=False),
         SignalSpec("adult_age_cue", ("REF",), "age", 0.5),
