@@ -79,6 +79,22 @@ def test_ordinary_talk_about_children_and_against_abuse_stays_quiet(line):
     assert SID not in LexiconDetector().find(normalize(line).text, line)
 
 
+DISGUISED = [
+    "do you have a d4ught3r for me to fuck",  # leetspeak
+    "are you into p e d o",  # spaced out
+    "hast du kinder\u200bpornos",  # a zero-width space inside the word
+    "\u0430re you into ped\u043e",  # Cyrillic a and o
+    "vc curte p3do?",
+    "got any ch1ld p0rn",
+]
+
+
+@pytest.mark.parametrize("line", DISGUISED)
+def test_a_disguised_ask_is_read_and_marked_as_evasion(line):
+    (signal,) = [s for s in LexiconDetector().detect(normalize(line), None) if s.id == SID]
+    assert signal.evasion
+
+
 async def _first_line_case(line: str, target_age: str = "unknown") -> tuple[Engine, FakeAdapter]:
     adapter = FakeAdapter()
     engine = Engine(load_policy("default"), adapters=[adapter])
