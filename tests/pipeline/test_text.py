@@ -113,7 +113,7 @@ def test_word_by_word_and_cached_results_equal_the_whole_text_steps(words):
 
     raw = " ".join(words)
     expected = _whole(raw)
-    for _ in range(2):  # the second time from the word and message caches
+    for _ in range(2):  # the second time from the word cache
         got = normalize(raw)
         assert (got.text, got.evasion, got.plain) == (
             expected.text,

@@ -49,8 +49,10 @@ _RISKY = [
 class Record(NamedTuple):
     """One message of the corpus, as a platform would hand it to an adapter.
 
-    A tuple of plain values, so the garbage collector stops tracking the corpus (100,000
-    records) and the benchmark times the pipeline, not the walks over its input.
+    A named tuple of plain values. The collector keeps tracking a named tuple (it stops
+    only for a plain ``tuple``), so the benchmark freezes the corpus out of its reach
+    (:func:`nudgeguard.evaluation.bench.run_bench`) to time the pipeline, not the walks
+    over its input.
     """
 
     conversation: str

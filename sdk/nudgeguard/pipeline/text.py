@@ -214,12 +214,10 @@ def _prepare(raw: str) -> tuple[str, str]:
     return base, deobf
 
 
-#: Short messages repeat a lot in chat ("lol", "ok", "brb"); their results are cached.
+#: Short messages repeat a lot in chat ("lol", "ok", "brb"): the detectors cache their
+#: results for texts up to this long, this many at most.
 CACHE_MAX_CHARS = 48
 CACHE_SIZE = 8192
-# Values are plain (text, evasion, plain, digits) tuples: the collector stops tracking a
-# tuple of strings, whereas every cached NormalizedText would stay on its lists until evicted.
-_cache: BoundedCache[str, tuple[str, bool, str, bool]] = BoundedCache(CACHE_SIZE)
 #: Words (whitespace-separated tokens of the raw text) whose normalised form is cached.
 WORD_CACHE_SIZE = 16384
 _WORD_MAX_CHARS = 40
@@ -230,7 +228,7 @@ _Word = tuple[str, str, bool, bool]
 _words: BoundedCache[str, _Word] = BoundedCache(WORD_CACHE_SIZE)
 # Lower-case ASCII words that normalisation leaves exactly as they are (no abbreviation,
 # no digit, no obfuscation; of the single letters only "a" and "i"). A message made of
-# them alone is its own normal form: no per-word work at all (see _by_words).
+# them alone is its own normal form: no per-word work at all (see normalize).
 _SELF: set[str] = set()
 _SELF_LETTERS = ("a", "i")
 
@@ -238,22 +236,12 @@ _SELF_LETTERS = ("a", "i")
 def normalize(raw: str) -> NormalizedText:
     """Return the normalised form of ``raw``.
 
-    Never raises for any string; works in time linear in its length. Results for short
-    texts, and for each word, are kept in small caches (emptied when full),
-    which is safe because they depend on the text alone and are immutable.
+    Never raises for any string; works in time linear in its length. Normalises word by
+    word (the same result as :func:`_whole`) through a small cache of each word's form
+    (emptied when full), which is safe because it depends on the word alone and is
+    immutable. No whole message is cached: a message of known words costs little more
+    than a cache lookup would (see docs/architecture.md).
     """
-    if len(raw) > CACHE_MAX_CHARS:
-        return _by_words(raw)
-    hit = _cache.get(raw)
-    if hit is None:
-        result = _by_words(raw)
-        _cache.put(raw, (result.text, result.evasion, result.plain, result.digits))
-        return result
-    return NormalizedText(raw, *hit)
-
-
-def _by_words(raw: str) -> NormalizedText:
-    """Normalise word by word through the word cache (the same result as :func:`_whole`)."""
     if raw.isascii():
         words = raw.lower().split()
         # A run of "a" and "i" alone is never joined as spaced-out letters (both are

@@ -131,11 +131,25 @@ def _quiet_rules(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """The rules that can match a message with no signal and no risk level.
 
     A rule asking for a level above none or for a signal cannot; most packs have none
-    left, so such messages skip rule matching altogether.
+    left, so such messages skip rule matching altogether. Kept per rules tuple (by
+    identity, the tuple itself held so its id cannot be reused): most messages are quiet
+    and a pydantic dataclass's fields are slow reads, so the filter is not run for each.
     """
-    return tuple(
+    kept = _QUIET.get(id(rules))
+    if kept is not None and kept[0] is rules:
+        return kept[1]
+    quiet = tuple(
         r for r in rules if not r.when.signals_any and r.when.min_level in (None, Level.NONE)
     )
+    if len(_QUIET) >= _QUIET_SIZE:
+        _QUIET.clear()
+    _QUIET[id(rules)] = (rules, quiet)
+    return quiet
+
+
+#: Rules tuple id -> (that tuple, its quiet rules); see :func:`_quiet_rules`.
+_QUIET: dict[int, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+_QUIET_SIZE = 256
 
 
 def _action_order(action: PlannedAction) -> int:
