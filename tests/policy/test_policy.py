@@ -217,3 +217,8 @@ def test_a_rule_without_level_or_signal_conditions_still_sees_quiet_messages():
     assert decide(plain, ConversationKind.DIRECT).actions == ()
     assert [a.kind for a in decide(watching, ConversationKind.DIRECT).actions] == ["observe"]
     assert decide(watching, ConversationKind.GROUP).actions == ()
+    # A copy of a pack that has decided a quiet message goes by its own rules, not the
+    # quiet rules the original worked out.
+    copied = plain.model_copy(update={"rules": watching.rules})
+    assert [a.kind for a in decide(copied, ConversationKind.DIRECT).actions] == ["observe"]
+    assert decide(plain, ConversationKind.DIRECT).actions == ()

@@ -13,7 +13,7 @@ from nudgeguard.inbox.events import AgeBand, ConversationKind
 from nudgeguard.pipeline.detectors.learned import MIN_LINES, running_score
 from nudgeguard.pipeline.risk import Assessment
 from nudgeguard.pipeline.signals import TAXONOMY, Signal
-from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack, Rule
+from nudgeguard.policy.model import LEVEL_ORDER, Condition, Level, PolicyPack
 from nudgeguard.state.store import ChildState, PairState
 
 _DAY = 86400.0
@@ -127,31 +127,6 @@ def _matches(
 _ORDER = ("escalate", "append_evidence", "nudge_child", "warn_sender", "observe")
 
 
-def _quiet_rules(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """The rules that can match a message with no signal and no risk level.
-
-    A rule asking for a level above none or for a signal cannot; most packs have none
-    left, so such messages skip rule matching altogether. Kept per rules tuple (by
-    identity, the tuple itself held so its id cannot be reused): most messages are quiet
-    and a pydantic dataclass's fields are slow reads, so the filter is not run for each.
-    """
-    kept = _QUIET.get(id(rules))
-    if kept is not None and kept[0] is rules:
-        return kept[1]
-    quiet = tuple(
-        r for r in rules if not r.when.signals_any and r.when.min_level in (None, Level.NONE)
-    )
-    if len(_QUIET) >= _QUIET_SIZE:
-        _QUIET.clear()
-    _QUIET[id(rules)] = (rules, quiet)
-    return quiet
-
-
-#: Rules tuple id -> (that tuple, its quiet rules); see :func:`_quiet_rules`.
-_QUIET: dict[int, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
-_QUIET_SIZE = 256
-
-
 def _action_order(action: PlannedAction) -> int:
     return _ORDER.index(action.kind)
 
@@ -218,7 +193,7 @@ class PolicyEngine:
         planned: dict[str, PlannedAction] = {}
         rules = pack.rules
         if not assessment.signals and assessment.level is Level.NONE:
-            rules = _quiet_rules(rules)
+            rules = pack.quiet_rules
             if not rules:
                 return Decision(
                     *ident,

@@ -239,6 +239,10 @@ class Overrides(_Strict):
     communities: dict[str, CommunityScope] = {}
 
 
+#: Where a pack keeps its quiet rules (beside its fields, as ``cached_property`` would).
+_QUIET = "_quiet_rules"
+
+
 class PolicyPack(_SignalSettings):
     """A versioned policy pack (YAML, ``apiVersion: 1``)."""
 
@@ -253,6 +257,26 @@ class PolicyPack(_SignalSettings):
     caps: Caps = Caps()
     nudges: Nudges = Nudges()
     overrides: Overrides = Overrides()
+
+    @property
+    def quiet_rules(self) -> tuple[Rule, ...]:
+        """The rules that can match a message with no signal and no risk level.
+
+        A rule asking for a level above none or for a signal cannot; most packs have none
+        left, so such messages skip rule matching altogether. Worked out once per rules
+        tuple (most messages are quiet); a copy of the pack with other rules works them
+        out anew.
+        """
+        kept: tuple[tuple[Rule, ...], tuple[Rule, ...]] | None = self.__dict__.get(_QUIET)
+        if kept is None or kept[0] is not self.rules:
+            quiet = (None, Level.NONE)
+            rules = self.rules
+            kept = (
+                rules,
+                tuple(r for r in rules if not r.when.signals_any and r.when.min_level in quiet),
+            )
+            self.__dict__[_QUIET] = kept
+        return kept[1]
 
     def weight(self, signal_id: str) -> float:
         """Return the pack's weight for a signal (taxonomy default if not set)."""
