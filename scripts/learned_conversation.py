@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,24 @@ def summary(prep: list[Any], pick: Any) -> dict[str, Any]:
     return {**pooled(res), "wrong": wrong}
 
 
+def nested(
+    prep: list[Any], grid: list[Any], summarise: Callable[..., dict[str, Any]]
+) -> dict[int, Any]:
+    """Per fold, the setting of ``grid`` the objective prefers on the other four folds.
+
+    ``summarise(rows, pick)`` pools the outcomes of ``rows`` at the setting ``pick(fold)``.
+    """
+    return {
+        k: max(
+            grid,
+            key=lambda st: _objective(
+                summarise([p for p in prep if p[0]["fold"] != k], lambda _, st=st: st)
+            ),
+        )
+        for k in range(FOLDS)
+    }
+
+
 def line(s: dict[str, Any]) -> str:
     """One line of figures."""
     b, a = s["by"], s["all"]
@@ -177,15 +196,7 @@ def main(rec: Path, dirs: list[Path], cache: Path) -> None:
     pooled = {st: summary(prep, lambda _, st=st: st) for st in GRID}
     for st in GRID:
         print(f"{st!s:24} {line(pooled[st])}")
-    chosen = {
-        k: max(
-            GRID,
-            key=lambda st: _objective(
-                summary([p for p in prep if p[0]["fold"] != k], lambda _, st=st: st)
-            ),
-        )
-        for k in range(FOLDS)
-    }
+    chosen = nested(prep, GRID, summary)
     print(f"pooled choice {max(GRID, key=lambda st: _objective(pooled[st]))}")
     print(f"nested {line(summary(prep, chosen.__getitem__))} | chosen {list(chosen.values())}")
 

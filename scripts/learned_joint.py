@@ -134,15 +134,7 @@ def _report(prep: list[Any], grid: list[Any], case: Callable[..., Any], name: st
     pooled = {st: _summary(prep, lambda _, st=st: st, case) for st in grid}
     for st in grid:
         print(f"{name} {st!s:32} {lc.line(pooled[st])}")
-    chosen = {
-        k: max(
-            grid,
-            key=lambda st: _objective(
-                _summary([p for p in prep if p[0]["fold"] != k], lambda _, st=st: st, case)
-            ),
-        )
-        for k in range(lv.FOLDS)
-    }
+    chosen = lc.nested(prep, grid, lambda rows, pick: _summary(rows, pick, case))
     best = max(grid, key=lambda st: _objective(pooled[st]))
     print(f"{name} pooled choice {best} {lc.line(pooled[best])}")
     print(f"{name} nested {lc.line(_summary(prep, chosen.__getitem__, case))}")
