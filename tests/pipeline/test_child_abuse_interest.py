@@ -31,7 +31,7 @@ ASKS: list[tuple[str, str]] = [
     ("pt", "vc curte incesto e pedo?"),
     ("pt", "tem pornografia infantil pra trocar?"),
     ("pt", "manda nudes da sua irmãzinha"),
-    ("es", "tienes una hija de 10 años para follar?"),
+    ("es", "tienes una hija de 10 años para follármela?"),
     ("es", "busco porno infantil, tienes?"),
     ("es", "te gusta la pedofilia?"),
     ("es", "mándame nudes de tu hermanita"),
@@ -65,6 +65,16 @@ ORDINARY = [
     "magst du kinder?",
     "hou je van kinderen?",
     "mijn dochter gaat naar school",
+    # Adults whose children are out of the way: about the children, not about them.
+    "the kids are finally asleep so i can fuck you properly",
+    "bring the kids to your mum's so i can have sex with you",
+    "as crianças saíram, agora dá pra transar",
+    "traz as crianças pra comer pizza",
+    "leva as crianças na vó pra eu comer você",
+    "los niños se durmieron, ahora para follar tranquilos",
+    "les enfants sont chez mamie, pour baiser c'est parfait",
+    "die kinder schlafen endlich, damit ich dich ficken kann",
+    "de kinderen slapen, tijd om te neuken",
 ]
 
 
