@@ -39,8 +39,14 @@ from nudgeguard.inbox.turns import Turns
 from nudgeguard.locales import LanguageSettings
 from nudgeguard.moderation import Moderation
 from nudgeguard.pipeline import age_memory
-from nudgeguard.pipeline.conversation import answers_opening, mark_deleted, remember, target_of
-from nudgeguard.pipeline.detection import DetectAfter, Detection
+from nudgeguard.pipeline.conversation import (
+    answers_opening,
+    mark_deleted,
+    remember,
+    target_of,
+    words_before,
+)
+from nudgeguard.pipeline.detection import DetectAfter, Detection, DetectJoined
 from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.pipeline.detectors.learned import split_evidence
 from nudgeguard.pipeline.risk import RiskTracker
@@ -150,6 +156,7 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
         self.inbox = Inbox(self.handle)
         self._planned: list[Detector] = []
         self._plan: list[tuple[Detector, DetectAfter | None, bool]] = []
+        self._joined: list[tuple[Detector, DetectJoined]] = []
         self._packs: dict[tuple[str, str], PolicyPack] = {}
         self._modes: dict[str, str | None] = {}
         self.erasure_watermark: int | None = None
@@ -315,7 +322,8 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
             return opening
         # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
         target = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
-        found = self.detect(event, aimed=target is not None, text=text)
+        before = None if edit else words_before(conv, me, now, target)
+        found = self.detect(event, aimed=target is not None, text=text, before=before)
         evidence, signals = split_evidence(found) if found else (None, found)
         actor_key = (ckey[0], me)
         actor_age: AgeInference | None = None

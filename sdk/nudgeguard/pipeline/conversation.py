@@ -6,6 +6,8 @@ from its store, applies them and saves it back.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.state.store import ConversationState, EvidenceItem
 
@@ -23,6 +25,23 @@ TURN_SECONDS = 600.0
 #: was said to someone else or to no one (a chat whose other side was never delivered, a
 #: bot), and reading it as aimed at the newcomer would make them its target.
 OPENING_MESSAGES = 20
+#: A phrase cut over several messages ("dont" / "tell" / "ur mom"): how many of the
+#: author's last words are joined to a message's first ones, and the longest pause between
+#: two of the author's pieces of one sentence.
+SPLIT_WORDS = 6
+SPLIT_SECONDS = 60.0
+
+
+class Before(NamedTuple):
+    """What the author said just before a message (see :func:`words_before`).
+
+    Attributes:
+        words: The author's last :data:`SPLIT_WORDS` words, as written, oldest first.
+        signals: Signal ids already found in the messages those words come from.
+    """
+
+    words: str
+    signals: frozenset[str]
 
 
 def target_of(
@@ -94,6 +113,43 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     if others and mine_after == others[0]:
         return mine_after
     return None
+
+
+def words_before(conv: ConversationState, me: str, now: float, target: str | None) -> Before | None:
+    """Return the author's last words before this message, for phrases cut over messages.
+
+    Walks back over at most :data:`SPLIT_WORDS` messages of the window and takes the
+    author's own until it has :data:`SPLIT_WORDS` words. The sentence ends (the walk
+    stops) where the person the message is aimed at spoke (they answered: a new turn) or
+    at a pause of more than :data:`SPLIT_SECONDS` before one of the author's pieces; lines
+    of anyone else are skipped (a busy room). None when the author said nothing that
+    recently. Constant work per message: the walk and the words are bounded.
+
+    Args:
+        conv: The conversation before this message.
+        me: The message's author.
+        now: Its time.
+        target: Whom the message is aimed at, if anyone.
+    """
+    words: list[str] = []
+    found: set[str] = set()
+    later = now  # the time of the author's piece after this one
+    for seen, item in enumerate(reversed(conv.window)):
+        if seen >= SPLIT_WORDS or later - item.ts > SPLIT_SECONDS:
+            break
+        author = item.author_id
+        if author != me:
+            if author == target:
+                break
+            continue
+        words[:0] = item.text.rsplit(maxsplit=SPLIT_WORDS)[-SPLIT_WORDS:]
+        found.update(item.signals)
+        if len(words) >= SPLIT_WORDS:
+            break
+        later = item.ts
+    if not words:
+        return None
+    return Before(" ".join(words[-SPLIT_WORDS:]), frozenset(found))
 
 
 def answers_opening(me: str, direct: bool, conv: ConversationState) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.inbox.events import MessageEvent
+from nudgeguard.pipeline.conversation import SPLIT_WORDS, Before
 from nudgeguard.pipeline.detectors import Detector
 from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.pipeline.text import NormalizedText, normalize
@@ -20,6 +21,7 @@ from nudgeguard.pipeline.text import NormalizedText, normalize
 log = logging.getLogger("nudgeguard.engine")
 
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
+DetectJoined = Callable[[NormalizedText, MessageEvent], Sequence[Signal]]
 
 
 def _valid(signal: object) -> bool:
@@ -50,9 +52,15 @@ class Detection:
         stats: _Counters
         _planned: list[Detector]
         _plan: list[tuple[Detector, DetectAfter | None, bool]]
+        _joined: list[tuple[Detector, DetectJoined]]
 
     def detect(
-        self, event: MessageEvent, *, aimed: bool = True, text: str | None = None
+        self,
+        event: MessageEvent,
+        *,
+        aimed: bool = True,
+        text: str | None = None,
+        before: Before | None = None,
     ) -> list[Signal]:
         """Run every detector on the event's text, isolating failures.
 
@@ -69,8 +77,13 @@ class Detection:
                 report only counts towards the pair a message is aimed at (the learned
                 scorer's evidence).
             text: ``event.text``, when the caller has read it already.
+            before: The author's last words before this message, when they said something
+                moments ago (:func:`~nudgeguard.pipeline.conversation.words_before`): the
+                detectors with a ``detect_joined`` method also read them joined to the
+                message's first words (see :meth:`_detect_joined`).
         """
-        normalized = normalize(event.text if text is None else text)
+        raw = event.text if text is None else text
+        normalized = normalize(raw)
         signals: list[Signal] = []
         plan = self._plan if self._planned == self.detectors else self._make_plan()
         for detector, after, pair_evidence in plan:
@@ -88,7 +101,35 @@ class Detection:
                         self._detector_failed(detector, event, "returned an invalid signal")
             except Exception:
                 self._detector_failed(detector, event, "failed")
+        if before is not None and self._joined:
+            signals += self._detect_joined(raw, before, event, signals)
         return signals
+
+    def _detect_joined(
+        self, raw: str, before: Before, event: MessageEvent, found: list[Signal]
+    ) -> list[Signal]:
+        """Return what a phrase cut over the author's messages says, and neither part alone.
+
+        The author's last words and this message's first :data:`SPLIT_WORDS` are read as one
+        text by each detector with a ``detect_joined`` method. Only a signal that neither
+        this message nor the earlier ones the words come from had counts, so nothing is
+        counted twice; it belongs to this message (the one that completed the phrase).
+        """
+        head = raw.split(maxsplit=SPLIT_WORDS)[:SPLIT_WORDS]
+        joined = normalize(f"{before.words} {' '.join(head)}")
+        known = {s.id for s in found} | before.signals
+        extra: list[Signal] = []
+        for detector, detect_joined in self._joined:
+            try:
+                for signal in detect_joined(joined, event):
+                    if not _valid(signal):
+                        self._detector_failed(detector, event, "returned an invalid signal")
+                    elif signal.id not in known:
+                        known.add(signal.id)
+                        extra.append(signal)
+            except Exception:
+                self._detector_failed(detector, event, "failed")
+        return extra
 
     def _detector_failed(self, detector: Detector, event: MessageEvent, what: str) -> None:
         name = getattr(detector, "name", type(detector).__name__)
@@ -102,6 +143,11 @@ class Detection:
         in place (compared by element), so no attribute lookup per detector per message.
         """
         self._planned = list(self.detectors)
+        self._joined = [
+            (d, joined)
+            for d in self._planned
+            if (joined := getattr(d, "detect_joined", None)) is not None
+        ]
         self._plan = [
             (d, getattr(d, "detect_after", None), getattr(d, "pair_evidence", False) is True)
             for d in self._planned

@@ -22,6 +22,12 @@ class Detector(Protocol):
     it instead of ``detect`` and passes the signals the detectors before it reported for
     the same message (a costly detector uses them to decline cheaply).
 
+    A detector may define ``detect_joined(text, event)``: the engine also calls it with the
+    author's last words before the message joined to the message's first ones (a phrase cut
+    over several messages, see :func:`~nudgeguard.pipeline.conversation.words_before`); a
+    signal it returns counts for the message unless the message or those earlier pieces
+    already had it.
+
     A detector whose class sets ``pair_evidence = True`` reports only evidence for the pair
     a message is aimed at (the learned scorer's ``learned_grooming``): the engine skips it
     for a message aimed at nobody, where nothing it could report would count.

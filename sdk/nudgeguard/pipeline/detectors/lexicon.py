@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -210,6 +210,16 @@ class LexiconDetector:
             hit = tuple(self._detect(text))
             self._cache.put(key, hit)
         return list(hit)
+
+    def detect_joined(self, text: NormalizedText, event: MessageEvent) -> list[Signal]:
+        """Return the signals in the author's last words joined to a message's first ones.
+
+        The engine's reading of phrases cut over several messages (see
+        :meth:`~nudgeguard.pipeline.detection.Detection.detect`); not cached, since such a
+        text rarely repeats. Offsets in a joined text point into no message: every span is
+        ``(0, 0)``.
+        """
+        return [replace(s, span=(0, 0)) for s in self._detect(text)]
 
     def _detect(self, text: NormalizedText) -> list[Signal]:
         found = self.find(text.text, text.raw, text.digits)

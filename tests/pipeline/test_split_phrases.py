@@ -1,0 +1,220 @@
+"""A phrase cut over several messages is read as one ("dont" / "tell" / "ur mom").
+
+Someone who knows a bot reads each message on its own can send a grooming move a word or
+two at a time, and people split sentences over messages anyway. The engine joins the
+author's last words (their own recent messages only, a minute at most) to a message's
+first words for the detectors that read joined text (the lexicon): every split point of
+each phrase is tried, in each language, and what must never be joined is tried too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from nudgeguard.engine import Engine
+from nudgeguard.inbox.events import ConversationKind, MessageEvent
+from nudgeguard.pipeline.conversation import SPLIT_SECONDS, SPLIT_WORDS
+from nudgeguard.pipeline.signals import Signal
+from nudgeguard.pipeline.text import NormalizedText
+from nudgeguard.policy import load_policy
+from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing.scenario import GROOMING_LINES
+
+#: (language, a move said in one message, the signal it is) written by the team.
+MOVES = [
+    ("en", "dont tell your mom about us", "secrecy_request"),
+    ("en", "are your parents home right now", "supervision_probe"),
+    ("en", "lets meet up this weekend", "meet_request"),
+    ("en", "how old are you", "age_probe"),
+    ("de", "sag es bitte niemandem", "secrecy_request"),
+    ("de", "wo wohnst du genau", "location_probe"),
+    ("nl", "vertel het aan niemand", "secrecy_request"),
+    ("es", "no le digas a nadie", "secrecy_request"),
+    ("fr", "ne le dis à personne", "secrecy_request"),
+    ("pt", "não conta pra ninguém", "secrecy_request"),
+    ("pt", "quantos anos você tem", "age_probe"),
+]
+
+
+async def _engine() -> tuple[Engine, FakeAdapter, Scenario]:
+    adapter = FakeAdapter()
+    engine = Engine(load_policy("default"), adapters=[adapter])
+    await engine.start(background=False)
+    return engine, adapter, Scenario(engine, kind=ConversationKind.DIRECT)
+
+
+async def _signals(pieces: Sequence[str], *, step: float = 30.0) -> list[list[str]]:
+    """Send ``pieces`` from one person to a child; return each piece's signal ids."""
+    engine, _, chat = await _engine()
+    chat.step = step
+    try:
+        kid, sender = person("kid", "minor"), person("sender")
+        await chat.say(kid, "hi")
+        found = []
+        for piece in pieces:
+            decision = await chat.say(sender, piece)
+            found.append([s.id for s in decision.assessment.signals] if decision else [])
+        return found
+    finally:
+        await engine.stop()
+
+
+def _cuts(line: str) -> list[list[str]]:
+    """Every way of cutting a line in two at a word, and one word per message."""
+    words = line.split()
+    cuts = [[" ".join(words[:k]), " ".join(words[k:])] for k in range(1, len(words))]
+    return [*cuts, words]
+
+
+@pytest.mark.parametrize(("lang", "line", "sid"), MOVES)
+async def test_a_move_cut_anywhere_is_found_on_the_message_that_completes_it(lang, line, sid):
+    whole = await _signals([line])
+    assert sid in whole[0], f"{lang}: the uncut line is not read"
+    for pieces in _cuts(line):
+        found = await _signals(pieces)
+        first = next((i for i, ids in enumerate(found) if sid in ids), None)
+        assert first is not None, f"{lang}: missed when cut into {len(pieces)} pieces"
+        # No piece but the one that completes the phrase (or one that says it alone) has it.
+        assert all(sid not in ids for ids in found[:first])
+
+
+async def test_a_trajectory_sent_a_word_at_a_time_opens_the_same_case():
+    words = [w for line in GROOMING_LINES for w in line.split()]
+    engine, adapter, chat = await _engine()
+    try:
+        kid, sender = person("kid", "minor"), person("sender")
+        await chat.say(kid, "hi")
+        for word in words:
+            await chat.say(sender, word)
+        await engine.outbox.drain()
+        (case,) = await engine.cases.list_cases()
+        assert case.subject == engine.pseudonyms.pseudonym("fake", "sender")
+        assert {n.recipient_id for n, _ in adapter.nudges} == {"kid"}
+    finally:
+        await engine.stop()
+
+
+async def test_a_move_said_whole_is_not_counted_again_by_the_next_message():
+    found = await _signals(["dont tell your mom about us", "ok?", "about us"])
+    assert [ids.count("secrecy_request") for ids in found] == [1, 0, 0]
+
+
+async def test_other_peoples_words_are_never_joined_to_a_message():
+    engine, _, chat = await _engine()
+    try:
+        kid, one, other = person("kid", "minor"), person("one"), person("other")
+        await chat.say(kid, "hi")
+        await chat.say(one, "dont tell", to=kid)
+        decision = await chat.say(other, "your mom about us", to=kid)
+        assert decision is not None and "secrecy_request" not in [
+            s.id for s in decision.assessment.signals
+        ]
+    finally:
+        await engine.stop()
+
+
+async def test_the_authors_pieces_join_across_other_peoples_lines_in_a_busy_room():
+    engine, _, chat = await _engine()
+    chat.kind = ConversationKind.GROUP
+    try:
+        kid, sender, rest = person("kid", "minor"), person("sender"), person("someone")
+        await chat.say(kid, "hi all")
+        await chat.say(sender, "dont tell", to=kid)
+        await chat.say(rest, "what map next")
+        decision = await chat.say(sender, "your mom about us", to=kid)
+        assert decision is not None
+        assert "secrecy_request" in [s.id for s in decision.assessment.signals]
+    finally:
+        await engine.stop()
+
+
+async def test_an_answer_from_the_person_addressed_ends_the_sentence():
+    engine, _, chat = await _engine()
+    try:
+        kid, sender = person("kid", "minor"), person("sender")
+        await chat.say(kid, "hi")
+        await chat.say(sender, "dont tell")
+        await chat.say(kid, "what")
+        decision = await chat.say(sender, "your mom about us")
+        assert decision is not None
+        assert "secrecy_request" not in [s.id for s in decision.assessment.signals]
+    finally:
+        await engine.stop()
+
+
+async def test_pieces_more_than_a_minute_apart_are_not_joined():
+    late = await _signals(["dont tell", "your mom about us"], step=SPLIT_SECONDS + 1)
+    assert late == [[], []]
+    soon = await _signals(["dont tell", "your mom about us"], step=SPLIT_SECONDS - 1)
+    assert soon[1] == ["secrecy_request"]
+
+
+async def test_a_guard_reads_the_joined_text_too():
+    found = await _signals(["keep it", "a secret its a surprise party for mom"])
+    assert found == [[], []]
+
+
+async def test_only_the_last_words_of_a_long_message_are_joined():
+    filler = " ".join(["word"] * 1500)  # within the longest text kept (8,192 characters)
+    found = await _signals([f"dont {filler}", "tell your mom about us"])
+    assert found[1] == []  # the "dont" is 1,500 words back
+    found = await _signals([f"{filler} dont tell", "your mom"])
+    assert found[1] == ["secrecy_request"]
+    found = await _signals([f"dont tell {' '.join(['x'] * SPLIT_WORDS)}", "your mom"])
+    assert found[1] == []
+
+
+async def test_an_edit_is_not_joined_to_what_came_before():
+    engine, _, chat = await _engine()
+    try:
+        kid, sender = person("kid", "minor"), person("sender")
+        await chat.say(kid, "hi")
+        await chat.say(sender, "dont tell")
+        await chat.say(sender, "hello")
+        decision = await chat.edit(sender, "m3", "your mom about us")
+        assert decision is None or "secrecy_request" not in [
+            s.id for s in decision.assessment.signals
+        ]
+    finally:
+        await engine.stop()
+
+
+class _Joined:
+    """A plugin that reads joined text: records what it is given, and can fail."""
+
+    name = "joined-probe"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.seen: list[str] = []
+        self.fail = fail
+
+    def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
+        return []
+
+    def detect_joined(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
+        if self.fail:
+            raise RuntimeError("boom")
+        self.seen.append(text.text)
+        return [Signal("gift_offer", source=self.name)]
+
+
+async def test_a_detector_with_detect_joined_reads_the_joined_words_and_a_failing_one_is_isolated():
+    for fail in (False, True):
+        probe = _Joined(fail)
+        engine = Engine(load_policy("default"), detectors=[probe])
+        await engine.start(background=False)
+        try:
+            chat = Scenario(engine, kind=ConversationKind.DIRECT)
+            kid, sender = person("kid", "minor"), person("sender")
+            await chat.say(kid, "hi")
+            await chat.say(sender, "one two")
+            decision = await chat.say(sender, "three four")
+            ids = [s.id for s in decision.assessment.signals] if decision else []
+            if fail:
+                assert ids == [] and engine.stats.detector_errors["joined-probe"] == 1
+            else:
+                assert probe.seen == ["one two three four"] and ids == ["gift_offer"]
+        finally:
+            await engine.stop()
