@@ -109,6 +109,8 @@ def test_every_scored_signal_has_patterns():
         ("your dog is so cute", "flattery_appearance"),
         ("oops delete that, wrong chat", "deletion_request"),
         ("see you at the team meeting", "meet_request"),
+        ("nice to meet ya", "meet_request"),
+        ("great to meet ya, im new here", "meet_request"),
         ("is this a trap card lol", "supervision_probe"),
         ("my phone died, so the call dropped", "platform_migration"),
         ("this plan wont tie up your phone line", "platform_migration"),
