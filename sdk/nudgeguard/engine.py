@@ -322,7 +322,7 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
             return opening
         # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
         target = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
-        before = None if edit else words_before(conv, me, now, target)
+        before = None if edit else words_before(conv, me, now, target, text)
         found = self.detect(event, aimed=target is not None, text=text, before=before)
         evidence, signals = split_evidence(found) if found else (None, found)
         actor_key = (ckey[0], me)

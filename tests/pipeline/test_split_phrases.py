@@ -62,20 +62,25 @@ async def _signals(pieces: Sequence[str], *, step: float = 30.0) -> list[list[st
 
 
 def _cuts(line: str) -> list[list[str]]:
-    """Every way of cutting a line in two at a word, and one word per message."""
+    """Every way of sending a line one, two or three words a message, from any first cut."""
     words = line.split()
-    cuts = [[" ".join(words[:k]), " ".join(words[k:])] for k in range(1, len(words))]
-    return [*cuts, words]
+    cuts = []
+    for size in (1, 2, 3):
+        for first in range(1, size + 1):
+            pieces = [words[:first]] + [words[i : i + size] for i in range(first, len(words), size)]
+            if len(pieces) > 1:
+                cuts.append([" ".join(p) for p in pieces])
+    return cuts
 
 
 @pytest.mark.parametrize(("lang", "line", "sid"), MOVES)
-async def test_a_move_cut_anywhere_is_found_on_the_message_that_completes_it(lang, line, sid):
+async def test_a_move_sent_a_few_words_a_message_is_found_when_completed(lang, line, sid):
     whole = await _signals([line])
     assert sid in whole[0], f"{lang}: the uncut line is not read"
     for pieces in _cuts(line):
         found = await _signals(pieces)
         first = next((i for i, ids in enumerate(found) if sid in ids), None)
-        assert first is not None, f"{lang}: missed when cut into {len(pieces)} pieces"
+        assert first is not None, f"{lang}: missed when cut {[len(p.split()) for p in pieces]}"
         # No piece but the one that completes the phrase (or one that says it alone) has it.
         assert all(sid not in ids for ids in found[:first])
 
@@ -97,8 +102,8 @@ async def test_a_trajectory_sent_a_word_at_a_time_opens_the_same_case():
 
 
 async def test_a_move_said_whole_is_not_counted_again_by_the_next_message():
-    found = await _signals(["dont tell your mom about us", "ok?", "about us"])
-    assert [ids.count("secrecy_request") for ids in found] == [1, 0, 0]
+    found = await _signals(["dont tell", "your mom", "ok?", "lol"])
+    assert [ids.count("secrecy_request") for ids in found] == [0, 1, 0, 0]
 
 
 async def test_other_peoples_words_are_never_joined_to_a_message():
@@ -107,7 +112,7 @@ async def test_other_peoples_words_are_never_joined_to_a_message():
         kid, one, other = person("kid", "minor"), person("one"), person("other")
         await chat.say(kid, "hi")
         await chat.say(one, "dont tell", to=kid)
-        decision = await chat.say(other, "your mom about us", to=kid)
+        decision = await chat.say(other, "your mom", to=kid)
         assert decision is not None and "secrecy_request" not in [
             s.id for s in decision.assessment.signals
         ]
@@ -123,7 +128,7 @@ async def test_the_authors_pieces_join_across_other_peoples_lines_in_a_busy_room
         await chat.say(kid, "hi all")
         await chat.say(sender, "dont tell", to=kid)
         await chat.say(rest, "what map next")
-        decision = await chat.say(sender, "your mom about us", to=kid)
+        decision = await chat.say(sender, "your mom", to=kid)
         assert decision is not None
         assert "secrecy_request" in [s.id for s in decision.assessment.signals]
     finally:
@@ -137,7 +142,7 @@ async def test_an_answer_from_the_person_addressed_ends_the_sentence():
         await chat.say(kid, "hi")
         await chat.say(sender, "dont tell")
         await chat.say(kid, "what")
-        decision = await chat.say(sender, "your mom about us")
+        decision = await chat.say(sender, "your mom")
         assert decision is not None
         assert "secrecy_request" not in [s.id for s in decision.assessment.signals]
     finally:
@@ -145,10 +150,18 @@ async def test_an_answer_from_the_person_addressed_ends_the_sentence():
 
 
 async def test_pieces_more_than_a_minute_apart_are_not_joined():
-    late = await _signals(["dont tell", "your mom about us"], step=SPLIT_SECONDS + 1)
+    late = await _signals(["dont tell", "your mom"], step=SPLIT_SECONDS + 1)
     assert late == [[], []]
-    soon = await _signals(["dont tell", "your mom about us"], step=SPLIT_SECONDS - 1)
+    soon = await _signals(["dont tell", "your mom"], step=SPLIT_SECONDS - 1)
     assert soon[1] == ["secrecy_request"]
+
+
+async def test_a_phrase_is_joined_only_between_short_pieces():
+    # A long and a short half are read half by half (the cost of joining more, see docs).
+    assert await _signals(["we had fun today so dont", "tell your mom about us ok"]) == [[], []]
+    assert await _signals(["so dont", "tell your mom about us ok"]) == [[], []]
+    assert await _signals(["we had fun today so dont tell", "your mom"]) == [[], []]
+    assert (await _signals(["we had fun", "so dont tell", "your mom"]))[2] == ["secrecy_request"]
 
 
 async def test_a_guard_reads_the_joined_text_too():
@@ -156,14 +169,20 @@ async def test_a_guard_reads_the_joined_text_too():
     assert found == [[], []]
 
 
-async def test_only_the_last_words_of_a_long_message_are_joined():
+async def test_only_the_authors_last_words_are_joined():
     filler = " ".join(["word"] * 1500)  # within the longest text kept (8,192 characters)
-    found = await _signals([f"dont {filler}", "tell your mom about us"])
-    assert found[1] == []  # the "dont" is 1,500 words back
-    found = await _signals([f"{filler} dont tell", "your mom"])
-    assert found[1] == ["secrecy_request"]
-    found = await _signals([f"dont tell {' '.join(['x'] * SPLIT_WORDS)}", "your mom"])
-    assert found[1] == []
+    found = await _signals([f"dont {filler}", "tell", "your", "mom"])
+    assert found[3] == []  # the "dont" is 1,500 words back
+    found = await _signals(["dont tell", " ".join(["x"] * SPLIT_WORDS), "your mom"])
+    assert found[2] == []  # more than six words back
+
+
+async def test_pieces_of_huge_words_are_read_in_bounded_pieces():
+    huge = "x" * 8000  # one "word" of almost the longest text kept
+    found = await _signals([f"{huge} {huge}", f"{huge} dont", "tell", f"your {huge}"])
+    assert found == [[], [], [], []]
+    found = await _signals([huge, "dont tell", "your mom"])
+    assert found[2] == ["secrecy_request"]
 
 
 async def test_an_edit_is_not_joined_to_what_came_before():
@@ -173,7 +192,7 @@ async def test_an_edit_is_not_joined_to_what_came_before():
         await chat.say(kid, "hi")
         await chat.say(sender, "dont tell")
         await chat.say(sender, "hello")
-        decision = await chat.edit(sender, "m3", "your mom about us")
+        decision = await chat.edit(sender, "m3", "your mom")
         assert decision is None or "secrecy_request" not in [
             s.id for s in decision.assessment.signals
         ]

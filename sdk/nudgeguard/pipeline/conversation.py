@@ -30,6 +30,9 @@ OPENING_MESSAGES = 20
 #: two of the author's pieces of one sentence.
 SPLIT_WORDS = 6
 SPLIT_SECONDS = 60.0
+#: A piece of at most this many words is short: a phrase is joined over a break only when
+#: the pieces on both sides of it are short (a move sent a few words at a time).
+SHORT_PIECE = 3
 
 
 class Before(NamedTuple):
@@ -115,24 +118,33 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     return None
 
 
-def words_before(conv: ConversationState, me: str, now: float, target: str | None) -> Before | None:
-    """Return the author's last words before this message, for phrases cut over messages.
+def words_before(
+    conv: ConversationState, me: str, now: float, target: str | None, text: str
+) -> Before | None:
+    """Return the author's last words before a short message, for phrases cut over messages.
 
-    Walks back over at most :data:`SPLIT_WORDS` messages of the window and takes the
-    author's own until it has :data:`SPLIT_WORDS` words. The sentence ends (the walk
-    stops) where the person the message is aimed at spoke (they answered: a new turn) or
-    at a pause of more than :data:`SPLIT_SECONDS` before one of the author's pieces; lines
-    of anyone else are skipped (a busy room). None when the author said nothing that
-    recently. Constant work per message: the walk and the words are bounded.
+    Only a message aimed at someone (a line said to the room is scored on no pair) and
+    short itself (:data:`SHORT_PIECE` words at most) is joined, and only to a short piece:
+    the shape of a move sent a few words at a time. Walks back over at most
+    :data:`SPLIT_WORDS` messages of the window and takes the author's own until it has
+    :data:`SPLIT_WORDS` words. The sentence ends (the walk stops) where the person the
+    message is aimed at spoke (they answered: a new turn) or at a pause of more than
+    :data:`SPLIT_SECONDS` before one of the author's pieces; lines of anyone else are
+    skipped (a busy room). None when there is nothing to join. Constant work per message:
+    the walk and the words are bounded.
 
     Args:
         conv: The conversation before this message.
         me: The message's author.
         now: Its time.
         target: Whom the message is aimed at, if anyone.
+        text: The message as written.
     """
+    if target is None or len(text.split(maxsplit=SHORT_PIECE)) > SHORT_PIECE:
+        return None
     words: list[str] = []
     found: set[str] = set()
+    last = 0
     later = now  # the time of the author's piece after this one
     for seen, item in enumerate(reversed(conv.window)):
         if seen >= SPLIT_WORDS or later - item.ts > SPLIT_SECONDS:
@@ -142,7 +154,12 @@ def words_before(conv: ConversationState, me: str, now: float, target: str | Non
             if author == target:
                 break
             continue
-        words[:0] = item.text.rsplit(maxsplit=SPLIT_WORDS)[-SPLIT_WORDS:]
+        piece = item.text.rsplit(maxsplit=SPLIT_WORDS)
+        if not last:
+            if len(piece) > SHORT_PIECE:
+                return None
+            last = len(piece)
+        words[:0] = piece[-SPLIT_WORDS:]
         found.update(item.signals)
         if len(words) >= SPLIT_WORDS:
             break

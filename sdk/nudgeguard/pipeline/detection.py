@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from nudgeguard.inbox.events import MessageEvent
-from nudgeguard.pipeline.conversation import SPLIT_WORDS, Before
+from nudgeguard.pipeline.conversation import Before
 from nudgeguard.pipeline.detectors import Detector
 from nudgeguard.pipeline.signals import TAXONOMY, Signal
 from nudgeguard.pipeline.text import NormalizedText, normalize
@@ -22,6 +22,8 @@ log = logging.getLogger("nudgeguard.engine")
 
 DetectAfter = Callable[[NormalizedText, MessageEvent, tuple[Signal, ...]], Sequence[Signal]]
 DetectJoined = Callable[[NormalizedText, MessageEvent], Sequence[Signal]]
+#: Characters kept on each side of a joined text (see ``Detection._detect_joined``).
+JOIN_CHARS = 256
 
 
 def _valid(signal: object) -> bool:
@@ -77,10 +79,10 @@ class Detection:
                 report only counts towards the pair a message is aimed at (the learned
                 scorer's evidence).
             text: ``event.text``, when the caller has read it already.
-            before: The author's last words before this message, when they said something
-                moments ago (:func:`~nudgeguard.pipeline.conversation.words_before`): the
-                detectors with a ``detect_joined`` method also read them joined to the
-                message's first words (see :meth:`_detect_joined`).
+            before: The author's last words before a short message, when they said a short
+                piece moments ago (:func:`~nudgeguard.pipeline.conversation.words_before`):
+                the detectors with a ``detect_joined`` method also read them joined to the
+                message (see :meth:`_detect_joined`).
         """
         raw = event.text if text is None else text
         normalized = normalize(raw)
@@ -110,13 +112,13 @@ class Detection:
     ) -> list[Signal]:
         """Return what a phrase cut over the author's messages says, and neither part alone.
 
-        The author's last words and this message's first :data:`SPLIT_WORDS` are read as one
-        text by each detector with a ``detect_joined`` method. Only a signal that neither
-        this message nor the earlier ones the words come from had counts, so nothing is
-        counted twice; it belongs to this message (the one that completed the phrase).
+        The author's last words and this (short) message are read as one text by each
+        detector with a ``detect_joined`` method. Only a signal that neither this message
+        nor the earlier ones the words come from had counts, so nothing is counted twice;
+        it belongs to this message (the one that completed the phrase).
         """
-        head = raw.split(maxsplit=SPLIT_WORDS)[:SPLIT_WORDS]
-        joined = normalize(f"{before.words} {' '.join(head)}")
+        # Words of a phrase are short: the joined text is bounded whatever the pieces hold.
+        joined = normalize(f"{before.words[-JOIN_CHARS:]} {raw[:JOIN_CHARS]}")
         known = {s.id for s in found} | before.signals
         extra: list[Signal] = []
         for detector, detect_joined in self._joined:
