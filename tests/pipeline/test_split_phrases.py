@@ -9,7 +9,8 @@ each phrase is tried, in each language, and what must never be joined is tried t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -19,6 +20,7 @@ from nudgeguard.pipeline.conversation import SPLIT_SECONDS, SPLIT_WORDS
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.pipeline.text import NormalizedText
 from nudgeguard.policy import load_policy
+from nudgeguard.policy.engine import Decision
 from nudgeguard.testing import FakeAdapter, Scenario, person
 from nudgeguard.testing.scenario import GROOMING_LINES
 
@@ -38,27 +40,34 @@ MOVES = [
 ]
 
 
-async def _engine() -> tuple[Engine, FakeAdapter, Scenario]:
+KID, SENDER = person("kid", "minor"), person("sender")
+
+
+@asynccontextmanager
+async def _chat(
+    kind: ConversationKind = ConversationKind.DIRECT,
+) -> AsyncIterator[tuple[Engine, FakeAdapter, Scenario]]:
+    """An engine with a chat in which a child has said hello."""
     adapter = FakeAdapter()
     engine = Engine(load_policy("default"), adapters=[adapter])
     await engine.start(background=False)
-    return engine, adapter, Scenario(engine, kind=ConversationKind.DIRECT)
+    try:
+        chat = Scenario(engine, kind=kind)
+        await chat.say(KID, "hi")
+        yield engine, adapter, chat
+    finally:
+        await engine.stop()
+
+
+def _ids(decision: Decision | None) -> list[str]:
+    return [s.id for s in decision.assessment.signals] if decision else []
 
 
 async def _signals(pieces: Sequence[str], *, step: float = 30.0) -> list[list[str]]:
     """Send ``pieces`` from one person to a child; return each piece's signal ids."""
-    engine, _, chat = await _engine()
-    chat.step = step
-    try:
-        kid, sender = person("kid", "minor"), person("sender")
-        await chat.say(kid, "hi")
-        found = []
-        for piece in pieces:
-            decision = await chat.say(sender, piece)
-            found.append([s.id for s in decision.assessment.signals] if decision else [])
-        return found
-    finally:
-        await engine.stop()
+    async with _chat() as (_, _, chat):
+        chat.step = step
+        return [_ids(await chat.say(SENDER, piece)) for piece in pieces]
 
 
 def _cuts(line: str) -> list[list[str]]:
@@ -87,18 +96,13 @@ async def test_a_move_sent_a_few_words_a_message_is_found_when_completed(lang, l
 
 async def test_a_trajectory_sent_a_word_at_a_time_opens_the_same_case():
     words = [w for line in GROOMING_LINES for w in line.split()]
-    engine, adapter, chat = await _engine()
-    try:
-        kid, sender = person("kid", "minor"), person("sender")
-        await chat.say(kid, "hi")
+    async with _chat() as (engine, adapter, chat):
         for word in words:
-            await chat.say(sender, word)
+            await chat.say(SENDER, word)
         await engine.outbox.drain()
         (case,) = await engine.cases.list_cases()
         assert case.subject == engine.pseudonyms.pseudonym("fake", "sender")
         assert {n.recipient_id for n, _ in adapter.nudges} == {"kid"}
-    finally:
-        await engine.stop()
 
 
 async def test_a_move_said_whole_is_not_counted_again_by_the_next_message():
@@ -107,46 +111,23 @@ async def test_a_move_said_whole_is_not_counted_again_by_the_next_message():
 
 
 async def test_other_peoples_words_are_never_joined_to_a_message():
-    engine, _, chat = await _engine()
-    try:
-        kid, one, other = person("kid", "minor"), person("one"), person("other")
-        await chat.say(kid, "hi")
-        await chat.say(one, "dont tell", to=kid)
-        decision = await chat.say(other, "your mom", to=kid)
-        assert decision is not None and "secrecy_request" not in [
-            s.id for s in decision.assessment.signals
-        ]
-    finally:
-        await engine.stop()
+    async with _chat() as (_, _, chat):
+        await chat.say(person("one"), "dont tell", to=KID)
+        assert "secrecy_request" not in _ids(await chat.say(SENDER, "your mom", to=KID))
 
 
 async def test_the_authors_pieces_join_across_other_peoples_lines_in_a_busy_room():
-    engine, _, chat = await _engine()
-    chat.kind = ConversationKind.GROUP
-    try:
-        kid, sender, rest = person("kid", "minor"), person("sender"), person("someone")
-        await chat.say(kid, "hi all")
-        await chat.say(sender, "dont tell", to=kid)
-        await chat.say(rest, "what map next")
-        decision = await chat.say(sender, "your mom", to=kid)
-        assert decision is not None
-        assert "secrecy_request" in [s.id for s in decision.assessment.signals]
-    finally:
-        await engine.stop()
+    async with _chat(ConversationKind.GROUP) as (_, _, chat):
+        await chat.say(SENDER, "dont tell", to=KID)
+        await chat.say(person("someone"), "what map next")
+        assert "secrecy_request" in _ids(await chat.say(SENDER, "your mom", to=KID))
 
 
 async def test_an_answer_from_the_person_addressed_ends_the_sentence():
-    engine, _, chat = await _engine()
-    try:
-        kid, sender = person("kid", "minor"), person("sender")
-        await chat.say(kid, "hi")
-        await chat.say(sender, "dont tell")
-        await chat.say(kid, "what")
-        decision = await chat.say(sender, "your mom")
-        assert decision is not None
-        assert "secrecy_request" not in [s.id for s in decision.assessment.signals]
-    finally:
-        await engine.stop()
+    async with _chat() as (_, _, chat):
+        await chat.say(SENDER, "dont tell")
+        await chat.say(KID, "what")
+        assert "secrecy_request" not in _ids(await chat.say(SENDER, "your mom"))
 
 
 async def test_pieces_more_than_a_minute_apart_are_not_joined():
@@ -173,8 +154,9 @@ async def test_only_the_authors_last_words_are_joined():
     filler = " ".join(["word"] * 1500)  # within the longest text kept (8,192 characters)
     found = await _signals([f"dont {filler}", "tell", "your", "mom"])
     assert found[3] == []  # the "dont" is 1,500 words back
-    found = await _signals(["dont tell", " ".join(["x"] * SPLIT_WORDS), "your mom"])
-    assert found[2] == []  # more than six words back
+    found = await _signals(["dont tell", "x x", "x x", "x x", "your mom"])
+    assert found[4] == []  # more than six words back
+    assert SPLIT_WORDS == 6
 
 
 async def test_pieces_of_huge_words_are_read_in_bounded_pieces():
@@ -186,18 +168,13 @@ async def test_pieces_of_huge_words_are_read_in_bounded_pieces():
 
 
 async def test_an_edit_is_not_joined_to_what_came_before():
-    engine, _, chat = await _engine()
-    try:
-        kid, sender = person("kid", "minor"), person("sender")
-        await chat.say(kid, "hi")
-        await chat.say(sender, "dont tell")
-        await chat.say(sender, "hello")
-        decision = await chat.edit(sender, "m3", "your mom")
-        assert decision is None or "secrecy_request" not in [
-            s.id for s in decision.assessment.signals
-        ]
-    finally:
-        await engine.stop()
+    async with _chat() as (_, _, chat):
+        await chat.say(SENDER, "ok")  # m2
+        await chat.say(SENDER, "dont tell")
+        decision = await chat.edit(SENDER, "m2", "your mom")
+        assert "secrecy_request" not in _ids(decision)
+        # The same words as a new message complete the phrase.
+        assert "secrecy_request" in _ids(await chat.say(SENDER, "your mom"))
 
 
 class _Joined:
