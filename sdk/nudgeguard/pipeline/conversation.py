@@ -26,7 +26,7 @@ TURN_SECONDS = 600.0
 #: bot), and reading it as aimed at the newcomer would make them its target.
 OPENING_MESSAGES = 20
 #: A phrase cut over several messages ("dont" / "tell" / "ur mom"): how many of the
-#: author's last words are joined to a message's first ones, and the longest pause between
+#: author's last words are joined to a short message, and the longest pause between
 #: two of the author's pieces of one sentence.
 SPLIT_WORDS = 6
 SPLIT_SECONDS = 60.0

@@ -23,7 +23,7 @@ class Detector(Protocol):
     the same message (a costly detector uses them to decline cheaply).
 
     A detector may define ``detect_joined(text, event)``: the engine also calls it with the
-    author's last words before the message joined to the message's first ones (a phrase cut
+    author's last words before a short message joined to the message (a phrase cut
     over several messages, see :func:`~nudgeguard.pipeline.conversation.words_before`); a
     signal it returns counts for the message unless the message or those earlier pieces
     already had it.

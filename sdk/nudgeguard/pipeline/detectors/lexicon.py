@@ -212,7 +212,7 @@ class LexiconDetector:
         return list(hit)
 
     def detect_joined(self, text: NormalizedText, event: MessageEvent) -> list[Signal]:
-        """Return the signals in the author's last words joined to a message's first ones.
+        """Return the signals in the author's last words joined to a short message.
 
         The engine's reading of phrases cut over several messages (see
         :meth:`~nudgeguard.pipeline.detection.Detection.detect`); not cached, since such a
