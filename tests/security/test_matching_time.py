@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nudgeguard.inbox.events import MAX_TEXT_CHARS, MessageEvent, Participant
 from nudgeguard.pipeline import age
@@ -101,6 +103,41 @@ def test_lookarounds_keep_their_meaning() -> None:
     m = other.search("xhes, hes here")
     assert m is not None and m.span() == (6, 9)
     assert compile_linear(r"(?<!i )dont know").search("i dont know") is None
+
+
+# Patterns whose edge lookarounds are consumed by RE2 (see nudgeguard.pipeline.detectors.linear),
+# beside ones that keep them as checks: a top-level alternation, a lookbehind of words.
+_EDGE_PATTERNS = [
+    r"(?<![a-z])(?:he|hes|she)(?![a-z])",
+    r"(?<![a-z0-9])(?:im|i am)\s+(?P<age>\d{1,2})(?![a-z0-9])",
+    r"(?<!\d)\d{3}(?!\d)",
+    r"(?<![a-z])(?:ur|you are) (?P<age>\d{1,2})(?=\s*(?:$|[?!.,]|(?:and|lol)\b))",
+    r"(?<![a-z])he(?![a-z])|she",
+    r"(?<![a-z])(?<!was )im (?:1[0-7])(?![0-9])",
+    r"(?:a|ab)(?![a-z])",
+]
+_EDGE_WORDS = ["he", "hes", "she", "the", "im", "i am", "was", "ur", "you are", "14", "1234",
+               "x", "and", "lol", "ab", "a", " ", "?", ",", "9"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_EDGE_WORDS), max_size=12), st.booleans())
+def test_edge_lookarounds_find_what_python_re_finds(words: list[str], spaced: bool) -> None:
+    text = (" " if spaced else "").join(words)
+    for regex in _EDGE_PATTERNS:
+        ours, theirs = compile_linear(regex).search(text), re.search(regex, text)
+        assert (ours and ours.span()) == (theirs and theirs.span()), (regex, text)
+        if theirs is not None and theirs.re.groupindex.get("age"):
+            assert ours is not None and ours.group("age") == theirs.group("age")
+        at = theirs.start() if theirs is not None else len(text) // 2
+        m, expected = compile_linear(regex).match(text, at), re.compile(regex).match(text, at)
+        assert (m and m.span()) == (expected and expected.span()), (regex, text, at)
+
+
+def test_a_word_inside_another_costs_no_retry() -> None:
+    other = compile_linear(r"(?<![a-z])(?:he|she|they)(?![a-z])")
+    assert other.search("the theme there then, whether they") is not None
+    assert other.search("the other ones then there") is None
+    assert other.retries == 0
 
 
 async def test_the_bench_hostile_set_goes_through_the_pipeline_without_an_error() -> None:

@@ -15,11 +15,18 @@ when RE2 cannot compile them (backreferences, nested lookarounds), so a pattern 
 backtrack never reaches a message.
 
 Word-bounded patterns (``bounded=True``) consume the non-word character (or text edge) on
-each side instead of looking at it, which RE2 can do itself.
+each side instead of looking at it, which RE2 can do itself. A pattern's own lookarounds at
+its edges are read the same way when that keeps their meaning: a leading "not after this
+character" (``(?<![a-z])``) becomes a consumed character outside the class or the text's
+start, a trailing "not before this character" (``(?![a-z])``) a consumed character outside
+it or the text's end, and a trailing ``(?=...)`` its body, consumed. RE2 then picks the
+same match as Python's ``re`` would, in one pass: checked afterwards, such a lookaround
+failed on every word it sat inside ("he" in "the") and cost a pass each time.
 """
 
 from __future__ import annotations
 
+import re
 import re._parser as _sre_p  # type: ignore[import-not-found]
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +42,8 @@ ENGINE = "re2"
 _MAX_MEM = 64 << 20
 _WORD = "a-z0-9"
 _KINDS = {"?=": (False, True), "?!": (False, False), "?<=": (True, True), "?<!": (True, False)}
+# One character class, the only lookaround body read as a consumed edge ("[a-z0-9]", "\d").
+_ONE_CLASS = re.compile(r"\[(?!\^)(?:\\.|[^\]\\])+\]|\\[dw]")
 
 
 class LinearPatternError(ValueError):
@@ -109,6 +118,76 @@ def _group_end(regex: str, start: int) -> int:
     raise LinearPatternError(f"pattern {regex!r}: unbalanced parentheses")
 
 
+def _top_level_alternation(regex: str) -> bool:
+    """True when ``regex`` has a ``|`` outside every group (its edges are not shared)."""
+    depth, i = 0, 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += _token_len(regex, i)
+    return False
+
+
+def _class_body(look: str) -> str | None:
+    r"""The inside of a one-character class (``a-z`` of ``[a-z]``, ``\d``), else None."""
+    if _ONE_CLASS.fullmatch(look) is None:
+        return None
+    return look[1:-1] if look.startswith("[") else look
+
+
+def _last_group(regex: str) -> int:
+    """Start of the top-level group that ends ``regex``, or -1 when it ends otherwise."""
+    depth, i, start = 0, 0, -1
+    while i < len(regex):
+        c = regex[i]
+        if c == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0:
+            start = -1
+        i += _token_len(regex, i)
+    return start if regex.endswith(")") and depth == 0 else -1
+
+
+def _edges(regex: str) -> tuple[str | None, str, str | None]:
+    """Split off the lookarounds at a pattern's edges that RE2 can consume instead.
+
+    Returns:
+        The class a leading ``(?<![...])`` excludes (None when there is none), the rest of
+        the pattern, and the regex consumed in place of a trailing ``(?![...])`` or
+        ``(?=...)`` (None when there is none). A pattern with a top-level alternation
+        keeps its lookarounds: they belong to one alternative, not to the whole.
+    """
+    if _top_level_alternation(regex):
+        return None, regex, None
+    lead: str | None = None
+    tail: str | None = None
+    rest = regex
+    if rest.startswith("(?<!"):
+        end = _group_end(rest, 0)
+        lead = _class_body(rest[4:end])
+        if lead is not None:
+            rest = rest[end + 1 :]
+    start = _last_group(rest)
+    if start > 0 and rest.startswith("(?!", start):
+        cls = _class_body(rest[start + 3 : -1])
+        tail = None if cls is None else f"(?:[^{cls}]|$)"
+    elif start > 0 and rest.startswith("(?=", start):
+        body = rest[start + 3 : -1]
+        tail = None if any(f"({k}" in body for k in _KINDS) else f"(?:{body})"
+    if tail is not None:
+        rest = rest[:start]
+    return lead, rest, tail
+
+
 def _compile(regex: str, where: str, longest: bool = False) -> Any:
     options = re2.Options()
     options.max_mem = _MAX_MEM
@@ -170,25 +249,27 @@ class LinearPattern:
 
     def __init__(self, regex: str, *, bounded: bool = False) -> None:
         self.pattern = regex
-        core, looks = _split_lookarounds(regex)
-        self._bounded = bounded
-        tail = f"(?P<_m>{core})(?:[^{_WORD}]|$)"
-        self._re = _compile(f"(?:^|[^{_WORD}]){tail}" if bounded else core, regex)
+        lead, rest, tail = (_WORD, regex, f"(?:[^{_WORD}]|$)") if bounded else _edges(regex)
+        core, looks = _split_lookarounds(rest)
+        edged = lead is not None or tail is not None
+        body = f"(?P<_m>{core}){tail or ''}" if edged else core
+        before = f"(?:^|[^{lead}])" if lead is not None else ""
+        self._lead = lead is not None
+        self._re = _compile(before + body, regex)
         # Used to retry after a failed candidate at the very start of the text: the next
-        # candidate needs a non-word character before it, never the text's start again.
-        self._re_inner = _compile(f"[^{_WORD}]{tail}", regex) if bounded and looks else None
+        # candidate needs a character outside the class before it, never the text's start.
+        self._re_inner = _compile(f"[^{lead}]{body}", regex) if lead and looks else None
+        # For match(): the pattern from its first character on, the class checked apart.
+        self._re_at = _compile(body, regex) if lead is not None else self._re
+        self._lead_char = _compile(f"[{lead}]", regex) if lead is not None else None
         # Where the preferred match fails a lookaround, the longest one at the same start
         # often passes ("he" fails "(?![a-z])" in "hes", "hes" passes): tried before moving on.
-        self._re_longest = (
-            _compile(f"(?:^|[^{_WORD}]){tail}" if bounded else core, regex, longest=True)
-            if looks
-            else None
-        )
+        self._re_longest = _compile(before + body, regex, longest=True) if looks else None
         index: Mapping[str, int] = self._re.groupindex
         self.groupindex: dict[str, int] = {
             k: v for k, v in index.items() if not k.startswith("_look") and k != "_m"
         }
-        self.span_group = index["_m"] if bounded else 0
+        self.span_group = index["_m"] if edged else 0
         self._looks = tuple(
             _Look(
                 index[f"_look{i}"],
@@ -242,14 +323,16 @@ class LinearPattern:
             start = m.start(self.span_group)
             if start == 0 and self._re_inner is not None:
                 regex = self._re_inner
-            at = start if self._bounded else start + 1
+            at = start if self._lead else start + 1
             if at > len(text):
                 return None
         return None
 
     def match(self, text: str, pos: int = 0) -> LinearMatch | None:
         """Return a match starting exactly at ``pos`` (lookarounds checked, no retry)."""
-        m = self._re.match(text, pos)
+        if self._lead_char is not None and pos > 0 and self._lead_char.fullmatch(text[pos - 1]):
+            return None
+        m = self._re_at.match(text, pos)
         if m is None or (self._looks and not self._holds(m, text)):
             return None
         return LinearMatch(m, m.span(self.span_group), self)
