@@ -7,12 +7,26 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.inbox.events import AgeBand
+from nudgeguard.inbox.events import AgeBand, MessageEvent, Participant
 from nudgeguard.pipeline.age import AgeDetector
 from nudgeguard.pipeline.detectors.anchors import PatternError
 from nudgeguard.pipeline.detectors.lexicon import LexiconDetector, parse_lexicon
 from nudgeguard.pipeline.language import applies, identify
 from nudgeguard.pipeline.text import normalize
+
+
+def event(author: str, text: str) -> MessageEvent:
+    """One message of a direct chat, its text as its id."""
+    return MessageEvent(
+        platform="t",
+        community_id="c",
+        conversation_id="x",
+        message_id=text,
+        author=Participant(id=author),
+        text=text,
+        ts=1.0,
+    )
+
 
 # One line per language and signal family: what a native speaker might write.
 FAMILIES: list[tuple[str, str, str]] = [
@@ -179,21 +193,74 @@ def test_numbers_that_are_not_ages(line):
     assert AgeDetector().infer(normalize(line).text, raw=line) is None
 
 
+@pytest.mark.parametrize(
+    ("line", "band"),
+    [
+        ("vc tem 13 anos né?", AgeBand.MINOR),
+        ("tu tens 12 anos", AgeBand.MINOR),
+        ("tienes 14 años verdad?", AgeBand.MINOR),
+        ("tu as 13 ans ?", AgeBand.MINOR),
+        ("t'as 12 ans toi", AgeBand.MINOR),
+        ("du bist erst 13?", AgeBand.MINOR),
+        ("ben je echt 14?", AgeBand.MINOR),
+        ("você tem 35 anos?", AgeBand.ADULT),
+        ("jij bent 40?", AgeBand.ADULT),
+    ],
+)
+def test_an_age_said_of_the_person_addressed_is_about_them(line, band):
+    signals = AgeDetector().detect(normalize(line), event("a", line))
+    (about_them,) = [s for s in signals if s.about_target]
+    assert about_them.id == "age_probe" and about_them.age_band is band
+    assert not [s for s in signals if not s.about_target]  # nothing said of the author
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "vc tem 20 minutos pra chegar",  # minutes
+        "tienes 5 minutos",
+        "tu as 2 heures de retard",
+        "du bist 20 minuten zu spät",
+        "je bent 10 minuten te laat",
+        "tens 14 dias de férias",  # days, and no "anos"
+    ],
+)
+def test_a_duration_said_to_someone_is_not_their_age(line):
+    assert AgeDetector().detect(normalize(line), event("a", line)) == []
+
+
+def test_the_authors_own_age_and_the_one_said_of_the_other_stay_apart():
+    line = "eu tenho 25 e vc tem 13 anos"
+    signals = AgeDetector().detect(normalize(line), event("a", line))
+    assert {(s.about_target, s.age_band) for s in signals} == {
+        (False, AgeBand.ADULT),
+        (True, AgeBand.MINOR),
+    }
+
+
+async def test_an_age_said_of_the_child_in_portuguese_makes_them_a_stated_minor():
+    from nudgeguard.engine import Engine
+    from nudgeguard.inbox.events import ConversationKind
+    from nudgeguard.policy import load_policy
+    from nudgeguard.testing import FakeAdapter, Scenario, person
+
+    kid, adult = person("kid"), person("adult")
+    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
+    await engine.start(background=False)
+    try:
+        chat = Scenario(engine, kind=ConversationKind.DIRECT)
+        await chat.say(kid, "oi tudo bem?")
+        before = await chat.say(adult, "tudo e vc? o que vc gosta de fazer", to=kid)
+        await chat.say(adult, "vc tem 13 anos né?", to=kid)
+        after = await chat.say(adult, "legal, eu gosto de jogar tambem", to=kid)
+        assert before is not None and before.target_band is AgeBand.UNKNOWN
+        assert after is not None and after.target_band is AgeBand.MINOR
+    finally:
+        await engine.stop()
+
+
 def test_a_foreign_age_question_makes_a_bare_number_an_answer():
-    from nudgeguard.inbox.events import MessageEvent, Participant
-
     detector = AgeDetector()
-
-    def event(author: str, text: str) -> MessageEvent:
-        return MessageEvent(
-            platform="t",
-            community_id="c",
-            conversation_id="x",
-            message_id=text,
-            author=Participant(id=author),
-            text=text,
-            ts=1.0,
-        )
 
     question = "und wie alt bist du?"
     detector.detect(normalize(question), event("a", question))

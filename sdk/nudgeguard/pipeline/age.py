@@ -147,6 +147,8 @@ _NOTHING: tuple[tuple[Signal, ...], bool] = ((), False)
 
 
 _STATED_KEY = "stated"
+#: The key of a cue that states the age of the person addressed ("du bist 13?").
+_YOU_KEY = "you"
 
 
 def _cue_files() -> list[str]:
@@ -161,7 +163,8 @@ def _cues() -> Matcher:
     """One matcher for the age cues of ``patterns/age*.yaml`` and two helper keys.
 
     Each cue's key is its band (``minor``, ``adult``), ``stated`` for a cue whose ``age``
-    group holds the number ("ich bin 13"), or ``asks`` for an age question. A file's
+    group holds the number ("ich bin 13"), ``you`` for one whose ``age`` group holds the
+    age of the person addressed ("du bist 13?"), or ``asks`` for an age question. A file's
     ``lang`` (default ``en``) tags its cues (see :mod:`nudgeguard.pipeline.language`). The helper
     keys mark an age question (``asks``) and a number word (``number``), so one anchor scan
     tells which rules need to run.
@@ -180,10 +183,10 @@ def _cues() -> Matcher:
         }
         for c in data["cues"]:
             band = str(c["band"])
-            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, _ASKS):
+            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, _YOU_KEY, _ASKS):
                 raise ValueError(f"{name}: unknown band {band!r}")
             regex = expand_macros(str(c["re"]), macros, name)
-            if band == _STATED_KEY and "(?P<age>" not in regex:
+            if band in (_STATED_KEY, _YOU_KEY) and "(?P<age>" not in regex:
                 raise ValueError(f"{name}: a stated-age cue needs an (?P<age>...) group")
             patterns.append(Pattern(band, regex, float(c.get("c", 1.0)), lang))
     patterns.append(Pattern(_ASKS, _ASKS_AGE))
@@ -270,6 +273,23 @@ def _of_other(text: str) -> Signal | None:
     return None
 
 
+def _said_of_you(text: str, hits: list[Hit], cues: Matcher) -> Signal | None:
+    """The age a ``you`` cue states for the person addressed, as an ``age_probe``.
+
+    The English forms ("ur 13") are :func:`_of_other`'s; the other languages' are cues.
+    """
+    for hit in hits:
+        if cues.patterns[hit.index].key != _YOU_KEY:
+            continue
+        m = cues.regexes[hit.index].search(text, hit.start)
+        band = _band(_age(m)) if m is not None else None
+        if m is not None and band is not None:
+            return Signal(
+                "age_probe", m.span(), STATED_BY_OTHER, "age", age_band=band, about_target=True
+            )
+    return None
+
+
 def _infer(
     text: str, hits: list[Hit], answering: bool, lang: str | None = None
 ) -> tuple[tuple[Signal, ...], bool]:
@@ -287,14 +307,14 @@ def _infer(
     own: Signal | None = None
     other: Signal | None = None
     if _NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
-        other = _of_other(text)
+        other = _of_other(text) or (_said_of_you(text, hits, cues) if hits else None)
         start, end = other.span if other is not None else (0, 0)
         rest = text[:start] + " " * (end - start) + text[end:]  # offsets stay valid
         own = _numeric(rest, answering)
     if own is None:
         for hit in hits:
             cue = cues.patterns[hit.index]
-            if cue.key in (_ASKS, _NUMBER_WORD):
+            if cue.key in (_ASKS, _NUMBER_WORD, _YOU_KEY):
                 continue
             if cue.key == _STATED_KEY:
                 found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
