@@ -36,6 +36,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("de", "secrecy_request", "das bleibt unser kleines geheimnis"),
     ("de", "platform_migration", "hast du whatsapp? dann schreib ich dir da"),
     ("de", "image_request", "schick mir doch mal ein foto von dir"),
+    ("de", "image_request", "zeig mir mal deinen körper"),
     ("de", "meet_request", "wollen wir uns mal treffen am wochenende?"),
     ("de", "supervision_probe", "bist du gerade allein zu hause?"),
     # Dutch
@@ -44,6 +45,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("nl", "secrecy_request", "dit blijft ons geheimpje hoor"),
     ("nl", "platform_migration", "heb je snapchat? dan praten we daar verder"),
     ("nl", "image_request", "stuur me eens een foto van jezelf"),
+    ("nl", "image_request", "laat me eens je lichaam zien"),
     ("nl", "meet_request", "zullen we een keer afspreken in de stad?"),
     ("nl", "supervision_probe", "ben je alleen thuis vanavond?"),
     # Portuguese
@@ -52,6 +54,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("pt", "secrecy_request", "isso fica só entre a gente"),
     ("pt", "platform_migration", "me passa seu whats que a gente conversa lá"),
     ("pt", "image_request", "manda uma foto sua pra mim"),
+    ("pt", "image_request", "me mostra seu corpo, você é muito linda"),
     ("pt", "meet_request", "vamos nos encontrar no sábado? a gente pode se ver pessoalmente"),
     ("pt", "supervision_probe", "você está sozinha em casa agora?"),
     # Spanish
@@ -60,6 +63,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("es", "secrecy_request", "esto queda entre tú y yo"),
     ("es", "platform_migration", "pásame tu whatsapp y hablamos mejor"),
     ("es", "image_request", "mándame una foto tuya porfa"),
+    ("es", "image_request", "anda, enséñame tus piernas, que eres muy guapa"),
     ("es", "meet_request", "quieres quedar este finde? podemos vernos en el parque"),
     ("es", "supervision_probe", "estás sola en casa ahora?"),
     # French
@@ -68,6 +72,7 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("fr", "secrecy_request", "ça reste entre nous deux"),
     ("fr", "platform_migration", "tu as snap ? ajoute-moi sur snap"),
     ("fr", "image_request", "envoie-moi une photo de toi"),
+    ("fr", "image_request", "montre-moi ton corps"),
     ("fr", "meet_request", "ça te dit qu'on se voie en vrai samedi ?"),
     ("fr", "supervision_probe", "tu es toute seule à la maison ?"),
 ]
@@ -205,6 +210,11 @@ def test_numbers_that_are_not_ages(line):
         ("ben je echt 14?", AgeBand.MINOR),
         ("você tem 35 anos?", AgeBand.ADULT),
         ("jij bent 40?", AgeBand.ADULT),
+        # The number and its unit also read as a statement of one's own age ("12 jahre alt"):
+        # said of the other person, they are not the author's.
+        ("bist du 12 jahre alt?", AgeBand.MINOR),
+        ("ben je 12 jaar oud?", AgeBand.MINOR),
+        ("vc tem 12 aninhos?", AgeBand.MINOR),
     ],
 )
 def test_an_age_said_of_the_person_addressed_is_about_them(line, band):

@@ -82,6 +82,8 @@ POSITIVE = [
     ("child_pii_disclosure", "call me 555 123 4567"),
     ("deletion_request", "delete our chat"),
     ("deletion_request", "turn on disappearing messages"),
+    ("image_request", "show me your body"),
+    ("image_request", "can u show me ur legs"),
 ]
 
 
@@ -122,6 +124,9 @@ def test_every_scored_signal_has_patterns():
         ("can i see your boarding pass", "image_request"),
         ("would you show me some table cloths", "image_request"),
         ("do you have any pics of the kitchen", "image_request"),
+        # Game gear and car care: "body" of a thing, not of the person.
+        ("show me your body armor build", "image_request"),
+        ("show me your body paint job on the car", "image_request"),
         # Effort and taste, not sex; "made out" as in worked out.
         ("you worked hard on your english", "sexual_desensitization"),
         ("dont be so hard on yourself", "sexual_desensitization"),

@@ -306,6 +306,7 @@ def _infer(
     asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
     other: Signal | None = None
+    start = end = 0  # where the age said of the person addressed is: not the author's
     if _NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
         other = _of_other(text) or (_said_of_you(text, hits, cues) if hits else None)
         start, end = other.span if other is not None else (0, 0)
@@ -314,7 +315,7 @@ def _infer(
     if own is None:
         for hit in hits:
             cue = cues.patterns[hit.index]
-            if cue.key in (_ASKS, _NUMBER_WORD, _YOU_KEY):
+            if cue.key in (_ASKS, _NUMBER_WORD, _YOU_KEY) or start <= hit.start < end:
                 continue
             if cue.key == _STATED_KEY:
                 found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
