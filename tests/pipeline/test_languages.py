@@ -239,6 +239,40 @@ def test_a_duration_said_to_someone_is_not_their_age(line):
     assert AgeDetector().detect(normalize(line), event("a", line)) == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mein bruder ist 12 jahre alt",
+        "sie ist erst 12 jahre alt",
+        "mijn zusje is 12 jaar oud",
+        "hij is 12 jaar oud",
+        "minha irmã tem 12 aninhos",
+        "ela tem 12 anos",
+        "mi hermano tiene 12 años",
+        "ma petite soeur a 12 ans",
+    ],
+)
+def test_someone_elses_age_is_not_the_authors(line):
+    # An adult who says their child's age must not read as a minor: the rules between
+    # minors are laxer, and a known minor is never a case's subject.
+    assert AgeDetector().detect(normalize(line), event("a", line)) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mein bruder ist 15 und ich bin 12",
+        "ma soeur a 15 ans et j'ai 12 ans",
+        "mi hermano tiene 15 y yo tengo 12",
+        "my brother is 15 and im 12",
+        "my sister is 15. im 12",
+    ],
+)
+def test_ones_own_age_after_a_siblings_still_counts(line):
+    (own,) = AgeDetector().detect(normalize(line), event("a", line))
+    assert own.id == "minor_self_disclosure" and not own.about_target
+
+
 def test_the_authors_own_age_and_the_one_said_of_the_other_stay_apart():
     line = "eu tenho 25 e vc tem 13 anos"
     signals = AgeDetector().detect(normalize(line), event("a", line))

@@ -34,6 +34,7 @@ def _every_pattern() -> list[tuple[str, LinearPattern]]:
     ]
     cues = age._cues()
     found += [(f"age cue #{i}", r) for i, r in enumerate(cues.regexes)]
+    found.append(("age others", age._others()))
     for module in (age, lexicon):
         found += [
             (f"{module.__name__}.{name}", v)

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -113,12 +114,12 @@ _TO_YOU = compile_linear(
 #: Confidence of an age someone else states: less than the person's own word.
 STATED_BY_OTHER = 0.6
 _ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
-# Someone else's age: "my sister is in 8th grade", "he is 14".
-_OTHER = compile_linear(
-    r"(?<![a-z])(?:(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
+# Someone else's age: "my sister is in 8th grade", "he is 14". The other languages' words
+# are each age_<lang>.yaml's `others` (see _others()).
+_OTHER_EN = (
+    r"(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
     r"(?:brother|sister|bro|sis|son|daughter|cousin|kids?|child|friend|bf|gf|boyfriend|girlfriend|"
-    r"dog|cat|niece|nephew|nephews|nieces|students?|class|team)|he|she|they|hes|shes|theyre)"
-    r"(?![a-z])"
+    r"dog|cat|niece|nephew|nephews|nieces|students?|class|team)|he|she|they|hes|shes|theyre"
 )
 _GRADE_NUM = {"fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
               "eleventh": 11, "twelfth": 12, "fourth": 4}  # fmt: skip
@@ -159,6 +160,30 @@ def _cue_files() -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def _cue_data() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Each cue file's name and parsed YAML, read once."""
+    folder = resources.files("nudgeguard.patterns")
+    return tuple(
+        (name, yaml.safe_load(folder.joinpath(name).read_text("utf-8"))) for name in _cue_files()
+    )
+
+
+@lru_cache(maxsize=1)
+def _others() -> LinearPattern:
+    """Words that make the number after them someone else's age, in every cue language.
+
+    English ("my sister", "he") and each file's ``others`` ("mein bruder ist", "ele tem").
+    Applied whatever the message's language: it only takes an age away from the author,
+    and its words of one language are not words of another ("er ist", not "er").
+    """
+    words = [_OTHER_EN]
+    for name, data in _cue_data():
+        if data.get("others"):
+            words.append(expand_macros(str(data["others"]), dict(data.get("macros") or {}), name))
+    return compile_linear(r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])")
+
+
+@lru_cache(maxsize=1)
 def _cues() -> Matcher:
     """One matcher for the age cues of ``patterns/age*.yaml`` and two helper keys.
 
@@ -170,9 +195,7 @@ def _cues() -> Matcher:
     tells which rules need to run.
     """
     patterns = []
-    for name in _cue_files():
-        raw = resources.files("nudgeguard.patterns").joinpath(name).read_text("utf-8")
-        data = yaml.safe_load(raw)
+    for name, data in _cue_data():
         lang = str(data.get("lang", "en"))
         if lang not in LANGUAGES:
             raise ValueError(f"{name}: unknown language {lang!r}")
@@ -229,9 +252,25 @@ def _numeric(text: str, answering: bool) -> Signal | None:
     return None
 
 
+# Where the clause before a number starts: after the last sign or "and" ("my brother is 15
+# and im 12": the brother is in the clause before).
+_LAST_SIGN = compile_linear(r".*[,.;:!?]")
+_LAST_AND = compile_linear(
+    r"(?:^|.*[^a-z])(?:and|but|und|aber|en|maar|e|mas|y|pero|et|mais)(?:[^a-z]|$)"
+)
+
+
 def _about_other(text: str, start: int) -> bool:
-    """True when the words before ``start`` name someone else (a sibling, a pet)."""
-    return start > 0 and _OTHER.search(text, max(0, start - 40), start) is not None
+    """True when the words before ``start``, in its clause, name someone else (a sibling)."""
+    if start <= 0:
+        return False
+    low = max(0, start - 40)
+    window = text[low:start]
+    for clause in (_LAST_SIGN, _LAST_AND):
+        m = clause.match(window)
+        if m is not None:
+            low = max(low, start - len(window) + m.end())
+    return _others().search(text, low, start) is not None
 
 
 def _band(age: int | None) -> AgeBand | None:
