@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from nudgeguard.engine import Engine
-from nudgeguard.inbox.events import ConversationKind, MessageEvent
+from nudgeguard.inbox.events import AgeBand, ConversationKind, MessageEvent
 from nudgeguard.pipeline.conversation import SPLIT_SECONDS, SPLIT_WORDS
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.pipeline.text import NormalizedText
@@ -175,6 +175,26 @@ async def test_an_edit_is_not_joined_to_what_came_before():
         assert "secrecy_request" not in _ids(decision)
         # The same words as a new message complete the phrase.
         assert "secrecy_request" in _ids(await chat.say(SENDER, "your mom"))
+
+
+@pytest.mark.parametrize(
+    ("pieces", "band"),
+    [
+        (["im", "35"], AgeBand.ADULT),
+        (["i am", "13 lol"], AgeBand.MINOR),
+        (["ich bin", "erst 14"], AgeBand.MINOR),
+        (["tenho", "30 anos"], AgeBand.ADULT),
+        (["im", "15 min away"], AgeBand.UNKNOWN),  # a unit, not an age
+        (["lol", "13"], AgeBand.UNKNOWN),  # a bare number answers no question here
+    ],
+)
+async def test_an_age_said_over_two_messages_is_the_authors(pieces, band):
+    # An adult who sends "im" / "35" must not pass for someone of unknown age, and a child
+    # who sends "i am" / "13" is a stated minor as if it were one message.
+    stranger = person("stranger")
+    async with _chat() as (_, _, chat):
+        decisions = [await chat.say(stranger, piece, to=KID) for piece in pieces]
+    assert decisions[-1] is not None and decisions[-1].actor_band is band
 
 
 class _Joined:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -442,6 +443,17 @@ class AgeDetector:
             found = _infer(text, hits, answering, lang)
             self._cache.put(key, found)
         return found
+
+    def detect_joined(self, text: NormalizedText, event: MessageEvent) -> list[Signal]:
+        """Return the age said in the author's last words joined to a short message.
+
+        The engine's reading of phrases cut over messages ("im" / "35", "ich bin" / "13"; see
+        :meth:`~nudgeguard.pipeline.detection.Detection.detect`). Read as a statement, never
+        as an answer to an age question, and not remembered as one. Spans are ``(0, 0)``:
+        a joined text points into no single message.
+        """
+        found, _ = self._infer(text.text, False, text.digits, text.raw)
+        return [replace(s, span=(0, 0)) for s in found]
 
     def detect(self, text: NormalizedText, event: MessageEvent) -> Sequence[Signal]:
         """Return age signals: at most one about the author, one about the person addressed."""
