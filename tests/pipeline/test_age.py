@@ -185,7 +185,12 @@ def test_memory_is_bounded():
 
 @pytest.mark.parametrize(
     ("line", "band"),
-    [("ur 13 right?", AgeBand.MINOR), ("r u really 14?", AgeBand.MINOR), ("ur 34?", AgeBand.ADULT)],
+    [
+        ("ur 13 right?", AgeBand.MINOR),
+        ("r u really 14?", AgeBand.MINOR),
+        ("ur 34?", AgeBand.ADULT),
+        ("ur 13 really", AgeBand.MINOR),
+    ],
 )
 def test_an_age_stated_for_the_other_person_is_about_them(line, band):
     signals = AgeDetector().detect(normalize(line), _event("a", line, 0))

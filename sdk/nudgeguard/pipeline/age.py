@@ -110,7 +110,7 @@ _TO_YOU = compile_linear(
     rf"(?:(?:only|just|really|still|actually|like|almost|barely)\s+)?{_NUM}"
     r"(?:\s*(?:yo|years? old|yrs? old))?"
     r"(?=\s*(?:$|[?!.,]|(?:and|but|right|now|too|so|lol|haha|i|im|or|already|huh|yet|then|"
-    r"though|tho|yeah|ok)\b))"
+    r"though|tho|yeah|ok|really|rly|fr|srsly|seriously)\b))"
 )
 #: Confidence of an age someone else states: less than the person's own word.
 STATED_BY_OTHER = 0.6
