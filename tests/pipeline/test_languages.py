@@ -242,6 +242,46 @@ def test_a_duration_said_to_someone_is_not_their_age(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "if u were 16 it would be all legal",
+        "wait till ur 18 and we can meet",
+        "wenn du 18 wärst, wäre das kein problem",
+        "tot je 18 bent wacht ik",
+        "quando vc fizer 18 a gente namora",
+        "cuando cumplas 18 nos vemos",
+        "si tu avais 18 ans ce serait différent",
+    ],
+)
+def test_an_age_the_person_addressed_has_not_reached_makes_them_younger(line):
+    # "If you were 18" says the person is under 18: a minor, whatever the number's own band.
+    signals = AgeDetector().detect(normalize(line), event("a", line))
+    (about_them,) = [s for s in signals if s.about_target]
+    assert about_them.id == "age_probe" and about_them.age_band is AgeBand.MINOR
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "when you were 16 you were wild",  # the past: they are older now
+        "if you were 25 you would know",  # under 25 is not under 18
+    ],
+)
+def test_an_age_passed_or_an_adult_age_not_reached_says_nothing_of_a_minor(line):
+    signals = AgeDetector().detect(normalize(line), event("a", line))
+    assert not [s for s in signals if s.age_band is AgeBand.MINOR]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["ur jailbait lol", "i could go to jail for talking to you", "the age thing doesnt matter"],
+)
+def test_knowing_the_age_gap_is_a_crime_is_an_adults_cue(line):
+    (own,) = AgeDetector().detect(normalize(line), event("a", line))
+    assert own.id == "adult_age_cue" and own.age_band is AgeBand.ADULT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "mein bruder ist 12 jahre alt",
         "sie ist erst 12 jahre alt",
         "mijn zusje is 12 jaar oud",

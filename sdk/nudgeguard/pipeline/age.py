@@ -151,6 +151,10 @@ _NOTHING: tuple[tuple[Signal, ...], bool] = ((), False)
 _STATED_KEY = "stated"
 #: The key of a cue that states the age of the person addressed ("du bist 13?").
 _YOU_KEY = "you"
+#: The key of a cue that says the person addressed is younger than its number ("if u were
+#: 16 it would be legal", "wait till ur 18").
+_YOU_UNDER_KEY = "you_under"
+_ABOUT_YOU = (_YOU_KEY, _YOU_UNDER_KEY)
 
 
 def _cue_files() -> list[str]:
@@ -190,7 +194,8 @@ def _cues() -> Matcher:
 
     Each cue's key is its band (``minor``, ``adult``), ``stated`` for a cue whose ``age``
     group holds the number ("ich bin 13"), ``you`` for one whose ``age`` group holds the
-    age of the person addressed ("du bist 13?"), or ``asks`` for an age question. A file's
+    age of the person addressed ("du bist 13?"), ``you_under`` for one that says they are
+    younger than it ("wenn du 18 wärst"), or ``asks`` for an age question. A file's
     ``lang`` (default ``en``) tags its cues (see :mod:`nudgeguard.pipeline.language`). The helper
     keys mark an age question (``asks``) and a number word (``number``), so one anchor scan
     tells which rules need to run.
@@ -207,10 +212,10 @@ def _cues() -> Matcher:
         }
         for c in data["cues"]:
             band = str(c["band"])
-            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, _YOU_KEY, _ASKS):
+            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, *_ABOUT_YOU, _ASKS):
                 raise ValueError(f"{name}: unknown band {band!r}")
             regex = expand_macros(str(c["re"]), macros, name)
-            if band in (_STATED_KEY, _YOU_KEY) and "(?P<age>" not in regex:
+            if band in (_STATED_KEY, *_ABOUT_YOU) and "(?P<age>" not in regex:
                 raise ValueError(f"{name}: a stated-age cue needs an (?P<age>...) group")
             patterns.append(Pattern(band, regex, float(c.get("c", 1.0)), lang))
     patterns.append(Pattern(_ASKS, _ASKS_AGE))
@@ -314,15 +319,20 @@ def _of_other(text: str) -> Signal | None:
 
 
 def _said_of_you(text: str, hits: list[Hit], cues: Matcher) -> Signal | None:
-    """The age a ``you`` cue states for the person addressed, as an ``age_probe``.
+    """The age a ``you`` or ``you_under`` cue says of the person addressed, as an age_probe.
 
-    The English forms ("ur 13") are :func:`_of_other`'s; the other languages' are cues.
+    The English forms ("ur 13") are :func:`_of_other`'s; the other languages' are cues, and
+    so are the "younger than" forms of every language, read first ("wait till ur 18").
     """
     for hit in hits:
-        if cues.patterns[hit.index].key != _YOU_KEY:
+        key = cues.patterns[hit.index].key
+        if key not in _ABOUT_YOU:
             continue
         m = cues.regexes[hit.index].search(text, hit.start)
-        band = _band(_age(m)) if m is not None else None
+        age = _age(m) if m is not None else None
+        if age is not None and key == _YOU_UNDER_KEY:
+            age -= 1  # younger than the number: its band is that of the year before
+        band = _band(age)
         if m is not None and band is not None:
             return Signal(
                 "age_probe", m.span(), STATED_BY_OTHER, "age", age_band=band, about_target=True
@@ -348,14 +358,14 @@ def _infer(
     other: Signal | None = None
     start = end = 0  # where the age said of the person addressed is: not the author's
     if _NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
-        other = _of_other(text) or (_said_of_you(text, hits, cues) if hits else None)
+        other = (_said_of_you(text, hits, cues) if hits else None) or _of_other(text)
         start, end = other.span if other is not None else (0, 0)
         rest = text[:start] + " " * (end - start) + text[end:]  # offsets stay valid
         own = _numeric(rest, answering)
     if own is None:
         for hit in hits:
             cue = cues.patterns[hit.index]
-            if cue.key in (_ASKS, _NUMBER_WORD, _YOU_KEY) or start <= hit.start < end:
+            if cue.key in (_ASKS, _NUMBER_WORD, *_ABOUT_YOU) or start <= hit.start < end:
                 continue
             if cue.key == _STATED_KEY:
                 found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
