@@ -83,6 +83,10 @@ POSITIVE = [
     ("deletion_request", "delete our chat"),
     ("deletion_request", "turn on disappearing messages"),
     ("image_request", "show me your body"),
+    ("meet_request", "whats a good place to meet"),
+    ("meet_request", "ill be in a blue car"),
+    ("meet_request", "wear ur red hoodie so i can find you"),
+    ("meet_request", "cant wait to see you tomorrow"),
     ("image_request", "can u show me ur legs"),
 ]
 
@@ -124,6 +128,11 @@ def test_every_scored_signal_has_patterns():
         ("can i see your boarding pass", "image_request"),
         ("would you show me some table cloths", "image_request"),
         ("do you have any pics of the kitchen", "image_request"),
+        # Plans that are not a meeting between the two.
+        ("whats a good place to eat", "meet_request"),
+        ("ill be in the car in 5 min", "meet_request"),
+        ("cant wait to see the movie tomorrow", "meet_request"),
+        ("what car should i buy", "meet_request"),
         # Game gear and car care: "body" of a thing, not of the person.
         ("show me your body armor build", "image_request"),
         ("show me your body paint job on the car", "image_request"),
