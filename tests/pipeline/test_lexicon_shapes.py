@@ -20,7 +20,7 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 import pytest
 import yaml
 
-from nudgeguard.pipeline.age import _cues
+from nudgeguard.pipeline.age_cues import cue_matcher
 from nudgeguard.pipeline.detectors.lexicon import load_lexicon
 from nudgeguard.pipeline.detectors.matcher import expand_macros, wrap
 
@@ -71,7 +71,7 @@ def _entries() -> list[tuple[str, str]]:
     for sid, guards in data["guards"].items():
         for i, guard in enumerate(guards):
             found.append((f"guard:{sid}:{i}", expand_macros(str(guard), macros, sid)))
-    found += [(f"age:{p.key}:{i}", p.regex) for i, p in enumerate(_cues().patterns)]
+    found += [(f"age:{p.key}:{i}", p.regex) for i, p in enumerate(cue_matcher().patterns)]
     return found
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nudgeguard.pipeline.age import _cues
+from nudgeguard.pipeline.age_cues import cue_matcher
 from nudgeguard.pipeline.detectors.anchors import (
     PatternError,
     anchors,
@@ -104,7 +104,7 @@ _PIECES = [
 def test_anchor_scan_finds_exactly_what_every_pattern_would(words, gaps):
     """The automaton only pre-selects patterns: it may never hide a match."""
     text = "".join(w + (gaps[i] if i < len(gaps) else " ") for i, w in enumerate(words))
-    for matcher in (_bundled()[1], _cues()):
+    for matcher in (_bundled()[1], cue_matcher()):
         assert isinstance(matcher, AhoCorasickMatcher)
         got = [(h.index, h.start, h.end) for h in matcher.scan(text)]
         assert got == _every_match(matcher, text)

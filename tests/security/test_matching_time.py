@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nudgeguard.inbox.events import MAX_TEXT_CHARS, MessageEvent, Participant
-from nudgeguard.pipeline import age
+from nudgeguard.pipeline import age, age_cues
 from nudgeguard.pipeline.detectors import lexicon
 from nudgeguard.pipeline.detectors.anchors import PatternError
 from nudgeguard.pipeline.detectors.linear import ENGINE, MAX_RETRIES, LinearPattern, compile_linear
@@ -32,10 +32,10 @@ def _every_pattern() -> list[tuple[str, LinearPattern]]:
         for key, pairs in lex.guards.items()
         for lang, g in pairs
     ]
-    cues = age._cues()
+    cues = age_cues.cue_matcher()
     found += [(f"age cue #{i}", r) for i, r in enumerate(cues.regexes)]
-    found.append(("age others", age._others()))
-    for module in (age, lexicon):
+    found.append(("age others", age_cues.others()))
+    for module in (age, age_cues, lexicon):
         found += [
             (f"{module.__name__}.{name}", v)
             for name, v in vars(module).items()

@@ -15,23 +15,24 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from nudgeguard.cache import BoundedCache
 from nudgeguard.inbox.events import AgeBand, MessageEvent
-from nudgeguard.pipeline.detectors.linear import LinearMatch, LinearPattern, compile_linear
-from nudgeguard.pipeline.detectors.matcher import (
-    Hit,
-    Matcher,
-    Pattern,
-    build_matcher,
-    expand_macros,
+from nudgeguard.pipeline.age_cues import (
+    ABOUT_YOU,
+    ASKS,
+    GRADE_NUM,
+    NOT_YET,
+    NUMBER_WORD,
+    STATED_KEY,
+    WORDS,
+    YOU_UNDER_KEY,
+    about_other,
+    cue_matcher,
 )
-from nudgeguard.pipeline.language import LANGUAGES, applies, identify
+from nudgeguard.pipeline.detectors.linear import LinearMatch, LinearPattern, compile_linear
+from nudgeguard.pipeline.detectors.matcher import Hit, Matcher
+from nudgeguard.pipeline.language import applies, identify
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 
@@ -40,12 +41,7 @@ MINOR_MAX = 17
 MINOR_MIN = 8
 ADULT_MAX = 89
 
-_WORDS = {
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-}  # fmt: skip
-_NUM = r"(?P<age>\d{1,2}|" + "|".join(_WORDS) + r")"
+_NUM = r"(?P<age>\d{1,2}|" + "|".join(WORDS) + r")"
 # What may not follow a number for it to be an age.
 _UNITS = (
     r"(?!\s*(?:hours?|hrs?|h\b|mins?|minutes?|secs?|seconds?|days?|weeks?|wks?|months?|"
@@ -67,16 +63,9 @@ _ADVERBS = (
     r"(?:(?:actually|really|truly|honestly|seriously|only|just|like|about|almost|nearly)\s+){0,2}"
 )
 
-# Not after a future or a condition: "til im 18", "by the time im 30", "when i go to
-# college". The cues of patterns/age.yaml use it as the macro <NOT_YET>.
-_NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )"
-# The end of a word in every cue language, for the cue files' macro <WORD_END>. RE2's \b
-# knows only ASCII letters ("min" would end inside "minúsculas"), and a sign such as "€"
-# never ends a word for \b at all (it needs a letter after it).
-_WORD_END = "(?:[^a-z0-9\u00e0-\u00f6\u00f8-\u00ff\u0153]|$)"
 _STATED = compile_linear(
     # Nor the past: "when i was 12".
-    rf"(?<![a-z0-9])(?<!was )(?<!is ){_NOT_YET}(?:{_FIRST})\s+"
+    rf"(?<![a-z0-9])(?<!was )(?<!is ){NOT_YET}(?:{_FIRST})\s+"
     rf"{_ADVERBS}{_NUM}(?:\s*{_YEARS})?(?![a-z0-9]){_UNITS}"
 )
 # "14 years old" on its own, or after "and", "but", "f" or "m" as whole words (the "f" of
@@ -114,26 +103,16 @@ _TO_YOU = compile_linear(
 )
 #: Confidence of an age someone else states: less than the person's own word.
 STATED_BY_OTHER = 0.6
-_ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
-# Someone else's age: "my sister is in 8th grade", "he is 14". The other languages' words
-# are each age_<lang>.yaml's `others` (see _others()).
-_OTHER_EN = (
-    r"(?:my|his|her|their|your|our) (?:little |big |older |younger |baby |step ?)?"
-    r"(?:brother|sister|bro|sis|son|daughter|cousin|kids?|child|friend|bf|gf|boyfriend|girlfriend|"
-    r"dog|cat|niece|nephew|nephews|nieces|students?|class|team)|he|she|they|hes|shes|theyre"
-)
-_GRADE_NUM = {"fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-              "eleventh": 11, "twelfth": 12, "fourth": 4}  # fmt: skip
 _GRADE = compile_linear(
     r"(?:^|(?<![a-z0-9])(?:im|i am|iam|im in|i am in|in|starting|going into|just finished|"
     r"finished)\s+)"
-    r"(?:the\s+)?(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
+    r"(?:the\s+)?(?P<grade>\d{1,2}|" + "|".join(GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
 )
 # "r u in 8th grade?", "ur in 7th grade": a grade said of the person addressed.
 _GRADE_YOU = compile_linear(
     r"(?<![a-z0-9])(?:(?:are|r) (?:you|ya)|(?:you|ya) (?:are|r)|your|youre)\s+"
     r"(?:(?:still|only|just|really)\s+)?(?:in|starting|going into)\s+(?:the\s+)?"
-    r"(?P<grade>\d{1,2}|" + "|".join(_GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
+    r"(?P<grade>\d{1,2}|" + "|".join(GRADE_NUM) + r")(?:th|st|nd|rd)?\s+grade(?![a-z])"
 )
 # An age question about someone else ("how old is he?") is not answered by their own age.
 _ASKS_THIRD = compile_linear(
@@ -142,85 +121,8 @@ _ASKS_THIRD = compile_linear(
 )
 
 
-_ASKS = "asks"
-_NUMBER_WORD = "number"
 _NO_KEYS: frozenset[str] = frozenset()
 _NOTHING: tuple[tuple[Signal, ...], bool] = ((), False)
-
-
-_STATED_KEY = "stated"
-#: The key of a cue that states the age of the person addressed ("du bist 13?").
-_YOU_KEY = "you"
-#: The key of a cue that says the person addressed is younger than its number ("if u were
-#: 16 it would be legal", "wait till ur 18").
-_YOU_UNDER_KEY = "you_under"
-_ABOUT_YOU = (_YOU_KEY, _YOU_UNDER_KEY)
-
-
-def _cue_files() -> list[str]:
-    """``age.yaml`` (English) and one ``age_<lang>.yaml`` per further language."""
-    folder = resources.files("nudgeguard.patterns")
-    others = (f.name for f in folder.iterdir() if f.name.startswith("age_"))
-    return ["age.yaml", *sorted(n for n in others if n.endswith(".yaml"))]
-
-
-@lru_cache(maxsize=1)
-def _cue_data() -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Each cue file's name and parsed YAML, read once."""
-    folder = resources.files("nudgeguard.patterns")
-    return tuple(
-        (name, yaml.safe_load(folder.joinpath(name).read_text("utf-8"))) for name in _cue_files()
-    )
-
-
-@lru_cache(maxsize=1)
-def _others() -> LinearPattern:
-    """Words that make the number after them someone else's age, in every cue language.
-
-    English ("my sister", "he") and each file's ``others`` ("mein bruder ist", "ele tem").
-    Applied whatever the message's language: it only takes an age away from the author,
-    and its words of one language are not words of another ("er ist", not "er").
-    """
-    words = [_OTHER_EN]
-    for name, data in _cue_data():
-        if data.get("others"):
-            words.append(expand_macros(str(data["others"]), dict(data.get("macros") or {}), name))
-    return compile_linear(r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])")
-
-
-@lru_cache(maxsize=1)
-def _cues() -> Matcher:
-    """One matcher for the age cues of ``patterns/age*.yaml`` and two helper keys.
-
-    Each cue's key is its band (``minor``, ``adult``), ``stated`` for a cue whose ``age``
-    group holds the number ("ich bin 13"), ``you`` for one whose ``age`` group holds the
-    age of the person addressed ("du bist 13?"), ``you_under`` for one that says they are
-    younger than it ("wenn du 18 wärst"), or ``asks`` for an age question. A file's
-    ``lang`` (default ``en``) tags its cues (see :mod:`nudgeguard.pipeline.language`). The helper
-    keys mark an age question (``asks``) and a number word (``number``), so one anchor scan
-    tells which rules need to run.
-    """
-    patterns = []
-    for name, data in _cue_data():
-        lang = str(data.get("lang", "en"))
-        if lang not in LANGUAGES:
-            raise ValueError(f"{name}: unknown language {lang!r}")
-        macros = {
-            "NOT_YET": _NOT_YET,
-            "WORD_END": _WORD_END,
-            **{str(k): str(v) for k, v in (data.get("macros") or {}).items()},
-        }
-        for c in data["cues"]:
-            band = str(c["band"])
-            if band not in (AgeBand.MINOR, AgeBand.ADULT, _STATED_KEY, *_ABOUT_YOU, _ASKS):
-                raise ValueError(f"{name}: unknown band {band!r}")
-            regex = expand_macros(str(c["re"]), macros, name)
-            if band in (_STATED_KEY, *_ABOUT_YOU) and "(?P<age>" not in regex:
-                raise ValueError(f"{name}: a stated-age cue needs an (?P<age>...) group")
-            patterns.append(Pattern(band, regex, float(c.get("c", 1.0)), lang))
-    patterns.append(Pattern(_ASKS, _ASKS_AGE))
-    patterns.append(Pattern(_NUMBER_WORD, "|".join([*_WORDS, *_GRADE_NUM, "grade"])))
-    return build_matcher(patterns)
 
 
 def _age(match: LinearMatch) -> int | None:
@@ -231,22 +133,22 @@ def _age(match: LinearMatch) -> int | None:
         return None
     if raw.isdigit():
         return int(raw)
-    return _WORDS.get(raw)
+    return WORDS.get(raw)
 
 
 def _numeric(text: str, answering: bool) -> Signal | None:
     """Stated ages, asl answers, grades and (when answering) bare numbers."""
     for regex, conf in ((_STATED, 0.95), (_ASL, 0.9), (_YEARS_OLD, 0.85)):
         m = regex.search(text)
-        if m is not None and not _about_other(text, m.start()):
+        if m is not None and not about_other(text, m.start()):
             band = _band(_age(m))
             if band is not None:
                 joking = _JOKE.match(text, m.end()) is not None
                 return _signal(band, m.span(), JOKING if joking else conf)
     m = _GRADE.search(text)
-    if m is not None and not _about_other(text, m.start()):
+    if m is not None and not about_other(text, m.start()):
         raw = m.group("grade")
-        grade = int(raw) if raw.isdigit() else _GRADE_NUM[raw]
+        grade = int(raw) if raw.isdigit() else GRADE_NUM[raw]
         if 1 <= grade <= 12:
             return _signal(AgeBand.MINOR, m.span(), 0.9)
     if answering:
@@ -256,27 +158,6 @@ def _numeric(text: str, answering: bool) -> Signal | None:
             if band is not None:
                 return _signal(band, m.span(), 0.8)
     return None
-
-
-# Where the clause before a number starts: after the last sign or "and" ("my brother is 15
-# and im 12": the brother is in the clause before).
-_LAST_SIGN = compile_linear(r".*[,.;:!?]")
-_LAST_AND = compile_linear(
-    r"(?:^|.*[^a-z])(?:and|but|und|aber|en|maar|e|mas|y|pero|et|mais)(?:[^a-z]|$)"
-)
-
-
-def _about_other(text: str, start: int) -> bool:
-    """True when the words before ``start``, in its clause, name someone else (a sibling)."""
-    if start <= 0:
-        return False
-    low = max(0, start - 40)
-    window = text[low:start]
-    for clause in (_LAST_SIGN, _LAST_AND):
-        m = clause.match(window)
-        if m is not None:
-            low = max(low, start - len(window) + m.end())
-    return _others().search(text, low, start) is not None
 
 
 def _band(age: int | None) -> AgeBand | None:
@@ -306,7 +187,7 @@ def _of_other(text: str) -> Signal | None:
     m = _GRADE_YOU.search(text)
     if m is not None:
         raw = m.group("grade")
-        if 1 <= (int(raw) if raw.isdigit() else _GRADE_NUM[raw]) <= 12:
+        if 1 <= (int(raw) if raw.isdigit() else GRADE_NUM[raw]) <= 12:
             return Signal(
                 "age_probe",
                 m.span(),
@@ -326,11 +207,11 @@ def _said_of_you(text: str, hits: list[Hit], cues: Matcher) -> Signal | None:
     """
     for hit in hits:
         key = cues.patterns[hit.index].key
-        if key not in _ABOUT_YOU:
+        if key not in ABOUT_YOU:
             continue
         m = cues.regexes[hit.index].search(text, hit.start)
         age = _age(m) if m is not None else None
-        if age is not None and key == _YOU_UNDER_KEY:
+        if age is not None and key == YOU_UNDER_KEY:
             age -= 1  # younger than the number: its band is that of the year before
         band = _band(age)
         if m is not None and band is not None:
@@ -349,15 +230,15 @@ def _infer(
     message's, None when unclear) are left out. At most one signal about the author (the
     strongest) and one about the person addressed (``about_target``).
     """
-    cues = _cues()
+    cues = cue_matcher()
     if hits and lang is not None:
         hits = [h for h in hits if applies(cues.patterns[h.index].lang, lang)]
     keys = {cues.patterns[h.index].key for h in hits} if hits else _NO_KEYS
-    asks = _ASKS in keys and _ASKS_THIRD.search(text) is None
+    asks = ASKS in keys and _ASKS_THIRD.search(text) is None
     own: Signal | None = None
     other: Signal | None = None
     start = end = 0  # where the age said of the person addressed is: not the author's
-    if _NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
+    if NUMBER_WORD in keys or not _DIGITS.isdisjoint(text):
         other = (_said_of_you(text, hits, cues) if hits else None) or _of_other(text)
         start, end = other.span if other is not None else (0, 0)
         rest = text[:start] + " " * (end - start) + text[end:]  # offsets stay valid
@@ -365,9 +246,9 @@ def _infer(
     if own is None:
         for hit in hits:
             cue = cues.patterns[hit.index]
-            if cue.key in (_ASKS, _NUMBER_WORD, *_ABOUT_YOU) or start <= hit.start < end:
+            if cue.key in (ASKS, NUMBER_WORD, *ABOUT_YOU) or start <= hit.start < end:
                 continue
-            if cue.key == _STATED_KEY:
+            if cue.key == STATED_KEY:
                 found = _stated_age(text, cues.regexes[hit.index], cue.confidence, hit)
             else:
                 found = _signal(AgeBand(cue.key), (hit.start, hit.end), cue.confidence)
@@ -385,7 +266,7 @@ def _stated_age(text: str, regex: LinearPattern, confidence: float, hit: Hit) ->
     the hit's start, it yields the same match with its ``age`` group.
     """
     m = regex.search(text, hit.start)
-    if m is None or _about_other(text, m.start()):
+    if m is None or about_other(text, m.start()):
         return None
     band = _band(_age(m))
     if band is None:
@@ -408,7 +289,7 @@ class AgeDetector:
     def __init__(self, max_conversations: int = 50_000) -> None:
         self._asked: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
         self._max = max_conversations
-        self._cues = _cues()
+        self._cues = cue_matcher()
         self._cache: BoundedCache[tuple[str, bool, str | None], tuple[tuple[Signal, ...], bool]] = (
             BoundedCache(CACHE_SIZE)
         )
