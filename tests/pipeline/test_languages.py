@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.inbox.events import AgeBand, MessageEvent, Participant
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.pipeline.age import AgeDetector
 from nudgeguard.pipeline.detectors.anchors import PatternError
 from nudgeguard.pipeline.detectors.lexicon import LexiconDetector, parse_lexicon
 from nudgeguard.pipeline.language import applies, identify
 from nudgeguard.pipeline.text import normalize
-
-
-def event(author: str, text: str) -> MessageEvent:
-    """One message of a direct chat, its text as its id."""
-    return MessageEvent(
-        platform="t",
-        community_id="c",
-        conversation_id="x",
-        message_id=text,
-        author=Participant(id=author),
-        text=text,
-        ts=1.0,
-    )
-
+from tests.pipeline.messages import message
 
 # One line per language and signal family: what a native speaker might write.
 FAMILIES: list[tuple[str, str, str]] = [
@@ -218,7 +205,7 @@ def test_numbers_that_are_not_ages(line):
     ],
 )
 def test_an_age_said_of_the_person_addressed_is_about_them(line, band):
-    signals = AgeDetector().detect(normalize(line), event("a", line))
+    signals = AgeDetector().detect(normalize(line), message("a", line))
     (about_them,) = [s for s in signals if s.about_target]
     assert about_them.id == "age_probe" and about_them.age_band is band
     assert not [s for s in signals if not s.about_target]  # nothing said of the author
@@ -236,7 +223,7 @@ def test_an_age_said_of_the_person_addressed_is_about_them(line, band):
     ],
 )
 def test_a_duration_said_to_someone_is_not_their_age(line):
-    assert AgeDetector().detect(normalize(line), event("a", line)) == []
+    assert AgeDetector().detect(normalize(line), message("a", line)) == []
 
 
 @pytest.mark.parametrize(
@@ -253,7 +240,7 @@ def test_a_duration_said_to_someone_is_not_their_age(line):
 )
 def test_an_age_the_person_addressed_has_not_reached_makes_them_younger(line):
     # "If you were 18" says the person is under 18: a minor, whatever the number's own band.
-    signals = AgeDetector().detect(normalize(line), event("a", line))
+    signals = AgeDetector().detect(normalize(line), message("a", line))
     (about_them,) = [s for s in signals if s.about_target]
     assert about_them.id == "age_probe" and about_them.age_band is AgeBand.MINOR
 
@@ -266,7 +253,7 @@ def test_an_age_the_person_addressed_has_not_reached_makes_them_younger(line):
     ],
 )
 def test_an_age_passed_or_an_adult_age_not_reached_says_nothing_of_a_minor(line):
-    signals = AgeDetector().detect(normalize(line), event("a", line))
+    signals = AgeDetector().detect(normalize(line), message("a", line))
     assert not [s for s in signals if s.age_band is AgeBand.MINOR]
 
 
@@ -275,7 +262,7 @@ def test_an_age_passed_or_an_adult_age_not_reached_says_nothing_of_a_minor(line)
     ["ur jailbait lol", "i could go to jail for talking to you", "the age thing doesnt matter"],
 )
 def test_knowing_the_age_gap_is_a_crime_is_an_adults_cue(line):
-    (own,) = AgeDetector().detect(normalize(line), event("a", line))
+    (own,) = AgeDetector().detect(normalize(line), message("a", line))
     assert own.id == "adult_age_cue" and own.age_band is AgeBand.ADULT
 
 
@@ -295,7 +282,7 @@ def test_knowing_the_age_gap_is_a_crime_is_an_adults_cue(line):
 def test_someone_elses_age_is_not_the_authors(line):
     # An adult who says their child's age must not read as a minor: the rules between
     # minors are laxer, and a known minor is never a case's subject.
-    assert AgeDetector().detect(normalize(line), event("a", line)) == []
+    assert AgeDetector().detect(normalize(line), message("a", line)) == []
 
 
 @pytest.mark.parametrize(
@@ -309,13 +296,13 @@ def test_someone_elses_age_is_not_the_authors(line):
     ],
 )
 def test_ones_own_age_after_a_siblings_still_counts(line):
-    (own,) = AgeDetector().detect(normalize(line), event("a", line))
+    (own,) = AgeDetector().detect(normalize(line), message("a", line))
     assert own.id == "minor_self_disclosure" and not own.about_target
 
 
 def test_the_authors_own_age_and_the_one_said_of_the_other_stay_apart():
     line = "eu tenho 25 e vc tem 13 anos"
-    signals = AgeDetector().detect(normalize(line), event("a", line))
+    signals = AgeDetector().detect(normalize(line), message("a", line))
     assert {(s.about_target, s.age_band) for s in signals} == {
         (False, AgeBand.ADULT),
         (True, AgeBand.MINOR),
@@ -347,8 +334,8 @@ def test_a_foreign_age_question_makes_a_bare_number_an_answer():
     detector = AgeDetector()
 
     question = "und wie alt bist du?"
-    detector.detect(normalize(question), event("a", question))
-    (signal,) = detector.detect(normalize("13"), event("b", "13"))
+    detector.detect(normalize(question), message("a", question))
+    (signal,) = detector.detect(normalize("13"), message("b", "13"))
     assert signal.age_band is AgeBand.MINOR
 
 

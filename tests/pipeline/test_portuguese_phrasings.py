@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.inbox.events import AgeBand, MessageEvent, Participant
+from nudgeguard.inbox.events import AgeBand
 from nudgeguard.pipeline.age import AgeDetector
 from nudgeguard.pipeline.detectors.lexicon import LexiconDetector
 from nudgeguard.pipeline.language import identify
 from nudgeguard.pipeline.text import normalize
+from tests.pipeline.messages import message
 
 MOVES: list[tuple[str, str]] = [
     ("age_probe", "oi tudo bem? qntos anos vc tem"),
@@ -38,18 +39,6 @@ EVERYDAY = [
 ]
 
 
-def _event(author: str, text: str) -> MessageEvent:
-    return MessageEvent(
-        platform="t",
-        community_id="c",
-        conversation_id="x",
-        message_id=text,
-        author=Participant(id=author),
-        text=text,
-        ts=1.0,
-    )
-
-
 @pytest.mark.parametrize(("sid", "line"), MOVES, ids=[f"{s}-{i}" for i, (s, _) in enumerate(MOVES)])
 def test_a_portuguese_phrasing_of_a_grooming_move_is_read(sid, line):
     assert identify(line) in ("pt", None)
@@ -65,6 +54,6 @@ def test_everyday_portuguese_about_school_and_meeting_friends_stays_quiet(line):
 def test_an_abbreviated_age_question_makes_a_bare_number_in_reply_an_age():
     detector = AgeDetector()
     question = "vc tem qnts anos?"
-    detector.detect(normalize(question), _event("a", question))
-    (signal,) = detector.detect(normalize("12"), _event("b", "12"))
+    detector.detect(normalize(question), message("a", question))
+    (signal,) = detector.detect(normalize("12"), message("b", "12"))
     assert signal.age_band is AgeBand.MINOR

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import re._parser as _sre_p  # type: ignore[import-not-found]
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,34 +103,34 @@ def _token_len(regex: str, i: int) -> int:
     return 1
 
 
-def _group_end(regex: str, start: int) -> int:
-    """Index of the parenthesis closing the group opened at ``start``."""
+def _tokens(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Each token from ``start``: its index, its first character, and its group depth.
+
+    The depth is the number of groups around the token; a group's own parentheses are at
+    the depth outside it.
+    """
     depth, i = 0, start
     while i < len(regex):
         c = regex[i]
+        if c == ")":
+            depth -= 1
+        yield i, c, depth
         if c == "(":
             depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
         i += _token_len(regex, i)
+
+
+def _group_end(regex: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at ``start``."""
+    for i, c, depth in _tokens(regex, start):
+        if c == ")" and depth == 0:
+            return i
     raise LinearPatternError(f"pattern {regex!r}: unbalanced parentheses")
 
 
 def _top_level_alternation(regex: str) -> bool:
     """True when ``regex`` has a ``|`` outside every group (its edges are not shared)."""
-    depth, i = 0, 0
-    while i < len(regex):
-        c = regex[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += _token_len(regex, i)
-    return False
+    return any(c == "|" and depth == 0 for _, c, depth in _tokens(regex))
 
 
 def _class_body(look: str) -> str | None:
@@ -142,19 +142,14 @@ def _class_body(look: str) -> str | None:
 
 def _last_group(regex: str) -> int:
     """Start of the top-level group that ends ``regex``, or -1 when it ends otherwise."""
-    depth, i, start = 0, 0, -1
-    while i < len(regex):
-        c = regex[i]
-        if c == "(":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif depth == 0:
+    start, last = -1, ("", 0)
+    for i, c, depth in _tokens(regex):
+        if depth == 0 and c == "(":
+            start = i
+        elif depth == 0 and c != ")":
             start = -1
-        i += _token_len(regex, i)
-    return start if regex.endswith(")") and depth == 0 else -1
+        last = (c, depth)
+    return start if last == (")", 0) else -1
 
 
 def _edges(regex: str) -> tuple[str | None, str, str | None]:
