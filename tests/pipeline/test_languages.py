@@ -259,7 +259,16 @@ def test_an_age_passed_or_an_adult_age_not_reached_says_nothing_of_a_minor(line)
 
 @pytest.mark.parametrize(
     "line",
-    ["ur jailbait lol", "i could go to jail for talking to you", "the age thing doesnt matter"],
+    [
+        "ur jailbait lol",
+        "i could go to jail for talking to you",
+        "the age thing doesnt matter",
+        "ich könnte dafür in den knast kommen",
+        "het leeftijdsverschil maakt niet uit",
+        "eu posso ser preso por sua causa",
+        "podría ir a la cárcel por ti",
+        "la différence d'âge ne compte pas",
+    ],
 )
 def test_knowing_the_age_gap_is_a_crime_is_an_adults_cue(line):
     (own,) = AgeDetector().detect(normalize(line), message("a", line))
