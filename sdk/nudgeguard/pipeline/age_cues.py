@@ -146,8 +146,5 @@ def about_other(text: str, start: int) -> bool:
         return False
     low = max(0, start - 40)
     window = text[low:start]
-    for clause in (_LAST_SIGN, _LAST_AND):
-        m = clause.match(window)
-        if m is not None:
-            low = max(low, start - len(window) + m.end())
-    return others().search(text, low, start) is not None
+    ends = (m.end() for clause in (_LAST_SIGN, _LAST_AND) if (m := clause.match(window)))
+    return others().search(text, low + max(ends, default=0), start) is not None

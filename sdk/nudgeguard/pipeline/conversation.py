@@ -144,7 +144,6 @@ def words_before(
         return None
     words: list[str] = []
     found: set[str] = set()
-    last = 0
     later = now  # the time of the author's piece after this one
     for seen, item in enumerate(reversed(conv.window)):
         if seen >= SPLIT_WORDS or later - item.ts > SPLIT_SECONDS:
@@ -155,10 +154,8 @@ def words_before(
                 break
             continue
         piece = item.text.rsplit(maxsplit=SPLIT_WORDS)
-        if not last:
-            if len(piece) > SHORT_PIECE:
-                return None
-            last = len(piece)
+        if not words and len(piece) > SHORT_PIECE:
+            return None  # the author's latest piece is long: no phrase sent a bit at a time
         words[:0] = piece[-SPLIT_WORDS:]
         found.update(item.signals)
         if len(words) >= SPLIT_WORDS:

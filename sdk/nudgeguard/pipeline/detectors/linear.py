@@ -253,10 +253,11 @@ class LinearPattern:
         self._re = _compile(before + body, regex)
         # Used to retry after a failed candidate at the very start of the text: the next
         # candidate needs a character outside the class before it, never the text's start.
-        self._re_inner = _compile(f"[^{lead}]{body}", regex) if lead and looks else None
-        # For match(): the pattern from its first character on, the class checked apart.
-        self._re_at = _compile(body, regex) if lead is not None else self._re
-        self._lead_char = _compile(f"[{lead}]", regex) if lead is not None else None
+        self._re_inner = _compile(f"[^{lead}]{body}", regex) if lead is not None and looks else None
+        # For match(), compiled on its first call (most patterns are only searched): the
+        # pattern from its first character on, and the leading class, checked apart.
+        self._body, self._lead_class = body, lead
+        self._at: tuple[Any, Any] | None = None
         # Where the preferred match fails a lookaround, the longest one at the same start
         # often passes ("he" fails "(?![a-z])" in "hes", "hes" passes): tried before moving on.
         self._re_longest = _compile(before + body, regex, longest=True) if looks else None
@@ -325,9 +326,17 @@ class LinearPattern:
 
     def match(self, text: str, pos: int = 0) -> LinearMatch | None:
         """Return a match starting exactly at ``pos`` (lookarounds checked, no retry)."""
-        if self._lead_char is not None and pos > 0 and self._lead_char.fullmatch(text[pos - 1]):
-            return None
-        m = self._re_at.match(text, pos)
+        regex = self._re
+        if self._lead_class is not None:
+            if self._at is None:
+                self._at = (
+                    _compile(self._body, self.pattern),
+                    _compile(f"[{self._lead_class}]", self.pattern),
+                )
+            regex, lead_char = self._at
+            if pos > 0 and lead_char.fullmatch(text[pos - 1]):
+                return None
+        m = regex.match(text, pos)
         if m is None or (self._looks and not self._holds(m, text)):
             return None
         return LinearMatch(m, m.span(self.span_group), self)
