@@ -92,6 +92,19 @@ def test_ordinary_sentences_are_told_apart(line, lang):
     assert identify(line) == lang
 
 
+# Short requests whose one shared word ("tu" is French, Spanish and Portuguese) used to
+# decide the vote for French, which held the Spanish pattern back.
+@pytest.mark.parametrize(
+    "line", ["muéstrame tu cuerpo", "enséñame tu cuerpo", "muestrame tu foto", "una foto tuya"]
+)
+def test_short_spanish_requests_are_spanish(line):
+    assert identify(line) == "es"
+
+
+def test_a_short_spanish_body_request_is_a_picture_request():
+    assert "image_request" in _signals("muéstrame tu cuerpo")
+
+
 @pytest.mark.parametrize("line", ["ok", "lol", "hmm", "14", ":)", ""])
 def test_lines_too_short_to_tell_are_ambiguous(line):
     assert identify(line) is None
