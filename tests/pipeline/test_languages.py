@@ -129,6 +129,20 @@ def test_a_word_of_another_language_does_not_fire(line, lang, sid):
     assert sid not in _signals(line)
 
 
+# "vc" is a video call in English chat and "você" in Portuguese: a Portuguese line whose
+# language cannot be told (it has too few listed words) is no call request.
+@pytest.mark.parametrize("line", ["entao vc me odeia", "entao vc me ama?", "nossa vc me assustou"])
+def test_portuguese_vc_me_is_no_call_request(line):
+    assert "video_call_request" not in _signals(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["can you vc me?", "will you vc me tonight?", "do you want to vc me later babe"]
+)
+def test_an_english_vc_me_is_a_call_request(line):
+    assert "video_call_request" in _signals(line)
+
+
 def test_the_same_word_fires_in_its_own_language():
     line = "você já viu um pinto de verdade?"
     assert identify(line) == "pt"
