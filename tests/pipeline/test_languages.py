@@ -62,6 +62,12 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("fr", "image_request", "montre-moi ton corps"),
     ("fr", "meet_request", "ça te dit qu'on se voie en vrai samedi ?"),
     ("fr", "supervision_probe", "tu es toute seule à la maison ?"),
+    # Game currency and items offered as gifts, in each language.
+    ("de", "gift_offer", "ich schenk dir robux wenn du willst"),
+    ("nl", "gift_offer", "ik koop een skin voor je"),
+    ("pt", "gift_offer", "eu te dou robux se vc quiser"),
+    ("es", "gift_offer", "te compro el pase de batalla"),
+    ("fr", "gift_offer", "je peux t'offrir un skin pour ton anniversaire"),
 ]
 
 

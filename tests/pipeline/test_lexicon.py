@@ -41,6 +41,10 @@ POSITIVE = [
     ("platform_migration", "ur number?"),
     ("gift_offer", "ill buy u robux"),
     ("gift_offer", "want a gift card"),
+    # Gifting in a game: the item may carry a word of its own ("the dragon skin").
+    ("gift_offer", "ill gift u the dragon skin for ur bday"),
+    ("gift_offer", "i can gift you a battle pass"),
+    ("gift_offer", "ill get you a new skin if u add me"),
     ("flattery_appearance", "ur so pretty"),
     ("flattery_appearance", "so mature for ur age"),
     ("flattery_appearance", "u dont act 14 at all"),
@@ -133,6 +137,10 @@ def test_every_scored_signal_has_patterns():
         ("ill be in the car in 5 min", "meet_request"),
         ("cant wait to see the movie tomorrow", "meet_request"),
         ("what car should i buy", "meet_request"),
+        # A move in a game, not a present: only items take a word in between.
+        ("ill get you the red card next round", "gift_offer"),
+        ("ill give you the first game, then we play for real", "gift_offer"),
+        ("let me get you a glass of water", "gift_offer"),
         # Game gear and car care: "body" of a thing, not of the person.
         ("show me your body armor build", "image_request"),
         ("show me your body paint job on the car", "image_request"),
