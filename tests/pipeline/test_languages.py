@@ -62,6 +62,21 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("fr", "image_request", "montre-moi ton corps"),
     ("fr", "meet_request", "ça te dit qu'on se voie en vrai samedi ?"),
     ("fr", "supervision_probe", "tu es toute seule à la maison ?"),
+    # Deleting the chat the two of them had, in each language.
+    ("de", "deletion_request", "lösch unseren chat, ok?"),
+    ("pt", "deletion_request", "apaga nossa conversa tá"),
+    ("es", "deletion_request", "borra nuestro chat, que nadie lo vea"),
+    ("fr", "deletion_request", "supprime notre conversation, personne doit la voir"),
+    ("es", "video_call_request", "prende tu cámara"),
+    # Threats to show the pictures to others, in each language.
+    ("de", "sextortion_threat", "schick mehr, sonst zeig ich deine bilder deinen eltern"),
+    ("de", "sextortion_threat", "wenn du es nicht schickst zeig ich es allen"),
+    ("nl", "sextortion_threat", "stuur meer anders stuur ik je fotos naar je ouders"),
+    ("nl", "sextortion_threat", "als je het niet stuurt laat ik het aan iedereen zien"),
+    ("pt", "sextortion_threat", "se vc não mandar eu mostro pra todo mundo"),
+    ("es", "sextortion_threat", "si no me lo mandas se lo enseño a todos"),
+    ("fr", "sextortion_threat", "je vais envoyer tes photos à tes parents"),
+    ("fr", "sextortion_threat", "si tu ne l'envoies pas je le montre à tout le monde"),
     # Game currency and items offered as gifts, in each language.
     ("de", "gift_offer", "ich schenk dir robux wenn du willst"),
     ("nl", "gift_offer", "ik koop een skin voor je"),
@@ -81,6 +96,23 @@ def _signals(line: str) -> dict[str, tuple[float, int, int]]:
 def test_each_language_has_each_signal_family(lang, sid, line):
     assert identify(line) == lang
     assert sid in _signals(line)
+
+
+# A condition and pictures in one line, but no threat: an invitation, a holiday, a plan.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "wenn du nicht kommst zeig ich dir die bilder morgen",
+        "ich zeige die fotos vom urlaub allen",
+        "als je niet komt stuur ik je de fotos morgen",
+        "si no vienes te mando las fotos por correo",
+        "si no puedes venir se lo digo a todos",
+        "si tu ne viens pas je te montre les photos demain",
+        "se vc não puder vir eu mando as fotos amanhã",
+    ],
+)
+def test_a_condition_with_pictures_is_no_threat(line):
+    assert "sextortion_threat" not in _signals(line)
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,11 @@ POSITIVE = [
     ("platform_migration", "ur number?"),
     ("gift_offer", "ill buy u robux"),
     ("gift_offer", "want a gift card"),
+    # A refusal followed by exposure, with the pictures named or left unsaid.
+    ("sextortion_threat", "if you dont send it i will show everyone"),
+    ("sextortion_threat", "if u dont send me more i will show ur mom"),
+    ("sextortion_threat", "if you dont pay i will post them"),
+    ("sextortion_threat", "send it or i post your pics"),
     # Gifting in a game: the item may carry a word of its own ("the dragon skin").
     ("gift_offer", "ill gift u the dragon skin for ur bday"),
     ("gift_offer", "i can gift you a battle pass"),
@@ -137,6 +142,14 @@ def test_every_scored_signal_has_patterns():
         ("ill be in the car in 5 min", "meet_request"),
         ("cant wait to see the movie tomorrow", "meet_request"),
         ("what car should i buy", "meet_request"),
+        # Conditions that are no threats: a plan, a meeting, something said later.
+        (
+            "if you dont have time i will show everyone the video at the meeting",
+            "sextortion_threat",
+        ),
+        ("if you dont like it ill show you another one", "sextortion_threat"),
+        ("if you dont come ill send the pics from the trip to everyone", "sextortion_threat"),
+        ("or i post it later", "sextortion_threat"),
         # A move in a game, not a present: only items take a word in between.
         ("ill get you the red card next round", "gift_offer"),
         ("ill give you the first game, then we play for real", "gift_offer"),
