@@ -62,6 +62,13 @@ FAMILIES: list[tuple[str, str, str]] = [
     ("fr", "image_request", "montre-moi ton corps"),
     ("fr", "meet_request", "ça te dit qu'on se voie en vrai samedi ?"),
     ("fr", "supervision_probe", "tu es toute seule à la maison ?"),
+    # Asking whether the parents read the phone, and turning the child against them.
+    ("de", "supervision_probe", "schauen deine eltern in dein handy?"),
+    ("nl", "supervision_probe", "kijken je ouders op je telefoon?"),
+    ("pt", "isolation_alienation", "seus pais não te entendem, só eu te entendo"),
+    ("es", "isolation_alienation", "tus padres no te entienden, nadie te entiende como yo"),
+    ("fr", "isolation_alienation", "tes parents ne te comprennent pas, il n'y a que moi"),
+    ("fr", "sexual_desensitization", "qu'est-ce que tu portes là ?"),
     # Deleting the chat the two of them had, in each language.
     ("de", "deletion_request", "lösch unseren chat, ok?"),
     ("pt", "deletion_request", "apaga nossa conversa tá"),
