@@ -41,6 +41,10 @@ POSITIVE = [
     ("platform_migration", "ur number?"),
     ("gift_offer", "ill buy u robux"),
     ("gift_offer", "want a gift card"),
+    # Pictures or "them" shown to people who matter to the child.
+    ("sextortion_threat", "im gonna send them to your mom"),
+    ("sextortion_threat", "ill leak your pics to your school"),
+    ("sextortion_threat", "send your nudes to your dad"),
     # A refusal followed by exposure, with the pictures named or left unsaid.
     ("sextortion_threat", "if you dont send it i will show everyone"),
     ("sextortion_threat", "if u dont send me more i will show ur mom"),
@@ -142,6 +146,12 @@ def test_every_scored_signal_has_patterns():
         ("ill be in the car in 5 min", "meet_request"),
         ("cant wait to see the movie tomorrow", "meet_request"),
         ("what car should i buy", "meet_request"),
+        # Delivering something, or a form to sign: no threat to the reader.
+        ("ill send it to your email now", "sextortion_threat"),
+        ("ill forward it to your manager", "sextortion_threat"),
+        ("please show this to your parents and get it signed", "sextortion_threat"),
+        ("can you send it to everyone in the group", "sextortion_threat"),
+        ("send them to your mom for the permission slip", "sextortion_threat"),
         # Conditions that are no threats: a plan, a meeting, something said later.
         (
             "if you dont have time i will show everyone the video at the meeting",
