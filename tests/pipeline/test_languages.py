@@ -122,6 +122,10 @@ def test_a_condition_with_pictures_is_no_threat(line):
     assert "sextortion_threat" not in _signals(line)
 
 
+def test_a_present_for_someone_else_is_no_gift_offer():
+    assert "gift_offer" not in _signals("ik koop een cadeau voor je moeder")
+
+
 @pytest.mark.parametrize(
     ("line", "lang"),
     [
