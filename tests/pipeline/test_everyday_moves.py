@@ -1,0 +1,110 @@
+"""Grooming moves as people type them in community chat, in six languages, and their near misses.
+
+The lines are the team's own paraphrases of the classes that blind-written community chats
+showed the lexicon missing (docs/detection.md, "Community chats written blind"): a secret
+kept from a parent in passing ("dont mention it to ur mom"), a cover story for the
+parents, whether a parent follows or reads the child's account, holding the child's
+pictures, payment demands with a threat, gifts in games and streams, a pick-up. Each
+class has near misses that must stay quiet: the advice to tell one's parents, a holiday
+album, a streamer thanked for gifted subs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nudgeguard.pipeline.detectors.lexicon import LexiconDetector
+from nudgeguard.pipeline.text import normalize
+from tests.pipeline.messages import message
+
+MOVES: list[tuple[str, str]] = [
+    # English
+    ("secrecy_request", "just dont mention the lessons at home ok"),
+    ("secrecy_request", "your dad doesnt need to know about this"),
+    ("secrecy_request", "keep the robux thing between us"),
+    ("secrecy_request", "tell your mom youre sleeping at a friends"),
+    ("secrecy_request", "better not to mention it, people get jealous"),
+    ("supervision_probe", "your parents asleep yet?"),
+    ("supervision_probe", "does your mum follow you on here"),
+    ("supervision_probe", "does he ever look through your phone"),
+    ("platform_migration", "its easier on snap tbh"),
+    ("flattery_appearance", "honestly more mature than most adults i know"),
+    ("isolation_alienation", "real friends wouldnt ditch you like that"),
+    ("gift_offer", "i can gift you the battle pass if you want"),
+    ("gift_offer", "ill put a top up on your phone"),
+    ("meet_request", "im going to be in your area on saturday"),
+    ("sextortion_threat", "block me and the pics go out to everyone"),
+    ("sextortion_threat", "tell your parents and i post them"),
+    ("sextortion_threat", "i will send the screenshots to all your followers"),
+    ("sextortion_threat", "pay or i send your pic to everyone you follow"),
+    # German
+    ("secrecy_request", "sag es deinen eltern lieber nicht"),
+    ("secrecy_request", "erzähl es nicht deiner mama, okay"),
+    ("secrecy_request", "muss ja niemand wissen"),
+    ("supervision_probe", "lesen deine eltern eigentlich mit wem du schreibst"),
+    ("image_request", "schick mir mal ein neues bild"),
+    ("flattery_appearance", "du wirkst viel älter als 13"),
+    ("meet_request", "ich kann dich nach dem training abholen"),
+    ("sextortion_threat", "oder ich schick die bilder an deine klasse"),
+    ("sextortion_threat", "zahl 30 euro per paysafecard, sonst geht das bild raus"),
+    # Dutch
+    ("secrecy_request", "zeg het maar niet tegen je vader"),
+    ("secrecy_request", "hou het even onder ons"),
+    ("supervision_probe", "zijn je ouders nu thuis?"),
+    ("flattery_appearance", "jij klinkt echt volwassener dan de rest"),
+    ("deletion_request", "zet de berichten op verdwijnen"),
+    ("sextortion_threat", "ik weet op welke school je zit"),
+    # Spanish
+    ("secrecy_request", "no le digas nada de esto a tu madre"),
+    ("supervision_probe", "tus padres te revisan el celular?"),
+    ("gift_offer", "quieres pavos? te paso unos cuantos"),
+    ("deletion_request", "borra esta conversacion despues"),
+    ("sextortion_threat", "si se lo dices a alguien lo publico"),
+    # French
+    ("secrecy_request", "faut pas le dire à tes parents"),
+    ("supervision_probe", "tes parents regardent ton snap ?"),
+    ("image_request", "envoie une photo sans le pull"),
+    ("sextortion_threat", "sinon j'envoie tout à tes potes"),
+    # Portuguese
+    ("secrecy_request", "melhor não contar pros seus pais"),
+    ("gift_offer", "te dei robux, aproveita"),
+    ("meet_request", "eu passo aí e te pego depois da aula"),
+]
+
+QUIET: list[tuple[str, str]] = [
+    # Telling a parent is what a child should do.
+    ("secrecy_request", "sag es deinen eltern"),
+    ("secrecy_request", "vertel het aan je ouders"),
+    ("secrecy_request", "zeg het tegen je moeder"),
+    ("secrecy_request", "dis-le à ta mère"),
+    # Photos of a trip, held and sent on.
+    ("sextortion_threat", "i have the pics from the trip and will send them"),
+    ("sextortion_threat", "ich habe die bilder vom urlaub und schicke sie morgen"),
+    ("sextortion_threat", "ik heb de fotos van de vakantie en stuur ze morgen"),
+    ("sextortion_threat", "tengo las fotos del viaje y te las paso"),
+    ("sextortion_threat", "tenho as fotos da festa e te mando"),
+    # Support for someone who tells; sharing a giveaway.
+    ("sextortion_threat", "tell someone and it gets better"),
+    ("sextortion_threat", "share the giveaway with your followers"),
+    # A stream thanking its viewers.
+    ("gift_offer", "thanks for the gifted subs everyone"),
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> LexiconDetector:
+    return LexiconDetector()
+
+
+def _signals(detector: LexiconDetector, line: str) -> set[str]:
+    return {s.id for s in detector.detect(normalize(line), message("a", line))}
+
+
+@pytest.mark.parametrize(("sid", "line"), MOVES)
+def test_an_everyday_move_is_read(lexicon: LexiconDetector, sid: str, line: str) -> None:
+    assert sid in _signals(lexicon, line)
+
+
+@pytest.mark.parametrize(("sid", "line"), QUIET)
+def test_its_near_miss_stays_quiet(lexicon: LexiconDetector, sid: str, line: str) -> None:
+    assert sid not in _signals(lexicon, line)
