@@ -106,3 +106,23 @@ def test_irc_name_addressing_in_a_transcript_is_a_mention():
     )
     mentions = [e.mentions for e in transcript_events(t)]
     assert mentions == [("u2",), ("u1",), (), ()]
+
+
+def test_an_at_mention_of_a_participant_in_a_transcript_is_a_mention():
+    t = Transcript.model_validate(
+        {
+            "id": "t2",
+            "kind": "group",
+            "label": "normal",
+            "participants": [{"id": "lil.ari"}, {"id": "u2"}, {"id": "u3"}],
+            "messages": [
+                {"author": "u2", "ts": 0, "text": "gg @lil.ari. dm me"},
+                {"author": "u3", "ts": 1, "text": "(@u2) same"},
+                {"author": "u3", "ts": 2, "text": "mail me at me@u2"},
+                {"author": "u2", "ts": 3, "text": "@nobody @u3 hi"},
+                {"author": "u2", "ts": 4, "text": "@u2 talking to myself"},
+            ],
+        }
+    )
+    mentions = [e.mentions for e in transcript_events(t)]
+    assert mentions == [("lil.ari",), ("u2",), (), ("u3",), ()]

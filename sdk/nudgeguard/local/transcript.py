@@ -155,15 +155,24 @@ def transcript_events(
 
 # "u3: ...", "u3, ...", "u3> ...": the chat (IRC) way of addressing someone by name.
 _ADDRESS = re.compile(r"\s*([^\s:,>]{1,64})\s?[:,>]")
+# "@u3" anywhere in the line: how an exported chat shows a platform mention.
+_AT = re.compile(r"(?<![^\s(])@([^\s:,>?!()]{1,64})")
 
 
 def addressee(text: str, people: Mapping[str, object]) -> str | None:
-    """The participant a line is addressed to by name at its start, if any.
+    """The participant a line is addressed to by name, if any.
 
-    Transcripts from IRC carry no mentions; a line that starts with a participant's name
-    and a colon, comma or ">" is the same thing, and the simulator passes it on as one.
+    Transcripts carry no mentions. A line that starts with a participant's name and a
+    colon, comma or ">" (IRC), or that holds "@" and a participant's id (the first such,
+    a platform mention as exported chats write it), is the same thing, and the simulator
+    passes it on as one.
     """
     m = _ADDRESS.match(text)
-    if m is None or m.group(1) not in people:
-        return None
-    return m.group(1)
+    if m is not None and m.group(1) in people:
+        return m.group(1)
+    if "@" in text:
+        for at in _AT.finditer(text):
+            name = at.group(1).rstrip(".")
+            if name in people:
+                return name
+    return None
