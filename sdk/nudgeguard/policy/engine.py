@@ -105,6 +105,8 @@ def _matches(
         return False
     if cond.signals_any and not any(s.id in cond.signals_any for s in a.signals):
         return False
+    if cond.signals_seen_any and not any(history.get(s) for s in cond.signals_seen_any):
+        return False
     if cond.min_stages:
         ignored = cond.stages_not_counted
         counted = [s for s in a.stages if s not in ignored] if ignored else a.stages

@@ -31,6 +31,12 @@ def _condition(c: Condition) -> str:
         parts.append(f"risk is still below {c.below_level.value}")
     if c.signals_any:
         parts.append("the message shows " + " or ".join(s.replace("_", " ") for s in c.signals_any))
+    if c.signals_seen_any:
+        parts.append(
+            "the sender has shown "
+            + " or ".join(s.replace("_", " ") for s in c.signals_seen_any)
+            + " towards them so far"
+        )
     if c.min_stages:
         besides = f" besides {', '.join(c.stages_not_counted)}" if c.stages_not_counted else ""
         parts.append(f"at least {c.min_stages} grooming stages{besides} are present")

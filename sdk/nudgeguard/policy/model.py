@@ -139,6 +139,10 @@ class Condition:
     min_level: Level | None = None
     below_level: Level | None = None
     signals_any: tuple[str, ...] = ()
+    #: The pair has shown at least one of these signals so far in the conversation (this
+    #: message included): a move made earlier still counts when a later message of another
+    #: kind lifts the risk over the line.
+    signals_seen_any: tuple[str, ...] = ()
     min_stages: int = Field(default=0, ge=0)
     #: Stage codes that do not count towards ``min_stages`` (an age question, ``FF``, is
     #: everyday talk between strangers; with sexual talk it is not yet a second stage).
@@ -155,7 +159,7 @@ class Condition:
     #: messages); before that, or with the scorer off, the condition holds.
     min_learned_score: float | None = None
 
-    @field_validator("signals_any")
+    @field_validator("signals_any", "signals_seen_any")
     @classmethod
     def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         _check_signal_ids(list(value))
