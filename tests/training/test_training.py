@@ -4,14 +4,29 @@ import json
 
 import pytest
 
+from nudgeguard.inbox.events import MessageEvent, Participant
 from nudgeguard.local.transcript import Transcript
 from nudgeguard.pipeline.detectors import LearnedDetector
 from nudgeguard.pipeline.detectors.scorer_model import load_model
+from nudgeguard.pipeline.text import normalize
 from nudgeguard.policy import load_policy
 from nudgeguard.training.__main__ import main
 from nudgeguard.training.crossval import child_side, cross_validate
-from nudgeguard.training.data import fold_of, read_sides
+from nudgeguard.training.data import fold_of, grooming_languages, read_sides
 from nudgeguard.training.groups import conversation_groups
+
+
+def _event(text):
+    return MessageEvent(
+        platform="t",
+        community_id="c",
+        conversation_id="x",
+        message_id="m",
+        author=Participant(id="a"),
+        text=text,
+        ts=1.0,
+    )
+
 
 # Short paraphrases written for these tests.
 SUSPECT = [
@@ -130,7 +145,22 @@ def test_fit_writes_a_model_the_detector_loads_and_is_reproducible(corpora, tmp_
     assert outs[0] == outs[1]
     model = load_model(tmp_path / "a.bin")
     assert model.meta["trained_on"] == ["grooming_x", "normal_x"]
+    assert model.meta["languages"] == ["en"]  # grooming seen in English only
     assert b"mature" not in outs[0] and b"homework" not in outs[0]
     detector = LearnedDetector(model)
     risky = detector.probability(["delete our chat after", "dont tell your mom we talk"])
     assert risky > detector.probability(["the bus is late", "see you at practice"])
+
+
+def test_a_model_reads_only_the_languages_it_saw_grooming_in(corpora):
+    # Ordinary chat alone in a language teaches a model that the language reads as
+    # ordinary: those lines give no evidence, rather than evidence of the language.
+    spanish = [_normal(f"es{i}", lang="es") for i in range(3)]
+    (corpora / "normal_es.jsonl").write_text("\n".join(json.dumps(r) for r in spanish) + "\n")
+    assert grooming_languages(sorted(corpora.glob("*.jsonl"))) == ["en"]
+    shipped = LearnedDetector()
+    assert shipped.languages == {"de", "en", "nl", "pt"}
+    spanish_line = "no le digas nada a tu madre de esto, vale"
+    assert shipped.detect(normalize(spanish_line), _event(spanish_line)) == []
+    english_line = "dont tell your mom about this ok"
+    assert shipped.detect(normalize(english_line), _event(english_line))

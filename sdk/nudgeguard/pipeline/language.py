@@ -94,8 +94,8 @@ def vote(text: str) -> dict[str, int]:
     return counts
 
 
-def _decide(text: str) -> str | None:
-    counts = vote(text)
+def _tally(counts: dict[str, int]) -> tuple[str | None, int, int]:
+    """Return the language with the most votes, its votes and the runner-up's."""
     best = second = 0
     winner: str | None = None
     for lang, n in counts.items():
@@ -103,10 +103,34 @@ def _decide(text: str) -> str | None:
             best, second, winner = n, best, lang
         elif n > second:
             second = n
+    return winner, best, second
+
+
+def _clear(winner: str | None, best: int, second: int, text: str) -> str | None:
+    """The vote's answer when it is clear (the first stage of :func:`identify`), else None."""
     if winner is not None and best >= 2 and best >= 2 * second:
         return winner
     if winner is not None and best == 1 and second == 0 and len(text.split()) <= 3:
         return winner
+    return None
+
+
+def voted(text: str) -> str | None:
+    """Return the language the words of ``text`` vote for clearly, or None.
+
+    The first stage of :func:`identify` alone: a few dictionary lookups, no statistical
+    model, for callers on every message's path (the learned scorer, see
+    :class:`~nudgeguard.pipeline.detectors.learned.LearnedDetector`).
+    """
+    return _clear(*_tally(vote(text)), text)
+
+
+def _decide(text: str) -> str | None:
+    counts = vote(text)
+    winner, best, second = _tally(counts)
+    clear = _clear(winner, best, second, text)
+    if clear is not None:
+        return clear
     letters = sum(1 for c in text if c.isalpha())
     if letters < MIN_LETTERS:
         return None

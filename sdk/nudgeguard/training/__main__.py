@@ -21,7 +21,13 @@ from pathlib import Path
 import click
 
 from nudgeguard.policy import load_policy
-from nudgeguard.training.data import TEAM_CHAT, corpus_files, read_conversations, read_sides
+from nudgeguard.training.data import (
+    TEAM_CHAT,
+    corpus_files,
+    grooming_languages,
+    read_conversations,
+    read_sides,
+)
 
 _DIRS = click.argument(
     "dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -124,6 +130,7 @@ def fit_command(
     from nudgeguard.training.fit import fit, model_bytes
 
     files = _files(dirs, team_chat)
+    languages = grooming_languages(files)
     sides = [s for p in files for s in read_sides(p, mixed_weight)]
     weights, bias = fit(sides, bits=bits, c=c, seed=seed)
     meta = {
@@ -135,6 +142,7 @@ def fit_command(
         "c": c,
         "mixed_weight": mixed_weight,
         "min_lines": MIN_LINES,
+        "languages": languages,
         "features": _FEATURES + "summed over one side's first k messages / sqrt(k)",
     }
     write_model(out, model_bytes(weights, bias, threshold, meta))
@@ -147,6 +155,7 @@ def fit_command(
         "conversations": sum(s.role == "conversation" for s in convs),
         "positives": sum(s.label for s in convs),
         "child_side_alone": sum(s.role == "alone" for s in convs),
+        "languages": languages,
         "lines": sum(len(s.texts) for s in convs),
         "seed": seed,
         "c": c,

@@ -34,6 +34,7 @@ from nudgeguard.training.data import (
     TEAM_PREFIX,
     Side,
     fold_of,
+    grooming_languages,
     read_conversations,
     read_sides,
 )
@@ -101,6 +102,7 @@ def cross_validate(
     model's weights are kept beside them (``conv-`` names).
     """
     groups = conversation_groups(files)
+    languages = grooming_languages(files)
 
     def folded(side: Side) -> tuple[int, Side]:
         corpus, cid = side.group.split("/", 1)  # the file's corpus, also for ``#alone``
@@ -119,6 +121,8 @@ def cross_validate(
         conv = _fold_model(
             convs, fold, folds, conversation_threshold, kwargs, cache, progress, "conv-"
         )
+        # The languages it reads, as the shipped model's (fit writes them to its metadata).
+        model = dataclasses.replace(model, meta={**model.meta, "languages": languages})
         detector = LearnedDetector(model, conversation=conv)
         progress(f"fold {fold + 1}/{folds}: replaying")
         got, child = asyncio.run(_replay_fold(replayed, fold, folds, groups, detector, pack, ages))

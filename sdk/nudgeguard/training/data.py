@@ -145,6 +145,22 @@ def read_conversations(path: Path) -> Iterator[Side]:
             yield Side(alone, 0, 1.0, group, f"{corpus}#alone", "alone")
 
 
+def grooming_languages(files: list[Path]) -> list[str]:
+    """Return the languages (a record's ``lang``, English when absent) grooming is seen in.
+
+    A model reads only these (see :mod:`nudgeguard.pipeline.detectors.learned`): in a
+    language with ordinary chat alone, it learned that the language reads as ordinary.
+    """
+    found: set[str] = set()
+    for path in files:
+        if path.stem in REPLAY_ONLY:
+            continue
+        for conv in _records(path):
+            if "suspect_lines" in conv or conv.get("label") == "grooming":
+                found.add(str(conv.get("lang") or "en"))
+    return sorted(found)
+
+
 def _records(path: Path) -> Iterator[dict[str, Any]]:
     """Yield the JSON records of a JSON Lines corpus file (blank lines skipped)."""
     with path.open(encoding="utf-8") as fh:

@@ -34,6 +34,13 @@ like a suspect's as the other person's: the conversation model says what the cha
 side scores say who it is about. It finds grooming where one side alone says too little
 (the two people's lines are short, or both read a little like grooming).
 
+A model reads only the languages it saw grooming in (``languages`` in its training
+metadata): trained with ordinary chat alone in a language, it learned that the language
+itself reads as ordinary. A message whose words vote clearly for another language
+(:func:`~nudgeguard.pipeline.language.voted`) gives no evidence, so it neither adds to a
+pair's running score nor counts as a line read, and the policy's learned floor
+(``min_learned_score``) does not hold back the lexicon's rules there.
+
 Pure Python on the standard library: the weights load in milliseconds, and scoring a
 message is one regular-expression scan and one table lookup per n-gram.
 """
@@ -50,6 +57,7 @@ from nudgeguard.cache import BoundedCache
 from nudgeguard.inbox.events import MessageEvent
 from nudgeguard.pipeline.detectors.hashing import Feature, buckets, features
 from nudgeguard.pipeline.detectors.scorer_model import CONVERSATION_FILE, ScorerModel, load_model
+from nudgeguard.pipeline.language import voted
 from nudgeguard.pipeline.signals import Signal
 from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
 from nudgeguard.state.store import PairState
@@ -147,6 +155,8 @@ class LearnedDetector:
             self._together, self._together_unit = conversation.table, conversation.scale / wide
         self._tokens: dict[str, int] = {}
         self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
+        #: The languages the model saw grooming in; empty when its metadata does not say.
+        self.languages = frozenset(self.model.meta.get("languages") or ())
 
     def evidence(self, text: str) -> float:
         """Return a normalised text's contribution to a running score, in margin units."""
@@ -174,12 +184,21 @@ class LearnedDetector:
         """Return the evidence signal of one message (cached for short texts)."""
         key = text.text
         if len(key) > CACHE_MAX_CHARS:
-            return list(self._detect(key))
+            return list(self._read(key, text.raw))
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._detect(key)
+            hit = self._read(key, text.raw)
             self._cache.put(key, hit)
         return list(hit) if hit else []
+
+    def _read(self, text: str, raw: str) -> tuple[Signal, ...]:
+        """Score a message unless its words vote for a language the model cannot read."""
+        languages = self.languages
+        if languages:
+            lang = voted(raw)
+            if lang is not None and lang not in languages:
+                return ()
+        return self._detect(text)
 
     def _buckets(self, text: str) -> list[int]:
         if len(self._tokens) > _TOKEN_CACHE:
