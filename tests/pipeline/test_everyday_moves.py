@@ -37,6 +37,9 @@ MOVES: list[tuple[str, str]] = [
     ("sextortion_threat", "tell your parents and i post them"),
     ("sextortion_threat", "i will send the screenshots to all your followers"),
     ("sextortion_threat", "pay or i send your pic to everyone you follow"),
+    ("sextortion_threat", "if you log off the video goes online"),
+    ("platform_migration", "are you on telegram"),
+    ("supervision_probe", "does your dad go thru your dms"),
     # German
     ("secrecy_request", "sag es deinen eltern lieber nicht"),
     ("secrecy_request", "erzähl es nicht deiner mama, okay"),
@@ -47,6 +50,9 @@ MOVES: list[tuple[str, str]] = [
     ("meet_request", "ich kann dich nach dem training abholen"),
     ("sextortion_threat", "oder ich schick die bilder an deine klasse"),
     ("sextortion_threat", "zahl 30 euro per paysafecard, sonst geht das bild raus"),
+    ("sextortion_threat", "wenn du mich meldest schick ich alles raus"),
+    ("secrecy_request", "merkt doch eh keiner"),
+    ("gift_offer", "soll ich dir robux kaufen?"),
     # Dutch
     ("secrecy_request", "zeg het maar niet tegen je vader"),
     ("secrecy_request", "hou het even onder ons"),
@@ -54,12 +60,14 @@ MOVES: list[tuple[str, str]] = [
     ("flattery_appearance", "jij klinkt echt volwassener dan de rest"),
     ("deletion_request", "zet de berichten op verdwijnen"),
     ("sextortion_threat", "ik weet op welke school je zit"),
+    ("sextortion_threat", "als je het aan iemand vertelt gaat het online"),
     # Spanish
     ("secrecy_request", "no le digas nada de esto a tu madre"),
     ("supervision_probe", "tus padres te revisan el celular?"),
     ("gift_offer", "quieres pavos? te paso unos cuantos"),
     ("deletion_request", "borra esta conversacion despues"),
     ("sextortion_threat", "si se lo dices a alguien lo publico"),
+    ("secrecy_request", "y no le comentes a los demás"),
     # French
     ("secrecy_request", "faut pas le dire à tes parents"),
     ("supervision_probe", "tes parents regardent ton snap ?"),

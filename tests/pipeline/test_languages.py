@@ -255,6 +255,7 @@ def test_age_statements_in_each_language(line, band):
         "tengo 12 euros en el bolsillo",  # money
         "j'ai 15 minutes de retard",  # minutes
         "ik ben 10 kilo afgevallen",  # weight
+        "eu so tenho 60 no pix",  # money: "I only have 60"
     ],
 )
 def test_numbers_that_are_not_ages(line):
