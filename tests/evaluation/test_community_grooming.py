@@ -1,0 +1,61 @@
+"""Grooming in community chat, written by the team blind: cases open, on the right person.
+
+``data/community_grooming.jsonl`` (see ``data/README.md``) holds grooming chats in game
+DMs and lobbies, Discord servers, social DMs, livestreams, club groups and stranger chat,
+in six languages, written by helpers who never saw the patterns, with benign look-alikes.
+Its first two rounds guided lexicon and policy changes, so it is a regression set: a
+chat that stops opening a case fails here, named by id, and so does a case on a benign
+chat or on anyone but the suspect. The fourth round, kept out of this file, measured the
+changes blind (docs/detection.md, "Community chats written blind").
+"""
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nudgeguard.evaluation import replay_corpora
+from nudgeguard.evaluation.replay import Outcome
+from nudgeguard.local.transcript import AgesMode, read_transcripts
+from nudgeguard.policy import load_policy
+
+CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
+MODES: tuple[AgesMode, ...] = ("unknown", "declared")
+#: Grooming chats that open a case, as measured when the set landed (of 100).
+CASES = {"unknown": 82, "declared": 85}
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, list[Outcome]]:
+    pack = load_policy("default")
+    return {ages: asyncio.run(replay_corpora([CORPUS], pack, ages)) for ages in MODES}
+
+
+def test_the_set_covers_six_languages_both_kinds_and_benign_look_alikes() -> None:
+    chats = list(read_transcripts(CORPUS))
+    grooming = [t for t in chats if t.label == "grooming"]
+    assert len(grooming) == 100 and len(chats) - len(grooming) == 10
+    by_lang = Counter(t.lang for t in grooming)
+    assert all(by_lang[lang] >= 12 for lang in ("en", "de", "nl", "es", "fr", "pt")), by_lang
+    assert {t.kind for t in grooming} == {"direct", "group"}
+
+
+@pytest.mark.parametrize("ages", MODES)
+def test_grooming_chats_keep_opening_cases(outcomes: dict[str, list[Outcome]], ages: str) -> None:
+    grooming = [o for o in outcomes[ages] if o.label == "grooming"]
+    missed = sorted(o.id for o in grooming if o.escalated_at is None)
+    assert len(grooming) - len(missed) >= CASES[ages], f"no case (ages {ages}): {missed}"
+
+
+@pytest.mark.parametrize("ages", MODES)
+def test_cases_name_the_suspect_and_never_a_benign_chat(
+    outcomes: dict[str, list[Outcome]], ages: str
+) -> None:
+    wrong = sorted(
+        o.id
+        for o in outcomes[ages]
+        if o.cases and (o.label != "grooming" or o.subject_truth != "suspect")
+    )
+    assert not wrong, f"cases on the wrong person or chat (ages {ages}): {wrong}"
+    assert all(o.errors == 0 for o in outcomes[ages])
