@@ -321,7 +321,7 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
             state.save_conversation(ckey, conv, now)
             return opening
         # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
-        target = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
+        target, sticky = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
         before = None if edit else words_before(conv, me, now, target, text)
         found = self.detect(event, aimed=target is not None, text=text, before=before)
         evidence, signals = split_evidence(found) if found else (None, found)
@@ -329,7 +329,8 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
         actor_age: AgeInference | None = None
         if signals or declared:  # what the message tells of its author's age is learnt
             actor_age = await age_memory.actor_age(state, actor_key, author, signals, now)
-        item = EvidenceItem(message_id, me, now, text, (), event.attachment_count, edit)
+        to = target if sticky else None
+        item = EvidenceItem(message_id, me, now, text, (), event.attachment_count, edit, to=to)
         remember(conv, item, signals)
         state.save_conversation(ckey, conv, now)
         if target is None:

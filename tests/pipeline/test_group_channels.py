@@ -126,3 +126,23 @@ def test_an_at_mention_of_a_participant_in_a_transcript_is_a_mention():
     )
     mentions = [e.mentions for e in transcript_events(t)]
     assert mentions == [("lil.ari",), ("u2",), (), ("u3",), ()]
+
+
+async def test_a_speaker_goes_on_talking_to_the_person_they_mentioned(chat):
+    loud, target = person("loud"), person("target")
+    await _crowd_talks(chat)
+    await chat.say(loud, "sent you a dm", to=target)
+    await _crowd_talks(chat, 3)
+    first = await chat.say(loud, "you there?")
+    await _crowd_talks(chat, 3)
+    second = await chat.say(loud, "check it when you can")
+    assert first is not None and first.target_id == target.id
+    assert second is not None and second.target_id == target.id
+
+
+async def test_going_on_ends_when_the_line_before_is_old_or_far_back(chat):
+    loud, target = person("loud"), person("target")
+    await _crowd_talks(chat)
+    await chat.say(loud, "sent you a dm", to=target)
+    await _crowd_talks(chat, 20)  # more than CONTINUE_MESSAGES lines in between
+    assert await chat.say(loud, "anyone up for a match?") is None

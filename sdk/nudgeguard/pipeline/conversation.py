@@ -20,6 +20,9 @@ SMALL_GROUP = 3
 #: How many earlier messages, and how long ago at most, turn-taking looks at in a group.
 TURN_MESSAGES = 8
 TURN_SECONDS = 600.0
+#: How many messages back a group speaker's own last line may be for their next one to
+#: go on to whom that line was aimed at (:func:`still_talking_to`).
+CONTINUE_MESSAGES = 16
 #: Longest opening: messages one person may have sent alone in a direct chat for them to
 #: be scored towards whoever answers. A cold open is a handful of lines; a longer monologue
 #: was said to someone else or to no one (a chat whose other side was never delivered, a
@@ -47,6 +50,19 @@ class Before(NamedTuple):
     signals: frozenset[str]
 
 
+class Aim(NamedTuple):
+    """Whom a message is aimed at (see :func:`target_of`).
+
+    Attributes:
+        target: The person, or None when it is said to no one in particular.
+        sticky: The author addressed them (a reply, a mention, or a line going on from
+            one): the author's next lines in a busy group may go on to them.
+    """
+
+    target: str | None
+    sticky: bool = False
+
+
 def target_of(
     conv: ConversationState,
     me: str,
@@ -54,14 +70,16 @@ def target_of(
     direct: bool,
     reply_to: str | None,
     mentions: tuple[str, ...],
-) -> str | None:
-    """Return whom a message is aimed at, or None when that cannot be told.
+) -> Aim:
+    """Return whom a message is aimed at; its target is None when that cannot be told.
 
     The replied-to or mentioned user comes first. In a direct chat, or a group where at
     most :data:`SMALL_GROUP` people spoke lately, the most recent other speaker (else the
     only other participant). In a busy group, an unaddressed line is aimed at someone only
-    when turn-taking says so (see :func:`turn_partner`): otherwise it is said to the room,
-    and lines of unrelated speakers never add up on one pair.
+    when turn-taking says so (see :func:`turn_partner`), or when it goes on from the
+    author's own line that addressed someone moments before (see :func:`still_talking_to`):
+    otherwise it is said to the room, and lines of unrelated speakers never add up on one
+    pair.
 
     Args:
         conv: The conversation before this message.
@@ -72,20 +90,42 @@ def target_of(
         mentions: The users it mentions.
     """
     if reply_to and reply_to != me:
-        return reply_to
+        return Aim(reply_to, True)
     for mention in mentions:
         if mention != me:
-            return mention
+            return Aim(mention, True)
     if direct or len(conv.speakers) <= SMALL_GROUP:
         for speaker in reversed(conv.speakers):
             if speaker != me:
-                return speaker
+                return Aim(speaker)
         participants = conv.participants
         if len(participants) > 2:  # two others at least: nobody in particular (O(1) in a crowd)
-            return None
+            return Aim(None)
         others = [p for p in participants if p != me]
-        return others[0] if len(others) == 1 else None
-    return turn_partner(me, now, conv)
+        return Aim(others[0] if len(others) == 1 else None)
+    partner = turn_partner(me, now, conv)
+    if partner is not None:
+        return Aim(partner)
+    going_on = still_talking_to(me, now, conv)
+    return Aim(going_on, going_on is not None)
+
+
+def still_talking_to(me: str, now: float, conv: ConversationState) -> str | None:
+    """Whom ``me`` addressed in their own line just before, if it is recent.
+
+    "@mia sent you a dm" then, between other people's lines, "you there?": a speaker who
+    addressed someone (a reply or a mention, or a line going on from one) goes on talking
+    to them. Only the author's latest line counts, and only when it is among the last
+    :data:`CONTINUE_MESSAGES` messages and at most :data:`TURN_SECONDS` old. A target
+    guessed from who spoke last is not carried on, and two people's lines are never
+    joined.
+    """
+    for seen, item in enumerate(reversed(conv.window)):
+        if seen >= CONTINUE_MESSAGES or now - item.ts > TURN_SECONDS:
+            return None
+        if item.author_id == me:
+            return item.to
+    return None
 
 
 def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:

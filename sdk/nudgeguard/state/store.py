@@ -78,6 +78,9 @@ class EvidenceItem:
     deleted: bool = False
     #: The case this item was last written to, so appends send only what is new or changed.
     stored_for: str | None = None
+    #: Whom the author addressed (a reply, a mention, or a line going on from one): their
+    #: next lines in a busy group may go on to them (nudgeguard.pipeline.conversation).
+    to: str | None = None
 
 
 @dataclass(slots=True)

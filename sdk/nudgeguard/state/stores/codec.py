@@ -132,14 +132,18 @@ def item_dump(i: EvidenceItem) -> str:
             i.attachment_count,
             i.edited,
             i.deleted,
+            i.to,
         ]
     )
 
 
 def item_load(raw: str) -> EvidenceItem:
     """Decode one evidence-window message."""
-    m, a, ts, text, sig, att, ed, de = json.loads(raw)
-    return EvidenceItem(m, a, float(ts), text, tuple(sig), int(att), bool(ed), bool(de))
+    m, a, ts, text, sig, att, ed, de, *rest = json.loads(raw)
+    if len(rest) > 1:
+        raise ValueError("too many fields")
+    to = str(rest[0]) if rest and rest[0] is not None else None  # absent in older records
+    return EvidenceItem(m, a, float(ts), text, tuple(sig), int(att), bool(ed), bool(de), to=to)
 
 
 def items_load(raw: list[Any]) -> list[EvidenceItem]:
@@ -148,7 +152,7 @@ def items_load(raw: list[Any]) -> list[EvidenceItem]:
     for one in raw:
         try:
             items.append(item_load(one))
-        except SHAPE_ERRORS:  # not JSON, or not the eight fields
+        except SHAPE_ERRORS:  # not JSON, or not the eight (or nine) fields
             continue
     return items
 
