@@ -40,6 +40,11 @@ MOVES: list[tuple[str, str]] = [
     ("sextortion_threat", "if you log off the video goes online"),
     ("platform_migration", "are you on telegram"),
     ("supervision_probe", "does your dad go thru your dms"),
+    ("supervision_probe", "are your parents usually home after dinner?"),
+    ("secrecy_request", "she doesnt have to know, say youre at chess club"),
+    ("meet_request", "ill park around the corner, not by the gate"),
+    ("sextortion_threat", "your whole class gets the link tonight"),
+    ("coercion_pressure", "dont even think about blocking me"),
     # German
     ("secrecy_request", "sag es deinen eltern lieber nicht"),
     ("secrecy_request", "erzähl es nicht deiner mama, okay"),
