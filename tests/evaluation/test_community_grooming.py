@@ -22,8 +22,8 @@ from nudgeguard.policy import load_policy
 
 CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
-#: Grooming chats that open a case, as measured when the set landed (of 176).
-CASES = {"unknown": 127, "declared": 129}
+#: Grooming chats that open a case, as measured when the set landed (of 206).
+CASES = {"unknown": 140, "declared": 144}
 #: The benign chats with a case when the set landed: two adults (23 and 26, ages said
 #: without "tenho") flirting in Portuguese, read as grooming by the learned scorer.
 KNOWN_FALSE = {"cge-n-pt-01"}
@@ -38,7 +38,7 @@ def outcomes() -> dict[str, list[Outcome]]:
 def test_the_set_covers_six_languages_both_kinds_and_benign_look_alikes() -> None:
     chats = list(read_transcripts(CORPUS))
     grooming = [t for t in chats if t.label == "grooming"]
-    assert len(grooming) == 176 and len(chats) - len(grooming) == 34
+    assert len(grooming) == 206 and len(chats) - len(grooming) == 44
     by_lang = Counter(t.lang for t in grooming)
     assert all(by_lang[lang] >= 20 for lang in ("en", "de", "nl", "es", "fr", "pt")), by_lang
     assert {t.kind for t in grooming} == {"direct", "group"}
