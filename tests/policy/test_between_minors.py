@@ -1,11 +1,7 @@
 """Cases between two known minors: peer talk is not a case, grooming moves are."""
 
-import pytest
-
-from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import AgeBand
-from nudgeguard.policy import load_policy
-from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing import Scenario, person
 
 TEEN_A = person("teen-a", AgeBand.MINOR)
 TEEN_B = person("teen-b", AgeBand.MINOR)
@@ -26,14 +22,6 @@ SECRETS = [
     "delete our chat after you read it",
     "this is our secret ok? dont tell anyone",
 ]
-
-
-@pytest.fixture
-async def engine():
-    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
-    await engine.start(background=False)
-    yield engine
-    await engine.stop()
 
 
 async def test_two_declared_minors_making_plans_open_no_case(engine):

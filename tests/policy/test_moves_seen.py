@@ -14,7 +14,7 @@ import yaml
 from nudgeguard.engine import Engine
 from nudgeguard.policy import PolicyError, load_policy, parse_policy
 from nudgeguard.policy.explain import explain
-from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing import Scenario, person
 
 CHILD = person("kid")
 STRANGER = person("stranger")
@@ -25,14 +25,6 @@ PHOTOS = [
     "whats your snap",
     "send me another pic",
 ]
-
-
-@pytest.fixture
-async def engine():
-    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
-    await engine.start(background=False)
-    yield engine
-    await engine.stop()
 
 
 async def _chat(engine: Engine, lines: list[str]) -> list[object]:

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from nudgeguard.inbox.events import MessageEvent, Participant
 from nudgeguard.local.transcript import Transcript
 from nudgeguard.pipeline.detectors import LearnedDetector
 from nudgeguard.pipeline.detectors.scorer_model import load_model
@@ -14,19 +13,7 @@ from nudgeguard.training.__main__ import main
 from nudgeguard.training.crossval import child_side, cross_validate
 from nudgeguard.training.data import fold_of, grooming_languages, read_sides
 from nudgeguard.training.groups import conversation_groups
-
-
-def _event(text):
-    return MessageEvent(
-        platform="t",
-        community_id="c",
-        conversation_id="x",
-        message_id="m",
-        author=Participant(id="a"),
-        text=text,
-        ts=1.0,
-    )
-
+from tests.pipeline.messages import message
 
 # Short paraphrases written for these tests.
 SUSPECT = [
@@ -161,6 +148,6 @@ def test_a_model_reads_only_the_languages_it_saw_grooming_in(corpora):
     shipped = LearnedDetector()
     assert shipped.languages == {"de", "en", "nl", "pt"}
     spanish_line = "no le digas nada a tu madre de esto, vale"
-    assert shipped.detect(normalize(spanish_line), _event(spanish_line)) == []
+    assert shipped.detect(normalize(spanish_line), message("a", spanish_line)) == []
     english_line = "dont tell your mom about this ok"
-    assert shipped.detect(normalize(english_line), _event(english_line))
+    assert shipped.detect(normalize(english_line), message("a", english_line))
