@@ -52,6 +52,7 @@ async def test_the_same_chat_opened_a_case_when_the_age_question_counted():
         rule["when"].pop("stages_not_counted", None)
         if rule["name"].endswith("-unknown-age"):
             rule["when"]["signals_any"] = []  # and when any message could reach the level
+            rule["when"]["signals_seen_any"] = []  # with or without a move made before
     engine = Engine(parse_policy(yaml.safe_dump(pack)), adapters=[FakeAdapter()])
     await engine.start(background=False)
     try:

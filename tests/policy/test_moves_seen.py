@@ -27,9 +27,9 @@ PHOTOS = [
 ]
 
 
-async def _chat(engine: Engine, lines: list[str]) -> list[object]:
+async def _chat(engine: Engine, lines: list[str], opening: str = "hi im 13") -> list[object]:
     chat = Scenario(engine)
-    await chat.say(CHILD, "hi im 13")
+    await chat.say(CHILD, opening)
     decisions = []
     for line in lines:
         decisions.append(await chat.say(STRANGER, line, to=CHILD))
@@ -45,6 +45,20 @@ async def test_an_earlier_question_about_the_parents_counts_when_photos_follow(e
 
 async def test_photo_requests_to_a_stated_minor_alone_open_no_case(engine):
     decisions = await _chat(engine, PHOTOS)
+    assert any(d is not None and d.level.value in ("review", "urgent") for d in decisions)
+    assert await engine.cases.list_cases() == []
+
+
+async def test_towards_someone_of_unknown_age_an_earlier_move_counts_too(engine):
+    # No age said: the stranger rules need two stages and a move, made before or now.
+    await _chat(engine, ["are your parents home right now?", *PHOTOS], opening="hi")
+    (case,) = await engine.cases.list_cases()
+    assert case.subject == engine.pseudonyms.pseudonym("fake", STRANGER.id)
+
+
+async def test_photo_requests_between_strangers_alone_open_no_case(engine):
+    # Four lines: fewer than the learned scorer reads before it judges a side.
+    decisions = await _chat(engine, PHOTOS, opening="hi")
     assert any(d is not None and d.level.value in ("review", "urgent") for d in decisions)
     assert await engine.cases.list_cases() == []
 
