@@ -1,12 +1,16 @@
 """Training the learned scorer: labels by behaviour, grouped folds, the child's side alone."""
 
 import json
+from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nudgeguard.local.transcript import Transcript
 from nudgeguard.pipeline.detectors import LearnedDetector
 from nudgeguard.pipeline.detectors.scorer_model import load_model
+from nudgeguard.pipeline.language import vote_words, voted
 from nudgeguard.pipeline.text import normalize
 from nudgeguard.policy import load_policy
 from nudgeguard.training.__main__ import main
@@ -151,3 +155,28 @@ def test_a_model_reads_only_the_languages_it_saw_grooming_in(corpora):
     assert shipped.detect(normalize(spanish_line), message("a", spanish_line)) == []
     english_line = "dont tell your mom about this ok"
     assert shipped.detect(normalize(english_line), message("a", english_line))
+
+
+_SPANISH_FRENCH = sorted(vote_words(["es", "fr"]))
+_MARKS = ["", ",", "!", "?", "¿", "¡", "...", "'", '"']
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_SPANISH_FRENCH), min_size=1, max_size=6),
+    st.lists(st.sampled_from(_MARKS), min_size=12, max_size=12),
+    st.booleans(),
+)
+def test_every_line_voted_spanish_or_french_gives_no_evidence(words, marks, upper):
+    # The scorer asks for the vote only when a token of the line is one that a Spanish
+    # or French vote word normalises to: no such line may slip past that check.
+    line = " ".join(f"{marks[2 * i]}{w}{marks[2 * i + 1]}" for i, w in enumerate(words))
+    line = line.upper() if upper else line
+    shipped = _shipped()
+    if voted(line) in {"es", "fr"}:
+        assert shipped.detect(normalize(line), message("a", line)) == []
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> LearnedDetector:
+    return LearnedDetector()

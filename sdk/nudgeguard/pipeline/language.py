@@ -80,6 +80,12 @@ def _identifier() -> Any:
     return ident
 
 
+def vote_words(languages: Iterable[str]) -> frozenset[str]:
+    """Return the listed words (casefolded) that vote for any of ``languages``."""
+    wanted = set(languages)
+    return frozenset(w for w, langs in _vocabulary().items() if wanted.intersection(langs))
+
+
 def vote(text: str) -> dict[str, int]:
     """Return how many of ``text``'s words vote for each language (only those with votes)."""
     get = _vocabulary().get

@@ -57,8 +57,17 @@ def buckets(text: str, bits: int, cache: dict[str, int]) -> list[int]:
         bits: Table size is ``2**bits``.
         cache: Token -> hash memo; the caller bounds its size.
     """
+    return word_buckets(tokens(text), bits, cache)
+
+
+def tokens(text: str) -> list[str]:
+    """Return the tokens of a normalised text that are featurised (at most MAX_TOKENS)."""
+    return _TOKEN.findall(text)[:MAX_TOKENS]
+
+
+def word_buckets(words: list[str], bits: int, cache: dict[str, int]) -> list[int]:
+    """Return the buckets of a text from its :func:`tokens` (see :func:`buckets`)."""
     mask = (1 << bits) - 1
-    words = _TOKEN.findall(text)[:MAX_TOKENS]
     get = cache.get
     hashes = [get(w) or _remember(cache, w) for w in words]
     out = [h & mask for h in hashes]

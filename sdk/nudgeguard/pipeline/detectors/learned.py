@@ -55,11 +55,11 @@ from pathlib import Path
 
 from nudgeguard.cache import BoundedCache
 from nudgeguard.inbox.events import MessageEvent
-from nudgeguard.pipeline.detectors.hashing import Feature, buckets, features
+from nudgeguard.pipeline.detectors.hashing import Feature, features, tokens, word_buckets
 from nudgeguard.pipeline.detectors.scorer_model import CONVERSATION_FILE, ScorerModel, load_model
-from nudgeguard.pipeline.language import voted
+from nudgeguard.pipeline.language import LANGUAGES, vote_words, voted
 from nudgeguard.pipeline.signals import Signal
-from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText
+from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE, NormalizedText, normalize
 from nudgeguard.state.store import PairState
 
 NAME = "learned"
@@ -157,6 +157,7 @@ class LearnedDetector:
         self._cache: BoundedCache[str, tuple[Signal, ...]] = BoundedCache(CACHE_SIZE)
         #: The languages the model saw grooming in; empty when its metadata does not say.
         self.languages = frozenset(self.model.meta.get("languages") or ())
+        self._foreign = _foreign_tokens(self.languages)
 
     def evidence(self, text: str) -> float:
         """Return a normalised text's contribution to a running score, in margin units."""
@@ -192,26 +193,31 @@ class LearnedDetector:
         return list(hit) if hit else []
 
     def _read(self, text: str, raw: str) -> tuple[Signal, ...]:
-        """Score a message unless its words vote for a language the model cannot read."""
-        languages = self.languages
-        if languages:
-            lang = voted(raw)
-            if lang is not None and lang not in languages:
-                return ()
-        return self._detect(text)
+        """Score a message unless its words vote for a language the model cannot read.
 
-    def _buckets(self, text: str) -> list[int]:
+        The vote runs only on a message with a token that some word voting for such a
+        language normalises to (most messages have none, and the vote costs more than the
+        rest of the scoring).
+        """
+        words = tokens(text)
+        if not self._foreign.isdisjoint(words):
+            lang = voted(raw)
+            if lang is not None and lang not in self.languages:
+                return ()
+        return self._detect(text, words)
+
+    def _buckets(self, text: str, words: list[str] | None = None) -> list[int]:
         if len(self._tokens) > _TOKEN_CACHE:
             self._tokens.clear()
-        return buckets(text, self._bits, self._tokens)
+        return word_buckets(tokens(text) if words is None else words, self._bits, self._tokens)
 
     def _features(self, text: str) -> list[Feature]:
         if len(self._tokens) > _TOKEN_CACHE:
             self._tokens.clear()
         return features(text, self._bits, self._tokens)
 
-    def _detect(self, text: str) -> tuple[Signal, ...]:
-        found = self._buckets(text)
+    def _detect(self, text: str, words: list[str]) -> tuple[Signal, ...]:
+        found = self._buckets(text, words)
         if not found:
             return ()
         w = self._weights
@@ -245,6 +251,22 @@ class LearnedDetector:
             weights, scale = self._together, self.conversation.scale
         ranked = _ranked(text, self._features(text), weights, scale, TOP_FEATURES)
         return (ranked[0][2] if ranked else (0, 0)), tuple(g for g, _, _ in ranked)
+
+
+def _foreign_tokens(languages: frozenset[str]) -> frozenset[str]:
+    """Return the normalised tokens of the words that vote for a language outside ``languages``.
+
+    Empty when the model's metadata names no languages (it then reads every message).
+    """
+    if not languages:
+        return frozenset()
+    out: set[str] = set()
+    for word in vote_words(set(LANGUAGES) - languages):
+        # Normalisation maps a word alone ("photo" to "pic") but may leave it as it is
+        # when punctuation clings to it ("photo?"): both forms.
+        out.add(word)
+        out.update(tokens(normalize(word).text))
+    return frozenset(out)
 
 
 def _ranked(
