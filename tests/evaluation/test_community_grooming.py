@@ -24,9 +24,9 @@ CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
 #: Grooming chats that open a case, as measured when the set landed (of 206).
 CASES = {"unknown": 143, "declared": 147}
-#: The benign chats with a case when the set landed: two adults (23 and 26, ages said
-#: without "tenho") flirting in Portuguese, read as grooming by the learned scorer.
-KNOWN_FALSE = {"cge-n-pt-01"}
+#: The benign chats allowed a case: none. The one there was (cge-n-pt-01, two adults
+#: flirting in Portuguese) is quiet since ages and adult lives said in passing are read.
+KNOWN_FALSE: set[str] = set()
 
 
 @pytest.fixture(scope="module")

@@ -52,13 +52,16 @@ def _shortest(parsed) -> str:
                 out.append(_shortest(sub) * low)
         elif op is C.CATEGORY:
             out.append("a")
-        # assertions (lookarounds, ^, $) take no characters
+        elif op is C.AT and av is C.AT_BEGINNING:
+            out.append("^")  # a branch that starts the text: nothing may come before
+        # other assertions (lookarounds, $) take no characters
     return "".join(out)
 
 
 def _in_a_sentence(regex: str) -> str:
     core = _shortest(sre_parse.parse(regex)).strip()
-    before = "" if regex.startswith("^") else "well "
+    before = "" if core.startswith("^") else "well "
+    core = core.lstrip("^")
     after = "" if regex.rstrip("?\\").endswith("$") else " then"
     return f"{before}{core}{after}"
 
