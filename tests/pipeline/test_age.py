@@ -226,3 +226,37 @@ def test_a_number_answering_a_question_about_someone_else_is_not_an_age():
     assert det.detect(normalize("18"), _event("b", "18", 1)) == []
     det.detect(normalize("how old are ya"), _event("a", "how old are ya", 2))
     assert det.detect(normalize("18"), _event("b", "18", 3))[0].age_band is AgeBand.ADULT
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("what grade r u in", "7th"),
+        ("which grade are you in now", "in 8th"),
+        ("what year are you in", "year 7"),
+        ("how old r u", "6th grade"),
+    ],
+)
+def test_a_grade_alone_answering_a_grade_or_age_question_is_a_minor(question, answer):
+    det = AgeDetector()
+    det.detect(normalize(question), _event("b", question, 1))
+    found = det.detect(normalize(answer), _event("a", answer, 2))
+    assert [s.age_band for s in found] == [AgeBand.MINOR]
+
+
+@pytest.mark.parametrize("answer", ["7th place lol", "3rd try", "1st?"])
+def test_a_rank_or_a_try_is_not_a_grade(answer):
+    det = AgeDetector()
+    det.detect(normalize("what grade r u in"), _event("b", "what grade r u in", 1))
+    assert det.detect(normalize(answer), _event("a", answer, 2)) == []
+
+
+@pytest.mark.parametrize("line", ["we finish at 3, im in year 7", "im a year 9 lol"])
+def test_a_british_school_year_is_a_minor(line):
+    assert _infer(line).age_band is AgeBand.MINOR
+
+
+@pytest.mark.parametrize("line", ["im a year 10 years older", "i was in year 8 when we met"])
+def test_a_school_year_that_is_not_the_authors_now_is_not_read(line):
+    found = _infer(line)
+    assert found is None or found.age_band is not AgeBand.MINOR

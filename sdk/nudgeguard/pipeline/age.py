@@ -85,6 +85,13 @@ _BARE = compile_linear(
     # A guess at the asker's age ("25?", "25 i guess", "30 maybe") is not one's own.
     r"(?!\s*(?:\?|i guess|i think|maybe|or so)|.*\bguess)"
 )
+# A grade alone in reply to an age or grade question ("7th", "in 8th", "year 7"): a school
+# grade or a British school year (year 13 is the last, at 17).
+_BARE_GRADE = compile_linear(
+    r"^(?:im in\s+|im\s+|in\s+)?"
+    r"(?:(?:the\s+)?(?P<grade>\d{1,2})(?:th|st|nd|rd)|year\s+(?P<year>\d{1,2}))(?![a-z0-9])"
+    r"(?!\s*(?:place|time|floor|try|attempt|round|level|lvl|birthday|of|\?))"
+)
 # A joke marker right after a stated age ("im 20 lol"): the statement counts for less, so an
 # earlier plain one stands.
 _JOKE = compile_linear(r"\W*(?:lol|lmao|lmfao|rofl|jk|j k|haha\w*|hehe\w*|kidding|jking|joking)\b")
@@ -157,6 +164,9 @@ def _numeric(text: str, answering: bool) -> Signal | None:
             band = _band(_age(m))
             if band is not None:
                 return _signal(band, m.span(), 0.8)
+        m = _BARE_GRADE.search(text)
+        if m is not None and 1 <= int(m.group("grade") or m.group("year")) <= 13:
+            return _signal(AgeBand.MINOR, m.span(), 0.8)
     return None
 
 

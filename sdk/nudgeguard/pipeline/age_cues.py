@@ -41,7 +41,10 @@ NOT_YET = r"(?<!when )(?<!til )(?<!till )(?<!until )(?<!time )(?<!once )(?<!if )
 _WORD_END = "(?:[^a-z0-9\u00e0-\u00f6\u00f8-\u00ff\u0153]|$)"
 
 # Age questions in English; the other languages' are cues of band ``asks``.
-_ASKS_AGE = r"how old|asl|your age|what age|age\?|how young|what year were you born"
+_ASKS_AGE = (
+    r"how old|asl|your age|what age|age\?|how young|what year were you born|"
+    r"(?:what|which) grade|what year (?:are|r) (?:you|u|ya) in"
+)
 
 # Someone else's age: "my sister is in 8th grade", "he is 14". The other languages' words
 # are each age_<lang>.yaml's `others` (see :func:`others`).
