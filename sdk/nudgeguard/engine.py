@@ -49,6 +49,7 @@ from nudgeguard.pipeline.conversation import (
 from nudgeguard.pipeline.detection import DetectAfter, Detection, DetectJoined
 from nudgeguard.pipeline.detectors import Detector, default_detectors
 from nudgeguard.pipeline.detectors.learned import split_evidence
+from nudgeguard.pipeline.names import Names
 from nudgeguard.pipeline.risk import RiskTracker
 from nudgeguard.pipeline.scoring import Scoring
 from nudgeguard.policy.engine import Decision, PolicyEngine
@@ -152,6 +153,8 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
         self._turns: Turns[tuple[str, str, str]] = Turns()
         #: Replayed events are dropped here, for every adapter and caller.
         self.replays = Replays()
+        #: Display-name pieces of people seen lately, for lines that call someone by name.
+        self.names = Names()
         #: Where adapters submit events without waiting for them to be handled.
         self.inbox = Inbox(self.handle)
         self._planned: list[Detector] = []
@@ -321,7 +324,12 @@ class Engine(Detection, Scoring, Moderation, NudgeResponses, PersonErasure):
             state.save_conversation(ckey, conv, now)
             return opening
         # Whom it is aimed at (which decides the detectors that run) follows from earlier lines.
-        target, sticky = target_of(conv, me, now, direct, event.reply_to_author_id, event.mentions)
+        reply_to, mentions = event.reply_to_author_id, event.mentions
+        if not direct and not reply_to and not mentions:  # a call by name is a mention
+            called = self.names.addressed(ckey[0], text, me, conv.speakers)
+            mentions = (called,) if called is not None else mentions
+        self.names.learn(ckey[0], me, author.display_name)
+        target, sticky = target_of(conv, me, now, direct, reply_to, mentions)
         before = None if edit else words_before(conv, me, now, target, text)
         found = self.detect(event, aimed=target is not None, text=text, before=before)
         evidence, signals = split_evidence(found) if found else (None, found)

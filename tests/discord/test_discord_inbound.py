@@ -22,6 +22,7 @@ async def test_guild_message_becomes_event_with_role_age_band(world: World, runn
     assert event.author.age_band is AgeBand.MINOR
     assert event.author.age_source is AgeSource.PLATFORM
     assert "Under 18" in event.author.roles
+    assert event.author.display_name == "kid"  # what others call them by, never stored
     assert event.permalink == (
         f"https://discord.com/channels/{world.guild}/{world.general}/{sent['id']}"
     )

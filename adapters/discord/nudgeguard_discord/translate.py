@@ -98,6 +98,7 @@ def participant(user: discord.abc.User, settings: DiscordSettings) -> Participan
         age_source=source,
         is_bot=bool(user.bot),
         roles=roles,
+        display_name=user.display_name,  # in memory only: lines may call people by name
     )
 
 

@@ -131,7 +131,9 @@ class Participant(_Frozen):
         age_source: Where ``age_band`` came from.
         is_bot: Bots are never scored.
         roles: Platform role names or ids, shown to moderators.
-        display_name: Optional name for terminal display; never stored.
+        display_name: The name others see, if the platform gives one. The engine reads
+            lines that call someone by it ("ari dm me", :mod:`nudgeguard.pipeline.names`),
+            in memory only; never stored or logged.
     """
 
     id: str = Field(min_length=1, max_length=256)

@@ -133,12 +133,13 @@ def transcript_events(
             id=p.id,
             age_band=p.declared_age_band if declared else AgeBand.UNKNOWN,
             age_source=AgeSource.CONFIG if declared else AgeSource.NONE,
+            display_name=p.id,  # a transcript's ids are the names people see
         )
     kind = ConversationKind.DIRECT if t.kind == "direct" else ConversationKind.GROUP
     ts = 0.0
     for index, m in enumerate(t.messages):
         ts = ts + NULL_TS_STEP if m.ts is None else max(float(m.ts), ts if index else 0.0)
-        author = people.get(m.author) or Participant(id=m.author)
+        author = people.get(m.author) or Participant(id=m.author, display_name=m.author)
         named = addressee(m.text, people)
         yield MessageEvent(
             platform=platform,

@@ -17,11 +17,20 @@ from nudgeguard.inbox.events import (
 from nudgeguard.policy.engine import Decision
 
 
-def person(user_id: str, age: AgeBand | str = AgeBand.UNKNOWN, *, bot: bool = False) -> Participant:
-    """Return a participant; a known age band counts as set by a platform role."""
+def person(
+    user_id: str,
+    age: AgeBand | str = AgeBand.UNKNOWN,
+    *,
+    bot: bool = False,
+    name: str | None = None,
+) -> Participant:
+    """Return a participant; a known age band counts as set by a platform role.
+
+    ``name`` is the display name others see (and may call the person by).
+    """
     band = AgeBand(age)
     source = AgeSource.PLATFORM if band is not AgeBand.UNKNOWN else AgeSource.NONE
-    return Participant(id=user_id, age_band=band, age_source=source, is_bot=bot)
+    return Participant(id=user_id, age_band=band, age_source=source, is_bot=bot, display_name=name)
 
 
 @dataclass
