@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nudgeguard.adapter import Adapter
     from nudgeguard.cases.store import Erasure, ErasureNotice
     from nudgeguard.delivery.dispatch import Dispatcher
+    from nudgeguard.pipeline.names import Names
     from nudgeguard.privacy import Pseudonymizer
     from nudgeguard.state.store import StateStore
 
@@ -60,6 +61,7 @@ class PersonErasure:
         dispatcher: Dispatcher
         adapters: dict[str, Adapter]
         state: StateStore
+        names: Names
         #: Audit row of the last erasure this engine has acted on (None: not read yet).
         erasure_watermark: int | None
         _forgetting: asyncio.Task[None] | None
@@ -82,6 +84,7 @@ class PersonErasure:
             self.cases, self.pseudonyms, platform, user_id, actor=actor, force=force
         )
         self.dispatcher.alerts.forget_user(platform, user_id)
+        self.names.forget(platform, user_id.__eq__)
         self.pseudonyms.forget_cache()
         adapter = self.adapters.get(platform)
         if adapter is not None:
@@ -136,6 +139,7 @@ class PersonErasure:
     def _forget_matching(self, platform: str, matches: Callable[[str], bool]) -> int:
         """Forget, in memory and in the adapter, everyone on ``platform`` who ``matches``."""
         self.dispatcher.alerts.forget_matching(platform, matches)
+        self.names.forget(platform, matches)
         self.pseudonyms.forget_cache()
         adapter = self.adapters.get(platform)
         if adapter is None:

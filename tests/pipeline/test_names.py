@@ -107,3 +107,10 @@ async def test_a_grooming_move_called_by_name_in_a_lobby_reaches_the_child(chat)
     decision = await chat.say(ADULT, "ari send me a pic of u, just for me")
     assert decision is not None and decision.target_id == ARI.id
     assert decision.wants("escalate") is not None
+
+
+async def test_an_erased_person_is_no_longer_called_by_name(chat):
+    await _lobby(chat, ADULT)
+    await chat.engine.erase_user("fake", ARI.id)
+    assert chat.engine.names.addressed("fake", "ari u there", ADULT.id, [ARI.id]) is None
+    assert chat.engine.names.addressed("fake", "moss u there", ADULT.id, [MOSS.id]) == MOSS.id

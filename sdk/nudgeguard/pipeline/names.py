@@ -15,7 +15,7 @@ that starts the names of two of them addresses neither.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -118,6 +118,11 @@ class Names:
         known = self._pieces.get(key)
         if known is None or known[0] != display_name:
             self._pieces.put(key, (display_name, name_pieces(display_name)))
+
+    def forget(self, platform: str, matches: Callable[[str], bool]) -> None:
+        """Forget the names of everyone on ``platform`` whose id ``matches`` (an erasure)."""
+        for key in [k for k in self._pieces if k[0] == platform and matches(k[1])]:
+            del self._pieces[key]
 
     def addressed(self, platform: str, text: str, me: str, people: Iterable[str]) -> str | None:
         """Return the one person among ``people`` (not ``me``) the line calls by name.
