@@ -82,6 +82,24 @@ MOVES: list[tuple[str, str]] = [
     ("secrecy_request", "melhor não contar pros seus pais"),
     ("gift_offer", "te dei robux, aproveita"),
     ("meet_request", "eu passo aí e te pego depois da aula"),
+    # The chat shown to the people around the child; guilt; a parent kept away (round 7).
+    ("sextortion_threat", "i saved screenshots of everything you told me"),
+    ("sextortion_threat", "your friends will see our chats tonight"),
+    ("sextortion_threat", "id hate for your dad to read what you wrote"),
+    ("sextortion_threat", "block me and ill just make another account"),
+    ("sextortion_threat", "sonst zeige ich deiner klasse unsere chats"),
+    ("sextortion_threat", "dan laat ik je vader even zien wat je schreef"),
+    ("sextortion_threat", "entonces le enseño a tu madre los chats"),
+    ("sextortion_threat", "sinon je montre à tes parents nos messages"),
+    ("sextortion_threat", "senão eu mostro pra sua mãe os prints"),
+    ("coercion_pressure", "nach allem, was ich für dich getan habe"),
+    ("coercion_pressure", "na alles wat ik voor jou gekocht heb"),
+    ("coercion_pressure", "después de todo lo que hice por ti"),
+    ("coercion_pressure", "après tout ce que jai fait pour toi"),
+    ("coercion_pressure", "i thought you trusted me"),
+    ("secrecy_request", "you dont need to lie to her"),
+    ("isolation_alienation", "if your parents come along, i cant do it"),
+    ("isolation_alienation", "the park at 4, just you."),
 ]
 
 QUIET: list[tuple[str, str]] = [
@@ -101,6 +119,16 @@ QUIET: list[tuple[str, str]] = [
     ("sextortion_threat", "share the giveaway with your followers"),
     # A stream thanking its viewers.
     ("gift_offer", "thanks for the gifted subs everyone"),
+    # Screenshots of a bug, a school's messages, a messy room, a welcome.
+    ("sextortion_threat", "i have screenshots of the error if you need them"),
+    ("sextortion_threat", "show your parents the messages from school"),
+    ("sextortion_threat", "your mom will read the messages from the teacher"),
+    ("sextortion_threat", "id hate for your mom to see this mess lol"),
+    ("sextortion_threat", "zeig deinen eltern die nachrichten von der schule"),
+    ("sextortion_threat", "laat je moeder maar zien wat je gemaakt hebt"),
+    ("coercion_pressure", "i thought we were meeting at 5"),
+    ("secrecy_request", "thanks, dont mention it"),
+    ("isolation_alienation", "who is coming? just you?"),
 ]
 
 

@@ -23,6 +23,7 @@ import yaml
 
 from nudgeguard.cache import BoundedCache
 from nudgeguard.pipeline.language import LANGUAGES, vote_words
+from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE
 
 #: Fewest letters of a name piece, and of a word read as one (shorter ones are words).
 MIN_LETTERS = 3
@@ -109,6 +110,8 @@ class Names:
         self._pieces: BoundedCache[tuple[str, str], tuple[str, tuple[str, ...]]] = BoundedCache(
             size
         )
+        # Short lines repeat ("lol", "gg ez"): their calling words are kept.
+        self._words: BoundedCache[str, list[str]] = BoundedCache(CACHE_SIZE)
 
     def learn(self, platform: str, person: str, display_name: str | None) -> None:
         """Remember the pieces of a person's display name (a no-op when it is unchanged)."""
@@ -130,14 +133,22 @@ class Names:
         A word in a calling position (:func:`calling_words`) calls a person when it starts
         one of their name pieces; a word that starts the names of two people calls no one.
         """
-        known = [
-            (person, entry[1])
-            for person in people
-            if person != me and (entry := self._pieces.get((platform, person))) is not None
-        ]
+        get = self._pieces.get
+        known: list[tuple[str, tuple[str, ...]]] = []
+        for person in people:
+            if person != me:
+                entry = get((platform, person))
+                if entry is not None and entry[1]:
+                    known.append((person, entry[1]))
         if not known:
             return None
-        for word in calling_words(text):
+        short = len(text) <= CACHE_MAX_CHARS
+        words = self._words.get(text) if short else None
+        if words is None:
+            words = calling_words(text)
+            if short:
+                self._words.put(text, words)
+        for word in words:
             called = {person for person, pieces in known if any(p.startswith(word) for p in pieces)}
             if len(called) == 1:
                 return called.pop()
