@@ -23,7 +23,7 @@ from nudgeguard.policy import load_policy
 CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
 #: Grooming chats that open a case, as measured when the set landed (of 206).
-CASES = {"unknown": 149, "declared": 152}
+CASES = {"unknown": 151, "declared": 154}
 #: The benign chats allowed a case: none. The one there was (cge-n-pt-01, two adults
 #: flirting in Portuguese) is quiet since ages and adult lives said in passing are read.
 KNOWN_FALSE: set[str] = set()

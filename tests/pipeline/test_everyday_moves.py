@@ -100,6 +100,8 @@ MOVES: list[tuple[str, str]] = [
     ("secrecy_request", "you dont need to lie to her"),
     ("isolation_alienation", "if your parents come along, i cant do it"),
     ("isolation_alienation", "the park at 4, just you."),
+    ("gift_offer", "i can buy the battle pass for you"),
+    ("gift_offer", "i have tons of robux i never use"),
 ]
 
 QUIET: list[tuple[str, str]] = [
@@ -129,6 +131,7 @@ QUIET: list[tuple[str, str]] = [
     ("coercion_pressure", "i thought we were meeting at 5"),
     ("secrecy_request", "thanks, dont mention it"),
     ("isolation_alienation", "who is coming? just you?"),
+    ("gift_offer", "ill get one for you at the store"),
 ]
 
 

@@ -146,3 +146,13 @@ async def test_going_on_ends_when_the_line_before_is_old_or_far_back(chat):
     await chat.say(loud, "sent you a dm", to=target)
     await _crowd_talks(chat, 20)  # more than CONTINUE_MESSAGES lines in between
     assert await chat.say(loud, "anyone up for a match?") is None
+
+
+async def test_lines_in_a_row_keep_the_turn(chat):
+    a, b = person("a"), person("b")
+    await _crowd_talks(chat)
+    await chat.say(a, "my sound stopped working after the update")
+    await chat.say(b, "did you check the mixer")
+    await chat.say(a, "yes, it is not muted")
+    decision = await chat.say(a, "and the cable is fine too")
+    assert decision is not None and decision.target_id == b.id

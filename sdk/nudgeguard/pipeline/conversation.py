@@ -135,7 +135,8 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
     when one other person spoke, the line answers them (two people talking in an
     otherwise quiet room). When several did, it answers the latest of them only if that
     person spoke right after ``me``'s own previous line (``me``, them, ``me``: a
-    dialogue taking turns). Anything else is said to the room.
+    dialogue taking turns). ``me``'s own lines just before this one (several lines in a
+    row) are part of the same turn: they are stepped over.
     """
     others: list[str] = []
     mine_after: str | None = None  # who spoke right after my previous line
@@ -144,6 +145,8 @@ def turn_partner(me: str, now: float, conv: ConversationState) -> str | None:
         if seen >= TURN_MESSAGES or now - item.ts > TURN_SECONDS:
             break
         author = item.author_id
+        if author == me and previous is None:
+            continue  # my turn goes on: the lines before it decide
         if author == me:
             if mine_after is None and previous is not None:
                 mine_after = previous
