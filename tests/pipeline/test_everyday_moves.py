@@ -102,6 +102,11 @@ MOVES: list[tuple[str, str]] = [
     ("isolation_alienation", "the park at 4, just you."),
     ("gift_offer", "i can buy the battle pass for you"),
     ("gift_offer", "i have tons of robux i never use"),
+    ("gift_offer", "saw a little charm today and thought of you"),
+    ("supervision_probe", "does your dad look at your ipad"),
+    ("platform_migration", "got any other apps? im not on here often"),
+    ("location_probe", "where should i send the present?"),
+    ("flattery_appearance", "you look so sweet in that photo"),
 ]
 
 QUIET: list[tuple[str, str]] = [
@@ -132,6 +137,8 @@ QUIET: list[tuple[str, str]] = [
     ("secrecy_request", "thanks, dont mention it"),
     ("isolation_alienation", "who is coming? just you?"),
     ("gift_offer", "ill get one for you at the store"),
+    ("location_probe", "where can i send the files"),
+    ("location_probe", "whats it called, the song from the ad"),
 ]
 
 
