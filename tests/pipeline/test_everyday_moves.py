@@ -139,6 +139,16 @@ QUIET: list[tuple[str, str]] = [
     ("gift_offer", "ill get one for you at the store"),
     ("location_probe", "where can i send the files"),
     ("location_probe", "whats it called, the song from the ad"),
+    # Safety advice and a tutor keeping to the platform (benign support chats, written blind).
+    ("location_probe", "its best not to tell people online what school you go to"),
+    ("secrecy_request", "better never to share where you live with strangers"),
+    ("platform_migration", "i dont use personal numbers or social media with students"),
+    ("image_request", "thats the mistake i saw in your photos"),
+    # A friend telling what a stranger asked; a Pix payment (Brazil).
+    ("supervision_probe", "wait he asked if you were home alone??"),
+    ("location_probe", "she keeps asking what school u go to"),
+    ("secrecy_request", "and he told you not to tell your parents, thats so weird"),
+    ("image_request", "vou mandar um pix pra vc comprar lanche"),
 ]
 
 
