@@ -23,10 +23,14 @@ from nudgeguard.policy import load_policy
 CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
 #: Grooming chats that open a case, as measured when the set landed (of 206).
-CASES = {"unknown": 151, "declared": 154}
-#: The benign chats allowed a case: none. The one there was (cge-n-pt-01, two adults
-#: flirting in Portuguese) is quiet since ages and adult lives said in passing are read.
-KNOWN_FALSE: set[str] = set()
+CASES = {"unknown": 181, "declared": 184}
+#: The benign chats allowed a case, as measured when the benign rounds written blind
+#: landed (docs/detection.md, "The seventh round, and benign chats written blind"): two
+#: teens planning a school project ("r ur parents home", "can i come over"), a grandparent
+#: ("send me a photo in the new uniform", "our little secret"), and Portuguese chats among
+#: family read by the learned scorer (informal Portuguese leans towards grooming in it).
+#: cge-n-pt-01 (two adults flirting in Portuguese) is quiet since ages said in passing are read.
+KNOWN_FALSE = {"bso-en-05", "bso-en-06", "bso-pt-03", "bso-pt-04", "bg-pt-08"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,7 @@ def outcomes() -> dict[str, list[Outcome]]:
 def test_the_set_covers_six_languages_both_kinds_and_benign_look_alikes() -> None:
     chats = list(read_transcripts(CORPUS))
     grooming = [t for t in chats if t.label == "grooming"]
-    assert len(grooming) == 206 and len(chats) - len(grooming) == 44
+    assert len(grooming) == 246 and len(chats) - len(grooming) == 224
     by_lang = Counter(t.lang for t in grooming)
     assert all(by_lang[lang] >= 20 for lang in ("en", "de", "nl", "es", "fr", "pt")), by_lang
     assert {t.kind for t in grooming} == {"direct", "group"}
