@@ -23,7 +23,7 @@ from nudgeguard.policy import load_policy
 CORPUS = Path(__file__).parent / "data" / "community_grooming.jsonl"
 MODES: tuple[AgesMode, ...] = ("unknown", "declared")
 #: Grooming chats that open a case, as measured when the set landed (of 206).
-CASES = {"unknown": 181, "declared": 184}
+CASES = {"unknown": 182, "declared": 185}
 #: The benign chats allowed a case, as measured when the benign rounds written blind
 #: landed (docs/detection.md, "The seventh round, and benign chats written blind"): two
 #: teens planning a school project ("r ur parents home", "can i come over"), a grandparent

@@ -107,6 +107,25 @@ MOVES: list[tuple[str, str]] = [
     ("platform_migration", "got any other apps? im not on here often"),
     ("location_probe", "where should i send the present?"),
     ("flattery_appearance", "you look so sweet in that photo"),
+    # Praise for seeming older, late nights online, a secret safe with the adult, another app.
+    ("flattery_appearance", "hablas muy madura para tu edad"),
+    ("flattery_appearance", "tu parles comme une grande"),
+    ("flattery_appearance", "vc parece bem mais velha"),
+    ("supervision_probe", "tus padres te dejan jugar hasta tarde?"),
+    ("supervision_probe", "lassen deine eltern dich nachts noch online?"),
+    ("supervision_probe", "tes parents te laissent rester en ligne la nuit?"),
+    ("supervision_probe", "vinden je ouders het goed dat je zo laat nog online bent?"),
+    ("supervision_probe", "seus pais deixam vc ficar acordada de madrugada?"),
+    ("secrecy_request", "el secreto está bien guardado conmigo"),
+    ("secrecy_request", "unser geheimnis ist bei mir gut aufgehoben"),
+    ("secrecy_request", "ton secret est bien gardé avec moi"),
+    ("secrecy_request", "ons geheim is veilig bij mij"),
+    ("secrecy_request", "nosso segredo fica guardado comigo"),
+    ("platform_migration", "usas alguna otra app?"),
+    ("platform_migration", "hast du eine andere app?"),
+    ("platform_migration", "tu as une autre appli pour parler?"),
+    ("platform_migration", "heb je een andere app?"),
+    ("platform_migration", "tu tem outro zap?"),
 ]
 
 QUIET: list[tuple[str, str]] = [
@@ -149,6 +168,9 @@ QUIET: list[tuple[str, str]] = [
     ("location_probe", "she keeps asking what school u go to"),
     ("secrecy_request", "and he told you not to tell your parents, thats so weird"),
     ("image_request", "vou mandar um pix pra vc comprar lanche"),
+    # Another app for something else.
+    ("platform_migration", "tienes otra app para editar videos?"),
+    ("platform_migration", "hast du eine andere app zum schneiden?"),
 ]
 
 
