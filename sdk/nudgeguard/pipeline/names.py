@@ -23,7 +23,7 @@ import yaml
 
 from nudgeguard.cache import BoundedCache
 from nudgeguard.pipeline.language import LANGUAGES, vote_words
-from nudgeguard.pipeline.text import CACHE_MAX_CHARS, CACHE_SIZE
+from nudgeguard.pipeline.text import CACHE_SIZE
 
 #: Fewest letters of a name piece, and of a word read as one (shorter ones are words).
 MIN_LETTERS = 3
@@ -36,6 +36,8 @@ PEOPLE = 50_000
 MAX_CANDIDATES = 8
 #: Most characters of a line read for names (a call by name opens or closes a clause).
 MAX_CHARS = 512
+#: Lines up to this long keep their calling words in a cache (chat lines repeat).
+CACHED_CHARS = 160
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"[.,!?;:()]+")
@@ -133,23 +135,23 @@ class Names:
         A word in a calling position (:func:`calling_words`) calls a person when it starts
         one of their name pieces; a word that starts the names of two people calls no one.
         """
+        cached = len(text) <= CACHED_CHARS
+        words = self._words.get(text) if cached else None
+        if words is None:
+            words = calling_words(text)
+            if cached:
+                self._words.put(text, words)
+        if not words:  # most lines: nothing in a calling position
+            return None
         get = self._pieces.get
-        known: list[tuple[str, tuple[str, ...]]] = []
+        pieces: list[tuple[str, str]] = []  # (piece, person) of the others who spoke lately
         for person in people:
             if person != me:
                 entry = get((platform, person))
-                if entry is not None and entry[1]:
-                    known.append((person, entry[1]))
-        if not known:
-            return None
-        short = len(text) <= CACHE_MAX_CHARS
-        words = self._words.get(text) if short else None
-        if words is None:
-            words = calling_words(text)
-            if short:
-                self._words.put(text, words)
+                if entry is not None:
+                    pieces += [(piece, person) for piece in entry[1]]
         for word in words:
-            called = {person for person, pieces in known if any(p.startswith(word) for p in pieces)}
+            called = {person for piece, person in pieces if piece.startswith(word)}
             if len(called) == 1:
                 return called.pop()
         return None
