@@ -135,14 +135,6 @@ class Names:
         A word in a calling position (:func:`calling_words`) calls a person when it starts
         one of their name pieces; a word that starts the names of two people calls no one.
         """
-        cached = len(text) <= CACHED_CHARS
-        words = self._words.get(text) if cached else None
-        if words is None:
-            words = calling_words(text)
-            if cached:
-                self._words.put(text, words)
-        if not words:  # most lines: nothing in a calling position
-            return None
         get = self._pieces.get
         pieces: list[tuple[str, str]] = []  # (piece, person) of the others who spoke lately
         for person in people:
@@ -150,6 +142,14 @@ class Names:
                 entry = get((platform, person))
                 if entry is not None:
                     pieces += [(piece, person) for piece in entry[1]]
+        if not pieces:  # no display names here (or none with a piece): nothing to read
+            return None
+        cached = len(text) <= CACHED_CHARS
+        words = self._words.get(text) if cached else None
+        if words is None:
+            words = calling_words(text)
+            if cached:
+                self._words.put(text, words)
         for word in words:
             called = {person for piece, person in pieces if piece.startswith(word)}
             if len(called) == 1:
