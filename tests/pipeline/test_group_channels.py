@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from nudgeguard.engine import Engine
 from nudgeguard.local.transcript import Transcript, transcript_events
-from nudgeguard.policy import load_policy
-from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing import Scenario, person
 from nudgeguard.testing.scenario import GROOMING_LINES
 
 CROWD = [person(f"regular{i}") for i in range(6)]
@@ -19,14 +15,6 @@ CHATTER = [
     "which version are you on",
     "the mirror is slow today",
 ]
-
-
-@pytest.fixture
-async def chat():
-    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
-    await engine.start(background=False)
-    yield Scenario(engine)
-    await engine.stop()
 
 
 async def _crowd_talks(chat: Scenario, n: int = 6) -> None:

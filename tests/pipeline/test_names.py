@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nudgeguard.engine import Engine
 from nudgeguard.pipeline.names import MAX_CANDIDATES, Names, calling_words, name_pieces
-from nudgeguard.policy import load_policy
-from nudgeguard.testing import FakeAdapter, Scenario, person
+from nudgeguard.testing import Scenario, person
 
 ARI = person("1001", name="lil_ari")
 MOSS = person("1002", name="moss_draws")
@@ -55,14 +53,6 @@ def test_the_name_memory_is_bounded():
     for i in range(1_000):
         names.learn("p", str(i), f"person_{i}")
     assert len(names._pieces) <= 10
-
-
-@pytest.fixture
-async def chat():
-    engine = Engine(load_policy("default"), adapters=[FakeAdapter()])
-    await engine.start(background=False)
-    yield Scenario(engine)
-    await engine.stop()
 
 
 async def _lobby(chat: Scenario, *extra) -> None:

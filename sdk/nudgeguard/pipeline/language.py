@@ -42,9 +42,10 @@ MIN_PROBABILITY = 0.9
 #: Most of a person's latest lines looked at to tell the language they write in.
 READER_LINES = 3
 _CACHE_SIZE = 8192
-# Python's re, not RE2 like the detectors: RE2's \w is ASCII only and would split "größer"
-# and "não". One repeated class has nothing to backtrack over: one pass over the text.
-_WORD = re.compile(r"[^\W\d_]+")
+#: A word: a run of letters in any script. Python's re, not RE2 like the detectors: RE2's
+#: \w is ASCII only and would split "größer" and "não". One repeated class has nothing to
+#: backtrack over: one pass over the text.
+WORD = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +93,7 @@ def vote(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     # findall is one C call (a third faster than finditer on chat lines); a text is at
     # most 8,192 characters, so listing all its words before the cut stays linear.
-    for word in _WORD.findall(text.casefold())[:MAX_WORDS]:
+    for word in WORD.findall(text.casefold())[:MAX_WORDS]:
         langs = get(word)
         if langs is not None:
             for lang in langs:

@@ -22,7 +22,7 @@ from importlib import resources
 import yaml
 
 from nudgeguard.cache import BoundedCache
-from nudgeguard.pipeline.language import LANGUAGES, vote_words
+from nudgeguard.pipeline.language import LANGUAGES, WORD, vote_words
 from nudgeguard.pipeline.text import CACHE_SIZE
 
 #: Fewest letters of a name piece, and of a word read as one (shorter ones are words).
@@ -39,7 +39,6 @@ MAX_CHARS = 512
 #: Lines up to this long keep their calling words in a cache (chat lines repeat).
 CACHED_CHARS = 160
 
-_LETTERS = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"[.,!?;:()]+")
 
 
@@ -74,7 +73,7 @@ def name_pieces(display_name: str) -> tuple[str, ...]:
     """
     common = common_words()
     pieces: list[str] = []
-    for run in _LETTERS.findall(display_name[:MAX_CHARS].casefold()):
+    for run in WORD.findall(display_name[:MAX_CHARS].casefold()):
         if MIN_LETTERS <= len(run) <= MAX_LETTERS and run not in common and run not in pieces:
             pieces.append(run)
             if len(pieces) == MAX_PIECES:
@@ -91,7 +90,7 @@ def calling_words(text: str) -> list[str]:
     common, greeting = common_words(), greetings()
     found: list[str] = []
     for clause in _CLAUSE.split(text[:MAX_CHARS].casefold()):
-        words = _LETTERS.findall(clause)
+        words = WORD.findall(clause)
         if not words:
             continue
         picks = [words[0], words[-1]]
