@@ -11,7 +11,7 @@ import pytest
 from nudgeguard.engine import Engine
 from nudgeguard.inbox.events import ConversationKind, MessageEvent, Participant
 from nudgeguard.pipeline.detectors import LearnedDetector, default_detectors
-from nudgeguard.pipeline.detectors.hashing import MAX_TOKENS, features
+from nudgeguard.pipeline.detectors.hashing import MAX_TOKENS, features, tokens, word_buckets
 from nudgeguard.pipeline.detectors.learned import (
     MIN_LINES,
     explanation,
@@ -284,3 +284,10 @@ async def test_no_stranger_case_when_the_scorer_reads_the_senders_side_as_clearl
     # A child playing along proposes secrecy and meetings too: between people of unknown
     # age, lexicon moves open no case from a side the scorer reads well below neutral.
     assert await _lexicon_and({"practice": -3.0}) == []
+
+
+@pytest.mark.parametrize("text", ["dont tell your mom we talk", "ok", "", "a b c d " * 40])
+def test_the_fast_buckets_are_the_features_buckets(text):
+    assert sorted(word_buckets(tokens(text), 18, {})) == sorted(
+        f.bucket for f in features(text, 18)
+    )

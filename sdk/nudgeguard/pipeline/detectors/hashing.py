@@ -49,24 +49,19 @@ def bigram_hash(first: int, second: int) -> int:
     return ((first * _MIX) ^ (second + _BIGRAM)) & _MASK32
 
 
-def buckets(text: str, bits: int, cache: dict[str, int]) -> list[int]:
-    """Return the buckets of :func:`features` without their offsets (the scoring fast path).
-
-    Args:
-        text: The normalised message text.
-        bits: Table size is ``2**bits``.
-        cache: Token -> hash memo; the caller bounds its size.
-    """
-    return word_buckets(tokens(text), bits, cache)
-
-
 def tokens(text: str) -> list[str]:
     """Return the tokens of a normalised text that are featurised (at most MAX_TOKENS)."""
     return _TOKEN.findall(text)[:MAX_TOKENS]
 
 
 def word_buckets(words: list[str], bits: int, cache: dict[str, int]) -> list[int]:
-    """Return the buckets of a text from its :func:`tokens` (see :func:`buckets`)."""
+    """Return the buckets of :func:`features` without their offsets (the scoring fast path).
+
+    Args:
+        words: The text's :func:`tokens`.
+        bits: Table size is ``2**bits``.
+        cache: Token -> hash memo; the caller bounds its size.
+    """
     mask = (1 << bits) - 1
     get = cache.get
     hashes = [get(w) or _remember(cache, w) for w in words]
